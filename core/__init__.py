@@ -1,0 +1,1 @@
+"""redprop kernel: app factory, settings, database, identity, authorisation, plugin host."""

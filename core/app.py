@@ -1,0 +1,112 @@
+"""The application factory: one place that asks pluggy for every plugin's routes and wires the kernel."""
+
+from __future__ import annotations
+
+import logging
+import pathlib
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from core import builtin
+from core.authz.store import PolicyStore, read_policy_files, sync_templates_safely
+from core.db import Database
+from core.deps import DEPENDENCIES
+from core.plugins.manager import PluginHost
+from core.problems import EXCEPTION_HANDLERS
+from core.settings import Settings, get_settings
+
+log = logging.getLogger("redprop.app")
+
+BUILTINS = ("core.builtin", "tenants.plugin")
+
+
+def load_plugins(settings: Settings | None = None, *, discover: bool = True) -> PluginHost:
+    """Core and tenants first (always on), then every installed plugin that passes the checks."""
+    import tenants.plugin
+
+    settings = settings or get_settings()
+    return PluginHost().load(builtins=(builtin, tenants.plugin), disabled=settings.disabled_plugins, discover=discover)
+
+
+def _route_handlers(host: PluginHost) -> list:
+    handlers: list = []
+    for rec in host.plugins.values():
+        items = rec.declarations.get("redprop_route_handlers", [])
+        if not items:
+            continue
+        if rec.is_module:
+            # every route of a gated module carries its name; the guard answers 403 where it is off
+            handlers.append(Router(path="/", route_handlers=items, opt={"module": rec.name}))
+        else:
+            handlers.extend(items)
+    return handlers
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="redprop API",
+        version="0.1.0",
+        description="红色物业 — red property management. Errors are RFC 9457 problem details.",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                js_url="/static/swagger/swagger-ui-bundle.js",
+                css_url="/static/swagger/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                favicon="<link rel='icon' href='/static/swagger/favicon-32x32.png'>",
+            )
+        ],
+    )
+
+
+def _swagger_assets() -> Router:
+    import swagger_ui_bundle
+
+    return create_static_files_router(path="/static/swagger", directories=[pathlib.Path(swagger_ui_bundle.swagger_ui_path)], opt={"public": True}, include_in_schema=False)
+
+
+def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
+    """Build the ASGI application for ``settings`` (read from the environment by default)."""
+    from tenants.access import module_gate, resolve_principal
+
+    settings = settings or get_settings()
+    host = host or load_plugins(settings)
+    db = Database(settings.database_url)
+    policy = PolicyStore()
+    policy_files = [(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]
+    policy.templates = read_policy_files(policy_files)
+
+    async def start(app: Litestar) -> None:
+        await sync_templates_safely(db.sessions, policy.templates)
+        async with db.sessions() as session:
+            await policy.load(session)
+        policy.start_polling(db.sessions, settings.policy_poll_seconds)
+
+    async def stop(app: Litestar) -> None:
+        await policy.stop_polling()
+        await db.dispose()
+
+    state = State(
+        {
+            "settings": settings,
+            "db": db,
+            "policy": policy,
+            "plugins": host,
+            "resolve_principal": resolve_principal,
+            "module_gate": module_gate,
+        }
+    )
+    return Litestar(
+        route_handlers=[*_route_handlers(host), _swagger_assets()],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        on_startup=[start],
+        on_shutdown=[stop],
+        state=state,
+        openapi_config=_openapi(),
+        debug=False,
+    )

@@ -1,0 +1,1 @@
+"""Authorisation: casbin RBAC with domains, role templates, a fast exact guard."""

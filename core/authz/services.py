@@ -1,0 +1,130 @@
+"""Roles and assignments: the rules (who may grant what, where), without HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.authz.enforcer import ANY_DOMAIN, FastEnforcer
+from core.authz.models import CasbinRule, RoleDefinition
+from core.authz.store import add_rule, remove_rule
+from core.identity.models import Membership, User
+from core.identity.principal import Principal, compound_domain, subject_of, tenant_domain
+from core.problems import Problem, conflict, invalid, not_found
+
+
+@dataclass
+class RoleView:
+    name: str
+    label_zh: str
+    label_en: str
+    custom: bool
+    permissions: list[tuple[str, str]]
+
+
+def custom_role_name(tenant_id: uuid.UUID, slug: str) -> str:
+    """Custom role names carry their tenant, so their lines can never match another tenant's users."""
+    return f"custom:{tenant_id}:{slug}"
+
+
+async def _role_permissions(session: AsyncSession, name: str) -> set[tuple[str, str]]:
+    rows = (await session.scalars(select(CasbinRule).where(CasbinRule.ptype == "p", CasbinRule.v0 == name, CasbinRule.v1 == ANY_DOMAIN))).all()
+    return {(r.v2, r.v3) for r in rows}
+
+
+async def roles_for_tenant(session: AsyncSession, principal: Principal) -> list[RoleView]:
+    """Templates for the tenant's kind and the tenant's own custom roles."""
+    kind = principal.tenant_kind or "resident"
+    rows = (await session.scalars(select(RoleDefinition).order_by(RoleDefinition.name))).all()
+    out = []
+    for r in rows:
+        applicable = (r.tenant_id is None and kind in r.tenant_kinds.split(",")) or (r.tenant_id is not None and r.tenant_id == principal.tenant_id)
+        if applicable:
+            out.append(RoleView(r.name, r.label_zh, r.label_en, r.tenant_id is not None, sorted(await _role_permissions(session, r.name))))
+    return out
+
+
+async def create_custom_role(session: AsyncSession, principal: Principal, slug: str, label_zh: str, label_en: str, permissions: list[tuple[str, str]]) -> RoleView:
+    """A tenant's own role, made only of permissions its kind's templates already grant."""
+    if principal.tenant_id is None:
+        raise Problem(403, "forbidden", "Forbidden", "residents do not define roles")
+    if not permissions:
+        raise invalid("permissions", "a role needs at least one permission")
+    allowed: set[tuple[str, str]] = set()
+    for view in await roles_for_tenant(session, principal):
+        if not view.custom:
+            allowed |= set(view.permissions)
+    extra = sorted(set(permissions) - allowed)
+    if extra:
+        raise invalid("permissions", "not offered to this kind of tenant: " + ", ".join(f"{o}:{a}" for o, a in extra))
+    name = custom_role_name(principal.tenant_id, slug)
+    if await session.scalar(select(RoleDefinition.id).where(RoleDefinition.name == name)):
+        raise conflict(f"role {slug} exists")
+    session.add(RoleDefinition(name=name, tenant_id=principal.tenant_id, tenant_kinds=principal.tenant_kind or "", label_zh=label_zh, label_en=label_en, source="custom"))
+    for obj, act in sorted(set(permissions)):
+        await add_rule(session, ("p", name, ANY_DOMAIN, obj, act))
+    return RoleView(name, label_zh, label_en, True, sorted(set(permissions)))
+
+
+async def _check_assignable(session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, domains: list[str]) -> None:
+    if principal.tenant_id is None:
+        raise Problem(403, "forbidden", "Forbidden", "residents do not assign roles")
+    if await session.get(User, user_id) is None or not await session.scalar(select(Membership.id).where(Membership.user_id == user_id, Membership.tenant_id == principal.tenant_id)):
+        raise invalid("user_id", "not a member of your tenant")
+    views = {v.name: v for v in await roles_for_tenant(session, principal)}
+    view = views.get(role)
+    if view is None:
+        raise invalid("role", f"no role {role!r} for this tenant")
+    # nobody grants more than they hold themselves, in each domain they grant it
+    for dom in domains:
+        missing = [f"{o}:{a}" for o, a in view.permissions if not enforcer.enforce_any(principal.subject, [principal.tenant_domain or "", dom], o, a)]
+        if missing:
+            raise Problem(403, "escalation", "Cannot grant more than you hold", "you do not hold: " + ", ".join(missing))
+
+
+def _domains(principal: Principal, compound_ids: list[uuid.UUID] | None) -> list[str]:
+    if not compound_ids:
+        return [tenant_domain(principal.tenant_id)]  # type: ignore[arg-type]
+    for cid in compound_ids:
+        if not principal.scope.allows(cid):
+            raise invalid("compound_ids", f"compound {cid} is not one of yours")
+    return [compound_domain(cid) for cid in compound_ids]
+
+
+async def assign_role(session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, compound_ids: list[uuid.UUID] | None) -> list[str]:
+    """Grant ``role`` tenant-wide, or limited to the named compounds; returns the domains granted."""
+    domains = _domains(principal, compound_ids)
+    await _check_assignable(session, principal, enforcer, user_id, role, domains)
+    for dom in domains:
+        await add_rule(session, ("g", subject_of(user_id), role, dom))
+    return domains
+
+
+async def revoke_role(session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, compound_ids: list[uuid.UUID] | None) -> list[str]:
+    domains = _domains(principal, compound_ids)
+    await _check_assignable(session, principal, enforcer, user_id, role, domains)
+    removed = [dom for dom in domains if await remove_rule(session, ("g", subject_of(user_id), role, dom))]
+    if not removed:
+        raise not_found("role assignment")
+    return removed
+
+
+async def assignments(session: AsyncSession, principal: Principal, user_id: uuid.UUID | None = None) -> list[tuple[str, str, str]]:
+    """``(subject, role, domain)`` lines in the tenant's domain and in the compounds it reaches."""
+    if principal.tenant_id is None:
+        return []
+    members = select(Membership.user_id).where(Membership.tenant_id == principal.tenant_id)
+    member_subjects = {subject_of(u) for u in (await session.scalars(members)).all()}
+    stmt = select(CasbinRule).where(CasbinRule.ptype == "g")
+    if user_id is not None:
+        stmt = stmt.where(CasbinRule.v0 == subject_of(user_id))
+    out = []
+    for r in (await session.scalars(stmt.order_by(CasbinRule.v0, CasbinRule.v2, CasbinRule.v1))).all():
+        if r.v0 not in member_subjects:
+            continue
+        if r.v2 == principal.tenant_domain or (r.v2.startswith("compound:") and principal.scope.allows(uuid.UUID(r.v2.split(":", 1)[1]))):
+            out.append((r.v0, r.v1, r.v2))
+    return out

@@ -1,0 +1,34 @@
+"""The core's own hook implementations: it is a plugin like any other (the datasette way)."""
+
+from __future__ import annotations
+
+import pathlib
+
+from core.plugins import HOOK_API_VERSION, hookimpl
+
+
+@hookimpl
+def redprop_plugin_info():
+    return {"name": "core", "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": False, "label_zh": "平台内核", "label_en": "Platform core"}
+
+
+@hookimpl
+def redprop_models():
+    from core.authz.models import CasbinRule, PolicyChange, RoleDefinition
+    from core.identity.models import AuthToken, LoginFailure, Membership, User
+
+    return [User, Membership, AuthToken, LoginFailure, CasbinRule, PolicyChange, RoleDefinition]
+
+
+@hookimpl
+def redprop_route_handlers():
+    from core.authz.api import RolesController
+    from core.health import HealthController
+    from core.identity.api import AuthController, MeController, UsersController
+
+    return [AuthController, MeController, UsersController, RolesController, HealthController]
+
+
+@hookimpl
+def redprop_policies():
+    return [str(pathlib.Path(__file__).with_name("policies.csv"))]

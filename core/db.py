@@ -1,0 +1,281 @@
+"""Declarative base, mixins and the one place where data scope is enforced.
+
+Every business row belongs to a compound (``CompoundScoped``: ``compound_id``
+first in the primary key); a session carries a :class:`Scope` and a
+``do_orm_execute`` hook adds the reachable-compound filter to every ORM
+statement. On PostgreSQL the same scope is handed to row-level security with
+``set_config(..., true)`` at the start of every transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import DateTime, ForeignKey, MetaData, Numeric, String, Uuid, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.types import TypeDecorator
+
+from core.ids import uuid7
+
+log = logging.getLogger("redprop.db")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC; tests move it through :mod:`core.clock`."""
+    from core.clock import now
+
+    return now()
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a timezone")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """NUMERIC on PostgreSQL, text on SQLite: areas and money never pass through a float."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 14, scale: int = 2) -> None:
+        super().__init__(precision=precision, scale=scale)
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect):  # type: ignore[override]
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(Numeric(self.impl.precision, self.scale, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        value = Decimal(value).quantize(Decimal(1).scaleb(-self.scale))
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):  # type: ignore[override]
+        return None if value is None else Decimal(value)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every redprop table (core, tenants and plugins)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Timestamped:
+    """Audit columns: when a row was created and last changed (UTC)."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ScopeRoot:
+    """Marks the compounds table itself: scoped by its own ``id``."""
+
+    @declared_attr
+    def id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+        return mapped_column(Uuid, primary_key=True, default=uuid7)
+
+
+class CompoundScoped(Timestamped):
+    """A business row of one compound: ``(compound_id, id)`` is its primary key.
+
+    Foreign keys between compound-scoped tables carry ``compound_id`` too, so a
+    Citus cluster distributed by ``compound_id`` keeps a compound's rows on one shard.
+    """
+
+    @declared_attr
+    def compound_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+        return mapped_column(Uuid, ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+
+
+class TenantScoped(Timestamped):
+    """Per-tenant configuration (routing tables, templates, custom roles)."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+        return mapped_column(Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+
+
+# --------------------------------------------------------------------------- scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The compounds a unit of work may touch. ``compound_ids=None`` means all (an audited escape)."""
+
+    compound_ids: frozenset[uuid.UUID] | None
+    reason: str = ""
+
+    @classmethod
+    def of(cls, ids: Iterable[uuid.UUID]) -> Scope:
+        return cls(frozenset(ids))
+
+    @classmethod
+    def nothing(cls) -> Scope:
+        return cls(frozenset())
+
+    @classmethod
+    def everything(cls, reason: str) -> Scope:
+        """Cross-scope access for platform jobs and administration; the reason is logged."""
+        if not reason:
+            raise ValueError("a cross-scope session needs a reason")
+        log.debug("cross-scope session opened: %s", reason)
+        return cls(None, reason)
+
+    @property
+    def is_all(self) -> bool:
+        return self.compound_ids is None
+
+    def allows(self, compound_id: uuid.UUID) -> bool:
+        return self.compound_ids is None or compound_id in self.compound_ids
+
+
+class ScopeViolation(PermissionError):
+    """A write tried to touch a compound outside the session's scope."""
+
+
+def session_scope(session: Session) -> Scope:
+    return session.info.get("scope") or Scope.nothing()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_orm_statements(state: ORMExecuteState) -> None:
+    if state.is_column_load or state.is_relationship_load:
+        return  # the criteria below already propagate to loader queries
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = session_scope(state.session)
+    if scope.is_all:
+        return
+    ids = list(scope.compound_ids or ())
+    state.statement = state.statement.options(
+        with_loader_criteria(CompoundScoped, lambda cls: cls.compound_id.in_(ids), include_aliases=True),
+        with_loader_criteria(ScopeRoot, lambda cls: cls.id.in_(ids), include_aliases=True),
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _scope_writes(session: Session, flush_context, instances) -> None:
+    scope = session_scope(session)
+    if scope.is_all:
+        return
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, CompoundScoped):
+            cid = obj.compound_id
+        elif isinstance(obj, ScopeRoot):
+            cid = obj.id
+        else:
+            continue
+        if cid is None or not scope.allows(cid):
+            raise ScopeViolation(f"{type(obj).__name__} in compound {cid} is outside this session's scope")
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_to_postgres(session: Session, transaction, connection: Connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    scope = session_scope(session)
+    ids = "" if scope.is_all else "{" + ",".join(str(i) for i in sorted(scope.compound_ids or ())) + "}"
+    connection.execute(
+        text("SELECT set_config('redprop.scope', :mode, true), set_config('redprop.compound_ids', :ids, true)"),
+        {"mode": "all" if scope.is_all else "some", "ids": ids},
+    )
+
+
+# --------------------------------------------------------------------------- engine
+
+
+class Database:
+    """One engine and session factory per process."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        kwargs: dict = {"echo": echo}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, scope: Scope) -> AsyncSession:
+        session = self.sessions()
+        session.info["scope"] = scope
+        return session
+
+    @asynccontextmanager
+    async def transaction(self, scope: Scope) -> AsyncIterator[AsyncSession]:
+        """A session that commits on success and rolls back on error."""
+        async with self.session(scope) as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+async def widen_scope(session: AsyncSession, compound_id: uuid.UUID) -> None:
+    """Add a compound the unit of work has just created to its scope (and to PostgreSQL's)."""
+    scope = session_scope(session)
+    if scope.is_all or compound_id in (scope.compound_ids or ()):
+        return
+    widened = Scope.of(set(scope.compound_ids or ()) | {compound_id})
+    session.info["scope"] = widened
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        ids = "{" + ",".join(str(i) for i in sorted(widened.compound_ids or ())) + "}"
+        await session.execute(text("SELECT set_config('redprop.compound_ids', :ids, true)"), {"ids": ids})

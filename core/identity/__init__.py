@@ -1,0 +1,1 @@
+"""Identity: users, tenant memberships, login, bearer tokens, lockout."""

@@ -1,0 +1,36 @@
+"""Paginated lists: ``{items, total, limit, offset}`` for every list endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+import msgspec
+from litestar.params import Parameter
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+MAX_LIMIT = 500
+
+
+class Page(msgspec.Struct, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+LimitParam = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, default=50, description="page size")]
+OffsetParam = Annotated[int, Parameter(ge=0, default=0, description="rows to skip")]
+
+
+async def paginate(session: AsyncSession, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
+    """Rows of one page of ``stmt`` and the total count (both through the scoped session)."""
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = stmt.limit(limit).offset(offset)
+    # one entity → the objects; several columns → the row tuples
+    rows = (await session.execute(page)).all() if len(stmt.selected_columns) > 1 else (await session.scalars(page)).all()
+    return list(rows), int(total or 0)

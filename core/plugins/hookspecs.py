@@ -1,0 +1,87 @@
+"""Every hook a redprop plugin may implement, one docstring each (documented in docs/plugin-hooks.md).
+
+Hooks *declare* things; anything that does I/O runs in a service or an actor,
+never inside a hook call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT = "redprop"
+HOOK_API_VERSION = 1
+"""Plugins declare the hook-API version they were built for; a different major is refused."""
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# ----------------------------------------------------------------- identity
+
+
+@hookspec(firstresult=True)
+def redprop_plugin_info() -> dict[str, Any]:
+    """Name, version, hook API version, labels and whether it is a gated module of the plugin."""
+
+
+# ----------------------------------------------------------------- declarations
+
+
+@hookspec
+def redprop_models() -> list[type]:
+    """SQLAlchemy model classes the plugin owns (their tables come from its migrations)."""
+
+
+@hookspec
+def redprop_route_handlers() -> list[Any]:
+    """Litestar routers or controllers; compound-scoped ones are mounted under /api/v1/compounds/{compound_id}/<plugin>."""
+
+
+@hookspec
+def redprop_pages() -> list[dict[str, Any]]:
+    """Console and portal navigation entries: ``{"path", "label_zh", "label_en", "permission", "portal"}``."""
+
+
+@hookspec
+def redprop_policies() -> list[str]:
+    """Paths of ``policies.csv`` files with role templates (``p`` lines with domain ``*``)."""
+
+
+@hookspec
+def redprop_actors() -> list[Any]:
+    """Dramatiq actors the plugin defines."""
+
+
+@hookspec
+def redprop_schedules() -> list[dict[str, Any]]:
+    """Periodic jobs: ``{"name", "actor", "every_seconds" or "cron"}`` run by the one scheduler."""
+
+
+@hookspec
+def redprop_indicators() -> list[dict[str, Any]]:
+    """Evaluation indicators: ``{"code", "label_zh", "label_en", "target", "weight", "compute"}``."""
+
+
+@hookspec
+def redprop_dashboard_widgets() -> list[dict[str, Any]]:
+    """Dashboard figures and charts for compound and district screens."""
+
+
+@hookspec
+def redprop_notification_channels() -> list[Any]:
+    """Notification channels (email, SMS, WeChat …) keyed by name."""
+
+
+# ----------------------------------------------------------------- reactions
+
+
+@hookspec
+def redprop_handle_event(event: dict[str, Any]) -> Any:
+    """React to a domain event (called from a job, once per event and handler)."""
+
+
+@hookspec
+def redprop_demo_data(seed: Any) -> None:
+    """Describe the plugin's demo rows; ``seed`` collects them and writes them in one transaction."""

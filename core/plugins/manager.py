@@ -1,0 +1,160 @@
+"""Discovers plugins by entry point, checks them, and collects their declarations.
+
+A plugin that cannot be imported, declares another hook-API version, or raises
+in a declaration hook is left out with a logged reason; the rest still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import pathlib
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from core.plugins import hookspecs
+
+log = logging.getLogger("redprop.plugins")
+
+ENTRY_POINT_GROUP = "redprop.plugins"
+DECLARATION_HOOKS = (
+    "redprop_models",
+    "redprop_route_handlers",
+    "redprop_pages",
+    "redprop_policies",
+    "redprop_actors",
+    "redprop_schedules",
+    "redprop_indicators",
+    "redprop_dashboard_widgets",
+    "redprop_notification_channels",
+)
+
+
+@dataclass
+class PluginRecord:
+    """What the host knows of one loaded plugin."""
+
+    name: str
+    version: str
+    module: ModuleType
+    info: dict[str, Any]
+    hooks: list[str]
+    declarations: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def is_module(self) -> bool:
+        """Gated modules can be enabled per compound; built-ins (core, tenants) are always on."""
+        return bool(self.info.get("module", True))
+
+    @property
+    def migrations_dir(self) -> pathlib.Path | None:
+        path = pathlib.Path(self.module.__file__ or "").parent / "migrations" / "versions"
+        return path if path.is_dir() else None
+
+
+class PluginHost:
+    """The pluggy manager plus what was loaded and what was refused."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginRecord] = {}
+        self.refused: dict[str, str] = {}
+
+    # ---------------------------------------------------------------- loading
+
+    def load(self, builtins: tuple[ModuleType, ...] = (), *, disabled: tuple[str, ...] = (), discover: bool = True) -> PluginHost:
+        for module in builtins:
+            self.add(module, builtin=True)
+        if discover:
+            for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+                if ep.name in disabled:
+                    self.refused[ep.name] = "disabled by REDPROP_DISABLED_PLUGINS"
+                    continue
+                try:
+                    module = ep.load()
+                except Exception as exc:  # a broken plugin never takes the platform down
+                    self._refuse(ep.name, f"import failed: {exc.__class__.__name__}: {exc}")
+                    continue
+                self.add(module, expected_name=ep.name)
+        return self
+
+    def add(self, module: ModuleType, *, builtin: bool = False, expected_name: str | None = None) -> PluginRecord | None:
+        """Register one plugin module after checking its info and declarations."""
+        label = expected_name or module.__name__
+        info_fn = getattr(module, "redprop_plugin_info", None)
+        if info_fn is None:
+            self._refuse(label, "does not implement redprop_plugin_info")
+            return None
+        try:
+            info = dict(info_fn())
+        except Exception as exc:
+            self._refuse(label, f"redprop_plugin_info raised {exc.__class__.__name__}: {exc}")
+            return None
+        name = info.get("name") or label
+        api = info.get("hook_api")
+        if api != hookspecs.HOOK_API_VERSION:
+            self._refuse(name, f"built for hook API {api!r}, this platform provides {hookspecs.HOOK_API_VERSION}")
+            return None
+        if name in self.plugins:
+            self._refuse(name, "a plugin with this name is already loaded")
+            return None
+        if builtin:
+            info.setdefault("module", False)
+        try:
+            self.pm.register(module, name=name)
+            self.pm.check_pending()
+        except Exception as exc:
+            if self.pm.is_registered(module):
+                self.pm.unregister(module)
+            self._refuse(name, f"hook registration failed: {exc}")
+            return None
+        hooks = sorted(impl.name for impl in self._impls_of(module))
+        record = PluginRecord(name=name, version=str(info.get("version", "0")), module=module, info=info, hooks=hooks)
+        for hook in DECLARATION_HOOKS:
+            fn = getattr(module, hook, None)
+            if fn is None:
+                continue
+            try:
+                record.declarations[hook] = list(fn() or [])
+            except Exception as exc:
+                self.pm.unregister(module)
+                self._refuse(name, f"{hook} raised {exc.__class__.__name__}: {exc}")
+                return None
+        self.plugins[name] = record
+        return record
+
+    def _impls_of(self, module: ModuleType) -> list[Any]:
+        return [caller for caller in self.pm.get_hookcallers(module) or []]
+
+    def _refuse(self, name: str, reason: str) -> None:
+        self.refused[name] = reason
+        log.error("plugin %s left out: %s", name, reason)
+
+    # ---------------------------------------------------------------- queries
+
+    def declared(self, hook: str) -> list[tuple[PluginRecord, Any]]:
+        """Every item declared through ``hook``, with the plugin that declared it."""
+        return [(rec, item) for rec in self.plugins.values() for item in rec.declarations.get(hook, [])]
+
+    @property
+    def modules(self) -> list[PluginRecord]:
+        """Plugins that are gated modules (enabled per compound)."""
+        return [rec for rec in self.plugins.values() if rec.is_module]
+
+    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call a reaction hook on every plugin separately; a failure is logged and reported, not raised."""
+        results: list[tuple[str, Any]] = []
+        for rec in self.plugins.values():
+            fn = getattr(rec.module, hook, None)
+            if fn is None:
+                continue
+            try:
+                results.append((rec.name, fn(**kwargs)))
+            except Exception as exc:
+                log.exception("plugin %s failed in %s", rec.name, hook)
+                results.append((rec.name, exc))
+        return results

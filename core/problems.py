@@ -1,0 +1,117 @@
+"""RFC 9457 problem details: one exception type, stable ``type`` URIs, and the handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("redprop.problems")
+
+PROBLEM_BASE = "https://redprop.org/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error answered as ``application/problem+json``; ``slug`` makes the stable ``type``."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": PROBLEM_BASE + self.slug, "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, "not-found", "Not found", f"{what} does not exist or is not reachable for you")
+
+
+def invalid(field: str, message: str, *, status: int = 422) -> Problem:
+    """A rule broken by one field of the input."""
+    return Problem(status, "validation-error", "Invalid input", f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+def conflict(detail: str, **extra: Any) -> Problem:
+    return Problem(409, "conflict", "Conflict", detail, **extra)
+
+
+def _respond(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        content=problem.body(request.url.path),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _field_name(error: dict[str, Any]) -> str:
+    key = error.get("key")
+    if key:
+        return str(key)
+    message = str(error.get("message", ""))
+    # msgspec says e.g. "Object contains unknown field `foo` - at `$`" or "... - at `$.name`"
+    if "`" in message:
+        parts = message.split("`")
+        if "unknown field" in message and len(parts) >= 2:
+            return parts[1]
+        if "- at `$." in message:
+            return message.rsplit("- at `$.", 1)[1].rstrip("`")
+    return "body"
+
+
+def handle_problem(request: Request, exc: Problem) -> Response:
+    return _respond(request, exc)
+
+
+def handle_validation(request: Request, exc: ValidationException) -> Response:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            errors.append({"field": _field_name(item), "message": str(item.get("message", "")), "source": item.get("source", "body")})
+    if not errors:
+        errors.append({"field": "body", "message": exc.detail})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return _respond(request, Problem(400, "validation-error", "Invalid input", detail, errors=errors))
+
+
+_HTTP_SLUGS = {401: ("unauthenticated", "Authentication required"), 403: ("forbidden", "Forbidden"), 404: ("not-found", "Not found"), 405: ("method-not-allowed", "Method not allowed"), 413: ("too-large", "Request too large"), 415: ("unsupported-media-type", "Unsupported media type"), 429: ("too-many-requests", "Too many requests")}
+
+
+def handle_http(request: Request, exc: HTTPException) -> Response:
+    slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "Request failed"))
+    if exc.status_code >= 500:
+        slug, title = "server-error", "Internal server error"
+    detail = exc.detail if exc.detail and exc.detail != title else None
+    return _respond(request, Problem(exc.status_code, slug, title, detail), headers=exc.headers)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _respond(request, Problem(HTTP_500_INTERNAL_SERVER_ERROR, "server-error", "Internal server error"))
+
+
+EXCEPTION_HANDLERS = {
+    Problem: handle_problem,
+    ValidationException: handle_validation,
+    NotAuthorizedException: handle_http,
+    PermissionDeniedException: handle_http,
+    NotFoundException: handle_http,
+    HTTPException: handle_http,
+    Exception: handle_unexpected,
+}
+
+__all__ = ["Problem", "not_found", "invalid", "conflict", "EXCEPTION_HANDLERS", "MediaType"]

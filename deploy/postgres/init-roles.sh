@@ -1,0 +1,31 @@
+#!/bin/sh
+# Creates redprop's database and its three roles on the first start of an empty
+# PostgreSQL data volume (run by the postgres image from /docker-entrypoint-initdb.d).
+set -e
+: "${REDPROP_OWNER_PASSWORD:?}" "${REDPROP_APP_PASSWORD:?}" "${REDPROP_WORKER_PASSWORD:?}"
+
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
+     -v owner_pw="$REDPROP_OWNER_PASSWORD" \
+     -v app_pw="$REDPROP_APP_PASSWORD" \
+     -v worker_pw="$REDPROP_WORKER_PASSWORD" <<'SQL'
+-- Owns every table; used only by `redprop db upgrade`.
+CREATE ROLE redprop_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'owner_pw';
+-- Serves requests: not superuser, not owner, no BYPASSRLS, so row-level security applies.
+CREATE ROLE redprop_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'app_pw';
+-- Runs the dramatiq worker. Its cross-scope jobs pass the policies through the core's
+-- audited escape (redprop.scope = 'all'), so it needs no BYPASSRLS either.
+CREATE ROLE redprop_worker LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'worker_pw';
+
+CREATE DATABASE redprop OWNER redprop_owner;
+
+\connect redprop
+
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO redprop_app, redprop_worker;
+-- Tables do not exist yet: grant on whatever redprop_owner creates later (the core's
+-- migrations grant redprop_app again; nothing grants redprop_worker but this).
+ALTER DEFAULT PRIVILEGES FOR ROLE redprop_owner IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO redprop_app, redprop_worker;
+ALTER DEFAULT PRIVILEGES FOR ROLE redprop_owner IN SCHEMA public
+    GRANT USAGE, SELECT ON SEQUENCES TO redprop_app, redprop_worker;
+SQL

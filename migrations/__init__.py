@@ -1,0 +1,1 @@
+"""Alembic environment and the core's migration versions."""

@@ -1,0 +1,5 @@
+"""Console and portal pages of party_building (navigation entries declared through redprop_pages)."""
+
+from __future__ import annotations
+
+PAGES: list[dict] = []

@@ -1,0 +1,14 @@
+"""Request and response structs of party_building."""
+
+from __future__ import annotations
+
+from core.schemas import Output
+
+
+class ModuleOverview(Output):
+    """What the module is and whether it serves this compound."""
+
+    module: str
+    label_zh: str
+    label_en: str
+    compound_id: str

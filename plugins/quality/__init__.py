@@ -1,0 +1,61 @@
+"""quality — 服务质量评价与改进 (Service quality evaluation and improvement, standard §7): the plugin's hook implementations and nothing else."""
+
+from __future__ import annotations
+
+import pathlib
+
+from core.plugins import HOOK_API_VERSION, hookimpl
+
+NAME = "quality"
+
+
+@hookimpl
+def redprop_plugin_info():
+    return {"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "服务质量评价与改进", "label_en": "Service quality evaluation and improvement"}
+
+
+@hookimpl
+def redprop_models():
+    from plugins.quality.models import MODELS
+
+    return MODELS
+
+
+@hookimpl
+def redprop_route_handlers():
+    from plugins.quality.api import ROUTE_HANDLERS
+
+    return ROUTE_HANDLERS
+
+
+@hookimpl
+def redprop_pages():
+    from plugins.quality.pages import PAGES
+
+    return PAGES
+
+
+@hookimpl
+def redprop_policies():
+    return [str(pathlib.Path(__file__).with_name("policies.csv"))]
+
+
+@hookimpl
+def redprop_actors():
+    from plugins.quality.jobs import ACTORS
+
+    return ACTORS
+
+
+@hookimpl
+def redprop_schedules():
+    from plugins.quality.jobs import SCHEDULES
+
+    return SCHEDULES
+
+
+@hookimpl
+def redprop_indicators():
+    from plugins.quality.indicators import INDICATORS
+
+    return INDICATORS

@@ -1,0 +1,24 @@
+"""HTTP handlers of quality, mounted under /api/v1/compounds/{compound_id}/quality."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, get
+
+from core.authz.guard import requires
+from plugins.quality import services
+from plugins.quality.schemas import ModuleOverview
+
+
+class OverviewController(Controller):
+    path = "/api/v1/compounds/{compound_id:uuid}/quality"
+    tags = ["quality"]
+
+    @get("/", operation_id="qualityOverview", guards=[requires("quality.module", "read")])
+    async def overview(self, compound_id: uuid.UUID) -> ModuleOverview:
+        """The module's entry point for a compound (403 where the module is not enabled)."""
+        return services.overview(compound_id)
+
+
+ROUTE_HANDLERS = [OverviewController]

@@ -1,0 +1,61 @@
+"""smart_property — 智慧物业 (Smart property, standard SPEC §3.5): the plugin's hook implementations and nothing else."""
+
+from __future__ import annotations
+
+import pathlib
+
+from core.plugins import HOOK_API_VERSION, hookimpl
+
+NAME = "smart_property"
+
+
+@hookimpl
+def redprop_plugin_info():
+    return {"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "智慧物业", "label_en": "Smart property"}
+
+
+@hookimpl
+def redprop_models():
+    from plugins.smart_property.models import MODELS
+
+    return MODELS
+
+
+@hookimpl
+def redprop_route_handlers():
+    from plugins.smart_property.api import ROUTE_HANDLERS
+
+    return ROUTE_HANDLERS
+
+
+@hookimpl
+def redprop_pages():
+    from plugins.smart_property.pages import PAGES
+
+    return PAGES
+
+
+@hookimpl
+def redprop_policies():
+    return [str(pathlib.Path(__file__).with_name("policies.csv"))]
+
+
+@hookimpl
+def redprop_actors():
+    from plugins.smart_property.jobs import ACTORS
+
+    return ACTORS
+
+
+@hookimpl
+def redprop_schedules():
+    from plugins.smart_property.jobs import SCHEDULES
+
+    return SCHEDULES
+
+
+@hookimpl
+def redprop_indicators():
+    from plugins.smart_property.indicators import INDICATORS
+
+    return INDICATORS

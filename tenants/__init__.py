@@ -1,0 +1,1 @@
+"""Control plane: tenants, compounds and housing, owners' committees, plans, subscriptions, module enabling."""

@@ -1,0 +1,291 @@
+"""HTTP handlers of the control plane (thin: parse, call a service, shape the answer)."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, get, patch, post, put
+from litestar.datastructures import State
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.authz.guard import can, requires
+from core.db import Scope
+from core.identity.principal import Principal
+from core.pagination import LimitParam, OffsetParam, Page, paginate
+
+from tenants import schemas as s
+from tenants import services
+from tenants.access import module_status
+from tenants.models import Building, Department, Household, Plan, Region, Resident, Room, Subscription, Tenant, Unit
+
+C = "/api/v1/compounds/{compound_id:uuid}"
+
+
+def _page(items, total, limit, offset):
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+class TenantsController(Controller):
+    path = "/api/v1/tenants"
+    tags = ["tenants"]
+
+    @get("/", operation_id="listTenants", guards=[requires("core.tenant", "read")])
+    async def list_tenants(self, state: State, limit: LimitParam = 50, offset: OffsetParam = 0, kind: str | None = None) -> Page[s.TenantOut]:
+        """Every tenant (platform operators only)."""
+        async with state.db.session(Scope.nothing()) as session:
+            stmt = select(Tenant).order_by(Tenant.kind, Tenant.name)
+            if kind:
+                stmt = stmt.where(Tenant.kind == kind)
+            rows, total = await paginate(session, stmt, limit, offset)
+        return _page([s.TenantOut(id=t.id, kind=t.kind, name=t.name, credit_code=t.credit_code, status=t.status, timezone=t.timezone) for t in rows], total, limit, offset)
+
+    @post("/", operation_id="createTenant", guards=[requires("core.tenant", "write")])
+    async def create_tenant(self, data: s.TenantIn, session: AsyncSession) -> s.TenantOut:
+        """Create an enterprise (credit code checked) or a district tenant."""
+        t = await services.create_tenant(session, data)
+        return s.TenantOut(id=t.id, kind=t.kind, name=t.name, credit_code=t.credit_code, status=t.status, timezone=t.timezone)
+
+    @patch("/{tenant_id:uuid}/status", operation_id="setTenantStatus", guards=[requires("core.tenant", "write")])
+    async def set_status(self, tenant_id: uuid.UUID, data: s.TenantStatusIn, session: AsyncSession) -> s.TenantOut:
+        """Suspend or reactivate a tenant; a suspended tenant's tokens stop working."""
+        t = await services.set_tenant_status(session, tenant_id, data.status)
+        return s.TenantOut(id=t.id, kind=t.kind, name=t.name, credit_code=t.credit_code, status=t.status, timezone=t.timezone)
+
+
+class RegionsController(Controller):
+    path = "/api/v1/regions"
+    tags = ["districts"]
+
+    @get("/", operation_id="listRegions", guards=[requires("tenants.region", "read")])
+    async def list_regions(self, principal: Principal, session: AsyncSession) -> Page[s.RegionOut]:
+        """The district's streets and communities."""
+        stmt = select(Region).order_by(Region.kind.desc(), Region.name)
+        if principal.tenant_kind != "platform":
+            stmt = stmt.where(Region.tenant_id == principal.tenant_id)
+        rows = (await session.scalars(stmt)).all()
+        items = [s.RegionOut(id=r.id, tenant_id=r.tenant_id, kind=r.kind, name=r.name, parent_id=r.parent_id) for r in rows]
+        return _page(items, len(items), len(items), 0)
+
+    @post("/", operation_id="createRegion", guards=[requires("tenants.region", "write")])
+    async def create_region(self, data: s.RegionIn, principal: Principal, session: AsyncSession) -> s.RegionOut:
+        """Add a street, or a community under a street."""
+        r = await services.create_region(session, principal, data)
+        return s.RegionOut(id=r.id, tenant_id=r.tenant_id, kind=r.kind, name=r.name, parent_id=r.parent_id)
+
+
+class DepartmentsController(Controller):
+    path = "/api/v1/departments"
+    tags = ["districts"]
+
+    @get("/", operation_id="listDepartments", guards=[requires("tenants.department", "read")])
+    async def list_departments(self, principal: Principal, session: AsyncSession) -> Page[s.DepartmentOut]:
+        """Departments working with the district (law enforcement, police, fire …)."""
+        rows = (await session.scalars(select(Department).where(Department.tenant_id == principal.tenant_id).order_by(Department.name))).all()
+        items = [s.DepartmentOut(id=d.id, tenant_id=d.tenant_id, name=d.name, kind=d.kind) for d in rows]
+        return _page(items, len(items), len(items), 0)
+
+    @post("/", operation_id="createDepartment", guards=[requires("tenants.department", "write")])
+    async def create_department(self, data: s.DepartmentIn, principal: Principal, session: AsyncSession) -> s.DepartmentOut:
+        """Register a department of the district."""
+        d = await services.create_department(session, principal, data)
+        return s.DepartmentOut(id=d.id, tenant_id=d.tenant_id, name=d.name, kind=d.kind)
+
+
+class CompoundsController(Controller):
+    path = "/api/v1/compounds"
+    tags = ["compounds"]
+
+    @get("/", operation_id="listCompounds", guards=[requires("tenants.compound", "read")])
+    async def list_compounds(self, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.CompoundOut]:
+        """The compounds the caller reaches now (operator, jurisdiction or own household)."""
+        rows, total = await paginate(session, services.compounds_query(), limit, offset)
+        return _page([services.compound_out(*r) for r in rows], total, limit, offset)
+
+    @post("/", operation_id="createCompound", guards=[requires("tenants.compound", "write")])
+    async def create_compound(self, data: s.CompoundIn, principal: Principal, session: AsyncSession) -> s.CompoundOut:
+        """Register a compound in one of the district's communities, optionally with its operator."""
+        c = await services.create_compound(session, principal, data)
+        return services.compound_out(c, None, None)
+
+    @get("/{compound_id:uuid}", operation_id="getCompound", guards=[requires("tenants.compound", "read")])
+    async def get_compound(self, compound_id: uuid.UUID, session: AsyncSession) -> s.CompoundOut:
+        """One compound; 404 when it is not reachable for the caller."""
+        return await services.get_compound(session, compound_id)
+
+    @post("/{compound_id:uuid}/operator", operation_id="changeOperator", guards=[requires("tenants.compound", "write")], status_code=200)
+    async def change_operator(self, compound_id: uuid.UUID, data: s.OperatorChangeIn, session: AsyncSession) -> s.CompoundOut:
+        """物业更换: hand the compound to another enterprise; history is kept, access moves at once."""
+        await services.change_operator(session, compound_id, data)
+        return await services.get_compound(session, compound_id)
+
+    @get("/{compound_id:uuid}/operator-history", operation_id="operatorHistory", guards=[requires("tenants.compound", "read")])
+    async def operator_history(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.OperatorTermOut]:
+        """Every operator the compound has had."""
+        return await services.operator_history(session, compound_id)
+
+
+class HousingController(Controller):
+    path = C
+    tags = ["housing"]
+
+    @get("/buildings", operation_id="listBuildings", guards=[requires("tenants.housing", "read")])
+    async def list_buildings(self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.BuildingOut]:
+        """Buildings of the compound."""
+        rows, total = await paginate(session, select(Building).where(Building.compound_id == compound_id).order_by(Building.name), limit, offset)
+        return _page([s.BuildingOut(id=b.id, compound_id=b.compound_id, name=b.name, floors=b.floors) for b in rows], total, limit, offset)
+
+    @post("/buildings", operation_id="createBuilding", guards=[requires("tenants.housing", "write")])
+    async def create_building(self, compound_id: uuid.UUID, data: s.BuildingIn, session: AsyncSession) -> s.BuildingOut:
+        """Add a building."""
+        b = await services.create_building(session, compound_id, data)
+        return s.BuildingOut(id=b.id, compound_id=b.compound_id, name=b.name, floors=b.floors)
+
+    @get("/units", operation_id="listUnits", guards=[requires("tenants.housing", "read")])
+    async def list_units(self, compound_id: uuid.UUID, session: AsyncSession, building_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.UnitOut]:
+        """Units, optionally of one building."""
+        stmt = select(Unit).where(Unit.compound_id == compound_id).order_by(Unit.name)
+        if building_id:
+            stmt = stmt.where(Unit.building_id == building_id)
+        rows, total = await paginate(session, stmt, limit, offset)
+        return _page([s.UnitOut(id=u.id, compound_id=u.compound_id, building_id=u.building_id, name=u.name) for u in rows], total, limit, offset)
+
+    @post("/units", operation_id="createUnit", guards=[requires("tenants.housing", "write")])
+    async def create_unit(self, compound_id: uuid.UUID, data: s.UnitIn, session: AsyncSession) -> s.UnitOut:
+        """Add a unit to a building."""
+        u = await services.create_unit(session, compound_id, data)
+        return s.UnitOut(id=u.id, compound_id=u.compound_id, building_id=u.building_id, name=u.name)
+
+    @get("/rooms", operation_id="listRooms", guards=[requires("tenants.housing", "read")])
+    async def list_rooms(self, compound_id: uuid.UUID, session: AsyncSession, unit_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.RoomOut]:
+        """Rooms with their exclusive area (m², exact decimals)."""
+        stmt = select(Room).where(Room.compound_id == compound_id).order_by(Room.number, Room.id)
+        if unit_id:
+            stmt = stmt.where(Room.unit_id == unit_id)
+        rows, total = await paginate(session, stmt, limit, offset)
+        return _page([_room(r) for r in rows], total, limit, offset)
+
+    @post("/rooms", operation_id="createRoom", guards=[requires("tenants.housing", "write")])
+    async def create_room(self, compound_id: uuid.UUID, data: s.RoomIn, session: AsyncSession) -> s.RoomOut:
+        """Add a room with its exclusive area."""
+        return _room(await services.create_room(session, compound_id, data))
+
+    @get("/households", operation_id="listHouseholds", guards=[requires("tenants.housing", "read")])
+    async def list_households(self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.HouseholdOut]:
+        """Households of the compound."""
+        rows, total = await paginate(session, select(Household).where(Household.compound_id == compound_id).order_by(Household.id), limit, offset)
+        return _page([s.HouseholdOut(id=h.id, compound_id=h.compound_id, room_id=h.room_id, moved_in_on=h.moved_in_on) for h in rows], total, limit, offset)
+
+    @post("/households", operation_id="createHousehold", guards=[requires("tenants.housing", "write")])
+    async def create_household(self, compound_id: uuid.UUID, data: s.HouseholdIn, session: AsyncSession) -> s.HouseholdOut:
+        """Register the household living in a room."""
+        h = await services.create_household(session, compound_id, data)
+        return s.HouseholdOut(id=h.id, compound_id=h.compound_id, room_id=h.room_id, moved_in_on=h.moved_in_on)
+
+    @get("/residents", operation_id="listResidents", guards=[requires("tenants.resident", "read")])
+    async def list_residents(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State, household_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.ResidentOut]:
+        """Residents; phone and ID-card numbers are masked unless the caller holds tenants.resident_pii."""
+        stmt = select(Resident).where(Resident.compound_id == compound_id).order_by(Resident.name, Resident.id)
+        if household_id:
+            stmt = stmt.where(Resident.household_id == household_id)
+        rows, total = await paginate(session, stmt, limit, offset)
+        show = can(principal, state.policy.enforcer, "tenants.resident_pii", "read", compound_id)
+        return _page([services.resident_out(r, show_pii=show) for r in rows], total, limit, offset)
+
+    @post("/residents", operation_id="createResident", guards=[requires("tenants.resident", "write")])
+    async def create_resident(self, compound_id: uuid.UUID, data: s.ResidentIn, principal: Principal, session: AsyncSession, state: State) -> s.ResidentOut:
+        """Register a resident (ID-card number checked, then encrypted at rest)."""
+        r = await services.create_resident(session, compound_id, data)
+        return services.resident_out(r, show_pii=can(principal, state.policy.enforcer, "tenants.resident_pii", "read", compound_id))
+
+
+def _room(r: Room) -> s.RoomOut:
+    return s.RoomOut(id=r.id, compound_id=r.compound_id, unit_id=r.unit_id, number=r.number, floor=r.floor, exclusive_area=r.exclusive_area, developer_held=r.developer_held)
+
+
+class CommitteeController(Controller):
+    path = C + "/committees"
+    tags = ["owners' committee"]
+
+    @get("/", operation_id="listCommittees", guards=[requires("tenants.committee", "read")])
+    async def list_committees(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.CommitteeOut]:
+        """Owners' committee terms with their members, newest first."""
+        return await services.committees(session, compound_id)
+
+    @post("/", operation_id="createCommittee", guards=[requires("tenants.committee", "write")])
+    async def create_committee(self, compound_id: uuid.UUID, data: s.CommitteeIn, session: AsyncSession) -> s.CommitteeOut:
+        """Record an elected owners' committee term."""
+        c = await services.create_committee(session, compound_id, data)
+        return s.CommitteeOut(id=c.id, compound_id=c.compound_id, term_start=c.term_start, term_end=c.term_end, elected_on=c.elected_on, filing_number=c.filing_number, members=[])
+
+    @post("/{committee_id:uuid}/members", operation_id="addCommitteeMember", guards=[requires("tenants.committee", "write")])
+    async def add_member(self, compound_id: uuid.UUID, committee_id: uuid.UUID, data: s.CommitteeMemberIn, session: AsyncSession) -> s.CommitteeMemberOut:
+        """Add a member with their post and term."""
+        m = await services.add_committee_member(session, compound_id, committee_id, data)
+        return s.CommitteeMemberOut(id=m.id, name=m.name, post=m.post, term_start=m.term_start, term_end=m.term_end, resident_id=m.resident_id, user_id=m.user_id)
+
+
+def _plan(p: Plan) -> s.PlanOut:
+    return s.PlanOut(id=p.id, code=p.code, name=p.name, modules=list(p.modules or []), price_fen_per_compound_month=p.price_fen_per_compound_month, is_active=p.is_active)
+
+
+class PlansController(Controller):
+    path = "/api/v1/plans"
+    tags = ["subscriptions"]
+
+    @get("/", operation_id="listPlans", guards=[requires("core.plan", "read")])
+    async def list_plans(self, session: AsyncSession) -> Page[s.PlanOut]:
+        """Plans on offer."""
+        items = [_plan(p) for p in (await session.scalars(select(Plan).order_by(Plan.price_fen_per_compound_month))).all()]
+        return _page(items, len(items), len(items), 0)
+
+    @post("/", operation_id="createPlan", guards=[requires("core.plan", "write")])
+    async def create_plan(self, data: s.PlanIn, session: AsyncSession, state: State) -> s.PlanOut:
+        """Offer a plan: a set of modules and a price per compound per month (fen)."""
+        return _plan(await services.create_plan(session, data, {p.name for p in state.plugins.modules}))
+
+
+class SubscriptionsController(Controller):
+    path = C
+    tags = ["subscriptions"]
+
+    @get("/subscriptions", operation_id="listSubscriptions", guards=[requires("tenants.subscription", "read")])
+    async def list_subscriptions(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.SubscriptionOut]:
+        """The compound's subscriptions, newest first."""
+        rows = (await session.scalars(select(Subscription).where(Subscription.compound_id == compound_id).order_by(Subscription.starts_on.desc()))).all()
+        return [_sub(r) for r in rows]
+
+    @post("/subscriptions", operation_id="subscribe", guards=[requires("tenants.subscription", "write")])
+    async def subscribe(self, compound_id: uuid.UUID, data: s.SubscriptionIn, principal: Principal, session: AsyncSession) -> s.SubscriptionOut:
+        """The operator subscribes the compound to a plan (ending the previous subscription)."""
+        return _sub(await services.subscribe(session, principal, compound_id, data))
+
+    @get("/modules", operation_id="listModules", guards=[requires("tenants.module", "read")])
+    async def list_modules(self, compound_id: uuid.UUID, session: AsyncSession, state: State) -> list[s.ModuleStateOut]:
+        """Each installed module and whether it is active here, with the reason."""
+        out = []
+        for rec in state.plugins.modules:
+            active, reason = await module_status(session, compound_id, rec.name)
+            out.append(s.ModuleStateOut(module=rec.name, label_zh=rec.info.get("label_zh", rec.name), label_en=rec.info.get("label_en", rec.name), active=active, reason=reason))
+        return out
+
+    @put("/modules/{module:str}", operation_id="setModule", guards=[requires("tenants.module", "write")])
+    async def set_module(self, compound_id: uuid.UUID, module: str, data: s.ModuleStateIn, principal: Principal, session: AsyncSession, state: State) -> s.ModuleStateOut:
+        """The district enables or withdraws a module for the compound; the module's data is kept."""
+        known = {p.name: p for p in state.plugins.modules}
+        await services.set_district_module(session, principal, compound_id, module, data.enabled, set(known))
+        active, reason = await module_status(session, compound_id, module)
+        rec = known[module]
+        return s.ModuleStateOut(module=module, label_zh=rec.info.get("label_zh", module), label_en=rec.info.get("label_en", module), active=active, reason=reason)
+
+
+def _sub(r: Subscription) -> s.SubscriptionOut:
+    return s.SubscriptionOut(id=r.id, compound_id=r.compound_id, tenant_id=r.tenant_id, plan_id=r.plan_id, starts_on=r.starts_on, ends_on=r.ends_on, status=r.status)
+
+
+ROUTE_HANDLERS = [
+    TenantsController, RegionsController, DepartmentsController, CompoundsController, HousingController,
+    CommitteeController, PlansController, SubscriptionsController,
+]
+
+__all__ = ["ROUTE_HANDLERS"]

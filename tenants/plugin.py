@@ -1,0 +1,31 @@
+"""The control plane's hook implementations (always on, not a gated module)."""
+
+from __future__ import annotations
+
+import pathlib
+
+from core.plugins import HOOK_API_VERSION, hookimpl
+
+
+@hookimpl
+def redprop_plugin_info():
+    return {"name": "tenants", "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": False, "label_zh": "租户与房屋", "label_en": "Tenants and housing"}
+
+
+@hookimpl
+def redprop_models():
+    from tenants import models
+
+    return [getattr(models, n) for n in ("Tenant", "Region", "Department", "Compound", "OperatorTerm", "Building", "Unit", "Room", "Household", "Resident", "OwnersCommittee", "CommitteeMember", "Plan", "Subscription", "ModuleEnablement")]
+
+
+@hookimpl
+def redprop_route_handlers():
+    from tenants.api import ROUTE_HANDLERS
+
+    return list(ROUTE_HANDLERS)
+
+
+@hookimpl
+def redprop_policies():
+    return [str(pathlib.Path(__file__).with_name("policies.csv"))]
