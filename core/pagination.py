@@ -23,8 +23,8 @@ class Page(msgspec.Struct, Generic[T]):
     offset: int
 
 
-LimitParam = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, default=50, description="page size")]
-OffsetParam = Annotated[int, Parameter(ge=0, default=0, description="rows to skip")]
+LimitParam = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
+OffsetParam = Annotated[int, Parameter(ge=0, description="rows to skip")]
 
 
 async def paginate(session: AsyncSession, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
@@ -32,5 +32,5 @@ async def paginate(session: AsyncSession, stmt: Select[Any], limit: int, offset:
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = stmt.limit(limit).offset(offset)
     # one entity → the objects; several columns → the row tuples
-    rows = (await session.execute(page)).all() if len(stmt.selected_columns) > 1 else (await session.scalars(page)).all()
+    rows = (await session.execute(page)).all() if len(stmt.column_descriptions) > 1 else (await session.scalars(page)).all()
     return list(rows), int(total or 0)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from alembic import op
 
-FUNCTIONS = """
-CREATE OR REPLACE FUNCTION redprop_scope_all() RETURNS boolean LANGUAGE sql STABLE AS $$
+FUNCTIONS = (
+    """CREATE OR REPLACE FUNCTION redprop_scope_all() RETURNS boolean LANGUAGE sql STABLE AS $$
   SELECT coalesce(current_setting('redprop.scope', true), '') = 'all'
-$$;
-CREATE OR REPLACE FUNCTION redprop_scope_compounds() RETURNS uuid[] LANGUAGE sql STABLE AS $$
+$$""",
+    """CREATE OR REPLACE FUNCTION redprop_scope_compounds() RETURNS uuid[] LANGUAGE sql STABLE AS $$
   SELECT coalesce(nullif(current_setting('redprop.compound_ids', true), ''), '{}')::uuid[]
-$$;
-"""
+$$""",
+)
 
 
 def _postgres() -> bool:
@@ -25,7 +25,8 @@ def _postgres() -> bool:
 
 def install_functions() -> None:
     if _postgres():
-        op.execute(FUNCTIONS)
+        for statement in FUNCTIONS:
+            op.execute(statement)
 
 
 def enable(table: str, column: str = "compound_id") -> None:

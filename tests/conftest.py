@@ -1,0 +1,175 @@
+"""Test fixtures: a migrated, seeded template database per run, a fresh copy per test.
+
+``REDPROP_TEST_BACKEND=postgresql`` runs the same suite against PostgreSQL (the
+application connecting as the non-owner role, so row-level security applies);
+the default is SQLite. In CI a missing PostgreSQL fails the run; locally the
+PostgreSQL pass is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("REDPROP_ENV", "test")
+os.environ.setdefault("REDPROP_PASSWORD_HASH_PROFILE", "fast")
+os.environ.setdefault("REDPROP_SECRET_KEY", "test-secret-key")
+
+import asyncio
+import itertools
+import pathlib
+import shutil
+import uuid
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from core import clock
+from core.app import create_app, load_plugins
+from core.db import Database
+from core.migrate import upgrade
+from core.settings import load_settings
+from tenants.demo import DEMO_PASSWORD, DemoCity, build_demo_city
+
+BACKEND = os.environ.get("REDPROP_TEST_BACKEND", "sqlite")
+PG_ADMIN_URL = os.environ.get("REDPROP_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+APP_ROLE = "redprop_app"
+_counter = itertools.count()
+
+
+def _pg_url(database: str, user: str = "postgres") -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    scheme, rest = base.split("://", 1)
+    host = rest.split("@", 1)[-1]
+    return f"{scheme}://{user}@{host}/{database}"
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pg_available() -> str | None:
+    try:
+        asyncio.run(asyncio.wait_for(_pg_admin("SELECT 1"), 5))
+        return None
+    except Exception as exc:  # reported as the skip reason
+        return f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.__class__.__name__}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def plugin_host():
+    return load_plugins(load_settings())
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory, plugin_host):
+    """Migrate and seed once: ``(kind, location, city)``."""
+    if BACKEND == "postgresql":
+        reason = _pg_available()
+        if reason:
+            if os.environ.get("CI"):
+                pytest.fail(reason)
+            pytest.skip(reason)
+        name = f"redprop_tpl_{os.getpid()}"
+        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name}"))
+        asyncio.run(_pg_admin(f"CREATE DATABASE {name}"))
+        owner_url = _pg_url(name)
+        upgrade(owner_url, plugin_host)
+        city = asyncio.run(_seed(owner_url, plugin_host))
+        yield ("postgresql", name, city)
+        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name}"))
+    else:
+        path = tmp_path_factory.mktemp("tpl") / "template.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        upgrade(url, plugin_host)
+        city = asyncio.run(_seed(url, plugin_host))
+        yield ("sqlite", path, city)
+
+
+async def _seed(url: str, host) -> DemoCity:
+    db = Database(url)
+    try:
+        city = await build_demo_city(db, host)
+    finally:
+        await db.dispose()
+    assert city is not None
+    return city
+
+
+@pytest.fixture
+def city(template_db) -> DemoCity:
+    return template_db[2]
+
+
+@pytest.fixture
+def database_urls(template_db, tmp_path):
+    """A private copy of the seeded database: ``{"app": url, "owner": url}``."""
+    kind, location, _ = template_db
+    if kind == "sqlite":
+        path = tmp_path / "test.db"
+        for suffix in ("", "-wal", "-shm"):
+            src = pathlib.Path(str(location) + suffix)
+            if src.exists():
+                shutil.copy(src, str(path) + suffix)
+        url = f"sqlite+aiosqlite:///{path}"
+        yield {"app": url, "owner": url, "backend": "sqlite"}
+    else:
+        name = f"redprop_t_{os.getpid()}_{next(_counter)}"
+        asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {location}"))
+        yield {"app": _pg_url(name, APP_ROLE), "owner": _pg_url(name), "backend": "postgresql"}
+        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def settings(database_urls):
+    return load_settings({**os.environ, "REDPROP_DATABASE_URL": database_urls["app"], "REDPROP_MIGRATE_DATABASE_URL": database_urls["owner"], "REDPROP_POLICY_POLL_SECONDS": "0.2"})
+
+
+@pytest.fixture
+def app(settings, plugin_host):
+    return create_app(settings, plugin_host)
+
+
+@pytest.fixture
+async def client(app):
+    async with AsyncTestClient(app=app) as c:
+        yield c
+
+
+@pytest.fixture
+async def db(database_urls):
+    """A database handle connecting like the application does (the app role on PostgreSQL)."""
+    database = Database(database_urls["app"])
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    clock.reset()
+    yield
+    clock.reset()
+
+
+async def login(client, username: str, password: str = DEMO_PASSWORD, tenant_id: uuid.UUID | None = None) -> dict[str, str]:
+    body = {"username": username, "password": password}
+    if tenant_id:
+        body["tenant_id"] = str(tenant_id)
+    response = await client.post("/api/v1/auth/login", json=body)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def as_user(client):
+    """``headers = await as_user("ent-a-admin")``."""
+
+    async def _as(username: str, **kw) -> dict[str, str]:
+        return await login(client, username, **kw)
+
+    return _as
