@@ -106,7 +106,7 @@ class ScopeRoot:
 
     @declared_attr
     def id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
-        return mapped_column(Uuid, primary_key=True, default=uuid7)
+        return mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-10)
 
 
 class CompoundScoped(Timestamped):
@@ -118,19 +118,19 @@ class CompoundScoped(Timestamped):
 
     @declared_attr
     def compound_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
-        return mapped_column(Uuid, ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True)
+        return mapped_column(Uuid, ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True, sort_order=-20)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-10)
 
 
 class TenantScoped(Timestamped):
     """Per-tenant configuration (routing tables, templates, custom roles)."""
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-10)
 
     @declared_attr
     def tenant_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
-        return mapped_column(Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+        return mapped_column(Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, sort_order=-9)
 
 
 # --------------------------------------------------------------------------- scope

@@ -59,18 +59,17 @@ def _respond(request: Request, problem: Problem, headers: dict[str, str] | None 
 
 
 def _field_name(error: dict[str, Any]) -> str:
-    key = error.get("key")
-    if key:
-        return str(key)
+    """The offending field: litestar names it, or (for the body as a whole) msgspec's message does."""
+    key = str(error.get("key") or "")
     message = str(error.get("message", ""))
-    # msgspec says e.g. "Object contains unknown field `foo` - at `$`" or "... - at `$.name`"
-    if "`" in message:
-        parts = message.split("`")
-        if "unknown field" in message and len(parts) >= 2:
-            return parts[1]
-        if "- at `$." in message:
-            return message.rsplit("- at `$.", 1)[1].rstrip("`")
-    return "body"
+    if key and key != "data":
+        return key
+    # e.g. "Object contains unknown field `foo`", "Object missing required field `name`", "... - at `$.a.b`"
+    if "- at `$." in message:
+        return message.rsplit("- at `$.", 1)[1].rstrip("`")
+    if "field `" in message:
+        return message.split("field `", 1)[1].split("`", 1)[0]
+    return key or "body"
 
 
 def handle_problem(request: Request, exc: Problem) -> Response:

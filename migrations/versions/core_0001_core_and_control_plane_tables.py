@@ -2,7 +2,7 @@
 
 Revision ID: core_0001
 Revises:
-Create Date: 2026-11-28 02:33:31.394642
+Create Date: 2026-11-28
 """
 
 from __future__ import annotations
@@ -15,8 +15,16 @@ from core import rls
 from core.settings import get_settings
 
 SCOPED_TABLES = (
-    "operator_terms", "buildings", "units", "rooms", "households", "residents",
-    "owners_committees", "committee_members", "subscriptions", "module_enablements",
+    "operator_terms",
+    "buildings",
+    "units",
+    "rooms",
+    "households",
+    "residents",
+    "owners_committees",
+    "committee_members",
+    "subscriptions",
+    "module_enablements",
 )
 
 revision = 'core_0001'
@@ -113,10 +121,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_auth_tokens_user_id'), ['user_id'], unique=False)
 
     op.create_table('departments',
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_departments_tenant_id_tenants'), ondelete='CASCADE'),
@@ -198,119 +206,121 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_memberships_user_id'), ['user_id'], unique=False)
 
     op.create_table('buildings',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('floors', sa.Integer(), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_buildings_compound_id_compounds'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_buildings')),
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_buildings')),
     sa.UniqueConstraint('compound_id', 'name', name=op.f('uq_buildings_compound_id'))
     )
     op.create_table('module_enablements',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('module', sa.String(length=60), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('by_tenant_id', sa.Uuid(), nullable=False),
     sa.Column('by_user_id', sa.Uuid(), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['by_tenant_id'], ['tenants.id'], name=op.f('fk_module_enablements_by_tenant_id_tenants')),
     sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], name=op.f('fk_module_enablements_by_user_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_module_enablements_compound_id_compounds'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_module_enablements')),
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_module_enablements')),
     sa.UniqueConstraint('compound_id', 'module', name=op.f('uq_module_enablements_compound_id'))
     )
     op.create_table('operator_terms',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('started_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.String(length=300), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_operator_terms_compound_id_compounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_operator_terms_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_operator_terms'))
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_operator_terms'))
     )
     with op.batch_alter_table('operator_terms', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_operator_terms_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('owners_committees',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('term_start', sa.Date(), nullable=False),
     sa.Column('term_end', sa.Date(), nullable=False),
     sa.Column('elected_on', sa.Date(), nullable=True),
     sa.Column('filing_number', sa.String(length=60), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_owners_committees_compound_id_compounds'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_owners_committees'))
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_owners_committees'))
     )
     op.create_table('subscriptions',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('plan_id', sa.Uuid(), nullable=False),
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_subscriptions_compound_id_compounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], name=op.f('fk_subscriptions_plan_id_plans')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_subscriptions_tenant_id_tenants')),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_subscriptions'))
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_subscriptions'))
     )
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscriptions_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('units',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('building_id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id', 'building_id'], ['buildings.compound_id', 'buildings.id'], name=op.f('fk_units_compound_id_buildings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_units_compound_id_compounds'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_units')),
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_units')),
     sa.UniqueConstraint('compound_id', 'building_id', 'name', name=op.f('uq_units_compound_id'))
     )
     op.create_table('rooms',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('unit_id', sa.Uuid(), nullable=False),
     sa.Column('number', sa.String(length=30), nullable=False),
     sa.Column('floor', sa.Integer(), nullable=True),
     sa.Column('exclusive_area', core.db.ExactDecimal(precision=10, scale=2), nullable=False),
     sa.Column('developer_held', sa.Boolean(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id', 'unit_id'], ['units.compound_id', 'units.id'], name=op.f('fk_rooms_compound_id_units'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_rooms_compound_id_compounds'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_rooms')),
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_rooms')),
     sa.UniqueConstraint('compound_id', 'unit_id', 'number', name=op.f('uq_rooms_compound_id'))
     )
     op.create_table('households',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('room_id', sa.Uuid(), nullable=False),
     sa.Column('moved_in_on', sa.Date(), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id', 'room_id'], ['rooms.compound_id', 'rooms.id'], name=op.f('fk_households_compound_id_rooms'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_households_compound_id_compounds'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_households'))
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_households'))
     )
     with op.batch_alter_table('households', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_households_room_id'), ['room_id'], unique=False)
 
     op.create_table('residents',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('household_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=True),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -318,20 +328,20 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('id_card_cipher', sa.LargeBinary(), nullable=True),
     sa.Column('id_card_index', sa.String(length=40), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id', 'household_id'], ['households.compound_id', 'households.id'], name=op.f('fk_residents_compound_id_households'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_residents_compound_id_compounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_residents_user_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_residents'))
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_residents'))
     )
     with op.batch_alter_table('residents', schema=None) as batch_op:
         batch_op.create_index('ix_residents_id_card_index', ['compound_id', 'id_card_index'], unique=False)
         batch_op.create_index('ix_residents_user', ['user_id'], unique=False)
 
     op.create_table('committee_members',
+    sa.Column('compound_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('committee_id', sa.Uuid(), nullable=False),
     sa.Column('resident_id', sa.Uuid(), nullable=True),
     sa.Column('user_id', sa.Uuid(), nullable=True),
@@ -339,15 +349,13 @@ def upgrade() -> None:
     sa.Column('post', sa.String(length=20), nullable=False),
     sa.Column('term_start', sa.Date(), nullable=False),
     sa.Column('term_end', sa.Date(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('compound_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['compound_id', 'committee_id'], ['owners_committees.compound_id', 'owners_committees.id'], name=op.f('fk_committee_members_compound_id_owners_committees'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['compound_id', 'resident_id'], ['residents.compound_id', 'residents.id'], name=op.f('fk_committee_members_compound_id_residents'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_committee_members_compound_id_compounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_committee_members_user_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', 'compound_id', name=op.f('pk_committee_members'))
+    sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_committee_members'))
     )
 
     rls.install_functions()

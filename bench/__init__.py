@@ -1,0 +1,1 @@
+"""Stand-alone benchmarks (not pytest tests); see bench/README.md."""
