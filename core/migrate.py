@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pathlib
+from concurrent.futures import ThreadPoolExecutor
 
 from alembic import command
 from alembic.config import Config
@@ -27,8 +29,18 @@ def alembic_config(url: str, host: PluginHost) -> Config:
 
 
 def upgrade(url: str, host: PluginHost, target: str = "heads") -> None:
-    """Bring the database to every branch's head (core and plugins)."""
-    command.upgrade(alembic_config(url, host), target)
+    """Bring the database to every branch's head (core and plugins).
+
+    The environment drives an async engine with ``asyncio.run``; called from
+    inside a running loop, the migration runs on a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(alembic_config(url, host), target)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(command.upgrade, alembic_config(url, host), target).result()
 
 
 def current(url: str, host: PluginHost) -> None:

@@ -51,7 +51,10 @@ class PluginRecord:
 
     @property
     def migrations_dir(self) -> pathlib.Path | None:
-        path = pathlib.Path(self.module.__file__ or "").parent / "migrations" / "versions"
+        source = getattr(self.module, "__file__", None)
+        if not source:  # a plugin built in memory ships no migrations
+            return None
+        path = pathlib.Path(source).parent / "migrations" / "versions"
         return path if path.is_dir() else None
 
 

@@ -1,0 +1,255 @@
+"""The plugin host: discovery, refusal of broken plugins, and one test per hook (``test_hook_<name>``)."""
+
+from __future__ import annotations
+
+import pathlib
+import types
+from importlib.metadata import EntryPoint
+
+import pytest
+from click.testing import CliRunner
+from litestar import Controller, get
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+
+from core.app import create_app, load_plugins
+from core.authz.guard import requires
+from core.authz.store import read_policy_files
+from core.db import Base, Database, Scope
+from core.migrate import upgrade
+from core.plugins import HOOK_API_VERSION, hookimpl, hookspecs
+from core.plugins.manager import PluginHost
+from core.settings import load_settings
+from tenants.demo import build_demo_city
+from tenants.models import Building
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+AREA_PLUGINS = {"party_building", "coordination", "co_building", "quality", "smart_property"}
+
+
+def make_plugin(name: str, api: int = HOOK_API_VERSION, **hooks) -> types.ModuleType:
+    """A plugin module built in the test, the way a vendor's package would look to pluggy."""
+    module = types.ModuleType(f"test_plugin_{name}")
+
+    @hookimpl
+    def redprop_plugin_info():
+        return {"name": name, "version": "9.9", "hook_api": api, "module": True, "label_zh": name, "label_en": name}
+
+    module.redprop_plugin_info = redprop_plugin_info
+    for hook, fn in hooks.items():
+        setattr(module, hook, hookimpl(fn))
+    return module
+
+
+def host_with(*modules: types.ModuleType) -> PluginHost:
+    host = load_plugins(load_settings())
+    for module in modules:
+        host.add(module)
+    return host
+
+
+# --------------------------------------------------------------------------- discovery and refusal
+
+
+def test_area_plugins_are_discovered_through_entry_points():
+    host = load_plugins(load_settings())
+    assert AREA_PLUGINS <= set(host.plugins)
+    assert {"core", "tenants"} <= set(host.plugins)
+    assert host.refused == {}
+    assert {p.name for p in host.modules} == AREA_PLUGINS
+
+
+def test_a_plugin_that_fails_to_import_is_left_out(monkeypatch, caplog):
+    broken = EntryPoint(name="broken_vendor", value="no_such_module_anywhere", group="redprop.plugins")
+    real = __import__("core.plugins.manager", fromlist=["entry_points"]).entry_points
+    monkeypatch.setattr("core.plugins.manager.entry_points", lambda group: [*real(group=group), broken])
+    host = load_plugins(load_settings())
+    assert "import failed" in host.refused["broken_vendor"]
+    assert AREA_PLUGINS <= set(host.plugins)
+    assert "broken_vendor" in caplog.text
+
+
+def test_disabled_plugins_are_not_loaded():
+    host = load_plugins(load_settings({"REDPROP_DISABLED_PLUGINS": "quality"}))
+    assert "quality" not in host.plugins and "disabled" in host.refused["quality"]
+
+
+async def test_platform_runs_with_a_broken_plugin(settings):
+    def explode():
+        raise RuntimeError("vendor bug")
+
+    host = host_with(make_plugin("exploding", redprop_route_handlers=explode))
+    assert "vendor bug" in host.refused["exploding"]
+    async with AsyncTestClient(app=create_app(settings, host)) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert (await client.post("/api/v1/auth/login", json={"username": "platform", "password": "redprop-demo"})).status_code == 200
+
+
+def test_redprop_plugins_command_lists_versions_hooks_and_enablement(database_urls, monkeypatch):
+    from core.cli import main
+    from core.settings import get_settings
+
+    monkeypatch.setenv("REDPROP_DATABASE_URL", database_urls["owner"])
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["plugins"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "party_building 0.1.0" in result.output
+    assert "hooks: redprop_actors, redprop_indicators" in result.output
+    block = result.output.split("party_building 0.1.0", 1)[1].split("\n\n", 1)[0]
+    # standard plan in A1, A2, C1; the district enabled it for B2
+    assert "enabled in 4 compound(s)" in block and "安居·解放小区" in block
+
+
+# --------------------------------------------------------------------------- one test per hook
+
+
+def test_hook_redprop_plugin_info():
+    host = host_with(make_plugin("future", api=HOOK_API_VERSION + 1), make_plugin("fine"))
+    assert "hook API" in host.refused["future"]
+    assert host.plugins["fine"].version == "9.9" and host.plugins["fine"].is_module
+    nameless = types.ModuleType("nameless")
+    assert host.add(nameless) is None and "redprop_plugin_info" in host.refused["nameless"]
+
+
+def test_hook_redprop_models():
+    host = load_plugins(load_settings())
+    declared = {model.__tablename__ for _, model in host.declared("redprop_models")}
+    assert {"users", "casbin_rules", "tenants", "compounds", "rooms", "residents"} <= declared
+    assert declared <= set(Base.metadata.tables)
+
+
+async def test_hook_redprop_route_handlers(settings, as_user, city):
+    class Hello(Controller):
+        path = "/api/v1/compounds/{compound_id:uuid}/hello"
+
+        @get("/", guards=[requires("tenants.compound", "read")])
+        async def hello(self) -> dict[str, str]:
+            return {"hello": "world"}
+
+    host = host_with(make_plugin("hello", redprop_route_handlers=lambda: [Hello]))
+    async with AsyncTestClient(app=create_app(settings, host)) as client:
+        from tests.conftest import login
+
+        h = await login(client, "district-1-admin")
+        url = f"/api/v1/compounds/{city.compounds['A1']}/hello"
+        r = await client.get(url, headers=h)
+        assert r.status_code == 403 and r.json()["module"] == "hello"  # a module is off until enabled
+        assert (await client.put(f"/api/v1/compounds/{city.compounds['A1']}/modules/hello", json={"enabled": True}, headers=h)).status_code == 200
+        assert (await client.get(url, headers=h)).json() == {"hello": "world"}
+
+
+def test_hook_redprop_pages():
+    page = {"path": "/console/hello", "label_zh": "你好", "label_en": "Hello", "permission": "tenants.compound:read", "portal": False}
+    host = host_with(make_plugin("paged", redprop_pages=lambda: [page]))
+    assert [(rec.name, item) for rec, item in host.declared("redprop_pages") if rec.name == "paged"] == [("paged", page)]
+
+
+def test_hook_redprop_policies(tmp_path):
+    csv = tmp_path / "policies.csv"
+    csv.write_text("r, hello_viewer, enterprise, 你好查看, Hello viewer\np, hello_viewer, *, hello.thing, read\np, enterprise_admin, *, hello.thing, write\n", encoding="utf-8")
+    host = host_with(make_plugin("policied", redprop_policies=lambda: [str(csv)]))
+    templates = read_policy_files([(rec.name, pathlib.Path(p)) for rec, p in host.declared("redprop_policies")])
+    assert templates["hello_viewer"].permissions == {("hello.thing", "read")}
+    assert ("hello.thing", "write") in templates["enterprise_admin"].permissions  # plugins extend core roles
+    bad = tmp_path / "bad.csv"
+    bad.write_text("p, nobody, tenant:1, x, read\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="domain"):
+        read_policy_files([("bad", bad)])
+
+
+def test_hook_redprop_actors():
+    marker = object()
+    host = host_with(make_plugin("acting", redprop_actors=lambda: [marker]))
+    assert [item for rec, item in host.declared("redprop_actors") if rec.name == "acting"] == [marker]
+
+
+def test_hook_redprop_schedules():
+    schedule = {"name": "tick", "actor": "hello.tick", "every_seconds": 60}
+    host = host_with(make_plugin("scheduled", redprop_schedules=lambda: [schedule]))
+    assert [item for rec, item in host.declared("redprop_schedules") if rec.name == "scheduled"] == [schedule]
+
+
+def test_hook_redprop_indicators():
+    indicator = {"code": "hello.rate", "label_zh": "比率", "label_en": "Rate", "target": "90", "weight": "1"}
+    host = host_with(make_plugin("measured", redprop_indicators=lambda: [indicator]))
+    assert ("measured", indicator) in [(rec.name, item) for rec, item in host.declared("redprop_indicators")]
+
+
+def test_hook_redprop_dashboard_widgets():
+    def broken():
+        raise ValueError("bad widget")
+
+    host = host_with(make_plugin("dash", redprop_dashboard_widgets=lambda: [{"code": "x"}]), make_plugin("dash_broken", redprop_dashboard_widgets=broken))
+    assert [item for rec, item in host.declared("redprop_dashboard_widgets")] == [{"code": "x"}]
+    assert "bad widget" in host.refused["dash_broken"]
+
+
+def test_hook_redprop_notification_channels():
+    channel = types.SimpleNamespace(name="pigeon")
+    host = host_with(make_plugin("pigeon", redprop_notification_channels=lambda: [channel]))
+    assert [item.name for _, item in host.declared("redprop_notification_channels")] == ["pigeon"]
+
+
+def test_hook_redprop_handle_event():
+    seen = []
+
+    def fail(event):
+        raise RuntimeError("handler bug")
+
+    host = host_with(make_plugin("listener", redprop_handle_event=lambda event: seen.append(event["type"])), make_plugin("failing", redprop_handle_event=fail))
+    results = dict(host.call_each("redprop_handle_event", event={"type": "demo.happened"}))
+    assert seen == ["demo.happened"]
+    assert isinstance(results["failing"], RuntimeError) and "listener" in results
+
+
+async def test_hook_redprop_demo_data(tmp_path):
+    def demo(seed):
+        seed.add(Building(compound_id=seed.city.compounds["C1"], name="插件楼"))
+
+    host = host_with(make_plugin("demoing", redprop_demo_data=demo))
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url, host)
+    db = Database(url)
+    try:
+        city = await build_demo_city(db, host)
+        async with db.session(Scope.everything("test check")) as session:
+            names = (await session.scalars(select(Building.name).where(Building.compound_id == city.compounds["C1"]))).all()
+        assert "插件楼" in names
+        assert await build_demo_city(db, host) is None  # a second run leaves the city alone
+    finally:
+        await db.dispose()
+
+
+# --------------------------------------------------------------------------- the extension surface is tested and documented
+
+
+HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("redprop_") and callable(getattr(hookspecs, name)))
+
+
+def test_hookspecs_are_the_ones_in_the_design():
+    assert set(HOOKS) >= {
+        "redprop_plugin_info", "redprop_models", "redprop_route_handlers", "redprop_pages", "redprop_policies",
+        "redprop_actors", "redprop_schedules", "redprop_handle_event", "redprop_indicators",
+        "redprop_dashboard_widgets", "redprop_notification_channels", "redprop_demo_data",
+    }
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_test(hook):
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py"))
+    assert f"def test_hook_{hook}(" in tests, f"write test_hook_{hook}"
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_documented(hook):
+    docs = (ROOT / "docs" / "plugin-hooks.md").read_text(encoding="utf-8")
+    assert f"\n## {hook}\n" in docs, f"document {hook} in docs/plugin-hooks.md"
+
+
+def test_documentation_names_no_hook_that_does_not_exist():
+    docs = (ROOT / "docs" / "plugin-hooks.md").read_text(encoding="utf-8")
+    documented = {line[3:].strip() for line in docs.splitlines() if line.startswith("## redprop_")}
+    assert documented == set(HOOKS)
