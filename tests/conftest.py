@@ -66,11 +66,19 @@ def plugin_host():
     return load_plugins(load_settings())
 
 
+def _broker_problem() -> str | None:
+    from core.health import check_broker
+
+    url = os.environ.get("REDPROP_BROKER_URL", "stub://")
+    state = asyncio.run(check_broker(url))
+    return None if state == "ok" else f"broker {url} {state}"
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory, plugin_host):
     """Migrate and seed once: ``(kind, location, city)``."""
     if BACKEND == "postgresql":
-        reason = _pg_available()
+        reason = _pg_available() or _broker_problem()
         if reason:
             if os.environ.get("CI"):
                 pytest.fail(reason)

@@ -1,0 +1,38 @@
+# redprop — the two commands a newcomer needs: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 8000
+DATA_DIR ?= var/demo
+PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install demo test test-sqlite test-postgres bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/redprop demo --port $(PORT) --data-dir $(DATA_DIR)
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	REDPROP_TEST_BACKEND=sqlite $(BIN)/pytest -q
+
+test-postgres: $(STAMP)
+	REDPROP_TEST_BACKEND=postgresql REDPROP_TEST_PG_URL=$(PG_URL) REDPROP_BROKER_URL=$(REDIS_URL) $(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.authz
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
