@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import pathlib
 
 from core.plugins import HOOK_API_VERSION, hookimpl
@@ -12,12 +13,19 @@ def redprop_plugin_info():
     return {"name": "core", "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": False, "label_zh": "平台内核", "label_en": "Platform core"}
 
 
+MODEL_MODULES = ("core.events.models", "core.audit.models", "core.notifications.models", "core.files.models")
+ROUTE_MODULES = ("core.audit.api", "core.notifications.api", "core.files.api", "core.web.api")
+
+
 @hookimpl
 def redprop_models():
     from core.authz.models import CasbinRule, PolicyChange, RoleDefinition
     from core.identity.models import AuthToken, LoginFailure, Membership, User
 
-    return [User, Membership, AuthToken, LoginFailure, CasbinRule, PolicyChange, RoleDefinition]
+    models = [User, Membership, AuthToken, LoginFailure, CasbinRule, PolicyChange, RoleDefinition]
+    for name in MODEL_MODULES:
+        models.extend(importlib.import_module(name).MODELS)
+    return models
 
 
 @hookimpl
@@ -26,7 +34,10 @@ def redprop_route_handlers():
     from core.health import HealthController
     from core.identity.api import AuthController, MeController, UsersController
 
-    return [AuthController, MeController, UsersController, RolesController, HealthController]
+    handlers = [AuthController, MeController, UsersController, RolesController, HealthController]
+    for name in ROUTE_MODULES:
+        handlers.extend(importlib.import_module(name).ROUTE_HANDLERS)
+    return handlers
 
 
 @hookimpl

@@ -22,8 +22,9 @@ def redprop_models():
 @hookimpl
 def redprop_route_handlers():
     from tenants.api import ROUTE_HANDLERS
+    from tenants.imports_api import ROUTE_HANDLERS as IMPORT_HANDLERS
 
-    return list(ROUTE_HANDLERS)
+    return [*ROUTE_HANDLERS, *IMPORT_HANDLERS]
 
 
 @hookimpl

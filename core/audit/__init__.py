@@ -1,0 +1,1 @@
+"""Audit log: every write recorded, append-only, hash-chained per tenant."""

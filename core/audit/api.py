@@ -1,0 +1,5 @@
+"""HTTP handlers of the audit log."""
+
+from __future__ import annotations
+
+ROUTE_HANDLERS: list = []

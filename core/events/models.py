@@ -1,0 +1,5 @@
+"""Tables of core.events."""
+
+from __future__ import annotations
+
+MODELS: list[type] = []

@@ -1,0 +1,1 @@
+"""Jobs: the dramatiq broker, actors, the worker, the scheduler and dead letters."""

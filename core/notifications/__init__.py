@@ -1,0 +1,1 @@
+"""Notifications: the in-app inbox and delivery channels (email, SMS, WeChat) sent from jobs."""

@@ -1,0 +1,5 @@
+"""Tables of core.notifications."""
+
+from __future__ import annotations
+
+MODELS: list[type] = []
