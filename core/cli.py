@@ -149,5 +149,13 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
     uvicorn.run(create_app(settings, host_plugins), host=host, port=port, log_level="info")
 
 
+def _register_groups() -> None:
+    from tenants.imports_cli import import_group
+
+    main.add_command(import_group)
+
+
+_register_groups()
+
 if __name__ == "__main__":
     main()
