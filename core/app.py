@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import pathlib
 
@@ -29,7 +30,8 @@ def load_plugins(settings: Settings | None = None, *, discover: bool = True) -> 
     import tenants.plugin
 
     settings = settings or get_settings()
-    return PluginHost().load(builtins=(builtin, tenants.plugin), disabled=settings.disabled_plugins, discover=discover)
+    extras = tuple(importlib.import_module(name) for name in settings.extra_plugins)
+    return PluginHost().load(builtins=(builtin, tenants.plugin, *extras), disabled=settings.disabled_plugins, discover=discover)
 
 
 def _route_handlers(host: PluginHost) -> list:

@@ -50,6 +50,12 @@ class Settings:
     """REDPROP_POLICY_POLL_SECONDS: how often a process looks for policy changes made elsewhere."""
     disabled_plugins: tuple[str, ...] = ()
     """REDPROP_DISABLED_PLUGINS: comma-separated plugin names not to load."""
+    extra_plugins: tuple[str, ...] = ()
+    """REDPROP_EXTRA_PLUGINS: comma-separated module paths loaded as plugins (development, tests)."""
+    worker_threads: int = 4
+    """REDPROP_WORKER_THREADS: dramatiq worker threads per process."""
+    job_max_retries: int = 8
+    """REDPROP_JOB_MAX_RETRIES: retries (exponential back-off) before a message becomes a dead letter."""
 
     @property
     def is_production(self) -> bool:
@@ -99,6 +105,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             default_timezone=_env("DEFAULT_TIMEZONE", "Asia/Shanghai") or "Asia/Shanghai",
             policy_poll_seconds=float(_env("POLICY_POLL_SECONDS", "0.5") or 0.5),
             disabled_plugins=disabled,
+            extra_plugins=tuple(p.strip() for p in (_env("EXTRA_PLUGINS", "") or "").split(",") if p.strip()),
+            worker_threads=int(_env("WORKER_THREADS", "4") or 4),
+            job_max_retries=int(_env("JOB_MAX_RETRIES", "8") or 8),
         )
     finally:
         if environ is not None:

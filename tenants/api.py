@@ -17,6 +17,7 @@ from core.pagination import LimitParam, OffsetParam, Page, paginate
 from tenants import schemas as s
 from tenants import services
 from tenants.access import module_status
+from tenants.billing import Invoice, InvoiceLine
 from tenants.models import Building, Department, Household, Plan, Region, Resident, Room, Subscription, Tenant, Unit
 
 C = "/api/v1/compounds/{compound_id:uuid}"
@@ -283,7 +284,49 @@ def _sub(r: Subscription) -> s.SubscriptionOut:
     return s.SubscriptionOut(id=r.id, compound_id=r.compound_id, tenant_id=r.tenant_id, plan_id=r.plan_id, starts_on=r.starts_on, ends_on=r.ends_on, status=r.status)
 
 
+class InvoiceLineOut(s.Output):
+    compound_id: uuid.UUID
+    compound_name: str
+    plan_code: str
+    days: int
+    days_in_month: int
+    price_fen_per_month: int
+    amount_fen: int
+
+
+class InvoiceOut(s.Output):
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    tenant_name: str
+    period: str
+    total_fen: int
+    status: str
+    lines: list[InvoiceLineOut] = []
+
+
+class InvoicesController(Controller):
+    path = "/api/v1/invoices"
+    tags = ["subscriptions"]
+
+    @get("/", operation_id="listInvoices", guards=[requires("tenants.invoice", "read")])
+    async def list_invoices(self, principal: Principal, session: AsyncSession, tenant_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[InvoiceOut]:
+        """Monthly invoices: an enterprise sees its own, the platform everyone's (amounts in fen)."""
+        owner = tenant_id if principal.tenant_kind == "platform" else principal.tenant_id
+        stmt = select(Invoice, Tenant.name).join(Tenant, Tenant.id == Invoice.tenant_id).order_by(Invoice.period.desc(), Tenant.name)
+        if owner is not None:
+            stmt = stmt.where(Invoice.tenant_id == owner)
+        rows, total = await paginate(session, stmt, limit, offset)
+        lines = (await session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id.in_([i.id for i, _ in rows])).order_by(InvoiceLine.compound_name))).all()
+        items = [
+            InvoiceOut(id=i.id, tenant_id=i.tenant_id, tenant_name=name, period=i.period, total_fen=i.total_fen, status=i.status,
+                       lines=[InvoiceLineOut(**{f: getattr(line, f) for f in InvoiceLineOut.__struct_fields__}) for line in lines if line.invoice_id == i.id])
+            for i, name in rows
+        ]
+        return _page(items, total, limit, offset)
+
+
 ROUTE_HANDLERS = [
+    InvoicesController,
     TenantsController, RegionsController, DepartmentsController, CompoundsController, HousingController,
     CommitteeController, PlansController, SubscriptionsController,
 ]

@@ -1,0 +1,268 @@
+"""The job runtime of one process: broker, actors, worker, outbox dispatcher and scheduler.
+
+The broker is chosen from ``REDPROP_BROKER_URL`` before any actor is declared:
+Redis or RabbitMQ in production, dramatiq's StubBroker with an in-process
+worker in the embedded mode (``make demo`` needs no server). Actors are
+declared from :class:`Job` specs that core and plugins publish through
+``redprop_actors``, so nothing binds to a broker at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import AsyncIO, Middleware
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import now
+from core.db import Database, Scope
+from core.events.models import DeadLetter, ScheduleTick
+from core.events.services import dispatch_pending, handle_event
+from core.plugins.manager import PluginHost
+from core.settings import Settings
+
+log = logging.getLogger("redprop.jobs")
+
+JobFn = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """An async job: ``fn(runtime, *args)``; args are ids and plain JSON values, never ORM objects."""
+
+    name: str
+    fn: JobFn
+    queue: str = "default"
+    max_retries: int | None = None
+    time_limit_ms: int = 10 * 60 * 1000
+
+
+def job(name: str, **options: Any) -> Callable[[JobFn], Job]:
+    """Decorator publishing an async function as a job (declare it through ``redprop_actors``)."""
+
+    def wrap(fn: JobFn) -> Job:
+        return Job(name=name, fn=fn, **options)
+
+    return wrap
+
+
+def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
+    if url.startswith(("redis://", "rediss://")):
+        from dramatiq.brokers.redis import RedisBroker
+
+        heartbeat = int(os.environ.get("REDPROP_BROKER_HEARTBEAT_MS", "15000"))
+        broker: dramatiq.Broker = RedisBroker(url=url, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000)
+    elif url.startswith(("amqp://", "amqps://")):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        broker = RabbitmqBroker(url=url)
+    elif url.startswith("stub://") or not url:
+        broker = StubBroker()
+        broker.emit_after("process_boot")
+    else:
+        raise ValueError(f"REDPROP_BROKER_URL scheme not supported: {url}")
+    for middleware in list(broker.middleware):
+        if type(middleware).__name__ == "Retries":
+            middleware.max_retries = settings.job_max_retries
+            middleware.min_backoff = 500
+            middleware.max_backoff = 10 * 60 * 1000
+    broker.add_middleware(AsyncIO())
+    return broker
+
+
+class DeadLetters(Middleware):
+    """Records a message that exhausted its retries in ``dead_letters`` (listable, retryable)."""
+
+    def __init__(self, runtime: JobRuntime) -> None:
+        self.runtime = runtime
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        if exception is None or not getattr(message, "failed", False):
+            return  # succeeded, or the Retries middleware (which runs first) will try again
+        error = "".join(traceback.format_exception_only(type(exception), exception)).strip()
+        self.runtime.call_soon(self.runtime.record_dead_letter(message.message_id, message.queue_name, message.actor_name, list(message.args), dict(message.kwargs), error))
+
+
+@dataclass
+class JobRuntime:
+    """Everything job-related one process holds."""
+
+    settings: Settings
+    host: PluginHost
+    broker: dramatiq.Broker
+    jobs: dict[str, Job] = field(default_factory=dict)
+    actors: dict[str, dramatiq.Actor] = field(default_factory=dict)
+    schedules: list[dict[str, Any]] = field(default_factory=list)
+    worker: dramatiq.Worker | None = None
+    _databases: dict[int, Database] = field(default_factory=dict)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    identity: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    # ---------------------------------------------------------------- databases
+
+    def database(self) -> Database:
+        """A database handle for the running event loop (engines do not cross loops)."""
+        loop = asyncio.get_running_loop()
+        db = self._databases.get(id(loop))
+        if db is None:
+            db = self._databases[id(loop)] = Database(self.settings.database_url)
+        return db
+
+    def call_soon(self, coro: Awaitable[Any]) -> None:
+        """Run a coroutine from a synchronous broker callback."""
+        from dramatiq.asyncio import get_event_loop_thread
+
+        thread = get_event_loop_thread()
+        if thread is not None:
+            thread.run_coroutine(coro)
+        else:
+            asyncio.run(coro)  # type: ignore[arg-type]
+
+    # ---------------------------------------------------------------- declaring
+
+    def declare(self) -> None:
+        self.broker.add_middleware(DeadLetters(self))
+        specs = [*core_jobs(), *(item for _, item in self.host.declared("redprop_actors") if isinstance(item, Job))]
+        for spec in specs:
+            self.jobs[spec.name] = spec
+            self.actors[spec.name] = self._actor(spec)
+        self.schedules = [*core_schedules(), *(item for _, item in self.host.declared("redprop_schedules"))]
+
+    def _actor(self, spec: Job) -> dramatiq.Actor:
+        runtime = self
+
+        async def run(*args: Any) -> Any:
+            return await spec.fn(runtime, *args)
+
+        run.__name__ = spec.name.replace(".", "_")
+        options: dict[str, Any] = {"time_limit": spec.time_limit_ms}
+        if spec.max_retries is not None:
+            options["max_retries"] = spec.max_retries
+        return dramatiq.actor(run, actor_name=spec.name, queue_name=spec.queue, broker=self.broker, **options)
+
+    def send(self, name: str, *args: Any) -> None:
+        self.actors[name].send(*args)
+
+    # ---------------------------------------------------------------- running
+
+    def start_worker(self, threads: int | None = None) -> None:
+        self.worker = dramatiq.Worker(self.broker, worker_threads=threads or self.settings.worker_threads, worker_timeout=100)
+        self.worker.start()
+
+    def start_loops(self, dispatch_interval: float = 0.2, schedule_interval: float = 1.0) -> None:
+        """The outbox dispatcher and the scheduler, each on a thread with its own event loop."""
+        self._stop.clear()
+        for target, interval in ((self._dispatch_once, dispatch_interval), (self._schedule_once, schedule_interval)):
+            thread = threading.Thread(target=self._loop, args=(target, interval), daemon=True, name=f"redprop-{target.__name__}")
+            thread.start()
+            self._threads.append(thread)
+
+    def _loop(self, step: Callable[[], Awaitable[int]], interval: float) -> None:
+        async def main() -> None:
+            while not self._stop.is_set():
+                try:
+                    busy = await step()
+                except Exception:
+                    log.exception("%s failed; retrying", step.__name__)
+                    busy = 0
+                if not busy:
+                    await asyncio.sleep(interval)
+            db = self._databases.pop(id(asyncio.get_running_loop()), None)
+            if db is not None:
+                await db.dispose()
+
+        asyncio.run(main())
+
+    async def _dispatch_once(self) -> int:
+        actor = self.actors["core.handle_event"]
+        return await dispatch_pending(self.database(), lambda event_id: actor.send(event_id))
+
+    async def _schedule_once(self) -> int:
+        return await run_due_schedules(self, self.database(), time.time())
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+    async def record_dead_letter(self, message_id: str, queue: str, actor: str, args: list, kwargs: dict, error: str) -> None:
+        async with self.database().transaction(Scope.everything("dead letters")) as session:
+            exists = await session.scalar(select(DeadLetter.id).where(DeadLetter.message_id == message_id))
+            if not exists:
+                session.add(DeadLetter(message_id=message_id, queue=queue, actor=actor, args=args, kwargs=kwargs, error=error[:4000], failed_at=now()))
+        log.error("message %s of %s is a dead letter: %s", message_id, actor, error[:200])
+
+
+# --------------------------------------------------------------------------- core jobs and schedules
+
+
+async def _handle_event(runtime: JobRuntime, event_id: str) -> None:
+    await handle_event(runtime.database(), runtime.host, uuid.UUID(event_id))
+
+
+def core_jobs() -> list[Job]:
+    from tenants.billing import generate_invoices_job
+
+    return [Job("core.handle_event", _handle_event), generate_invoices_job]
+
+
+def core_schedules() -> list[dict[str, Any]]:
+    return [{"name": "tenants.monthly_invoices", "actor": "tenants.generate_invoices", "every_seconds": 3600}]
+
+
+async def run_due_schedules(runtime: JobRuntime, db: Database, epoch: float) -> int:
+    """Enqueue every schedule whose tick is due, once across all workers (the tick row is the lock)."""
+    sent = 0
+    for schedule in runtime.schedules:
+        every = int(schedule.get("every_seconds") or 0)
+        if every <= 0 or schedule["actor"] not in runtime.actors:
+            continue
+        tick = int(epoch // every)
+        try:
+            async with db.transaction(Scope.nothing()) as session:
+                session.add(ScheduleTick(name=schedule["name"], tick=tick, claimed_at=now(), claimed_by=runtime.identity))
+        except IntegrityError:
+            continue
+        runtime.send(schedule["actor"], *schedule.get("args", ()))
+        sent += 1
+    return sent
+
+
+async def retry_dead_letters(runtime: JobRuntime, db: Database, ids: list[int] | None = None) -> int:
+    """Send dead letters again (all not yet retried, or the given ids)."""
+    async with db.transaction(Scope.everything("dead letters")) as session:
+        stmt = select(DeadLetter).where(DeadLetter.retried_at.is_(None))
+        if ids:
+            stmt = stmt.where(DeadLetter.id.in_(ids))
+        letters = (await session.scalars(stmt.order_by(DeadLetter.id))).all()
+        for letter in letters:
+            runtime.actors[letter.actor].send_with_options(args=tuple(letter.args), kwargs=letter.kwargs)
+        if letters:
+            await session.execute(update(DeadLetter).where(DeadLetter.id.in_([d.id for d in letters])).values(retried_at=now()))
+    return len(letters)
+
+
+def build_runtime(settings: Settings, host: PluginHost) -> JobRuntime:
+    broker = make_broker(settings.broker_url, settings)
+    dramatiq.set_broker(broker)
+    runtime = JobRuntime(settings=settings, host=host, broker=broker)
+    runtime.declare()
+    return runtime
