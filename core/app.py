@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import pathlib
@@ -15,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from core import builtin
 from core.authz.store import PolicyStore, read_policy_files, sync_templates_safely
 from core.db import Database
+from core.jobs.runtime import build_runtime
 from core.deps import DEPENDENCIES
 from core.plugins.manager import PluginHost
 from core.problems import EXCEPTION_HANDLERS
@@ -87,10 +89,21 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         async with db.sessions() as session:
             await policy.load(session)
         policy.start_polling(db.sessions, settings.policy_poll_seconds)
+        if embedded:
+            # the embedded mode: no broker server, the app is its own worker
+            runtime = build_runtime(settings, host)
+            runtime.start_worker()
+            runtime.start_loops()
+            app.state.jobs = runtime
 
     async def stop(app: Litestar) -> None:
+        runtime = app.state.get("jobs")
+        if runtime is not None:
+            await asyncio.to_thread(runtime.stop)
         await policy.stop_polling()
         await db.dispose()
+
+    embedded = settings.embedded_worker and settings.broker_url.startswith("stub")
 
     state = State(
         {

@@ -149,6 +149,130 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
     uvicorn.run(create_app(settings, host_plugins), host=host, port=port, log_level="info")
 
 
+@main.command("worker")
+@click.option("--threads", type=int, default=None, help="Worker threads (default REDPROP_WORKER_THREADS).")
+def worker(threads: int | None) -> None:
+    """Run a job worker: dramatiq actors, the outbox dispatcher and the scheduler."""
+    import signal
+    import threading
+
+    from core.app import load_plugins
+    from core.jobs.runtime import build_runtime
+
+    settings = get_settings()
+    if settings.broker_url.startswith("stub"):
+        raise click.ClickException("a separate worker needs REDPROP_BROKER_URL (redis://… or amqp://…); the stub broker runs inside the app")
+    runtime = build_runtime(settings, load_plugins(settings))
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    runtime.start_worker(threads)
+    runtime.start_loops()
+    click.echo(f"worker {runtime.identity} running: {len(runtime.actors)} actors, {len(runtime.schedules)} schedules")
+    done.wait()
+    runtime.stop()
+
+
+@main.group()
+def audit() -> None:
+    """The audit log: verify the hash chains, export."""
+
+
+@audit.command("verify")
+@click.option("--tenant", "tenant", default=None, help="A tenant id (chain); all chains by default.")
+def audit_verify(tenant: str | None) -> None:
+    """Recompute every chain; report the first broken link (exit 1 when one is broken)."""
+
+    async def run():
+        from core.audit.services import verify_all
+        from core.db import Database, Scope
+
+        db = Database(get_settings().database_url)
+        try:
+            async with db.session(Scope.everything("audit verify")) as session:
+                return await verify_all(session, tenant)
+        finally:
+            await db.dispose()
+
+    reports = asyncio.run(run())
+    broken = [r for r in reports if not r.ok]
+    for r in reports:
+        click.echo(f"{r.chain}: {r.entries} entries, " + ("ok" if r.ok else f"BROKEN at row {r.first_broken_seq}: {r.problem}"))
+    if broken:
+        sys.exit(1)
+
+
+@audit.command("export")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--tenant", "tenant", default=None)
+def audit_export(out: str, tenant: str | None) -> None:
+    """Write the log (or one tenant's) as CSV."""
+    import uuid
+
+    async def run():
+        from core.audit.services import export_csv
+        from core.db import Database, Scope
+
+        db = Database(get_settings().database_url)
+        try:
+            async with db.session(Scope.everything("audit export")) as session:
+                return await export_csv(session, uuid.UUID(tenant) if tenant else None)
+        finally:
+            await db.dispose()
+
+    pathlib.Path(out).write_text(asyncio.run(run()), encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
+@main.group("dead-letters")
+def dead_letters() -> None:
+    """Job messages that failed every retry."""
+
+
+@dead_letters.command("list")
+def dead_letters_list() -> None:
+    """List dead letters not yet retried."""
+
+    async def run():
+        from sqlalchemy import select
+
+        from core.db import Database, Scope
+        from core.events.models import DeadLetter
+
+        db = Database(get_settings().database_url)
+        try:
+            async with db.session(Scope.everything("dead letters")) as session:
+                return (await session.scalars(select(DeadLetter).where(DeadLetter.retried_at.is_(None)).order_by(DeadLetter.id))).all()
+        finally:
+            await db.dispose()
+
+    letters = asyncio.run(run())
+    for d in letters:
+        click.echo(f"{d.id}\t{d.failed_at:%Y-%m-%d %H:%M:%S}\t{d.actor}\t{d.args}\t{d.error[:120]}")
+    click.echo(f"{len(letters)} dead letter(s)")
+
+
+@dead_letters.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+def dead_letters_retry(ids: tuple[int, ...]) -> None:
+    """Send dead letters again (all, or the given ids)."""
+    from core.app import load_plugins
+    from core.db import Database
+    from core.jobs.runtime import build_runtime, retry_dead_letters
+
+    settings = get_settings()
+    runtime = build_runtime(settings, load_plugins(settings))
+
+    async def run():
+        db = Database(settings.database_url)
+        try:
+            return await retry_dead_letters(runtime, db, list(ids) or None)
+        finally:
+            await db.dispose()
+
+    click.echo(f"re-sent {asyncio.run(run())} message(s)")
+
+
 def _register_groups() -> None:
     from tenants.imports_cli import import_group
 

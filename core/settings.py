@@ -54,6 +54,8 @@ class Settings:
     """REDPROP_EXTRA_PLUGINS: comma-separated module paths loaded as plugins (development, tests)."""
     worker_threads: int = 4
     """REDPROP_WORKER_THREADS: dramatiq worker threads per process."""
+    embedded_worker: bool = True
+    """REDPROP_EMBEDDED_WORKER: with the stub broker, run the worker, dispatcher and scheduler inside the app."""
     job_max_retries: int = 8
     """REDPROP_JOB_MAX_RETRIES: retries (exponential back-off) before a message becomes a dead letter."""
 
@@ -108,6 +110,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             extra_plugins=tuple(p.strip() for p in (_env("EXTRA_PLUGINS", "") or "").split(",") if p.strip()),
             worker_threads=int(_env("WORKER_THREADS", "4") or 4),
             job_max_retries=int(_env("JOB_MAX_RETRIES", "8") or 8),
+            embedded_worker=(_env("EMBEDDED_WORKER", "1") or "1").lower() not in {"0", "false", "no"},
         )
     finally:
         if environ is not None:

@@ -13,6 +13,7 @@ import os
 os.environ.setdefault("REDPROP_ENV", "test")
 os.environ.setdefault("REDPROP_PASSWORD_HASH_PROFILE", "fast")
 os.environ.setdefault("REDPROP_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("REDPROP_EMBEDDED_WORKER", "0")  # tests that need jobs start a runtime themselves
 
 import asyncio
 import itertools

@@ -23,7 +23,7 @@ from typing import Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO, Middleware
+from dramatiq.middleware import AsyncIO, Middleware, Retries
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -63,8 +63,10 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
     if url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
+        # a dead worker's unacknowledged messages return to the queue after the heartbeat timeout
         heartbeat = int(os.environ.get("REDPROP_BROKER_HEARTBEAT_MS", "15000"))
-        broker: dramatiq.Broker = RedisBroker(url=url, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000)
+        chance = int(os.environ.get("REDPROP_BROKER_MAINTENANCE_CHANCE", "1000"))
+        broker: dramatiq.Broker = RedisBroker(url=url, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000, maintenance_chance=chance)
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
@@ -75,7 +77,7 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
     else:
         raise ValueError(f"REDPROP_BROKER_URL scheme not supported: {url}")
     for middleware in list(broker.middleware):
-        if type(middleware).__name__ == "Retries":
+        if isinstance(middleware, Retries):
             middleware.max_retries = settings.job_max_retries
             middleware.min_backoff = 500
             middleware.max_backoff = 10 * 60 * 1000
@@ -135,7 +137,8 @@ class JobRuntime:
     # ---------------------------------------------------------------- declaring
 
     def declare(self) -> None:
-        self.broker.add_middleware(DeadLetters(self))
+        # after_* hooks run in reverse order: placed before Retries, this one sees its verdict
+        self.broker.add_middleware(DeadLetters(self), before=Retries)
         specs = [*core_jobs(), *(item for _, item in self.host.declared("redprop_actors") if isinstance(item, Job))]
         for spec in specs:
             self.jobs[spec.name] = spec
