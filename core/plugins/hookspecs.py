@@ -79,7 +79,7 @@ def redprop_notification_channels() -> list[Any]:
 
 @hookspec
 def redprop_handle_event(event: dict[str, Any]) -> Any:
-    """React to a domain event (called from a job, once per event and handler)."""
+    """Return an async reaction ``(session) -> None`` to a domain event, or None; it is applied once per plugin."""
 
 
 @hookspec

@@ -90,20 +90,20 @@ class PluginHost:
         label = expected_name or module.__name__
         info_fn = getattr(module, "redprop_plugin_info", None)
         if info_fn is None:
-            self._refuse(label, "does not implement redprop_plugin_info")
+            self._refuse(label, "does not implement redprop_plugin_info", builtin=builtin)
             return None
         try:
             info = dict(info_fn())
         except Exception as exc:
-            self._refuse(label, f"redprop_plugin_info raised {exc.__class__.__name__}: {exc}")
+            self._refuse(label, f"redprop_plugin_info raised {exc.__class__.__name__}: {exc}", builtin=builtin)
             return None
         name = info.get("name") or label
         api = info.get("hook_api")
         if api != hookspecs.HOOK_API_VERSION:
-            self._refuse(name, f"built for hook API {api!r}, this platform provides {hookspecs.HOOK_API_VERSION}")
+            self._refuse(name, f"built for hook API {api!r}, this platform provides {hookspecs.HOOK_API_VERSION}", builtin=builtin)
             return None
         if name in self.plugins:
-            self._refuse(name, "a plugin with this name is already loaded")
+            self._refuse(name, "a plugin with this name is already loaded", builtin=builtin)
             return None
         if builtin:
             info.setdefault("module", False)
@@ -113,7 +113,7 @@ class PluginHost:
         except Exception as exc:
             if self.pm.is_registered(module):
                 self.pm.unregister(module)
-            self._refuse(name, f"hook registration failed: {exc}")
+            self._refuse(name, f"hook registration failed: {exc}", builtin=builtin)
             return None
         hooks = sorted(impl.name for impl in self._impls_of(module))
         record = PluginRecord(name=name, version=str(info.get("version", "0")), module=module, info=info, hooks=hooks)
@@ -125,7 +125,7 @@ class PluginHost:
                 record.declarations[hook] = list(fn() or [])
             except Exception as exc:
                 self.pm.unregister(module)
-                self._refuse(name, f"{hook} raised {exc.__class__.__name__}: {exc}")
+                self._refuse(name, f"{hook} raised {exc.__class__.__name__}: {exc}", builtin=builtin)
                 return None
         self.plugins[name] = record
         return record
@@ -133,7 +133,9 @@ class PluginHost:
     def _impls_of(self, module: ModuleType) -> list[Any]:
         return [caller for caller in self.pm.get_hookcallers(module) or []]
 
-    def _refuse(self, name: str, reason: str) -> None:
+    def _refuse(self, name: str, reason: str, *, builtin: bool = False) -> None:
+        if builtin:  # the platform cannot run without its own parts: stop loudly instead
+            raise RuntimeError(f"built-in part {name} failed to load: {reason}")
         self.refused[name] = reason
         log.error("plugin %s left out: %s", name, reason)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
 import types
 from importlib.metadata import EntryPoint
@@ -194,15 +195,24 @@ def test_hook_redprop_notification_channels():
 
 
 def test_hook_redprop_handle_event():
+    """Each plugin returns a reaction (or None); a plugin that raises is reported, the others still answer."""
     seen = []
+
+    def listener(event):
+        async def react(session):
+            seen.append(event["type"])
+
+        return react if event["type"] == "demo.happened" else None
 
     def fail(event):
         raise RuntimeError("handler bug")
 
-    host = host_with(make_plugin("listener", redprop_handle_event=lambda event: seen.append(event["type"])), make_plugin("failing", redprop_handle_event=fail))
+    host = host_with(make_plugin("listener", redprop_handle_event=listener), make_plugin("failing", redprop_handle_event=fail))
     results = dict(host.call_each("redprop_handle_event", event={"type": "demo.happened"}))
+    assert isinstance(results["failing"], RuntimeError)
+    asyncio.run(results["listener"](None))
     assert seen == ["demo.happened"]
-    assert isinstance(results["failing"], RuntimeError) and "listener" in results
+    assert dict(host.call_each("redprop_handle_event", event={"type": "other"}))["listener"] is None
 
 
 async def test_hook_redprop_demo_data(tmp_path):
