@@ -72,7 +72,7 @@ def prepare(backend: str) -> tuple[str, str, callable]:
 
 
 def start_worker(database_url: str, threads: int) -> subprocess.Popen:
-    env = {**os.environ, "REDPROP_DATABASE_URL": database_url, "REDPROP_BROKER_URL": REDIS_URL, "REDPROP_EXTRA_PLUGINS": "bench.noop_plugin", "REDPROP_WORKER_THREADS": str(threads), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "REDPROP_BROKER_NAMESPACE": f"redprop-bench-{os.getpid()}", "REDPROP_DATABASE_URL": database_url, "REDPROP_BROKER_URL": REDIS_URL, "REDPROP_EXTRA_PLUGINS": "bench.noop_plugin", "REDPROP_WORKER_THREADS": str(threads), "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "core.cli", "--log-level", "WARNING", "worker"], cwd=ROOT, env=env)
 
 
@@ -122,9 +122,6 @@ def main() -> None:
     parser.add_argument("--backend", choices=("postgresql", "sqlite"), default="postgresql")
     args = parser.parse_args()
 
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
     app_url, owner_url, cleanup = prepare(args.backend)
     workers = [start_worker(app_url, args.threads) for _ in range(args.workers)]
     try:

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from core.clock import now
 from core.db import Database, Scope
 from core.events.models import DeadLetter, ScheduleTick
-from core.events.services import dispatch_pending, handle_event
+from core.events.services import dispatch_pending, handle_events
 from core.plugins.manager import PluginHost
 from core.settings import Settings
 
@@ -66,7 +66,8 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
         # a dead worker's unacknowledged messages return to the queue after the heartbeat timeout
         heartbeat = int(os.environ.get("REDPROP_BROKER_HEARTBEAT_MS", "15000"))
         chance = int(os.environ.get("REDPROP_BROKER_MAINTENANCE_CHANCE", "1000"))
-        broker: dramatiq.Broker = RedisBroker(url=url, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000, maintenance_chance=chance)
+        namespace = os.environ.get("REDPROP_BROKER_NAMESPACE", "redprop")  # keeps deployments sharing a Redis apart
+        broker: dramatiq.Broker = RedisBroker(url=url, namespace=namespace, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000, maintenance_chance=chance)
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
@@ -148,8 +149,8 @@ class JobRuntime:
     def _actor(self, spec: Job) -> dramatiq.Actor:
         runtime = self
 
-        async def run(*args: Any) -> Any:
-            return await spec.fn(runtime, *args)
+        async def run(*args: Any) -> None:
+            await spec.fn(runtime, *args)  # results are not kept: jobs report through the database
 
         run.__name__ = spec.name.replace(".", "_")
         options: dict[str, Any] = {"time_limit": spec.time_limit_ms}
@@ -191,8 +192,8 @@ class JobRuntime:
         asyncio.run(main())
 
     async def _dispatch_once(self) -> int:
-        actor = self.actors["core.handle_event"]
-        return await dispatch_pending(self.database(), lambda event_id: actor.send(event_id))
+        actor = self.actors["core.handle_events"]
+        return await dispatch_pending(self.database(), lambda ids: actor.send(ids))
 
     async def _schedule_once(self) -> int:
         return await run_due_schedules(self, self.database(), time.time())
@@ -217,14 +218,14 @@ class JobRuntime:
 # --------------------------------------------------------------------------- core jobs and schedules
 
 
-async def _handle_event(runtime: JobRuntime, event_id: str) -> None:
-    await handle_event(runtime.database(), runtime.host, uuid.UUID(event_id))
+async def _handle_events(runtime: JobRuntime, event_ids: list[str]) -> None:
+    await handle_events(runtime.database(), runtime.host, [uuid.UUID(i) for i in event_ids])
 
 
 def core_jobs() -> list[Job]:
     from tenants.billing import generate_invoices_job
 
-    return [Job("core.handle_event", _handle_event), generate_invoices_job]
+    return [Job("core.handle_events", _handle_events), generate_invoices_job]
 
 
 def core_schedules() -> list[dict[str, Any]]:

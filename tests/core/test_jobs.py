@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from core.db import Database, Scope
 from core.events.models import DeadLetter, OutboxEvent, ProcessedEvent, ScheduleTick
-from core.events.services import dispatch_pending, emit, handle_event
+from core.events.services import dispatch_pending, emit, handle_events
 from core.jobs.runtime import build_runtime, retry_dead_letters, run_due_schedules
 from core.settings import load_settings
 from tests.support import counting_plugin
@@ -71,11 +71,12 @@ async def test_event_is_written_only_with_its_change(db):
 async def test_handled_once_even_when_delivered_twice(db, database_urls, host_with_counter):
     await _create_hits_table(database_urls["owner"])
     ids = await _emit(db, 3)
-    sent: list[str] = []
-    assert await dispatch_pending(db, sent.append) == 3
+    sent: list[list[str]] = []
+    assert await dispatch_pending(db, sent.append, per_message=2) == 3
     assert await dispatch_pending(db, sent.append) == 0  # dispatched rows are not sent again
-    for event_id in sent + sent:  # the broker delivers every message twice
-        await handle_event(db, host_with_counter, uuid.UUID(event_id))
+    assert [len(m) for m in sent] == [2, 1]
+    for message in sent + sent:  # the broker delivers every message twice
+        await handle_events(db, host_with_counter, [uuid.UUID(i) for i in message])
     assert await _hits(db) == (3, 3)
     async with db.session(Scope.everything("test")) as session:
         handlers = (await session.scalars(select(ProcessedEvent.handler).where(ProcessedEvent.event_id == ids[0]))).all()
@@ -112,14 +113,14 @@ async def test_failing_handler_retries_then_becomes_a_dead_letter(database_urls,
     try:
         (event_id,) = await _emit(db, 1, "test.fail")
         runtime.start_worker(threads=1)
-        runtime.send("core.handle_event", str(event_id))
+        runtime.send("core.handle_events", [str(event_id)])
         for _ in range(200):
             async with db.session(Scope.everything("test")) as session:
                 letter = await session.scalar(select(DeadLetter))
             if letter is not None:
                 break
             await asyncio.sleep(0.05)
-        assert letter is not None and letter.actor == "core.handle_event" and letter.args == [str(event_id)]
+        assert letter is not None and letter.actor == "core.handle_events" and letter.args == [[str(event_id)]]
         assert "always fails" in letter.error
         assert counting_plugin.FAILING["always"] == 3  # first try + 2 retries
         assert await retry_dead_letters(runtime, db) == 1
@@ -159,8 +160,9 @@ def _redis_ready() -> str | None:
         return f"Redis unreachable at {REDIS_TEST_URL}: {exc}"
 
 
-def _worker(database_url: str) -> subprocess.Popen:
+def _worker(database_url: str, namespace: str) -> subprocess.Popen:
     env = {
+        "REDPROP_BROKER_NAMESPACE": namespace,
         **os.environ,
         "REDPROP_DATABASE_URL": database_url,
         "REDPROP_BROKER_URL": REDIS_TEST_URL,
@@ -170,7 +172,7 @@ def _worker(database_url: str) -> subprocess.Popen:
         "REDPROP_WORKER_THREADS": "4",
         "PYTHONPATH": str(ROOT),
     }
-    return subprocess.Popen([sys.executable, "-m", "core.cli", "--log-level", "WARNING", "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen([sys.executable, "-m", "core.cli", "--log-level", os.environ.get("REDPROP_TEST_WORKER_LOG", "WARNING"), "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 async def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(db, database_urls):
@@ -179,15 +181,13 @@ async def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(db, dat
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    import redis
-
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    namespace = f"redprop-test-{uuid.uuid4().hex[:12]}"  # concurrent runs never share a queue
     await _create_hits_table(database_urls["owner"])
     total = 10_000
     for _ in range(10):
         await _emit(db, total // 10)
 
-    worker = _worker(database_urls["app"])
+    worker = _worker(database_urls["app"], namespace)
     try:
         deadline = time.monotonic() + 120
         while (await _hits(db))[0] < total // 10:  # let it get well into the batch
@@ -199,11 +199,13 @@ async def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(db, dat
         handled_before = (await _hits(db))[0]
         assert handled_before < total, "the kill came too late to prove anything"
 
-        worker = _worker(database_urls["app"])
-        deadline = time.monotonic() + 300
+        worker = _worker(database_urls["app"], namespace)
+        deadline = time.monotonic() + 90
         while (await _hits(db))[0] < total:
             assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, f"only {(await _hits(db))[0]} of {total} handled"
+            if time.monotonic() > deadline:
+                worker.send_signal(signal.SIGTERM)
+                pytest.fail(f"only {(await _hits(db))[0]} of {total} handled: " + worker.communicate(timeout=30)[1].decode()[-3000:])
             await asyncio.sleep(0.25)
         await asyncio.sleep(1.0)  # anything handled twice would show up now
         assert await _hits(db) == (total, total)
