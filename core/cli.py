@@ -273,6 +273,26 @@ def dead_letters_retry(ids: tuple[int, ...]) -> None:
     click.echo(f"re-sent {asyncio.run(run())} message(s)")
 
 
+@main.group("plugin")
+def plugin_group() -> None:
+    """Plugin development."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--dir", "directory", default=".", show_default=True, type=click.Path(file_okay=False))
+@click.option("--title", default=None, help="Human-readable name (labels).")
+def plugin_new(name: str, directory: str, title: str | None) -> None:
+    """Scaffold a vendor plugin package with the standard files, a migration branch and its contract test."""
+    from core.plugins.scaffold import scaffold
+
+    try:
+        files = scaffold(name, pathlib.Path(directory), title)
+    except (ValueError, FileExistsError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {files[0].parent} ({len(files)} files); pip install -e it, then redprop db upgrade")
+
+
 def _register_groups() -> None:
     from tenants.imports_cli import import_group
 
