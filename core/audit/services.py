@@ -26,12 +26,18 @@ from sqlalchemy.orm import Session
 from core.audit.models import AuditEntry, AuditHead
 from core.clock import now
 from core.db import CompoundScoped, ScopeRoot
+from core.notifications.channels import mask_address
 from core.security import mask_phone
 
 GENESIS = "0" * 64
-NOT_AUDITED = {"audit_entries", "audit_heads", "auth_tokens", "login_failures", "policy_changes", "outbox_events", "processed_events", "schedule_ticks", "dead_letters"}
+NOT_AUDITED = {
+    "audit_entries", "audit_heads", "auth_tokens", "login_failures", "policy_changes", "outbox_events",
+    "processed_events", "schedule_ticks", "dead_letters", "notifications", "notification_deliveries",
+}
 REDACTED_COLUMNS = {"password_hash": "<secret>", "id_card_cipher": "<encrypted>", "id_card_index": "<blind index>"}
-MASKED_COLUMNS = {"phone": mask_phone}
+# personal data is masked by column, or by (table, column) where the same name is public elsewhere
+MASKED_COLUMNS = {"phone": mask_phone, "contact_phone": mask_phone}
+MASKED_TABLE_COLUMNS = {("notification_preferences", "address"): mask_address}
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,8 @@ def _row(obj: Any, state: str) -> dict[str, Any]:
             value = getattr(obj, key)
         if key in REDACTED_COLUMNS:
             value = REDACTED_COLUMNS[key] if value is not None else None
-        elif key in MASKED_COLUMNS and value:
-            value = MASKED_COLUMNS[key](value)
+        elif value and (key in MASKED_COLUMNS or (obj.__table__.name, key) in MASKED_TABLE_COLUMNS):
+            value = (MASKED_COLUMNS.get(key) or MASKED_TABLE_COLUMNS[(obj.__table__.name, key)])(value)
         out[key] = _plain(value)
     return out
 

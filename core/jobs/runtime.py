@@ -222,14 +222,24 @@ async def _handle_events(runtime: JobRuntime, event_ids: list[str]) -> None:
     await handle_events(runtime.database(), runtime.host, [uuid.UUID(i) for i in event_ids])
 
 
+async def _deliver_notifications(runtime: JobRuntime) -> None:
+    from core.notifications.channels import collect_channels
+    from core.notifications.services import deliver_pending
+
+    await deliver_pending(runtime.database(), collect_channels(runtime.host))
+
+
 def core_jobs() -> list[Job]:
     from tenants.billing import generate_invoices_job
 
-    return [Job("core.handle_events", _handle_events), generate_invoices_job]
+    return [Job("core.handle_events", _handle_events), Job("core.deliver_notifications", _deliver_notifications), generate_invoices_job]
 
 
 def core_schedules() -> list[dict[str, Any]]:
-    return [{"name": "tenants.monthly_invoices", "actor": "tenants.generate_invoices", "every_seconds": 3600}]
+    return [
+        {"name": "tenants.monthly_invoices", "actor": "tenants.generate_invoices", "every_seconds": 3600},
+        {"name": "core.notifications", "actor": "core.deliver_notifications", "every_seconds": 15},
+    ]
 
 
 async def run_due_schedules(runtime: JobRuntime, db: Database, epoch: float) -> int:

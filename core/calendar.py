@@ -1,0 +1,278 @@
+"""Working days and office hours in China: statutory holidays and adjusted working weekends (调休).
+
+Every time limit in the plugins ("reply within 3 working days", "on site within
+4 working hours") is counted here. Instants come in and go out as aware UTC
+datetimes; the counting happens on the wall clock of the tenant's time zone
+(default ``REDPROP_DEFAULT_TIMEZONE``, Asia/Shanghai).
+
+The State Council publishes each year's holidays and the weekends that become
+working days in November of the year before. The notices for 2025 and 2026 are
+in :data:`BUILTIN_YEARS`; an operator adds a later year (or corrects one)
+without a release through a JSON file named by ``REDPROP_HOLIDAYS_FILE``::
+
+    {"2027": {"holidays": ["2027-01-01", "2027-02-05/2027-02-11"],
+              "workdays": ["2027-02-20"]}}
+
+An entry is one ISO date or an inclusive ``first/last`` range. A date in a year
+with no data falls back to Monday–Friday, and a warning is logged once per year
+and process so that someone adds the new notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.settings import SettingsError, get_settings
+
+log = logging.getLogger("redprop.calendar")
+
+HOLIDAYS_FILE_VARIABLE = "REDPROP_HOLIDAYS_FILE"
+OFFICE_OPENS = dt.time(9, 0)
+OFFICE_CLOSES = dt.time(17, 30)
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _days(*entries: str) -> frozenset[dt.date]:
+    """Dates from ISO entries, each a day (``2025-01-01``) or an inclusive range (``2025-01-28/2025-02-04``)."""
+    days: set[dt.date] = set()
+    for entry in entries:
+        first, _, last = entry.partition("/")
+        day, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last or first)
+        if end < day:
+            raise ValueError(f"range {entry!r} ends before it starts")
+        while day <= end:
+            days.add(day)
+            day += _ONE_DAY
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class YearRule:
+    """One year's notice: the days off and the weekend days that are worked instead."""
+
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+    def check(self, label: str) -> None:
+        """Refuse a table that contradicts itself; a typo here would silently move every deadline."""
+        both = self.holidays & self.workdays
+        if both:
+            raise ValueError(f"{label}: {min(both)} is both a holiday and a working day")
+        weekdays = sorted(d for d in self.workdays if d.weekday() < 5)
+        if weekdays:
+            raise ValueError(f"{label}: adjusted working day {weekdays[0]} is not a Saturday or Sunday")
+
+
+# The notices as published (checked against the texts released by Xinhua):
+# - 2025: 国务院办公厅关于2025年部分节假日安排的通知, 国办发明电〔2024〕12号, 2024-11-12.
+#   The first year under the revised 全国年节及纪念日放假办法 (Spring Festival from
+#   New Year's Eve, Labour Day five days).
+# - 2026: 国务院办公厅关于2026年部分节假日安排的通知, 2025-11-04.
+# Weekend days inside a holiday are listed too: it keeps each line equal to the notice.
+BUILTIN_YEARS: dict[int, YearRule] = {
+    2025: YearRule(
+        holidays=_days(
+            "2025-01-01",  # 元旦
+            "2025-01-28/2025-02-04",  # 春节 (除夕 to 正月初七)
+            "2025-04-04/2025-04-06",  # 清明节
+            "2025-05-01/2025-05-05",  # 劳动节
+            "2025-05-31/2025-06-02",  # 端午节
+            "2025-10-01/2025-10-08",  # 国庆节、中秋节
+        ),
+        workdays=_days("2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"),
+    ),
+    2026: YearRule(
+        holidays=_days(
+            "2026-01-01/2026-01-03",  # 元旦
+            "2026-02-15/2026-02-23",  # 春节 (腊月二十八 to 正月初七)
+            "2026-04-04/2026-04-06",  # 清明节
+            "2026-05-01/2026-05-05",  # 劳动节
+            "2026-06-19/2026-06-21",  # 端午节
+            "2026-09-25/2026-09-27",  # 中秋节
+            "2026-10-01/2026-10-07",  # 国庆节
+        ),
+        workdays=_days("2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"),
+    ),
+}
+
+
+def read_holidays_file(path: Path) -> dict[int, YearRule]:
+    """Years from an operator's JSON file; any mistake is a :class:`SettingsError` naming the file."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("the top level must be an object keyed by year")
+        years: dict[int, YearRule] = {}
+        for key, body in raw.items():
+            year = int(key)
+            if not isinstance(body, dict) or set(body) - {"holidays", "workdays"}:
+                raise ValueError(f"{key}: expected an object with 'holidays' and 'workdays' lists")
+            rule = YearRule(holidays=_days(*body.get("holidays", [])), workdays=_days(*body.get("workdays", [])))
+            rule.check(str(year))
+            years[year] = rule
+        return years
+    except (OSError, ValueError, TypeError) as exc:
+        raise SettingsError(f"{HOLIDAYS_FILE_VARIABLE}={path}: {exc}") from exc
+
+
+def _zone(tz: str | dt.tzinfo | None) -> dt.tzinfo:
+    if isinstance(tz, dt.tzinfo):
+        return tz
+    name = tz or get_settings().default_timezone
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetimes are not accepted; pass an aware (UTC) datetime")
+    return moment
+
+
+def _utc(day: dt.date, wall: dt.time, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, wall, tzinfo=zone).astimezone(dt.timezone.utc)
+
+
+class WorkCalendar:
+    """Working days (holidays and 调休 applied) and office hours; stateless apart from the warn-once set."""
+
+    def __init__(self, years: Mapping[int, YearRule] | None = None) -> None:
+        years = dict(BUILTIN_YEARS if years is None else years)
+        for year, rule in years.items():
+            rule.check(str(year))
+        self.years = frozenset(years)
+        self._holidays = frozenset().union(*(r.holidays for r in years.values()))
+        self._workdays = frozenset().union(*(r.workdays for r in years.values()))
+        self._warned: set[int] = set()
+        self._lock = threading.Lock()
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """True on Monday–Friday outside holidays, and on an adjusted working weekend day."""
+        if day in self._workdays:
+            return True
+        if day in self._holidays:
+            return False
+        if day.year not in self.years:
+            self._warn_missing(day.year)
+        return day.weekday() < 5
+
+    def _warn_missing(self, year: int) -> None:
+        with self._lock:
+            if year in self._warned:
+                return
+            self._warned.add(year)
+        log.warning("no holiday notice for %s: counting Monday to Friday; add the State Council's notice through %s", year, HOLIDAYS_FILE_VARIABLE)
+
+    def _step(self, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day after ``day`` (before it when ``n`` is negative)."""
+        step = _ONE_DAY if n >= 0 else -_ONE_DAY
+        remaining = abs(n)
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def add_working_days(self, start: dt.datetime, n: int, tz: str | dt.tzinfo | None = None) -> dt.datetime:
+        """The same wall-clock time on the ``n``-th working day after ``start``'s local date, in UTC.
+
+        Counting starts the day after: a request on a Saturday with 3 working
+        days is due on Wednesday at the same time. ``n`` may be negative
+        (reminders before a deadline); ``0`` returns ``start``.
+        """
+        zone = _zone(tz)
+        local = _aware(start).astimezone(zone)
+        if n == 0:
+            return local.astimezone(dt.timezone.utc)
+        return _utc(self._step(local.date(), n), local.time(), zone)
+
+    def working_days_between(self, a: dt.date | dt.datetime, b: dt.date | dt.datetime, tz: str | dt.tzinfo | None = None) -> int:
+        """Working-day steps from ``a`` to ``b`` by local date: the inverse of :meth:`add_working_days`.
+
+        Forwards it counts the working days in (a, b]; backwards it is minus
+        the working days in [b, a), so ``working_days_between(s,
+        add_working_days(s, n)) == n`` for every ``n``.
+        """
+        first, last = self._local_date(a, tz), self._local_date(b, tz)
+        if last >= first:
+            return sum(1 for d in self._dates(first + _ONE_DAY, last) if self.is_working_day(d))
+        return -sum(1 for d in self._dates(last, first - _ONE_DAY) if self.is_working_day(d))
+
+    def add_working_hours(
+        self,
+        start: dt.datetime,
+        hours: float | dt.timedelta,
+        tz: str | dt.tzinfo | None = None,
+        *,
+        day_start: dt.time = OFFICE_OPENS,
+        day_end: dt.time = OFFICE_CLOSES,
+    ) -> dt.datetime:
+        """When ``hours`` of office time (``day_start``–``day_end`` on working days) have passed since ``start``.
+
+        Time outside office hours does not count: a request at 20:00 on Friday
+        with 2 working hours is due at 11:00 on the next working day. A limit
+        that ends exactly at closing time ends then, not the next morning.
+        """
+        if day_start >= day_end:
+            raise ValueError("office hours must open before they close")
+        remaining = hours if isinstance(hours, dt.timedelta) else dt.timedelta(hours=hours)
+        if remaining < dt.timedelta(0):
+            raise ValueError("hours must not be negative")
+        zone = _zone(tz)
+        local = _aware(start).astimezone(zone)
+        day, clock = local.date(), local.time()
+        while True:
+            if self.is_working_day(day):
+                opens = max(clock, day_start)
+                if opens < day_end:
+                    # wall-clock arithmetic: an office day is a span of local time
+                    begin = dt.datetime.combine(day, opens)
+                    available = dt.datetime.combine(day, day_end) - begin
+                    if remaining <= available:
+                        end = begin + remaining
+                        return _utc(end.date(), end.time(), zone)
+                    remaining -= available
+            day, clock = day + _ONE_DAY, dt.time(0)
+
+    @staticmethod
+    def _local_date(value: dt.date | dt.datetime, tz: str | dt.tzinfo | None) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return _aware(value).astimezone(_zone(tz)).date()
+        return value
+
+    @staticmethod
+    def _dates(first: dt.date, last: dt.date) -> Iterable[dt.date]:
+        day = first
+        while day <= last:
+            yield day
+            day += _ONE_DAY
+
+
+def load_calendar(environ: Mapping[str, str] | None = None) -> WorkCalendar:
+    """The built-in notices, overridden year by year by ``REDPROP_HOLIDAYS_FILE`` when it is set."""
+    environ = os.environ if environ is None else environ
+    years = dict(BUILTIN_YEARS)
+    path = environ.get(HOLIDAYS_FILE_VARIABLE)
+    if path:
+        years.update(read_holidays_file(Path(path)))
+    return WorkCalendar(years)
+
+
+@lru_cache(maxsize=1)
+def work_calendar() -> WorkCalendar:
+    """The process-wide calendar (read once, like the settings)."""
+    return load_calendar()
+
+
+__all__ = ["WorkCalendar", "YearRule", "BUILTIN_YEARS", "OFFICE_OPENS", "OFFICE_CLOSES", "load_calendar", "read_holidays_file", "work_calendar"]
