@@ -77,8 +77,12 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     """Build the ASGI application for ``settings`` (read from the environment by default)."""
     from tenants.access import module_gate, resolve_principal
 
+    from core.files.services import register_record_type
+
     settings = settings or get_settings()
     host = host or load_plugins(settings)
+    for _rec, item in host.declared("redprop_record_types"):
+        register_record_type(item["name"], item["object"], item.get("model"))
     db = Database(settings.database_url)
     policy = PolicyStore()
     policy_files = [(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]

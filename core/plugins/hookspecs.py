@@ -70,6 +70,11 @@ def redprop_dashboard_widgets() -> list[dict[str, Any]]:
 
 
 @hookspec
+def redprop_record_types() -> list[dict[str, Any]]:
+    """Records that take attachments: ``{"name", "object", "model"}`` (read/write checked on ``object``)."""
+
+
+@hookspec
 def redprop_notification_channels() -> list[Any]:
     """Notification channels (email, SMS, WeChat …) keyed by name."""
 

@@ -30,6 +30,7 @@ DECLARATION_HOOKS = (
     "redprop_indicators",
     "redprop_dashboard_widgets",
     "redprop_notification_channels",
+    "redprop_record_types",
 )
 
 

@@ -194,6 +194,15 @@ def test_hook_redprop_notification_channels():
     assert [item.name for _, item in host.declared("redprop_notification_channels")] == ["pigeon"]
 
 
+def test_hook_redprop_record_types(settings):
+    from core.files.services import RECORD_TYPES
+
+    host = host_with(make_plugin("recorded", redprop_record_types=lambda: [{"name": "recorded.thing", "object": "tenants.housing"}]))
+    create_app(settings, host)
+    assert RECORD_TYPES["recorded.thing"].obj == "tenants.housing"
+    RECORD_TYPES.pop("recorded.thing")
+
+
 def test_hook_redprop_handle_event():
     """Each plugin returns a reaction (or None); a plugin that raises is reported, the others still answer."""
     seen = []
