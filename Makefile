@@ -33,6 +33,8 @@ test-postgres: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.authz
+	$(BIN)/python -m bench.excel_import
+	$(BIN)/python -m bench.outbox
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

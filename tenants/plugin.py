@@ -14,9 +14,9 @@ def redprop_plugin_info():
 
 @hookimpl
 def redprop_models():
-    from tenants import billing, models
+    from tenants import billing, import_models, models
 
-    return [*billing.MODELS] + [getattr(models, n) for n in ("Tenant", "Region", "Department", "Compound", "OperatorTerm", "Building", "Unit", "Room", "Household", "Resident", "OwnersCommittee", "CommitteeMember", "Plan", "Subscription", "ModuleEnablement")]
+    return [*billing.MODELS, *import_models.MODELS] + [getattr(models, n) for n in ("Tenant", "Region", "Department", "Compound", "OperatorTerm", "Building", "Unit", "Room", "Household", "Resident", "OwnersCommittee", "CommitteeMember", "Plan", "Subscription", "ModuleEnablement")]
 
 
 @hookimpl

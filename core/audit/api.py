@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.services import entries_query, export_csv, verify_all
+from core.audit.services import entries_query, export_csv, readable_chain, readable_tenant, verify_all
 from core.authz.guard import requires
 from core.identity.principal import Principal
 from core.pagination import LimitParam, OffsetParam, Page, paginate
@@ -41,11 +41,6 @@ class ChainReportOut(Output):
     problem: str
 
 
-def _tenant_filter(principal: Principal, tenant_id: uuid.UUID | None) -> uuid.UUID | None:
-    """The platform reads any tenant's log (or all); everyone else reads their own tenant's."""
-    return tenant_id if principal.tenant_kind == "platform" else principal.tenant_id
-
-
 class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
@@ -53,7 +48,7 @@ class AuditController(Controller):
     @get("/", operation_id="listAudit", guards=[requires("core.audit", "read")])
     async def list_entries(self, principal: Principal, session: AsyncSession, tenant_id: uuid.UUID | None = None, compound_id: uuid.UUID | None = None, target_type: str | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[AuditEntryOut]:
         """Recorded writes, newest first: who, when, what, before → after."""
-        stmt = entries_query(_tenant_filter(principal, tenant_id), compound_id, target_type)
+        stmt = entries_query(readable_tenant(principal, tenant_id), compound_id, target_type)
         rows, total = await paginate(session, stmt, limit, offset)
         items = [AuditEntryOut(**{f: getattr(e, f) for f in AuditEntryOut.__struct_fields__}) for e in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
@@ -61,14 +56,13 @@ class AuditController(Controller):
     @get("/verify", operation_id="verifyAudit", guards=[requires("core.audit", "read")])
     async def verify(self, principal: Principal, session: AsyncSession) -> list[ChainReportOut]:
         """Recompute the hash chain(s) the caller may read and report the first broken link."""
-        chain = None if principal.tenant_kind == "platform" else (str(principal.tenant_id) if principal.tenant_id else "residents")
-        reports = await verify_all(session, chain)
+        reports = await verify_all(session, readable_chain(principal))
         return [ChainReportOut(chain=r.chain, entries=r.entries, ok=r.ok, first_broken_seq=r.first_broken_seq, problem=r.problem) for r in reports]
 
     @get("/export.csv", operation_id="exportAudit", guards=[requires("core.audit", "read")])
     async def export(self, principal: Principal, session: AsyncSession, tenant_id: uuid.UUID | None = None) -> Response[str]:
         """The log as CSV, chain by chain, with the hashes so it can be verified elsewhere."""
-        body = await export_csv(session, _tenant_filter(principal, tenant_id))
+        body = await export_csv(session, readable_tenant(principal, tenant_id))
         return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
 
 

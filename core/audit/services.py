@@ -203,6 +203,18 @@ async def verify_all(session: AsyncSession, chain: str | None = None) -> list[Ch
 EXPORT_COLUMNS = ("chain", "seq", "at", "tenant_id", "compound_id", "actor_user_id", "actor", "action", "target_type", "target_id", "before", "after", "request", "prev_hash", "hash")
 
 
+def readable_tenant(principal, tenant_id: uuid.UUID | None = None) -> uuid.UUID | None:
+    """Whose entries the caller reads: the platform any tenant's (or all, with None); everyone else their own."""
+    return tenant_id if principal.tenant_kind == "platform" else principal.tenant_id
+
+
+def readable_chain(principal) -> str | None:
+    """The chain the caller may verify: all for the platform (None), else their tenant's (or the residents')."""
+    if principal.tenant_kind == "platform":
+        return None
+    return str(principal.tenant_id) if principal.tenant_id else "residents"
+
+
 def entries_query(tenant_id: uuid.UUID | None, compound_id: uuid.UUID | None = None, target_type: str | None = None):
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.seq.desc())
     if tenant_id is not None:

@@ -12,11 +12,9 @@ from core.db import Scope
 from core.identity import schemas as s
 from core.identity.models import Membership, User
 from core.identity.principal import Principal
-from core.identity.services import authenticate_password, choose_tenant, issue_token, revoke_token
+from core.identity.services import authenticate_password, choose_tenant, create_staff_user, issue_token, revoke_token
 from core.pagination import LimitParam, OffsetParam, Page, paginate
-from core.problems import conflict, invalid
-from core.security import hash_password, mask_phone
-from core.validators import phone_problem
+from core.security import mask_phone
 
 
 def _token_out(issued) -> s.TokenOut:
@@ -85,16 +83,7 @@ class UsersController(Controller):
     @post("/", operation_id="createUser", guards=[requires("core.user", "write")])
     async def create_user(self, data: s.UserIn, principal: Principal, session: AsyncSession) -> s.UserOut:
         """Create a staff account in the active tenant (roles are granted separately)."""
-        if data.phone and phone_problem(data.phone):
-            raise invalid("phone", phone_problem(data.phone) or "")
-        if await session.scalar(select(User.id).where(User.username == data.username)):
-            raise conflict("username taken", errors=[{"field": "username", "message": "already taken"}])
-        if data.phone and await session.scalar(select(User.id).where(User.phone == data.phone)):
-            raise conflict("phone number taken", errors=[{"field": "phone", "message": "already taken"}])
-        user = User(username=data.username, display_name=data.display_name, password_hash=hash_password(data.password), phone=data.phone)
-        session.add(user)
-        await session.flush()
-        session.add(Membership(user_id=user.id, tenant_id=principal.tenant_id, title=data.title, is_default=True))
+        user = await create_staff_user(session, principal.tenant_id, data.username, data.display_name, data.password, data.phone, data.title)
         return s.UserOut(id=user.id, username=user.username, display_name=user.display_name, phone=mask_phone(user.phone), is_active=True)
 
 

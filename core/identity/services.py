@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
 from core.identity.models import AuthToken, LoginFailure, Membership, User
-from core.problems import Problem
-from core.security import new_token, token_digest, verify_password
+from core.problems import Problem, conflict, invalid
+from core.security import hash_password, new_token, token_digest, verify_password
+from core.validators import phone_problem
 from core.settings import get_settings
 
 LOCKOUT_FAILURES = 5
@@ -74,6 +75,22 @@ async def issue_token(session: AsyncSession, user: User, tenant_id: uuid.UUID | 
     expires = now() + dt.timedelta(seconds=get_settings().token_ttl_seconds)
     session.add(AuthToken(digest=token_digest(token), user_id=user.id, tenant_id=tenant_id, created_at=now(), expires_at=expires))
     return IssuedToken(token=token, user=user, tenant_id=tenant_id, expires_at=expires)
+
+
+async def create_staff_user(session: AsyncSession, tenant_id: uuid.UUID, username: str, display_name: str, password: str, phone: str | None = None, title: str | None = None) -> User:
+    """A staff account in ``tenant_id`` (roles are granted separately); names and phones are unique."""
+    if phone and phone_problem(phone):
+        raise invalid("phone", phone_problem(phone) or "")
+    if await session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise conflict("username taken", errors=[{"field": "username", "message": "already taken"}])
+    if phone and await session.scalar(select(User.id).where(User.phone == phone)):
+        raise conflict("phone number taken", errors=[{"field": "phone", "message": "already taken"}])
+    user = User(username=username, display_name=display_name, password_hash=hash_password(password), phone=phone)
+    session.add(user)
+    await session.flush()
+    session.add(Membership(user_id=user.id, tenant_id=tenant_id, title=title, is_default=True))
+    await session.flush()
+    return user
 
 
 async def revoke_token(session: AsyncSession, token: str) -> None:

@@ -81,7 +81,7 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
         if isinstance(middleware, Retries):
             middleware.max_retries = settings.job_max_retries
             middleware.min_backoff = 500
-            middleware.max_backoff = 10 * 60 * 1000
+            middleware.max_backoff = int(os.environ.get("REDPROP_JOB_MAX_BACKOFF_MS", str(10 * 60 * 1000)))
     broker.add_middleware(AsyncIO())
     return broker
 

@@ -172,7 +172,7 @@ def test_every_route_has_a_guard_or_is_declared_public(app):
 
 def test_public_routes_are_only_the_expected_ones(app):
     public = sorted({route.path for route in app.routes if isinstance(route, HTTPRoute) for h in route.route_handlers if h.opt.get("public") and not route.path.startswith("/static")})
-    assert public == ["/api/v1/auth/login", "/healthz", "/readyz"]
+    assert public == ["/api/v1/auth/login", "/console/login", "/healthz", "/portal/login", "/readyz"]
 
 
 async def test_guard_denies_a_missing_permission_with_a_problem(client, as_user, city):

@@ -136,6 +136,7 @@ async def test_two_workers_never_run_the_same_tick(database_urls, plugin_host):
     sent: list[str] = []
     for runtime in (first, second):
         runtime.send = lambda name, *args: sent.append(name)  # type: ignore[method-assign]
+        runtime.schedules = [{"name": "test.hourly", "actor": "tenants.generate_invoices", "every_seconds": 3600}]
     db = Database(settings.database_url)
     try:
         epoch = 1_790_000_000.0
@@ -168,6 +169,7 @@ def _worker(database_url: str, namespace: str) -> subprocess.Popen:
         "REDPROP_BROKER_URL": REDIS_TEST_URL,
         "REDPROP_EXTRA_PLUGINS": "tests.support.counting_plugin",
         "REDPROP_BROKER_HEARTBEAT_MS": "2000",
+        "REDPROP_JOB_MAX_BACKOFF_MS": "3000",  # a message refused under load comes back within seconds
         "REDPROP_BROKER_MAINTENANCE_CHANCE": "100000",
         "REDPROP_WORKER_THREADS": "4",
         "PYTHONPATH": str(ROOT),
@@ -200,7 +202,7 @@ async def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(db, dat
         assert handled_before < total, "the kill came too late to prove anything"
 
         worker = _worker(database_urls["app"], namespace)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300
         while (await _hits(db))[0] < total:
             assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
             if time.monotonic() > deadline:

@@ -1,0 +1,84 @@
+"""Locales of the web pages: zh-CN by default, English selectable, catalogs compiled in memory at start-up.
+
+The ``.po`` files under ``locale/<locale>/LC_MESSAGES/messages.po`` are the
+source; they are read with Babel and turned into gettext catalogs in memory,
+so there is no build step and no ``.mo`` file in the tree. Message ids are
+English; the zh_CN catalog translates every one (a test checks it).
+"""
+
+from __future__ import annotations
+
+import io
+import pathlib
+from functools import lru_cache
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from litestar.connection import ASGIConnection
+
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+LANG_COOKIE = "redprop_lang"
+LANG_PARAM = "lang"
+LOCALE_DIR = pathlib.Path(__file__).with_name("locale")
+HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalog; it is translated where it is rendered."""
+    return message
+
+
+@lru_cache(maxsize=len(LOCALES))
+def translations(locale: str) -> Translations:
+    """The compiled catalog of ``locale`` (read once per process)."""
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        catalog = read_po(source, locale=locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain="messages")
+
+
+def gettext(locale: str, message: str) -> str:
+    return translations(locale).gettext(message)
+
+
+def normalise(tag: str | None) -> str | None:
+    """``zh``, ``zh-CN``, ``zh_Hans_CN`` → ``zh_CN``; ``en-GB`` → ``en``; anything else → None."""
+    if not tag:
+        return None
+    lang = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return {"zh": "zh_CN", "en": "en"}.get(lang)
+
+
+def _accept_language(header: str) -> str | None:
+    choices: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        locale = normalise(tag)
+        if locale and quality > 0:
+            choices.append((-quality, position, locale))
+    return min(choices)[2] if choices else None
+
+
+def requested_locale(connection: ASGIConnection) -> str | None:
+    """The locale asked for explicitly with ``?lang=`` (remembered in a cookie by the page that answers)."""
+    return normalise(connection.query_params.get(LANG_PARAM))
+
+
+def negotiate(connection: ASGIConnection) -> str:
+    """``?lang=`` first, then the ``redprop_lang`` cookie, then Accept-Language, then zh-CN."""
+    return (
+        requested_locale(connection)
+        or normalise(connection.cookies.get(LANG_COOKIE))
+        or _accept_language(connection.headers.get("accept-language", ""))
+        or DEFAULT_LOCALE
+    )
