@@ -68,14 +68,16 @@ class RecordType:
     obj: str
     model: type[CompoundScoped] | None = None
     """When given, an upload checks that the record exists in the compound."""
+    module: str | None = None
+    """The gated module owning the records: where it is off, its attachments are too."""
 
 
 RECORD_TYPES: dict[str, RecordType] = {}
 
 
-def register_record_type(name: str, obj: str, model: type[CompoundScoped] | None = None) -> RecordType:
+def register_record_type(name: str, obj: str, model: type[CompoundScoped] | None = None, module: str | None = None) -> RecordType:
     """Let records of type ``name`` take attachments, read and written under permission object ``obj``."""
-    entry = RecordType(name, obj, model)
+    entry = RecordType(name, obj, model, module)
     existing = RECORD_TYPES.get(name)
     if existing is not None and existing != entry:
         raise ValueError(f"record type {name!r} is already registered with permission object {existing.obj!r}")
@@ -191,6 +193,20 @@ def _authorise(principal: Principal, enforcer, compound_id: uuid.UUID, entry: Re
         raise Problem(403, "forbidden", "Forbidden", f"this needs '{act}' on '{entry.obj}'", permission={"object": entry.obj, "action": act})
 
 
+async def _module_on(session: AsyncSession, compound_id: uuid.UUID, entry: RecordType) -> tuple[bool, str]:
+    if entry.module is None:
+        return True, ""
+    from tenants.access import module_status  # the control plane decides what is enabled where
+
+    return await module_status(session, compound_id, entry.module)
+
+
+async def _gate(session: AsyncSession, compound_id: uuid.UUID, entry: RecordType) -> None:
+    active, reason = await _module_on(session, compound_id, entry)
+    if not active:
+        raise Problem(403, "module-disabled", "Module not enabled", f"module '{entry.module}' is not enabled for this compound: {reason}", module=entry.module, reason=reason)
+
+
 async def upload(
     session: AsyncSession,
     storage: Storage,
@@ -208,6 +224,7 @@ async def upload(
     _reach(principal, compound_id)
     entry = record_type(record_type_name)
     _authorise(principal, enforcer, compound_id, entry, "write")
+    await _gate(session, compound_id, entry)
     if len(data) > max_bytes:
         raise Problem(413, "too-large", "Request too large", f"the file exceeds the limit of {max_bytes} bytes", max_bytes=max_bytes, errors=[{"field": "file", "message": f"larger than {max_bytes} bytes"}])
     if not data:
@@ -247,9 +264,10 @@ async def list_attachments(
     if record_type_name is not None:
         entry = record_type(record_type_name)
         _authorise(principal, enforcer, compound_id, entry, "read")
+        await _gate(session, compound_id, entry)
         readable = [entry.name]
     else:
-        readable = [t.name for t in RECORD_TYPES.values() if can(principal, enforcer, t.obj, "read", compound_id)]
+        readable = [t.name for t in RECORD_TYPES.values() if can(principal, enforcer, t.obj, "read", compound_id) and (await _module_on(session, compound_id, t))[0]]
     stmt = select(Attachment).where(Attachment.compound_id == compound_id, Attachment.record_type.in_(readable))
     if record_id is not None:
         stmt = stmt.where(Attachment.record_id == record_id)
@@ -264,6 +282,7 @@ async def download(session: AsyncSession, storage: Storage, principal: Principal
     if row is None or entry is None:  # a record type whose plugin was removed has nobody to vouch for access
         raise not_found("attachment")
     _authorise(principal, enforcer, compound_id, entry, "read", hide=True)
+    await _gate(session, compound_id, entry)
     return row, await storage.get(row.storage_key)
 
 

@@ -1,7 +1,7 @@
 """Notifications (inbox, deliveries, channel preferences) and attachments.
 
 Revision ID: core_0003
-Revises: core_0001
+Revises: core_0002
 Create Date: 2026-11-28
 """
 
@@ -15,7 +15,7 @@ from core import rls
 from core.settings import get_settings
 
 revision = "core_0003"
-down_revision = "core_0001"
+down_revision = "core_0002"
 branch_labels = None
 depends_on = None
 

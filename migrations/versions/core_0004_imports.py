@@ -1,7 +1,7 @@
 """Error reports of refused Excel imports, compound-scoped with row-level security.
 
 Revision ID: core_0004
-Revises: core_0001
+Revises: core_0003
 Create Date: 2026-11-28
 """
 
@@ -15,7 +15,7 @@ from core import rls
 from core.settings import get_settings
 
 revision = "core_0004"
-down_revision = "core_0001"
+down_revision = "core_0003"
 branch_labels = None
 depends_on = None
 

@@ -313,3 +313,23 @@ async def test_a_body_beyond_the_route_limit_is_cut_off_with_a_problem(client, a
     response = await _upload(client, await as_user("ent-a-admin"), city.compounds["A1"], city.rooms["A1"][0], oversized)
     assert response.status_code == 413 and response.json()["type"].endswith("/too-large")
     assert await _stored(db) == 0
+
+
+
+async def test_a_disabled_modules_attachments_are_refused(client, as_user, city):
+    """Records of a gated module share its switch: off for the compound, their files are too."""
+    from core.files.services import RECORD_TYPES, register_record_type
+    from tenants.models import Room
+
+    register_record_type("party_building.test_room", "tenants.housing", Room, "party_building")
+    try:
+        h = await as_user("ent-a-admin")
+        on, off = city.compounds["A1"], city.compounds["A3"]  # standard plan (module on), basic plan (off)
+        ok = await _upload(client, h, on, city.rooms["A1"][0], png(), record_type="party_building.test_room")
+        assert ok.status_code == 201, ok.text
+        refused = await _upload(client, h, off, city.rooms["A3"][0], png(), record_type="party_building.test_room")
+        assert refused.status_code == 403 and refused.json()["module"] == "party_building"
+        listed = await client.get(f"/api/v1/compounds/{off}/attachments", params={"record_type": "party_building.test_room"}, headers=h)
+        assert listed.status_code == 403
+    finally:
+        RECORD_TYPES.pop("party_building.test_room", None)

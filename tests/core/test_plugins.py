@@ -199,8 +199,8 @@ def test_hook_redprop_record_types(settings):
 
     host = host_with(make_plugin("recorded", redprop_record_types=lambda: [{"name": "recorded.thing", "object": "tenants.housing"}]))
     create_app(settings, host)
-    assert RECORD_TYPES["recorded.thing"].obj == "tenants.housing"
-    RECORD_TYPES.pop("recorded.thing")
+    entry = RECORD_TYPES.pop("recorded.thing")
+    assert entry.obj == "tenants.housing" and entry.module == "recorded"  # gated with the plugin's module
 
 
 def test_hook_redprop_handle_event():
