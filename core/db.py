@@ -4,7 +4,7 @@ Every business row belongs to a compound (``CompoundScoped``: ``compound_id``
 first in the primary key); a session carries a :class:`Scope` and a
 ``do_orm_execute`` hook adds the reachable-compound filter to every ORM
 statement. On PostgreSQL the same scope is handed to row-level security with
-``set_config(..., true)`` at the start of every transaction.
+``SET LOCAL`` at the start of every transaction.
 """
 
 from __future__ import annotations
@@ -207,16 +207,20 @@ def _scope_writes(session: Session, flush_context, instances) -> None:
             raise ScopeViolation(f"{type(obj).__name__} in compound {cid} is outside this session's scope")
 
 
+def _set_local_statements(scope: Scope) -> list[str]:
+    """``SET LOCAL`` (transaction-local, never leaking through the pool) rather than ``set_config``:
+    Citus copies SET LOCAL to the workers a transaction touches (citus.propagate_set_commands = 'local').
+    SET takes no bind parameters; the values are built only from the mode and UUIDs, so quoting is safe."""
+    ids = "" if scope.is_all else "{" + ",".join(str(uuid.UUID(str(i))) for i in sorted(scope.compound_ids or ())) + "}"
+    return [f"SET LOCAL redprop.scope = '{'all' if scope.is_all else 'some'}'", f"SET LOCAL redprop.compound_ids = '{ids}'"]
+
+
 @event.listens_for(Session, "after_begin")
 def _scope_to_postgres(session: Session, transaction, connection: Connection) -> None:
     if connection.dialect.name != "postgresql":
         return
-    scope = session_scope(session)
-    ids = "" if scope.is_all else "{" + ",".join(str(i) for i in sorted(scope.compound_ids or ())) + "}"
-    connection.execute(
-        text("SELECT set_config('redprop.scope', :mode, true), set_config('redprop.compound_ids', :ids, true)"),
-        {"mode": "all" if scope.is_all else "some", "ids": ids},
-    )
+    for statement in _set_local_statements(session_scope(session)):
+        connection.exec_driver_sql(statement)
 
 
 # --------------------------------------------------------------------------- engine
@@ -277,5 +281,5 @@ async def widen_scope(session: AsyncSession, compound_id: uuid.UUID) -> None:
     widened = Scope.of(set(scope.compound_ids or ()) | {compound_id})
     session.info["scope"] = widened
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        ids = "{" + ",".join(str(i) for i in sorted(widened.compound_ids or ())) + "}"
-        await session.execute(text("SELECT set_config('redprop.compound_ids', :ids, true)"), {"ids": ids})
+        for statement in _set_local_statements(widened):
+            await session.execute(text(statement))

@@ -30,21 +30,16 @@ def custom_role_name(tenant_id: uuid.UUID, slug: str) -> str:
     return f"custom:{tenant_id}:{slug}"
 
 
-async def _role_permissions(session: AsyncSession, name: str) -> set[tuple[str, str]]:
-    rows = (await session.scalars(select(CasbinRule).where(CasbinRule.ptype == "p", CasbinRule.v0 == name, CasbinRule.v1 == ANY_DOMAIN))).all()
-    return {(r.v2, r.v3) for r in rows}
-
-
 async def roles_for_tenant(session: AsyncSession, principal: Principal) -> list[RoleView]:
-    """Templates for the tenant's kind and the tenant's own custom roles."""
+    """Templates for the tenant's kind and the tenant's own custom roles, with their permissions."""
     kind = principal.tenant_kind or "resident"
-    rows = (await session.scalars(select(RoleDefinition).order_by(RoleDefinition.name))).all()
-    out = []
-    for r in rows:
-        applicable = (r.tenant_id is None and kind in r.tenant_kinds.split(",")) or (r.tenant_id is not None and r.tenant_id == principal.tenant_id)
-        if applicable:
-            out.append(RoleView(r.name, r.label_zh, r.label_en, r.tenant_id is not None, sorted(await _role_permissions(session, r.name))))
-    return out
+    rows = (await session.scalars(select(RoleDefinition).where((RoleDefinition.tenant_id.is_(None)) | (RoleDefinition.tenant_id == principal.tenant_id)).order_by(RoleDefinition.name))).all()
+    roles = [r for r in rows if r.tenant_id is not None or kind in r.tenant_kinds.split(",")]
+    perms: dict[str, set[tuple[str, str]]] = {r.name: set() for r in roles}
+    lines = await session.execute(select(CasbinRule.v0, CasbinRule.v2, CasbinRule.v3).where(CasbinRule.ptype == "p", CasbinRule.v1 == ANY_DOMAIN, CasbinRule.v0.in_(list(perms))))
+    for role, obj, act in lines:
+        perms[role].add((obj, act))
+    return [RoleView(r.name, r.label_zh, r.label_en, r.tenant_id is not None, sorted(perms[r.name])) for r in roles]
 
 
 async def create_custom_role(session: AsyncSession, principal: Principal, slug: str, label_zh: str, label_en: str, permissions: list[tuple[str, str]]) -> RoleView:
@@ -118,13 +113,13 @@ async def assignments(session: AsyncSession, principal: Principal, user_id: uuid
         return []
     members = select(Membership.user_id).where(Membership.tenant_id == principal.tenant_id)
     member_subjects = {subject_of(u) for u in (await session.scalars(members)).all()}
-    stmt = select(CasbinRule).where(CasbinRule.ptype == "g")
     if user_id is not None:
-        stmt = stmt.where(CasbinRule.v0 == subject_of(user_id))
+        member_subjects &= {subject_of(user_id)}
+    if not member_subjects:
+        return []
+    stmt = select(CasbinRule).where(CasbinRule.ptype == "g", CasbinRule.v0.in_(sorted(member_subjects)))  # indexed on v0
     out = []
     for r in (await session.scalars(stmt.order_by(CasbinRule.v0, CasbinRule.v2, CasbinRule.v1))).all():
-        if r.v0 not in member_subjects:
-            continue
         if r.v2 == principal.tenant_domain or (r.v2.startswith("compound:") and principal.scope.allows(uuid.UUID(r.v2.split(":", 1)[1]))):
             out.append((r.v0, r.v1, r.v2))
     return out
