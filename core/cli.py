@@ -13,6 +13,21 @@ import click
 from core.settings import get_settings
 
 
+def run_cross_scope(reason: str, work):
+    """Run ``await work(session)`` in one cross-scope session of the configured database (operator commands)."""
+    from core.db import Database, Scope
+
+    async def go():
+        db = Database(get_settings().database_url)
+        try:
+            async with db.session(Scope.everything(reason)) as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
 def _fresh_settings():
     get_settings.cache_clear()
     return get_settings()
@@ -59,7 +74,11 @@ def plugins_cmd() -> None:
 
     settings = get_settings()
     host = load_plugins(settings)
-    enabled = asyncio.run(_enabled_compounds(settings, [r.name for r in host.modules]))
+    try:
+        enabled = run_cross_scope("redprop plugins listing", lambda session: _enabled_compounds(session, [r.name for r in host.modules]))
+    except Exception as exc:  # a listing still works without a migrated database
+        click.echo(f"(enablement unknown: {exc.__class__.__name__})", err=True)
+        enabled = {}
     for rec in host.plugins.values():
         click.echo(f"{rec.name} {rec.version}{'' if rec.is_module else ' (built-in)'}")
         click.echo(f"  hooks: {', '.join(rec.hooks)}")
@@ -70,25 +89,17 @@ def plugins_cmd() -> None:
         click.echo(f"{name} REFUSED: {reason}")
 
 
-async def _enabled_compounds(settings, modules: list[str]) -> dict[str, list[str]]:
+async def _enabled_compounds(session, modules: list[str]) -> dict[str, list[str]]:
     from sqlalchemy import select
 
-    from core.db import Database, Scope
     from tenants.access import module_status
     from tenants.models import Compound
 
-    db = Database(settings.database_url)
     out: dict[str, list[str]] = {m: [] for m in modules}
-    try:
-        async with db.session(Scope.everything("redprop plugins listing")) as session:
-            for compound in (await session.scalars(select(Compound).order_by(Compound.name))).all():
-                for m in modules:
-                    if (await module_status(session, compound.id, m))[0]:
-                        out[m].append(compound.name)
-    except Exception as exc:  # a listing still works without a migrated database
-        click.echo(f"(enablement unknown: {exc.__class__.__name__})", err=True)
-    finally:
-        await db.dispose()
+    for compound in (await session.scalars(select(Compound).order_by(Compound.name))).all():
+        for m in modules:
+            if (await module_status(session, compound.id, m))[0]:
+                out[m].append(compound.name)
     return out
 
 
@@ -183,18 +194,9 @@ def audit() -> None:
 def audit_verify(tenant: str | None) -> None:
     """Recompute every chain; report the first broken link (exit 1 when one is broken)."""
 
-    async def run():
-        from core.audit.services import verify_all
-        from core.db import Database, Scope
+    from core.audit.services import verify_all
 
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session(Scope.everything("audit verify")) as session:
-                return await verify_all(session, tenant)
-        finally:
-            await db.dispose()
-
-    reports = asyncio.run(run())
+    reports = run_cross_scope("audit verify", lambda session: verify_all(session, tenant))
     broken = [r for r in reports if not r.ok]
     for r in reports:
         click.echo(f"{r.chain}: {r.entries} entries, " + ("ok" if r.ok else f"BROKEN at row {r.first_broken_seq}: {r.problem}"))
@@ -209,18 +211,10 @@ def audit_export(out: str, tenant: str | None) -> None:
     """Write the log (or one tenant's) as CSV."""
     import uuid
 
-    async def run():
-        from core.audit.services import export_csv
-        from core.db import Database, Scope
+    from core.audit.services import export_csv
 
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session(Scope.everything("audit export")) as session:
-                return await export_csv(session, uuid.UUID(tenant) if tenant else None)
-        finally:
-            await db.dispose()
-
-    pathlib.Path(out).write_text(asyncio.run(run()), encoding="utf-8")
+    body = run_cross_scope("audit export", lambda session: export_csv(session, uuid.UUID(tenant) if tenant else None))
+    pathlib.Path(out).write_text(body, encoding="utf-8")
     click.echo(f"wrote {out}")
 
 
@@ -233,20 +227,14 @@ def dead_letters() -> None:
 def dead_letters_list() -> None:
     """List dead letters not yet retried."""
 
-    async def run():
-        from sqlalchemy import select
+    from sqlalchemy import select
 
-        from core.db import Database, Scope
-        from core.events.models import DeadLetter
+    from core.events.models import DeadLetter
 
-        db = Database(get_settings().database_url)
-        try:
-            async with db.session(Scope.everything("dead letters")) as session:
-                return (await session.scalars(select(DeadLetter).where(DeadLetter.retried_at.is_(None)).order_by(DeadLetter.id))).all()
-        finally:
-            await db.dispose()
+    async def pending(session):
+        return (await session.scalars(select(DeadLetter).where(DeadLetter.retried_at.is_(None)).order_by(DeadLetter.id))).all()
 
-    letters = asyncio.run(run())
+    letters = run_cross_scope("dead letters", pending)
     for d in letters:
         click.echo(f"{d.id}\t{d.failed_at:%Y-%m-%d %H:%M:%S}\t{d.actor}\t{d.args}\t{d.error[:120]}")
     click.echo(f"{len(letters)} dead letter(s)")

@@ -45,7 +45,3 @@ def upgrade(url: str, host: PluginHost, target: str = "heads") -> None:
 
 def current(url: str, host: PluginHost) -> None:
     command.current(alembic_config(url, host), verbose=False)
-
-
-def heads(url: str, host: PluginHost) -> None:
-    command.heads(alembic_config(url, host), verbose=False)

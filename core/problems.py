@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -113,4 +113,4 @@ EXCEPTION_HANDLERS = {
     Exception: handle_unexpected,
 }
 
-__all__ = ["Problem", "not_found", "invalid", "conflict", "EXCEPTION_HANDLERS", "MediaType"]
+__all__ = ["Problem", "not_found", "invalid", "conflict", "EXCEPTION_HANDLERS"]

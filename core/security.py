@@ -98,9 +98,3 @@ def mask_phone(phone: str | None) -> str | None:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
-
-def mask_name(name: str | None) -> str | None:
-    """``张三丰`` → ``张**``: shown to residents browsing public records."""
-    if not name:
-        return name
-    return name[0] + "*" * (len(name) - 1)

@@ -91,8 +91,4 @@ async def module_gate(db: Database, compound_id: uuid.UUID, module: str) -> None
         raise Problem(403, "module-disabled", "Module not enabled", f"module '{module}' is not enabled for this compound: {reason}", module=module, reason=reason)
 
 
-async def enabled_modules(session: AsyncSession, compound_id: uuid.UUID, modules: list[str]) -> dict[str, tuple[bool, str]]:
-    return {m: await module_status(session, compound_id, m) for m in modules}
-
-
-__all__ = ["resolve_principal", "module_status", "module_gate", "enabled_modules"]
+__all__ = ["resolve_principal", "module_status", "module_gate"]

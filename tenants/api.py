@@ -27,6 +27,10 @@ def _page(items, total, limit, offset):
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+def _tenant(t: Tenant) -> s.TenantOut:
+    return s.TenantOut(id=t.id, kind=t.kind, name=t.name, credit_code=t.credit_code, status=t.status, timezone=t.timezone)
+
+
 class TenantsController(Controller):
     path = "/api/v1/tenants"
     tags = ["tenants"]
@@ -39,19 +43,19 @@ class TenantsController(Controller):
             if kind:
                 stmt = stmt.where(Tenant.kind == kind)
             rows, total = await paginate(session, stmt, limit, offset)
-        return _page([s.TenantOut(id=t.id, kind=t.kind, name=t.name, credit_code=t.credit_code, status=t.status, timezone=t.timezone) for t in rows], total, limit, offset)
+        return _page([_tenant(t) for t in rows], total, limit, offset)
 
     @post("/", operation_id="createTenant", guards=[requires("core.tenant", "write")])
     async def create_tenant(self, data: s.TenantIn, session: AsyncSession) -> s.TenantOut:
         """Create an enterprise (credit code checked) or a district tenant."""
         t = await services.create_tenant(session, data)
-        return s.TenantOut(id=t.id, kind=t.kind, name=t.name, credit_code=t.credit_code, status=t.status, timezone=t.timezone)
+        return _tenant(t)
 
     @patch("/{tenant_id:uuid}/status", operation_id="setTenantStatus", guards=[requires("core.tenant", "write")])
     async def set_status(self, tenant_id: uuid.UUID, data: s.TenantStatusIn, session: AsyncSession) -> s.TenantOut:
         """Suspend or reactivate a tenant; a suspended tenant's tokens stop working."""
         t = await services.set_tenant_status(session, tenant_id, data.status)
-        return s.TenantOut(id=t.id, kind=t.kind, name=t.name, credit_code=t.credit_code, status=t.status, timezone=t.timezone)
+        return _tenant(t)
 
 
 class RegionsController(Controller):

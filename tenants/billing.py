@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import now
-from core.db import Base, Database, Scope, Timestamped, UTCDateTime, utcnow
+from core.db import Base, Scope, Timestamped, UTCDateTime, utcnow
 from core.ids import uuid7
 from core.jobs.runtime import Job
-from tenants.models import Compound, Plan, Subscription, Tenant
+from tenants.models import Compound, Plan, Subscription
 
 
 class Invoice(Base, Timestamped):
@@ -119,10 +119,3 @@ async def _generate_invoices(runtime, period_end_iso: str | None = None) -> int:
 
 generate_invoices_job = Job("tenants.generate_invoices", _generate_invoices)
 
-
-async def invoices_for(db: Database, tenant_id: uuid.UUID | None) -> list[tuple[Invoice, str]]:
-    async with db.session(Scope.nothing()) as session:
-        stmt = select(Invoice, Tenant.name).join(Tenant, Tenant.id == Invoice.tenant_id).order_by(Invoice.period.desc(), Tenant.name)
-        if tenant_id is not None:
-            stmt = stmt.where(Invoice.tenant_id == tenant_id)
-        return [(i, n) for i, n in (await session.execute(stmt)).all()]
