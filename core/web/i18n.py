@@ -3,7 +3,9 @@
 The ``.po`` files under ``locale/<locale>/LC_MESSAGES/messages.po`` are the
 source; they are read with Babel and turned into gettext catalogs in memory,
 so there is no build step and no ``.mo`` file in the tree. Message ids are
-English; the zh_CN catalog translates every one (a test checks it).
+English; the zh_CN catalog translates every one (a test checks it). A plugin
+ships its own catalogs in ``<plugin>/locale/<locale>/LC_MESSAGES/*.po`` (one per
+part of a large plugin); they are merged over the core's for all templates.
 """
 
 from __future__ import annotations
@@ -30,15 +32,27 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=len(LOCALES))
-def translations(locale: str) -> Translations:
-    """The compiled catalog of ``locale`` (read once per process)."""
-    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as source:
+def catalog_path(locale_dir: pathlib.Path, locale: str) -> pathlib.Path:
+    return locale_dir / locale / "LC_MESSAGES" / "messages.po"
+
+
+def _compiled(path: pathlib.Path, locale: str) -> Translations:
+    with path.open("rb") as source:
         catalog = read_po(source, locale=locale)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(fp=compiled, domain="messages")
+
+
+@lru_cache(maxsize=16)
+def translations(locale: str, extra_dirs: tuple[pathlib.Path, ...] = ()) -> Translations:
+    """The compiled catalog of ``locale`` (read once per process), with the plugins' catalogs in ``extra_dirs`` merged in."""
+    merged = _compiled(catalog_path(LOCALE_DIR, locale), locale)
+    for folder in extra_dirs:
+        for path in sorted(catalog_path(folder, locale).parent.glob("*.po")):
+            merged.merge(_compiled(path, locale))
+    return merged
 
 
 def gettext(locale: str, message: str) -> str:

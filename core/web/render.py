@@ -65,11 +65,17 @@ class Templates:
 
     def __init__(self, host: PluginHost, timezone: str) -> None:
         plugin_dirs = {}
+        locale_dirs = []
         for rec in host.plugins.values():
             source = getattr(rec.module, "__file__", None)
-            folder = pathlib.Path(source).parent / "templates" if source else None
-            if folder is not None and folder.is_dir():
-                plugin_dirs[rec.name] = jinja2.FileSystemLoader(folder)
+            if not source:
+                continue
+            root = pathlib.Path(source).parent
+            if (root / "templates").is_dir():
+                plugin_dirs[rec.name] = jinja2.FileSystemLoader(root / "templates")
+            if (root / "locale").is_dir():
+                locale_dirs.append(root / "locale")
+        self.locale_dirs = tuple(locale_dirs)
         self.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), jinja2.PrefixLoader(plugin_dirs)])
         self.zone = ZoneInfo(timezone)
         self.environments = {locale: self._environment(locale) for locale in LOCALES}
@@ -79,7 +85,7 @@ class Templates:
             loader=self.loader, autoescape=True, undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
         )
-        env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+        env.install_gettext_translations(translations(locale, self.locale_dirs), newstyle=True)  # type: ignore[attr-defined]
         env.filters.update(localtime=self.localtime, money=money, area=area)
         env.globals.update(static=static_url, group_titles=GROUP_TITLES)
         return env

@@ -59,3 +59,31 @@ def redprop_indicators():
     from plugins.co_building.indicators import INDICATORS
 
     return INDICATORS
+
+
+@hookimpl
+def redprop_dashboard_widgets():
+    from plugins.co_building.indicators import WIDGETS
+
+    return WIDGETS
+
+
+@hookimpl
+def redprop_record_types():
+    from plugins.co_building.services import RECORD_TYPES
+
+    return RECORD_TYPES
+
+
+@hookimpl
+def redprop_handle_event(event):
+    from plugins.co_building.services import react
+
+    return react(event)
+
+
+@hookimpl
+def redprop_demo_data(seed):
+    from plugins.co_building.services import add_demo_rows
+
+    add_demo_rows(seed)

@@ -22,7 +22,7 @@ from core.notifications.services import notify
 from core.plugins import HOOK_API_VERSION, hookimpl
 from core.settings import load_settings
 from core.web.api import page_router
-from core.web.i18n import LOCALE_DIR
+from core.web.i18n import LOCALE_DIR, catalog_path
 from core.web.render import page
 from tenants.demo import DEMO_PASSWORD
 from tenants.models import Building, ModuleEnablement
@@ -174,18 +174,36 @@ async def test_accept_language_is_the_fallback(web):
     assert "用户名" in (await web.get("/console/login", headers={**HTML, "Accept-Language": "de"})).text
 
 
-def test_every_message_of_the_pages_has_a_chinese_translation():
+PLUGINS = WEB.parents[1] / "plugins"
+
+
+def _catalogs(locale_dir: pathlib.Path, locale: str) -> list:
+    found = []
+    for path in sorted(catalog_path(locale_dir, locale).parent.glob("*.po")):
+        with path.open("rb") as source:
+            found.append(read_po(source))
+    return found
+
+
+@pytest.mark.parametrize("root", [WEB, *sorted(p for p in PLUGINS.iterdir() if (p / "pages.py").is_file())], ids=lambda p: p.name)
+def test_every_message_of_the_pages_has_a_chinese_translation(root):
+    """The core's pages against the core's catalog; a plugin's pages against its own catalog merged over the core's."""
     used = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(
-        str(WEB), method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
+        str(root), method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
         options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}}, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
     )}
-    with (LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as source:
-        catalog = read_po(source)
-    untranslated = sorted(m for m in used if not (catalog.get(m) and all(catalog.get(m).string if isinstance(catalog.get(m).string, tuple) else [catalog.get(m).string])))
-    assert untranslated == []
-    with (LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po").open("rb") as source:
-        english = read_po(source)
-    assert sorted(m for m in used if english.get(m) is None) == []
+    for locale in ("zh_CN", "en"):
+        catalogs = [*_catalogs(root / "locale", locale), *_catalogs(LOCALE_DIR, locale)]
+
+        def translated(message: str) -> bool:
+            for catalog in catalogs:
+                entry = catalog.get(message)
+                strings = entry.string if entry is not None and isinstance(entry.string, tuple) else [entry and entry.string]
+                if entry is not None and (locale == "en" or all(strings)):
+                    return True
+            return False
+
+        assert sorted(m for m in used if not translated(m)) == [], locale
 
 
 # --------------------------------------------------------------------------- navigation

@@ -1,4 +1,4 @@
-"""Rules of co_building (共建共享), without HTTP."""
+"""Consultation (协商共治): proposals, deliberation meetings, public notice and owners' votes (业主表决) by Civil Code art. 278."""
 
 from __future__ import annotations
 
@@ -6,17 +6,6 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-
-from core.problems import Problem
-from plugins.co_building.schemas import ModuleOverview
-
-LABEL_ZH = "共建共享"
-LABEL_EN = "Co-building and sharing"
-
-
-def overview(compound_id: uuid.UUID) -> ModuleOverview:
-    return ModuleOverview(module="co_building", label_zh=LABEL_ZH, label_en=LABEL_EN, compound_id=str(compound_id))
-
 
 # --------------------------------------------------------------------------- owners' votes (业主表决)
 
@@ -124,40 +113,3 @@ def tally_owners_vote(rooms: list[VotingRoom], ballots: dict[str, str], matter: 
     return VoteTally(matter, rule, total_area, total_heads, part_area, part_heads, yes_area, yes_heads, quorum, quorum and approved, tuple(reasons))
 
 
-# --------------------------------------------------------------------------- work orders (一体化服务平台)
-
-WORK_ORDER_TRANSITIONS: dict[str, dict[str, str]] = {
-    "submitted": {"assign": "assigned", "cancel": "cancelled"},
-    "assigned": {"accept": "accepted", "reassign": "assigned", "cancel": "cancelled"},
-    "accepted": {"start": "in_progress", "reassign": "assigned"},
-    "in_progress": {"complete": "completed", "reassign": "assigned"},
-    "completed": {"rate": "rated", "reopen": "assigned", "close": "closed"},
-    "rated": {"close": "closed", "reopen": "assigned"},
-    "closed": {},
-    "cancelled": {},
-}
-"""submitted → assigned → accepted → in progress → completed → rated → closed; reopen from completed or rated."""
-
-
-class IllegalTransition(Exception):
-    """A move the work-order state machine does not allow from the current state."""
-
-    def __init__(self, state: str, action: str) -> None:
-        self.state = state
-        self.action = action
-        self.allowed = sorted(WORK_ORDER_TRANSITIONS.get(state, {}))
-        super().__init__(f"cannot {action} a work order that is {state}; allowed: {', '.join(self.allowed) or 'none'}")
-
-    def problem(self) -> Problem:
-        """The 409 answer naming the allowed moves."""
-        return Problem(409, "illegal-transition", "Illegal state transition", str(self), state=self.state, action=self.action, allowed=self.allowed)
-
-
-def next_work_order_state(state: str, action: str) -> str:
-    """The state after ``action``, or :class:`IllegalTransition` naming the allowed actions."""
-    if state not in WORK_ORDER_TRANSITIONS:
-        raise ValueError(f"unknown work-order state {state!r}")
-    target = WORK_ORDER_TRANSITIONS[state].get(action)
-    if target is None:
-        raise IllegalTransition(state, action)
-    return target

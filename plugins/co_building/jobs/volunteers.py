@@ -1,4 +1,4 @@
-"""Dramatiq actors and schedules of co_building."""
+"""co_building jobs: volunteers."""
 
 from __future__ import annotations
 

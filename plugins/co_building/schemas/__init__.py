@@ -1,4 +1,4 @@
-"""Request and response structs of co_building."""
+"""Request and response structs of co_building, one module per part (as in services)."""
 
 from __future__ import annotations
 

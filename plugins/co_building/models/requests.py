@@ -1,0 +1,5 @@
+"""co_building tables: requests."""
+
+from __future__ import annotations
+
+MODELS: list[type] = []

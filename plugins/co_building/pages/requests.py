@@ -1,0 +1,6 @@
+"""co_building console and portal pages: requests."""
+
+from __future__ import annotations
+
+PAGES: list[dict] = []
+HANDLERS: list = []

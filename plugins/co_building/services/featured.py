@@ -1,0 +1,3 @@
+"""co_building rules: featured."""
+
+from __future__ import annotations

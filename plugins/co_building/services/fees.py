@@ -1,0 +1,3 @@
+"""co_building rules: fees."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""co_building rules: volunteers."""
+
+from __future__ import annotations
