@@ -92,3 +92,26 @@ async def module_gate(db: Database, compound_id: uuid.UUID, module: str) -> None
 
 
 __all__ = ["resolve_principal", "module_status", "module_gate"]
+
+
+async def compounds_with_module(session: AsyncSession, module: str) -> list[uuid.UUID]:
+    """Every compound where ``module`` is active now (the rule of :func:`module_status`, set-based for jobs).
+
+    A job of a gated module works on these compounds only and skips the rest.
+    """
+    today = now().date()
+    district = {row.compound_id: row.enabled for row in (await session.execute(select(ModuleEnablement.compound_id, ModuleEnablement.enabled).where(ModuleEnablement.module == module))).all()}
+    subscribed = list((await session.execute(
+        select(Subscription.compound_id, Plan.modules)
+        .join(Plan, Plan.id == Subscription.plan_id)
+        .join(Compound, Compound.id == Subscription.compound_id)
+        .where(
+            Subscription.tenant_id == Compound.operator_tenant_id,
+            Subscription.status == "active",
+            Subscription.starts_on <= today,
+            or_(Subscription.ends_on.is_(None), Subscription.ends_on >= today),
+        )
+    )).all())
+    active = {compound_id for compound_id, modules in subscribed if module in (modules or [])}
+    active |= {compound_id for compound_id, enabled in district.items() if enabled}
+    return sorted(active)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz.store import add_rule
 from core.clock import now
-from core.db import Database, Scope
+from core.db import Base, Database, Scope
 from core.identity.models import Membership, User
 from core.identity.principal import compound_domain, subject_of, tenant_domain
 from core.ids import uuid7
@@ -36,12 +36,15 @@ ACCOUNTS = (
     ("platform", "平台运营管理员", "platform operator"),
     ("ent-a-admin", "红城物业管理员", "enterprise A administrator"),
     ("ent-a-manager", "红城物业项目经理", "enterprise A manager, limited to compound A1"),
+    ("ent-a-staff", "红城物业维修工", "enterprise A staff (repairs), limited to compound A1"),
     ("ent-b-admin", "安居物业管理员", "enterprise B administrator"),
     ("district-1-admin", "文峰区管理员", "district 1 administrator"),
     ("district-2-admin", "北关区管理员", "district 2 administrator"),
     ("officer-1", "文峰区城管执法队员", "district 1 law-enforcement officer"),
     ("resident-a1", "张建国", "resident (owner) in compound A1; phone 13800000001"),
+    ("resident-a1b", "李秀英", "another owner in compound A1; phone 13800000002"),
 )
+RESIDENT_PHONES = {"resident-a1": "13800000001", "resident-a1b": "13800000002"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ("建国", "秀英", "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞")
 
@@ -97,8 +100,19 @@ async def build_demo_city(db: Database, host: PluginHost) -> DemoCity | None:
         for name, result in host.call_each("redprop_demo_data", seed=seed):
             if isinstance(result, Exception):
                 raise RuntimeError(f"plugin {name} failed to describe its demo data") from result
-        session.add_all(seed.rows)
+        await add_in_dependency_order(session, seed.rows)
         return city
+
+
+async def add_in_dependency_order(session: AsyncSession, rows: list[Any]) -> None:
+    """Insert rows table by table, parents first: without relationship() the unit of work would not order them."""
+    order = {table.name: position for position, table in enumerate(Base.metadata.sorted_tables)}
+    by_table: dict[str, list[Any]] = {}
+    for row in rows:
+        by_table.setdefault(row.__table__.name, []).append(row)
+    for name in sorted(by_table, key=lambda n: order.get(n, len(order))):
+        session.add_all(by_table[name])
+        await session.flush()
 
 
 async def _core_city(session: AsyncSession) -> DemoCity:
@@ -208,7 +222,7 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     # accounts
     password = hash_password(DEMO_PASSWORD)
     for username, display, _ in ACCOUNTS:
-        user = User(id=uuid7(), username=username, display_name=display, password_hash=password, phone="13800000001" if username == "resident-a1" else None)
+        user = User(id=uuid7(), username=username, display_name=display, password_hash=password, phone=RESIDENT_PHONES.get(username))
         session.add(user)
         city.users[username] = user.id
     await session.flush()
@@ -227,6 +241,8 @@ async def _core_city(session: AsyncSession) -> DemoCity:
         await grant(username, "tenant_admin", tenant_domain(ent[key].id))
     member("ent-a-manager", "A", "项目经理")
     await grant("ent-a-manager", "enterprise_manager", compound_domain(city.compounds["A1"]))
+    member("ent-a-staff", "A", "维修工")
+    await grant("ent-a-staff", "enterprise_staff", compound_domain(city.compounds["A1"]))
     for username, key in (("district-1-admin", "D1"), ("district-2-admin", "D2")):
         member(username, key, "街道办主任")
         await grant(username, "district_admin", tenant_domain(city.tenants[key]))
@@ -239,5 +255,9 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     owner = await session.scalar(select(Resident).where(Resident.compound_id == a1, Resident.role == "owner").order_by(Resident.id).limit(1))
     owner.user_id, owner.name, owner.phone = city.users["resident-a1"], "张建国", "13800000001"
     await grant("resident-a1", "resident", compound_domain(a1))
+    # resident-a1b owns another room of A1 (in another household)
+    other = await session.scalar(select(Resident).where(Resident.compound_id == a1, Resident.role == "owner", Resident.household_id != owner.household_id).order_by(Resident.id.desc()).limit(1))
+    other.user_id, other.name, other.phone = city.users["resident-a1b"], "李秀英", "13800000002"
+    await grant("resident-a1b", "resident", compound_domain(a1))
     await session.flush()
     return city

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -123,3 +124,16 @@ async def assignments(session: AsyncSession, principal: Principal, user_id: uuid
         if r.v2 == principal.tenant_domain or (r.v2.startswith("compound:") and principal.scope.allows(uuid.UUID(r.v2.split(":", 1)[1]))):
             out.append((r.v0, r.v1, r.v2))
     return out
+
+
+async def holders(session: AsyncSession, roles: Iterable[str], compound_id: uuid.UUID, tenant_id: uuid.UUID | None) -> list[uuid.UUID]:
+    """Users holding one of ``roles`` for a compound: in its own domain, or in the tenant's domain (e.g. its operator's).
+
+    Jobs use it to address notifications ("tell the compound's managers"); it reads
+    the assignments in the database, so it works in any process.
+    """
+    domains = [compound_domain(compound_id)] + ([tenant_domain(tenant_id)] if tenant_id else [])
+    subjects = (await session.scalars(
+        select(CasbinRule.v0).where(CasbinRule.ptype == "g", CasbinRule.v1.in_(list(roles)), CasbinRule.v2.in_(domains)).distinct()
+    )).all()
+    return sorted(uuid.UUID(s[2:]) for s in subjects if s.startswith("u:"))

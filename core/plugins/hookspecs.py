@@ -75,6 +75,11 @@ def redprop_record_types() -> list[dict[str, Any]]:
 
 
 @hookspec
+def redprop_payment_providers() -> list[Any]:
+    """Payment providers (``core.payments.PaymentProvider``): start a charge, answer with a reference."""
+
+
+@hookspec
 def redprop_notification_channels() -> list[Any]:
     """Notification channels (email, SMS, WeChat …) keyed by name."""
 

@@ -31,6 +31,7 @@ DECLARATION_HOOKS = (
     "redprop_dashboard_widgets",
     "redprop_notification_channels",
     "redprop_record_types",
+    "redprop_payment_providers",
 )
 
 

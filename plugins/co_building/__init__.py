@@ -76,6 +76,13 @@ def redprop_record_types():
 
 
 @hookimpl
+def redprop_payment_providers():
+    from plugins.co_building.services.fees import PROVIDERS
+
+    return PROVIDERS
+
+
+@hookimpl
 def redprop_handle_event(event):
     from plugins.co_building.services import react
 

@@ -203,6 +203,28 @@ def test_hook_redprop_record_types(settings):
     assert entry.obj == "tenants.housing" and entry.module == "recorded"  # gated with the plugin's module
 
 
+def test_hook_redprop_payment_providers():
+    """Providers are collected by name; starting a charge answers with the provider's reference."""
+    import uuid
+
+    from core.payments import Charge, ChargeStarted, collect_providers
+
+    class Counter:
+        name, label_zh, label_en = "counter", "柜台", "Counter"
+
+        async def start(self, charge: Charge) -> ChargeStarted:
+            return ChargeStarted(status="pending", provider_reference=f"C-{charge.reference}", instructions="pay at the counter")
+
+    class Impostor(Counter):
+        label_en = "Impostor"
+
+    host = host_with(make_plugin("paying", redprop_payment_providers=lambda: [Counter()]), make_plugin("late", redprop_payment_providers=lambda: [Impostor()]))
+    providers = collect_providers(host)
+    assert list(providers) == ["counter"] and providers["counter"].label_en == "Counter"
+    started = asyncio.run(providers["counter"].start(Charge(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), 100, "R1", "fee")))
+    assert started.status == "pending" and started.provider_reference == "C-R1"
+
+
 def test_hook_redprop_handle_event():
     """Each plugin returns a reaction (or None); a plugin that raises is reported, the others still answer."""
     seen = []
@@ -252,7 +274,7 @@ def test_hookspecs_are_the_ones_in_the_design():
     assert set(HOOKS) >= {
         "redprop_plugin_info", "redprop_models", "redprop_route_handlers", "redprop_pages", "redprop_policies",
         "redprop_actors", "redprop_schedules", "redprop_handle_event", "redprop_indicators",
-        "redprop_dashboard_widgets", "redprop_notification_channels", "redprop_demo_data",
+        "redprop_dashboard_widgets", "redprop_notification_channels", "redprop_payment_providers", "redprop_demo_data",
     }
 
 

@@ -82,3 +82,16 @@ async def test_only_the_operator_subscribes(client, as_user, db, city):
     district = await as_user("district-1-admin")
     r = await client.post(f"/api/v1/compounds/{city.compounds['A1']}/subscriptions", json={"plan_id": str(basic), "starts_on": "2026-12-01"}, headers=district)
     assert r.status_code == 403
+
+
+async def test_jobs_see_the_same_compounds_as_the_gate(db, city):
+    """``compounds_with_module`` (set-based, for jobs) agrees with ``module_status`` compound by compound."""
+    from tenants.access import compounds_with_module
+
+    async with db.transaction(Scope.everything("test")) as session:
+        for module in ("co_building", "party_building", "smart_property"):
+            listed = set(await compounds_with_module(session, module))
+            expected = {c for c in city.compounds.values() if (await module_status(session, c, module))[0]}
+            assert listed == expected, module
+        assert city.compounds["B2"] in set(await compounds_with_module(session, "party_building"))  # by the district
+        assert city.compounds["B2"] not in set(await compounds_with_module(session, "co_building"))  # no subscription

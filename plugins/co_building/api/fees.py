@@ -1,5 +1,140 @@
-"""co_building HTTP handlers: fees (thin; the rules are in services.fees)."""
+"""co_building HTTP handlers: property fees (thin; the rules are in services.fees)."""
 
 from __future__ import annotations
 
-ROUTE_HANDLERS: list = []
+import uuid
+
+from litestar import Controller, Request, get, post, put
+from litestar.datastructures import State
+from litestar.params import Parameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Annotated
+
+from core.authz.guard import can, requires
+from core.identity.principal import Principal
+from core.pagination import LimitParam, OffsetParam, Page, paginate
+from core.payments import collect_providers
+from plugins.co_building.models.fees import FeeItem, Payment
+from plugins.co_building.schemas import fees as s
+from plugins.co_building.services import fees as services
+
+C = "/api/v1/compounds/{compound_id:uuid}/co_building"
+IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, description="repeat a payment safely: the same key records it once")]
+
+
+def _staff(principal: Principal, state: State, compound_id: uuid.UUID) -> bool:
+    return can(principal, state.policy.enforcer, "co_building.fee", "write", compound_id) or can(principal, state.policy.enforcer, "co_building.payment", "read", compound_id)
+
+
+class FeeItemsController(Controller):
+    path = C + "/fee-items"
+    tags = ["co_building: fees"]
+
+    @get("/", operation_id="listFeeItems", guards=[requires("co_building.fee", "read")])
+    async def list_items(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.FeeItemOut]:
+        """The compound's fee standards (收费标准)."""
+        rows = (await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id).order_by(FeeItem.name))).all()
+        return [services.fee_item_out(r) for r in rows]
+
+    @post("/", operation_id="createFeeItem", guards=[requires("co_building.fee", "write")])
+    async def create(self, compound_id: uuid.UUID, data: s.FeeItemIn, session: AsyncSession) -> s.FeeItemOut:
+        """A fee item: per m² per month, fixed per room per month, or metered."""
+        return services.fee_item_out(await services.create_fee_item(session, compound_id, data))
+
+    @put("/{item_id:uuid}", operation_id="updateFeeItem", guards=[requires("co_building.fee", "write")])
+    async def update(self, compound_id: uuid.UUID, item_id: uuid.UUID, data: s.FeeItemIn, session: AsyncSession) -> s.FeeItemOut:
+        """Change a fee item's price or deactivate it (bills already issued keep their prices)."""
+        return services.fee_item_out(await services.update_fee_item(session, compound_id, item_id, data))
+
+
+class BillsController(Controller):
+    path = C
+    tags = ["co_building: fees"]
+
+    @post("/meter-readings", operation_id="recordMeterReading", status_code=200, guards=[requires("co_building.fee", "write")])
+    async def reading(self, compound_id: uuid.UUID, data: s.MeterReadingIn, session: AsyncSession) -> dict:
+        """A room's meter reading for a metered item and period (before the period's bills are issued)."""
+        row = await services.record_reading(session, compound_id, data)
+        return {"id": str(row.id), "quantity": str(row.quantity)}
+
+    @post("/bills/generate", operation_id="generateBills", status_code=200, guards=[requires("co_building.fee", "write")])
+    async def generate(self, compound_id: uuid.UUID, data: s.GenerateBillsIn, session: AsyncSession) -> s.GenerateBillsOut:
+        """Issue the period's bills now (the monthly job does this on the 1st); rooms already billed are skipped."""
+        return await services.generate_bills(session, compound_id, data.period)
+
+    @get("/bills", operation_id="listBills", guards=[requires("co_building.fee", "read")])
+    async def list_bills(
+        self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State,
+        status: str | None = None, period: str | None = None, building_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0,
+    ) -> Page[s.BillOut]:
+        """Staff: the compound's bills (``status=owing`` for unpaid and partial); a resident: their rooms' bills."""
+        rooms = None if _staff(principal, state, compound_id) else await services.resident_rooms(session, compound_id, principal.user_id)
+        stmt = services.bills_query(compound_id, status=status, period=period, room_ids=rooms, building_id=building_id)
+        rows, total = await paginate(session, stmt, limit, offset)
+        return Page(items=await services.bills_out(session, compound_id, rows), total=total, limit=limit, offset=offset)
+
+    @get("/bills/{bill_id:uuid}", operation_id="getBill", guards=[requires("co_building.fee", "read")])
+    async def get_bill(self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> s.BillOut:
+        """One bill with its lines."""
+        bill = await services.get_bill(session, compound_id, bill_id)
+        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(session, compound_id, principal.user_id):
+            from core.problems import not_found
+
+            raise not_found("bill")
+        return (await services.bills_out(session, compound_id, [bill], with_lines=True))[0]
+
+    @post("/bills/{bill_id:uuid}/payments", operation_id="recordPayment", guards=[requires("co_building.payment", "write")])
+    async def pay(
+        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, data: s.PaymentIn, principal: Principal, session: AsyncSession, state: State,
+        idempotency_key: IdempotencyKey = None,
+    ) -> s.PaymentOut:
+        """Staff record cash or a transfer; a resident starts a provider charge (``offline``: a reference to quote).
+
+        The same ``Idempotency-Key`` records the payment once and answers with it again.
+        """
+        staff = can(principal, state.policy.enforcer, "co_building.payment", "read", compound_id)
+        payment, instructions = await services.record_payment(
+            session, compound_id, bill_id, data, user_id=principal.user_id, staff=staff, idempotency_key=idempotency_key,
+            providers=collect_providers(request.app.state.plugins),
+        )
+        return services.payment_out(payment, instructions)
+
+    @get("/bills/{bill_id:uuid}/payments", operation_id="listPayments", guards=[requires("co_building.fee", "read")])
+    async def payments(self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> list[s.PaymentOut]:
+        """Payments against a bill, with their receipt numbers."""
+        bill = await services.get_bill(session, compound_id, bill_id)
+        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(session, compound_id, principal.user_id):
+            from core.problems import not_found
+
+            raise not_found("bill")
+        rows = (await session.scalars(select(Payment).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id).order_by(Payment.created_at))).all()
+        return [services.payment_out(p) for p in rows]
+
+    @post("/payments/{payment_id:uuid}/confirm", operation_id="confirmPayment", status_code=200, guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
+    async def confirm(self, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.PaymentOut:
+        """Staff confirm a pending offline payment when the money has arrived: the bill is credited, a receipt issued."""
+        return services.payment_out(await services.confirm_payment(session, compound_id, payment_id, user_id=principal.user_id))
+
+    @post("/payments/{payment_id:uuid}/cancel", operation_id="cancelPayment", status_code=200, guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
+    async def cancel(self, compound_id: uuid.UUID, payment_id: uuid.UUID, session: AsyncSession) -> s.PaymentOut:
+        """Cancel a pending payment that never arrived."""
+        return services.payment_out(await services.cancel_payment(session, compound_id, payment_id))
+
+    @get("/arrears", operation_id="arrearsByBuilding", guards=[requires("co_building.fee", "write")])
+    async def arrears(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.ArrearsRow]:
+        """Overdue money per building."""
+        return await services.arrears(session, compound_id)
+
+    @post("/bills/reminders", operation_id="sendFeeReminders", status_code=200, guards=[requires("co_building.fee", "write")])
+    async def remind(self, compound_id: uuid.UUID, session: AsyncSession) -> s.ReminderOut:
+        """Remind the owners of every overdue bill (at most once a week per bill)."""
+        return await services.send_reminders(session, compound_id)
+
+    @get("/payment-providers", operation_id="paymentProviders", guards=[requires("co_building.payment", "write")])
+    async def providers(self, request: Request) -> list[s.ProviderOut]:
+        """The payment providers installed (``offline`` unless a provider plugin is)."""
+        return [s.ProviderOut(name=p.name, label_zh=p.label_zh, label_en=p.label_en) for p in collect_providers(request.app.state.plugins).values()]
+
+
+ROUTE_HANDLERS: list = [FeeItemsController, BillsController]

@@ -1,5 +1,113 @@
-"""co_building tables: fees."""
+"""co_building tables: property fees — fee items, meter readings, bills per room and period, payments and receipts."""
 
 from __future__ import annotations
 
-MODELS: list[type] = []
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, CompoundScoped, ExactDecimal, UTCDateTime, utcnow
+
+FEE_KINDS = ("area", "fixed", "metered")
+"""``area``: per m² of the room's area per month; ``fixed``: per room per month; ``metered``: per unit read on a meter."""
+PAYMENT_METHODS = ("cash", "transfer", "provider")
+BILL_STATUSES = ("unpaid", "partial", "paid")
+
+
+class FeeItem(CompoundScoped, Base):
+    """A fee standard of the compound (收费项目), priced in yuan with up to four decimals; bills are in fen."""
+
+    __tablename__ = "co_building_fee_items"
+    __table_args__ = (UniqueConstraint("compound_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    unit_price: Mapped[Decimal] = mapped_column(ExactDecimal(12, 4))
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    due_days: Mapped[int] = mapped_column(Integer, default=30)
+    """Days after the period's first day by which the bill is due."""
+
+
+class MeterReading(CompoundScoped, Base):
+    """A room's meter reading for a metered fee item and a period (``YYYY-MM``)."""
+
+    __tablename__ = "co_building_meter_readings"
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "fee_item_id"], ["co_building_fee_items.compound_id", "co_building_fee_items.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="CASCADE"),
+        UniqueConstraint("compound_id", "fee_item_id", "room_id", "period"),
+    )
+
+    fee_item_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    room_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    period: Mapped[str] = mapped_column(String(7))
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal(12, 3))
+
+
+class Bill(CompoundScoped, Base):
+    """What one room owes for one period (账单)."""
+
+    __tablename__ = "co_building_bills"
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="CASCADE"),
+        UniqueConstraint("compound_id", "room_id", "period"),
+        Index("ix_co_building_bills_status", "compound_id", "status", "period"),
+    )
+
+    room_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    period: Mapped[str] = mapped_column(String(7))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    paid_fen: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(10), default="unpaid")
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reminder_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BillLine(CompoundScoped, Base):
+    """One fee item on a bill: quantity × unit price, rounded half up to the fen."""
+
+    __tablename__ = "co_building_bill_lines"
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "bill_id"], ["co_building_bills.compound_id", "co_building_bills.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["compound_id", "fee_item_id"], ["co_building_fee_items.compound_id", "co_building_fee_items.id"], ondelete="RESTRICT"),
+    )
+
+    bill_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    fee_item_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(ExactDecimal(12, 3))
+    unit_price: Mapped[Decimal] = mapped_column(ExactDecimal(12, 4))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+
+class Payment(CompoundScoped, Base):
+    """Money received against a bill, with its receipt number; a repeated ``Idempotency-Key`` finds this row again."""
+
+    __tablename__ = "co_building_payments"
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "bill_id"], ["co_building_bills.compound_id", "co_building_bills.id"], ondelete="RESTRICT"),
+        UniqueConstraint("compound_id", "idempotency_key"),
+        UniqueConstraint("compound_id", "receipt_no"),
+    )
+
+    bill_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(10))
+    provider: Mapped[str | None] = mapped_column(String(40))
+    provider_reference: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="succeeded")
+    """``pending`` while a provider has not confirmed it (offline: until staff confirm the money arrived); ``succeeded``; ``cancelled``."""
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    receipt_no: Mapped[str | None] = mapped_column(String(40))
+    recorded_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+MODELS: list[type] = [FeeItem, MeterReading, Bill, BillLine, Payment]

@@ -1,3 +1,421 @@
-"""co_building rules: fees."""
+"""Property fees (物业费): fee items, bills per room and period, payments, receipts, arrears and reminders.
+
+Prices are yuan with up to four decimals (``1.8500`` per m² per month); bills
+and payments are integer fen, each line rounded half up. A payment repeated
+with the same ``Idempotency-Key`` returns the payment already recorded. The
+platform never moves money: staff record cash and transfers, residents start a
+charge through a payment provider (``redprop_payment_providers``); the
+``offline`` provider shipped here gives the resident a reference to pay at the
+service centre or by transfer, and staff confirm it when the money arrives.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import now
+from core.ids import uuid7
+from core.notifications.services import notify
+from core.payments import Charge, ChargeStarted, PaymentProvider
+from core.problems import Problem, conflict, invalid, not_found
+from plugins.co_building.models.fees import Bill, BillLine, FeeItem, MeterReading, Payment
+from plugins.co_building.schemas import fees as s
+from tenants.models import Building, Household, Resident, Room, Unit
+
+PRICE_PLACES = Decimal("0.0001")
+MAX_PRICE = Decimal("100000")
+REMIND_AGAIN_AFTER = dt.timedelta(days=7)
+
+
+class OfflineProvider:
+    """Pay at the service centre or by bank transfer quoting the reference; staff confirm when the money arrives."""
+
+    name = "offline"
+    label_zh = "线下缴费（服务中心/银行转账）"
+    label_en = "Offline (service centre or bank transfer)"
+
+    async def start(self, charge: Charge) -> ChargeStarted:
+        return ChargeStarted(
+            status="pending", provider_reference=charge.reference,
+            instructions=f"请持缴费码 {charge.reference} 到物业服务中心缴费，或银行转账时在附言中注明该缴费码。Quote {charge.reference} at the service centre or in the transfer's remark.",
+        )
+
+
+PROVIDERS: list[PaymentProvider] = [OfflineProvider()]
+
+
+# --------------------------------------------------------------------------- fee items
+
+
+def _price(value: Decimal, field: str = "unit_price") -> Decimal:
+    try:
+        price = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise invalid(field, "not a number") from exc
+    if not price.is_finite() or price <= 0:
+        raise invalid(field, "must be more than zero")
+    if price > MAX_PRICE:
+        raise invalid(field, f"must not exceed {MAX_PRICE}")
+    if price != price.quantize(PRICE_PLACES):
+        raise invalid(field, "at most four decimal places")
+    return price
+
+
+def to_fen(yuan: Decimal) -> int:
+    """Yuan to fen, rounded half up (the way a receipt is rounded)."""
+    return int((yuan * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+async def create_fee_item(session: AsyncSession, compound_id: uuid.UUID, data: s.FeeItemIn) -> FeeItem:
+    price = _price(data.unit_price)
+    if await session.scalar(select(FeeItem.id).where(FeeItem.compound_id == compound_id, FeeItem.name == data.name.strip())):
+        raise invalid("name", "the compound already has a fee item of this name")
+    item = FeeItem(compound_id=compound_id, name=data.name.strip(), kind=data.kind, unit_price=price, unit=data.unit or {"area": "元/㎡·月", "fixed": "元/户·月", "metered": ""}[data.kind], due_days=data.due_days, active=data.active)
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def update_fee_item(session: AsyncSession, compound_id: uuid.UUID, item_id: uuid.UUID, data: s.FeeItemIn) -> FeeItem:
+    item = await session.scalar(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.id == item_id))
+    if item is None:
+        raise not_found("fee item")
+    price = _price(data.unit_price)
+    if data.kind != item.kind:
+        raise invalid("kind", "the kind of a fee item does not change; create a new item")
+    clash = await session.scalar(select(FeeItem.id).where(FeeItem.compound_id == compound_id, FeeItem.name == data.name.strip(), FeeItem.id != item_id))
+    if clash:
+        raise invalid("name", "the compound already has a fee item of this name")
+    item.name, item.unit_price, item.unit, item.due_days, item.active = data.name.strip(), price, data.unit or item.unit, data.due_days, data.active
+    await session.flush()
+    return item
+
+
+def fee_item_out(item: FeeItem) -> s.FeeItemOut:
+    return s.FeeItemOut(id=item.id, name=item.name, kind=item.kind, unit_price=item.unit_price, unit=item.unit, due_days=item.due_days, active=item.active)
+
+
+async def record_reading(session: AsyncSession, compound_id: uuid.UUID, data: s.MeterReadingIn) -> MeterReading:
+    item = await session.scalar(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.id == data.fee_item_id))
+    if item is None or item.kind != "metered":
+        raise invalid("fee_item_id", "no metered fee item of that id in this compound")
+    if not await session.scalar(select(Room.id).where(Room.compound_id == compound_id, Room.id == data.room_id)):
+        raise invalid("room_id", "no such room in this compound")
+    if not data.quantity.is_finite() or data.quantity < 0:
+        raise invalid("quantity", "must not be negative")
+    if await session.scalar(select(Bill.id).where(Bill.compound_id == compound_id, Bill.room_id == data.room_id, Bill.period == data.period)):
+        raise conflict("the room's bill for this period is already issued")
+    row = await session.scalar(select(MeterReading).where(MeterReading.compound_id == compound_id, MeterReading.fee_item_id == data.fee_item_id, MeterReading.room_id == data.room_id, MeterReading.period == data.period))
+    if row is None:
+        row = MeterReading(compound_id=compound_id, fee_item_id=data.fee_item_id, room_id=data.room_id, period=data.period, quantity=data.quantity)
+        session.add(row)
+    row.quantity = data.quantity
+    await session.flush()
+    return row
+
+
+# --------------------------------------------------------------------------- bills
+
+
+def period_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(period: str) -> dt.date:
+    year, month = period.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: str) -> s.GenerateBillsOut:
+    """One bill per room for ``period`` from the active fee items; rooms already billed are skipped (idempotent)."""
+    items = (await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.active.is_(True)).order_by(FeeItem.name))).all()
+    rooms = (await session.execute(select(Room.id, Room.exclusive_area).where(Room.compound_id == compound_id).order_by(Room.id))).all()
+    billed = set((await session.scalars(select(Bill.room_id).where(Bill.compound_id == compound_id, Bill.period == period))).all())
+    readings = {(r.fee_item_id, r.room_id): r.quantity for r in (await session.scalars(select(MeterReading).where(MeterReading.compound_id == compound_id, MeterReading.period == period))).all()}
+    if not items:
+        return s.GenerateBillsOut(period=period, created=0, skipped=len(rooms))
+    due_days = max(i.due_days for i in items)
+    due_on = first_day(period) + dt.timedelta(days=due_days)
+    created = 0
+    bills, lines = [], []
+    for room in rooms:
+        if room.id in billed:
+            continue
+        bill_id = uuid7()
+        total = 0
+        for item in items:
+            if item.kind == "area":
+                quantity, description = room.exclusive_area, f"{item.name} {room.exclusive_area}㎡ × {item.unit_price}"
+            elif item.kind == "fixed":
+                quantity, description = Decimal(1), item.name
+            else:
+                quantity = readings.get((item.id, room.id))
+                if quantity is None:
+                    continue
+                description = f"{item.name} {quantity}{item.unit} × {item.unit_price}"
+            amount = to_fen(quantity * item.unit_price)
+            total += amount
+            lines.append(BillLine(compound_id=compound_id, bill_id=bill_id, fee_item_id=item.id, description=description[:200], quantity=quantity, unit_price=item.unit_price, amount_fen=amount))
+        bills.append(Bill(id=bill_id, compound_id=compound_id, room_id=room.id, period=period, amount_fen=total, paid_fen=0, status="paid" if total == 0 else "unpaid", due_on=due_on, issued_at=now()))
+        created += 1
+    session.add_all(bills)
+    await session.flush()  # bills before their lines (composite foreign keys, no relationship() to order them)
+    session.add_all(lines)
+    await session.flush()
+    return s.GenerateBillsOut(period=period, created=created, skipped=len(rooms) - created)
+
+
+async def generate_due_bills(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> int:
+    """The monthly job: this month's bills for every compound with fee items (from the 1st; idempotent)."""
+    period = period_of(today)
+    created = 0
+    for compound_id in compound_ids:
+        try:
+            async with session.begin_nested():
+                created += (await generate_bills(session, compound_id, period)).created
+        except IntegrityError:  # another worker issued the same bills
+            continue
+    return created
+
+
+def outstanding(bill: Bill) -> int:
+    return bill.amount_fen - bill.paid_fen
+
+
+async def bills_out(session: AsyncSession, compound_id: uuid.UUID, bills: list[Bill], *, with_lines: bool = False) -> list[s.BillOut]:
+    from plugins.co_building.services.requests import room_labels
+
+    labels = await room_labels(session, compound_id, {b.room_id for b in bills})
+    lines: dict[uuid.UUID, list[BillLine]] = {}
+    if with_lines and bills:
+        for line in (await session.scalars(select(BillLine).where(BillLine.compound_id == compound_id, BillLine.bill_id.in_([b.id for b in bills])).order_by(BillLine.description))).all():
+            lines.setdefault(line.bill_id, []).append(line)
+    today = now().date()
+    return [
+        s.BillOut(
+            id=b.id, room_id=b.room_id, room_label=labels.get(b.room_id, ""), period=b.period, amount_fen=b.amount_fen, paid_fen=b.paid_fen,
+            outstanding_fen=outstanding(b), status=b.status, due_on=b.due_on, overdue=outstanding(b) > 0 and b.due_on < today, reminder_count=b.reminder_count,
+            lines=[s.BillLineOut(description=ln.description, quantity=ln.quantity, unit_price=ln.unit_price, amount_fen=ln.amount_fen) for ln in lines.get(b.id, [])],
+        )
+        for b in bills
+    ]
+
+
+async def resident_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> set[uuid.UUID]:
+    rows = await session.scalars(
+        select(Household.room_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+        .where(Household.compound_id == compound_id, Resident.user_id == user_id)
+    )
+    return set(rows.all())
+
+
+def bills_query(compound_id: uuid.UUID, *, status: str | None = None, period: str | None = None, room_ids: set[uuid.UUID] | None = None, building_id: uuid.UUID | None = None):
+    stmt = select(Bill).where(Bill.compound_id == compound_id)
+    if status == "owing":
+        stmt = stmt.where(Bill.status != "paid")
+    elif status:
+        stmt = stmt.where(Bill.status == status)
+    if period:
+        stmt = stmt.where(Bill.period == period)
+    if room_ids is not None:
+        stmt = stmt.where(Bill.room_id.in_(list(room_ids) or [uuid.UUID(int=0)]))
+    if building_id is not None:
+        stmt = stmt.join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id)).join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id)).where(Unit.building_id == building_id)
+    return stmt.order_by(Bill.period.desc(), Bill.room_id)
+
+
+async def get_bill(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, *, for_update: bool = False) -> Bill:
+    stmt = select(Bill).where(Bill.compound_id == compound_id, Bill.id == bill_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    bill = await session.scalar(stmt)
+    if bill is None:
+        raise not_found("bill")
+    return bill
+
+
+# --------------------------------------------------------------------------- payments
+
+
+async def _receipt_no(session: AsyncSession, compound_id: uuid.UUID, moment: dt.datetime) -> str:
+    prefix = f"R{moment:%Y%m%d}"
+    count = await session.scalar(select(func.count()).select_from(Payment).where(Payment.compound_id == compound_id, Payment.receipt_no.like(f"{prefix}%")))
+    return f"{prefix}{(count or 0) + 1:05d}"
+
+
+def _apply(bill: Bill, amount: int) -> None:
+    bill.paid_fen += amount
+    bill.status = "paid" if bill.paid_fen >= bill.amount_fen else "partial"
+
+
+async def _replay(session: AsyncSession, compound_id: uuid.UUID, key: str | None, bill_id: uuid.UUID, amount: int) -> Payment | None:
+    """The payment already recorded under ``key``; the same key for a different payment is a conflict."""
+    if not key:
+        return None
+    found = await session.scalar(select(Payment).where(Payment.compound_id == compound_id, Payment.idempotency_key == key))
+    if found is not None and (found.bill_id != bill_id or found.amount_fen != amount):
+        raise conflict("this Idempotency-Key was used for a different payment", idempotency_key=key)
+    return found
+
+
+async def record_payment(
+    session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, data: s.PaymentIn, *, user_id: uuid.UUID, staff: bool,
+    idempotency_key: str | None, providers: dict[str, PaymentProvider],
+) -> tuple[Payment, str]:
+    """Record money against a bill (staff: cash or transfer) or start a provider charge (resident or staff).
+
+    Returns the payment and the provider's instructions. A repeat with the same key returns the first payment.
+    """
+    if idempotency_key is not None and not (1 <= len(idempotency_key) <= 100):
+        raise invalid("Idempotency-Key", "between 1 and 100 characters")
+    if data.amount_fen <= 0:
+        raise invalid("amount_fen", "must be more than zero")
+    replay = await _replay(session, compound_id, idempotency_key, bill_id, data.amount_fen)
+    if replay is not None:
+        return replay, ""
+    bill = await get_bill(session, compound_id, bill_id, for_update=True)
+    if not staff and bill.room_id not in await resident_rooms(session, compound_id, user_id):
+        raise not_found("bill")
+    pending = await session.scalar(select(func.coalesce(func.sum(Payment.amount_fen), 0)).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id, Payment.status == "pending")) or 0
+    if data.amount_fen > outstanding(bill) - pending:
+        raise invalid("amount_fen", f"more than the {outstanding(bill) - pending} fen still owed on this bill")
+    moment = now()
+    payment = Payment(id=uuid7(), compound_id=compound_id, bill_id=bill_id, amount_fen=data.amount_fen, method=data.method, idempotency_key=idempotency_key, recorded_by_user_id=user_id, note=data.note)
+    instructions = ""
+    if data.method in {"cash", "transfer"}:
+        if not staff:
+            raise invalid("method", "residents pay through a payment provider")
+        if data.provider:
+            raise invalid("provider", f"{data.method} takes no provider")
+        payment.status, payment.paid_at = "succeeded", moment
+        payment.provider_reference = data.reference
+        payment.receipt_no = await _receipt_no(session, compound_id, moment)
+        _apply(bill, data.amount_fen)
+    else:
+        provider = providers.get(data.provider or "")
+        if provider is None:
+            raise invalid("provider", f"unknown payment provider; available: {', '.join(sorted(providers)) or 'none'}")
+        payment.provider = provider.name
+        reference = f"P{moment:%y%m%d}{str(payment.id.int)[-6:]}"
+        started = await provider.start(Charge(compound_id, bill_id, payment.id, data.amount_fen, reference, f"{bill.period} 物业费"))
+        payment.provider_reference, instructions = started.provider_reference, started.instructions
+        if started.status == "succeeded":
+            payment.status, payment.paid_at = "succeeded", moment
+            payment.receipt_no = await _receipt_no(session, compound_id, moment)
+            _apply(bill, data.amount_fen)
+        else:
+            payment.status = "pending"
+    session.add(payment)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # the same key at the same moment from another request
+        again = await _replay(session, compound_id, idempotency_key, bill_id, data.amount_fen)
+        if again is None:
+            raise
+        return again, ""
+    return payment, instructions
+
+
+async def confirm_payment(session: AsyncSession, compound_id: uuid.UUID, payment_id: uuid.UUID, *, user_id: uuid.UUID) -> Payment:
+    """Staff confirm a pending (offline) payment: the money arrived; the bill is credited and a receipt issued."""
+    payment = await session.scalar(select(Payment).where(Payment.compound_id == compound_id, Payment.id == payment_id).with_for_update())
+    if payment is None:
+        raise not_found("payment")
+    if payment.status != "pending":
+        raise Problem(409, "illegal-transition", "Illegal state transition", f"the payment is {payment.status}; only a pending payment is confirmed", state=payment.status, allowed=[])
+    bill = await get_bill(session, compound_id, payment.bill_id, for_update=True)
+    if payment.amount_fen > outstanding(bill):
+        raise conflict("the bill has been paid meanwhile; cancel this payment instead")
+    moment = now()
+    payment.status, payment.paid_at, payment.receipt_no = "succeeded", moment, await _receipt_no(session, compound_id, moment)
+    payment.recorded_by_user_id = user_id
+    _apply(bill, payment.amount_fen)
+    await session.flush()
+    return payment
+
+
+async def cancel_payment(session: AsyncSession, compound_id: uuid.UUID, payment_id: uuid.UUID) -> Payment:
+    payment = await session.scalar(select(Payment).where(Payment.compound_id == compound_id, Payment.id == payment_id).with_for_update())
+    if payment is None:
+        raise not_found("payment")
+    if payment.status != "pending":
+        raise Problem(409, "illegal-transition", "Illegal state transition", f"the payment is {payment.status}; only a pending payment is cancelled", state=payment.status, allowed=[])
+    payment.status = "cancelled"
+    await session.flush()
+    return payment
+
+
+def payment_out(payment: Payment, instructions: str = "") -> s.PaymentOut:
+    return s.PaymentOut(
+        id=payment.id, bill_id=payment.bill_id, amount_fen=payment.amount_fen, method=payment.method, provider=payment.provider,
+        provider_reference=payment.provider_reference, status=payment.status, receipt_no=payment.receipt_no, paid_at=payment.paid_at, instructions=instructions,
+    )
+
+
+# --------------------------------------------------------------------------- arrears and reminders
+
+
+async def arrears(session: AsyncSession, compound_id: uuid.UUID) -> list[s.ArrearsRow]:
+    """Overdue money per building (欠费): rooms owing, bills and the amount outstanding."""
+    today = now().date()
+    rows = (await session.execute(
+        select(Building.name, func.count(func.distinct(Bill.room_id)), func.count(Bill.id), func.sum(Bill.amount_fen - Bill.paid_fen))
+        .select_from(Bill)
+        .join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id))
+        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+        .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
+        .where(Bill.compound_id == compound_id, Bill.status != "paid", Bill.due_on < today)
+        .group_by(Building.name).order_by(Building.name)
+    )).all()
+    return [s.ArrearsRow(building=name, rooms_owing=rooms, bills=bills, outstanding_fen=int(total or 0)) for name, rooms, bills, total in rows]
+
+
+async def send_reminders(session: AsyncSession, compound_id: uuid.UUID, bill_ids: list[uuid.UUID] | None = None) -> s.ReminderOut:
+    """Remind the owners of overdue bills (催缴), at most once a week per bill."""
+    moment = now()
+    stmt = select(Bill).where(Bill.compound_id == compound_id, Bill.status != "paid", Bill.due_on < moment.date())
+    if bill_ids:
+        stmt = stmt.where(Bill.id.in_(bill_ids))
+    bills = [b for b in (await session.scalars(stmt)).all() if b.reminded_at is None or moment - b.reminded_at >= REMIND_AGAIN_AFTER]
+    people: dict[uuid.UUID, set[uuid.UUID]] = {}
+    if bills:
+        rows = await session.execute(
+            select(Household.room_id, Resident.user_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+            .where(Household.compound_id == compound_id, Household.room_id.in_([b.room_id for b in bills]), Resident.role == "owner", Resident.user_id.is_not(None))
+        )
+        for room_id, user_id in rows:
+            people.setdefault(room_id, set()).add(user_id)
+    notified = 0
+    for bill in bills:
+        bill.reminded_at, bill.reminder_count = moment, bill.reminder_count + 1
+        users = sorted(people.get(bill.room_id, set()))
+        if users:
+            await notify(session, users, "co_building.fee.reminder", f"物业费缴费提醒：{bill.period} 待缴 ¥{Decimal(outstanding(bill)) / 100:.2f}", f"请于 {bill.due_on} 前缴纳（已逾期）。", link="/portal/co_building/fees", compound_id=compound_id)
+            notified += len(users)
+    await session.flush()
+    return s.ReminderOut(bills=len(bills), notified=notified)
+
+
+async def collection_rate(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
+    """Fee collection rate (收缴率) of bills due in [start, end): paid over billed, in percent."""
+    row = (await session.execute(
+        select(func.sum(Bill.amount_fen), func.sum(Bill.paid_fen)).where(Bill.compound_id == compound_id, Bill.due_on >= start, Bill.due_on < end)
+    )).first()
+    billed, paid = (row or (None, None))
+    if not billed:
+        return None
+    return (Decimal(int(paid or 0)) * 100 / Decimal(int(billed))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def demo_fee_items(compound_id: uuid.UUID) -> list[FeeItem]:
+    return [
+        FeeItem(id=uuid7(), compound_id=compound_id, name="物业服务费", kind="area", unit_price=Decimal("1.8500"), unit="元/㎡·月", due_days=30),
+        FeeItem(id=uuid7(), compound_id=compound_id, name="生活垃圾清运费", kind="fixed", unit_price=Decimal("10.0000"), unit="元/户·月", due_days=30),
+    ]

@@ -1,10 +1,40 @@
-"""Service requests and work orders (一体化服务平台, 接诉即办)."""
+"""Service requests and work orders (一体化服务平台, 接诉即办).
+
+A request is filed by a resident in the portal or by staff taking a call; its
+work order moves submitted → assigned → accepted → in progress → completed →
+rated → closed, with reopen from completed or rated. Every move is checked
+against the machine and the mover's rights, timestamped and attributed in the
+timeline. Response and completion limits come from the operating enterprise's
+table (per category and priority, in working hours of the platform calendar);
+``mark_breaches`` marks late orders and escalates: first the compound's
+managers, then the enterprise's administrators.
+"""
 
 from __future__ import annotations
 
-from core.problems import Problem
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
 
-# --------------------------------------------------------------------------- work orders (一体化服务平台)
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.authz.guard import can
+from core.authz.services import holders
+from core.calendar import work_calendar
+from core.clock import now
+from core.events.services import emit
+from core.identity.models import User
+from core.ids import uuid7
+from core.identity.principal import Principal
+from core.notifications.services import notify
+from core.problems import Problem, conflict, invalid, not_found
+from core.security import mask_phone
+from plugins.co_building.models.requests import MeToo, RequestEvent, ServiceRequest, TimeLimit
+from plugins.co_building.schemas import requests as s
+from tenants.models import Building, Compound, Resident, Room, Tenant, Unit
 
 WORK_ORDER_TRANSITIONS: dict[str, dict[str, str]] = {
     "submitted": {"assign": "assigned", "cancel": "cancelled"},
@@ -17,6 +47,32 @@ WORK_ORDER_TRANSITIONS: dict[str, dict[str, str]] = {
     "cancelled": {},
 }
 """submitted → assigned → accepted → in progress → completed → rated → closed; reopen from completed or rated."""
+
+OPEN_STATES = frozenset({"submitted", "assigned", "accepted", "in_progress"})
+"""Work still to do: the states a time limit can be breached in."""
+FINISHED_STATES = frozenset({"completed", "rated", "closed", "cancelled"})
+
+LOW_RATING = 2
+"""A rating at or below this reopens the order to the manager for a return visit (回访)."""
+
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"urgent": (1, 8), "normal": (4, 24)}
+"""Working hours to respond (accept) and to complete, used where the enterprise has set nothing."""
+
+ESCALATE_AGAIN_HOURS = 4
+"""Working hours after a breach before the enterprise's administrators are told too."""
+
+MANAGER_ROLES = ("enterprise_manager",)
+ADMIN_ROLES = ("enterprise_admin",)
+
+STAFF_RIGHT = {
+    "assign": "approve", "reassign": "approve", "close": "approve", "cancel": "approve", "reopen": "approve",
+    "accept": "write", "start": "write", "complete": "write",
+}
+"""The right on ``co_building.work_order`` each move needs from staff."""
+RESIDENT_MOVES = {"cancel": {"submitted", "assigned"}, "reopen": {"completed", "rated"}, "close": {"completed", "rated"}}
+"""What the resident whose request it is may do themselves, and from which states."""
+
+RECORD_TYPES = [{"name": "co_building.request", "object": "co_building.request", "model": ServiceRequest}]
 
 
 class IllegalTransition(Exception):
@@ -41,3 +97,577 @@ def next_work_order_state(state: str, action: str) -> str:
     if target is None:
         raise IllegalTransition(state, action)
     return target
+
+
+# --------------------------------------------------------------------------- who is asking
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller as this part sees them: staff rights in the compound, and the resident rows that are theirs."""
+
+    principal: Principal
+    enforcer: Any
+    compound_id: uuid.UUID
+
+    def staff(self, right: str = "read") -> bool:
+        return can(self.principal, self.enforcer, "co_building.work_order", right, self.compound_id)
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.principal.user_id
+
+    @property
+    def label(self) -> str:
+        return self.principal.display_name or self.principal.username or ""
+
+
+async def _own_residents(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> list[Resident]:
+    return list((await session.scalars(select(Resident).where(Resident.compound_id == compound_id, Resident.user_id == user_id))).all())
+
+
+async def _rooms_of(session: AsyncSession, compound_id: uuid.UUID, residents: list[Resident]) -> set[uuid.UUID]:
+    from tenants.models import Household
+
+    if not residents:
+        return set()
+    rows = await session.scalars(select(Household.room_id).where(Household.compound_id == compound_id, Household.id.in_([r.household_id for r in residents])))
+    return set(rows.all())
+
+
+async def my_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> list[s.RoomChoice]:
+    """The rooms the caller lives in or owns in the compound (what they may file a room request for)."""
+    rooms = await _rooms_of(session, compound_id, await _own_residents(session, compound_id, user_id))
+    labels = await room_labels(session, compound_id, set(rooms))
+    return sorted((s.RoomChoice(room_id=r, label=labels.get(r, "")) for r in rooms), key=lambda c: c.label)
+
+
+# --------------------------------------------------------------------------- time limits
+
+
+async def operator_zone(session: AsyncSession, compound_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
+    """The compound's operating enterprise and its time zone (limits count in local office hours)."""
+    row = (await session.execute(
+        select(Compound.operator_tenant_id, Tenant.timezone).outerjoin(Tenant, Tenant.id == Compound.operator_tenant_id).where(Compound.id == compound_id)
+    )).first()
+    if row is None:
+        raise not_found("compound")
+    return row.operator_tenant_id, row.timezone or "Asia/Shanghai"
+
+
+async def limits_for(session: AsyncSession, tenant_id: uuid.UUID | None, category: str, priority: str) -> tuple[int, int, str]:
+    """(response hours, completion hours, source): the category's own line, else the ``*`` line, else the default."""
+    if tenant_id is not None:
+        rows = (await session.scalars(
+            select(TimeLimit).where(TimeLimit.tenant_id == tenant_id, TimeLimit.priority == priority, TimeLimit.category.in_([category, "*"]))
+        )).all()
+        for wanted in (category, "*"):
+            for row in rows:
+                if row.category == wanted:
+                    return row.response_hours, row.completion_hours, "tenant"
+    response, completion = DEFAULT_LIMITS[priority]
+    return response, completion, "default"
+
+
+async def time_limits(session: AsyncSession, tenant_id: uuid.UUID) -> list[s.TimeLimitOut]:
+    """The enterprise's table, with the defaults shown for what it has not set."""
+    rows = (await session.scalars(select(TimeLimit).where(TimeLimit.tenant_id == tenant_id).order_by(TimeLimit.category, TimeLimit.priority))).all()
+    out = [s.TimeLimitOut(category=r.category, priority=r.priority, response_hours=r.response_hours, completion_hours=r.completion_hours, source="tenant") for r in rows]
+    have = {(r.category, r.priority) for r in rows}
+    for priority, (response, completion) in DEFAULT_LIMITS.items():
+        if ("*", priority) not in have:
+            out.append(s.TimeLimitOut(category="*", priority=priority, response_hours=response, completion_hours=completion, source="default"))
+    return out
+
+
+async def set_time_limit(session: AsyncSession, principal: Principal, data: s.TimeLimitIn) -> s.TimeLimitOut:
+    """Set one line of the enterprise's table (its administrators; applies to requests filed afterwards)."""
+    if principal.tenant_kind != "enterprise" or principal.tenant_id is None:
+        raise Problem(403, "enterprise-only", "Only a property enterprise sets its time limits", "switch to the enterprise tenant to set its time limits")
+    if data.completion_hours < data.response_hours:
+        raise invalid("completion_hours", "the completion limit cannot be shorter than the response limit")
+    row = await session.scalar(select(TimeLimit).where(TimeLimit.tenant_id == principal.tenant_id, TimeLimit.category == data.category, TimeLimit.priority == data.priority))
+    if row is None:
+        row = TimeLimit(tenant_id=principal.tenant_id, category=data.category, priority=data.priority)
+        session.add(row)
+    row.response_hours, row.completion_hours = data.response_hours, data.completion_hours
+    await session.flush()
+    return s.TimeLimitOut(category=row.category, priority=row.priority, response_hours=row.response_hours, completion_hours=row.completion_hours, source="tenant")
+
+
+async def _due(session: AsyncSession, compound_id: uuid.UUID, category: str, priority: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    tenant_id, zone = await operator_zone(session, compound_id)
+    response, completion, _ = await limits_for(session, tenant_id, category, priority)
+    cal = work_calendar()
+    return cal.add_working_hours(start, response, zone), cal.add_working_hours(start, completion, zone)
+
+
+# --------------------------------------------------------------------------- filing
+
+
+async def _number(session: AsyncSession, compound_id: uuid.UUID, moment: dt.datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    day = moment.astimezone(ZoneInfo(zone)).strftime("%Y%m%d")
+    count = await session.scalar(select(func.count()).select_from(ServiceRequest).where(ServiceRequest.compound_id == compound_id, ServiceRequest.number.like(f"{day}-%")))
+    return f"{day}-{(count or 0) + 1:04d}"
+
+
+def _log(session: AsyncSession, request: ServiceRequest, action: str, actor: Actor | None, *, from_state: str | None = None, to_state: str | None = None, note: str = "", label: str = "") -> RequestEvent:
+    event = RequestEvent(
+        compound_id=request.compound_id, request_id=request.id, action=action, from_state=from_state, to_state=to_state,
+        actor_user_id=actor.user_id if actor else None, actor_label=label or (actor.label if actor else ""), note=note, at=now(),
+    )
+    session.add(event)
+    return event
+
+
+async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -> ServiceRequest:
+    """File a request: a resident for their own room or a public area, or staff for a resident who called.
+
+    Every check runs before anything is written.
+    """
+    compound_id = actor.compound_id
+    staff = actor.staff("write")
+    resident: Resident | None = None
+    if data.resident_id is not None:
+        if not staff:
+            raise invalid("resident_id", "only staff file requests on a resident's behalf")
+        resident = await session.scalar(select(Resident).where(Resident.compound_id == compound_id, Resident.id == data.resident_id))
+        if resident is None:
+            raise invalid("resident_id", "no such resident in this compound")
+        residents = [resident]
+    else:
+        residents = await _own_residents(session, compound_id, actor.user_id)
+        if not residents and not staff:
+            raise Problem(403, "not-a-resident", "Not a resident of this compound", "only residents of the compound (or its staff) file requests here")
+        resident = residents[0] if residents else None
+    if data.location == "room":
+        if data.room_id is None:
+            raise invalid("room_id", "a request about a room names the room")
+        room = await session.scalar(select(Room.id).where(Room.compound_id == compound_id, Room.id == data.room_id))
+        if room is None:
+            raise invalid("room_id", "no such room in this compound")
+        if not staff and data.room_id not in await _rooms_of(session, compound_id, residents):
+            raise invalid("room_id", "residents file requests for their own rooms")
+    elif data.room_id is not None:
+        raise invalid("room_id", "a public-area request names no room")
+    if not staff and data.channel != "portal":
+        raise invalid("channel", "residents file through the portal")
+    moment = now()
+    _, zone = await operator_zone(session, compound_id)
+    response_due, completion_due = await _due(session, compound_id, data.category, data.priority, moment)
+    request = ServiceRequest(
+        id=uuid7(), compound_id=compound_id, number=await _number(session, compound_id, moment, zone),
+        kind=data.kind, category=data.category, priority=data.priority, location=data.location, channel=data.channel,
+        title=data.title.strip(), description=data.description.strip(), room_id=data.room_id,
+        resident_id=resident.id if resident else None, filed_for_user_id=(resident.user_id if resident else actor.user_id),
+        filed_by_user_id=actor.user_id, contact_name=data.contact_name or (resident.name if resident else actor.label),
+        contact_phone=data.contact_phone or (resident.phone if resident else None), state="submitted",
+        response_due_at=response_due, completion_due_at=completion_due, rating_tags=[],
+    )
+    request.created_at = moment
+    session.add(request)
+    await session.flush()
+    _log(session, request, "file", actor, to_state="submitted", note=f"{data.channel}")
+    emit(session, "co_building.request.filed", {"request_id": str(request.id), "number": request.number, "kind": request.kind, "category": request.category, "priority": request.priority}, compound_id=compound_id, actor_user_id=actor.user_id)
+    tenant_id, _ = await operator_zone(session, compound_id)
+    managers = await holders(session, MANAGER_ROLES, compound_id, tenant_id)
+    if managers:
+        await notify(session, managers, "co_building.request.filed", f"新诉求 {request.number}：{request.title}", request.description[:200], link=console_link(request), compound_id=compound_id, channels=("inbox", "sms") if request.priority == "urgent" else ("inbox",))
+    return request
+
+
+def console_link(request: ServiceRequest) -> str:
+    return f"/console/compounds/{request.compound_id}/co_building/requests/{request.id}"
+
+
+def portal_link(request: ServiceRequest) -> str:
+    return f"/portal/co_building/requests/{request.id}"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+async def get_request(session: AsyncSession, actor: Actor, request_id: uuid.UUID, *, for_update: bool = False) -> ServiceRequest:
+    """A request the caller may see: staff see all of the compound's; a resident their own and the public-area ones."""
+    stmt = select(ServiceRequest).where(ServiceRequest.compound_id == actor.compound_id, ServiceRequest.id == request_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    request = await session.scalar(stmt)
+    if request is None or not (actor.staff("read") or request.filed_for_user_id == actor.user_id or request.location == "public"):
+        raise not_found("request")
+    return request
+
+
+def visible_requests(actor: Actor):
+    """The select of requests the caller may list."""
+    stmt = select(ServiceRequest).where(ServiceRequest.compound_id == actor.compound_id)
+    if not actor.staff("read"):
+        stmt = stmt.where((ServiceRequest.filed_for_user_id == actor.user_id) | (ServiceRequest.location == "public"))
+    return stmt
+
+
+def filter_requests(stmt, *, state: str | None = None, kind: str | None = None, breached: bool | None = None, mine: uuid.UUID | None = None, assignee: uuid.UUID | None = None, q: str | None = None):
+    if state == "open":
+        stmt = stmt.where(ServiceRequest.state.in_(OPEN_STATES))
+    elif state:
+        stmt = stmt.where(ServiceRequest.state == state)
+    if kind:
+        stmt = stmt.where(ServiceRequest.kind == kind)
+    if breached:
+        stmt = stmt.where(ServiceRequest.response_breached | ServiceRequest.completion_breached)
+    if mine is not None:
+        stmt = stmt.where(ServiceRequest.filed_for_user_id == mine)
+    if assignee is not None:
+        stmt = stmt.where(ServiceRequest.assignee_user_id == assignee)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(ServiceRequest.title.like(like) | ServiceRequest.number.like(like))
+    return stmt.order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+
+
+def allowed_actions(actor: Actor, request: ServiceRequest) -> list[str]:
+    """The moves this caller may make now (what the pages offer)."""
+    moves = WORK_ORDER_TRANSITIONS.get(request.state, {})
+    out = []
+    for action in moves:
+        if action == "rate":
+            if request.filed_for_user_id == actor.user_id:
+                out.append(action)
+            continue
+        if _may(actor, request, action):
+            out.append(action)
+    return sorted(out)
+
+
+def _may(actor: Actor, request: ServiceRequest, action: str) -> bool:
+    if request.filed_for_user_id == actor.user_id and request.state in RESIDENT_MOVES.get(action, set()):
+        return True
+    right = STAFF_RIGHT.get(action)
+    if right is None or not actor.staff(right):
+        return False
+    if action in {"accept", "start", "complete"} and request.assignee_user_id not in (None, actor.user_id) and not actor.staff("approve"):
+        return False
+    return True
+
+
+async def names(session: AsyncSession, user_ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = [u for u in user_ids if u is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))
+    return {r.id: r.display_name or r.username or "" for r in rows}
+
+
+async def room_labels(session: AsyncSession, compound_id: uuid.UUID, room_ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = [r for r in room_ids if r is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Room.id, Room.number, Unit.name.label("unit"), Building.name.label("building"))
+        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+        .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
+        .where(Room.compound_id == compound_id, Room.id.in_(wanted))
+    )
+    return {r.id: f"{r.building}-{r.unit}-{r.number}" for r in rows}
+
+
+async def timeline(session: AsyncSession, request: ServiceRequest) -> list[s.RequestEventOut]:
+    rows = (await session.scalars(
+        select(RequestEvent).where(RequestEvent.compound_id == request.compound_id, RequestEvent.request_id == request.id).order_by(RequestEvent.at, RequestEvent.id)
+    )).all()
+    return [s.RequestEventOut(at=r.at, action=r.action, from_state=r.from_state, to_state=r.to_state, actor=r.actor_label, note=r.note) for r in rows]
+
+
+async def request_out(session: AsyncSession, actor: Actor, rows: list[ServiceRequest], *, with_timeline: bool = False) -> list[s.RequestOut]:
+    """Shape requests for the caller: the contact phone unmasked for staff and the filer only."""
+    who = await names(session, {r.assignee_user_id for r in rows})
+    rooms = await room_labels(session, actor.compound_id, {r.room_id for r in rows})
+    staff = actor.staff("read")
+    out = []
+    for r in rows:
+        mine = r.filed_for_user_id == actor.user_id
+        out.append(s.RequestOut(
+            id=r.id, compound_id=r.compound_id, number=r.number, kind=r.kind, category=r.category, priority=r.priority, location=r.location,
+            channel=r.channel, title=r.title, description=r.description, room_id=r.room_id, room_label=rooms.get(r.room_id) if r.room_id else None,
+            state=r.state, allowed_actions=allowed_actions(actor, r), contact_name=r.contact_name if (staff or mine) else _initial(r.contact_name),
+            contact_phone=r.contact_phone if (staff or mine) else mask_phone(r.contact_phone), assignee_user_id=r.assignee_user_id,
+            assignee_name=who.get(r.assignee_user_id) if r.assignee_user_id else None, created_at=r.created_at, response_due_at=r.response_due_at,
+            completion_due_at=r.completion_due_at, responded_at=r.responded_at, completed_at=r.completed_at, closed_at=r.closed_at,
+            response_breached=r.response_breached, completion_breached=r.completion_breached, escalation_level=r.escalation_level,
+            rating=r.rating, rating_tags=list(r.rating_tags or []), rating_comment=r.rating_comment, reopen_count=r.reopen_count,
+            return_visit_due=r.return_visit_due, me_too_count=r.me_too_count, beyond_powers=r.beyond_powers, case_status=r.case_status,
+            case_reference=r.case_reference, mine=mine, timeline=await timeline(session, r) if with_timeline else [],
+        ))
+    return out
+
+
+def _initial(name: str) -> str:
+    return (name[:1] + "**") if name else ""
+
+
+# --------------------------------------------------------------------------- moving
+
+
+async def transition(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.TransitionIn) -> ServiceRequest:
+    """Apply one move of the work-order machine; refused moves name the allowed ones and write nothing."""
+    request = await get_request(session, actor, request_id, for_update=True)
+    target = WORK_ORDER_TRANSITIONS.get(request.state, {}).get(data.action)
+    if target is None or data.action == "rate":
+        raise IllegalTransition(request.state, data.action).problem()
+    if not _may(actor, request, data.action):
+        raise Problem(403, "not-allowed", "Not allowed", f"you may not {data.action} this work order", allowed=allowed_actions(actor, request))
+    moment = now()
+    if data.action in {"assign", "reassign"}:
+        if data.assignee_user_id is None:
+            raise invalid("assignee_user_id", "name the staff member who takes the order")
+        if not await _is_staff_member(session, actor, data.assignee_user_id):
+            raise invalid("assignee_user_id", "the assignee must be staff of the compound's operator")
+        request.assignee_user_id = data.assignee_user_id
+    elif data.assignee_user_id is not None:
+        raise invalid("assignee_user_id", f"{data.action} takes no assignee")
+    before = request.state
+    if data.action == "accept" and request.responded_at is None:
+        request.responded_at = moment
+    if data.action == "complete":
+        request.completed_at = moment
+    if data.action in {"close", "cancel"}:
+        request.closed_at = moment
+    if data.action == "reopen":
+        await _reopen(session, request, moment)
+    request.state = target
+    _log(session, request, data.action, actor, from_state=before, to_state=target, note=data.note)
+    await session.flush()
+    await _tell(session, request, data.action, actor)
+    return request
+
+
+async def _reopen(session: AsyncSession, request: ServiceRequest, moment: dt.datetime) -> None:
+    """Back to work with a fresh completion limit; the manager who dispatched it last takes it back."""
+    request.reopen_count += 1
+    request.completed_at = None
+    request.closed_at = None
+    request.completion_breached = False
+    request.escalation_level = 0
+    _, completion_due = await _due(session, request.compound_id, request.category, request.priority, moment)
+    request.completion_due_at = completion_due
+    dispatcher = await session.scalar(
+        select(RequestEvent.actor_user_id).where(
+            RequestEvent.compound_id == request.compound_id, RequestEvent.request_id == request.id, RequestEvent.action.in_(["assign", "reassign"])
+        ).order_by(RequestEvent.at.desc(), RequestEvent.id.desc()).limit(1)
+    )
+    if dispatcher is not None:
+        request.assignee_user_id = dispatcher
+
+
+async def _is_staff_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> bool:
+    tenant_id, _ = await operator_zone(session, actor.compound_id)
+    staff = await holders(session, ("enterprise_staff", "enterprise_manager", "enterprise_admin"), actor.compound_id, tenant_id)
+    return user_id in staff
+
+
+async def assignable_staff(session: AsyncSession, compound_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    tenant_id, _ = await operator_zone(session, compound_id)
+    ids = await holders(session, ("enterprise_staff", "enterprise_manager", "enterprise_admin"), compound_id, tenant_id)
+    who = await names(session, set(ids))
+    return sorted(((i, who.get(i, "")) for i in ids), key=lambda p: p[1])
+
+
+async def _tell(session: AsyncSession, request: ServiceRequest, action: str, actor: Actor) -> None:
+    """Who hears of a move: the assignee of a dispatch, the resident of progress."""
+    if action in {"assign", "reassign"} and request.assignee_user_id and request.assignee_user_id != actor.user_id:
+        await notify(session, [request.assignee_user_id], "co_building.request.assigned", f"派单 {request.number}：{request.title}", request.description[:200], link=console_link(request), compound_id=request.compound_id)
+    if request.filed_for_user_id and request.filed_for_user_id != actor.user_id and action in {"accept", "complete", "close", "cancel", "reopen"}:
+        words = {"accept": "已受理", "complete": "已完成，请评价", "close": "已办结", "cancel": "已取消", "reopen": "已重新处理"}
+        await notify(session, [request.filed_for_user_id], f"co_building.request.{action}", f"您的诉求 {request.number} {words[action]}", request.title, link=portal_link(request), compound_id=request.compound_id)
+
+
+async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.RatingIn) -> ServiceRequest:
+    """The resident rates a completed order 1–5; a low rating reopens it to the manager for a return visit."""
+    request = await get_request(session, actor, request_id, for_update=True)
+    if request.filed_for_user_id != actor.user_id:
+        raise Problem(403, "not-yours", "Not your request", "only the resident whose request it is rates it")
+    target = WORK_ORDER_TRANSITIONS.get(request.state, {}).get("rate")
+    if target is None:
+        raise IllegalTransition(request.state, "rate").problem()
+    request.rating, request.rating_tags, request.rating_comment = data.rating, list(dict.fromkeys(t.strip() for t in data.tags)), data.comment.strip()
+    before = request.state
+    request.state = target
+    _log(session, request, "rate", actor, from_state=before, to_state=target, note=f"{data.rating}★ {data.comment}".strip())
+    if data.rating <= LOW_RATING:
+        moment = now()
+        await _reopen(session, request, moment)
+        request.return_visit_due = True
+        request.state = "assigned"
+        _log(session, request, "reopen", None, from_state=target, to_state="assigned", note=f"low rating ({data.rating}): return visit by the manager", label="系统")
+        tenant_id, _ = await operator_zone(session, request.compound_id)
+        managers = await holders(session, MANAGER_ROLES, request.compound_id, tenant_id)
+        if managers:
+            await notify(session, managers, "co_building.request.low_rating", f"差评回访 {request.number}（{data.rating}星）", data.comment[:200] or request.title, link=console_link(request), compound_id=request.compound_id)
+    await session.flush()
+    emit(session, "co_building.request.rated", {"request_id": str(request.id), "rating": data.rating}, compound_id=request.compound_id, actor_user_id=actor.user_id)
+    return request
+
+
+async def return_visit(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.NoteIn) -> ServiceRequest:
+    """The manager records the return visit (回访) a low rating asked for."""
+    if not actor.staff("approve"):
+        raise Problem(403, "not-allowed", "Not allowed", "return visits are recorded by the compound's managers")
+    request = await get_request(session, actor, request_id, for_update=True)
+    if not request.return_visit_due:
+        raise conflict("this request has no return visit due")
+    request.return_visit_due = False
+    _log(session, request, "return_visit", actor, note=data.note)
+    await session.flush()
+    return request
+
+
+async def add_note(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.NoteIn) -> ServiceRequest:
+    """A remark on the timeline: staff progress notes, or the resident's follow-up."""
+    request = await get_request(session, actor, request_id)
+    if not (actor.staff("write") or request.filed_for_user_id == actor.user_id):
+        raise Problem(403, "not-allowed", "Not allowed", "only staff and the resident whose request it is add notes")
+    if request.state in {"closed", "cancelled"}:
+        raise conflict(f"the request is {request.state}")
+    _log(session, request, "note", actor, note=data.note)
+    await session.flush()
+    return request
+
+
+async def me_too(session: AsyncSession, actor: Actor, request_id: uuid.UUID) -> ServiceRequest:
+    """"Me too" (我也遇到) on an open public-area request, once per person, instead of a duplicate request."""
+    request = await get_request(session, actor, request_id, for_update=True)
+    if request.location != "public":
+        raise conflict("only public-area requests take \"me too\"")
+    if request.state not in OPEN_STATES:
+        raise conflict(f"the request is {request.state}: file a new one if the problem is back")
+    if request.filed_for_user_id == actor.user_id:
+        raise conflict("this is your own request")
+    if not await _own_residents(session, actor.compound_id, actor.user_id):
+        raise Problem(403, "not-a-resident", "Not a resident of this compound", "only residents of the compound join a request")
+    exists = await session.scalar(select(MeToo.id).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id, MeToo.user_id == actor.user_id))
+    if exists is not None:
+        raise conflict("you have already joined this request")
+    session.add(MeToo(compound_id=actor.compound_id, request_id=request.id, user_id=actor.user_id))
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # the same person twice at the same moment
+        raise conflict("you have already joined this request") from exc
+    request.me_too_count = await session.scalar(select(func.count()).select_from(MeToo).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id)) or 0
+    _log(session, request, "me_too", actor)
+    await session.flush()
+    return request
+
+
+async def hand_over(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.HandoverIn) -> ServiceRequest:
+    """Mark a request beyond the property company's powers: coordination opens a case (event ``co_building.request.handed_over``)."""
+    if not actor.staff("approve"):
+        raise Problem(403, "not-allowed", "Not allowed", "hand-overs to the community are decided by the compound's managers")
+    request = await get_request(session, actor, request_id, for_update=True)
+    if request.beyond_powers:
+        raise conflict("the request has already been handed over")
+    if request.state in {"closed", "cancelled"}:
+        raise conflict(f"the request is {request.state}")
+    request.beyond_powers, request.handover_reason, request.case_status = True, data.reason, "requested"
+    _log(session, request, "hand_over", actor, note=data.reason)
+    emit(session, "co_building.request.handed_over", {
+        "request_id": str(request.id), "number": request.number, "kind": request.kind, "category": request.category,
+        "title": request.title, "description": request.description, "location": request.location,
+        "room_id": str(request.room_id) if request.room_id else None, "reason": data.reason,
+        "filed_at": request.created_at.isoformat(), "resident_user_id": str(request.filed_for_user_id) if request.filed_for_user_id else None,
+    }, compound_id=request.compound_id, actor_user_id=actor.user_id)
+    await session.flush()
+    return request
+
+
+def react(event: dict[str, Any]):
+    """Coordination reports the case's progress (``coordination.case.updated``): the resident sees it on the same request."""
+    if event.get("type") != "coordination.case.updated":
+        return None
+    payload = event.get("payload") or {}
+    if payload.get("source") != "co_building.request" or not payload.get("source_id") or not event.get("compound_id"):
+        return None
+    compound_id = uuid.UUID(str(event["compound_id"]))
+    request_id = uuid.UUID(str(payload["source_id"]))
+    status = str(payload.get("status") or "")[:30]
+    note = str(payload.get("note") or "")[:2000]
+    reference = payload.get("reference")
+
+    async def apply(session: AsyncSession) -> None:
+        request = await session.scalar(select(ServiceRequest).where(ServiceRequest.compound_id == compound_id, ServiceRequest.id == request_id))
+        if request is None:
+            return
+        request.case_status = status or request.case_status
+        if reference:
+            request.case_reference = str(reference)[:60]
+        _log(session, request, "case_update", None, note=f"{status}: {note}".strip(": "), label=str(payload.get("by") or "社区协同"))
+        if request.filed_for_user_id:
+            await notify(session, [request.filed_for_user_id], "co_building.request.case_update", f"您的诉求 {request.number} 协同办理进展：{status}", note[:200], link=portal_link(request), compound_id=compound_id)
+
+    return apply
+
+
+# --------------------------------------------------------------------------- breaches and escalation
+
+
+async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | None = None) -> s.BreachReport:
+    """Mark orders past their limits and escalate (managers first, then the enterprise's administrators).
+
+    Idempotent: a breach is marked once, each escalation level is reached once.
+    """
+    moment = now()
+    stmt = select(ServiceRequest).where(
+        ServiceRequest.state.in_(OPEN_STATES),
+        ((ServiceRequest.responded_at.is_(None)) & (ServiceRequest.response_due_at <= moment)) | (ServiceRequest.completion_due_at <= moment),
+        ServiceRequest.escalation_level < 2,
+    )
+    if compound_ids is not None:
+        stmt = stmt.where(ServiceRequest.compound_id.in_(compound_ids))
+    marked = escalated = 0
+    cal = work_calendar()
+    zones: dict[uuid.UUID, tuple[uuid.UUID | None, str]] = {}
+    for request in (await session.scalars(stmt.order_by(ServiceRequest.compound_id, ServiceRequest.id))).all():
+        if request.compound_id not in zones:
+            zones[request.compound_id] = await operator_zone(session, request.compound_id)
+        tenant_id, zone = zones[request.compound_id]
+        breaches = []
+        if request.responded_at is None and request.response_due_at <= moment and not request.response_breached:
+            request.response_breached = True
+            breaches.append("response")
+        if request.completion_due_at <= moment and not request.completion_breached:
+            request.completion_breached = True
+            breaches.append("completion")
+        if breaches:
+            marked += 1
+            _log(session, request, "breach", None, note=", ".join(breaches), label="系统")
+        first_due = min(d for d, late in ((request.response_due_at, request.response_breached), (request.completion_due_at, request.completion_breached)) if late)
+        level = 1 if moment < cal.add_working_hours(first_due, ESCALATE_AGAIN_HOURS, zone) else 2
+        while request.escalation_level < level:
+            request.escalation_level += 1
+            roles = MANAGER_ROLES if request.escalation_level == 1 else ADMIN_ROLES
+            people = await holders(session, roles, request.compound_id, tenant_id)
+            what = "超时未响应" if request.response_breached and request.responded_at is None else "超时未办结"
+            if people:
+                await notify(session, people, "co_building.request.breach", f"工单{what}（{request.escalation_level}级督办）{request.number}", request.title, link=console_link(request), tenant_id=tenant_id, compound_id=request.compound_id, channels=("inbox", "sms"))
+            _log(session, request, "escalate", None, note=f"level {request.escalation_level}: {', '.join(roles)}", label="系统")
+            escalated += 1
+    await session.flush()
+    return s.BreachReport(marked=marked, escalated=escalated)
+
+
+async def open_count(session: AsyncSession, compound_ids: list[uuid.UUID]) -> int:
+    return await session.scalar(select(func.count()).select_from(ServiceRequest).where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES))) or 0
+
+
+async def close_rated(session: AsyncSession, days: int = 3) -> int:
+    """Close orders rated, or completed and left unrated, ``days`` days ago (the resident had their say)."""
+    cutoff = now() - dt.timedelta(days=days)
+    rows = (await session.scalars(
+        select(ServiceRequest).where(ServiceRequest.state.in_(["rated", "completed"]), ServiceRequest.completed_at <= cutoff, ServiceRequest.return_visit_due.is_(False))
+    )).all()
+    for request in rows:
+        _log(session, request, "close", None, from_state=request.state, to_state="closed", note=f"closed automatically after {days} days", label="系统")
+        request.state, request.closed_at = "closed", now()
+    await session.flush()
+    return len(rows)
