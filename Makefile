@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.authz
 	$(BIN)/python -m bench.excel_import
 	$(BIN)/python -m bench.outbox
+	$(BIN)/python -m bench.vote_tally
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

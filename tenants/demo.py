@@ -82,8 +82,14 @@ class DemoSeed:
     rows: list[Any] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(20261128))
 
+    steps: list[Any] = field(default_factory=list)
+
     def add(self, *objects: Any) -> None:
         self.rows.extend(objects)
+
+    def then(self, step: Any) -> None:
+        """Run ``await step(session, city)`` after every plugin's rows are in: demo data that goes through services."""
+        self.steps.append(step)
 
 
 async def demo_exists(session: AsyncSession) -> bool:
@@ -101,6 +107,9 @@ async def build_demo_city(db: Database, host: PluginHost) -> DemoCity | None:
             if isinstance(result, Exception):
                 raise RuntimeError(f"plugin {name} failed to describe its demo data") from result
         await add_in_dependency_order(session, seed.rows)
+        for step in seed.steps:
+            await step(session, city)
+            await session.flush()
         return city
 
 

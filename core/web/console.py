@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz import services as authz
 from core.authz.api import AssignmentIn
+from core.clock import now
+from core.plugins.figures import dashboard
 from core.authz.guard import authenticated, can, requires
 from core.identity.models import Membership, User
 from core.identity.principal import Principal
@@ -107,7 +109,8 @@ class CompoundsPages(Controller):
         history = await services.operator_history(session, compound_id)
         writable = can(principal, state.policy.enforcer, "tenants.compound", "write", compound_id) and principal.tenant_kind in ("district", "platform")
         enterprises = [e for e in await _enterprises(session) if e.id != compound.operator_tenant_id] if writable else []
-        return await page(request, "console/compound.html", compound_id=compound_id, compound=compound, history=history, enterprises=enterprises, writable=writable)
+        figures = await dashboard(session, state.plugins, compound_id, now().date())
+        return await page(request, "console/compound.html", compound_id=compound_id, compound=compound, history=history, enterprises=enterprises, writable=writable, figures=figures)
 
     @post("/{compound_id:uuid}/operator", guards=[requires("tenants.compound", "write")])
     async def change_operator(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:

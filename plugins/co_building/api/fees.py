@@ -6,7 +6,7 @@ import uuid
 
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typing import Annotated
@@ -20,7 +20,7 @@ from plugins.co_building.schemas import fees as s
 from plugins.co_building.services import fees as services
 
 C = "/api/v1/compounds/{compound_id:uuid}/co_building"
-IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, description="repeat a payment safely: the same key records it once")]
+IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False, description="repeat a payment safely: the same key records it once")]
 
 
 def _staff(principal: Principal, state: State, compound_id: uuid.UUID) -> bool:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import now
+from core.events.services import emit
+from core.ids import uuid7
+from core.notifications.services import notify
+from core.problems import Problem, conflict, invalid, not_found
+from plugins.co_building.models.consultation import Ballot, DeliberationMeeting, MeetingParticipant, OwnersVote, Proposal, ProposalSignature, PublicNotice, VoteRoll
+from plugins.co_building.schemas import consultation as s
+from tenants.models import CommitteeMember, Household, Resident, Room
 
 # --------------------------------------------------------------------------- owners' votes (业主表决)
 
@@ -113,3 +128,447 @@ def tally_owners_vote(rooms: list[VotingRoom], ballots: dict[str, str], matter: 
     return VoteTally(matter, rule, total_area, total_heads, part_area, part_heads, yes_area, yes_heads, quorum, quorum and approved, tuple(reasons))
 
 
+
+
+# --------------------------------------------------------------------------- owners' votes in the database
+
+VOTE_TRANSITIONS = {"draft": {"open": "open"}, "open": {"close": "closed"}, "closed": {}}
+
+
+def vote_move(vote: OwnersVote, action: str) -> str:
+    target = VOTE_TRANSITIONS.get(vote.state, {}).get(action)
+    if target is None:
+        allowed = sorted(VOTE_TRANSITIONS.get(vote.state, {}))
+        raise Problem(409, "illegal-transition", "Illegal state transition", f"cannot {action} a vote that is {vote.state}; allowed: {', '.join(allowed) or 'none'}", state=vote.state, action=action, allowed=allowed)
+    return target
+
+
+def _owner_key(resident: Resident) -> str:
+    """One owner across rooms: the ID-card blind index; without one, the resident row itself."""
+    return f"id:{resident.id_card_index}" if resident.id_card_index else f"resident:{resident.id}"
+
+
+async def build_roll(session: AsyncSession, compound_id: uuid.UUID) -> list[VoteRoll]:
+    """Every room of the compound with its exclusive area and the owner who votes for it.
+
+    Developer-held rooms vote together as ``DEVELOPER``; a room with co-owners has one key (its first
+    registered owner's) and any co-owner casts it; a room with no registered owner keeps a head of its own
+    (``room:<id>``) that only a paper ballot can cast.
+    """
+    rooms = (await session.execute(select(Room.id, Room.exclusive_area, Room.developer_held).where(Room.compound_id == compound_id).order_by(Room.id))).all()
+    owners = (await session.execute(
+        select(Household.room_id, Resident).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+        .where(Household.compound_id == compound_id, Resident.role == "owner").order_by(Resident.id)
+    )).all()
+    first_owner: dict[uuid.UUID, Resident] = {}
+    for room_id, resident in owners:
+        first_owner.setdefault(room_id, resident)
+    roll = []
+    for room in rooms:
+        if room.developer_held:
+            key, name = DEVELOPER, "开发建设单位"
+        elif room.id in first_owner:
+            key, name = _owner_key(first_owner[room.id]), first_owner[room.id].name
+        else:
+            key, name = f"room:{room.id}", ""
+        roll.append(VoteRoll(compound_id=compound_id, room_id=room.id, owner_key=key, owner_name=name, area=room.exclusive_area))
+    return roll
+
+
+async def user_owner_keys(session: AsyncSession, vote: OwnersVote, user_id: uuid.UUID) -> list[str]:
+    """The heads this user may cast on the roll: the keys of the rooms they (co-)own."""
+    rooms = await session.scalars(
+        select(Household.room_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+        .where(Household.compound_id == vote.compound_id, Resident.user_id == user_id, Resident.role == "owner")
+    )
+    room_ids = list(rooms.all())
+    if not room_ids:
+        return []
+    keys = await session.scalars(select(VoteRoll.owner_key).where(VoteRoll.compound_id == vote.compound_id, VoteRoll.vote_id == vote.id, VoteRoll.room_id.in_(room_ids), VoteRoll.owner_key != DEVELOPER).distinct())
+    return sorted(keys.all())
+
+
+async def create_vote(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, data: s.VoteIn) -> OwnersVote:
+    if data.closes_at.tzinfo is None:
+        raise invalid("closes_at", "give a time zone (e.g. +08:00)")
+    if data.closes_at <= now():
+        raise invalid("closes_at", "the vote must close in the future")
+    if data.proposal_id is not None and not await session.scalar(select(Proposal.id).where(Proposal.compound_id == compound_id, Proposal.id == data.proposal_id)):
+        raise invalid("proposal_id", "no such proposal in this compound")
+    vote = OwnersVote(id=uuid7(), compound_id=compound_id, title=data.title.strip(), description=data.description, matter=data.matter, proposal_id=data.proposal_id, closes_at=data.closes_at, created_by_user_id=user_id)
+    session.add(vote)
+    await session.flush()
+    return vote
+
+
+async def get_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, *, for_update: bool = False) -> OwnersVote:
+    stmt = select(OwnersVote).where(OwnersVote.compound_id == compound_id, OwnersVote.id == vote_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    vote = await session.scalar(stmt)
+    if vote is None:
+        raise not_found("vote")
+    return vote
+
+
+async def open_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID) -> OwnersVote:
+    """Open the vote: the roll is fixed now (rooms, areas, owners), so later housing edits do not move the count."""
+    vote = await get_vote(session, compound_id, vote_id, for_update=True)
+    target = vote_move(vote, "open")
+    if vote.closes_at <= now():
+        raise invalid("closes_at", "the vote's closing time has passed; create a new vote")
+    roll = await build_roll(session, compound_id)
+    if not roll:
+        raise conflict("the compound has no rooms to vote")
+    for row in roll:
+        row.vote_id = vote.id
+    session.add_all(roll)
+    heads = voting_heads([VotingRoom(r.room_id, r.owner_key, r.area) for r in roll])
+    vote.total_area, vote.total_heads = sum(heads.values(), Decimal(0)), len(heads)
+    vote.state, vote.opens_at = target, now()
+    await session.flush()
+    emit(session, "co_building.vote.opened", {"vote_id": str(vote.id), "title": vote.title, "closes_at": vote.closes_at.isoformat()}, compound_id=compound_id)
+    return vote
+
+
+def _require_open(vote: OwnersVote) -> None:
+    if vote.state != "open" or now() >= vote.closes_at:
+        raise Problem(409, "vote-closed", "The vote is not open", "ballots are taken only while the vote is open" if vote.state != "closed" else "the vote has closed; ballots are no longer taken", state=vote.state, allowed=[])
+
+
+async def _put_ballot(session: AsyncSession, vote: OwnersVote, key: str, name: str, choice: str, channel: str, user_id: uuid.UUID) -> Ballot:
+    ballot = await session.scalar(select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id, Ballot.owner_key == key).with_for_update())
+    if ballot is None:
+        ballot = Ballot(compound_id=vote.compound_id, vote_id=vote.id, owner_key=key, owner_name=name, choice=choice, channel=channel, cast_by_user_id=user_id, cast_at=now(), changes=0)
+        session.add(ballot)
+    else:
+        ballot.choice, ballot.channel, ballot.cast_by_user_id, ballot.cast_at, ballot.changes = choice, channel, user_id, now(), ballot.changes + 1
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # two devices of one owner at the same moment
+        raise conflict("a ballot for this owner was cast at the same moment; try again") from exc
+    return ballot
+
+
+async def cast_ballot(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, choice: str) -> Ballot:
+    """An owner's ballot (one per head), changeable until the vote closes."""
+    vote = await get_vote(session, compound_id, vote_id)
+    _require_open(vote)
+    keys = await user_owner_keys(session, vote, user_id)
+    if not keys:
+        raise Problem(403, "not-an-owner", "Only owners vote", "you own no room on this vote's roll (owners registered when the vote opened)")
+    if len(keys) > 1:
+        raise conflict("you are registered as more than one owner on this roll; ask the committee to record a paper ballot")
+    name = await session.scalar(select(VoteRoll.owner_name).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == vote.id, VoteRoll.owner_key == keys[0]).limit(1)) or ""
+    return await _put_ballot(session, vote, keys[0], name, choice, "online", user_id)
+
+
+async def record_paper_ballot(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, data: s.PaperBallotIn) -> Ballot:
+    """A written ballot (书面表决票) recorded by the committee for the owner of a room (the developer's rooms included)."""
+    vote = await get_vote(session, compound_id, vote_id)
+    _require_open(vote)
+    row = await session.scalar(select(VoteRoll).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == vote.id, VoteRoll.room_id == data.room_id))
+    if row is None:
+        raise invalid("room_id", "the room is not on this vote's roll")
+    return await _put_ballot(session, vote, row.owner_key, row.owner_name, data.choice, "paper", user_id)
+
+
+async def tally_vote(session: AsyncSession, vote: OwnersVote) -> VoteTally:
+    roll = (await session.execute(select(VoteRoll.room_id, VoteRoll.owner_key, VoteRoll.area).where(VoteRoll.compound_id == vote.compound_id, VoteRoll.vote_id == vote.id))).all()
+    ballots = dict((await session.execute(select(Ballot.owner_key, Ballot.choice).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id))).all())
+    return tally_owners_vote([VotingRoom(r.room_id, r.owner_key, r.area) for r in roll], ballots, vote.matter)
+
+
+def result_dict(tally: VoteTally) -> dict[str, Any]:
+    return {
+        "rule": tally.rule, "special": tally.matter in SPECIAL_MATTERS,
+        "total_area": str(tally.total_area), "total_heads": tally.total_heads,
+        "participating_area": str(tally.participating_area), "participating_heads": tally.participating_heads,
+        "approving_area": str(tally.approving_area), "approving_heads": tally.approving_heads,
+        "quorum_met": tally.quorum_met, "passed": tally.passed, "reasons": list(tally.reasons),
+    }
+
+
+MATTER_LABELS = {
+    "make_rules": "制定和修改业主大会议事规则、管理规约", "elect_committee": "选举业主委员会或者更换业主委员会成员",
+    "hire_property_company": "选聘和解聘物业服务企业", "use_maintenance_fund": "使用建筑物及其附属设施的维修资金",
+    "raise_maintenance_fund": "筹集建筑物及其附属设施的维修资金", "rebuild": "改建、重建建筑物及其附属设施",
+    "change_common_use": "改变共有部分的用途或者利用共有部分从事经营活动", "other": "有关共有和共同管理权利的其他重大事项",
+}
+
+
+async def close_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID | None = None) -> OwnersVote:
+    """Close the vote, count it by art. 278 and publish the result with its four figures as a public notice."""
+    vote = await get_vote(session, compound_id, vote_id, for_update=True)
+    target = vote_move(vote, "close")
+    tally = await tally_vote(session, vote)
+    moment = now()
+    vote.state, vote.closed_at, vote.result = target, moment, result_dict(tally)
+    outcome = "通过" if tally.passed else "未通过"
+    body = (
+        f"表决事项：{vote.title}（{MATTER_LABELS.get(vote.matter, vote.matter)}）\n"
+        f"适用规则：{'特别事项：参与表决专有部分面积和人数均达四分之三以上同意' if tally.matter in SPECIAL_MATTERS else '一般事项：参与表决专有部分面积和人数均过半数同意'}（《民法典》第二百七十八条）\n"
+        f"专有部分总面积 {tally.total_area} ㎡，业主总人数 {tally.total_heads} 人；\n"
+        f"参与表决面积 {tally.participating_area} ㎡，参与表决人数 {tally.participating_heads} 人；\n"
+        f"同意面积 {tally.approving_area} ㎡，同意人数 {tally.approving_heads} 人。\n"
+        f"表决结果：{outcome}。" + ("" if tally.passed else f"（{'；'.join(tally.reasons)}）")
+    )
+    session.add(PublicNotice(compound_id=compound_id, title=f"业主表决结果公示：{vote.title}", body=body, source="vote", source_id=vote.id, starts_at=moment, ends_at=moment + NOTICE_PERIOD, published_by_user_id=user_id))
+    await session.flush()
+    emit(session, "co_building.vote.closed", {"vote_id": str(vote.id), "title": vote.title, "matter": vote.matter, **vote.result}, compound_id=compound_id, actor_user_id=user_id)
+    return vote
+
+
+async def close_due_votes(session: AsyncSession, compound_ids: list[uuid.UUID]) -> int:
+    """The job: close every open vote whose closing time has come."""
+    due = (await session.scalars(select(OwnersVote).where(OwnersVote.state == "open", OwnersVote.closes_at <= now(), OwnersVote.compound_id.in_(compound_ids)))).all()
+    for vote in due:
+        await close_vote(session, vote.compound_id, vote.id)
+    return len(due)
+
+
+async def vote_out(session: AsyncSession, vote: OwnersVote, user_id: uuid.UUID) -> s.VoteOut:
+    keys = await user_owner_keys(session, vote, user_id) if vote.state != "draft" else []
+    mine = await session.scalar(select(Ballot.choice).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id, Ballot.owner_key.in_(keys)).limit(1)) if keys else None
+    cast = await session.scalar(select(func.count()).select_from(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id)) or 0
+    result = None
+    if vote.result:
+        r = vote.result
+        result = s.VoteResult(
+            rule=r["rule"], special=r["special"], total_area=Decimal(r["total_area"]), total_heads=r["total_heads"],
+            participating_area=Decimal(r["participating_area"]), participating_heads=r["participating_heads"],
+            approving_area=Decimal(r["approving_area"]), approving_heads=r["approving_heads"], quorum_met=r["quorum_met"], passed=r["passed"], reasons=r["reasons"],
+        )
+    return s.VoteOut(
+        id=vote.id, title=vote.title, description=vote.description, matter=vote.matter, special=vote.matter in SPECIAL_MATTERS, state=vote.state,
+        opens_at=vote.opens_at, closes_at=vote.closes_at, closed_at=vote.closed_at, total_area=vote.total_area, total_heads=vote.total_heads,
+        ballots_cast=cast, my_ballot=mine, may_vote=len(keys) == 1 and vote.state == "open" and now() < vote.closes_at, result=result,
+    )
+
+
+async def ballots(session: AsyncSession, vote: OwnersVote) -> list[s.BallotOut]:
+    rows = (await session.scalars(select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id).order_by(Ballot.cast_at, Ballot.id))).all()
+    return [s.BallotOut(owner_name=b.owner_name or "—", choice=b.choice, channel=b.channel, cast_at=b.cast_at, changes=b.changes) for b in rows]
+
+
+# --------------------------------------------------------------------------- proposals, meetings, notices
+
+NOTICE_PERIOD = dt.timedelta(days=7)
+"""How long a result stays on the notice board unless the publisher says otherwise."""
+MIN_COSIGNERS = 3
+
+
+async def cosign_threshold(session: AsyncSession, compound_id: uuid.UUID) -> int:
+    """Co-signers a proposal needs to go to deliberation: 1 % of the households, at least three."""
+    households = await session.scalar(select(func.count()).select_from(Household).where(Household.compound_id == compound_id)) or 0
+    return max(MIN_COSIGNERS, -(-households // 100))
+
+
+async def _is_resident(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(Resident.id).where(Resident.compound_id == compound_id, Resident.user_id == user_id).limit(1)))
+
+
+async def create_proposal(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, name: str, data: s.ProposalIn, *, staff: bool) -> Proposal:
+    if not staff and not await _is_resident(session, compound_id, user_id):
+        raise Problem(403, "not-a-resident", "Not a resident of this compound", "proposals are raised by the compound's residents")
+    proposal = Proposal(id=uuid7(), compound_id=compound_id, title=data.title.strip(), body=data.body, proposer_user_id=user_id, proposer_name=name, state="collecting", threshold=await cosign_threshold(session, compound_id), signature_count=0)
+    session.add(proposal)
+    await session.flush()
+    return proposal
+
+
+async def get_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_id: uuid.UUID, *, for_update: bool = False) -> Proposal:
+    stmt = select(Proposal).where(Proposal.compound_id == compound_id, Proposal.id == proposal_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    proposal = await session.scalar(stmt)
+    if proposal is None:
+        raise not_found("proposal")
+    return proposal
+
+
+async def sign_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_id: uuid.UUID, user_id: uuid.UUID) -> Proposal:
+    """Co-sign (联署) once; at the threshold the proposal goes to deliberation and the committee is told."""
+    proposal = await get_proposal(session, compound_id, proposal_id, for_update=True)
+    if proposal.state != "collecting":
+        raise Problem(409, "illegal-transition", "Illegal state transition", f"the proposal is {proposal.state}; only a collecting proposal takes signatures", state=proposal.state, allowed=[])
+    if proposal.proposer_user_id == user_id:
+        raise conflict("you raised this proposal")
+    if not await _is_resident(session, compound_id, user_id):
+        raise Problem(403, "not-a-resident", "Not a resident of this compound", "only the compound's residents co-sign")
+    if await session.scalar(select(ProposalSignature.id).where(ProposalSignature.compound_id == compound_id, ProposalSignature.proposal_id == proposal.id, ProposalSignature.user_id == user_id)):
+        raise conflict("you have already signed this proposal")
+    session.add(ProposalSignature(compound_id=compound_id, proposal_id=proposal.id, user_id=user_id, signed_at=now()))
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise conflict("you have already signed this proposal") from exc
+    proposal.signature_count += 1
+    if proposal.signature_count >= proposal.threshold:
+        proposal.state = "deliberation"
+        emit(session, "co_building.proposal.qualified", {"proposal_id": str(proposal.id), "title": proposal.title, "signatures": proposal.signature_count}, compound_id=compound_id)
+        committee = (await session.scalars(select(CommitteeMember.user_id).where(CommitteeMember.compound_id == compound_id, CommitteeMember.user_id.is_not(None)))).all()
+        if committee:
+            await notify(session, list(committee), "co_building.proposal.qualified", f"议题联署达标：{proposal.title}", f"{proposal.signature_count} 人联署，请安排议事会。", compound_id=compound_id)
+    await session.flush()
+    return proposal
+
+
+async def withdraw_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_id: uuid.UUID, user_id: uuid.UUID) -> Proposal:
+    proposal = await get_proposal(session, compound_id, proposal_id, for_update=True)
+    if proposal.proposer_user_id != user_id:
+        raise Problem(403, "not-yours", "Not your proposal", "only the proposer withdraws a proposal")
+    if proposal.state != "collecting":
+        raise Problem(409, "illegal-transition", "Illegal state transition", f"the proposal is {proposal.state}", state=proposal.state, allowed=[])
+    proposal.state = "withdrawn"
+    await session.flush()
+    return proposal
+
+
+async def decide_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_id: uuid.UUID, data: s.DecisionIn) -> Proposal:
+    """The deliberation's outcome: adopted, rejected, or put to the owners' vote."""
+    proposal = await get_proposal(session, compound_id, proposal_id, for_update=True)
+    if proposal.state != "deliberation":
+        raise Problem(409, "illegal-transition", "Illegal state transition", f"the proposal is {proposal.state}; only one in deliberation is decided", state=proposal.state, allowed=[])
+    proposal.state, proposal.outcome, proposal.decided_at = data.decision, data.outcome, now()
+    await session.flush()
+    return proposal
+
+
+async def proposals_out(session: AsyncSession, rows: list[Proposal], user_id: uuid.UUID) -> list[s.ProposalOut]:
+    signed = set()
+    if rows:
+        signed = set((await session.scalars(select(ProposalSignature.proposal_id).where(ProposalSignature.proposal_id.in_([p.id for p in rows]), ProposalSignature.user_id == user_id))).all())
+    return [
+        s.ProposalOut(id=p.id, title=p.title, body=p.body, proposer_name=p.proposer_name, state=p.state, threshold=p.threshold, signature_count=p.signature_count,
+                      signed_by_me=p.id in signed, meeting_id=p.meeting_id, outcome=p.outcome, created_at=p.created_at)
+        for p in rows
+    ]
+
+
+async def schedule_meeting(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, data: s.MeetingIn) -> DeliberationMeeting:
+    if data.scheduled_at.tzinfo is None:
+        raise invalid("scheduled_at", "give a time zone (e.g. +08:00)")
+    proposals = []
+    for pid in dict.fromkeys(data.proposal_ids):
+        p = await session.scalar(select(Proposal).where(Proposal.compound_id == compound_id, Proposal.id == pid))
+        if p is None or p.state != "deliberation":
+            raise invalid("proposal_ids", "every proposal must be in this compound and waiting for deliberation")
+        proposals.append(p)
+    meeting = DeliberationMeeting(id=uuid7(), compound_id=compound_id, title=data.title.strip(), scheduled_at=data.scheduled_at, location=data.location, state="planned", created_by_user_id=user_id)
+    session.add(meeting)
+    await session.flush()
+    session.add_all([MeetingParticipant(compound_id=compound_id, meeting_id=meeting.id, name=p.name, side=p.side, user_id=p.user_id) for p in data.participants])
+    for p in proposals:
+        p.meeting_id = meeting.id
+    await session.flush()
+    invited = [p.user_id for p in data.participants if p.user_id]
+    if invited:
+        await notify(session, invited, "co_building.meeting.invited", f"议事会通知：{meeting.title}", f"{meeting.location}", compound_id=compound_id)
+    return meeting
+
+
+async def get_meeting(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID) -> DeliberationMeeting:
+    meeting = await session.scalar(select(DeliberationMeeting).where(DeliberationMeeting.compound_id == compound_id, DeliberationMeeting.id == meeting_id))
+    if meeting is None:
+        raise not_found("meeting")
+    return meeting
+
+
+async def record_minutes(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.MinutesIn) -> DeliberationMeeting:
+    """Minutes, outcome and attendance: the meeting is held."""
+    meeting = await get_meeting(session, compound_id, meeting_id)
+    if meeting.state == "cancelled":
+        raise Problem(409, "illegal-transition", "Illegal state transition", "the meeting was cancelled", state=meeting.state, allowed=[])
+    participants = (await session.scalars(select(MeetingParticipant).where(MeetingParticipant.compound_id == compound_id, MeetingParticipant.meeting_id == meeting.id))).all()
+    unknown = sorted(set(data.attended) - {p.name for p in participants})
+    if unknown:
+        raise invalid("attended", f"not invited: {', '.join(unknown)}")
+    for p in participants:
+        p.attended = p.name in data.attended
+    meeting.minutes, meeting.outcome, meeting.state = data.minutes, data.outcome, "held"
+    meeting.held_at = meeting.held_at or now()
+    await session.flush()
+    return meeting
+
+
+async def meeting_out(session: AsyncSession, meeting: DeliberationMeeting, user_id: uuid.UUID) -> s.MeetingOut:
+    participants = (await session.scalars(select(MeetingParticipant).where(MeetingParticipant.compound_id == meeting.compound_id, MeetingParticipant.meeting_id == meeting.id).order_by(MeetingParticipant.side, MeetingParticipant.name))).all()
+    proposals = (await session.scalars(select(Proposal).where(Proposal.compound_id == meeting.compound_id, Proposal.meeting_id == meeting.id).order_by(Proposal.created_at))).all()
+    return s.MeetingOut(
+        id=meeting.id, title=meeting.title, scheduled_at=meeting.scheduled_at, location=meeting.location, state=meeting.state, minutes=meeting.minutes,
+        outcome=meeting.outcome, held_at=meeting.held_at, participants=[s.ParticipantOut(name=p.name, side=p.side, attended=p.attended) for p in participants],
+        proposals=await proposals_out(session, list(proposals), user_id),
+    )
+
+
+async def publish_notice(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, data: s.NoticeIn, *, source: str = "other", source_id: uuid.UUID | None = None) -> PublicNotice:
+    for field in ("starts_at", "ends_at"):
+        if getattr(data, field).tzinfo is None:
+            raise invalid(field, "give a time zone (e.g. +08:00)")
+    if data.ends_at <= data.starts_at:
+        raise invalid("ends_at", "the notice period must end after it starts")
+    notice = PublicNotice(id=uuid7(), compound_id=compound_id, title=data.title.strip(), body=data.body, source=source, source_id=source_id, starts_at=data.starts_at, ends_at=data.ends_at, published_by_user_id=user_id)
+    session.add(notice)
+    await session.flush()
+    return notice
+
+
+def notices_query(compound_id: uuid.UUID, *, current_only: bool):
+    stmt = select(PublicNotice).where(PublicNotice.compound_id == compound_id)
+    if current_only:
+        moment = now()
+        stmt = stmt.where(PublicNotice.starts_at <= moment, PublicNotice.ends_at > moment)
+    return stmt.order_by(PublicNotice.starts_at.desc(), PublicNotice.id.desc())
+
+
+def notice_out(n: PublicNotice) -> s.NoticeOut:
+    moment = now()
+    return s.NoticeOut(id=n.id, title=n.title, body=n.body, source=n.source, source_id=n.source_id, starts_at=n.starts_at, ends_at=n.ends_at, current=n.starts_at <= moment < n.ends_at)
+
+
+async def proposals_handled(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
+    """Proposals decided in the period (adopted, rejected or put to a vote)."""
+    lo = dt.datetime.combine(start, dt.time(), tzinfo=dt.timezone.utc)
+    hi = dt.datetime.combine(end, dt.time(), tzinfo=dt.timezone.utc)
+    n = await session.scalar(select(func.count()).select_from(Proposal).where(Proposal.compound_id == compound_id, Proposal.decided_at >= lo, Proposal.decided_at < hi))
+    return Decimal(n or 0)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def demo_rows(seed) -> None:
+    seed.then(_demo_consultation)
+
+
+async def _demo_consultation(session: AsyncSession, city) -> None:
+    """A1: a proposal collecting signatures, one decided at a held meeting, a finished owners' vote and an open one."""
+    compound_id = city.compounds["A1"]
+    resident, neighbour, district = city.users["resident-a1"], city.users["resident-a1b"], city.users["district-1-admin"]
+    moment = now()
+    collecting = await create_proposal(session, compound_id, resident, "张建国", s.ProposalIn(title="增设电动车集中充电桩", body="2号楼北侧空地增设充电桩，解决飞线充电隐患。"), staff=True)
+    await sign_proposal(session, compound_id, collecting.id, neighbour)
+    decided = await create_proposal(session, compound_id, neighbour, "李秀英", s.ProposalIn(title="续聘红城物业", body="物业合同年底到期，建议续聘。"), staff=True)
+    decided.state, decided.signature_count = "deliberation", decided.threshold
+    meeting = await schedule_meeting(session, compound_id, district, s.MeetingIn(
+        title="第四季度议事会", scheduled_at=moment - dt.timedelta(days=20), location="社区党群服务中心", proposal_ids=[decided.id],
+        participants=[s.ParticipantIn(name="社区党委书记", side="party_organisation"), s.ParticipantIn(name="业委会主任", side="committee"), s.ParticipantIn(name="红城物业项目经理", side="property_company"), s.ParticipantIn(name="李秀英", side="owners", user_id=neighbour)],
+    ))
+    await record_minutes(session, compound_id, meeting.id, s.MinutesIn(minutes="与会各方同意将续聘事项提交业主大会表决。", outcome="提交业主表决", attended=["社区党委书记", "业委会主任", "红城物业项目经理", "李秀英"]))
+    await decide_proposal(session, compound_id, decided.id, s.DecisionIn(decision="to_vote", outcome="提交业主表决"))
+
+    finished = await create_vote(session, compound_id, district, s.VoteIn(title="续聘红城物业（2027—2029年）", matter="hire_property_company", closes_at=moment + dt.timedelta(days=1), proposal_id=decided.id))
+    await open_vote(session, compound_id, finished.id)
+    rooms = (await session.scalars(select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == finished.id).order_by(VoteRoll.room_id))).all()
+    for i, room_id in enumerate(rooms[: len(rooms) * 5 // 6]):
+        await record_paper_ballot(session, compound_id, finished.id, district, s.PaperBallotIn(room_id=room_id, choice="reject" if i % 6 == 5 else "approve"))
+    await close_vote(session, compound_id, finished.id, district)
+    finished.opens_at, finished.closed_at = moment - dt.timedelta(days=15), moment - dt.timedelta(days=1)
+
+    upcoming = await create_vote(session, compound_id, district, s.VoteIn(title="使用维修资金更换2号楼电梯", matter="use_maintenance_fund", closes_at=moment + dt.timedelta(days=14), description="预算 ¥360,000，详见公示。"))
+    await open_vote(session, compound_id, upcoming.id)
+    await cast_ballot(session, compound_id, upcoming.id, neighbour, "approve")
+    await publish_notice(session, compound_id, district, s.NoticeIn(title="维修资金使用方案公示", body="2号楼电梯更换，预算 ¥360,000。", starts_at=moment - dt.timedelta(days=1), ends_at=moment + dt.timedelta(days=13)))

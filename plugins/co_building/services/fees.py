@@ -397,7 +397,7 @@ async def send_reminders(session: AsyncSession, compound_id: uuid.UUID, bill_ids
         bill.reminded_at, bill.reminder_count = moment, bill.reminder_count + 1
         users = sorted(people.get(bill.room_id, set()))
         if users:
-            await notify(session, users, "co_building.fee.reminder", f"物业费缴费提醒：{bill.period} 待缴 ¥{Decimal(outstanding(bill)) / 100:.2f}", f"请于 {bill.due_on} 前缴纳（已逾期）。", link="/portal/co_building/fees", compound_id=compound_id)
+            await notify(session, users, "co_building.fee.reminder", f"物业费缴费提醒：{bill.period} 待缴 ¥{Decimal(outstanding(bill)) / 100:.2f}", f"请于 {bill.due_on} 前缴纳（已逾期）。", link=f"/portal/compounds/{compound_id}/co_building/fees", compound_id=compound_id)
             notified += len(users)
     await session.flush()
     return s.ReminderOut(bills=len(bills), notified=notified)
@@ -419,3 +419,44 @@ def demo_fee_items(compound_id: uuid.UUID) -> list[FeeItem]:
         FeeItem(id=uuid7(), compound_id=compound_id, name="物业服务费", kind="area", unit_price=Decimal("1.8500"), unit="元/㎡·月", due_days=30),
         FeeItem(id=uuid7(), compound_id=compound_id, name="生活垃圾清运费", kind="fixed", unit_price=Decimal("10.0000"), unit="元/户·月", due_days=30),
     ]
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def demo_rows(seed) -> None:
+    for key in ("A1", "A2"):
+        seed.add(*demo_fee_items(seed.city.compounds[key]))
+    seed.then(_demo_bills)
+
+
+def _months_back(day: dt.date, n: int) -> str:
+    year, month = day.year, day.month - n
+    while month <= 0:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"
+
+
+async def _demo_bills(session: AsyncSession, city) -> None:
+    """Three months of bills in A1 and A2: the oldest nearly all paid, the last mostly open, one offline payment pending."""
+    today = now().date()
+    staff = city.users["ent-a-staff"]
+    for key in ("A1", "A2"):
+        compound_id = city.compounds[key]
+        for back, share in ((2, 0.9), (1, 0.7), (0, 0.3)):
+            period = _months_back(today, back)
+            await generate_bills(session, compound_id, period)
+            bills = (await session.scalars(select(Bill).where(Bill.compound_id == compound_id, Bill.period == period).order_by(Bill.room_id))).all()
+            for i, bill in enumerate(bills):
+                if i >= int(len(bills) * share):
+                    break
+                moment = now() - dt.timedelta(days=back * 30)
+                amount = bill.amount_fen if i % 5 else bill.amount_fen // 2
+                session.add(Payment(compound_id=compound_id, bill_id=bill.id, amount_fen=amount, method="transfer" if i % 2 else "cash", status="succeeded", receipt_no=f"R{moment:%Y%m%d}{back}{i:04d}", recorded_by_user_id=staff, paid_at=moment))
+                _apply(bill, amount)
+    a1 = city.compounds["A1"]
+    mine = sorted(await resident_rooms(session, a1, city.users["resident-a1"]))
+    open_bill = await session.scalar(select(Bill).where(Bill.compound_id == a1, Bill.room_id.in_(mine), Bill.status != "paid").order_by(Bill.period).limit(1))
+    if open_bill is not None:
+        session.add(Payment(compound_id=a1, bill_id=open_bill.id, amount_fen=outstanding(open_bill), method="provider", provider="offline", provider_reference="P-DEMO-0001", status="pending", recorded_by_user_id=city.users["resident-a1"]))
+    await session.flush()

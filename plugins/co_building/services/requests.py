@@ -283,7 +283,7 @@ def console_link(request: ServiceRequest) -> str:
 
 
 def portal_link(request: ServiceRequest) -> str:
-    return f"/portal/co_building/requests/{request.id}"
+    return f"/portal/compounds/{request.compound_id}/co_building/requests/{request.id}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -671,3 +671,79 @@ async def close_rated(session: AsyncSession, days: int = 3) -> int:
         request.state, request.closed_at = "closed", now()
     await session.flush()
     return len(rows)
+
+
+# --------------------------------------------------------------------------- demo
+
+DEMO_REQUESTS = (
+    # (state, kind, category, location, priority, title, days ago)
+    ("submitted", "repair", "elevator", "public", "urgent", "2号楼1单元电梯异响", 0),
+    ("assigned", "repair", "plumbing", "room", "normal", "卫生间地漏返水", 1),
+    ("accepted", "complaint", "sanitation", "public", "normal", "垃圾分类点清运不及时", 1),
+    ("in_progress", "repair", "electrical", "public", "normal", "地下车库照明灯不亮", 2),
+    ("completed", "repair", "doors_windows", "room", "normal", "入户门锁芯损坏", 3),
+    ("rated", "suggestion", "greening", "public", "normal", "建议增加儿童游乐区遮阳", 6),
+    ("closed", "praise", "security", "public", "normal", "表扬夜班保安帮忙找回孩子", 9),
+    ("cancelled", "enquiry", "parking", "public", "normal", "咨询临时停车收费标准", 4),
+    ("submitted", "complaint", "noise", "public", "normal", "临街商铺夜间噪音扰民", 5),
+)
+
+
+def demo_rows(seed) -> None:
+    seed.then(_demo_requests)
+
+
+async def _demo_requests(session: AsyncSession, city) -> None:
+    """Requests in every state in A1, one late and escalated, one handed over to the community, one public with "me too"."""
+    compound_id = city.compounds["A1"]
+    manager, staff, resident, neighbour = (city.users[k] for k in ("ent-a-manager", "ent-a-staff", "resident-a1", "resident-a1b"))
+    me = (await _own_residents(session, compound_id, resident))[0]
+    my_room = sorted(await _rooms_of(session, compound_id, [me]))[0]
+    path = ["assign", "accept", "start", "complete", "rate", "close"]
+    labels = {manager: "红城物业项目经理", staff: "红城物业维修工", resident: me.name}
+    moment = now()
+    for i, (state, kind, category, location, priority, title, days) in enumerate(DEMO_REQUESTS):
+        filed = moment - dt.timedelta(days=days, hours=2 + i)
+        response_due, completion_due = await _due(session, compound_id, category, priority, filed)
+        request = ServiceRequest(
+            id=uuid7(), compound_id=compound_id, number=f"{filed:%Y%m%d}-{9000 + i}", kind=kind, category=category, priority=priority, location=location,
+            channel="phone" if i % 4 == 3 else "portal", title=title, description=title, room_id=my_room if location == "room" else None, resident_id=me.id,
+            filed_for_user_id=resident, filed_by_user_id=staff if i % 4 == 3 else resident, contact_name=me.name, contact_phone=me.phone, state="submitted",
+            response_due_at=response_due, completion_due_at=completion_due, rating_tags=[],
+        )
+        request.created_at = filed
+        session.add(request)
+        await session.flush()
+        session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action="file", to_state="submitted", actor_user_id=resident, actor_label=me.name, at=filed))
+        steps = {"submitted": 0, "assigned": 1, "accepted": 2, "in_progress": 3, "completed": 4, "rated": 5, "closed": 6, "cancelled": 0}[state]
+        at, current = filed, "submitted"
+        for action in path[:steps]:
+            at = at + dt.timedelta(hours=1)
+            target = WORK_ORDER_TRANSITIONS[current][action]
+            actor = manager if action in {"assign", "close"} else resident if action == "rate" else staff
+            session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action=action, from_state=current, to_state=target, actor_user_id=actor, actor_label=labels[actor], at=at, note="已上门处理" if action == "complete" else ""))
+            current = target
+            if action == "assign":
+                request.assignee_user_id = staff
+            if action == "accept":
+                request.responded_at = at
+            if action == "complete":
+                request.completed_at = at
+            if action == "rate":
+                request.rating, request.rating_tags, request.rating_comment = 5, ["及时", "态度好"], "处理很及时"
+            if action == "close":
+                request.closed_at = at
+        if state == "cancelled":
+            session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action="cancel", from_state="submitted", to_state="cancelled", actor_user_id=resident, actor_label=me.name, at=filed + dt.timedelta(hours=1)))
+            request.closed_at = filed + dt.timedelta(hours=1)
+            current = "cancelled"
+        request.state = current
+        if location == "public" and state in OPEN_STATES and kind == "repair":
+            session.add(MeToo(compound_id=compound_id, request_id=request.id, user_id=neighbour))
+            request.me_too_count = 1
+        if category == "noise":
+            request.beyond_powers, request.handover_reason, request.case_status = True, "商铺噪音需城管执法", "requested"
+            session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action="hand_over", actor_user_id=manager, actor_label=labels[manager], note="商铺噪音需城管执法", at=filed + dt.timedelta(hours=1)))
+            emit(session, "co_building.request.handed_over", {"request_id": str(request.id), "number": request.number, "kind": kind, "category": category, "title": title, "description": title, "location": location, "room_id": None, "reason": "商铺噪音需城管执法", "filed_at": filed.isoformat(), "resident_user_id": str(resident)}, compound_id=compound_id)
+    await session.flush()
+    await mark_breaches(session, [compound_id])

@@ -120,22 +120,28 @@ async def test_a_resident_pays_offline_and_staff_confirm_the_money(client, as_us
     assert (await client.get(base(city) + f"/bills/{bill['id']}", headers=resident)).json()["status"] == "paid"
 
 
-async def test_arrears_per_building_and_weekly_reminders(client, as_user, city):
+async def test_arrears_per_building_and_weekly_reminders(client, as_user, city, db):
     admin, resident = await as_user("ent-a-admin"), await as_user("resident-a1")
     await _new_compound_items(client, city, admin)
-    await client.post(base(city) + "/bills/generate", json={"period": "2026-09"}, headers=admin)  # due 2026-10-31: overdue now
+    await client.post(base(city) + "/bills/generate", json={"period": "2026-05"}, headers=admin)  # due 2026-06-30: overdue now
     rows = (await client.get(base(city) + "/arrears", headers=admin)).json()
-    assert rows and sum(r["rooms_owing"] for r in rows) == len(city.rooms["A1"])
-    assert all(r["outstanding_fen"] > 0 for r in rows)
+    assert rows and sum(r["rooms_owing"] for r in rows) == len(city.rooms["A1"])  # every room owes May
+    async with db.session(Scope.everything("test")) as session:
+        overdue = (await session.execute(select(func.count(), func.sum(Bill.amount_fen - Bill.paid_fen)).where(Bill.compound_id == city.compounds["A1"], Bill.status != "paid", Bill.due_on < NOV_30.date()))).one()
+    assert sum(r["bills"] for r in rows) == overdue[0], (rows, overdue)
+    assert sum(r["outstanding_fen"] for r in rows) == overdue[1]
     assert (await client.get(base(city) + "/arrears", headers=resident)).status_code == 403
     sent = (await client.post(base(city) + "/bills/reminders", headers=admin)).json()
-    assert sent["bills"] == len(city.rooms["A1"]) and sent["notified"] >= 2  # the two demo residents with accounts
+    assert sent["bills"] == overdue[0] and sent["notified"] >= 2  # the two demo residents with accounts
     inbox = (await client.get("/api/v1/inbox/", headers=resident)).json()
     assert any("物业费缴费提醒" in n["title"] for n in inbox["items"])
     assert (await client.post(base(city) + "/bills/reminders", headers=admin)).json()["bills"] == 0  # not twice a week
-    clock.advance(dt.timedelta(days=7))
+    clock.advance(dt.timedelta(days=7))  # a week on: the same bills again, and November's, due on 1 December, too
     admin = await as_user("ent-a-admin")
-    assert (await client.post(base(city) + "/bills/reminders", headers=admin)).json()["bills"] == len(city.rooms["A1"])
+    async with db.session(Scope.everything("test")) as session:
+        now_overdue = await session.scalar(select(func.count()).select_from(Bill).where(Bill.compound_id == city.compounds["A1"], Bill.status != "paid", Bill.due_on < clock.now().date()))
+    assert now_overdue > overdue[0]
+    assert (await client.post(base(city) + "/bills/reminders", headers=admin)).json()["bills"] == now_overdue
 
 
 async def test_metered_items_bill_what_the_meter_read(client, as_user, city):

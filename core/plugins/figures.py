@@ -1,0 +1,110 @@
+"""Evaluating what plugins declare as figures: dashboard widgets and evaluation indicators.
+
+Both run the plugins' ``compute`` functions in the caller's session (its scope
+limits what they read) and only for modules active in the compound. A failing
+``compute`` is logged and shown as unavailable; it never breaks the page or the
+evaluation of the others (each runs in a savepoint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.plugins.manager import PluginHost
+from tenants.access import module_status
+
+log = logging.getLogger("redprop.figures")
+
+
+@dataclass(frozen=True)
+class Figure:
+    code: str
+    plugin: str
+    label_zh: str
+    label_en: str
+    kind: str
+    value: Any = None
+    unit: str = ""
+    series: list[tuple[str, Any]] = field(default_factory=list)
+    error: bool = False
+
+    def label(self, locale: str) -> str:
+        return self.label_zh if locale.startswith("zh") else self.label_en
+
+    @property
+    def peak(self) -> Any:
+        return max((v for _, v in self.series if v is not None), default=0) or 1
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    code: str
+    plugin: str
+    label_zh: str
+    label_en: str
+    unit: str
+    target: Decimal | None
+    weight: Decimal | None
+    higher_is_better: bool
+    value: Decimal | None
+    error: bool = False
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None or self.target is None:
+            return None
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+
+async def _active(session: AsyncSession, host: PluginHost, compound_id: uuid.UUID) -> dict[str, bool]:
+    out = {}
+    for rec in host.plugins.values():
+        out[rec.name] = (await module_status(session, compound_id, rec.name))[0] if rec.is_module else True
+    return out
+
+
+async def _run(session: AsyncSession, what: str, fn, *args) -> tuple[Any, bool]:
+    try:
+        async with session.begin_nested():
+            return await fn(session, *args), False
+    except Exception:  # a plugin's figure must not break the page
+        log.exception("figure %s failed", what)
+        return None, True
+
+
+async def dashboard(session: AsyncSession, host: PluginHost, compound_id: uuid.UUID, today: dt.date, scope: str = "compound") -> list[Figure]:
+    """The compound's dashboard: every active module's widgets of ``scope``."""
+    active = await _active(session, host, compound_id)
+    figures = []
+    for rec, widget in host.declared("redprop_dashboard_widgets"):
+        if widget.get("scope", "compound") != scope or not active.get(rec.name):
+            continue
+        result, failed = await _run(session, widget["code"], widget["compute"], [compound_id], today)
+        result = result or {}
+        figures.append(Figure(
+            code=widget["code"], plugin=rec.name, label_zh=widget["label_zh"], label_en=widget["label_en"], kind=widget.get("kind", "figure"),
+            value=result.get("value"), unit=result.get("unit", ""), series=[tuple(p) for p in result.get("series", [])], error=failed,
+        ))
+    return figures
+
+
+async def indicator_values(session: AsyncSession, host: PluginHost, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> list[IndicatorValue]:
+    """Every active module's indicators for the compound over [start, end)."""
+    active = await _active(session, host, compound_id)
+    out = []
+    for rec, item in host.declared("redprop_indicators"):
+        if not active.get(rec.name) or "compute" not in item:
+            continue
+        value, failed = await _run(session, item["code"], item["compute"], compound_id, start, end)
+        out.append(IndicatorValue(
+            code=item["code"], plugin=rec.name, label_zh=item["label_zh"], label_en=item["label_en"], unit=item.get("unit", ""),
+            target=item.get("target"), weight=item.get("weight"), higher_is_better=item.get("higher_is_better", True), value=value, error=failed,
+        ))
+    return out
