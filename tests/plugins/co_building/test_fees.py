@@ -160,3 +160,17 @@ async def test_metered_items_bill_what_the_meter_read(client, as_user, city):
     assert water_line["amount_fen"] == 5750  # 12.5 t × 4.60
     others = next(b for b in bills if b["room_id"] != room)
     assert not any(line["description"].startswith("二次供水费") for line in (await client.get(base(city) + f"/bills/{others['id']}", headers=admin)).json()["lines"])
+
+
+async def test_the_monthly_job_bills_every_room_once(db, city):
+    import types
+
+    from plugins.co_building.jobs.fees import generate_bills_job
+
+    runtime = types.SimpleNamespace(database=lambda: db)
+    with clock.frozen_at(dt.datetime(2027, 1, 1, 0, 30, tzinfo=dt.timezone.utc)):
+        created = await generate_bills_job.fn(runtime)
+        assert created == len(city.rooms["A1"]) + len(city.rooms["A2"])  # the compounds with fee items
+        assert await generate_bills_job.fn(runtime) == 0
+    async with db.session(Scope.everything("test")) as session:
+        assert await session.scalar(select(func.count()).select_from(Bill).where(Bill.period == "2027-01")) == created
