@@ -13,7 +13,7 @@ from core.authz.guard import can, requires
 from core.identity.principal import Principal
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.problems import not_found
-from plugins.co_building.models.consultation import Ballot, DeliberationMeeting, OwnersVote, Proposal
+from plugins.co_building.models.consultation import DeliberationMeeting, OwnersVote, Proposal
 from plugins.co_building.schemas import consultation as s
 from plugins.co_building.services import consultation as services
 

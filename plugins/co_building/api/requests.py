@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
-
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -17,9 +17,10 @@ from core.clock import now
 from core.events.services import emit
 from core.ids import uuid7
 from core.notifications.services import notify
-from core.problems import Problem, conflict, invalid, not_found
+from core.problems import Problem, conflict, invalid
 from plugins.co_building.models.consultation import Ballot, DeliberationMeeting, MeetingParticipant, OwnersVote, Proposal, ProposalSignature, PublicNotice, VoteRoll
 from plugins.co_building.schemas import consultation as s
+from plugins.co_building.services.common import one_in_compound
 from tenants.models import CommitteeMember, Household, Resident, Room
 
 # --------------------------------------------------------------------------- owners' votes (业主表决)
@@ -202,13 +203,7 @@ async def create_vote(session: AsyncSession, compound_id: uuid.UUID, user_id: uu
 
 
 async def get_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, *, for_update: bool = False) -> OwnersVote:
-    stmt = select(OwnersVote).where(OwnersVote.compound_id == compound_id, OwnersVote.id == vote_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    vote = await session.scalar(stmt)
-    if vote is None:
-        raise not_found("vote")
-    return vote
+    return await one_in_compound(session, OwnersVote, compound_id, vote_id, "vote", for_update=for_update)
 
 
 async def open_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID) -> OwnersVote:
@@ -379,13 +374,7 @@ async def create_proposal(session: AsyncSession, compound_id: uuid.UUID, user_id
 
 
 async def get_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_id: uuid.UUID, *, for_update: bool = False) -> Proposal:
-    stmt = select(Proposal).where(Proposal.compound_id == compound_id, Proposal.id == proposal_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    proposal = await session.scalar(stmt)
-    if proposal is None:
-        raise not_found("proposal")
-    return proposal
+    return await one_in_compound(session, Proposal, compound_id, proposal_id, "proposal", for_update=for_update)
 
 
 async def sign_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_id: uuid.UUID, user_id: uuid.UUID) -> Proposal:
@@ -471,10 +460,7 @@ async def schedule_meeting(session: AsyncSession, compound_id: uuid.UUID, user_i
 
 
 async def get_meeting(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID) -> DeliberationMeeting:
-    meeting = await session.scalar(select(DeliberationMeeting).where(DeliberationMeeting.compound_id == compound_id, DeliberationMeeting.id == meeting_id))
-    if meeting is None:
-        raise not_found("meeting")
-    return meeting
+    return await one_in_compound(session, DeliberationMeeting, compound_id, meeting_id, "meeting")
 
 
 async def record_minutes(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.MinutesIn) -> DeliberationMeeting:

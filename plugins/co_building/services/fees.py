@@ -26,6 +26,7 @@ from core.payments import Charge, ChargeStarted, PaymentProvider
 from core.problems import Problem, conflict, invalid, not_found
 from plugins.co_building.models.fees import Bill, BillLine, FeeItem, MeterReading, Payment
 from plugins.co_building.schemas import fees as s
+from plugins.co_building.services.common import one_in_compound
 from tenants.models import Building, Household, Resident, Room, Unit
 
 PRICE_PLACES = Decimal("0.0001")
@@ -231,13 +232,7 @@ def bills_query(compound_id: uuid.UUID, *, status: str | None = None, period: st
 
 
 async def get_bill(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, *, for_update: bool = False) -> Bill:
-    stmt = select(Bill).where(Bill.compound_id == compound_id, Bill.id == bill_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    bill = await session.scalar(stmt)
-    if bill is None:
-        raise not_found("bill")
-    return bill
+    return await one_in_compound(session, Bill, compound_id, bill_id, "bill", for_update=for_update)
 
 
 # --------------------------------------------------------------------------- payments
@@ -315,7 +310,7 @@ async def record_payment(
     try:
         async with session.begin_nested():
             await session.flush()
-    except IntegrityError as exc:  # the same key at the same moment from another request
+    except IntegrityError:  # the same key at the same moment from another request
         again = await _replay(session, compound_id, idempotency_key, bill_id, data.amount_fen)
         if again is None:
             raise
@@ -325,9 +320,7 @@ async def record_payment(
 
 async def confirm_payment(session: AsyncSession, compound_id: uuid.UUID, payment_id: uuid.UUID, *, user_id: uuid.UUID) -> Payment:
     """Staff confirm a pending (offline) payment: the money arrived; the bill is credited and a receipt issued."""
-    payment = await session.scalar(select(Payment).where(Payment.compound_id == compound_id, Payment.id == payment_id).with_for_update())
-    if payment is None:
-        raise not_found("payment")
+    payment = await one_in_compound(session, Payment, compound_id, payment_id, "payment", for_update=True)
     if payment.status != "pending":
         raise Problem(409, "illegal-transition", "Illegal state transition", f"the payment is {payment.status}; only a pending payment is confirmed", state=payment.status, allowed=[])
     bill = await get_bill(session, compound_id, payment.bill_id, for_update=True)
@@ -342,9 +335,7 @@ async def confirm_payment(session: AsyncSession, compound_id: uuid.UUID, payment
 
 
 async def cancel_payment(session: AsyncSession, compound_id: uuid.UUID, payment_id: uuid.UUID) -> Payment:
-    payment = await session.scalar(select(Payment).where(Payment.compound_id == compound_id, Payment.id == payment_id).with_for_update())
-    if payment is None:
-        raise not_found("payment")
+    payment = await one_in_compound(session, Payment, compound_id, payment_id, "payment", for_update=True)
     if payment.status != "pending":
         raise Problem(409, "illegal-transition", "Illegal state transition", f"the payment is {payment.status}; only a pending payment is cancelled", state=payment.status, allowed=[])
     payment.status = "cancelled"
