@@ -92,8 +92,8 @@ class Payment(CompoundScoped, Base):
     __tablename__ = "co_building_payments"
     __table_args__ = (
         ForeignKeyConstraint(["compound_id", "bill_id"], ["co_building_bills.compound_id", "co_building_bills.id"], ondelete="RESTRICT"),
-        UniqueConstraint("compound_id", "idempotency_key"),
-        UniqueConstraint("compound_id", "receipt_no"),
+        UniqueConstraint("compound_id", "idempotency_key", name="uq_co_building_payments_idempotency_key"),
+        UniqueConstraint("compound_id", "receipt_no", name="uq_co_building_payments_receipt_no"),
     )
 
     bill_id: Mapped[uuid.UUID] = mapped_column(Uuid)

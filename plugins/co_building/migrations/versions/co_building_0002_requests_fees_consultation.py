@@ -266,8 +266,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['compound_id'], ['compounds.id'], name=op.f('fk_co_building_payments_compound_id_compounds'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recorded_by_user_id'], ['users.id'], name=op.f('fk_co_building_payments_recorded_by_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('compound_id', 'id', name=op.f('pk_co_building_payments')),
-    sa.UniqueConstraint('compound_id', 'idempotency_key', name=op.f('uq_co_building_payments_compound_id')),
-    sa.UniqueConstraint('compound_id', 'receipt_no', name=op.f('uq_co_building_payments_compound_id'))
+    sa.UniqueConstraint('compound_id', 'idempotency_key', name='uq_co_building_payments_idempotency_key'),
+    sa.UniqueConstraint('compound_id', 'receipt_no', name='uq_co_building_payments_receipt_no')
     )
     op.create_table('co_building_requests',
     sa.Column('compound_id', sa.Uuid(), nullable=False),
