@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     settings = settings or get_settings()
     host = host or load_plugins(settings)
     for rec, item in host.declared("redprop_record_types"):
-        register_record_type(item["name"], item["object"], item.get("model"), rec.name if rec.is_module else None)
+        register_record_type(item["name"], item["object"], item.get("model"), rec.name if rec.is_module else None, item.get("visible"))
     db = Database(settings.database_url)
     policy = PolicyStore()
     policy_files = [(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]

@@ -17,9 +17,10 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from typing import Any
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz.guard import can
@@ -70,14 +71,17 @@ class RecordType:
     """When given, an upload checks that the record exists in the compound."""
     module: str | None = None
     """The gated module owning the records: where it is off, its attachments are too."""
+    visible: Any = None
+    """``async (session, principal, enforcer, compound_id, record_ids) -> set of visible ids``: for records that
+    not everyone holding the permission may see (a resident's own repair request); None: all are visible."""
 
 
 RECORD_TYPES: dict[str, RecordType] = {}
 
 
-def register_record_type(name: str, obj: str, model: type[CompoundScoped] | None = None, module: str | None = None) -> RecordType:
+def register_record_type(name: str, obj: str, model: type[CompoundScoped] | None = None, module: str | None = None, visible: Any = None) -> RecordType:
     """Let records of type ``name`` take attachments, read and written under permission object ``obj``."""
-    entry = RecordType(name, obj, model, module)
+    entry = RecordType(name, obj, model, module, visible)
     existing = RECORD_TYPES.get(name)
     if existing is not None and existing != entry:
         raise ValueError(f"record type {name!r} is already registered with permission object {existing.obj!r}")
@@ -235,6 +239,8 @@ async def upload(
         exists = await session.scalar(select(model.id).where(model.compound_id == compound_id, model.id == record_id))
         if exists is None:
             raise not_found(entry.name.rsplit(".", 1)[-1])
+    if not await _visible(session, principal, enforcer, compound_id, entry, [record_id]):
+        raise not_found(entry.name.rsplit(".", 1)[-1])
     attachment_id = uuid7()
     row = Attachment(
         id=attachment_id, compound_id=compound_id, record_type=entry.name, record_id=record_id,
@@ -268,7 +274,18 @@ async def list_attachments(
         readable = [entry.name]
     else:
         readable = [t.name for t in RECORD_TYPES.values() if can(principal, enforcer, t.obj, "read", compound_id) and (await _module_on(session, compound_id, t))[0]]
-    stmt = select(Attachment).where(Attachment.compound_id == compound_id, Attachment.record_type.in_(readable))
+    conditions = [Attachment.record_type.in_([n for n in readable if RECORD_TYPES[n].visible is None])]
+    for name in readable:
+        entry = RECORD_TYPES[name]
+        if entry.visible is None:
+            continue
+        candidates = [record_id] if record_id is not None else list((await session.scalars(
+            select(Attachment.record_id).where(Attachment.compound_id == compound_id, Attachment.record_type == name).distinct()
+        )).all())
+        shown = await _visible(session, principal, enforcer, compound_id, entry, candidates)
+        if shown:
+            conditions.append(and_(Attachment.record_type == name, Attachment.record_id.in_(sorted(shown))))
+    stmt = select(Attachment).where(Attachment.compound_id == compound_id, or_(*conditions))
     if record_id is not None:
         stmt = stmt.where(Attachment.record_id == record_id)
     return await paginate(session, stmt.order_by(Attachment.created_at.desc(), Attachment.id.desc()), limit, offset)
@@ -283,6 +300,8 @@ async def download(session: AsyncSession, storage: Storage, principal: Principal
         raise not_found("attachment")
     _authorise(principal, enforcer, compound_id, entry, "read", hide=True)
     await _gate(session, compound_id, entry)
+    if not await _visible(session, principal, enforcer, compound_id, entry, [row.record_id]):
+        raise not_found("attachment")
     return row, await storage.get(row.storage_key)
 
 
@@ -290,3 +309,10 @@ __all__ = [
     "ALLOWED_TYPES", "RECORD_TYPES", "RecordType", "register_record_type", "record_type", "sniff", "check_content",
     "safe_filename", "max_upload_bytes", "upload", "list_attachments", "download",
 ]
+
+
+async def _visible(session: AsyncSession, principal: Principal, enforcer, compound_id: uuid.UUID, entry: RecordType, record_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The records among ``record_ids`` the caller may see (all of them unless the record type narrows it)."""
+    if entry.visible is None:
+        return set(record_ids)
+    return set(await entry.visible(session, principal, enforcer, compound_id, list(record_ids)))

@@ -61,11 +61,17 @@ FLASH_MESSAGES = {
 
 
 class Templates:
-    """One Jinja environment per locale over the core's templates and each plugin's ``templates`` folder."""
+    """Jinja environments over the core's templates and each plugin's ``templates`` folder.
+
+    One environment per locale for the core's pages, and one per locale and
+    plugin for a plugin's pages: a plugin's catalog is merged over the core's
+    only for its own templates, so two plugins may translate the same English
+    message differently without one overriding the other.
+    """
 
     def __init__(self, host: PluginHost, timezone: str) -> None:
         plugin_dirs = {}
-        locale_dirs = []
+        self.locale_dirs: dict[str, tuple[pathlib.Path, ...]] = {}
         for rec in host.plugins.values():
             source = getattr(rec.module, "__file__", None)
             if not source:
@@ -74,18 +80,19 @@ class Templates:
             if (root / "templates").is_dir():
                 plugin_dirs[rec.name] = jinja2.FileSystemLoader(root / "templates")
             if (root / "locale").is_dir():
-                locale_dirs.append(root / "locale")
-        self.locale_dirs = tuple(locale_dirs)
+                self.locale_dirs[rec.name] = (root / "locale",)
         self.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), jinja2.PrefixLoader(plugin_dirs)])
         self.zone = ZoneInfo(timezone)
-        self.environments = {locale: self._environment(locale) for locale in LOCALES}
+        self.plugin_names = frozenset(plugin_dirs)
+        self.environments = {(locale, plugin): self._environment(locale, plugin) for locale in LOCALES for plugin in (None, *sorted(plugin_dirs))}
 
-    def _environment(self, locale: str) -> jinja2.Environment:
+    def _environment(self, locale: str, plugin: str | None) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=self.loader, autoescape=True, undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
         )
-        env.install_gettext_translations(translations(locale, self.locale_dirs), newstyle=True)  # type: ignore[attr-defined]
+        extra = self.locale_dirs.get(plugin, ()) if plugin else ()
+        env.install_gettext_translations(translations(locale, extra), newstyle=True)  # type: ignore[attr-defined]
         env.filters.update(localtime=self.localtime, money=money, area=area)
         env.globals.update(static=static_url, group_titles=GROUP_TITLES)
         return env
@@ -94,8 +101,18 @@ class Templates:
         """Stored times are UTC; people read them in the platform's time zone."""
         return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    def render(self, locale: str, name: str, context: dict[str, Any]) -> str:
-        return self.environments[locale].get_template(name).render(context)
+    def render(self, locale: str, name: str, context: dict[str, Any], plugin: str | None = None) -> str:
+        """``<plugin>/…`` templates render with that plugin's catalog over the core's; so does a core template
+        (an error box, say) shown on ``plugin``'s pages; the rest with the core's catalog alone."""
+        prefix = name.split("/", 1)[0]
+        owner = prefix if prefix in self.plugin_names else plugin if plugin in self.plugin_names else None
+        return self.environments[(locale, owner)].get_template(name).render(context)
+
+
+def plugin_of(connection: ASGIConnection) -> str | None:
+    """The plugin whose route answers (its routes carry ``opt["module"]``), for the catalog of what it renders."""
+    handler = connection.scope.get("route_handler")
+    return getattr(handler, "opt", {}).get("module") if handler is not None else None
 
 
 def templates(connection: ASGIConnection) -> Templates:
@@ -220,21 +237,21 @@ async def page(request: Request, template: str, *, status: int = 200, portal: bo
     principal = principal_of(request)
     assert principal is not None, "pages behind a guard only"
     shell = await build_shell(request, principal, locale, portal=portal, compound_id=compound_id)
-    body = templates(request).render(locale, template, {**base_context(request, locale), "shell": shell, "portal": portal, "compound_id": compound_id, **context})
+    body = templates(request).render(locale, template, {**base_context(request, locale), "shell": shell, "portal": portal, "compound_id": compound_id, **context}, plugin_of(request))
     return html(body, status=status, cookies=_cookies(request, compound_id=shell.compound_id))
 
 
 def public_page(connection: ASGIConnection, template: str, *, status: int = 200, **context: Any) -> Response[str]:
     """A page without the shell (login, errors): no database, safe to render from an exception handler."""
     locale = negotiate(connection)
-    body = templates(connection).render(locale, template, {**base_context(connection, locale), "principal": principal_of(connection), **context})
+    body = templates(connection).render(locale, template, {**base_context(connection, locale), "principal": principal_of(connection), **context}, plugin_of(connection))
     return html(body, status=status, cookies=_cookies(connection))
 
 
 def fragment(request: Request, template: str, *, status: int = 200, **context: Any) -> Response[str]:
     """A piece of a page for htmx to swap in."""
     locale = negotiate(request)
-    body = templates(request).render(locale, template, {**base_context(request, locale), "principal": principal_of(request), **context})
+    body = templates(request).render(locale, template, {**base_context(request, locale), "principal": principal_of(request), **context}, plugin_of(request))
     return html(body, status=status)
 
 

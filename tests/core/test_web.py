@@ -185,7 +185,7 @@ def _catalogs(locale_dir: pathlib.Path, locale: str) -> list:
     return found
 
 
-@pytest.mark.parametrize("root", [WEB, *sorted(p for p in PLUGINS.iterdir() if (p / "pages.py").is_file())], ids=lambda p: p.name)
+@pytest.mark.parametrize("root", [WEB, *sorted(p for p in PLUGINS.iterdir() if (p / "pages.py").is_file() or (p / "pages").is_dir())], ids=lambda p: p.name)
 def test_every_message_of_the_pages_has_a_chinese_translation(root):
     """The core's pages against the core's catalog; a plugin's pages against its own catalog merged over the core's."""
     used = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(

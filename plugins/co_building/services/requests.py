@@ -72,7 +72,17 @@ STAFF_RIGHT = {
 RESIDENT_MOVES = {"cancel": {"submitted", "assigned"}, "reopen": {"completed", "rated"}, "close": {"completed", "rated"}}
 """What the resident whose request it is may do themselves, and from which states."""
 
-RECORD_TYPES = [{"name": "co_building.request", "object": "co_building.request", "model": ServiceRequest}]
+async def visible_request_ids(session: AsyncSession, principal: Principal, enforcer: Any, compound_id: uuid.UUID, record_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which requests' photos the caller may see: staff all, a resident their own and the public-area ones."""
+    if not record_ids:
+        return set()
+    stmt = select(ServiceRequest.id).where(ServiceRequest.compound_id == compound_id, ServiceRequest.id.in_(record_ids))
+    if not can(principal, enforcer, "co_building.work_order", "read", compound_id):
+        stmt = stmt.where((ServiceRequest.filed_for_user_id == principal.user_id) | (ServiceRequest.location == "public"))
+    return set((await session.scalars(stmt)).all())
+
+
+RECORD_TYPES = [{"name": "co_building.request", "object": "co_building.request", "model": ServiceRequest, "visible": visible_request_ids}]
 
 
 class IllegalTransition(Exception):

@@ -238,3 +238,26 @@ async def _resident_id(db, city, username):
 
     async with db.session(Scope.everything("test")) as session:
         return await session.scalar(select(Resident.id).where(Resident.user_id == city.users[username]))
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+async def test_photos_of_a_private_request_stay_with_its_resident_and_staff(client, as_user, city):
+    """The attachments API narrows by the request's visibility, not only by the permission on the record type."""
+    resident, neighbour, staff = await as_user("resident-a1"), await as_user("resident-a1b"), await as_user("ent-a-staff")
+    order = await file_repair(client, city, resident)
+    files = f"/api/v1/compounds/{city.compounds['A1']}/attachments/"
+    up = await client.post(files, data={"record_type": "co_building.request", "record_id": order["id"]}, files={"file": ("leak.png", PNG, "image/png")}, headers=resident)
+    assert up.status_code == 201, up.text
+    photo = up.json()["id"]
+    listed = lambda r: [a["id"] for a in r.json()["items"]]  # noqa: E731
+    assert photo in listed(await client.get(files + "?record_type=co_building.request", headers=resident))
+    assert photo in listed(await client.get(files + "?record_type=co_building.request", headers=staff))
+    assert photo not in listed(await client.get(files + "?record_type=co_building.request", headers=neighbour))
+    assert photo not in listed(await client.get(files, headers=neighbour))
+    assert (await client.get(files + photo, headers=neighbour)).status_code == 404
+    assert (await client.get(files + photo, headers=staff)).status_code == 200
+    # nor may the neighbour attach files to it
+    other = await client.post(files, data={"record_type": "co_building.request", "record_id": order["id"]}, files={"file": ("x.png", PNG, "image/png")}, headers=neighbour)
+    assert other.status_code == 404
