@@ -24,8 +24,8 @@ MULTIPART_OVERHEAD = 64 * 1024
 """Room in the request body for the multipart envelope and the other fields around the file."""
 
 
-def _storage(state: State) -> Storage:
-    # one store per application (an S3 client is worth keeping); built on first use from the environment
+def storage_of(state: State) -> Storage:
+    """The application's attachment store (one per application: an S3 client is worth keeping), built on first use."""
     storage = state.get("storage")
     if storage is None:
         storage = state.storage = storage_from_env(state.settings)
@@ -64,7 +64,7 @@ class AttachmentsController(Controller):
         content = await data.file.read(limit + 1)  # one byte more than allowed is enough to know it is too large
         state = request.app.state
         row = await services.upload(
-            session, _storage(state), principal, state.policy.enforcer, compound_id,
+            session, storage_of(state), principal, state.policy.enforcer, compound_id,
             data.record_type, data.record_id, data.file.filename, data.file.content_type, content, limit,
         )
         return _out(row)
@@ -89,7 +89,7 @@ class AttachmentsController(Controller):
     async def download(self, compound_id: uuid.UUID, attachment_id: uuid.UUID, request: Request, principal: Principal, session: AsyncSession) -> Response[bytes]:
         """The file, as the type sniffed at upload, always as a download."""
         state = request.app.state
-        row, content = await services.download(session, _storage(state), principal, state.policy.enforcer, compound_id, attachment_id)
+        row, content = await services.download(session, storage_of(state), principal, state.policy.enforcer, compound_id, attachment_id)
         return Response(
             content=content,
             media_type=row.content_type,

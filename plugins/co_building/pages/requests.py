@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz.guard import can, requires
 from core.files import services as files
-from core.files.api import MULTIPART_OVERHEAD, _storage
+from core.files.api import MULTIPART_OVERHEAD, storage_of
 from core.identity.principal import Principal
 from core.pagination import OffsetParam, paginate
 from core.problems import invalid, not_found
@@ -93,14 +93,14 @@ async def _attach_photo(request: Request, principal: Principal, session: AsyncSe
     limit = files.max_upload_bytes()
     content = await upload.read(limit + 1)
     state = request.app.state
-    await files.upload(session, _storage(state), principal, state.policy.enforcer, compound_id, RECORD_TYPE, request_id, upload.filename, upload.content_type, content, limit)
+    await files.upload(session, storage_of(state), principal, state.policy.enforcer, compound_id, RECORD_TYPE, request_id, upload.filename, upload.content_type, content, limit)
 
 
 async def _photo_response(request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID, attachment_id: uuid.UUID) -> Response[bytes]:
     """A photo of a request the caller may see (the request's visibility first, then the file's own rights)."""
     await services.get_request(session, _actor(request, principal, compound_id), request_id)
     state = request.app.state
-    row, content = await files.download(session, _storage(state), principal, state.policy.enforcer, compound_id, attachment_id)
+    row, content = await files.download(session, storage_of(state), principal, state.policy.enforcer, compound_id, attachment_id)
     if row.record_type != RECORD_TYPE or row.record_id != request_id:
         raise not_found("attachment")
     inline = row.content_type.startswith("image/")
