@@ -34,6 +34,8 @@ NOT_AUDITED = {
     "audit_entries", "audit_heads", "auth_tokens", "login_failures", "policy_changes", "outbox_events",
     "processed_events", "schedule_ticks", "dead_letters", "notifications", "notification_deliveries",
 }
+PRIVATE = "<private>"
+"""What the log keeps of a column of a model declaring ``__audit_private__ = True``."""
 REDACTED_COLUMNS = {"password_hash": "<secret>", "id_card_cipher": "<encrypted>", "id_card_index": "<blind index>"}
 # personal data is masked by column, or by (table, column) where the same name is public elsewhere
 MASKED_COLUMNS = {"phone": mask_phone, "contact_phone": mask_phone}
@@ -68,6 +70,8 @@ def _row(obj: Any, state: str) -> dict[str, Any]:
     """Column values of ``obj`` as they are (``after``) or were (``before``)."""
     out: dict[str, Any] = {}
     insp = inspect(obj)
+    private = getattr(type(obj), "__audit_private__", False)
+    keys = {c.key for c in insp.mapper.primary_key}
     for attr in insp.mapper.column_attrs:
         key = attr.key
         if state == "before":
@@ -75,7 +79,10 @@ def _row(obj: Any, state: str) -> dict[str, Any]:
             value = hist.deleted[0] if hist.deleted else (hist.unchanged[0] if hist.unchanged else None)
         else:
             value = getattr(obj, key)
-        if key in REDACTED_COLUMNS:
+        if private and key not in keys and not key.endswith("_at"):
+            # a special category of personal data (party membership): the log keeps that the row changed, not what it holds
+            value = PRIVATE if value is not None else None
+        elif key in REDACTED_COLUMNS:
             value = REDACTED_COLUMNS[key] if value is not None else None
         elif value and (key in MASKED_COLUMNS or (obj.__table__.name, key) in MASKED_TABLE_COLUMNS):
             value = (MASKED_COLUMNS.get(key) or MASKED_TABLE_COLUMNS[(obj.__table__.name, key)])(value)

@@ -59,3 +59,29 @@ def redprop_indicators():
     from plugins.party_building.indicators import INDICATORS
 
     return INDICATORS
+
+
+@hookimpl
+def redprop_dashboard_widgets():
+    from plugins.party_building.indicators import DASHBOARD_WIDGETS
+
+    return DASHBOARD_WIDGETS
+
+
+@hookimpl
+def redprop_record_types():
+    from plugins.party_building import models
+
+    return [
+        {"name": "party_building.action_item", "object": "party_building.action_item", "model": models.ActionItem},
+        {"name": "party_building.meeting", "object": "party_building.meeting", "model": models.Meeting},
+        {"name": "party_building.study_session", "object": "party_building.study", "model": models.StudySession},
+        {"name": "party_building.disclosure", "object": "party_building.disclosure", "model": models.Disclosure},
+    ]
+
+
+@hookimpl
+def redprop_demo_data(seed):
+    from plugins.party_building.demo import describe
+
+    describe(seed)

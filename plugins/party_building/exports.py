@@ -1,0 +1,97 @@
+"""The coverage report (两个覆盖) as an Excel workbook or a CSV file, and as an inline SVG bar chart."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Literal
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from litestar import Response
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from plugins.party_building import schemas as s
+
+Format = Literal["xlsx", "csv"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+LEVEL_ZH = {"community": "社区", "street": "街道", "district": "区"}
+GAP_ZH = {"compound": "无小区（联合）党支部的小区", "enterprise": "无党支部的物业企业", "building": "无楼栋党小组的楼栋"}
+HEADERS = ("层级", "名称", "小区数", "已建支部小区", "物业企业数", "已建支部企业", "楼栋数", "已建党小组楼栋", "两个覆盖率(%)")
+
+
+def _figures(row: s.CoverageRow) -> list:
+    return [LEVEL_ZH[row.level], row.name, row.compounds, row.compounds_covered, row.enterprises, row.enterprises_covered, row.buildings, row.buildings_covered, "" if row.coverage is None else str(row.coverage)]
+
+
+def _gaps(report: s.CoverageReport) -> list[list[str]]:
+    """Each gap once, under its community (the street and district rows repeat them)."""
+    return [[row.name, GAP_ZH[g.kind], g.name, g.compound_name or ""] for row in report.rows if row.level == "community" for g in row.gaps]
+
+
+def coverage_csv(report: s.CoverageReport) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    writer.writerows(_figures(row) for row in report.rows)
+    writer.writerow([])
+    writer.writerow(("社区", "缺口", "名称", "所在小区"))
+    writer.writerows(_gaps(report))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+
+
+def coverage_xlsx(report: s.CoverageReport, generated: dt.datetime) -> bytes:
+    book = Workbook()
+    figures = book.active
+    figures.title = "两个覆盖"
+    figures.append(HEADERS)
+    for row in report.rows:
+        values = _figures(row)
+        values[-1] = Decimal(values[-1]) if values[-1] else None
+        figures.append(values)
+    gaps = book.create_sheet("缺口清单")
+    gaps.append(("社区", "缺口", "名称", "所在小区"))
+    for line in _gaps(report):
+        gaps.append(line)
+    for sheet in (figures, gaps):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    book.properties.created = generated.replace(tzinfo=None)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def coverage_response(report: s.CoverageReport, format: Format, generated: dt.datetime) -> Response[bytes]:
+    name = f"两个覆盖-{generated:%Y%m%d}.{format}"
+    content = coverage_xlsx(report, generated) if format == "xlsx" else coverage_csv(report)
+    media = XLSX_TYPE if format == "xlsx" else "text/csv; charset=utf-8"
+    return Response(content=content, media_type=media, headers={"Content-Disposition": f"attachment; filename=\"coverage.{format}\"; filename*=UTF-8''{quote(name, safe='')}"})
+
+
+def coverage_chart(report: s.CoverageReport, *, title: str, covered: str, uncovered: str) -> str:
+    """Horizontal stacked bars per community: compounds with and without a branch (inline SVG, no script, no CDN)."""
+    rows = [r for r in report.rows if r.level == "community"]
+    bar, gap, label_w, chart_w = 22, 12, 150, 360
+    height = 40 + len(rows) * (bar + gap) + 30
+    widest = max([r.compounds for r in rows] + [1])
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + chart_w + 60} {height}" role="img" aria-label="{escape(title)}" class="chart">']
+    parts.append(f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>')
+    for i, r in enumerate(rows):
+        y = 34 + i * (bar + gap)
+        done = r.compounds_covered * chart_w / widest
+        missing = (r.compounds - r.compounds_covered) * chart_w / widest
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(r.name)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{done:.1f}" height="{bar}" fill="#c8161d"><title>{escape(covered)}: {r.compounds_covered}</title></rect>')
+        parts.append(f'<rect x="{label_w + done:.1f}" y="{y}" width="{missing:.1f}" height="{bar}" fill="#d9d9d9"><title>{escape(uncovered)}: {r.compounds - r.compounds_covered}</title></rect>')
+        parts.append(f'<text x="{label_w + done + missing + 6:.1f}" y="{y + 15}" font-size="12">{r.compounds_covered}/{r.compounds}</text>')
+    legend_y = height - 14
+    parts.append(f'<rect x="0" y="{legend_y - 10}" width="12" height="12" fill="#c8161d"/><text x="16" y="{legend_y}" font-size="12">{escape(covered)}</text>')
+    parts.append(f'<rect x="140" y="{legend_y - 10}" width="12" height="12" fill="#d9d9d9"/><text x="156" y="{legend_y}" font-size="12">{escape(uncovered)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
