@@ -27,6 +27,7 @@ from core.problems import invalid
 from core.web.errors import EXCEPTION_HANDLERS_FOR_PAGES
 from core.web.forms import form_values, parse_form, to_input
 from core.web.i18n import N_, negotiate
+from core.web.qr import qr_svg
 from core.web.render import PAGE_SIZE, done, page, pager, principal_of
 from core.web.session import cookie_session, csrf_guard
 from plugins.party_building import exports, services
@@ -223,9 +224,10 @@ class MeetingPages(PageController):
         compound = await session.get(Compound, compound_id)
         departments = (await session.scalars(select(Department).where(Department.tenant_id == compound.district_tenant_id).order_by(Department.name))).all()  # type: ignore[union-attr]
         sign_in_url = f"/portal/compounds/{compound_id}/party_building/meetings/{meeting_id}/sign-in?code={detail.sign_in_code}" if detail.sign_in_code else None
+        sign_in_qr = qr_svg(str(request.base_url).rstrip("/") + sign_in_url) if sign_in_url and keeper else None
         return await _compound_page(
             request, session, "meeting.html", compound_id, meeting=detail, keeper=keeper, departments=departments,
-            organisations=await services.organisations_serving(session, compound_id), sign_in_url=sign_in_url,
+            organisations=await services.organisations_serving(session, compound_id), sign_in_url=sign_in_url, sign_in_qr=sign_in_qr,
         )
 
     @post("/{meeting_id:uuid}/minutes", guards=[requires("party_building.meeting", "write")])

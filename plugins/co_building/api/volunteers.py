@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.authz.guard import can, requires
 from core.identity.principal import Principal
 from core.pagination import LimitParam, OffsetParam, Page
+from core.web.qr import qr_svg
 from plugins.co_building.models.volunteers import Volunteer, VolunteerActivity
 from plugins.co_building.schemas import volunteers as s
 from plugins.co_building.services import volunteers as services
@@ -98,7 +99,7 @@ class ActivitiesController(Controller):
     async def qr(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession) -> Response[str]:
         """The check-in QR code to show on site (organisers only: it carries the activity's secret token)."""
         activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
-        return Response(services.checkin_qr_svg(services.checkin_url(str(request.base_url), compound_id, activity)), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+        return Response(str(qr_svg(services.checkin_url(str(request.base_url), compound_id, activity))), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     @get("/{activity_id:uuid}/signups", operation_id="coBuildingListSignups", guards=[requires("co_building.activity", "read")])
     async def list_signups(self, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> list[s.SignupOut]:

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +23,7 @@ from core.pagination import OffsetParam
 from core.problems import invalid
 from core.web.forms import form_values, parse_form, to_input
 from core.web.i18n import N_
+from core.web.qr import qr_svg
 from core.web.render import PAGE_SIZE, done, page, pager
 from plugins.co_building.models.volunteers import Volunteer, VolunteerActivity
 from plugins.co_building.schemas import volunteers as s
@@ -115,7 +115,7 @@ class VolunteerConsolePages(Controller):
         organise = _can(request, principal, "co_building.activity", "approve", compound_id)
         row = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
         # the SVG is segno's own drawing of our URL: no user text reaches it, so it is safe to embed as markup
-        qr = Markup(services.checkin_qr_svg(services.checkin_url(str(request.base_url), compound_id, row))) if organise else None
+        qr = qr_svg(services.checkin_url(str(request.base_url), compound_id, row)) if organise else None
         volunteers = (await session.execute(select(Volunteer.id, Volunteer.name).where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True)).order_by(Volunteer.name).limit(PICKER_LIMIT))).all() if organise else []
         return await page(
             request, "co_building/volunteers/console_activity.html", compound_id=compound_id, compound=await get_compound(session, compound_id),

@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import segno
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -280,11 +279,6 @@ def checkin_url(site: str, compound_id: uuid.UUID, activity: VolunteerActivity) 
     """What the QR code on site says: the portal page (on ``site``, e.g. ``https://wuye.example.cn``) that checks
     the scanning volunteer in, or out."""
     return f"{site.rstrip('/')}/portal/compounds/{compound_id}/co_building/activities/{activity.id}/attend?token={activity.checkin_token}"
-
-
-def checkin_qr_svg(url: str) -> str:
-    """The check-in QR code as inline SVG, drawn on the server (no script, no remote image)."""
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#7f1d1d", title="QR")
 
 
 # --------------------------------------------------------------------------- sign-ups and the waiting list

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -60,7 +61,7 @@ async def test_scheduling_a_meeting_through_the_form(web, city, db):
     assert ok.status_code == 303, ok.text
     detail = await web.get(ok.headers["location"], headers=HTML)
     assert "一月联席会议" in detail.text and "2027-01-08 15:00" in detail.text  # read in the tenant's time zone, shown in it
-    assert "sign-in-link" in detail.text
+    assert "sign-in-link" in detail.text and re.search(r'id="sign-in-qr"><svg', detail.text)  # the QR code is drawn on the server
 
 
 async def test_pages_follow_the_roles(web, city):
