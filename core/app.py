@@ -73,6 +73,28 @@ def _swagger_assets() -> Router:
     return create_static_files_router(path="/static/swagger", directories=[pathlib.Path(swagger_ui_bundle.swagger_ui_path)], opt={"public": True}, include_in_schema=False)
 
 
+def _bind(state: State, settings: Settings) -> None:
+    """What an application holds for one database: settings, the database handle, the policy store, caches."""
+    policy = PolicyStore()
+    policy.templates = state.policy_templates
+    state.settings, state.db, state.policy = settings, Database(settings.database_url), policy
+    for cached in ("storage", "jobs"):
+        state.pop(cached, None)
+    pages = state.get("web_templates")
+    if pages is not None and str(pages.zone) != settings.default_timezone:
+        state.pop("web_templates")
+
+
+def rebind(app: Litestar, settings: Settings) -> Litestar:
+    """Point a built (and stopped) application at other settings and database.
+
+    Building the application registers ~700 routes, which costs seconds; the
+    test suite builds it once per run and rebinds it to each test's database.
+    """
+    _bind(app.state, settings)
+    return app
+
+
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
     """Build the ASGI application for ``settings`` (read from the environment by default)."""
     from tenants.access import module_gate, resolve_principal
@@ -83,42 +105,34 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     host = host or load_plugins(settings)
     for rec, item in host.declared("redprop_record_types"):
         register_record_type(item["name"], item["object"], item.get("model"), rec.name if rec.is_module else None, item.get("visible"))
-    db = Database(settings.database_url)
-    policy = PolicyStore()
     policy_files = [(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]
-    policy.templates = read_policy_files(policy_files)
+    templates = read_policy_files(policy_files)
 
     async def start(app: Litestar) -> None:
+        # everything is read from app.state, so ``rebind`` can point a built application at another database
+        state = app.state
+        db, policy, settings = state.db, state.policy, state.settings
         await sync_templates_safely(db.sessions, policy.templates)
         async with db.sessions() as session:
             await policy.load(session)
         policy.start_polling(db.sessions, settings.policy_poll_seconds)
-        if embedded:
+        if settings.embedded_worker and settings.broker_url.startswith("stub"):
             # the embedded mode: no broker server, the app is its own worker
-            runtime = build_runtime(settings, host)
+            runtime = build_runtime(settings, state.plugins)
             runtime.start_worker()
             runtime.start_loops()
-            app.state.jobs = runtime
+            state.jobs = runtime
 
     async def stop(app: Litestar) -> None:
         runtime = app.state.get("jobs")
         if runtime is not None:
             await asyncio.to_thread(runtime.stop)
-        await policy.stop_polling()
-        await db.dispose()
+            app.state.jobs = None
+        await app.state.policy.stop_polling()
+        await app.state.db.dispose()
 
-    embedded = settings.embedded_worker and settings.broker_url.startswith("stub")
-
-    state = State(
-        {
-            "settings": settings,
-            "db": db,
-            "policy": policy,
-            "plugins": host,
-            "resolve_principal": resolve_principal,
-            "module_gate": module_gate,
-        }
-    )
+    state = State({"plugins": host, "resolve_principal": resolve_principal, "module_gate": module_gate, "policy_templates": templates})
+    _bind(state, settings)
     return Litestar(
         route_handlers=[*_route_handlers(host), _swagger_assets()],
         dependencies=DEPENDENCIES,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import pathlib
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.store import add_rule
+from core.authz.store import add_rule, read_policy_files, sync_templates
 from core.clock import now
 from core.db import Base, Database, Scope
 from core.identity.models import Membership, User
@@ -101,6 +102,8 @@ async def build_demo_city(db: Database, host: PluginHost) -> DemoCity | None:
     async with db.transaction(Scope.everything("demo seed")) as session:
         if await demo_exists(session):
             return None
+        # the role templates first, as the application's start-up would write them: jobs run on the demo read them
+        await sync_templates(session, read_policy_files([(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]))
         city = await _core_city(session)
         seed = DemoSeed(city)
         for name, result in host.call_each("redprop_demo_data", seed=seed):

@@ -25,7 +25,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from core import clock
-from core.app import create_app, load_plugins
+from core.app import create_app, load_plugins, rebind
 from core.db import Database
 from core.events.services import dispatch_pending
 from core.migrate import upgrade
@@ -143,9 +143,17 @@ def settings(database_urls):
     return load_settings({**os.environ, "REDPROP_DATABASE_URL": database_urls["app"], "REDPROP_MIGRATE_DATABASE_URL": database_urls["owner"], "REDPROP_POLICY_POLL_SECONDS": "0.2"})
 
 
+_APPS: dict[int, object] = {}
+
+
 @pytest.fixture
 def app(settings, plugin_host):
-    return create_app(settings, plugin_host)
+    """The run's application, pointed at this test's database (``core.app.rebind``)."""
+    built = _APPS.get(id(plugin_host))
+    if built is None:
+        built = _APPS[id(plugin_host)] = create_app(settings, plugin_host)
+        return built
+    return rebind(built, settings)
 
 
 @pytest.fixture

@@ -135,10 +135,15 @@ async def add_rule(session: AsyncSession, line: Line) -> bool:
     exists = await session.scalar(select(CasbinRule.id).where(CasbinRule.ptype == ptype, CasbinRule.v0 == v0, CasbinRule.v1 == v1, CasbinRule.v2 == v2, CasbinRule.v3 == v3))
     if exists:
         return False
+    _add_new(session, ptype, v0, v1, v2, v3)
+    return True
+
+
+def _add_new(session: AsyncSession, ptype: str, v0: str, v1: str, v2: str, v3: str) -> None:
+    """Add a line known to be missing, with its change-log row (no look-up: a batch of them is one flush)."""
     session.add(CasbinRule(ptype=ptype, v0=v0, v1=v1, v2=v2, v3=v3))
     session.add(PolicyChange(op="add", ptype=ptype, v0=v0, v1=v1, v2=v2, v3=v3))
     session.info.setdefault("policy_changes", []).append(("add", _line(ptype, v0, v1, v2, v3)))
-    return True
 
 
 async def remove_rule(session: AsyncSession, line: Line) -> bool:
@@ -173,8 +178,9 @@ async def sync_templates(session: AsyncSession, templates: dict[str, RoleTemplat
     rows = (await session.scalars(select(CasbinRule).where(CasbinRule.ptype == "p", CasbinRule.v1 == ANY_DOMAIN))).all()
     have = {r.as_line() for r in rows if not r.v0.startswith("custom:")}
     changed = 0
-    for line in sorted(wanted - have):
-        changed += await add_rule(session, line)
+    for ptype, v0, v1, v2, v3 in sorted(wanted - have):
+        _add_new(session, ptype, v0, v1, v2, v3)
+        changed += 1
     for line in sorted(have - wanted):
         changed += await remove_rule(session, line)
     existing = {r.name: r for r in (await session.scalars(select(RoleDefinition).where(RoleDefinition.tenant_id.is_(None)))).all()}
