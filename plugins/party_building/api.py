@@ -21,7 +21,7 @@ from core.pagination import LimitParam, OffsetParam, Page, paginate
 from plugins.party_building import exports, services
 from plugins.party_building import schemas as s
 from plugins.party_building.models import MeetingGap
-from plugins.party_building.pages import PAGE_HANDLERS
+from plugins.party_building.pages import PAGE_ROUTER
 from tenants.models import Compound
 
 C = "/api/v1/compounds/{compound_id:uuid}/party_building"
@@ -400,5 +400,5 @@ class DisclosuresController(Controller):
 ROUTE_HANDLERS = [
     OrganisationsController, CoverageController, TargetsController, ResponsibilitiesController,
     CompoundPartyController, MembersController, CentralHouseholdsController, MeetingsController, MeetingGapsController,
-    ActionItemsController, StudyController, DisclosuresController, *PAGE_HANDLERS,
+    ActionItemsController, StudyController, DisclosuresController, PAGE_ROUTER,
 ]

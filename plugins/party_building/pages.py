@@ -24,12 +24,11 @@ from core.files.services import max_upload_bytes, upload
 from core.identity.principal import Principal
 from core.pagination import OffsetParam, paginate
 from core.problems import invalid
-from core.web.errors import EXCEPTION_HANDLERS_FOR_PAGES
 from core.web.forms import form_values, parse_form, to_input
+from core.web.api import page_router
 from core.web.i18n import N_, negotiate
 from core.web.qr import qr_svg
 from core.web.render import PAGE_SIZE, done, page, pager, principal_of
-from core.web.session import cookie_session, csrf_guard
 from plugins.party_building import exports, services
 from plugins.party_building import indicators as figures
 from plugins.party_building import models as m
@@ -84,13 +83,7 @@ PAGES: list[dict] = [
 
 
 class PageController(Controller):
-    """What a page route needs beyond an API route (as ``core.web.api.page_router`` gives the core's pages):
-    the cookie session, the CSRF guard and the HTML error pages."""
-
-    middleware = [cookie_session]
-    guards = [csrf_guard]
-    exception_handlers = EXCEPTION_HANDLERS_FOR_PAGES  # type: ignore[assignment]
-    include_in_schema = False
+    """Base of this plugin's page controllers; ``PAGE_ROUTER`` mounts them the way pages need (``core.web.api.page_router``)."""
 
 
 def _can(request: Request, principal: Principal, obj: str, act: str, compound_id: uuid.UUID | None = None) -> bool:
@@ -528,3 +521,4 @@ class PortalPartyPages(PageController):
 
 
 PAGE_HANDLERS = [OverviewPages, MemberPages, MeetingPages, ActionItemPages, StudyPages, DisclosurePages, DistrictPages, PortalPartyPages]
+PAGE_ROUTER = page_router(PAGE_HANDLERS)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.problems import not_found
+from tenants.models import Household, Resident
 
 from tenants.access import compounds_with_module
 
@@ -31,3 +32,12 @@ async def one_in_compound(session: AsyncSession, model: type[T], compound_id: uu
     if row is None:
         raise not_found(what)
     return row
+
+
+async def resident_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> set[uuid.UUID]:
+    """The rooms of the compound whose households the user belongs to (as owner, tenant or family)."""
+    rows = await session.scalars(
+        select(Household.room_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+        .where(Household.compound_id == compound_id, Resident.user_id == user_id)
+    )
+    return set(rows.all())

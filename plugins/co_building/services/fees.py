@@ -26,7 +26,7 @@ from core.payments import Charge, ChargeStarted, PaymentProvider
 from core.problems import Problem, conflict, invalid, not_found
 from plugins.co_building.models.fees import Bill, BillLine, FeeItem, MeterReading, Payment
 from plugins.co_building.schemas import fees as s
-from plugins.co_building.services.common import one_in_compound
+from plugins.co_building.services.common import one_in_compound, resident_rooms
 from tenants.models import Building, Household, Resident, Room, Unit
 
 PRICE_PLACES = Decimal("0.0001")
@@ -206,14 +206,6 @@ async def bills_out(session: AsyncSession, compound_id: uuid.UUID, bills: list[B
         )
         for b in bills
     ]
-
-
-async def resident_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> set[uuid.UUID]:
-    rows = await session.scalars(
-        select(Household.room_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
-        .where(Household.compound_id == compound_id, Resident.user_id == user_id)
-    )
-    return set(rows.all())
 
 
 def bills_query(compound_id: uuid.UUID, *, status: str | None = None, period: str | None = None, room_ids: set[uuid.UUID] | None = None, building_id: uuid.UUID | None = None):

@@ -34,6 +34,7 @@ from core.problems import Problem, conflict, invalid, not_found
 from core.security import mask_phone
 from plugins.co_building.models.requests import MeToo, RequestEvent, ServiceRequest, TimeLimit
 from plugins.co_building.schemas import requests as s
+from plugins.co_building.services.common import resident_rooms
 from tenants.models import Building, Compound, Resident, Room, Tenant, Unit
 
 WORK_ORDER_TRANSITIONS: dict[str, dict[str, str]] = {
@@ -136,18 +137,9 @@ async def _own_residents(session: AsyncSession, compound_id: uuid.UUID, user_id:
     return list((await session.scalars(select(Resident).where(Resident.compound_id == compound_id, Resident.user_id == user_id))).all())
 
 
-async def _rooms_of(session: AsyncSession, compound_id: uuid.UUID, residents: list[Resident]) -> set[uuid.UUID]:
-    from tenants.models import Household
-
-    if not residents:
-        return set()
-    rows = await session.scalars(select(Household.room_id).where(Household.compound_id == compound_id, Household.id.in_([r.household_id for r in residents])))
-    return set(rows.all())
-
-
 async def my_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> list[s.RoomChoice]:
     """The rooms the caller lives in or owns in the compound (what they may file a room request for)."""
-    rooms = await _rooms_of(session, compound_id, await _own_residents(session, compound_id, user_id))
+    rooms = await resident_rooms(session, compound_id, user_id)
     labels = await room_labels(session, compound_id, set(rooms))
     return sorted((s.RoomChoice(room_id=r, label=labels.get(r, "")) for r in rooms), key=lambda c: c.label)
 
@@ -205,8 +197,8 @@ async def set_time_limit(session: AsyncSession, principal: Principal, data: s.Ti
     return s.TimeLimitOut(category=row.category, priority=row.priority, response_hours=row.response_hours, completion_hours=row.completion_hours, source="tenant")
 
 
-async def _due(session: AsyncSession, compound_id: uuid.UUID, category: str, priority: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    tenant_id, zone = await operator_zone(session, compound_id)
+async def _due(session: AsyncSession, tenant_id: uuid.UUID | None, zone: str, category: str, priority: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Response and completion deadlines for a request started at ``start``, by the operator's table and zone."""
     response, completion, _ = await limits_for(session, tenant_id, category, priority)
     cal = work_calendar()
     return cal.add_working_hours(start, response, zone), cal.add_working_hours(start, completion, zone)
@@ -246,7 +238,6 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
         resident = await session.scalar(select(Resident).where(Resident.compound_id == compound_id, Resident.id == data.resident_id))
         if resident is None:
             raise invalid("resident_id", "no such resident in this compound")
-        residents = [resident]
     else:
         residents = await _own_residents(session, compound_id, actor.user_id)
         if not residents and not staff:
@@ -258,15 +249,15 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
         room = await session.scalar(select(Room.id).where(Room.compound_id == compound_id, Room.id == data.room_id))
         if room is None:
             raise invalid("room_id", "no such room in this compound")
-        if not staff and data.room_id not in await _rooms_of(session, compound_id, residents):
+        if not staff and data.room_id not in await resident_rooms(session, compound_id, actor.user_id):
             raise invalid("room_id", "residents file requests for their own rooms")
     elif data.room_id is not None:
         raise invalid("room_id", "a public-area request names no room")
     if not staff and data.channel != "portal":
         raise invalid("channel", "residents file through the portal")
     moment = now()
-    _, zone = await operator_zone(session, compound_id)
-    response_due, completion_due = await _due(session, compound_id, data.category, data.priority, moment)
+    tenant_id, zone = await operator_zone(session, compound_id)
+    response_due, completion_due = await _due(session, tenant_id, zone, data.category, data.priority, moment)
     request = ServiceRequest(
         id=uuid7(), compound_id=compound_id, number=await _number(session, compound_id, moment, zone),
         kind=data.kind, category=data.category, priority=data.priority, location=data.location, channel=data.channel,
@@ -281,7 +272,6 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
     await session.flush()
     _log(session, request, "file", actor, to_state="submitted", note=f"{data.channel}")
     emit(session, "co_building.request.filed", {"request_id": str(request.id), "number": request.number, "kind": request.kind, "category": request.category, "priority": request.priority}, compound_id=compound_id, actor_user_id=actor.user_id)
-    tenant_id, _ = await operator_zone(session, compound_id)
     managers = await holders(session, MANAGER_ROLES, compound_id, tenant_id)
     if managers:
         await notify(session, managers, "co_building.request.filed", f"新诉求 {request.number}：{request.title}", request.description[:200], link=console_link(request), compound_id=compound_id, channels=("inbox", "sms") if request.priority == "urgent" else ("inbox",))
@@ -460,7 +450,8 @@ async def _reopen(session: AsyncSession, request: ServiceRequest, moment: dt.dat
     request.closed_at = None
     request.completion_breached = False
     request.escalation_level = 0
-    _, completion_due = await _due(session, request.compound_id, request.category, request.priority, moment)
+    tenant_id, zone = await operator_zone(session, request.compound_id)
+    _, completion_due = await _due(session, tenant_id, zone, request.category, request.priority, moment)
     request.completion_due_at = completion_due
     dispatcher = await session.scalar(
         select(RequestEvent.actor_user_id).where(
@@ -708,13 +699,14 @@ async def _demo_requests(session: AsyncSession, city) -> None:
     compound_id = city.compounds["A1"]
     manager, staff, resident, neighbour = (city.users[k] for k in ("ent-a-manager", "ent-a-staff", "resident-a1", "resident-a1b"))
     me = (await _own_residents(session, compound_id, resident))[0]
-    my_room = sorted(await _rooms_of(session, compound_id, [me]))[0]
+    my_room = sorted(await resident_rooms(session, compound_id, resident))[0]
+    tenant_id, zone = await operator_zone(session, compound_id)
     path = ["assign", "accept", "start", "complete", "rate", "close"]
     labels = {manager: "红城物业项目经理", staff: "红城物业维修工", resident: me.name}
     moment = now()
     for i, (state, kind, category, location, priority, title, days) in enumerate(DEMO_REQUESTS):
         filed = moment - dt.timedelta(days=days, hours=2 + i)
-        response_due, completion_due = await _due(session, compound_id, category, priority, filed)
+        response_due, completion_due = await _due(session, tenant_id, zone, category, priority, filed)
         request = ServiceRequest(
             id=uuid7(), compound_id=compound_id, number=f"{filed:%Y%m%d}-{9000 + i}", kind=kind, category=category, priority=priority, location=location,
             channel="phone" if i % 4 == 3 else "portal", title=title, description=title, room_id=my_room if location == "room" else None, resident_id=me.id,
