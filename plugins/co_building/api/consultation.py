@@ -75,7 +75,7 @@ class MeetingsController(Controller):
     async def list_meetings(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.MeetingOut]:
         stmt = select(DeliberationMeeting).where(DeliberationMeeting.compound_id == compound_id).order_by(DeliberationMeeting.scheduled_at.desc())
         rows, total = await paginate(session, stmt, limit, offset)
-        return _page([await services.meeting_out(session, m, principal.user_id) for m in rows], total, limit, offset)
+        return _page(await services.meetings_out(session, list(rows), principal.user_id), total, limit, offset)
 
     @get("/{meeting_id:uuid}", operation_id="getMeeting", guards=[requires("co_building.meeting", "read")])
     async def get_one(self, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.MeetingOut:
@@ -120,7 +120,7 @@ class VotesController(Controller):
         if not can(principal, state.policy.enforcer, "co_building.vote", "admin", compound_id):
             stmt = stmt.where(OwnersVote.state != "draft")
         rows, total = await paginate(session, stmt.order_by(OwnersVote.created_at.desc(), OwnersVote.id.desc()), limit, offset)
-        return _page([await services.vote_out(session, v, principal.user_id) for v in rows], total, limit, offset)
+        return _page(await services.votes_out(session, list(rows), principal.user_id), total, limit, offset)
 
     @get("/{vote_id:uuid}", operation_id="getVote", guards=[requires("co_building.vote", "read")])
     async def get_one(self, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> s.VoteOut:

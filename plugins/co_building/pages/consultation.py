@@ -76,7 +76,7 @@ async def _votes(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UU
     if not drafts:
         stmt = stmt.where(OwnersVote.state != "draft")
     rows = (await session.scalars(stmt.order_by(OwnersVote.created_at.desc()).limit(50))).all()
-    return [await services.vote_out(session, v, user_id) for v in rows]
+    return await services.votes_out(session, list(rows), user_id)
 
 
 class ConsoleConsultationPages(Controller):

@@ -176,17 +176,26 @@ async def build_roll(session: AsyncSession, compound_id: uuid.UUID) -> list[Vote
     return roll
 
 
-async def user_owner_keys(session: AsyncSession, vote: OwnersVote, user_id: uuid.UUID) -> list[str]:
-    """The heads this user may cast on the roll: the keys of the rooms they (co-)own."""
-    rooms = await session.scalars(
+async def owner_keys(session: AsyncSession, compound_id: uuid.UUID, vote_ids: list[uuid.UUID], user_id: uuid.UUID) -> dict[uuid.UUID, list[str]]:
+    """Per vote, the heads this user may cast on its roll: the keys of the rooms they (co-)own."""
+    rooms = list((await session.scalars(
         select(Household.room_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
-        .where(Household.compound_id == vote.compound_id, Resident.user_id == user_id, Resident.role == "owner")
+        .where(Household.compound_id == compound_id, Resident.user_id == user_id, Resident.role == "owner")
+    )).all())
+    out: dict[uuid.UUID, list[str]] = {vote_id: [] for vote_id in vote_ids}
+    if not rooms or not vote_ids:
+        return out
+    rows = await session.execute(
+        select(VoteRoll.vote_id, VoteRoll.owner_key).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id.in_(vote_ids), VoteRoll.room_id.in_(rooms), VoteRoll.owner_key != DEVELOPER).distinct()
     )
-    room_ids = list(rooms.all())
-    if not room_ids:
-        return []
-    keys = await session.scalars(select(VoteRoll.owner_key).where(VoteRoll.compound_id == vote.compound_id, VoteRoll.vote_id == vote.id, VoteRoll.room_id.in_(room_ids), VoteRoll.owner_key != DEVELOPER).distinct())
-    return sorted(keys.all())
+    for vote_id, key in rows:
+        out[vote_id].append(key)
+    return {vote_id: sorted(keys) for vote_id, keys in out.items()}
+
+
+async def user_owner_keys(session: AsyncSession, vote: OwnersVote, user_id: uuid.UUID) -> list[str]:
+    """The heads this user may cast on the vote's roll."""
+    return (await owner_keys(session, vote.compound_id, [vote.id], user_id))[vote.id]
 
 
 async def create_vote(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, data: s.VoteIn) -> OwnersVote:
@@ -324,9 +333,28 @@ async def close_due_votes(session: AsyncSession, compound_ids: list[uuid.UUID]) 
 
 
 async def vote_out(session: AsyncSession, vote: OwnersVote, user_id: uuid.UUID) -> s.VoteOut:
-    keys = await user_owner_keys(session, vote, user_id) if vote.state != "draft" else []
-    mine = await session.scalar(select(Ballot.choice).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id, Ballot.owner_key.in_(keys)).limit(1)) if keys else None
-    cast = await session.scalar(select(func.count()).select_from(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id)) or 0
+    return (await votes_out(session, [vote], user_id))[0]
+
+
+async def votes_out(session: AsyncSession, votes: list[OwnersVote], user_id: uuid.UUID) -> list[s.VoteOut]:
+    """Votes of one compound as the user sees them (their own ballot, whether they may vote): a few queries for the lot."""
+    if not votes:
+        return []
+    compound_id, ids = votes[0].compound_id, [v.id for v in votes]
+    keys = await owner_keys(session, compound_id, [v.id for v in votes if v.state != "draft"], user_id)
+    counts = dict((await session.execute(
+        select(Ballot.vote_id, func.count()).where(Ballot.compound_id == compound_id, Ballot.vote_id.in_(ids)).group_by(Ballot.vote_id)
+    )).all())
+    wanted = {k for ks in keys.values() for k in ks}
+    mine = {} if not wanted else {
+        (vote_id, key): choice for vote_id, key, choice in (await session.execute(
+            select(Ballot.vote_id, Ballot.owner_key, Ballot.choice).where(Ballot.compound_id == compound_id, Ballot.vote_id.in_(ids), Ballot.owner_key.in_(wanted))
+        )).all()
+    }
+    return [_vote_out(v, keys.get(v.id, []), next((mine[(v.id, k)] for k in keys.get(v.id, []) if (v.id, k) in mine), None), counts.get(v.id, 0)) for v in votes]
+
+
+def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int) -> s.VoteOut:
     result = None
     if vote.result:
         r = vote.result
@@ -481,13 +509,25 @@ async def record_minutes(session: AsyncSession, compound_id: uuid.UUID, meeting_
 
 
 async def meeting_out(session: AsyncSession, meeting: DeliberationMeeting, user_id: uuid.UUID) -> s.MeetingOut:
-    participants = (await session.scalars(select(MeetingParticipant).where(MeetingParticipant.compound_id == meeting.compound_id, MeetingParticipant.meeting_id == meeting.id).order_by(MeetingParticipant.side, MeetingParticipant.name))).all()
-    proposals = (await session.scalars(select(Proposal).where(Proposal.compound_id == meeting.compound_id, Proposal.meeting_id == meeting.id).order_by(Proposal.created_at))).all()
-    return s.MeetingOut(
-        id=meeting.id, title=meeting.title, scheduled_at=meeting.scheduled_at, location=meeting.location, state=meeting.state, minutes=meeting.minutes,
-        outcome=meeting.outcome, held_at=meeting.held_at, participants=[s.ParticipantOut(name=p.name, side=p.side, attended=p.attended) for p in participants],
-        proposals=await proposals_out(session, list(proposals), user_id),
-    )
+    return (await meetings_out(session, [meeting], user_id))[0]
+
+
+async def meetings_out(session: AsyncSession, meetings: list[DeliberationMeeting], user_id: uuid.UUID) -> list[s.MeetingOut]:
+    """Meetings of one compound with their participants and proposals: three queries for the lot."""
+    if not meetings:
+        return []
+    compound_id, ids = meetings[0].compound_id, [m.id for m in meetings]
+    participants = (await session.scalars(select(MeetingParticipant).where(MeetingParticipant.compound_id == compound_id, MeetingParticipant.meeting_id.in_(ids)).order_by(MeetingParticipant.side, MeetingParticipant.name))).all()
+    proposals = (await session.scalars(select(Proposal).where(Proposal.compound_id == compound_id, Proposal.meeting_id.in_(ids)).order_by(Proposal.created_at))).all()
+    shown = dict(zip([p.id for p in proposals], await proposals_out(session, list(proposals), user_id), strict=True))
+    return [
+        s.MeetingOut(
+            id=m.id, title=m.title, scheduled_at=m.scheduled_at, location=m.location, state=m.state, minutes=m.minutes, outcome=m.outcome, held_at=m.held_at,
+            participants=[s.ParticipantOut(name=p.name, side=p.side, attended=p.attended) for p in participants if p.meeting_id == m.id],
+            proposals=[shown[p.id] for p in proposals if p.meeting_id == m.id],
+        )
+        for m in meetings
+    ]
 
 
 async def publish_notice(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, data: s.NoticeIn, *, source: str = "other", source_id: uuid.UUID | None = None) -> PublicNotice:

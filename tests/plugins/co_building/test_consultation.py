@@ -203,3 +203,21 @@ async def test_notices_show_only_in_their_period(client, as_user, city, db):
     clock.advance(dt.timedelta(days=7))
     owner = await as_user("resident-a1")
     assert "维修资金使用公示" not in titles(await client.get(base(city) + "/notices/", headers=owner))
+
+
+async def test_lists_show_each_vote_and_meeting_as_the_caller_sees_it(client, as_user, city):
+    """The list answers (shaped in one batch) agree with the single-item answers."""
+    owner, neighbour, district = await as_user("resident-a1"), await as_user("resident-a1b"), await as_user("district-1-admin")
+    votes = (await client.get(base(city) + "/votes/", headers=neighbour)).json()["items"]
+    assert {v["state"] for v in votes} == {"open", "closed"}  # drafts are not listed for residents
+    for listed in votes:
+        single = (await client.get(base(city) + f"/votes/{listed['id']}", headers=neighbour)).json()
+        assert listed == single
+    opened = next(v for v in votes if v["state"] == "open")
+    assert opened["my_ballot"] == "approve" and opened["may_vote"] and opened["ballots_cast"] >= 1  # the demo's ballot of resident-a1b
+    assert next(v for v in (await client.get(base(city) + "/votes/", headers=owner)).json()["items"] if v["state"] == "open")["my_ballot"] is None
+    meetings = (await client.get(base(city) + "/meetings/", headers=district)).json()["items"]
+    assert meetings
+    for listed in meetings:
+        assert listed == (await client.get(base(city) + f"/meetings/{listed['id']}", headers=district)).json()
+    assert meetings[0]["participants"] and meetings[0]["proposals"]
