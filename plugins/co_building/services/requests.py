@@ -628,6 +628,8 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
     marked = escalated = 0
     cal = work_calendar()
     zones: dict[uuid.UUID, tuple[uuid.UUID | None, str]] = {}
+    told: dict[tuple[uuid.UUID, tuple[str, ...]], list[uuid.UUID]] = {}
+    """Who holds the roles escalated to, per compound: looked up once per run, not once per late order."""
     for request in (await session.scalars(stmt.order_by(ServiceRequest.compound_id, ServiceRequest.id))).all():
         if request.compound_id not in zones:
             zones[request.compound_id] = await operator_zone(session, request.compound_id)
@@ -647,7 +649,9 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
         while request.escalation_level < level:
             request.escalation_level += 1
             roles = MANAGER_ROLES if request.escalation_level == 1 else ADMIN_ROLES
-            people = await holders(session, roles, request.compound_id, tenant_id)
+            if (request.compound_id, roles) not in told:
+                told[(request.compound_id, roles)] = await holders(session, roles, request.compound_id, tenant_id)
+            people = told[(request.compound_id, roles)]
             what = "超时未响应" if request.response_breached and request.responded_at is None else "超时未办结"
             if people:
                 await notify(session, people, "co_building.request.breach", f"工单{what}（{request.escalation_level}级督办）{request.number}", request.title, link=console_link(request), tenant_id=tenant_id, compound_id=request.compound_id, channels=("inbox", "sms"))
