@@ -8,7 +8,7 @@ DATA_DIR ?= var/demo
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo test test-sqlite test-postgres bench clean
+.PHONY: install demo test test-sqlite test-postgres lint format bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/redprop demo --port $(PORT) --data-dir $(DATA_DIR)
 
-test: test-sqlite test-postgres
+test: lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test-sqlite: $(STAMP)
 	REDPROP_TEST_BACKEND=sqlite $(BIN)/pytest -q

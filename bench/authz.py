@@ -57,8 +57,22 @@ QUICK = dict(districts=60, enterprises=239, compounds=2_000, assignments=20_000,
 TENANT_WIDE, COMPOUND_LIMITED, RESIDENTS = 0.45, 0.25, 0.30
 CUSTOM_TENANT_SHARE = 0.25  # districts and enterprises that define custom roles
 CUSTOM_SLUGS = [
-    "gate-guard", "cleaner", "gardener", "electrician", "plumber", "cashier", "front-desk", "parking",
-    "inspector", "dispatcher", "accountant", "auditor", "liaison", "volunteer", "grid-worker", "archivist",
+    "gate-guard",
+    "cleaner",
+    "gardener",
+    "electrician",
+    "plumber",
+    "cashier",
+    "front-desk",
+    "parking",
+    "inspector",
+    "dispatcher",
+    "accountant",
+    "auditor",
+    "liaison",
+    "volunteer",
+    "grid-worker",
+    "archivist",
 ]
 
 # Request mix: (label, weight).
@@ -162,7 +176,7 @@ def build_city(rng: random.Random, districts: int, enterprises: int, compounds: 
     def pick_role(choices: list[tuple[str, float]], tenant: str) -> str:
         if custom_of.get(tenant) and rng.random() < 0.10:
             return rng.choice(custom_of[tenant])
-        names, weights = zip(*choices)
+        names, weights = zip(*choices, strict=False)
         return rng.choices(names, weights=weights)[0]
 
     n_tenant = round(TENANT_WIDE * assignments)
@@ -217,14 +231,20 @@ def build_requests(rng: random.Random, city: City, n: int) -> list[tuple[Request
         "tenant": [a for a in city.assignments if a[2].startswith("tenant:")],
         "compound": [a for a in city.assignments if a[2].startswith("compound:")],
     }
-    labels, weights = zip(*MIX)
+    labels, weights = zip(*MIX, strict=False)
     out: dict[Request, str] = {}
     while len(out) < n:
         label = rng.choices(labels, weights=weights)[0]
         if label == "unknown user":
             req = (f"u:{uuid.UUID(int=rng.getrandbits(128), version=4)}", rng.choice(city.domains), *rng.choice(city.universe))
         else:
-            pool = by_domain_kind["compound" if label == "allow, compound domain" else "tenant" if label == "allow, tenant domain" else rng.choice(("tenant", "compound"))]
+            pool = by_domain_kind[
+                "compound"
+                if label == "allow, compound domain"
+                else "tenant"
+                if label == "allow, tenant domain"
+                else rng.choice(("tenant", "compound"))
+            ]
             user, role, dom = rng.choice(pool)
             granted = city.perms[role]
             if label == "deny, other permission":
@@ -255,7 +275,13 @@ def percentile(sorted_ns: list[int], q: float) -> float:
 
 def summarize(ns: list[int]) -> dict[str, float]:
     s = sorted(ns)
-    return {"calls": len(s), "median": percentile(s, 50), "p95": percentile(s, 95), "p99": percentile(s, 99), "max": s[-1] / 1000 if s else float("nan")}
+    return {
+        "calls": len(s),
+        "median": percentile(s, 50),
+        "p95": percentile(s, 95),
+        "p99": percentile(s, 99),
+        "max": s[-1] / 1000 if s else float("nan"),
+    }
 
 
 def time_calls(fn, requests: list[Request]) -> tuple[list[int], list[bool]]:
@@ -297,8 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare is not None:
         cfg["compare"] = args.compare
 
-    import casbin  # noqa: F401  (fail early when missing)
     from importlib.metadata import version
+
+    import casbin  # noqa: F401  (fail early when missing)
 
     print(f"redprop authz benchmark ({'quick' if args.quick else 'full'}), seed {args.seed}")
     print(f"python {platform.python_version()}, pycasbin {version('casbin')}, {platform.machine()}, {_cpu_model()}")
@@ -307,8 +334,20 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     city = build_city(rng, cfg["districts"], cfg["enterprises"], cfg["compounds"], cfg["assignments"])
     print(f"\npolicy built in {time.perf_counter() - t0:.1f} s")
-    for key in ("tenants", "compounds", "users", "template roles", "template p lines", "custom roles", "custom p lines", "p lines", "g lines",
-                "g: tenant-wide staff (tenant domain)", "g: compound-limited staff (compound domain)", "g: residents (compound domain)"):
+    for key in (
+        "tenants",
+        "compounds",
+        "users",
+        "template roles",
+        "template p lines",
+        "custom roles",
+        "custom p lines",
+        "p lines",
+        "g lines",
+        "g: tenant-wide staff (tenant domain)",
+        "g: compound-limited staff (compound domain)",
+        "g: residents (compound domain)",
+    ):
         print(f"  {key:<45} {city.stats[key]:>7,}")
 
     labelled = build_requests(rng, city, cfg["requests"])
@@ -329,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
 
     allowed = Counter()
     total = Counter()
-    for (req, label), answer in zip(labelled, answers):
+    for (_req, label), answer in zip(labelled, answers, strict=False):
         total[label] += 1
         allowed[label] += answer
     print(f"\nrequest mix: {len(requests):,} distinct requests")
@@ -343,14 +382,14 @@ def main(argv: list[str] | None = None) -> int:
     sample = rng.sample(range(len(requests)), min(cfg["compare"], len(requests)))
     sample_reqs = [requests[i] for i in sample]
     casbin_ns, casbin_answers = time_calls(reference.enforce, sample_reqs)
-    mismatches = [(requests[i], answers[i], got) for i, got in zip(sample, casbin_answers) if answers[i] != got]
+    mismatches = [(requests[i], answers[i], got) for i, got in zip(sample, casbin_answers, strict=False) if answers[i] != got]
 
     rows = [
         ("FastEnforcer cold", fast_load, summarize(cold_ns)),
         ("FastEnforcer warm", None, summarize(warm_ns)),
         ("casbin Enforcer", casbin_load, summarize(casbin_ns)),
-        ("  casbin, allowed", None, summarize([t for t, a in zip(casbin_ns, casbin_answers) if a])),
-        ("  casbin, denied", None, summarize([t for t, a in zip(casbin_ns, casbin_answers) if not a])),
+        ("  casbin, allowed", None, summarize([t for t, a in zip(casbin_ns, casbin_answers, strict=False) if a])),
+        ("  casbin, denied", None, summarize([t for t, a in zip(casbin_ns, casbin_answers, strict=False) if not a])),
     ]
     print(f"\nper call, µs (timer overhead {overhead / 1000:.2f} µs included)")
     header = f"{'enforcer':<20} {'load':>9} {'calls':>9} {'median':>10} {'p95':>10} {'p99':>10} {'max':>10}"

@@ -127,7 +127,13 @@ async def run(label: str, app_url: str, owner_url: str, data: bytes, residents: 
         city = await build_demo_city(owner, host)
         assert city is not None
         async with owner.transaction(Scope.everything("benchmark compound")) as session:
-            compound = Compound(id=uuid7(), name="基准·十万人家园", community_id=city.regions["community-1-1"], district_tenant_id=city.tenants["D1"], operator_tenant_id=city.tenants["A"])
+            compound = Compound(
+                id=uuid7(),
+                name="基准·十万人家园",
+                community_id=city.regions["community-1-1"],
+                district_tenant_id=city.tenants["D1"],
+                operator_tenant_id=city.tenants["A"],
+            )
             session.add(compound)
     finally:
         await owner.dispose()
@@ -145,7 +151,9 @@ async def run(label: str, app_url: str, owner_url: str, data: bytes, residents: 
         await db.dispose()
     if stored != residents or result.residents != residents:
         raise SystemExit(f"expected {residents} residents, the import created {result.residents} and {stored} are stored")
-    print(f"  created {result.buildings} buildings, {result.units} units, {result.rooms} rooms, {result.households} households, {result.residents} residents")
+    print(
+        f"  created {result.buildings} buildings, {result.units} units, {result.rooms} rooms, {result.households} households, {result.residents} residents"
+    )
     return {
         "read + check rows": clock.read_done - clock.start,
         "plan (compare, encrypt)": clock.write_start - clock.read_done,
@@ -175,14 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20261128)
-    parser.add_argument("--pg-url", default=os.environ.get("REDPROP_TEST_PG_URL", PG_URL), help="owner URL of a PostgreSQL server (any database on it)")
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("REDPROP_TEST_PG_URL", PG_URL), help="owner URL of a PostgreSQL server (any database on it)"
+    )
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}, {platform.system()}")
     started = time.perf_counter()
     data, rows = ledger(args.residents, args.seed)
-    print(f"ledger: {rows:,} rows ({args.residents:,} residents), {len(data) / 1e6:.1f} MB, generated in {time.perf_counter() - started:.1f} s (not counted)")
+    print(
+        f"ledger: {rows:,} rows ({args.residents:,} residents), {len(data) / 1e6:.1f} MB, generated in {time.perf_counter() - started:.1f} s (not counted)"
+    )
 
     failed = False
     with tempfile.TemporaryDirectory(prefix="redprop-bench-") as tmp:
@@ -202,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 scheme, rest = base.split("://", 1)
                 app_url = f"{scheme}://{get_settings().app_db_role}@{rest.split('@', 1)[-1]}/{name}"
-                figures = asyncio.run(run("PostgreSQL (application role, row-level security on)", app_url, f"{base}/{name}", data, args.residents))
+                figures = asyncio.run(
+                    run("PostgreSQL (application role, row-level security on)", app_url, f"{base}/{name}", data, args.residents)
+                )
                 report(figures)
                 failed |= figures["total"] >= TARGET_SECONDS
             finally:

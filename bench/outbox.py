@@ -72,7 +72,15 @@ def prepare(backend: str) -> tuple[str, str, callable]:
 
 
 def start_worker(database_url: str, threads: int) -> subprocess.Popen:
-    env = {**os.environ, "REDPROP_BROKER_NAMESPACE": f"redprop-bench-{os.getpid()}", "REDPROP_DATABASE_URL": database_url, "REDPROP_BROKER_URL": REDIS_URL, "REDPROP_EXTRA_PLUGINS": "bench.noop_plugin", "REDPROP_WORKER_THREADS": str(threads), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "REDPROP_BROKER_NAMESPACE": f"redprop-bench-{os.getpid()}",
+        "REDPROP_DATABASE_URL": database_url,
+        "REDPROP_BROKER_URL": REDIS_URL,
+        "REDPROP_EXTRA_PLUGINS": "bench.noop_plugin",
+        "REDPROP_WORKER_THREADS": str(threads),
+        "PYTHONPATH": str(ROOT),
+    }
     return subprocess.Popen([sys.executable, "-m", "core.cli", "--log-level", "WARNING", "worker"], cwd=ROOT, env=env)
 
 
@@ -97,7 +105,13 @@ async def run(database_url: str, events: int, rate: float) -> dict[str, float]:
                 break
             await asyncio.sleep(0.2)
         async with db.session(Scope.everything("bench")) as session:
-            rows = (await session.execute(select(OutboxEvent.occurred_at, ProcessedEvent.processed_at).join(ProcessedEvent, ProcessedEvent.event_id == OutboxEvent.id))).all()
+            rows = (
+                await session.execute(
+                    select(OutboxEvent.occurred_at, ProcessedEvent.processed_at).join(
+                        ProcessedEvent, ProcessedEvent.event_id == OutboxEvent.id
+                    )
+                )
+            ).all()
     finally:
         await db.dispose()
     latencies = sorted((done - occurred).total_seconds() * 1000 for occurred, done in rows)
@@ -139,7 +153,6 @@ def main() -> None:
     print(f"backend {args.backend}, {args.workers} worker(s) × {args.threads} threads, producer aiming at {args.rate:.0f}/s")
     print(f"{result['events']} events in {result['seconds']:.1f} s = {result['per_second']:.0f} events/s")
     print(f"end-to-end latency: p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms")
-
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from litestar.static_files import create_static_files_router
 from core import builtin
 from core.authz.store import PolicyStore, read_policy_files, sync_templates_safely
 from core.db import Database
-from core.jobs.runtime import build_runtime
 from core.deps import DEPENDENCIES
+from core.jobs.runtime import build_runtime
 from core.plugins.manager import PluginHost
 from core.problems import EXCEPTION_HANDLERS
 from core.settings import Settings, get_settings
@@ -70,7 +70,9 @@ def _openapi() -> OpenAPIConfig:
 def _swagger_assets() -> Router:
     import swagger_ui_bundle
 
-    return create_static_files_router(path="/static/swagger", directories=[pathlib.Path(swagger_ui_bundle.swagger_ui_path)], opt={"public": True}, include_in_schema=False)
+    return create_static_files_router(
+        path="/static/swagger", directories=[pathlib.Path(swagger_ui_bundle.swagger_ui_path)], opt={"public": True}, include_in_schema=False
+    )
 
 
 def _bind(state: State, settings: Settings) -> None:
@@ -97,9 +99,8 @@ def rebind(app: Litestar, settings: Settings) -> Litestar:
 
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
     """Build the ASGI application for ``settings`` (read from the environment by default)."""
-    from tenants.access import module_gate, resolve_principal
-
     from core.files.services import register_record_type
+    from tenants.access import module_gate, resolve_principal
 
     settings = settings or get_settings()
     host = host or load_plugins(settings)

@@ -10,7 +10,14 @@ from core.plugins import HOOK_API_VERSION, hookimpl
 
 @hookimpl
 def redprop_plugin_info():
-    return {"name": "core", "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": False, "label_zh": "平台内核", "label_en": "Platform core"}
+    return {
+        "name": "core",
+        "version": "0.1.0",
+        "hook_api": HOOK_API_VERSION,
+        "module": False,
+        "label_zh": "平台内核",
+        "label_en": "Platform core",
+    }
 
 
 MODEL_MODULES = ("core.events.models", "core.audit.models", "core.notifications.models", "core.files.models")

@@ -141,7 +141,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def _utc(day: dt.date, wall: dt.time, zone: dt.tzinfo) -> dt.datetime:
-    return dt.datetime.combine(day, wall, tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, wall, tzinfo=zone).astimezone(dt.UTC)
 
 
 class WorkCalendar:
@@ -172,7 +172,9 @@ class WorkCalendar:
             if year in self._warned:
                 return
             self._warned.add(year)
-        log.warning("no holiday notice for %s: counting Monday to Friday; add the State Council's notice through %s", year, HOLIDAYS_FILE_VARIABLE)
+        log.warning(
+            "no holiday notice for %s: counting Monday to Friday; add the State Council's notice through %s", year, HOLIDAYS_FILE_VARIABLE
+        )
 
     def _step(self, day: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``day`` (before it when ``n`` is negative)."""
@@ -194,7 +196,7 @@ class WorkCalendar:
         zone = _zone(tz)
         local = _aware(start).astimezone(zone)
         if n == 0:
-            return local.astimezone(dt.timezone.utc)
+            return local.astimezone(dt.UTC)
         return _utc(self._step(local.date(), n), local.time(), zone)
 
     def working_days_between(self, a: dt.date | dt.datetime, b: dt.date | dt.datetime, tz: str | dt.tzinfo | None = None) -> int:
@@ -275,4 +277,13 @@ def work_calendar() -> WorkCalendar:
     return load_calendar()
 
 
-__all__ = ["WorkCalendar", "YearRule", "BUILTIN_YEARS", "OFFICE_OPENS", "OFFICE_CLOSES", "load_calendar", "read_holidays_file", "work_calendar"]
+__all__ = [
+    "WorkCalendar",
+    "YearRule",
+    "BUILTIN_YEARS",
+    "OFFICE_OPENS",
+    "OFFICE_CLOSES",
+    "load_calendar",
+    "read_holidays_file",
+    "work_calendar",
+]

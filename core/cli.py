@@ -172,7 +172,9 @@ def worker(threads: int | None) -> None:
 
     settings = get_settings()
     if settings.broker_url.startswith("stub"):
-        raise click.ClickException("a separate worker needs REDPROP_BROKER_URL (redis://… or amqp://…); the stub broker runs inside the app")
+        raise click.ClickException(
+            "a separate worker needs REDPROP_BROKER_URL (redis://… or amqp://…); the stub broker runs inside the app"
+        )
     runtime = build_runtime(settings, load_plugins(settings))
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

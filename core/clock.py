@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 _offset = dt.timedelta(0)
 _frozen: dt.datetime | None = None
@@ -14,7 +14,7 @@ def now() -> dt.datetime:
     """Current time in UTC, honouring a frozen or shifted test clock."""
     if _frozen is not None:
         return _frozen
-    return dt.datetime.now(dt.timezone.utc) + _offset
+    return dt.datetime.now(dt.UTC) + _offset
 
 
 def advance(delta: dt.timedelta) -> None:
@@ -31,7 +31,7 @@ def frozen_at(moment: dt.datetime) -> Iterator[None]:
     """Freeze the clock at ``moment`` for the block (tests)."""
     global _frozen
     saved = _frozen
-    _frozen = moment.astimezone(dt.timezone.utc)
+    _frozen = moment.astimezone(dt.UTC)
     try:
         yield
     finally:

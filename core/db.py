@@ -54,13 +54,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; give a timezone")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: dt.datetime | None, dialect):  # type: ignore[override]
         if value is None:
             return None
-        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -105,7 +105,7 @@ class ScopeRoot:
     """Marks the compounds table itself: scoped by its own ``id``."""
 
     @declared_attr
-    def id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-10)
 
 
@@ -117,7 +117,7 @@ class CompoundScoped(Timestamped):
     """
 
     @declared_attr
-    def compound_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def compound_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(Uuid, ForeignKey("compounds.id", ondelete="CASCADE"), primary_key=True, sort_order=-20)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-10)
@@ -129,7 +129,7 @@ class TenantScoped(Timestamped):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-10)
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), index=True, sort_order=-9)
 
 

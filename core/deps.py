@@ -8,8 +8,8 @@ from litestar import Request
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import authenticate
 from core.audit.services import AuditContext
+from core.authz.guard import authenticate
 from core.db import Scope
 from core.identity.principal import Principal
 
@@ -25,7 +25,9 @@ async def provide_session(request: Request, state: State) -> AsyncIterator[Async
     session = state.db.session(scope)
     state.policy.attach(session)
     if principal is not None:
-        session.info["audit"] = AuditContext(principal.user_id, principal.tenant_id, principal.username or principal.display_name, f"{request.method} {request.url.path}")
+        session.info["audit"] = AuditContext(
+            principal.user_id, principal.tenant_id, principal.username or principal.display_name, f"{request.method} {request.url.path}"
+        )
     try:
         yield session
     except BaseException:

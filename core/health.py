@@ -44,7 +44,7 @@ async def check_broker(url: str) -> str:
         writer.close()
         await writer.wait_closed()
         return "ok"
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         return f"unreachable: {exc.__class__.__name__}"
 
 
@@ -75,7 +75,14 @@ class HealthController(Controller):
         """Installed plugins with their versions and hooks, and those refused with the reason."""
         host = state.plugins
         loaded = [
-            PluginOut(name=r.name, version=r.version, module=r.is_module, label_zh=r.info.get("label_zh", r.name), label_en=r.info.get("label_en", r.name), hooks=r.hooks)
+            PluginOut(
+                name=r.name,
+                version=r.version,
+                module=r.is_module,
+                label_zh=r.info.get("label_zh", r.name),
+                label_en=r.info.get("label_en", r.name),
+                hooks=r.hooks,
+            )
             for r in host.plugins.values()
         ]
         return PluginsOut(loaded=loaded, refused=dict(host.refused))

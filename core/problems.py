@@ -87,7 +87,15 @@ def handle_validation(request: Request, exc: ValidationException) -> Response:
     return _respond(request, Problem(400, "validation-error", "Invalid input", detail, errors=errors))
 
 
-_HTTP_SLUGS = {401: ("unauthenticated", "Authentication required"), 403: ("forbidden", "Forbidden"), 404: ("not-found", "Not found"), 405: ("method-not-allowed", "Method not allowed"), 413: ("too-large", "Request too large"), 415: ("unsupported-media-type", "Unsupported media type"), 429: ("too-many-requests", "Too many requests")}
+_HTTP_SLUGS = {
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("too-large", "Request too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("too-many-requests", "Too many requests"),
+}
 
 
 def handle_http(request: Request, exc: HTTPException) -> Response:

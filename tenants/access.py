@@ -40,7 +40,9 @@ async def resolve_principal(session: AsyncSession, user: User, tenant_id: uuid.U
     return Principal(user.id, user.username, user.display_name, tenant_id, kind, scope, compound_domains)
 
 
-async def tenant_scope(session: AsyncSession, tenant: Tenant, enforcer: FastEnforcer, subject: str, compound_domains: frozenset[str]) -> Scope:
+async def tenant_scope(
+    session: AsyncSession, tenant: Tenant, enforcer: FastEnforcer, subject: str, compound_domains: frozenset[str]
+) -> Scope:
     if tenant.kind == "platform":
         return Scope.everything("platform operator")
     column = Compound.operator_tenant_id if tenant.kind == "enterprise" else Compound.district_tenant_id
@@ -59,7 +61,9 @@ async def module_status(session: AsyncSession, compound_id: uuid.UUID, module: s
     compound = await session.get(Compound, compound_id)
     if compound is None:
         return False, "compound not found"
-    district = await session.scalar(select(ModuleEnablement).where(ModuleEnablement.compound_id == compound_id, ModuleEnablement.module == module))
+    district = await session.scalar(
+        select(ModuleEnablement).where(ModuleEnablement.compound_id == compound_id, ModuleEnablement.module == module)
+    )
     if district is not None and district.enabled:
         return True, "enabled by the district"
     today = now().date()
@@ -88,7 +92,14 @@ async def module_gate(db: Database, compound_id: uuid.UUID, module: str) -> None
     async with db.session(Scope.of([compound_id])) as session:
         active, reason = await module_status(session, compound_id, module)
     if not active:
-        raise Problem(403, "module-disabled", "Module not enabled", f"module '{module}' is not enabled for this compound: {reason}", module=module, reason=reason)
+        raise Problem(
+            403,
+            "module-disabled",
+            "Module not enabled",
+            f"module '{module}' is not enabled for this compound: {reason}",
+            module=module,
+            reason=reason,
+        )
 
 
 __all__ = ["resolve_principal", "module_status", "module_gate"]
@@ -100,18 +111,27 @@ async def compounds_with_module(session: AsyncSession, module: str) -> list[uuid
     A job of a gated module works on these compounds only and skips the rest.
     """
     today = now().date()
-    district = {row.compound_id: row.enabled for row in (await session.execute(select(ModuleEnablement.compound_id, ModuleEnablement.enabled).where(ModuleEnablement.module == module))).all()}
-    subscribed = list((await session.execute(
-        select(Subscription.compound_id, Plan.modules)
-        .join(Plan, Plan.id == Subscription.plan_id)
-        .join(Compound, Compound.id == Subscription.compound_id)
-        .where(
-            Subscription.tenant_id == Compound.operator_tenant_id,
-            Subscription.status == "active",
-            Subscription.starts_on <= today,
-            or_(Subscription.ends_on.is_(None), Subscription.ends_on >= today),
-        )
-    )).all())
+    district = {
+        row.compound_id: row.enabled
+        for row in (
+            await session.execute(select(ModuleEnablement.compound_id, ModuleEnablement.enabled).where(ModuleEnablement.module == module))
+        ).all()
+    }
+    subscribed = list(
+        (
+            await session.execute(
+                select(Subscription.compound_id, Plan.modules)
+                .join(Plan, Plan.id == Subscription.plan_id)
+                .join(Compound, Compound.id == Subscription.compound_id)
+                .where(
+                    Subscription.tenant_id == Compound.operator_tenant_id,
+                    Subscription.status == "active",
+                    Subscription.starts_on <= today,
+                    or_(Subscription.ends_on.is_(None), Subscription.ends_on >= today),
+                )
+            )
+        ).all()
+    )
     active = {compound_id for compound_id, modules in subscribed if module in (modules or [])}
     active |= {compound_id for compound_id, enabled in district.items() if enabled}
     return sorted(active)

@@ -13,7 +13,6 @@ from core.authz.guard import can, requires
 from core.db import Scope
 from core.identity.principal import Principal
 from core.pagination import LimitParam, OffsetParam, Page, paginate
-
 from tenants import schemas as s
 from tenants import services
 from tenants.access import module_status
@@ -36,7 +35,9 @@ class TenantsController(Controller):
     tags = ["tenants"]
 
     @get("/", operation_id="listTenants", guards=[requires("core.tenant", "read")])
-    async def list_tenants(self, state: State, limit: LimitParam = 50, offset: OffsetParam = 0, kind: str | None = None) -> Page[s.TenantOut]:
+    async def list_tenants(
+        self, state: State, limit: LimitParam = 50, offset: OffsetParam = 0, kind: str | None = None
+    ) -> Page[s.TenantOut]:
         """Every tenant (platform operators only)."""
         async with state.db.session(Scope.nothing()) as session:
             stmt = select(Tenant).order_by(Tenant.kind, Tenant.name)
@@ -86,7 +87,9 @@ class DepartmentsController(Controller):
     @get("/", operation_id="listDepartments", guards=[requires("tenants.department", "read")])
     async def list_departments(self, principal: Principal, session: AsyncSession) -> Page[s.DepartmentOut]:
         """Departments working with the district (law enforcement, police, fire …)."""
-        rows = (await session.scalars(select(Department).where(Department.tenant_id == principal.tenant_id).order_by(Department.name))).all()
+        rows = (
+            await session.scalars(select(Department).where(Department.tenant_id == principal.tenant_id).order_by(Department.name))
+        ).all()
         items = [s.DepartmentOut(id=d.id, tenant_id=d.tenant_id, name=d.name, kind=d.kind) for d in rows]
         return _page(items, len(items), len(items), 0)
 
@@ -135,9 +138,13 @@ class HousingController(Controller):
     tags = ["housing"]
 
     @get("/buildings", operation_id="listBuildings", guards=[requires("tenants.housing", "read")])
-    async def list_buildings(self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.BuildingOut]:
+    async def list_buildings(
+        self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.BuildingOut]:
         """Buildings of the compound."""
-        rows, total = await paginate(session, select(Building).where(Building.compound_id == compound_id).order_by(Building.name), limit, offset)
+        rows, total = await paginate(
+            session, select(Building).where(Building.compound_id == compound_id).order_by(Building.name), limit, offset
+        )
         return _page([s.BuildingOut(id=b.id, compound_id=b.compound_id, name=b.name, floors=b.floors) for b in rows], total, limit, offset)
 
     @post("/buildings", operation_id="createBuilding", guards=[requires("tenants.housing", "write")])
@@ -147,13 +154,22 @@ class HousingController(Controller):
         return s.BuildingOut(id=b.id, compound_id=b.compound_id, name=b.name, floors=b.floors)
 
     @get("/units", operation_id="listUnits", guards=[requires("tenants.housing", "read")])
-    async def list_units(self, compound_id: uuid.UUID, session: AsyncSession, building_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.UnitOut]:
+    async def list_units(
+        self,
+        compound_id: uuid.UUID,
+        session: AsyncSession,
+        building_id: uuid.UUID | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.UnitOut]:
         """Units, optionally of one building."""
         stmt = select(Unit).where(Unit.compound_id == compound_id).order_by(Unit.name)
         if building_id:
             stmt = stmt.where(Unit.building_id == building_id)
         rows, total = await paginate(session, stmt, limit, offset)
-        return _page([s.UnitOut(id=u.id, compound_id=u.compound_id, building_id=u.building_id, name=u.name) for u in rows], total, limit, offset)
+        return _page(
+            [s.UnitOut(id=u.id, compound_id=u.compound_id, building_id=u.building_id, name=u.name) for u in rows], total, limit, offset
+        )
 
     @post("/units", operation_id="createUnit", guards=[requires("tenants.housing", "write")])
     async def create_unit(self, compound_id: uuid.UUID, data: s.UnitIn, session: AsyncSession) -> s.UnitOut:
@@ -162,7 +178,14 @@ class HousingController(Controller):
         return s.UnitOut(id=u.id, compound_id=u.compound_id, building_id=u.building_id, name=u.name)
 
     @get("/rooms", operation_id="listRooms", guards=[requires("tenants.housing", "read")])
-    async def list_rooms(self, compound_id: uuid.UUID, session: AsyncSession, unit_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.RoomOut]:
+    async def list_rooms(
+        self,
+        compound_id: uuid.UUID,
+        session: AsyncSession,
+        unit_id: uuid.UUID | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.RoomOut]:
         """Rooms with their exclusive area (m², exact decimals)."""
         stmt = select(Room).where(Room.compound_id == compound_id).order_by(Room.number, Room.id)
         if unit_id:
@@ -176,10 +199,19 @@ class HousingController(Controller):
         return _room(await services.create_room(session, compound_id, data))
 
     @get("/households", operation_id="listHouseholds", guards=[requires("tenants.housing", "read")])
-    async def list_households(self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.HouseholdOut]:
+    async def list_households(
+        self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.HouseholdOut]:
         """Households of the compound."""
-        rows, total = await paginate(session, select(Household).where(Household.compound_id == compound_id).order_by(Household.id), limit, offset)
-        return _page([s.HouseholdOut(id=h.id, compound_id=h.compound_id, room_id=h.room_id, moved_in_on=h.moved_in_on) for h in rows], total, limit, offset)
+        rows, total = await paginate(
+            session, select(Household).where(Household.compound_id == compound_id).order_by(Household.id), limit, offset
+        )
+        return _page(
+            [s.HouseholdOut(id=h.id, compound_id=h.compound_id, room_id=h.room_id, moved_in_on=h.moved_in_on) for h in rows],
+            total,
+            limit,
+            offset,
+        )
 
     @post("/households", operation_id="createHousehold", guards=[requires("tenants.housing", "write")])
     async def create_household(self, compound_id: uuid.UUID, data: s.HouseholdIn, session: AsyncSession) -> s.HouseholdOut:
@@ -188,7 +220,16 @@ class HousingController(Controller):
         return s.HouseholdOut(id=h.id, compound_id=h.compound_id, room_id=h.room_id, moved_in_on=h.moved_in_on)
 
     @get("/residents", operation_id="listResidents", guards=[requires("tenants.resident", "read")])
-    async def list_residents(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State, household_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.ResidentOut]:
+    async def list_residents(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
+        household_id: uuid.UUID | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.ResidentOut]:
         """Residents; phone and ID-card numbers are masked unless the caller holds tenants.resident_pii."""
         stmt = select(Resident).where(Resident.compound_id == compound_id).order_by(Resident.name, Resident.id)
         if household_id:
@@ -198,14 +239,24 @@ class HousingController(Controller):
         return _page([services.resident_out(r, show_pii=show) for r in rows], total, limit, offset)
 
     @post("/residents", operation_id="createResident", guards=[requires("tenants.resident", "write")])
-    async def create_resident(self, compound_id: uuid.UUID, data: s.ResidentIn, principal: Principal, session: AsyncSession, state: State) -> s.ResidentOut:
+    async def create_resident(
+        self, compound_id: uuid.UUID, data: s.ResidentIn, principal: Principal, session: AsyncSession, state: State
+    ) -> s.ResidentOut:
         """Register a resident (ID-card number checked, then encrypted at rest)."""
         r = await services.create_resident(session, compound_id, data)
         return services.resident_out(r, show_pii=can(principal, state.policy.enforcer, "tenants.resident_pii", "read", compound_id))
 
 
 def _room(r: Room) -> s.RoomOut:
-    return s.RoomOut(id=r.id, compound_id=r.compound_id, unit_id=r.unit_id, number=r.number, floor=r.floor, exclusive_area=r.exclusive_area, developer_held=r.developer_held)
+    return s.RoomOut(
+        id=r.id,
+        compound_id=r.compound_id,
+        unit_id=r.unit_id,
+        number=r.number,
+        floor=r.floor,
+        exclusive_area=r.exclusive_area,
+        developer_held=r.developer_held,
+    )
 
 
 class CommitteeController(Controller):
@@ -221,17 +272,36 @@ class CommitteeController(Controller):
     async def create_committee(self, compound_id: uuid.UUID, data: s.CommitteeIn, session: AsyncSession) -> s.CommitteeOut:
         """Record an elected owners' committee term."""
         c = await services.create_committee(session, compound_id, data)
-        return s.CommitteeOut(id=c.id, compound_id=c.compound_id, term_start=c.term_start, term_end=c.term_end, elected_on=c.elected_on, filing_number=c.filing_number, members=[])
+        return s.CommitteeOut(
+            id=c.id,
+            compound_id=c.compound_id,
+            term_start=c.term_start,
+            term_end=c.term_end,
+            elected_on=c.elected_on,
+            filing_number=c.filing_number,
+            members=[],
+        )
 
     @post("/{committee_id:uuid}/members", operation_id="addCommitteeMember", guards=[requires("tenants.committee", "write")])
-    async def add_member(self, compound_id: uuid.UUID, committee_id: uuid.UUID, data: s.CommitteeMemberIn, session: AsyncSession) -> s.CommitteeMemberOut:
+    async def add_member(
+        self, compound_id: uuid.UUID, committee_id: uuid.UUID, data: s.CommitteeMemberIn, session: AsyncSession
+    ) -> s.CommitteeMemberOut:
         """Add a member with their post and term."""
         m = await services.add_committee_member(session, compound_id, committee_id, data)
-        return s.CommitteeMemberOut(id=m.id, name=m.name, post=m.post, term_start=m.term_start, term_end=m.term_end, resident_id=m.resident_id, user_id=m.user_id)
+        return s.CommitteeMemberOut(
+            id=m.id, name=m.name, post=m.post, term_start=m.term_start, term_end=m.term_end, resident_id=m.resident_id, user_id=m.user_id
+        )
 
 
 def _plan(p: Plan) -> s.PlanOut:
-    return s.PlanOut(id=p.id, code=p.code, name=p.name, modules=list(p.modules or []), price_fen_per_compound_month=p.price_fen_per_compound_month, is_active=p.is_active)
+    return s.PlanOut(
+        id=p.id,
+        code=p.code,
+        name=p.name,
+        modules=list(p.modules or []),
+        price_fen_per_compound_month=p.price_fen_per_compound_month,
+        is_active=p.is_active,
+    )
 
 
 class PlansController(Controller):
@@ -257,11 +327,17 @@ class SubscriptionsController(Controller):
     @get("/subscriptions", operation_id="listSubscriptions", guards=[requires("tenants.subscription", "read")])
     async def list_subscriptions(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.SubscriptionOut]:
         """The compound's subscriptions, newest first."""
-        rows = (await session.scalars(select(Subscription).where(Subscription.compound_id == compound_id).order_by(Subscription.starts_on.desc()))).all()
+        rows = (
+            await session.scalars(
+                select(Subscription).where(Subscription.compound_id == compound_id).order_by(Subscription.starts_on.desc())
+            )
+        ).all()
         return [_sub(r) for r in rows]
 
     @post("/subscriptions", operation_id="subscribe", guards=[requires("tenants.subscription", "write")])
-    async def subscribe(self, compound_id: uuid.UUID, data: s.SubscriptionIn, principal: Principal, session: AsyncSession) -> s.SubscriptionOut:
+    async def subscribe(
+        self, compound_id: uuid.UUID, data: s.SubscriptionIn, principal: Principal, session: AsyncSession
+    ) -> s.SubscriptionOut:
         """The operator subscribes the compound to a plan (ending the previous subscription)."""
         return _sub(await services.subscribe(session, principal, compound_id, data))
 
@@ -271,21 +347,45 @@ class SubscriptionsController(Controller):
         out = []
         for rec in state.plugins.modules:
             active, reason = await module_status(session, compound_id, rec.name)
-            out.append(s.ModuleStateOut(module=rec.name, label_zh=rec.info.get("label_zh", rec.name), label_en=rec.info.get("label_en", rec.name), active=active, reason=reason))
+            out.append(
+                s.ModuleStateOut(
+                    module=rec.name,
+                    label_zh=rec.info.get("label_zh", rec.name),
+                    label_en=rec.info.get("label_en", rec.name),
+                    active=active,
+                    reason=reason,
+                )
+            )
         return out
 
     @put("/modules/{module:str}", operation_id="setModule", guards=[requires("tenants.module", "write")])
-    async def set_module(self, compound_id: uuid.UUID, module: str, data: s.ModuleStateIn, principal: Principal, session: AsyncSession, state: State) -> s.ModuleStateOut:
+    async def set_module(
+        self, compound_id: uuid.UUID, module: str, data: s.ModuleStateIn, principal: Principal, session: AsyncSession, state: State
+    ) -> s.ModuleStateOut:
         """The district enables or withdraws a module for the compound; the module's data is kept."""
         known = {p.name: p for p in state.plugins.modules}
         await services.set_district_module(session, principal, compound_id, module, data.enabled, set(known))
         active, reason = await module_status(session, compound_id, module)
         rec = known[module]
-        return s.ModuleStateOut(module=module, label_zh=rec.info.get("label_zh", module), label_en=rec.info.get("label_en", module), active=active, reason=reason)
+        return s.ModuleStateOut(
+            module=module,
+            label_zh=rec.info.get("label_zh", module),
+            label_en=rec.info.get("label_en", module),
+            active=active,
+            reason=reason,
+        )
 
 
 def _sub(r: Subscription) -> s.SubscriptionOut:
-    return s.SubscriptionOut(id=r.id, compound_id=r.compound_id, tenant_id=r.tenant_id, plan_id=r.plan_id, starts_on=r.starts_on, ends_on=r.ends_on, status=r.status)
+    return s.SubscriptionOut(
+        id=r.id,
+        compound_id=r.compound_id,
+        tenant_id=r.tenant_id,
+        plan_id=r.plan_id,
+        starts_on=r.starts_on,
+        ends_on=r.ends_on,
+        status=r.status,
+    )
 
 
 class InvoiceLineOut(s.Output):
@@ -313,17 +413,39 @@ class InvoicesController(Controller):
     tags = ["subscriptions"]
 
     @get("/", operation_id="listInvoices", guards=[requires("tenants.invoice", "read")])
-    async def list_invoices(self, principal: Principal, session: AsyncSession, tenant_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[InvoiceOut]:
+    async def list_invoices(
+        self,
+        principal: Principal,
+        session: AsyncSession,
+        tenant_id: uuid.UUID | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[InvoiceOut]:
         """Monthly invoices: an enterprise sees its own, the platform everyone's (amounts in fen)."""
         owner = tenant_id if principal.tenant_kind == "platform" else principal.tenant_id
         stmt = select(Invoice, Tenant.name).join(Tenant, Tenant.id == Invoice.tenant_id).order_by(Invoice.period.desc(), Tenant.name)
         if owner is not None:
             stmt = stmt.where(Invoice.tenant_id == owner)
         rows, total = await paginate(session, stmt, limit, offset)
-        lines = (await session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id.in_([i.id for i, _ in rows])).order_by(InvoiceLine.compound_name))).all()
+        lines = (
+            await session.scalars(
+                select(InvoiceLine).where(InvoiceLine.invoice_id.in_([i.id for i, _ in rows])).order_by(InvoiceLine.compound_name)
+            )
+        ).all()
         items = [
-            InvoiceOut(id=i.id, tenant_id=i.tenant_id, tenant_name=name, period=i.period, total_fen=i.total_fen, status=i.status,
-                       lines=[InvoiceLineOut(**{f: getattr(line, f) for f in InvoiceLineOut.__struct_fields__}) for line in lines if line.invoice_id == i.id])
+            InvoiceOut(
+                id=i.id,
+                tenant_id=i.tenant_id,
+                tenant_name=name,
+                period=i.period,
+                total_fen=i.total_fen,
+                status=i.status,
+                lines=[
+                    InvoiceLineOut(**{f: getattr(line, f) for f in InvoiceLineOut.__struct_fields__})
+                    for line in lines
+                    if line.invoice_id == i.id
+                ],
+            )
             for i, name in rows
         ]
         return _page(items, total, limit, offset)
@@ -331,8 +453,14 @@ class InvoicesController(Controller):
 
 ROUTE_HANDLERS = [
     InvoicesController,
-    TenantsController, RegionsController, DepartmentsController, CompoundsController, HousingController,
-    CommitteeController, PlansController, SubscriptionsController,
+    TenantsController,
+    RegionsController,
+    DepartmentsController,
+    CompoundsController,
+    HousingController,
+    CommitteeController,
+    PlansController,
+    SubscriptionsController,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]

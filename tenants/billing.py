@@ -93,7 +93,15 @@ async def generate_invoices(session: AsyncSession, first: dt.date, last: dt.date
         if days <= 0:
             continue
         by_tenant.setdefault(sub.tenant_id, []).append(
-            InvoiceLine(compound_id=sub.compound_id, compound_name=compound_name, plan_code=plan.code, days=days, days_in_month=days_in_month, price_fen_per_month=plan.price_fen_per_compound_month, amount_fen=prorate(plan.price_fen_per_compound_month, days, days_in_month))
+            InvoiceLine(
+                compound_id=sub.compound_id,
+                compound_name=compound_name,
+                plan_code=plan.code,
+                days=days,
+                days_in_month=days_in_month,
+                price_fen_per_month=plan.price_fen_per_compound_month,
+                amount_fen=prorate(plan.price_fen_per_compound_month, days, days_in_month),
+            )
         )
     issued = []
     for tenant_id, lines in by_tenant.items():
@@ -118,4 +126,3 @@ async def _generate_invoices(runtime, period_end_iso: str | None = None) -> int:
 
 
 generate_invoices_job = Job("tenants.generate_invoices", _generate_invoices)
-

@@ -28,8 +28,21 @@ from core.plugins.manager import PluginHost
 from core.security import blind_index, encrypt_pii, hash_password
 from core.validators import id_card_check_char, uscc_check_char
 from tenants.models import (
-    Building, CommitteeMember, Compound, Department, Household, ModuleEnablement, OperatorTerm,
-    OwnersCommittee, Plan, Region, Resident, Room, Subscription, Tenant, Unit,
+    Building,
+    CommitteeMember,
+    Compound,
+    Department,
+    Household,
+    ModuleEnablement,
+    OperatorTerm,
+    OwnersCommittee,
+    Plan,
+    Region,
+    Resident,
+    Room,
+    Subscription,
+    Tenant,
+    Unit,
 )
 
 DEMO_PASSWORD = "redprop-demo"
@@ -103,7 +116,9 @@ async def build_demo_city(db: Database, host: PluginHost) -> DemoCity | None:
         if await demo_exists(session):
             return None
         # the role templates first, as the application's start-up would write them: jobs run on the demo read them
-        await sync_templates(session, read_policy_files([(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]))
+        await sync_templates(
+            session, read_policy_files([(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")])
+        )
         city = await _core_city(session)
         seed = DemoSeed(city)
         for name, result in host.call_each("redprop_demo_data", seed=seed):
@@ -165,7 +180,13 @@ async def _core_city(session: AsyncSession) -> DemoCity:
 
     plans = {
         "basic": Plan(id=uuid7(), code="basic", name="基础版", modules=["co_building", "quality"], price_fen_per_compound_month=80000),
-        "standard": Plan(id=uuid7(), code="standard", name="标准版", modules=["co_building", "coordination", "party_building", "quality", "smart_property"], price_fen_per_compound_month=200000),
+        "standard": Plan(
+            id=uuid7(),
+            code="standard",
+            name="标准版",
+            modules=["co_building", "coordination", "party_building", "quality", "smart_property"],
+            price_fen_per_compound_month=200000,
+        ),
     }
     session.add_all(plans.values())
 
@@ -183,13 +204,29 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     for key, cname, ent_key, community_key, plan in layout:
         community_id = city.regions[community_key]
         district_key = "D1" if community_key.startswith("community-1") else "D2"
-        compound = Compound(id=uuid7(), name=cname, address=f"安阳市{cname}", community_id=community_id, district_tenant_id=city.tenants[district_key], operator_tenant_id=ent[ent_key].id)
+        compound = Compound(
+            id=uuid7(),
+            name=cname,
+            address=f"安阳市{cname}",
+            community_id=community_id,
+            district_tenant_id=city.tenants[district_key],
+            operator_tenant_id=ent[ent_key].id,
+        )
         session.add(compound)
         await session.flush()
         city.compounds[key] = compound.id
-        session.add(OperatorTerm(compound_id=compound.id, tenant_id=ent[ent_key].id, started_at=start - dt.timedelta(days=700), note="首任物业"))
+        session.add(
+            OperatorTerm(compound_id=compound.id, tenant_id=ent[ent_key].id, started_at=start - dt.timedelta(days=700), note="首任物业")
+        )
         if plan:
-            session.add(Subscription(compound_id=compound.id, tenant_id=ent[ent_key].id, plan_id=plans[plan].id, starts_on=(start - dt.timedelta(days=365)).date()))
+            session.add(
+                Subscription(
+                    compound_id=compound.id,
+                    tenant_id=ent[ent_key].id,
+                    plan_id=plans[plan].id,
+                    starts_on=(start - dt.timedelta(days=365)).date(),
+                )
+            )
         city.rooms[key], city.owners[key] = [], []
         for b in (1, 2):
             building = Building(id=uuid7(), compound_id=compound.id, name=f"{b}号楼", floors=6)
@@ -203,18 +240,40 @@ async def _core_city(session: AsyncSession) -> DemoCity:
                     for door in (1, 2):
                         area = Decimal(rng.choice(("89.56", "96.30", "112.45", "128.80", "143.21")))
                         held = key == "A1" and b == 2 and u == 2 and floor == 3
-                        room = Room(id=uuid7(), compound_id=compound.id, unit_id=unit.id, number=f"{floor}0{door}", floor=floor, exclusive_area=area, developer_held=held)
+                        room = Room(
+                            id=uuid7(),
+                            compound_id=compound.id,
+                            unit_id=unit.id,
+                            number=f"{floor}0{door}",
+                            floor=floor,
+                            exclusive_area=area,
+                            developer_held=held,
+                        )
                         session.add(room)
                         await session.flush()  # rows without relationship() flush in add order only
                         city.rooms[key].append(room.id)
                         if held:
                             continue
-                        household = Household(id=uuid7(), compound_id=compound.id, room_id=room.id, moved_in_on=(start - dt.timedelta(days=rng.randrange(30, 3000))).date())
+                        household = Household(
+                            id=uuid7(),
+                            compound_id=compound.id,
+                            room_id=room.id,
+                            moved_in_on=(start - dt.timedelta(days=rng.randrange(30, 3000))).date(),
+                        )
                         session.add(household)
                         await session.flush()
                         for role in ("owner",) + (("family",) if rng.random() < 0.5 else ()):
                             number = id_card(rng)
-                            resident = Resident(id=uuid7(), compound_id=compound.id, household_id=household.id, name=next(names), role=role, phone=next(phones), id_card_cipher=encrypt_pii(number), id_card_index=blind_index(number))
+                            resident = Resident(
+                                id=uuid7(),
+                                compound_id=compound.id,
+                                household_id=household.id,
+                                name=next(names),
+                                role=role,
+                                phone=next(phones),
+                                id_card_cipher=encrypt_pii(number),
+                                id_card_index=blind_index(number),
+                            )
                             session.add(resident)
                             if role == "owner":
                                 city.owners[key].append(resident.id)
@@ -224,12 +283,33 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     session.add(ModuleEnablement(compound_id=city.compounds["B2"], module="party_building", enabled=True, by_tenant_id=city.tenants["D2"]))
 
     # owners' committee of A1
-    committee = OwnersCommittee(id=uuid7(), compound_id=city.compounds["A1"], term_start=dt.date(2025, 1, 1), term_end=dt.date(2029, 12, 31), elected_on=dt.date(2024, 12, 20), filing_number="文峰备〔2025〕3号")
+    committee = OwnersCommittee(
+        id=uuid7(),
+        compound_id=city.compounds["A1"],
+        term_start=dt.date(2025, 1, 1),
+        term_end=dt.date(2029, 12, 31),
+        elected_on=dt.date(2024, 12, 20),
+        filing_number="文峰备〔2025〕3号",
+    )
     session.add(committee)
     await session.flush()
-    owner_rows = (await session.scalars(select(Resident).where(Resident.compound_id == city.compounds["A1"], Resident.role == "owner").order_by(Resident.name).limit(3))).all()
+    owner_rows = (
+        await session.scalars(
+            select(Resident).where(Resident.compound_id == city.compounds["A1"], Resident.role == "owner").order_by(Resident.name).limit(3)
+        )
+    ).all()
     for post, r in zip(("chair", "vice_chair", "member"), owner_rows, strict=True):
-        session.add(CommitteeMember(compound_id=r.compound_id, committee_id=committee.id, resident_id=r.id, name=r.name, post=post, term_start=committee.term_start, term_end=committee.term_end))
+        session.add(
+            CommitteeMember(
+                compound_id=r.compound_id,
+                committee_id=committee.id,
+                resident_id=r.id,
+                name=r.name,
+                post=post,
+                term_start=committee.term_start,
+                term_end=committee.term_end,
+            )
+        )
 
     # accounts
     password = hash_password(DEMO_PASSWORD)
@@ -240,7 +320,11 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     await session.flush()
 
     def member(username: str, tenant_key: str, title: str, department: uuid.UUID | None = None) -> None:
-        session.add(Membership(user_id=city.users[username], tenant_id=city.tenants[tenant_key], title=title, department_id=department, is_default=True))
+        session.add(
+            Membership(
+                user_id=city.users[username], tenant_id=city.tenants[tenant_key], title=title, department_id=department, is_default=True
+            )
+        )
 
     async def grant(username: str, role: str, domain: str) -> None:
         await add_rule(session, ("g", subject_of(city.users[username]), role, domain))
@@ -264,11 +348,18 @@ async def _core_city(session: AsyncSession) -> DemoCity:
 
     # resident-a1 owns a room in A1 and logs in by phone
     a1 = city.compounds["A1"]
-    owner = await session.scalar(select(Resident).where(Resident.compound_id == a1, Resident.role == "owner").order_by(Resident.id).limit(1))
+    owner = await session.scalar(
+        select(Resident).where(Resident.compound_id == a1, Resident.role == "owner").order_by(Resident.id).limit(1)
+    )
     owner.user_id, owner.name, owner.phone = city.users["resident-a1"], "张建国", "13800000001"
     await grant("resident-a1", "resident", compound_domain(a1))
     # resident-a1b owns another room of A1 (in another household)
-    other = await session.scalar(select(Resident).where(Resident.compound_id == a1, Resident.role == "owner", Resident.household_id != owner.household_id).order_by(Resident.id.desc()).limit(1))
+    other = await session.scalar(
+        select(Resident)
+        .where(Resident.compound_id == a1, Resident.role == "owner", Resident.household_id != owner.household_id)
+        .order_by(Resident.id.desc())
+        .limit(1)
+    )
     other.user_id, other.name, other.phone = city.users["resident-a1b"], "李秀英", "13800000002"
     await grant("resident-a1b", "resident", compound_domain(a1))
     await session.flush()

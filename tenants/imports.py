@@ -85,7 +85,14 @@ COLUMNS = (
     Column("unit", "单元", ("单元号",), True, 8, "如 1单元", text=True),
     Column("room", "房号", ("房间号", "门牌号"), True, 8, "如 101；同一房屋多名住户时每人一行", text=True),
     Column("floor", "楼层", (), False, 6, "整数，可不填"),
-    Column("exclusive_area", "专有面积(㎡)", ("专有面积", "专有部分面积"), True, 12, "平方米，最多两位小数；新登记的房屋必填，同一房屋各行须一致"),
+    Column(
+        "exclusive_area",
+        "专有面积(㎡)",
+        ("专有面积", "专有部分面积"),
+        True,
+        12,
+        "平方米，最多两位小数；新登记的房屋必填，同一房屋各行须一致",
+    ),
     Column("developer_held", "开发商持有", (), False, 10, "是/否，未售或未交付的房屋填“是”"),
     Column("name", "姓名", ("住户姓名",), True, 10, "无住户的房屋留空"),
     Column("role", "身份", ("住户身份",), True, 10, "业主/租户/家庭成员"),
@@ -175,7 +182,12 @@ class ImportResult:
 
 def check_upload_size(size: int) -> None:
     if size > MAX_UPLOAD_BYTES:
-        raise Problem(413, "too-large", "File too large", f"an import file may have at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split the ledger into several files")
+        raise Problem(
+            413,
+            "too-large",
+            "File too large",
+            f"an import file may have at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split the ledger into several files",
+        )
 
 
 def _not_xlsx(detail: str) -> Problem:
@@ -232,7 +244,13 @@ def _read(ws, progress: Progress | None) -> ParsedSheet:
     ws.reset_dimensions()  # some writers declare a wrong dimension; read what is there
     found = _find_header(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_HEADER_COLUMNS, values_only=True))
     if found is None:
-        sheet.errors.append(RowError(1, "", f"no header row found in the first {HEADER_SEARCH_ROWS} rows: name the columns {', '.join(c.header for c in COLUMNS)}"))
+        sheet.errors.append(
+            RowError(
+                1,
+                "",
+                f"no header row found in the first {HEADER_SEARCH_ROWS} rows: name the columns {', '.join(c.header for c in COLUMNS)}",
+            )
+        )
         return sheet
     sheet.header_row, cells = found
     positions: dict[str, int] = {}
@@ -241,7 +259,9 @@ def _read(ws, progress: Progress | None) -> ParsedSheet:
         if key is None:
             continue  # ledgers carry extra columns (备注, 车位 …); they are not imported
         if key in positions:
-            sheet.errors.append(RowError(sheet.header_row, cell, f"column appears twice (also column {get_column_letter(positions[key] + 1)})"))
+            sheet.errors.append(
+                RowError(sheet.header_row, cell, f"column appears twice (also column {get_column_letter(positions[key] + 1)})")
+            )
             continue
         positions[key] = index
         sheet.headers[key] = cell
@@ -251,7 +271,9 @@ def _read(ws, progress: Progress | None) -> ParsedSheet:
     width = max(positions.values()) + 1
     total = max(declared_rows - sheet.header_row, 0) if declared_rows else None
     done = 0
-    for number, values in enumerate(ws.iter_rows(min_row=sheet.header_row + 1, max_col=width, values_only=True), start=sheet.header_row + 1):
+    for number, values in enumerate(
+        ws.iter_rows(min_row=sheet.header_row + 1, max_col=width, values_only=True), start=sheet.header_row + 1
+    ):
         done += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress("validate", done, max(total, done) if total else None)
@@ -412,9 +434,13 @@ class Registered:
 async def load_registered(session: AsyncSession, compound_id: uuid.UUID) -> Registered:
     reg = Registered()
     reg.buildings = dict((await session.execute(select(Building.name, Building.id).where(Building.compound_id == compound_id))).all())
-    reg.units = {(b, n): i for b, n, i in await session.execute(select(Unit.building_id, Unit.name, Unit.id).where(Unit.compound_id == compound_id))}
+    reg.units = {
+        (b, n): i for b, n, i in await session.execute(select(Unit.building_id, Unit.name, Unit.id).where(Unit.compound_id == compound_id))
+    }
     for unit_id, number, room_id, area, floor, held in await session.execute(
-        select(Room.unit_id, Room.number, Room.id, Room.exclusive_area, Room.floor, Room.developer_held).where(Room.compound_id == compound_id)
+        select(Room.unit_id, Room.number, Room.id, Room.exclusive_area, Room.floor, Room.developer_held).where(
+            Room.compound_id == compound_id
+        )
     ):
         reg.rooms[(unit_id, number)] = RegisteredRoom(room_id, area, floor, held)
     for room_id, household_id, moved_in_on in await session.execute(
@@ -476,7 +502,13 @@ class Plan:
     errors: list[RowError] = field(default_factory=list)
 
     def tables(self) -> list[tuple[Any, list[dict]]]:
-        return [(Building.__table__, self.buildings), (Unit.__table__, self.units), (Room.__table__, self.rooms), (Household.__table__, self.households), (Resident.__table__, self.residents)]
+        return [
+            (Building.__table__, self.buildings),
+            (Unit.__table__, self.units),
+            (Room.__table__, self.rooms),
+            (Household.__table__, self.households),
+            (Resident.__table__, self.residents),
+        ]
 
 
 def _label(key: tuple[str, str, str]) -> str:
@@ -501,14 +533,22 @@ def plan_import(sheet: ParsedSheet, registered: Registered, compound_id: uuid.UU
                 setattr(room, attr, value)
                 room.stated_on[attr] = row.row
             elif value != stated:
-                plan.errors.append(RowError(row.row, sheet.header(attr), f"{_label(key)} has {shown(stated)} on row {room.stated_on[attr]}"))
+                plan.errors.append(
+                    RowError(row.row, sheet.header(attr), f"{_label(key)} has {shown(stated)} on row {room.stated_on[attr]}")
+                )
         if row.has_person and row.name and row.role:
             identity = _identity(blind_index(row.id_card) if row.id_card else None, row.name, row.role)
             twin = room.residents.get(identity)
             if twin is None:
                 room.residents[identity] = row
             else:
-                plan.errors.append(RowError(row.row, sheet.header("id_card" if row.id_card else "name"), f"the same resident is already on row {twin.row} for this room"))
+                plan.errors.append(
+                    RowError(
+                        row.row,
+                        sheet.header("id_card" if row.id_card else "name"),
+                        f"the same resident is already on row {twin.row} for this room",
+                    )
+                )
     _check_registered(rooms, registered, sheet, plan)
     if not plan.errors:
         _build(rooms, registered, compound_id, plan)
@@ -542,15 +582,31 @@ def _check_registered(rooms: dict[tuple[str, str, str], _PlannedRoom], registere
         ):
             if stated is not None and kept is not None and stated != kept:
                 shown = dict(ROOM_ATTRIBUTES)[attr]
-                plan.errors.append(RowError(room.stated_on[attr], sheet.header(attr), f"{_label(key)} is registered with {shown(kept)}; an import does not change registered rooms"))
+                plan.errors.append(
+                    RowError(
+                        room.stated_on[attr],
+                        sheet.header(attr),
+                        f"{_label(key)} is registered with {shown(kept)}; an import does not change registered rooms",
+                    )
+                )
         residents = registered.residents.get(known.id, {})
         for identity, row in room.residents.items():
             if identity not in residents:
                 continue
             name, role, phone = residents[identity]
-            differs = [k for k, given, kept in (("name", row.name, name), ("role", row.role, role), ("phone", row.phone, phone)) if given is not None and given != kept]
+            differs = [
+                k
+                for k, given, kept in (("name", row.name, name), ("role", row.role, role), ("phone", row.phone, phone))
+                if given is not None and given != kept
+            ]
             if differs:
-                plan.errors.append(RowError(row.row, sheet.header(differs[0]), "this resident is registered in the room with a different value; an import adds residents and never changes them"))
+                plan.errors.append(
+                    RowError(
+                        row.row,
+                        sheet.header(differs[0]),
+                        "this resident is registered in the room with a different value; an import adds residents and never changes them",
+                    )
+                )
             else:
                 room.registered.add(identity)
                 plan.existing_residents += 1
@@ -574,7 +630,17 @@ def _build(rooms: dict[tuple[str, str, str], _PlannedRoom], registered: Register
         known = registered.rooms.get((unit_id, number))
         if known is None:
             room_id = uuid7()
-            plan.rooms.append({**base, "id": room_id, "unit_id": unit_id, "number": number, "floor": room.floor, "exclusive_area": room.exclusive_area, "developer_held": bool(room.developer_held)})
+            plan.rooms.append(
+                {
+                    **base,
+                    "id": room_id,
+                    "unit_id": unit_id,
+                    "number": number,
+                    "floor": room.floor,
+                    "exclusive_area": room.exclusive_area,
+                    "developer_held": bool(room.developer_held),
+                }
+            )
         else:
             room_id = known.id
         newcomers = [(identity, row) for identity, row in room.residents.items() if identity not in room.registered]
@@ -584,10 +650,19 @@ def _build(rooms: dict[tuple[str, str, str], _PlannedRoom], registered: Register
             household_id = uuid7()
             plan.households.append({**base, "id": household_id, "room_id": room_id, "moved_in_on": room.moved_in_on})
         for identity, row in newcomers:
-            plan.residents.append({
-                **base, "id": uuid7(), "household_id": household_id, "user_id": None, "name": row.name, "role": row.role, "phone": row.phone,
-                "id_card_cipher": encrypt_pii(row.id_card) if row.id_card else None, "id_card_index": identity[1] if identity[0] == "id" else None,
-            })
+            plan.residents.append(
+                {
+                    **base,
+                    "id": uuid7(),
+                    "household_id": household_id,
+                    "user_id": None,
+                    "name": row.name,
+                    "role": row.role,
+                    "phone": row.phone,
+                    "id_card_cipher": encrypt_pii(row.id_card) if row.id_card else None,
+                    "id_card_index": identity[1] if identity[0] == "id" else None,
+                }
+            )
 
 
 # --------------------------------------------------------------------------- importing
@@ -599,7 +674,9 @@ def _assert_in_scope(session: AsyncSession, compound_id: uuid.UUID) -> None:
         raise ScopeViolation(f"compound {compound_id} is outside this session's scope")
 
 
-async def import_housing(session: AsyncSession, compound_id: uuid.UUID, source: bytes | str | os.PathLike[str], progress: Progress | None = None) -> ImportResult:
+async def import_housing(
+    session: AsyncSession, compound_id: uuid.UUID, source: bytes | str | os.PathLike[str], progress: Progress | None = None
+) -> ImportResult:
     """Import a ledger (its bytes, or a file's path) into a compound: all rows or, when any row is wrong, none (``result.errors``).
 
     The caller's transaction holds the writes, one audit entry and one
@@ -630,8 +707,14 @@ async def import_housing(session: AsyncSession, compound_id: uuid.UUID, source: 
     result.buildings, result.units, result.rooms, result.households, result.residents = (len(rows) for _, rows in plan.tables())
     # the bulk inserts bypass the ORM and so its automatic audit: one entry names the file and what it created
     summary = {
-        "rows": result.rows, "buildings": result.buildings, "units": result.units, "rooms": result.rooms, "households": result.households,
-        "residents": result.residents, "existing_residents": result.existing_residents, "sha256": hashlib.sha256(content).hexdigest(),
+        "rows": result.rows,
+        "buildings": result.buildings,
+        "units": result.units,
+        "rooms": result.rooms,
+        "households": result.households,
+        "residents": result.residents,
+        "existing_residents": result.existing_residents,
+        "sha256": hashlib.sha256(content).hexdigest(),
     }
     import_id = str(uuid7())
     record(session, "import", "housing_import", import_id, after=summary, compound_id=compound_id)
@@ -662,18 +745,31 @@ ERRORS_IN_BODY = 100
 def refusal(errors: list[RowError], report_url: str) -> Problem:
     """The 422 problem answering a refused import, pointing at its error report."""
     return Problem(
-        422, "import-invalid", "Import refused", f"{len(errors)} error(s) in the file; nothing was imported. The error report lists every one.",
-        errors=[msgspec.structs.asdict(e) for e in errors[:ERRORS_IN_BODY]], error_count=len(errors), report_url=report_url,
+        422,
+        "import-invalid",
+        "Import refused",
+        f"{len(errors)} error(s) in the file; nothing was imported. The error report lists every one.",
+        errors=[msgspec.structs.asdict(e) for e in errors[:ERRORS_IN_BODY]],
+        error_count=len(errors),
+        report_url=report_url,
     )
 
 
-async def store_error_report(session: AsyncSession, compound_id: uuid.UUID, errors: list[RowError], *, tenant_id: uuid.UUID | None, user_id: uuid.UUID | None) -> ImportReport:
+async def store_error_report(
+    session: AsyncSession, compound_id: uuid.UUID, errors: list[RowError], *, tenant_id: uuid.UUID | None, user_id: uuid.UUID | None
+) -> ImportReport:
     """Keep a refused import's report for download (for :data:`REPORT_TTL`); expired reports of the compound go."""
     moment = now()
     await session.execute(delete(ImportReport).where(ImportReport.compound_id == compound_id, ImportReport.expires_at <= moment))
     report = ImportReport(
-        id=uuid7(), compound_id=compound_id, tenant_id=tenant_id, user_id=user_id, filename=f"import-errors-{moment:%Y%m%d-%H%M%S}.xlsx",
-        error_count=len(errors), content=error_report_workbook(errors), expires_at=moment + REPORT_TTL,
+        id=uuid7(),
+        compound_id=compound_id,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        filename=f"import-errors-{moment:%Y%m%d-%H%M%S}.xlsx",
+        error_count=len(errors),
+        content=error_report_workbook(errors),
+        expires_at=moment + REPORT_TTL,
     )
     session.add(report)
     await session.flush()
@@ -758,7 +854,9 @@ async def export_workbook(session: AsyncSession, compound_id: uuid.UUID, show_pi
         raise not_found("compound")
     rows = (
         await session.execute(
-            select(Building.name, Unit.name, Room.number, Room.floor, Room.exclusive_area, Room.developer_held, Household.moved_in_on, Resident)
+            select(
+                Building.name, Unit.name, Room.number, Room.floor, Room.exclusive_area, Room.developer_held, Household.moved_in_on, Resident
+            )
             .select_from(Room)
             .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
             .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
@@ -767,15 +865,31 @@ async def export_workbook(session: AsyncSession, compound_id: uuid.UUID, show_pi
             .where(Room.compound_id == compound_id)
         )
     ).all()
-    rows.sort(key=lambda r: (_natural(r[0]), _natural(r[1]), _natural(r[2]), ROLE_ORDER.get(r[7].role, 9) if r[7] else -1, r[7].name if r[7] else ""))
+    rows.sort(
+        key=lambda r: (
+            _natural(r[0]),
+            _natural(r[1]),
+            _natural(r[2]),
+            ROLE_ORDER.get(r[7].role, 9) if r[7] else -1,
+            r[7].name if r[7] else "",
+        )
+    )
 
     def line(r: tuple) -> list[Any]:
         building, unit, number, floor, area, held, moved_in_on, resident = r
         person = resident_out(resident, show_pii=show_pii) if resident is not None else None
         return [
-            building, unit, number, floor, area, "是" if held else "否",
-            person.name if person else None, ROLE_LABELS.get(person.role, person.role) if person else None,
-            person.phone if person else None, person.id_card if person else None, moved_in_on,
+            building,
+            unit,
+            number,
+            floor,
+            area,
+            "是" if held else "否",
+            person.name if person else None,
+            ROLE_LABELS.get(person.role, person.role) if person else None,
+            person.phone if person else None,
+            person.id_card if person else None,
+            moved_in_on,
         ]
 
     return await asyncio.to_thread(_ledger_workbook, map(line, rows))

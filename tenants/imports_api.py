@@ -48,40 +48,78 @@ class ImportResultOut(Output):
 
 def _xlsx(content: bytes, filename: str) -> Response[bytes]:
     # exports carry personal data: never kept by a cache
-    return Response(content, media_type=imports.XLSX_MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        content,
+        media_type=imports.XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 class HousingImportController(Controller):
     path = C
     tags = ["housing"]
 
-    @get("/template.xlsx", operation_id="downloadHousingTemplate", guards=[requires("tenants.housing", "read")], media_type=imports.XLSX_MEDIA_TYPE)
+    @get(
+        "/template.xlsx",
+        operation_id="downloadHousingTemplate",
+        guards=[requires("tenants.housing", "read")],
+        media_type=imports.XLSX_MEDIA_TYPE,
+    )
     async def template(self, compound_id: uuid.UUID) -> Response[bytes]:
         """The empty housing and residents ledger (导入模板) with its instructions sheet."""
         return _xlsx(imports.template_workbook(), "housing-template.xlsx")
 
     @post(
-        "/import", operation_id="importHousing", guards=IMPORTERS, status_code=201, request_max_body_size=UPLOAD_LIMIT,
-        responses={422: ResponseSpec(None, description="Problem `import-invalid`: nothing imported; `errors` [{row, column, message}], `error_count`, `report_url`")},
+        "/import",
+        operation_id="importHousing",
+        guards=IMPORTERS,
+        status_code=201,
+        request_max_body_size=UPLOAD_LIMIT,
+        responses={
+            422: ResponseSpec(
+                None,
+                description="Problem `import-invalid`: nothing imported; `errors` [{row, column, message}], `error_count`, `report_url`",
+            )
+        },
     )
     async def import_ledger(
-        self, compound_id: uuid.UUID, data: Annotated[LedgerUpload, Body(media_type=RequestEncodingType.MULTI_PART)], request: Request, principal: Principal, session: AsyncSession,
+        self,
+        compound_id: uuid.UUID,
+        data: Annotated[LedgerUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        request: Request,
+        principal: Principal,
+        session: AsyncSession,
     ) -> ImportResultOut:
         """Import buildings, rooms, households and residents from an .xlsx ledger (field `file`, at most 20 MB): every row or none."""
         content = await data.file.read(imports.MAX_UPLOAD_BYTES + 1)  # one byte over the limit is enough to know
         imports.check_upload_size(len(content))
         result = await imports.import_housing(session, compound_id, content)
         if result.errors:
-            report = await imports.store_error_report(session, compound_id, result.errors, tenant_id=principal.tenant_id, user_id=principal.user_id)
-            problem = imports.refusal(result.errors, request.app.route_reverse("housing-import-report", compound_id=compound_id, report_id=report.id))
+            report = await imports.store_error_report(
+                session, compound_id, result.errors, tenant_id=principal.tenant_id, user_id=principal.user_id
+            )
+            problem = imports.refusal(
+                result.errors, request.app.route_reverse("housing-import-report", compound_id=compound_id, report_id=report.id)
+            )
             # answered rather than raised: the report is committed with the request, and it is the only write
             return Response(problem.body(request.url.path), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)  # type: ignore[return-value]
         return ImportResultOut(
-            rows=result.rows, buildings=result.buildings, units=result.units, rooms=result.rooms, households=result.households,
-            residents=result.residents, existing_residents=result.existing_residents,
+            rows=result.rows,
+            buildings=result.buildings,
+            units=result.units,
+            rooms=result.rooms,
+            households=result.households,
+            residents=result.residents,
+            existing_residents=result.existing_residents,
         )
 
-    @get("/import-reports/{report_id:uuid}", operation_id="downloadImportReport", name="housing-import-report", guards=IMPORTERS, media_type=imports.XLSX_MEDIA_TYPE)
+    @get(
+        "/import-reports/{report_id:uuid}",
+        operation_id="downloadImportReport",
+        name="housing-import-report",
+        guards=IMPORTERS,
+        media_type=imports.XLSX_MEDIA_TYPE,
+    )
     async def report(self, compound_id: uuid.UUID, report_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[bytes]:
         """The error report (行, 列, 问题) of a refused import, for the tenant that uploaded the file, for seven days."""
         found = await imports.error_report(session, compound_id, report_id, principal.tenant_id)

@@ -75,7 +75,12 @@ async def _import(path: pathlib.Path, compound_id: uuid.UUID, progress: Progress
 @import_group.command("residents")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
 @click.option("--compound", "compound_id", required=True, type=click.UUID, help="Id of the compound to import into.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=pathlib.Path), help="Where to write the error report (.xlsx) when the file is refused.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=pathlib.Path),
+    help="Where to write the error report (.xlsx) when the file is refused.",
+)
 def import_residents(file: pathlib.Path, compound_id: uuid.UUID, report_path: pathlib.Path | None) -> None:
     """Import buildings, rooms, households and residents from FILE (.xlsx) into a compound: every row, or none."""
     bars = ProgressBars()

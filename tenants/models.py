@@ -165,7 +165,9 @@ class CommitteeMember(CompoundScoped, Base):
 
     __tablename__ = "committee_members"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "committee_id"], ["owners_committees.compound_id", "owners_committees.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "committee_id"], ["owners_committees.compound_id", "owners_committees.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["compound_id", "resident_id"], ["residents.compound_id", "residents.id"], ondelete="SET NULL"),
     )
 

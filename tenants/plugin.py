@@ -9,14 +9,40 @@ from core.plugins import HOOK_API_VERSION, hookimpl
 
 @hookimpl
 def redprop_plugin_info():
-    return {"name": "tenants", "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": False, "label_zh": "租户与房屋", "label_en": "Tenants and housing"}
+    return {
+        "name": "tenants",
+        "version": "0.1.0",
+        "hook_api": HOOK_API_VERSION,
+        "module": False,
+        "label_zh": "租户与房屋",
+        "label_en": "Tenants and housing",
+    }
 
 
 @hookimpl
 def redprop_models():
     from tenants import billing, import_models, models
 
-    return [*billing.MODELS, *import_models.MODELS] + [getattr(models, n) for n in ("Tenant", "Region", "Department", "Compound", "OperatorTerm", "Building", "Unit", "Room", "Household", "Resident", "OwnersCommittee", "CommitteeMember", "Plan", "Subscription", "ModuleEnablement")]
+    return [*billing.MODELS, *import_models.MODELS] + [
+        getattr(models, n)
+        for n in (
+            "Tenant",
+            "Region",
+            "Department",
+            "Compound",
+            "OperatorTerm",
+            "Building",
+            "Unit",
+            "Room",
+            "Household",
+            "Resident",
+            "OwnersCommittee",
+            "CommitteeMember",
+            "Plan",
+            "Subscription",
+            "ModuleEnablement",
+        )
+    ]
 
 
 @hookimpl

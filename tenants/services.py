@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
 from core.db import widen_scope
-from core.ids import uuid7
 from core.identity.principal import Principal
+from core.ids import uuid7
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import blind_index, decrypt_pii, encrypt_pii, mask_id_card, mask_phone
 from core.validators import id_card_problem, uscc_problem
@@ -105,7 +105,9 @@ async def create_region(session: AsyncSession, principal: Principal, data: s.Reg
         parent = await session.get(Region, data.parent_id)
         if parent is None or parent.tenant_id != principal.tenant_id or parent.kind != "street":
             raise invalid("parent_id", "not a street of this district")
-    if await session.scalar(select(Region.id).where(Region.tenant_id == principal.tenant_id, Region.parent_id == data.parent_id, Region.name == data.name)):
+    if await session.scalar(
+        select(Region.id).where(Region.tenant_id == principal.tenant_id, Region.parent_id == data.parent_id, Region.name == data.name)
+    ):
         raise conflict(f"{data.name} already exists here")
     region = Region(tenant_id=principal.tenant_id, kind=data.kind, name=data.name, parent_id=data.parent_id)
     session.add(region)
@@ -128,11 +130,22 @@ async def create_compound(session: AsyncSession, principal: Principal, data: s.C
     """A district registers a compound in one of its communities (the platform may for any)."""
     _require_kind(principal, "district", "platform")
     community = await session.get(Region, data.community_id)
-    if community is None or community.kind != "community" or (principal.tenant_kind == "district" and community.tenant_id != principal.tenant_id):
+    if (
+        community is None
+        or community.kind != "community"
+        or (principal.tenant_kind == "district" and community.tenant_id != principal.tenant_id)
+    ):
         raise invalid("community_id", "not a community of this district")
     if data.operator_tenant_id is not None:
         await _operator_tenant(session, data.operator_tenant_id)
-    compound = Compound(id=uuid7(), name=data.name, address=data.address, community_id=community.id, district_tenant_id=community.tenant_id, operator_tenant_id=data.operator_tenant_id)
+    compound = Compound(
+        id=uuid7(),
+        name=data.name,
+        address=data.address,
+        community_id=community.id,
+        district_tenant_id=community.tenant_id,
+        operator_tenant_id=data.operator_tenant_id,
+    )
     await widen_scope(session, compound.id)
     session.add(compound)
     await session.flush()
@@ -161,7 +174,9 @@ async def change_operator(session: AsyncSession, compound_id: uuid.UUID, data: s
     current = await session.scalar(select(OperatorTerm).where(OperatorTerm.compound_id == compound_id, OperatorTerm.ended_at.is_(None)))
     if current is not None:
         current.ended_at = moment
-    for sub in (await session.scalars(select(Subscription).where(Subscription.compound_id == compound_id, Subscription.status == "active"))).all():
+    for sub in (
+        await session.scalars(select(Subscription).where(Subscription.compound_id == compound_id, Subscription.status == "active"))
+    ).all():
         sub.status = "ended"
         sub.ends_on = moment.date()
     compound.operator_tenant_id = data.tenant_id
@@ -171,8 +186,18 @@ async def change_operator(session: AsyncSession, compound_id: uuid.UUID, data: s
 
 
 async def operator_history(session: AsyncSession, compound_id: uuid.UUID) -> list[s.OperatorTermOut]:
-    rows = (await session.execute(select(OperatorTerm, Tenant.name).join(Tenant, Tenant.id == OperatorTerm.tenant_id).where(OperatorTerm.compound_id == compound_id).order_by(OperatorTerm.started_at))).all()
-    return [s.OperatorTermOut(id=t.id, tenant_id=t.tenant_id, tenant_name=name, started_at=t.started_at, ended_at=t.ended_at, note=t.note) for t, name in rows]
+    rows = (
+        await session.execute(
+            select(OperatorTerm, Tenant.name)
+            .join(Tenant, Tenant.id == OperatorTerm.tenant_id)
+            .where(OperatorTerm.compound_id == compound_id)
+            .order_by(OperatorTerm.started_at)
+        )
+    ).all()
+    return [
+        s.OperatorTermOut(id=t.id, tenant_id=t.tenant_id, tenant_name=name, started_at=t.started_at, ended_at=t.ended_at, note=t.note)
+        for t, name in rows
+    ]
 
 
 def compounds_query():
@@ -186,9 +211,14 @@ def compounds_query():
 
 def compound_out(compound: Compound, operator_name: str | None, community_name: str | None) -> s.CompoundOut:
     return s.CompoundOut(
-        id=compound.id, name=compound.name, address=compound.address, community_id=compound.community_id,
-        district_tenant_id=compound.district_tenant_id, operator_tenant_id=compound.operator_tenant_id,
-        operator_name=operator_name, community_name=community_name,
+        id=compound.id,
+        name=compound.name,
+        address=compound.address,
+        community_id=compound.community_id,
+        district_tenant_id=compound.district_tenant_id,
+        operator_tenant_id=compound.operator_tenant_id,
+        operator_name=operator_name,
+        community_name=community_name,
     )
 
 
@@ -213,7 +243,9 @@ async def create_building(session: AsyncSession, compound_id: uuid.UUID, data: s
 
 async def create_unit(session: AsyncSession, compound_id: uuid.UUID, data: s.UnitIn) -> Unit:
     await _in_compound(session, Building, compound_id, data.building_id, "building")
-    if await session.scalar(select(Unit.id).where(Unit.compound_id == compound_id, Unit.building_id == data.building_id, Unit.name == data.name)):
+    if await session.scalar(
+        select(Unit.id).where(Unit.compound_id == compound_id, Unit.building_id == data.building_id, Unit.name == data.name)
+    ):
         raise conflict(f"unit {data.name} exists in this building", errors=[{"field": "name", "message": "already exists"}])
     row = Unit(compound_id=compound_id, building_id=data.building_id, name=data.name)
     session.add(row)
@@ -232,9 +264,18 @@ def check_area(area: Decimal, field: str = "exclusive_area") -> Decimal:
 async def create_room(session: AsyncSession, compound_id: uuid.UUID, data: s.RoomIn) -> Room:
     check_area(data.exclusive_area)
     await _in_compound(session, Unit, compound_id, data.unit_id, "unit")
-    if await session.scalar(select(Room.id).where(Room.compound_id == compound_id, Room.unit_id == data.unit_id, Room.number == data.number)):
+    if await session.scalar(
+        select(Room.id).where(Room.compound_id == compound_id, Room.unit_id == data.unit_id, Room.number == data.number)
+    ):
         raise conflict(f"room {data.number} exists in this unit", errors=[{"field": "number", "message": "already exists"}])
-    row = Room(compound_id=compound_id, unit_id=data.unit_id, number=data.number, floor=data.floor, exclusive_area=data.exclusive_area, developer_held=data.developer_held)
+    row = Room(
+        compound_id=compound_id,
+        unit_id=data.unit_id,
+        number=data.number,
+        floor=data.floor,
+        exclusive_area=data.exclusive_area,
+        developer_held=data.developer_held,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -256,7 +297,15 @@ async def create_resident(session: AsyncSession, compound_id: uuid.UUID, data: s
         if problem:
             raise invalid("id_card", problem)
         cipher, index = encrypt_pii(data.id_card.upper()), blind_index(data.id_card.upper())
-    row = Resident(compound_id=compound_id, household_id=data.household_id, name=data.name, role=data.role, phone=data.phone, id_card_cipher=cipher, id_card_index=index)
+    row = Resident(
+        compound_id=compound_id,
+        household_id=data.household_id,
+        name=data.name,
+        role=data.role,
+        phone=data.phone,
+        id_card_cipher=cipher,
+        id_card_index=index,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -266,7 +315,11 @@ def resident_out(row: Resident, *, show_pii: bool) -> s.ResidentOut:
     """Personal data in full only for roles with ``tenants.resident_pii``; masked otherwise."""
     id_card = decrypt_pii(row.id_card_cipher)
     return s.ResidentOut(
-        id=row.id, compound_id=row.compound_id, household_id=row.household_id, name=row.name, role=row.role,
+        id=row.id,
+        compound_id=row.compound_id,
+        household_id=row.household_id,
+        name=row.name,
+        role=row.role,
         phone=row.phone if show_pii else mask_phone(row.phone),
         id_card=id_card if show_pii else mask_id_card(id_card),
         masked=not show_pii,
@@ -279,13 +332,21 @@ def resident_out(row: Resident, *, show_pii: bool) -> s.ResidentOut:
 async def create_committee(session: AsyncSession, compound_id: uuid.UUID, data: s.CommitteeIn) -> OwnersCommittee:
     if data.term_end <= data.term_start:
         raise invalid("term_end", "must be after term_start")
-    row = OwnersCommittee(compound_id=compound_id, term_start=data.term_start, term_end=data.term_end, elected_on=data.elected_on, filing_number=data.filing_number)
+    row = OwnersCommittee(
+        compound_id=compound_id,
+        term_start=data.term_start,
+        term_end=data.term_end,
+        elected_on=data.elected_on,
+        filing_number=data.filing_number,
+    )
     session.add(row)
     await session.flush()
     return row
 
 
-async def add_committee_member(session: AsyncSession, compound_id: uuid.UUID, committee_id: uuid.UUID, data: s.CommitteeMemberIn) -> CommitteeMember:
+async def add_committee_member(
+    session: AsyncSession, compound_id: uuid.UUID, committee_id: uuid.UUID, data: s.CommitteeMemberIn
+) -> CommitteeMember:
     committee = await session.get(OwnersCommittee, (compound_id, committee_id))
     if committee is None:
         raise not_found("owners' committee")
@@ -298,22 +359,65 @@ async def add_committee_member(session: AsyncSession, compound_id: uuid.UUID, co
         if resident.role != "owner":
             raise invalid("resident_id", "committee members are owners of the compound")
     if data.post == "chair":
-        existing = await session.scalar(select(CommitteeMember.id).where(CommitteeMember.compound_id == compound_id, CommitteeMember.committee_id == committee_id, CommitteeMember.post == "chair"))
+        existing = await session.scalar(
+            select(CommitteeMember.id).where(
+                CommitteeMember.compound_id == compound_id, CommitteeMember.committee_id == committee_id, CommitteeMember.post == "chair"
+            )
+        )
         if existing:
             raise conflict("the committee already has a chair")
-    row = CommitteeMember(compound_id=compound_id, committee_id=committee_id, name=data.name, post=data.post, term_start=data.term_start, term_end=data.term_end, resident_id=data.resident_id, user_id=data.user_id)
+    row = CommitteeMember(
+        compound_id=compound_id,
+        committee_id=committee_id,
+        name=data.name,
+        post=data.post,
+        term_start=data.term_start,
+        term_end=data.term_end,
+        resident_id=data.resident_id,
+        user_id=data.user_id,
+    )
     session.add(row)
     await session.flush()
     return row
 
 
 async def committees(session: AsyncSession, compound_id: uuid.UUID) -> list[s.CommitteeOut]:
-    rows = (await session.scalars(select(OwnersCommittee).where(OwnersCommittee.compound_id == compound_id).order_by(OwnersCommittee.term_start.desc()))).all()
-    members = (await session.scalars(select(CommitteeMember).where(CommitteeMember.compound_id == compound_id).order_by(CommitteeMember.post, CommitteeMember.name))).all()
+    rows = (
+        await session.scalars(
+            select(OwnersCommittee).where(OwnersCommittee.compound_id == compound_id).order_by(OwnersCommittee.term_start.desc())
+        )
+    ).all()
+    members = (
+        await session.scalars(
+            select(CommitteeMember).where(CommitteeMember.compound_id == compound_id).order_by(CommitteeMember.post, CommitteeMember.name)
+        )
+    ).all()
     out = []
     for c in rows:
-        ms = [s.CommitteeMemberOut(id=m.id, name=m.name, post=m.post, term_start=m.term_start, term_end=m.term_end, resident_id=m.resident_id, user_id=m.user_id) for m in members if m.committee_id == c.id]
-        out.append(s.CommitteeOut(id=c.id, compound_id=c.compound_id, term_start=c.term_start, term_end=c.term_end, elected_on=c.elected_on, filing_number=c.filing_number, members=ms))
+        ms = [
+            s.CommitteeMemberOut(
+                id=m.id,
+                name=m.name,
+                post=m.post,
+                term_start=m.term_start,
+                term_end=m.term_end,
+                resident_id=m.resident_id,
+                user_id=m.user_id,
+            )
+            for m in members
+            if m.committee_id == c.id
+        ]
+        out.append(
+            s.CommitteeOut(
+                id=c.id,
+                compound_id=c.compound_id,
+                term_start=c.term_start,
+                term_end=c.term_end,
+                elected_on=c.elected_on,
+                filing_number=c.filing_number,
+                members=ms,
+            )
+        )
     return out
 
 
@@ -326,7 +430,9 @@ async def create_plan(session: AsyncSession, data: s.PlanIn, known_modules: set[
         raise invalid("modules", f"unknown modules: {', '.join(unknown)}")
     if await session.scalar(select(Plan.id).where(Plan.code == data.code)):
         raise conflict(f"plan {data.code} exists")
-    plan = Plan(code=data.code, name=data.name, modules=sorted(set(data.modules)), price_fen_per_compound_month=data.price_fen_per_compound_month)
+    plan = Plan(
+        code=data.code, name=data.name, modules=sorted(set(data.modules)), price_fen_per_compound_month=data.price_fen_per_compound_month
+    )
     session.add(plan)
     await session.flush()
     return plan
@@ -343,16 +449,22 @@ async def subscribe(session: AsyncSession, principal: Principal, compound_id: uu
         raise invalid("plan_id", "no such active plan")
     if data.ends_on is not None and data.ends_on < data.starts_on:
         raise invalid("ends_on", "must not be before starts_on")
-    for sub in (await session.scalars(select(Subscription).where(Subscription.compound_id == compound_id, Subscription.status == "active"))).all():
+    for sub in (
+        await session.scalars(select(Subscription).where(Subscription.compound_id == compound_id, Subscription.status == "active"))
+    ).all():
         sub.status = "ended"
         sub.ends_on = data.starts_on
-    row = Subscription(compound_id=compound_id, tenant_id=principal.tenant_id, plan_id=plan.id, starts_on=data.starts_on, ends_on=data.ends_on)
+    row = Subscription(
+        compound_id=compound_id, tenant_id=principal.tenant_id, plan_id=plan.id, starts_on=data.starts_on, ends_on=data.ends_on
+    )
     session.add(row)
     await session.flush()
     return row
 
 
-async def set_district_module(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, module: str, enabled: bool, known_modules: set[str]) -> ModuleEnablement:
+async def set_district_module(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, module: str, enabled: bool, known_modules: set[str]
+) -> ModuleEnablement:
     """A district enables (or withdraws) a module for a compound in its jurisdiction; data is kept either way."""
     _require_kind(principal, "district", "platform")
     if module not in known_modules:
@@ -360,9 +472,13 @@ async def set_district_module(session: AsyncSession, principal: Principal, compo
     compound = await _get(session, Compound, "compound", id=compound_id)
     if principal.tenant_kind == "district" and compound.district_tenant_id != principal.tenant_id:
         raise not_found("compound")
-    row = await session.scalar(select(ModuleEnablement).where(ModuleEnablement.compound_id == compound_id, ModuleEnablement.module == module))
+    row = await session.scalar(
+        select(ModuleEnablement).where(ModuleEnablement.compound_id == compound_id, ModuleEnablement.module == module)
+    )
     if row is None:
-        row = ModuleEnablement(compound_id=compound_id, module=module, enabled=enabled, by_tenant_id=principal.tenant_id, by_user_id=principal.user_id)
+        row = ModuleEnablement(
+            compound_id=compound_id, module=module, enabled=enabled, by_tenant_id=principal.tenant_id, by_user_id=principal.user_id
+        )
         session.add(row)
     else:
         row.enabled, row.by_tenant_id, row.by_user_id = enabled, principal.tenant_id, principal.user_id

@@ -140,7 +140,14 @@ def database_urls(template_db, tmp_path):
 
 @pytest.fixture
 def settings(database_urls):
-    return load_settings({**os.environ, "REDPROP_DATABASE_URL": database_urls["app"], "REDPROP_MIGRATE_DATABASE_URL": database_urls["owner"], "REDPROP_POLICY_POLL_SECONDS": "0.2"})
+    return load_settings(
+        {
+            **os.environ,
+            "REDPROP_DATABASE_URL": database_urls["app"],
+            "REDPROP_MIGRATE_DATABASE_URL": database_urls["owner"],
+            "REDPROP_POLICY_POLL_SECONDS": "0.2",
+        }
+    )
 
 
 _APPS: dict[int, object] = {}

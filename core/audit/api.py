@@ -46,7 +46,16 @@ class AuditController(Controller):
     tags = ["audit"]
 
     @get("/", operation_id="listAudit", guards=[requires("core.audit", "read")])
-    async def list_entries(self, principal: Principal, session: AsyncSession, tenant_id: uuid.UUID | None = None, compound_id: uuid.UUID | None = None, target_type: str | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[AuditEntryOut]:
+    async def list_entries(
+        self,
+        principal: Principal,
+        session: AsyncSession,
+        tenant_id: uuid.UUID | None = None,
+        compound_id: uuid.UUID | None = None,
+        target_type: str | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[AuditEntryOut]:
         """Recorded writes, newest first: who, when, what, before → after."""
         stmt = entries_query(readable_tenant(principal, tenant_id), compound_id, target_type)
         rows, total = await paginate(session, stmt, limit, offset)
@@ -57,7 +66,10 @@ class AuditController(Controller):
     async def verify(self, principal: Principal, session: AsyncSession) -> list[ChainReportOut]:
         """Recompute the hash chain(s) the caller may read and report the first broken link."""
         reports = await verify_all(session, readable_chain(principal))
-        return [ChainReportOut(chain=r.chain, entries=r.entries, ok=r.ok, first_broken_seq=r.first_broken_seq, problem=r.problem) for r in reports]
+        return [
+            ChainReportOut(chain=r.chain, entries=r.entries, ok=r.ok, first_broken_seq=r.first_broken_seq, problem=r.problem)
+            for r in reports
+        ]
 
     @get("/export.csv", operation_id="exportAudit", guards=[requires("core.audit", "read")])
     async def export(self, principal: Principal, session: AsyncSession, tenant_id: uuid.UUID | None = None) -> Response[str]:

@@ -31,8 +31,17 @@ from core.security import mask_phone
 
 GENESIS = "0" * 64
 NOT_AUDITED = {
-    "audit_entries", "audit_heads", "auth_tokens", "login_failures", "policy_changes", "outbox_events",
-    "processed_events", "schedule_ticks", "dead_letters", "notifications", "notification_deliveries",
+    "audit_entries",
+    "audit_heads",
+    "auth_tokens",
+    "login_failures",
+    "policy_changes",
+    "outbox_events",
+    "processed_events",
+    "schedule_ticks",
+    "dead_letters",
+    "notifications",
+    "notification_deliveries",
 }
 PRIVATE = "<private>"
 """What the log keeps of a column of a model declaring ``__audit_private__ = True``."""
@@ -97,12 +106,23 @@ def _target(obj: Any) -> tuple[str, str, uuid.UUID | None]:
     return table, "/".join(str(i) for i in ident if i is not None), compound
 
 
-def record(session: AsyncSession | Session, action: str, target_type: str, target_id: str, *, before: dict | None = None, after: dict | None = None, compound_id: uuid.UUID | None = None) -> None:
+def record(
+    session: AsyncSession | Session,
+    action: str,
+    target_type: str,
+    target_id: str,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    compound_id: uuid.UUID | None = None,
+) -> None:
     """Add an entry by hand (bulk writes that bypass the ORM, e.g. an Excel import)."""
     sync = session.sync_session if isinstance(session, AsyncSession) else session
     if sync.info.get("audit") is None:
         return
-    sync.info.setdefault("audit_pending", []).append({"action": action, "target_type": target_type, "target_id": target_id, "before": before, "after": after, "compound_id": compound_id})
+    sync.info.setdefault("audit_pending", []).append(
+        {"action": action, "target_type": target_type, "target_id": target_id, "before": before, "after": after, "compound_id": compound_id}
+    )
 
 
 @event.listens_for(Session, "before_flush")
@@ -119,7 +139,16 @@ def _collect(session: Session, flush_context, instances) -> None:
                 continue
             target_type, _, compound = _target(obj)
             # ``after`` is read at commit, once defaults and generated keys exist
-            pending.append({"action": action, "obj": obj, "target_type": target_type, "compound_id": compound, "before": None if action == "create" else _row(obj, "before"), "after": None})
+            pending.append(
+                {
+                    "action": action,
+                    "obj": obj,
+                    "target_type": target_type,
+                    "compound_id": compound,
+                    "before": None if action == "create" else _row(obj, "before"),
+                    "after": None,
+                }
+            )
 
 
 def entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -129,10 +158,19 @@ def entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
     return {
-        "chain": entry.chain, "seq": entry.seq, "at": _plain(entry.at), "tenant_id": _plain(entry.tenant_id),
-        "compound_id": _plain(entry.compound_id), "actor_user_id": _plain(entry.actor_user_id), "actor": entry.actor,
-        "action": entry.action, "target_type": entry.target_type, "target_id": entry.target_id,
-        "before": entry.before, "after": entry.after, "request": entry.request,
+        "chain": entry.chain,
+        "seq": entry.seq,
+        "at": _plain(entry.at),
+        "tenant_id": _plain(entry.tenant_id),
+        "compound_id": _plain(entry.compound_id),
+        "actor_user_id": _plain(entry.actor_user_id),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "before": entry.before,
+        "after": entry.after,
+        "request": entry.request,
     }
 
 
@@ -159,9 +197,21 @@ def _chain(session: Session) -> None:
         if obj is not None and item["action"] != "delete":
             item["after"] = _row(obj, "after")
         entry = AuditEntry(
-            chain=context.chain, seq=head.seq + 1, at=moment, tenant_id=context.tenant_id, compound_id=item["compound_id"],
-            actor_user_id=context.user_id, actor=context.actor, action=item["action"], target_type=item["target_type"],
-            target_id=target_id, before=item["before"], after=item["after"], request=context.request[:300], prev_hash=head.hash, hash="",
+            chain=context.chain,
+            seq=head.seq + 1,
+            at=moment,
+            tenant_id=context.tenant_id,
+            compound_id=item["compound_id"],
+            actor_user_id=context.user_id,
+            actor=context.actor,
+            action=item["action"],
+            target_type=item["target_type"],
+            target_id=target_id,
+            before=item["before"],
+            after=item["after"],
+            request=context.request[:300],
+            prev_hash=head.hash,
+            hash="",
         )
         entry.hash = entry_digest(entry.prev_hash, _hashed_fields(entry))
         session.add(entry)
@@ -207,7 +257,23 @@ async def verify_all(session: AsyncSession, chain: str | None = None) -> list[Ch
     return [await verify_chain(session, c) for c in chains]
 
 
-EXPORT_COLUMNS = ("chain", "seq", "at", "tenant_id", "compound_id", "actor_user_id", "actor", "action", "target_type", "target_id", "before", "after", "request", "prev_hash", "hash")
+EXPORT_COLUMNS = (
+    "chain",
+    "seq",
+    "at",
+    "tenant_id",
+    "compound_id",
+    "actor_user_id",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "request",
+    "prev_hash",
+    "hash",
+)
 
 
 def readable_tenant(principal, tenant_id: uuid.UUID | None = None) -> uuid.UUID | None:
@@ -238,5 +304,10 @@ async def export_csv(session: AsyncSession, tenant_id: uuid.UUID | None) -> str:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     for entry in (await session.scalars(entries_query(tenant_id).order_by(None).order_by(AuditEntry.chain, AuditEntry.seq))).all():
-        writer.writerow([json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else ("" if v is None else _plain(v)) for v in (getattr(entry, c) for c in EXPORT_COLUMNS)])
+        writer.writerow(
+            [
+                json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else ("" if v is None else _plain(v))
+                for v in (getattr(entry, c) for c in EXPORT_COLUMNS)
+            ]
+        )
     return buffer.getvalue()

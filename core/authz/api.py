@@ -49,7 +49,9 @@ class AssignmentOut(Output):
 
 
 def _role_out(v: services.RoleView) -> RoleOut:
-    return RoleOut(name=v.name, label_zh=v.label_zh, label_en=v.label_en, custom=v.custom, permissions=[f"{o}:{a}" for o, a in v.permissions])
+    return RoleOut(
+        name=v.name, label_zh=v.label_zh, label_en=v.label_en, custom=v.custom, permissions=[f"{o}:{a}" for o, a in v.permissions]
+    )
 
 
 def _assignment_out(subject: str, role: str, domain: str) -> AssignmentOut:

@@ -97,8 +97,7 @@ class FastEnforcer:
             want = (obj, act)
             perms = self._perms
             answer = any(
-                want in perms.get((name, ANY_DOMAIN), ()) or want in perms.get((name, dom), ())
-                for name in self.roles_for(sub, dom)
+                want in perms.get((name, ANY_DOMAIN), ()) or want in perms.get((name, dom), ()) for name in self.roles_for(sub, dom)
             )
             if len(self._memo) > 500_000:
                 self._memo.clear()

@@ -34,16 +34,28 @@ def custom_role_name(tenant_id: uuid.UUID, slug: str) -> str:
 async def roles_for_tenant(session: AsyncSession, principal: Principal) -> list[RoleView]:
     """Templates for the tenant's kind and the tenant's own custom roles, with their permissions."""
     kind = principal.tenant_kind or "resident"
-    rows = (await session.scalars(select(RoleDefinition).where((RoleDefinition.tenant_id.is_(None)) | (RoleDefinition.tenant_id == principal.tenant_id)).order_by(RoleDefinition.name))).all()
+    rows = (
+        await session.scalars(
+            select(RoleDefinition)
+            .where((RoleDefinition.tenant_id.is_(None)) | (RoleDefinition.tenant_id == principal.tenant_id))
+            .order_by(RoleDefinition.name)
+        )
+    ).all()
     roles = [r for r in rows if r.tenant_id is not None or kind in r.tenant_kinds.split(",")]
     perms: dict[str, set[tuple[str, str]]] = {r.name: set() for r in roles}
-    lines = await session.execute(select(CasbinRule.v0, CasbinRule.v2, CasbinRule.v3).where(CasbinRule.ptype == "p", CasbinRule.v1 == ANY_DOMAIN, CasbinRule.v0.in_(list(perms))))
+    lines = await session.execute(
+        select(CasbinRule.v0, CasbinRule.v2, CasbinRule.v3).where(
+            CasbinRule.ptype == "p", CasbinRule.v1 == ANY_DOMAIN, CasbinRule.v0.in_(list(perms))
+        )
+    )
     for role, obj, act in lines:
         perms[role].add((obj, act))
     return [RoleView(r.name, r.label_zh, r.label_en, r.tenant_id is not None, sorted(perms[r.name])) for r in roles]
 
 
-async def create_custom_role(session: AsyncSession, principal: Principal, slug: str, label_zh: str, label_en: str, permissions: list[tuple[str, str]]) -> RoleView:
+async def create_custom_role(
+    session: AsyncSession, principal: Principal, slug: str, label_zh: str, label_en: str, permissions: list[tuple[str, str]]
+) -> RoleView:
     """A tenant's own role, made only of permissions its kind's templates already grant."""
     if principal.tenant_id is None:
         raise Problem(403, "forbidden", "Forbidden", "residents do not define roles")
@@ -59,16 +71,29 @@ async def create_custom_role(session: AsyncSession, principal: Principal, slug: 
     name = custom_role_name(principal.tenant_id, slug)
     if await session.scalar(select(RoleDefinition.id).where(RoleDefinition.name == name)):
         raise conflict(f"role {slug} exists")
-    session.add(RoleDefinition(name=name, tenant_id=principal.tenant_id, tenant_kinds=principal.tenant_kind or "", label_zh=label_zh, label_en=label_en, source="custom"))
+    session.add(
+        RoleDefinition(
+            name=name,
+            tenant_id=principal.tenant_id,
+            tenant_kinds=principal.tenant_kind or "",
+            label_zh=label_zh,
+            label_en=label_en,
+            source="custom",
+        )
+    )
     for obj, act in sorted(set(permissions)):
         await add_rule(session, ("p", name, ANY_DOMAIN, obj, act))
     return RoleView(name, label_zh, label_en, True, sorted(set(permissions)))
 
 
-async def _check_assignable(session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, domains: list[str]) -> None:
+async def _check_assignable(
+    session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, domains: list[str]
+) -> None:
     if principal.tenant_id is None:
         raise Problem(403, "forbidden", "Forbidden", "residents do not assign roles")
-    if await session.get(User, user_id) is None or not await session.scalar(select(Membership.id).where(Membership.user_id == user_id, Membership.tenant_id == principal.tenant_id)):
+    if await session.get(User, user_id) is None or not await session.scalar(
+        select(Membership.id).where(Membership.user_id == user_id, Membership.tenant_id == principal.tenant_id)
+    ):
         raise invalid("user_id", "not a member of your tenant")
     views = {v.name: v for v in await roles_for_tenant(session, principal)}
     view = views.get(role)
@@ -76,7 +101,11 @@ async def _check_assignable(session: AsyncSession, principal: Principal, enforce
         raise invalid("role", f"no role {role!r} for this tenant")
     # nobody grants more than they hold themselves, in each domain they grant it
     for dom in domains:
-        missing = [f"{o}:{a}" for o, a in view.permissions if not enforcer.enforce_any(principal.subject, [principal.tenant_domain or "", dom], o, a)]
+        missing = [
+            f"{o}:{a}"
+            for o, a in view.permissions
+            if not enforcer.enforce_any(principal.subject, [principal.tenant_domain or "", dom], o, a)
+        ]
         if missing:
             raise Problem(403, "escalation", "Cannot grant more than you hold", "you do not hold: " + ", ".join(missing))
 
@@ -90,7 +119,9 @@ def _domains(principal: Principal, compound_ids: list[uuid.UUID] | None) -> list
     return [compound_domain(cid) for cid in compound_ids]
 
 
-async def assign_role(session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, compound_ids: list[uuid.UUID] | None) -> list[str]:
+async def assign_role(
+    session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, compound_ids: list[uuid.UUID] | None
+) -> list[str]:
     """Grant ``role`` tenant-wide, or limited to the named compounds; returns the domains granted."""
     domains = _domains(principal, compound_ids)
     await _check_assignable(session, principal, enforcer, user_id, role, domains)
@@ -99,7 +130,9 @@ async def assign_role(session: AsyncSession, principal: Principal, enforcer: Fas
     return domains
 
 
-async def revoke_role(session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, compound_ids: list[uuid.UUID] | None) -> list[str]:
+async def revoke_role(
+    session: AsyncSession, principal: Principal, enforcer: FastEnforcer, user_id: uuid.UUID, role: str, compound_ids: list[uuid.UUID] | None
+) -> list[str]:
     domains = _domains(principal, compound_ids)
     await _check_assignable(session, principal, enforcer, user_id, role, domains)
     removed = [dom for dom in domains if await remove_rule(session, ("g", subject_of(user_id), role, dom))]
@@ -133,7 +166,9 @@ async def holders(session: AsyncSession, roles: Iterable[str], compound_id: uuid
     the assignments in the database, so it works in any process.
     """
     domains = [compound_domain(compound_id)] + ([tenant_domain(tenant_id)] if tenant_id else [])
-    subjects = (await session.scalars(
-        select(CasbinRule.v0).where(CasbinRule.ptype == "g", CasbinRule.v1.in_(list(roles)), CasbinRule.v2.in_(domains)).distinct()
-    )).all()
+    subjects = (
+        await session.scalars(
+            select(CasbinRule.v0).where(CasbinRule.ptype == "g", CasbinRule.v1.in_(list(roles)), CasbinRule.v2.in_(domains)).distinct()
+        )
+    ).all()
     return sorted(uuid.UUID(s[2:]) for s in subjects if s.startswith("u:"))

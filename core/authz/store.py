@@ -14,11 +14,10 @@ import logging
 import pathlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
-from sqlalchemy import event
 
 from core.authz.enforcer import ANY_DOMAIN, FastEnforcer
 from core.authz.models import CasbinRule, PolicyChange, RoleDefinition
@@ -58,7 +57,7 @@ def read_policy_files(paths: list[tuple[str, pathlib.Path]]) -> dict[str, RoleTe
                     pending.append((source, cells[1], cells[3], cells[4], f"{path}:{lineno}"))
                 else:
                     raise ValueError(f"{path}:{lineno}: expected an r line (5 cells) or a p line (5 cells)")
-    for source, role, obj, act, where in pending:
+    for _source, role, obj, act, where in pending:
         if role not in roles:
             raise ValueError(f"{where}: role {role!r} has no r line")
         roles[role].permissions.add((obj, act))
@@ -132,7 +131,11 @@ async def add_rule(session: AsyncSession, line: Line) -> bool:
     """Add a ``p`` or ``g`` line (no-op when present); logged for the other processes."""
     ptype, v0, v1, v2, *rest = line
     v3 = rest[0] if rest else ""
-    exists = await session.scalar(select(CasbinRule.id).where(CasbinRule.ptype == ptype, CasbinRule.v0 == v0, CasbinRule.v1 == v1, CasbinRule.v2 == v2, CasbinRule.v3 == v3))
+    exists = await session.scalar(
+        select(CasbinRule.id).where(
+            CasbinRule.ptype == ptype, CasbinRule.v0 == v0, CasbinRule.v1 == v1, CasbinRule.v2 == v2, CasbinRule.v3 == v3
+        )
+    )
     if exists:
         return False
     _add_new(session, ptype, v0, v1, v2, v3)
@@ -149,7 +152,11 @@ def _add_new(session: AsyncSession, ptype: str, v0: str, v1: str, v2: str, v3: s
 async def remove_rule(session: AsyncSession, line: Line) -> bool:
     ptype, v0, v1, v2, *rest = line
     v3 = rest[0] if rest else ""
-    result = await session.execute(delete(CasbinRule).where(CasbinRule.ptype == ptype, CasbinRule.v0 == v0, CasbinRule.v1 == v1, CasbinRule.v2 == v2, CasbinRule.v3 == v3))
+    result = await session.execute(
+        delete(CasbinRule).where(
+            CasbinRule.ptype == ptype, CasbinRule.v0 == v0, CasbinRule.v1 == v1, CasbinRule.v2 == v2, CasbinRule.v3 == v3
+        )
+    )
     if not result.rowcount:
         return False
     session.add(PolicyChange(op="remove", ptype=ptype, v0=v0, v1=v1, v2=v2, v3=v3))
@@ -188,7 +195,9 @@ async def sync_templates(session: AsyncSession, templates: dict[str, RoleTemplat
         row = existing.get(name)
         kinds = ",".join(t.tenant_kinds)
         if row is None:
-            session.add(RoleDefinition(name=name, tenant_id=None, tenant_kinds=kinds, label_zh=t.label_zh, label_en=t.label_en, source=t.source))
+            session.add(
+                RoleDefinition(name=name, tenant_id=None, tenant_kinds=kinds, label_zh=t.label_zh, label_en=t.label_en, source=t.source)
+            )
             changed += 1
         elif (row.tenant_kinds, row.label_zh, row.label_en, row.source) != (kinds, t.label_zh, t.label_en, t.source):
             row.tenant_kinds, row.label_zh, row.label_en, row.source = kinds, t.label_zh, t.label_en, t.source

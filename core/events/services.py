@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
 from core.db import Database, Scope
-from core.ids import uuid7
 from core.events.models import OutboxEvent, ProcessedEvent
+from core.ids import uuid7
 from core.plugins.manager import PluginHost
 
 log = logging.getLogger("redprop.events")
@@ -22,7 +22,15 @@ log = logging.getLogger("redprop.events")
 Reaction = Callable[[AsyncSession], Awaitable[Any]]
 
 
-def emit(session: AsyncSession, type: str, payload: dict[str, Any] | None = None, *, compound_id: uuid.UUID | None = None, tenant_id: uuid.UUID | None = None, actor_user_id: uuid.UUID | None = None) -> OutboxEvent:
+def emit(
+    session: AsyncSession,
+    type: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    compound_id: uuid.UUID | None = None,
+    tenant_id: uuid.UUID | None = None,
+    actor_user_id: uuid.UUID | None = None,
+) -> OutboxEvent:
     """Record a domain event in the caller's transaction: it exists exactly when the change does."""
     audit = session.info.get("audit")
     event = OutboxEvent(
@@ -78,10 +86,10 @@ async def _apply(db: Database, handler: str, work: list[tuple[OutboxEvent, React
     compounds = {event.compound_id for event, _ in work}
     scope = Scope.of(compounds) if None not in compounds else Scope.everything(f"events for {handler}")
     async with db.transaction(scope) as session:
-        for event, reaction in work:
+        for event, _ in work:
             session.add(ProcessedEvent(event_id=event.id, handler=handler, processed_at=now()))
         await session.flush()  # a concurrent duplicate fails here, before any effect
-        for event, reaction in work:
+        for _, reaction in work:
             await reaction(session)
 
 
@@ -94,7 +102,11 @@ async def handle_events(db: Database, host: PluginHost, event_ids: list[uuid.UUI
     """
     async with db.session(Scope.everything("event handling")) as session:
         events = (await session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(event_ids)).order_by(OutboxEvent.id))).all()
-        done = set((await session.execute(select(ProcessedEvent.event_id, ProcessedEvent.handler).where(ProcessedEvent.event_id.in_(event_ids)))).all())
+        done = set(
+            (
+                await session.execute(select(ProcessedEvent.event_id, ProcessedEvent.handler).where(ProcessedEvent.event_id.in_(event_ids)))
+            ).all()
+        )
     if len(events) < len(event_ids):
         log.warning("%d event(s) of a message not found", len(event_ids) - len(events))
     work: dict[str, list[tuple[OutboxEvent, Reaction]]] = {}

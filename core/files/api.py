@@ -34,8 +34,16 @@ def storage_of(state: State) -> Storage:
 
 def _out(row: Attachment) -> s.AttachmentOut:
     return s.AttachmentOut(
-        id=row.id, compound_id=row.compound_id, record_type=row.record_type, record_id=row.record_id, filename=row.filename,
-        content_type=row.content_type, size=row.size, sha256=row.sha256, uploaded_by=row.uploaded_by, created_at=row.created_at,
+        id=row.id,
+        compound_id=row.compound_id,
+        record_type=row.record_type,
+        record_id=row.record_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        uploaded_by=row.uploaded_by,
+        created_at=row.created_at,
     )
 
 
@@ -64,8 +72,17 @@ class AttachmentsController(Controller):
         content = await data.file.read(limit + 1)  # one byte more than allowed is enough to know it is too large
         state = request.app.state
         row = await services.upload(
-            session, storage_of(state), principal, state.policy.enforcer, compound_id,
-            data.record_type, data.record_id, data.file.filename, data.file.content_type, content, limit,
+            session,
+            storage_of(state),
+            principal,
+            state.policy.enforcer,
+            compound_id,
+            data.record_type,
+            data.record_id,
+            data.file.filename,
+            data.file.content_type,
+            content,
+            limit,
         )
         return _out(row)
 
@@ -82,11 +99,15 @@ class AttachmentsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.AttachmentOut]:
         """Attachments of the compound the caller may read, optionally of one record type and record."""
-        rows, total = await services.list_attachments(session, principal, request.app.state.policy.enforcer, compound_id, record_type, record_id, limit, offset)
+        rows, total = await services.list_attachments(
+            session, principal, request.app.state.policy.enforcer, compound_id, record_type, record_id, limit, offset
+        )
         return Page(items=[_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @get("/{attachment_id:uuid}", operation_id="downloadAttachment")
-    async def download(self, compound_id: uuid.UUID, attachment_id: uuid.UUID, request: Request, principal: Principal, session: AsyncSession) -> Response[bytes]:
+    async def download(
+        self, compound_id: uuid.UUID, attachment_id: uuid.UUID, request: Request, principal: Principal, session: AsyncSession
+    ) -> Response[bytes]:
         """The file, as the type sniffed at upload, always as a download."""
         state = request.app.state
         row, content = await services.download(session, storage_of(state), principal, state.policy.enforcer, compound_id, attachment_id)

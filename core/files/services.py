@@ -17,8 +17,8 @@ import re
 import unicodedata
 import uuid
 import zipfile
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,7 +79,9 @@ class RecordType:
 RECORD_TYPES: dict[str, RecordType] = {}
 
 
-def register_record_type(name: str, obj: str, model: type[CompoundScoped] | None = None, module: str | None = None, visible: Any = None) -> RecordType:
+def register_record_type(
+    name: str, obj: str, model: type[CompoundScoped] | None = None, module: str | None = None, visible: Any = None
+) -> RecordType:
     """Let records of type ``name`` take attachments, read and written under permission object ``obj``."""
     entry = RecordType(name, obj, model, module, visible)
     existing = RECORD_TYPES.get(name)
@@ -155,11 +157,29 @@ def check_content(data: bytes, declared_type: str | None) -> str:
     allowed = sorted(ALLOWED_TYPES)
     if sniffed is None:
         message = "the content is not a JPEG, PNG, GIF or WebP image, a PDF, or a Word (.docx) or Excel (.xlsx) file"
-        raise Problem(415, "unsupported-media-type", "Unsupported media type", message, sniffed=None, declared=declared or None, allowed=allowed, errors=[{"field": "file", "message": message}])
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            message,
+            sniffed=None,
+            declared=declared or None,
+            allowed=allowed,
+            errors=[{"field": "file", "message": message}],
+        )
     # a client's declared type is only trusted to catch impostors: if it names a type we know, the bytes must agree
     if (declared.startswith("image/") or declared in ALLOWED_TYPES) and declared != sniffed:
         message = f"declared as {declared} but the content is {sniffed}"
-        raise Problem(415, "unsupported-media-type", "Unsupported media type", message, sniffed=sniffed, declared=declared, allowed=allowed, errors=[{"field": "file", "message": message}])
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            message,
+            sniffed=sniffed,
+            declared=declared,
+            allowed=allowed,
+            errors=[{"field": "file", "message": message}],
+        )
     return sniffed
 
 
@@ -194,7 +214,9 @@ def _authorise(principal: Principal, enforcer, compound_id: uuid.UUID, entry: Re
     if not can(principal, enforcer, entry.obj, act, compound_id):
         if hide:  # a download link must not tell an outsider that the file exists
             raise not_found("attachment")
-        raise Problem(403, "forbidden", "Forbidden", f"this needs '{act}' on '{entry.obj}'", permission={"object": entry.obj, "action": act})
+        raise Problem(
+            403, "forbidden", "Forbidden", f"this needs '{act}' on '{entry.obj}'", permission={"object": entry.obj, "action": act}
+        )
 
 
 async def _module_on(session: AsyncSession, compound_id: uuid.UUID, entry: RecordType) -> tuple[bool, str]:
@@ -208,7 +230,14 @@ async def _module_on(session: AsyncSession, compound_id: uuid.UUID, entry: Recor
 async def _gate(session: AsyncSession, compound_id: uuid.UUID, entry: RecordType) -> None:
     active, reason = await _module_on(session, compound_id, entry)
     if not active:
-        raise Problem(403, "module-disabled", "Module not enabled", f"module '{entry.module}' is not enabled for this compound: {reason}", module=entry.module, reason=reason)
+        raise Problem(
+            403,
+            "module-disabled",
+            "Module not enabled",
+            f"module '{entry.module}' is not enabled for this compound: {reason}",
+            module=entry.module,
+            reason=reason,
+        )
 
 
 async def upload(
@@ -230,7 +259,14 @@ async def upload(
     _authorise(principal, enforcer, compound_id, entry, "write")
     await _gate(session, compound_id, entry)
     if len(data) > max_bytes:
-        raise Problem(413, "too-large", "Request too large", f"the file exceeds the limit of {max_bytes} bytes", max_bytes=max_bytes, errors=[{"field": "file", "message": f"larger than {max_bytes} bytes"}])
+        raise Problem(
+            413,
+            "too-large",
+            "Request too large",
+            f"the file exceeds the limit of {max_bytes} bytes",
+            max_bytes=max_bytes,
+            errors=[{"field": "file", "message": f"larger than {max_bytes} bytes"}],
+        )
     if not data:
         raise invalid("file", "the file is empty")
     content_type = check_content(data, declared_type)
@@ -243,9 +279,16 @@ async def upload(
         raise not_found(entry.name.rsplit(".", 1)[-1])
     attachment_id = uuid7()
     row = Attachment(
-        id=attachment_id, compound_id=compound_id, record_type=entry.name, record_id=record_id,
-        filename=safe_filename(filename, content_type), content_type=content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), storage_key=f"{compound_id}/{attachment_id}", uploaded_by=principal.user_id,
+        id=attachment_id,
+        compound_id=compound_id,
+        record_type=entry.name,
+        record_id=record_id,
+        filename=safe_filename(filename, content_type),
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=f"{compound_id}/{attachment_id}",
+        uploaded_by=principal.user_id,
     )
     session.add(row)
     # the row first: a refused insert leaves no blob behind; a failed put raises and the row is rolled back.
@@ -273,15 +316,27 @@ async def list_attachments(
         await _gate(session, compound_id, entry)
         readable = [entry.name]
     else:
-        readable = [t.name for t in RECORD_TYPES.values() if can(principal, enforcer, t.obj, "read", compound_id) and (await _module_on(session, compound_id, t))[0]]
+        readable = [
+            t.name
+            for t in RECORD_TYPES.values()
+            if can(principal, enforcer, t.obj, "read", compound_id) and (await _module_on(session, compound_id, t))[0]
+        ]
     conditions = [Attachment.record_type.in_([n for n in readable if RECORD_TYPES[n].visible is None])]
     for name in readable:
         entry = RECORD_TYPES[name]
         if entry.visible is None:
             continue
-        candidates = [record_id] if record_id is not None else list((await session.scalars(
-            select(Attachment.record_id).where(Attachment.compound_id == compound_id, Attachment.record_type == name).distinct()
-        )).all())
+        candidates = (
+            [record_id]
+            if record_id is not None
+            else list(
+                (
+                    await session.scalars(
+                        select(Attachment.record_id).where(Attachment.compound_id == compound_id, Attachment.record_type == name).distinct()
+                    )
+                ).all()
+            )
+        )
         shown = await _visible(session, principal, enforcer, compound_id, entry, candidates)
         if shown:
             conditions.append(and_(Attachment.record_type == name, Attachment.record_id.in_(sorted(shown))))
@@ -291,7 +346,9 @@ async def list_attachments(
     return await paginate(session, stmt.order_by(Attachment.created_at.desc(), Attachment.id.desc()), limit, offset)
 
 
-async def download(session: AsyncSession, storage: Storage, principal: Principal, enforcer, compound_id: uuid.UUID, attachment_id: uuid.UUID) -> tuple[Attachment, bytes]:
+async def download(
+    session: AsyncSession, storage: Storage, principal: Principal, enforcer, compound_id: uuid.UUID, attachment_id: uuid.UUID
+) -> tuple[Attachment, bytes]:
     """The attachment and its bytes; 404 alike for a missing file and one the caller may not read."""
     _reach(principal, compound_id)
     row = await session.scalar(select(Attachment).where(Attachment.compound_id == compound_id, Attachment.id == attachment_id))
@@ -306,12 +363,24 @@ async def download(session: AsyncSession, storage: Storage, principal: Principal
 
 
 __all__ = [
-    "ALLOWED_TYPES", "RECORD_TYPES", "RecordType", "register_record_type", "record_type", "sniff", "check_content",
-    "safe_filename", "max_upload_bytes", "upload", "list_attachments", "download",
+    "ALLOWED_TYPES",
+    "RECORD_TYPES",
+    "RecordType",
+    "register_record_type",
+    "record_type",
+    "sniff",
+    "check_content",
+    "safe_filename",
+    "max_upload_bytes",
+    "upload",
+    "list_attachments",
+    "download",
 ]
 
 
-async def _visible(session: AsyncSession, principal: Principal, enforcer, compound_id: uuid.UUID, entry: RecordType, record_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+async def _visible(
+    session: AsyncSession, principal: Principal, enforcer, compound_id: uuid.UUID, entry: RecordType, record_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
     """The records among ``record_ids`` the caller may see (all of them unless the record type narrows it)."""
     if entry.visible is None:
         return set(record_ids)

@@ -18,7 +18,9 @@ from core.security import mask_phone
 
 
 def _token_out(issued) -> s.TokenOut:
-    return s.TokenOut(access_token=issued.token, token_type="bearer", expires_at=issued.expires_at, user_id=issued.user.id, tenant_id=issued.tenant_id)
+    return s.TokenOut(
+        access_token=issued.token, token_type="bearer", expires_at=issued.expires_at, user_id=issued.user.id, tenant_id=issued.tenant_id
+    )
 
 
 class AuthController(Controller):
@@ -57,12 +59,23 @@ class MeController(Controller):
 
         async with state.db.session(Scope.nothing()) as session:
             user = await session.get(User, principal.user_id)
-            rows = (await session.execute(select(Membership, Tenant).join(Tenant, Tenant.id == Membership.tenant_id).where(Membership.user_id == principal.user_id).order_by(Tenant.name))).all()
+            rows = (
+                await session.execute(
+                    select(Membership, Tenant)
+                    .join(Tenant, Tenant.id == Membership.tenant_id)
+                    .where(Membership.user_id == principal.user_id)
+                    .order_by(Tenant.name)
+                )
+            ).all()
         enforcer = state.policy.enforcer
         roles = sorted({f"{r}@{d}" for d in principal.domains_for() for r in enforcer.direct_roles(principal.subject, d)})
         return s.MeOut(
-            id=user.id, username=user.username, display_name=user.display_name, phone=mask_phone(user.phone),
-            tenant_id=principal.tenant_id, tenant_kind=principal.tenant_kind,
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            phone=mask_phone(user.phone),
+            tenant_id=principal.tenant_id,
+            tenant_kind=principal.tenant_kind,
             memberships=[s.MembershipOut(tenant_id=t.id, tenant_name=t.name, tenant_kind=t.kind, title=m.title) for m, t in rows],
             roles=roles,
             reachable_compounds=None if principal.scope.is_all else len(principal.scope.compound_ids or ()),
@@ -74,16 +87,33 @@ class UsersController(Controller):
     tags = ["users"]
 
     @get("/", operation_id="listUsers", guards=[requires("core.user", "read")])
-    async def list_users(self, principal: Principal, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.UserOut]:
+    async def list_users(
+        self, principal: Principal, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.UserOut]:
         """Members of the active tenant (phone numbers masked)."""
-        stmt = select(User).join(Membership, Membership.user_id == User.id).where(Membership.tenant_id == principal.tenant_id).order_by(User.username, User.id)
+        stmt = (
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.tenant_id == principal.tenant_id)
+            .order_by(User.username, User.id)
+        )
         rows, total = await paginate(session, stmt, limit, offset)
-        return Page(items=[s.UserOut(id=u.id, username=u.username, display_name=u.display_name, phone=mask_phone(u.phone), is_active=u.is_active) for u in rows], total=total, limit=limit, offset=offset)
+        return Page(
+            items=[
+                s.UserOut(id=u.id, username=u.username, display_name=u.display_name, phone=mask_phone(u.phone), is_active=u.is_active)
+                for u in rows
+            ],
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
 
     @post("/", operation_id="createUser", guards=[requires("core.user", "write")])
     async def create_user(self, data: s.UserIn, principal: Principal, session: AsyncSession) -> s.UserOut:
         """Create a staff account in the active tenant (roles are granted separately)."""
-        user = await create_staff_user(session, principal.tenant_id, data.username, data.display_name, data.password, data.phone, data.title)
+        user = await create_staff_user(
+            session, principal.tenant_id, data.username, data.display_name, data.password, data.phone, data.title
+        )
         return s.UserOut(id=user.id, username=user.username, display_name=user.display_name, phone=mask_phone(user.phone), is_active=True)
 
 

@@ -13,8 +13,8 @@ from core.clock import now
 from core.identity.models import AuthToken, LoginFailure, Membership, User
 from core.problems import Problem, conflict, invalid
 from core.security import hash_password, new_token, token_digest, verify_password
-from core.validators import phone_problem
 from core.settings import get_settings
+from core.validators import phone_problem
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = dt.timedelta(minutes=15)
@@ -35,7 +35,14 @@ def _invalid_credentials() -> Problem:
 
 async def _locked_until(session: AsyncSession, login: str) -> dt.datetime | None:
     since = now() - LOCKOUT_WINDOW
-    rows = (await session.scalars(select(LoginFailure.at).where(LoginFailure.login == login, LoginFailure.at > since).order_by(LoginFailure.at.desc()).limit(LOCKOUT_FAILURES))).all()
+    rows = (
+        await session.scalars(
+            select(LoginFailure.at)
+            .where(LoginFailure.login == login, LoginFailure.at > since)
+            .order_by(LoginFailure.at.desc())
+            .limit(LOCKOUT_FAILURES)
+        )
+    ).all()
     if len(rows) < LOCKOUT_FAILURES:
         return None
     return rows[-1] + LOCKOUT_WINDOW
@@ -49,7 +56,13 @@ async def authenticate_password(session: AsyncSession, login: str, password: str
     key = login.strip().lower()
     until = await _locked_until(session, key)
     if until is not None:
-        raise Problem(429, "login-locked", "Too many failed logins", f"{LOCKOUT_FAILURES} failed attempts within 15 minutes; try again after {until.isoformat()}", retry_after=until.isoformat())
+        raise Problem(
+            429,
+            "login-locked",
+            "Too many failed logins",
+            f"{LOCKOUT_FAILURES} failed attempts within 15 minutes; try again after {until.isoformat()}",
+            retry_after=until.isoformat(),
+        )
     user = await session.scalar(select(User).where(or_(func.lower(User.username) == key, User.phone == key)))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -62,7 +75,11 @@ async def authenticate_password(session: AsyncSession, login: str, password: str
 
 async def choose_tenant(session: AsyncSession, user: User, tenant_id: uuid.UUID | None) -> uuid.UUID | None:
     """The tenant the token acts for: the requested membership, else the default one, else none (resident)."""
-    memberships = (await session.scalars(select(Membership).where(Membership.user_id == user.id).order_by(Membership.is_default.desc(), Membership.created_at))).all()
+    memberships = (
+        await session.scalars(
+            select(Membership).where(Membership.user_id == user.id).order_by(Membership.is_default.desc(), Membership.created_at)
+        )
+    ).all()
     if tenant_id is not None:
         if not any(m.tenant_id == tenant_id for m in memberships):
             raise Problem(403, "not-a-member", "Not a member of that tenant", f"user is not a member of tenant {tenant_id}")
@@ -77,7 +94,15 @@ async def issue_token(session: AsyncSession, user: User, tenant_id: uuid.UUID | 
     return IssuedToken(token=token, user=user, tenant_id=tenant_id, expires_at=expires)
 
 
-async def create_staff_user(session: AsyncSession, tenant_id: uuid.UUID, username: str, display_name: str, password: str, phone: str | None = None, title: str | None = None) -> User:
+async def create_staff_user(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    username: str,
+    display_name: str,
+    password: str,
+    phone: str | None = None,
+    title: str | None = None,
+) -> User:
     """A staff account in ``tenant_id`` (roles are granted separately); names and phones are unique."""
     if phone and phone_problem(phone):
         raise invalid("phone", phone_problem(phone) or "")

@@ -67,7 +67,9 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
         heartbeat = int(os.environ.get("REDPROP_BROKER_HEARTBEAT_MS", "15000"))
         chance = int(os.environ.get("REDPROP_BROKER_MAINTENANCE_CHANCE", "1000"))
         namespace = os.environ.get("REDPROP_BROKER_NAMESPACE", "redprop")  # keeps deployments sharing a Redis apart
-        broker: dramatiq.Broker = RedisBroker(url=url, namespace=namespace, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000, maintenance_chance=chance)
+        broker: dramatiq.Broker = RedisBroker(
+            url=url, namespace=namespace, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000, maintenance_chance=chance
+        )
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
@@ -96,7 +98,11 @@ class DeadLetters(Middleware):
         if exception is None or not getattr(message, "failed", False):
             return  # succeeded, or the Retries middleware (which runs first) will try again
         error = "".join(traceback.format_exception_only(type(exception), exception)).strip()
-        self.runtime.call_soon(self.runtime.record_dead_letter(message.message_id, message.queue_name, message.actor_name, list(message.args), dict(message.kwargs), error))
+        self.runtime.call_soon(
+            self.runtime.record_dead_letter(
+                message.message_id, message.queue_name, message.actor_name, list(message.args), dict(message.kwargs), error
+            )
+        )
 
 
 @dataclass
@@ -211,7 +217,11 @@ class JobRuntime:
         async with self.database().transaction(Scope.everything("dead letters")) as session:
             exists = await session.scalar(select(DeadLetter.id).where(DeadLetter.message_id == message_id))
             if not exists:
-                session.add(DeadLetter(message_id=message_id, queue=queue, actor=actor, args=args, kwargs=kwargs, error=error[:4000], failed_at=now()))
+                session.add(
+                    DeadLetter(
+                        message_id=message_id, queue=queue, actor=actor, args=args, kwargs=kwargs, error=error[:4000], failed_at=now()
+                    )
+                )
         log.error("message %s of %s is a dead letter: %s", message_id, actor, error[:200])
 
 

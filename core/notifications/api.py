@@ -18,13 +18,22 @@ from core.pagination import LimitParam, OffsetParam, Page
 
 def _out(item: Notification) -> s.NotificationOut:
     return s.NotificationOut(
-        id=item.id, kind=item.kind, title=item.title, body=item.body, link=item.link,
-        tenant_id=item.tenant_id, compound_id=item.compound_id, created_at=item.created_at, read_at=item.read_at,
+        id=item.id,
+        kind=item.kind,
+        title=item.title,
+        body=item.body,
+        link=item.link,
+        tenant_id=item.tenant_id,
+        compound_id=item.compound_id,
+        created_at=item.created_at,
+        read_at=item.read_at,
     )
 
 
 def _prefs_out(rows: list[NotificationPreference], channels: list[str]) -> s.PreferencesOut:
-    return s.PreferencesOut(items=[s.PreferenceOut(channel=p.channel, address=p.address, enabled=p.enabled) for p in rows], channels=channels)
+    return s.PreferencesOut(
+        items=[s.PreferenceOut(channel=p.channel, address=p.address, enabled=p.enabled) for p in rows], channels=channels
+    )
 
 
 def _channel_names(request: Request) -> list[str]:
@@ -37,7 +46,9 @@ class InboxController(Controller):
     guards = [authenticated()]
 
     @get("/", operation_id="listInbox")
-    async def list_inbox(self, principal: Principal, session: AsyncSession, unread_only: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.NotificationOut]:
+    async def list_inbox(
+        self, principal: Principal, session: AsyncSession, unread_only: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.NotificationOut]:
         """The caller's notifications across all their tenants and compounds, newest first."""
         rows, total = await services.inbox(session, principal.user_id, unread_only, limit, offset)
         return Page(items=[_out(n) for n in rows], total=total, limit=limit, offset=offset)
@@ -64,7 +75,9 @@ class PreferencesController(Controller):
         return _prefs_out(await services.preferences(session, principal.user_id), _channel_names(request))
 
     @put("/", operation_id="setNotificationPreferences")
-    async def set_preferences(self, data: s.PreferencesIn, request: Request, principal: Principal, session: AsyncSession) -> s.PreferencesOut:
+    async def set_preferences(
+        self, data: s.PreferencesIn, request: Request, principal: Principal, session: AsyncSession
+    ) -> s.PreferencesOut:
         """Replace the caller's channel addresses (channels left out are removed)."""
         names = _channel_names(request)
         choices = [services.PreferenceChoice(channel=i.channel, address=i.address, enabled=i.enabled) for i in data.items]

@@ -148,7 +148,13 @@ class LoggingChannel:
         self.name = name
 
     async def send(self, address: str, title: str, body: str) -> None:
-        log.info("%s message to %s logged, not sent (no %s provider installed; %d characters)", self.name, mask_address(address), self.name, len(title) + len(body))
+        log.info(
+            "%s message to %s logged, not sent (no %s provider installed; %d characters)",
+            self.name,
+            mask_address(address),
+            self.name,
+            len(title) + len(body),
+        )
 
 
 # --------------------------------------------------------------------------- registry
@@ -174,4 +180,14 @@ def collect_channels(host: PluginHost, environ: Mapping[str, str] | None = None)
     return channels
 
 
-__all__ = ["Channel", "EmailChannel", "LoggingChannel", "SmtpConfig", "collect_channels", "core_channels", "mask_address", "mask_email", "INBOX"]
+__all__ = [
+    "Channel",
+    "EmailChannel",
+    "LoggingChannel",
+    "SmtpConfig",
+    "collect_channels",
+    "core_channels",
+    "mask_address",
+    "mask_email",
+    "INBOX",
+]

@@ -69,14 +69,29 @@ async def notify(
     """
     users = list(dict.fromkeys(user_ids))
     wanted = [c for c in dict.fromkeys(channels) if c != INBOX]
-    items = [Notification(id=uuid7(), user_id=u, tenant_id=tenant_id, compound_id=compound_id, kind=kind, title=_title(title), body=body, link=link, created_at=now()) for u in users]
+    items = [
+        Notification(
+            id=uuid7(),
+            user_id=u,
+            tenant_id=tenant_id,
+            compound_id=compound_id,
+            kind=kind,
+            title=_title(title),
+            body=body,
+            link=link,
+            created_at=now(),
+        )
+        for u in users
+    ]
     session.add_all(items)
     if not (wanted and users):
         return items
     prefs = (
         await session.scalars(
             select(NotificationPreference).where(
-                NotificationPreference.user_id.in_(users), NotificationPreference.channel.in_(wanted), NotificationPreference.enabled.is_(True)
+                NotificationPreference.user_id.in_(users),
+                NotificationPreference.channel.in_(wanted),
+                NotificationPreference.enabled.is_(True),
             )
         )
     ).all()
@@ -87,14 +102,18 @@ async def notify(
     moment = now()
     for item in items:
         for pref in sorted(by_user.get(item.user_id, []), key=lambda p: wanted.index(p.channel)):
-            session.add(Delivery(notification_id=item.id, channel=pref.channel, address=pref.address, next_attempt_at=moment, created_at=moment))
+            session.add(
+                Delivery(notification_id=item.id, channel=pref.channel, address=pref.address, next_attempt_at=moment, created_at=moment)
+            )
     return items
 
 
 # --------------------------------------------------------------------------- the inbox
 
 
-async def inbox(session: AsyncSession, user_id: uuid.UUID, unread_only: bool = False, limit: int = 50, offset: int = 0) -> tuple[list[Notification], int]:
+async def inbox(
+    session: AsyncSession, user_id: uuid.UUID, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> tuple[list[Notification], int]:
     """The user's notifications, newest first, and how many there are."""
     stmt = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
@@ -115,7 +134,10 @@ async def mark_read(session: AsyncSession, user_id: uuid.UUID, notification_id: 
 async def mark_all_read(session: AsyncSession, user_id: uuid.UUID) -> int:
     """Mark every unread notification of the user read; returns how many."""
     result = await session.execute(
-        update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None)).values(read_at=now()).execution_options(synchronize_session=False)
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=now())
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
 
@@ -140,10 +162,18 @@ def address_problem(channel: str, address: str) -> str | None:
 
 
 async def preferences(session: AsyncSession, user_id: uuid.UUID) -> list[NotificationPreference]:
-    return list((await session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user_id).order_by(NotificationPreference.channel))).all())
+    return list(
+        (
+            await session.scalars(
+                select(NotificationPreference).where(NotificationPreference.user_id == user_id).order_by(NotificationPreference.channel)
+            )
+        ).all()
+    )
 
 
-async def set_preferences(session: AsyncSession, user_id: uuid.UUID, choices: Sequence[PreferenceChoice], available: Iterable[str]) -> list[NotificationPreference]:
+async def set_preferences(
+    session: AsyncSession, user_id: uuid.UUID, choices: Sequence[PreferenceChoice], available: Iterable[str]
+) -> list[NotificationPreference]:
     """Replace the user's channel addresses with ``choices``; checked whole before anything is written."""
     known = set(available) - {INBOX}
     seen: set[str] = set()
@@ -158,11 +188,15 @@ async def set_preferences(session: AsyncSession, user_id: uuid.UUID, choices: Se
             raise invalid(f"items[{i}].address", problem)
     current = {p.channel: p for p in await preferences(session, user_id)}
     if set(current) - seen:
-        await session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user_id, NotificationPreference.channel.not_in(seen)))
+        await session.execute(
+            delete(NotificationPreference).where(NotificationPreference.user_id == user_id, NotificationPreference.channel.not_in(seen))
+        )
     for choice in choices:
         row = current.get(choice.channel)
         if row is None:
-            session.add(NotificationPreference(user_id=user_id, channel=choice.channel, address=choice.address.strip(), enabled=choice.enabled))
+            session.add(
+                NotificationPreference(user_id=user_id, channel=choice.channel, address=choice.address.strip(), enabled=choice.enabled)
+            )
         else:
             row.address, row.enabled = choice.address.strip(), choice.enabled
     await session.flush()
@@ -217,11 +251,29 @@ async def _attempt(delivery: Delivery, item: Notification | None, channel: Chann
             delivery.next_attempt_at = now() + retry_delay(delivery.attempts)
         log.warning(
             "delivery %s via %s to %s failed (attempt %d of %d%s): %s",
-            delivery.id, delivery.channel, mask_address(delivery.address), delivery.attempts, MAX_ATTEMPTS, ", giving up" if delivery.status == "failed" else "", error,
+            delivery.id,
+            delivery.channel,
+            mask_address(delivery.address),
+            delivery.attempts,
+            MAX_ATTEMPTS,
+            ", giving up" if delivery.status == "failed" else "",
+            error,
         )
         return 0
     delivery.status, delivery.sent_at, delivery.last_error = "sent", now(), None
     return 1
 
 
-__all__ = ["notify", "inbox", "mark_read", "mark_all_read", "preferences", "set_preferences", "PreferenceChoice", "address_problem", "deliver_pending", "retry_delay", "MAX_ATTEMPTS"]
+__all__ = [
+    "notify",
+    "inbox",
+    "mark_read",
+    "mark_all_read",
+    "preferences",
+    "set_preferences",
+    "PreferenceChoice",
+    "address_problem",
+    "deliver_pending",
+    "retry_delay",
+    "MAX_ATTEMPTS",
+]

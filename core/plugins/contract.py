@@ -50,7 +50,12 @@ def _handlers(items) -> list[HTTPRouteHandler]:
         elif isinstance(item, type) and issubclass(item, Controller):
             out.extend(v for v in vars(item).values() if isinstance(v, HTTPRouteHandler))
         elif isinstance(item, Router):  # a registered router keeps its handlers per route (HEAD and OPTIONS ones are generated)
-            out.extend(h for route in item.routes for h in getattr(route, "route_handlers", []) if isinstance(h, HTTPRouteHandler) and not h.http_methods <= {"HEAD", "OPTIONS"})
+            out.extend(
+                h
+                for route in item.routes
+                for h in getattr(route, "route_handlers", [])
+                if isinstance(h, HTTPRouteHandler) and not h.http_methods <= {"HEAD", "OPTIONS"}
+            )
     return out
 
 

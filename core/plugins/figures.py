@@ -79,7 +79,9 @@ async def _run(session: AsyncSession, what: str, fn, *args) -> tuple[Any, bool]:
         return None, True
 
 
-async def dashboard(session: AsyncSession, host: PluginHost, compound_id: uuid.UUID, today: dt.date, scope: str = "compound") -> list[Figure]:
+async def dashboard(
+    session: AsyncSession, host: PluginHost, compound_id: uuid.UUID, today: dt.date, scope: str = "compound"
+) -> list[Figure]:
     """The compound's dashboard: every active module's widgets of ``scope``."""
     active = await _active(session, host, compound_id)
     figures = []
@@ -88,14 +90,25 @@ async def dashboard(session: AsyncSession, host: PluginHost, compound_id: uuid.U
             continue
         result, failed = await _run(session, widget["code"], widget["compute"], [compound_id], today)
         result = result or {}
-        figures.append(Figure(
-            code=widget["code"], plugin=rec.name, label_zh=widget["label_zh"], label_en=widget["label_en"], kind=widget.get("kind", "figure"),
-            value=result.get("value"), unit=result.get("unit", ""), series=[tuple(p) for p in result.get("series", [])], error=failed,
-        ))
+        figures.append(
+            Figure(
+                code=widget["code"],
+                plugin=rec.name,
+                label_zh=widget["label_zh"],
+                label_en=widget["label_en"],
+                kind=widget.get("kind", "figure"),
+                value=result.get("value"),
+                unit=result.get("unit", ""),
+                series=[tuple(p) for p in result.get("series", [])],
+                error=failed,
+            )
+        )
     return figures
 
 
-async def indicator_values(session: AsyncSession, host: PluginHost, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> list[IndicatorValue]:
+async def indicator_values(
+    session: AsyncSession, host: PluginHost, compound_id: uuid.UUID, start: dt.date, end: dt.date
+) -> list[IndicatorValue]:
     """Every active module's indicators for the compound over [start, end)."""
     active = await _active(session, host, compound_id)
     out = []
@@ -103,8 +116,18 @@ async def indicator_values(session: AsyncSession, host: PluginHost, compound_id:
         if not active.get(rec.name) or "compute" not in item:
             continue
         value, failed = await _run(session, item["code"], item["compute"], compound_id, start, end)
-        out.append(IndicatorValue(
-            code=item["code"], plugin=rec.name, label_zh=item["label_zh"], label_en=item["label_en"], unit=item.get("unit", ""),
-            target=item.get("target"), weight=item.get("weight"), higher_is_better=item.get("higher_is_better", True), value=value, error=failed,
-        ))
+        out.append(
+            IndicatorValue(
+                code=item["code"],
+                plugin=rec.name,
+                label_zh=item["label_zh"],
+                label_en=item["label_en"],
+                unit=item.get("unit", ""),
+                target=item.get("target"),
+                weight=item.get("weight"),
+                higher_is_better=item.get("higher_is_better", True),
+                value=value,
+                error=failed,
+            )
+        )
     return out

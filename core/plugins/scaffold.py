@@ -8,7 +8,7 @@ import re
 from core.plugins import HOOK_API_VERSION
 
 FILES: dict[str, str] = {
-    "pyproject.toml": '''[build-system]
+    "pyproject.toml": """[build-system]
 requires = ["setuptools>=69"]
 build-backend = "setuptools.build_meta"
 
@@ -24,14 +24,14 @@ dependencies = ["redprop"]
 
 [tool.setuptools.package-data]
 "*" = ["*.csv", "templates/**/*"]
-''',
-    "README.md": '''# redprop-{dash}
+""",
+    "README.md": """# redprop-{dash}
 
 A redprop plugin. Install it next to redprop (`pip install -e .`), run
 `redprop db upgrade` (its migrations form the branch `{name}`), and enable the
 module for a compound through a plan or the district. `pytest` runs the
 contract test kit that redprop ships.
-''',
+""",
     "redprop_{name}/__init__.py": '''"""{name} — {title}: the plugin's hook implementations and nothing else."""
 
 from __future__ import annotations
@@ -207,13 +207,13 @@ from __future__ import annotations
 
 INDICATORS: list[dict] = []
 ''',
-    "redprop_{name}/policies.csv": '''# r, role, tenant kinds (|), label zh-CN, label en   /   p, role, *, object, action
+    "redprop_{name}/policies.csv": """# r, role, tenant kinds (|), label zh-CN, label en   /   p, role, *, object, action
 p, enterprise_admin, *, {name}.note, read
 p, enterprise_admin, *, {name}.note, write
 p, enterprise_manager, *, {name}.note, read
 p, enterprise_manager, *, {name}.note, write
 p, district_admin, *, {name}.note, read
-''',
+""",
     "redprop_{name}/templates/.gitkeep": "",
     "redprop_{name}/migrations/__init__.py": "",
     "redprop_{name}/migrations/versions/{name}_0001_notes.py": '''"""{name}: notes table.

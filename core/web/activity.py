@@ -18,14 +18,18 @@ from core.web.render import PAGE_SIZE, done, fragment, is_htmx, page, pager, saf
 from tenants.models import Compound, Tenant
 
 
-async def inbox_page(request: Request, principal: Principal, session: AsyncSession, unread: bool, offset: int, *, portal: bool) -> Response[Any]:
+async def inbox_page(
+    request: Request, principal: Principal, session: AsyncSession, unread: bool, offset: int, *, portal: bool
+) -> Response[Any]:
     rows, total = await notifications.inbox(session, principal.user_id, unread, PAGE_SIZE, offset)
     items = [{"item": n, "link": safe_next(n.link, "") or None} for n in rows]
     template = "portal/inbox.html" if portal else "console/inbox.html"
     return await page(request, template, portal=portal, items=items, unread=unread, pager=pager(request, total, offset))
 
 
-async def read_one(request: Request, principal: Principal, session: AsyncSession, notification_id: uuid.UUID, *, portal: bool) -> Response[Any]:
+async def read_one(
+    request: Request, principal: Principal, session: AsyncSession, notification_id: uuid.UUID, *, portal: bool
+) -> Response[Any]:
     item = await notifications.mark_read(session, principal.user_id, notification_id)
     if is_htmx(request):
         return fragment(request, "_notification.html", entry={"item": item, "link": safe_next(item.link, "") or None}, portal=portal)
@@ -36,7 +40,9 @@ class ActivityPages(Controller):
     path = "/console"
 
     @get("/inbox", guards=[authenticated()])
-    async def inbox(self, request: Request, principal: Principal, session: AsyncSession, unread: bool = False, offset: OffsetParam = 0) -> Response[Any]:
+    async def inbox(
+        self, request: Request, principal: Principal, session: AsyncSession, unread: bool = False, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """The user's notifications across tenants and compounds, newest first."""
         return await inbox_page(request, principal, session, unread, offset, portal=False)
 
@@ -52,29 +58,55 @@ class ActivityPages(Controller):
         return done(request, "/console/inbox")
 
     @get("/audit", guards=[requires("core.audit", "read")])
-    async def audit(self, request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID | None = None, target_type: str | None = None, offset: OffsetParam = 0) -> Response[Any]:
+    async def audit(
+        self,
+        request: Request,
+        principal: Principal,
+        session: AsyncSession,
+        compound_id: uuid.UUID | None = None,
+        target_type: str | None = None,
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
         """Recorded writes, newest first: who, when, where, what, before → after."""
         stmt = entries_query(readable_tenant(principal), compound_id, target_type or None)
         rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
         compound_ids = {e.compound_id for e in rows if e.compound_id}
         tenant_ids = {e.tenant_id for e in rows if e.tenant_id}
-        compounds = dict((await session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(compound_ids)))).all()) if compound_ids else {}
+        compounds = (
+            dict((await session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(compound_ids)))).all())
+            if compound_ids
+            else {}
+        )
         tenants = dict((await session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(tenant_ids)))).all()) if tenant_ids else {}
         entries = [{"entry": e, "changes": _changes(e.before, e.after)} for e in rows]
         return await page(
-            request, "console/audit.html", entries=entries, compounds=compounds, tenants=tenants, pager=pager(request, total, offset),
-            compound_filter=compound_id, target_type=target_type or "",
+            request,
+            "console/audit.html",
+            entries=entries,
+            compounds=compounds,
+            tenants=tenants,
+            pager=pager(request, total, offset),
+            compound_filter=compound_id,
+            target_type=target_type or "",
         )
 
     @get("/audit/export.csv", guards=[requires("core.audit", "read")])
     async def export(self, principal: Principal, session: AsyncSession) -> Response[str]:
         """The log as CSV with its hashes, for checking elsewhere."""
         body = await export_csv(session, readable_tenant(principal))
-        return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="audit.csv"', "Cache-Control": "no-store"})
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="audit.csv"', "Cache-Control": "no-store"},
+        )
 
 
 def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
     """The columns that differ, skipping bookkeeping ones everybody would skim past."""
     before, after = before or {}, after or {}
     skip = {"created_at", "updated_at"}
-    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after)) if key not in skip and before.get(key) != after.get(key)]
+    return [
+        (key, before.get(key), after.get(key))
+        for key in sorted(set(before) | set(after))
+        if key not in skip and before.get(key) != after.get(key)
+    ]

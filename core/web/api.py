@@ -25,20 +25,41 @@ from core.web.session import cookie_session, csrf_guard
 def page_router(handlers: list) -> Router:
     """Mount page handlers (the core's, or a plugin's from ``redprop_route_handlers``) the way pages need."""
     return Router(
-        path="/", route_handlers=handlers, middleware=[cookie_session], guards=[csrf_guard],
-        exception_handlers=EXCEPTION_HANDLERS_FOR_PAGES, include_in_schema=False,  # type: ignore[arg-type]
+        path="/",
+        route_handlers=handlers,
+        middleware=[cookie_session],
+        guards=[csrf_guard],
+        exception_handlers=EXCEPTION_HANDLERS_FOR_PAGES,
+        include_in_schema=False,  # type: ignore[arg-type]
     )
 
 
 ROUTE_HANDLERS: list = [
-    page_router([
-        ConsoleAuthController, HomeController, TenantsPages, CompoundsPages, PlansPages, UsersPages, RolesPages,
-        HousingPages, ResidentsPages, CommitteePages, ModulesPages, ImportPages, ActivityPages,
-    ]),
+    page_router(
+        [
+            ConsoleAuthController,
+            HomeController,
+            TenantsPages,
+            CompoundsPages,
+            PlansPages,
+            UsersPages,
+            RolesPages,
+            HousingPages,
+            ResidentsPages,
+            CommitteePages,
+            ModulesPages,
+            ImportPages,
+            ActivityPages,
+        ]
+    ),
     page_router([PortalAuthController, PortalPages]),
     # pages link assets with a content hash (render.static_url), so a browser may keep them for good
     create_static_files_router(
-        path=STATIC_URL, directories=[STATIC], opt={"public": True}, include_in_schema=False, send_as_attachment=False,
+        path=STATIC_URL,
+        directories=[STATIC],
+        opt={"public": True},
+        include_in_schema=False,
+        send_as_attachment=False,
         cache_control=CacheControlHeader(max_age=365 * 24 * 3600, public=True),
     ),
 ]

@@ -73,7 +73,12 @@ async def sign_out(request: Request, session: AsyncSession, *, portal: bool) -> 
     token = web_session.session_token(request)
     if token:
         await revoke_token(session, token)
-    return done(request, "/portal/login" if portal else "/console/login", "signed-out", cookies=[web_session.expired(request, web_session.SESSION_COOKIE)])
+    return done(
+        request,
+        "/portal/login" if portal else "/console/login",
+        "signed-out",
+        cookies=[web_session.expired(request, web_session.SESSION_COOKIE)],
+    )
 
 
 class ConsoleAuthController(Controller):
@@ -102,7 +107,10 @@ class ConsoleAuthController(Controller):
         chosen = await choose_tenant(session, user, tenant_id)  # type: ignore[arg-type]
         issued = await issue_token(session, user, chosen)  # type: ignore[arg-type]
         await revoke_token(session, web_session.session_token(request) or "")
-        cookies = [web_session.session_cookie(request, issued.token, state.settings.token_ttl_seconds), web_session.expired(request, web_session.COMPOUND_COOKIE)]
+        cookies = [
+            web_session.session_cookie(request, issued.token, state.settings.token_ttl_seconds),
+            web_session.expired(request, web_session.COMPOUND_COOKIE),
+        ]
         return done(request, _home(chosen), "switched", cookies=cookies)
 
     @post("/switch-compound", guards=[authenticated()])

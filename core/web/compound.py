@@ -46,15 +46,31 @@ def _can(request: Request, principal: Principal, obj: str, act: str, compound_id
 # --------------------------------------------------------------------------- housing
 
 
-async def _rooms_of_unit(request: Request, session: AsyncSession, principal: Principal, compound_id: uuid.UUID, unit_id: uuid.UUID) -> dict[str, Any]:
+async def _rooms_of_unit(
+    request: Request, session: AsyncSession, principal: Principal, compound_id: uuid.UUID, unit_id: uuid.UUID
+) -> dict[str, Any]:
     """A unit's rooms with their household and residents (personal data as the user's rights allow)."""
     unit = await session.get(Unit, (compound_id, unit_id))
     if unit is None:
         raise not_found("unit")
-    rooms = (await session.scalars(select(Room).where(Room.compound_id == compound_id, Room.unit_id == unit_id).order_by(Room.floor, Room.number))).all()
+    rooms = (
+        await session.scalars(
+            select(Room).where(Room.compound_id == compound_id, Room.unit_id == unit_id).order_by(Room.floor, Room.number)
+        )
+    ).all()
     room_ids = [r.id for r in rooms]
-    households = (await session.scalars(select(Household).where(Household.compound_id == compound_id, Household.room_id.in_(room_ids)).order_by(Household.id))).all()
-    residents = (await session.scalars(select(Resident).where(Resident.compound_id == compound_id, Resident.household_id.in_([h.id for h in households])).order_by(Resident.name))).all()
+    households = (
+        await session.scalars(
+            select(Household).where(Household.compound_id == compound_id, Household.room_id.in_(room_ids)).order_by(Household.id)
+        )
+    ).all()
+    residents = (
+        await session.scalars(
+            select(Resident)
+            .where(Resident.compound_id == compound_id, Resident.household_id.in_([h.id for h in households]))
+            .order_by(Resident.name)
+        )
+    ).all()
     show_pii = _can(request, principal, "tenants.resident_pii", "read", compound_id)
     by_household: dict[uuid.UUID, list[s.ResidentOut]] = {}
     for r in residents:
@@ -63,11 +79,15 @@ async def _rooms_of_unit(request: Request, session: AsyncSession, principal: Pri
     for h in households:
         household_of.setdefault(h.room_id, h)
     return {
-        "unit": unit, "rooms": rooms, "household_of": household_of, "residents_of": by_household,
+        "unit": unit,
+        "rooms": rooms,
+        "household_of": household_of,
+        "residents_of": by_household,
         "can_see_residents": _can(request, principal, "tenants.resident", "read", compound_id),
         "writable": _can(request, principal, "tenants.housing", "write", compound_id),
         "can_add_resident": _can(request, principal, "tenants.resident", "write", compound_id),
-        "roles": RESIDENT_ROLES, "compound_id": compound_id,
+        "roles": RESIDENT_ROLES,
+        "compound_id": compound_id,
     }
 
 
@@ -75,11 +95,15 @@ class HousingPages(Controller):
     path = C
 
     @get("/housing", guards=[requires("tenants.housing", "read")])
-    async def housing(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, unit_id: uuid.UUID | None = None) -> Response[Any]:
+    async def housing(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, unit_id: uuid.UUID | None = None
+    ) -> Response[Any]:
         """Buildings → units → rooms, with each room's household and residents."""
         buildings = (await session.scalars(select(Building).where(Building.compound_id == compound_id).order_by(Building.name))).all()
         units = (await session.scalars(select(Unit).where(Unit.compound_id == compound_id).order_by(Unit.name))).all()
-        counts = dict((await session.execute(select(Room.unit_id, func.count()).where(Room.compound_id == compound_id).group_by(Room.unit_id))).all())
+        counts = dict(
+            (await session.execute(select(Room.unit_id, func.count()).where(Room.compound_id == compound_id).group_by(Room.unit_id))).all()
+        )
         units_of: dict[uuid.UUID, list[Unit]] = {}
         for u in units:
             units_of.setdefault(u.building_id, []).append(u)
@@ -87,12 +111,21 @@ class HousingPages(Controller):
         panel = await _rooms_of_unit(request, session, principal, compound_id, chosen) if chosen else None
         compound = await services.get_compound(session, compound_id)
         return await page(
-            request, "console/housing.html", compound_id=compound_id, compound=compound, buildings=buildings, units_of=units_of,
-            room_counts=counts, panel=panel, writable=_can(request, principal, "tenants.housing", "write", compound_id),
+            request,
+            "console/housing.html",
+            compound_id=compound_id,
+            compound=compound,
+            buildings=buildings,
+            units_of=units_of,
+            room_counts=counts,
+            panel=panel,
+            writable=_can(request, principal, "tenants.housing", "write", compound_id),
         )
 
     @get("/housing/units/{unit_id:uuid}", guards=[requires("tenants.housing", "read")])
-    async def unit_rooms(self, request: Request, compound_id: uuid.UUID, unit_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def unit_rooms(
+        self, request: Request, compound_id: uuid.UUID, unit_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """The rooms panel of one unit (htmx swaps it in; a plain request gets the whole housing page)."""
         if not is_htmx(request):
             return redirect(f"/console/compounds/{compound_id}/housing?unit_id={unit_id}")
@@ -139,7 +172,15 @@ class ResidentsPages(Controller):
     path = C
 
     @get("/residents", guards=[requires("tenants.resident", "read")])
-    async def residents(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, q: str | None = None, offset: OffsetParam = 0) -> Response[Any]:
+    async def residents(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        q: str | None = None,
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
         """Residents with their rooms; phone and ID-card numbers masked unless the user holds tenants.resident_pii."""
         stmt = (
             select(Resident, Room.number, Unit.name, Building.name)
@@ -158,8 +199,15 @@ class ResidentsPages(Controller):
         residents = [(services.resident_out(r, show_pii=show_pii), f"{b} {u} {n}") for r, n, u, b in rows]
         compound = await services.get_compound(session, compound_id)
         return await page(
-            request, "console/residents.html", compound_id=compound_id, compound=compound, residents=residents, masked=not show_pii,
-            q=query, pager=pager(request, total, offset), roles=RESIDENT_ROLES,
+            request,
+            "console/residents.html",
+            compound_id=compound_id,
+            compound=compound,
+            residents=residents,
+            masked=not show_pii,
+            q=query,
+            pager=pager(request, total, offset),
+            roles=RESIDENT_ROLES,
         )
 
 
@@ -176,9 +224,25 @@ class CommitteePages(Controller):
         writable = _can(request, principal, "tenants.committee", "write", compound_id)
         owners = []
         if writable:
-            owners = (await session.execute(select(Resident.id, Resident.name).where(Resident.compound_id == compound_id, Resident.role == "owner").order_by(Resident.name).limit(1000))).all()
+            owners = (
+                await session.execute(
+                    select(Resident.id, Resident.name)
+                    .where(Resident.compound_id == compound_id, Resident.role == "owner")
+                    .order_by(Resident.name)
+                    .limit(1000)
+                )
+            ).all()
         compound = await services.get_compound(session, compound_id)
-        return await page(request, "console/committee.html", compound_id=compound_id, compound=compound, terms=terms, writable=writable, owners=owners, posts=COMMITTEE_POSTS)
+        return await page(
+            request,
+            "console/committee.html",
+            compound_id=compound_id,
+            compound=compound,
+            terms=terms,
+            writable=writable,
+            owners=owners,
+            posts=COMMITTEE_POSTS,
+        )
 
     @post("/", guards=[requires("tenants.committee", "write")])
     async def add_term(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
@@ -200,24 +264,46 @@ class ModulesPages(Controller):
     path = C
 
     @get("/modules", guards=[requires("tenants.module", "read")])
-    async def modules(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> Response[Any]:
+    async def modules(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+    ) -> Response[Any]:
         """Each module, whether it is on here and why; the operator's subscriptions; the district's switches."""
         states = []
         for rec in state.plugins.modules:
             active, reason = await module_status(session, compound_id, rec.name)
-            states.append({"name": rec.name, "label_zh": rec.info.get("label_zh", rec.name), "label_en": rec.info.get("label_en", rec.name), "active": active, "reason": reason})
+            states.append(
+                {
+                    "name": rec.name,
+                    "label_zh": rec.info.get("label_zh", rec.name),
+                    "label_en": rec.info.get("label_en", rec.name),
+                    "active": active,
+                    "reason": reason,
+                }
+            )
         subscriptions, plans = [], []
         if _can(request, principal, "tenants.subscription", "read", compound_id):
-            subscriptions = (await session.execute(
-                select(Subscription, Plan.name).join(Plan, Plan.id == Subscription.plan_id).where(Subscription.compound_id == compound_id).order_by(Subscription.starts_on.desc())
-            )).all()
+            subscriptions = (
+                await session.execute(
+                    select(Subscription, Plan.name)
+                    .join(Plan, Plan.id == Subscription.plan_id)
+                    .where(Subscription.compound_id == compound_id)
+                    .order_by(Subscription.starts_on.desc())
+                )
+            ).all()
         can_subscribe = _can(request, principal, "tenants.subscription", "write", compound_id) and principal.tenant_kind == "enterprise"
         if can_subscribe:
             plans = (await session.scalars(select(Plan).where(Plan.is_active.is_(True)).order_by(Plan.price_fen_per_compound_month))).all()
         compound = await services.get_compound(session, compound_id)
         return await page(
-            request, "console/modules.html", compound_id=compound_id, compound=compound, states=states, subscriptions=subscriptions, plans=plans,
-            can_subscribe=can_subscribe, can_switch=_can(request, principal, "tenants.module", "write", compound_id),
+            request,
+            "console/modules.html",
+            compound_id=compound_id,
+            compound=compound,
+            states=states,
+            subscriptions=subscriptions,
+            plans=plans,
+            can_subscribe=can_subscribe,
+            can_switch=_can(request, principal, "tenants.module", "write", compound_id),
             can_see_subscriptions=_can(request, principal, "tenants.subscription", "read", compound_id),
         )
 
@@ -228,7 +314,9 @@ class ModulesPages(Controller):
         return done(request, f"/console/compounds/{compound_id}/modules", "created")
 
     @post("/modules/{module:str}", guards=[requires("tenants.module", "write")])
-    async def set_module(self, request: Request, compound_id: uuid.UUID, module: str, principal: Principal, session: AsyncSession, state: State) -> Response[Any]:
+    async def set_module(
+        self, request: Request, compound_id: uuid.UUID, module: str, principal: Principal, session: AsyncSession, state: State
+    ) -> Response[Any]:
         """The district enables or withdraws a module here; the module's data is kept either way."""
         data = await parse_form(request, s.ModuleStateIn)
         await services.set_district_module(session, principal, compound_id, module, data.enabled, {p.name for p in state.plugins.modules})

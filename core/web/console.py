@@ -17,14 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz import services as authz
 from core.authz.api import AssignmentIn
-from core.clock import now
-from core.plugins.figures import dashboard
 from core.authz.guard import authenticated, can, requires
+from core.clock import now
 from core.identity.models import Membership, User
 from core.identity.principal import Principal
-from core.identity.services import create_staff_user
 from core.identity.schemas import UserIn
+from core.identity.services import create_staff_user
 from core.pagination import OffsetParam, paginate
+from core.plugins.figures import dashboard
 from core.security import mask_phone
 from core.web.forms import parse_form
 from core.web.render import COMPOUND_MENU_LIMIT, PAGE_SIZE, done, page, pager, redirect
@@ -52,7 +52,9 @@ class TenantsPages(Controller):
     path = "/console/tenants"
 
     @get("/", guards=[requires("core.tenant", "read")])
-    async def list_tenants(self, request: Request, principal: Principal, session: AsyncSession, state: State, kind: str | None = None, offset: OffsetParam = 0) -> Response[Any]:
+    async def list_tenants(
+        self, request: Request, principal: Principal, session: AsyncSession, state: State, kind: str | None = None, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """Every tenant, by kind; the platform creates, suspends and reactivates them here."""
         stmt = select(Tenant).order_by(Tenant.kind, Tenant.name)
         if kind:
@@ -78,14 +80,22 @@ class TenantsPages(Controller):
 
 
 async def _enterprises(session: AsyncSession) -> list[Any]:
-    return list((await session.execute(select(Tenant.id, Tenant.name).where(Tenant.kind == "enterprise", Tenant.status == "active").order_by(Tenant.name))).all())
+    return list(
+        (
+            await session.execute(
+                select(Tenant.id, Tenant.name).where(Tenant.kind == "enterprise", Tenant.status == "active").order_by(Tenant.name)
+            )
+        ).all()
+    )
 
 
 class CompoundsPages(Controller):
     path = "/console/compounds"
 
     @get("/", guards=[requires("tenants.compound", "read")])
-    async def list_compounds(self, request: Request, principal: Principal, session: AsyncSession, state: State, offset: OffsetParam = 0) -> Response[Any]:
+    async def list_compounds(
+        self, request: Request, principal: Principal, session: AsyncSession, state: State, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """The compounds the user reaches now; a district (or the platform) registers new ones."""
         rows, total = await paginate(session, services.compounds_query(), PAGE_SIZE, offset)
         form = None
@@ -94,7 +104,13 @@ class CompoundsPages(Controller):
             if principal.tenant_kind == "district":
                 communities = communities.where(Region.tenant_id == principal.tenant_id)
             form = {"communities": (await session.execute(communities)).all(), "enterprises": await _enterprises(session)}
-        return await page(request, "console/compounds.html", compounds=[services.compound_out(*r) for r in rows], pager=pager(request, total, offset), form_data=form)
+        return await page(
+            request,
+            "console/compounds.html",
+            compounds=[services.compound_out(*r) for r in rows],
+            pager=pager(request, total, offset),
+            form_data=form,
+        )
 
     @post("/", guards=[requires("tenants.compound", "write")])
     async def create_compound(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
@@ -103,14 +119,28 @@ class CompoundsPages(Controller):
         return done(request, f"/console/compounds/{compound.id}", "created")
 
     @get("/{compound_id:uuid}", guards=[requires("tenants.compound", "read")])
-    async def compound(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> Response[Any]:
+    async def compound(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+    ) -> Response[Any]:
         """A compound's profile with every operator it has had (物业更换 history)."""
         compound = await services.get_compound(session, compound_id)
         history = await services.operator_history(session, compound_id)
-        writable = can(principal, state.policy.enforcer, "tenants.compound", "write", compound_id) and principal.tenant_kind in ("district", "platform")
+        writable = can(principal, state.policy.enforcer, "tenants.compound", "write", compound_id) and principal.tenant_kind in (
+            "district",
+            "platform",
+        )
         enterprises = [e for e in await _enterprises(session) if e.id != compound.operator_tenant_id] if writable else []
         figures = await dashboard(session, state.plugins, compound_id, now().date())
-        return await page(request, "console/compound.html", compound_id=compound_id, compound=compound, history=history, enterprises=enterprises, writable=writable, figures=figures)
+        return await page(
+            request,
+            "console/compound.html",
+            compound_id=compound_id,
+            compound=compound,
+            history=history,
+            enterprises=enterprises,
+            writable=writable,
+            figures=figures,
+        )
 
     @post("/{compound_id:uuid}/operator", guards=[requires("tenants.compound", "write")])
     async def change_operator(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
@@ -137,17 +167,34 @@ class PlansPages(Controller):
 
 
 def _members(tenant_id: uuid.UUID | None):
-    return select(User, Membership.title).join(Membership, Membership.user_id == User.id).where(Membership.tenant_id == tenant_id).order_by(User.username, User.id)
+    return (
+        select(User, Membership.title)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id)
+        .order_by(User.username, User.id)
+    )
 
 
 class UsersPages(Controller):
     path = "/console/users"
 
     @get("/", guards=[requires("core.user", "read")])
-    async def list_users(self, request: Request, principal: Principal, session: AsyncSession, state: State, offset: OffsetParam = 0) -> Response[Any]:
+    async def list_users(
+        self, request: Request, principal: Principal, session: AsyncSession, state: State, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """Members of the active tenant (phone numbers masked)."""
         rows, total = await paginate(session, _members(principal.tenant_id), PAGE_SIZE, offset)
-        users = [{"id": u.id, "username": u.username, "display_name": u.display_name, "phone": mask_phone(u.phone), "title": title, "is_active": u.is_active} for u, title in rows]
+        users = [
+            {
+                "id": u.id,
+                "username": u.username,
+                "display_name": u.display_name,
+                "phone": mask_phone(u.phone),
+                "title": title,
+                "is_active": u.is_active,
+            }
+            for u, title in rows
+        ]
         writable = can(principal, state.policy.enforcer, "core.user", "write")
         return await page(request, "console/users.html", users=users, pager=pager(request, total, offset), writable=writable)
 
@@ -159,14 +206,22 @@ class UsersPages(Controller):
         return done(request, "/console/users", "created")
 
 
-def _assignment_rows(lines: list[tuple[str, str, str]], people: dict[str, str], compounds: dict[uuid.UUID, str], roles: dict[str, Any]) -> list[dict[str, Any]]:
+def _assignment_rows(
+    lines: list[tuple[str, str, str]], people: dict[str, str], compounds: dict[uuid.UUID, str], roles: dict[str, Any]
+) -> list[dict[str, Any]]:
     rows = []
     for subject, role, domain in lines:
         compound_id = uuid.UUID(domain.split(":", 1)[1]) if domain.startswith("compound:") else None
-        rows.append({
-            "user_id": subject.split(":", 1)[1], "user": people.get(subject, subject), "role": role, "role_view": roles.get(role),
-            "compound_id": compound_id, "compound": compounds.get(compound_id) if compound_id else None,
-        })
+        rows.append(
+            {
+                "user_id": subject.split(":", 1)[1],
+                "user": people.get(subject, subject),
+                "role": role,
+                "role_view": roles.get(role),
+                "compound_id": compound_id,
+                "compound": compounds.get(compound_id) if compound_id else None,
+            }
+        )
     return rows
 
 
@@ -182,11 +237,20 @@ class RolesPages(Controller):
         lines = await authz.assignments(session, principal)
         limited = {uuid.UUID(dom.split(":", 1)[1]) for _, _, dom in lines if dom.startswith("compound:")}
         named = dict((await session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(limited)))).all()) if limited else {}
-        choices = dict((await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(COMPOUND_MENU_LIMIT))).all())
+        choices = dict(
+            (
+                await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(COMPOUND_MENU_LIMIT))
+            ).all()
+        )
         writable = can(principal, state.policy.enforcer, "core.role", "write")
         return await page(
-            request, "console/roles.html", roles=views, assignments=_assignment_rows(lines, people, named, {v.name: v for v in views}),
-            members=members, compounds=choices, writable=writable,
+            request,
+            "console/roles.html",
+            roles=views,
+            assignments=_assignment_rows(lines, people, named, {v.name: v for v in views}),
+            members=members,
+            compounds=choices,
+            writable=writable,
         )
 
     @post("/assign", guards=[requires("core.role", "write")])

@@ -25,15 +25,27 @@ from tenants.imports_api import IMPORTERS, UPLOAD_LIMIT
 C = "/console/compounds/{compound_id:uuid}"
 # the import's own messages, so the catalog translates them (a changed one shows as it is)
 MESSAGES = (
-    N_("Not an Excel workbook"), N_("File too large"), N_("choose an .xlsx file"), N_("required"),
-    N_("required when the row names a resident"), N_("must be a whole floor number from -10 to 200"), N_("must be a number of m²"),
-    N_("must be 是 or 否"), N_("must be 业主, 租户 or 家庭成员 (owner, tenant or family)"), N_("must be a date such as 2020-05-01"),
-    N_("the sheet has no data rows"), N_("at most two decimal places"),
+    N_("Not an Excel workbook"),
+    N_("File too large"),
+    N_("choose an .xlsx file"),
+    N_("required"),
+    N_("required when the row names a resident"),
+    N_("must be a whole floor number from -10 to 200"),
+    N_("must be a number of m²"),
+    N_("must be 是 or 否"),
+    N_("must be 业主, 租户 or 家庭成员 (owner, tenant or family)"),
+    N_("must be a date such as 2020-05-01"),
+    N_("the sheet has no data rows"),
+    N_("at most two decimal places"),
 )
 
 
 def _xlsx(content: bytes, filename: str) -> Response[bytes]:
-    return Response(content, media_type=imports.XLSX_MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        content,
+        media_type=imports.XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 class ImportPages(Controller):
@@ -43,7 +55,9 @@ class ImportPages(Controller):
     async def import_form(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
         """Upload a housing and residents ledger (.xlsx) into the compound."""
         compound = await services.get_compound(session, compound_id)
-        return await page(request, "console/import.html", compound_id=compound_id, compound=compound, columns=imports.COLUMNS, result=None, report_id=None)
+        return await page(
+            request, "console/import.html", compound_id=compound_id, compound=compound, columns=imports.COLUMNS, result=None, report_id=None
+        )
 
     @post("/import", guards=IMPORTERS, request_max_body_size=UPLOAD_LIMIT)
     async def import_file(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
@@ -56,7 +70,9 @@ class ImportPages(Controller):
         result = await imports.import_housing(session, compound_id, content)
         report_id = None
         if result.errors:
-            report = await imports.store_error_report(session, compound_id, result.errors, tenant_id=principal.tenant_id, user_id=principal.user_id)
+            report = await imports.store_error_report(
+                session, compound_id, result.errors, tenant_id=principal.tenant_id, user_id=principal.user_id
+            )
             report_id = report.id
         status = 422 if result.errors else 200
         context = {"compound_id": compound_id, "result": result, "report_id": report_id, "filename": upload.filename}

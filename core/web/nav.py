@@ -94,8 +94,12 @@ def plugin_entries(host: PluginHost, *, portal: bool) -> list[Entry]:
         obj, _, act = permission.partition(":") if permission else ("", "", "")
         out.append(
             Entry(
-                group=item.get("group", "modules"), path=item["path"], label=item.get("label_en") or item.get("label_zh") or item["path"],
-                permission=(obj, act) if permission else None, label_zh=item.get("label_zh"), module=rec.name if rec.is_module else None,
+                group=item.get("group", "modules"),
+                path=item["path"],
+                label=item.get("label_en") or item.get("label_zh") or item["path"],
+                permission=(obj, act) if permission else None,
+                label_zh=item.get("label_zh"),
+                module=rec.name if rec.is_module else None,
             )
         )
     return out
@@ -116,8 +120,15 @@ def _is_active(href: str, path: str) -> bool:
 
 
 async def navigation(
-    session: AsyncSession, principal: Principal, enforcer: FastEnforcer, host: PluginHost, compound_id: uuid.UUID | None,
-    locale: str, path: str, *, portal: bool = False,
+    session: AsyncSession,
+    principal: Principal,
+    enforcer: FastEnforcer,
+    host: PluginHost,
+    compound_id: uuid.UUID | None,
+    locale: str,
+    path: str,
+    *,
+    portal: bool = False,
 ) -> list[Group]:
     """The groups of links this user sees now, in the order of the menu."""
     entries = [*(PORTAL if portal else CONSOLE), *plugin_entries(host, portal=portal)]
@@ -126,7 +137,9 @@ async def navigation(
     for entry in entries:
         if (entry.per_compound or entry.module) and compound_id is None:
             continue
-        if entry.permission and not can(principal, enforcer, *entry.permission, compound_id if entry.per_compound or entry.module else None):
+        if entry.permission and not can(
+            principal, enforcer, *entry.permission, compound_id if entry.per_compound or entry.module else None
+        ):
             continue
         if entry.module:
             if entry.module not in module_on:

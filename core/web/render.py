@@ -84,12 +84,18 @@ class Templates:
         self.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), jinja2.PrefixLoader(plugin_dirs)])
         self.zone = ZoneInfo(timezone)
         self.plugin_names = frozenset(plugin_dirs)
-        self.environments = {(locale, plugin): self._environment(locale, plugin) for locale in LOCALES for plugin in (None, *sorted(plugin_dirs))}
+        self.environments = {
+            (locale, plugin): self._environment(locale, plugin) for locale in LOCALES for plugin in (None, *sorted(plugin_dirs))
+        }
 
     def _environment(self, locale: str, plugin: str | None) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=self.loader, autoescape=True, undefined=jinja2.StrictUndefined,
-            extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+            loader=self.loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         extra = self.locale_dirs.get(plugin, ()) if plugin else ()
         env.install_gettext_translations(translations(locale, extra), newstyle=True)  # type: ignore[attr-defined]
@@ -162,11 +168,22 @@ async def build_shell(request: Request, principal: Principal, locale: str, *, po
     state = request.app.state
     shell = Shell(principal)
     async with state.db.session(principal.scope) as session:
-        shell.memberships = list((await session.execute(
-            select(Tenant.id, Tenant.name, Tenant.kind).join(Membership, Membership.tenant_id == Tenant.id).where(Membership.user_id == principal.user_id).order_by(Tenant.name)
-        )).all())
+        shell.memberships = list(
+            (
+                await session.execute(
+                    select(Tenant.id, Tenant.name, Tenant.kind)
+                    .join(Membership, Membership.tenant_id == Tenant.id)
+                    .where(Membership.user_id == principal.user_id)
+                    .order_by(Tenant.name)
+                )
+            ).all()
+        )
         shell.tenant_name = next((m.name for m in shell.memberships if m.id == principal.tenant_id), None)
-        shell.compounds = list((await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(COMPOUND_MENU_LIMIT))).all())
+        shell.compounds = list(
+            (
+                await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(COMPOUND_MENU_LIMIT))
+            ).all()
+        )
         names = {c.id: c.name for c in shell.compounds}
         for candidate in (compound_id, web_session.remembered_compound(request)):
             if candidate is None or not principal.scope.allows(candidate):
@@ -181,7 +198,9 @@ async def build_shell(request: Request, principal: Principal, locale: str, *, po
         else:
             if shell.compounds:
                 shell.compound_id, shell.compound_name = shell.compounds[0].id, shell.compounds[0].name
-        shell.nav = await navigation(session, principal, state.policy.enforcer, state.plugins, shell.compound_id, locale, request.url.path, portal=portal)
+        shell.nav = await navigation(
+            session, principal, state.policy.enforcer, state.plugins, shell.compound_id, locale, request.url.path, portal=portal
+        )
     return shell
 
 
@@ -228,30 +247,47 @@ def _cookies(connection: ASGIConnection, *, compound_id: uuid.UUID | None = None
 
 
 def html(content: str, *, status: int = 200, cookies: list[Cookie] | None = None, headers: dict[str, str] | None = None) -> Response[str]:
-    return Response(content=content, media_type=MediaType.HTML, status_code=status, cookies=cookies or [], headers={**SECURITY_HEADERS, **(headers or {})})
+    return Response(
+        content=content,
+        media_type=MediaType.HTML,
+        status_code=status,
+        cookies=cookies or [],
+        headers={**SECURITY_HEADERS, **(headers or {})},
+    )
 
 
-async def page(request: Request, template: str, *, status: int = 200, portal: bool = False, compound_id: uuid.UUID | None = None, **context: Any) -> Response[str]:
+async def page(
+    request: Request, template: str, *, status: int = 200, portal: bool = False, compound_id: uuid.UUID | None = None, **context: Any
+) -> Response[str]:
     """A full page inside the console's (or the portal's) layout."""
     locale = negotiate(request)
     principal = principal_of(request)
     assert principal is not None, "pages behind a guard only"
     shell = await build_shell(request, principal, locale, portal=portal, compound_id=compound_id)
-    body = templates(request).render(locale, template, {**base_context(request, locale), "shell": shell, "portal": portal, "compound_id": compound_id, **context}, plugin_of(request))
+    body = templates(request).render(
+        locale,
+        template,
+        {**base_context(request, locale), "shell": shell, "portal": portal, "compound_id": compound_id, **context},
+        plugin_of(request),
+    )
     return html(body, status=status, cookies=_cookies(request, compound_id=shell.compound_id))
 
 
 def public_page(connection: ASGIConnection, template: str, *, status: int = 200, **context: Any) -> Response[str]:
     """A page without the shell (login, errors): no database, safe to render from an exception handler."""
     locale = negotiate(connection)
-    body = templates(connection).render(locale, template, {**base_context(connection, locale), "principal": principal_of(connection), **context}, plugin_of(connection))
+    body = templates(connection).render(
+        locale, template, {**base_context(connection, locale), "principal": principal_of(connection), **context}, plugin_of(connection)
+    )
     return html(body, status=status, cookies=_cookies(connection))
 
 
 def fragment(request: Request, template: str, *, status: int = 200, **context: Any) -> Response[str]:
     """A piece of a page for htmx to swap in."""
     locale = negotiate(request)
-    body = templates(request).render(locale, template, {**base_context(request, locale), "principal": principal_of(request), **context}, plugin_of(request))
+    body = templates(request).render(
+        locale, template, {**base_context(request, locale), "principal": principal_of(request), **context}, plugin_of(request)
+    )
     return html(body, status=status)
 
 

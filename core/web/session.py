@@ -85,7 +85,9 @@ def presession_value(connection: ASGIConnection) -> str:
 
 
 def csrf_problem() -> Problem:
-    return Problem(403, "csrf-failed", "Security check failed", "the form's security token is missing or out of date; reload the page and try again")
+    return Problem(
+        403, "csrf-failed", "Security check failed", "the form's security token is missing or out of date; reload the page and try again"
+    )
 
 
 async def csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:

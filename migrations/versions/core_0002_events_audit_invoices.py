@@ -30,10 +30,14 @@ def _append_only(table: str) -> None:
             """CREATE OR REPLACE FUNCTION redprop_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END $$"""
         )
-        op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION redprop_append_only()")
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION redprop_append_only()"
+        )
     elif dialect == "sqlite":
         for verb in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
 
 
 def upgrade() -> None:
@@ -144,7 +148,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("invoice_lines", "invoices", "audit_heads", "audit_entries", "schedule_ticks", "dead_letters", "processed_events", "outbox_events"):
+    for table in (
+        "invoice_lines",
+        "invoices",
+        "audit_heads",
+        "audit_entries",
+        "schedule_ticks",
+        "dead_letters",
+        "processed_events",
+        "outbox_events",
+    ):
         op.drop_table(table)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS redprop_append_only()")

@@ -35,7 +35,9 @@ def upgrade() -> None:
         sa.Column("read_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_notifications_tenant_id_tenants"), ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["compound_id"], ["compounds.id"], name=op.f("fk_notifications_compound_id_compounds"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["compound_id"], ["compounds.id"], name=op.f("fk_notifications_compound_id_compounds"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
     )
     op.create_index("ix_notifications_user_created", "notifications", ["user_id", "created_at"], unique=False)
@@ -52,7 +54,12 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(length=500), nullable=True),
         sa.Column("sent_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["notification_id"], ["notifications.id"], name=op.f("fk_notification_deliveries_notification_id_notifications"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_notification_deliveries_notification_id_notifications"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_deliveries")),
     )
     op.create_index("ix_notification_deliveries_due", "notification_deliveries", ["status", "next_attempt_at"], unique=False)

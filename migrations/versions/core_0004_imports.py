@@ -33,7 +33,9 @@ def upgrade() -> None:
         sa.Column("expires_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["compound_id"], ["compounds.id"], name=op.f("fk_import_reports_compound_id_compounds"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["compound_id"], ["compounds.id"], name=op.f("fk_import_reports_compound_id_compounds"), ondelete="CASCADE"
+        ),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_import_reports_tenant_id_tenants"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_import_reports_user_id_users"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("compound_id", "id", name=op.f("pk_import_reports")),

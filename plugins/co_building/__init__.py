@@ -11,7 +11,14 @@ NAME = "co_building"
 
 @hookimpl
 def redprop_plugin_info():
-    return {"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "共建共享", "label_en": "Co-building and sharing"}
+    return {
+        "name": NAME,
+        "version": "0.1.0",
+        "hook_api": HOOK_API_VERSION,
+        "module": True,
+        "label_zh": "共建共享",
+        "label_en": "Co-building and sharing",
+    }
 
 
 @hookimpl

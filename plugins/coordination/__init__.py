@@ -11,7 +11,14 @@ NAME = "coordination"
 
 @hookimpl
 def redprop_plugin_info():
-    return {"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "协同联动", "label_en": "Coordination and joint action"}
+    return {
+        "name": NAME,
+        "version": "0.1.0",
+        "hook_api": HOOK_API_VERSION,
+        "module": True,
+        "label_zh": "协同联动",
+        "label_en": "Coordination and joint action",
+    }
 
 
 @hookimpl

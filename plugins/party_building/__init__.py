@@ -11,7 +11,14 @@ NAME = "party_building"
 
 @hookimpl
 def redprop_plugin_info():
-    return {"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "党建引领", "label_en": "Party-building leadership"}
+    return {
+        "name": NAME,
+        "version": "0.1.0",
+        "hook_api": HOOK_API_VERSION,
+        "module": True,
+        "label_zh": "党建引领",
+        "label_en": "Party-building leadership",
+    }
 
 
 @hookimpl

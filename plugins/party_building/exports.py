@@ -25,7 +25,17 @@ HEADERS = ("层级", "名称", "小区数", "已建支部小区", "物业企业�
 
 
 def _figures(row: s.CoverageRow) -> list:
-    return [LEVEL_ZH[row.level], row.name, row.compounds, row.compounds_covered, row.enterprises, row.enterprises_covered, row.buildings, row.buildings_covered, "" if row.coverage is None else str(row.coverage)]
+    return [
+        LEVEL_ZH[row.level],
+        row.name,
+        row.compounds,
+        row.compounds_covered,
+        row.enterprises,
+        row.enterprises_covered,
+        row.buildings,
+        row.buildings_covered,
+        "" if row.coverage is None else str(row.coverage),
+    ]
 
 
 def _gaps(report: s.CoverageReport) -> list[list[str]]:
@@ -71,7 +81,11 @@ def coverage_response(report: s.CoverageReport, format: Format, generated: dt.da
     name = f"两个覆盖-{generated:%Y%m%d}.{format}"
     content = coverage_xlsx(report, generated) if format == "xlsx" else coverage_csv(report)
     media = XLSX_TYPE if format == "xlsx" else "text/csv; charset=utf-8"
-    return Response(content=content, media_type=media, headers={"Content-Disposition": f"attachment; filename=\"coverage.{format}\"; filename*=UTF-8''{quote(name, safe='')}"})
+    return Response(
+        content=content,
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename=\"coverage.{format}\"; filename*=UTF-8''{quote(name, safe='')}"},
+    )
 
 
 def coverage_chart(report: s.CoverageReport, *, title: str, covered: str, uncovered: str) -> str:
@@ -80,18 +94,28 @@ def coverage_chart(report: s.CoverageReport, *, title: str, covered: str, uncove
     bar, gap, label_w, chart_w = 22, 12, 150, 360
     height = 40 + len(rows) * (bar + gap) + 30
     widest = max([r.compounds for r in rows] + [1])
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + chart_w + 60} {height}" role="img" aria-label="{escape(title)}" class="chart">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {label_w + chart_w + 60} {height}" role="img" aria-label="{escape(title)}" class="chart">'
+    ]
     parts.append(f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>')
     for i, r in enumerate(rows):
         y = 34 + i * (bar + gap)
         done = r.compounds_covered * chart_w / widest
         missing = (r.compounds - r.compounds_covered) * chart_w / widest
         parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(r.name)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{done:.1f}" height="{bar}" fill="#c8161d"><title>{escape(covered)}: {r.compounds_covered}</title></rect>')
-        parts.append(f'<rect x="{label_w + done:.1f}" y="{y}" width="{missing:.1f}" height="{bar}" fill="#d9d9d9"><title>{escape(uncovered)}: {r.compounds - r.compounds_covered}</title></rect>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{done:.1f}" height="{bar}" fill="#c8161d"><title>{escape(covered)}: {r.compounds_covered}</title></rect>'
+        )
+        parts.append(
+            f'<rect x="{label_w + done:.1f}" y="{y}" width="{missing:.1f}" height="{bar}" fill="#d9d9d9"><title>{escape(uncovered)}: {r.compounds - r.compounds_covered}</title></rect>'
+        )
         parts.append(f'<text x="{label_w + done + missing + 6:.1f}" y="{y + 15}" font-size="12">{r.compounds_covered}/{r.compounds}</text>')
     legend_y = height - 14
-    parts.append(f'<rect x="0" y="{legend_y - 10}" width="12" height="12" fill="#c8161d"/><text x="16" y="{legend_y}" font-size="12">{escape(covered)}</text>')
-    parts.append(f'<rect x="140" y="{legend_y - 10}" width="12" height="12" fill="#d9d9d9"/><text x="156" y="{legend_y}" font-size="12">{escape(uncovered)}</text>')
+    parts.append(
+        f'<rect x="0" y="{legend_y - 10}" width="12" height="12" fill="#c8161d"/><text x="16" y="{legend_y}" font-size="12">{escape(covered)}</text>'
+    )
+    parts.append(
+        f'<rect x="140" y="{legend_y - 10}" width="12" height="12" fill="#d9d9d9"/><text x="156" y="{legend_y}" font-size="12">{escape(uncovered)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)

@@ -37,10 +37,17 @@ async def joint_meetings(session: AsyncSession, compound_id: uuid.UUID, start: d
 async def action_items_on_time(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
     """Of the action items due in the period, those closed by their due date; an item still open past it counts as late."""
     today = await services.local_today(session, compound_id)
-    items = (await session.scalars(select(m.ActionItem).where(
-        m.ActionItem.compound_id == compound_id, m.ActionItem.status != "cancelled", m.ActionItem.due_on >= start, m.ActionItem.due_on < end,
-        or_(m.ActionItem.status == "closed", m.ActionItem.due_on < today),
-    ))).all()
+    items = (
+        await session.scalars(
+            select(m.ActionItem).where(
+                m.ActionItem.compound_id == compound_id,
+                m.ActionItem.status != "cancelled",
+                m.ActionItem.due_on >= start,
+                m.ActionItem.due_on < end,
+                or_(m.ActionItem.status == "closed", m.ActionItem.due_on < today),
+            )
+        )
+    ).all()
     return services.percent(sum(1 for i in items if i.closed_on_time), len(items))
 
 
@@ -55,16 +62,56 @@ async def study_hours(session: AsyncSession, compound_id: uuid.UUID, start: dt.d
 
 
 INDICATORS: list[dict] = [
-    {"code": "party_building.organisation_coverage", "label_zh": "党组织覆盖率", "label_en": "Party organisation coverage", "unit": "%",
-     "target": Decimal("100"), "weight": Decimal("10"), "higher_is_better": True, "compute": organisation_coverage},
-    {"code": "party_building.joint_meetings", "label_zh": "联席会议召开率", "label_en": "Joint meetings held / required", "unit": "%",
-     "target": Decimal("100"), "weight": Decimal("10"), "higher_is_better": True, "compute": joint_meetings},
-    {"code": "party_building.action_items_on_time", "label_zh": "决议事项按时办结率", "label_en": "Action items closed on time", "unit": "%",
-     "target": Decimal("90"), "weight": Decimal("10"), "higher_is_better": True, "compute": action_items_on_time},
-    {"code": "party_building.committee_party_share", "label_zh": "业委会党员占比", "label_en": "Owners' committee party-member share", "unit": "%",
-     "target": Decimal("50"), "weight": Decimal("5"), "higher_is_better": True, "compute": committee_party_share},
-    {"code": "party_building.study_hours", "label_zh": "党员人均学习时长", "label_en": "Study hours per member", "unit": "h",
-     "target": Decimal("32"), "weight": Decimal("5"), "higher_is_better": True, "compute": study_hours},
+    {
+        "code": "party_building.organisation_coverage",
+        "label_zh": "党组织覆盖率",
+        "label_en": "Party organisation coverage",
+        "unit": "%",
+        "target": Decimal("100"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": organisation_coverage,
+    },
+    {
+        "code": "party_building.joint_meetings",
+        "label_zh": "联席会议召开率",
+        "label_en": "Joint meetings held / required",
+        "unit": "%",
+        "target": Decimal("100"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": joint_meetings,
+    },
+    {
+        "code": "party_building.action_items_on_time",
+        "label_zh": "决议事项按时办结率",
+        "label_en": "Action items closed on time",
+        "unit": "%",
+        "target": Decimal("90"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": action_items_on_time,
+    },
+    {
+        "code": "party_building.committee_party_share",
+        "label_zh": "业委会党员占比",
+        "label_en": "Owners' committee party-member share",
+        "unit": "%",
+        "target": Decimal("50"),
+        "weight": Decimal("5"),
+        "higher_is_better": True,
+        "compute": committee_party_share,
+    },
+    {
+        "code": "party_building.study_hours",
+        "label_zh": "党员人均学习时长",
+        "label_en": "Study hours per member",
+        "unit": "h",
+        "target": Decimal("32"),
+        "weight": Decimal("5"),
+        "higher_is_better": True,
+        "compute": study_hours,
+    },
 ]
 
 
@@ -93,16 +140,49 @@ async def overdue_items_widget(session: AsyncSession, compound_ids: list[uuid.UU
 
 async def items_by_compound_widget(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     """Open action items per compound, most first."""
-    rows = (await session.execute(
-        select(Compound.name, func.count(m.ActionItem.id)).join(m.ActionItem, m.ActionItem.compound_id == Compound.id)
-        .where(Compound.id.in_(compound_ids), m.ActionItem.status == "open").group_by(Compound.name).order_by(func.count(m.ActionItem.id).desc(), Compound.name)
-    )).all()
+    rows = (
+        await session.execute(
+            select(Compound.name, func.count(m.ActionItem.id))
+            .join(m.ActionItem, m.ActionItem.compound_id == Compound.id)
+            .where(Compound.id.in_(compound_ids), m.ActionItem.status == "open")
+            .group_by(Compound.name)
+            .order_by(func.count(m.ActionItem.id).desc(), Compound.name)
+        )
+    ).all()
     return {"series": [[name, Decimal(n)] for name, n in rows], "unit": "count"}
 
 
 DASHBOARD_WIDGETS: list[dict] = [
-    {"code": "party_building.coverage", "label_zh": "党组织覆盖率", "label_en": "Party organisation coverage", "scope": "district", "kind": "figure", "compute": coverage_widget},
-    {"code": "party_building.open_action_items", "label_zh": "未办结决议事项", "label_en": "Open action items", "scope": "compound", "kind": "figure", "compute": open_items_widget},
-    {"code": "party_building.overdue_action_items", "label_zh": "逾期决议事项", "label_en": "Overdue action items", "scope": "compound", "kind": "figure", "compute": overdue_items_widget},
-    {"code": "party_building.open_action_items_by_compound", "label_zh": "各小区未办结事项", "label_en": "Open action items by compound", "scope": "district", "kind": "bars", "compute": items_by_compound_widget},
+    {
+        "code": "party_building.coverage",
+        "label_zh": "党组织覆盖率",
+        "label_en": "Party organisation coverage",
+        "scope": "district",
+        "kind": "figure",
+        "compute": coverage_widget,
+    },
+    {
+        "code": "party_building.open_action_items",
+        "label_zh": "未办结决议事项",
+        "label_en": "Open action items",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": open_items_widget,
+    },
+    {
+        "code": "party_building.overdue_action_items",
+        "label_zh": "逾期决议事项",
+        "label_en": "Overdue action items",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": overdue_items_widget,
+    },
+    {
+        "code": "party_building.open_action_items_by_compound",
+        "label_zh": "各小区未办结事项",
+        "label_en": "Open action items by compound",
+        "scope": "district",
+        "kind": "bars",
+        "compute": items_by_compound_widget,
+    },
 ]

@@ -25,7 +25,9 @@ log = logging.getLogger("redprop.party_building")
 MODULE = "party_building"
 
 
-async def for_each_compound(db: Database, step: Callable[[AsyncSession, uuid.UUID], Awaitable[list[Any]]], compound_ids: list[uuid.UUID] | None = None) -> int:
+async def for_each_compound(
+    db: Database, step: Callable[[AsyncSession, uuid.UUID], Awaitable[list[Any]]], compound_ids: list[uuid.UUID] | None = None
+) -> int:
     """Run ``step`` for each compound where the module is on, one transaction per compound; returns the rows it touched."""
     async with db.session(Scope.everything("party_building jobs")) as session:
         ids = compound_ids or list((await session.scalars(select(Compound.id).order_by(Compound.id))).all())

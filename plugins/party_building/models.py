@@ -164,7 +164,9 @@ class CentralHouseholdLink(CompoundScoped, Base):
     __audit_private__ = True  # party membership is sensitive personal data (PIPL art. 28): the audit log keeps no values
     __tablename__ = "party_central_links"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "central_id"], ["party_central_households.compound_id", "party_central_households.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "central_id"], ["party_central_households.compound_id", "party_central_households.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["compound_id", "household_id"], ["households.compound_id", "households.id"], ondelete="CASCADE"),
         UniqueConstraint("compound_id", "household_id"),
     )
@@ -232,7 +234,9 @@ class MeetingAttendee(CompoundScoped, Base):
 
     __audit_private__ = True  # party membership is sensitive personal data (PIPL art. 28): the audit log keeps no values
     __tablename__ = "party_meeting_attendees"
-    __table_args__ = (ForeignKeyConstraint(["compound_id", "meeting_id"], ["party_meetings.compound_id", "party_meetings.id"], ondelete="CASCADE"),)
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "meeting_id"], ["party_meetings.compound_id", "party_meetings.id"], ondelete="CASCADE"),
+    )
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     side: Mapped[str] = mapped_column(String(20))
@@ -248,7 +252,9 @@ class Resolution(CompoundScoped, Base):
     """A resolution (决议) of a meeting."""
 
     __tablename__ = "party_resolutions"
-    __table_args__ = (ForeignKeyConstraint(["compound_id", "meeting_id"], ["party_meetings.compound_id", "party_meetings.id"], ondelete="CASCADE"),)
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "meeting_id"], ["party_meetings.compound_id", "party_meetings.id"], ondelete="CASCADE"),
+    )
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     seq: Mapped[int] = mapped_column(Integer)
@@ -260,7 +266,9 @@ class ActionItem(CompoundScoped, Base):
 
     __tablename__ = "party_action_items"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "resolution_id"], ["party_resolutions.compound_id", "party_resolutions.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "resolution_id"], ["party_resolutions.compound_id", "party_resolutions.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["compound_id", "meeting_id"], ["party_meetings.compound_id", "party_meetings.id"], ondelete="CASCADE"),
         Index("ix_party_action_items_due", "status", "due_on"),
     )
@@ -321,7 +329,9 @@ class ResponsibilityRecord(TenantScoped, Base):
     __tablename__ = "party_responsibility_records"
     __table_args__ = (UniqueConstraint("responsibility_id", "period_label"),)
 
-    responsibility_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("party_responsibilities.id", ondelete="CASCADE", name="fk_party_responsibility_records_responsibility"))
+    responsibility_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("party_responsibilities.id", ondelete="CASCADE", name="fk_party_responsibility_records_responsibility")
+    )
     period_label: Mapped[str] = mapped_column(String(10))
     completed_on: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -349,7 +359,9 @@ class StudyAttendance(CompoundScoped, Base):
     __audit_private__ = True  # party membership is sensitive personal data (PIPL art. 28): the audit log keeps no values
     __tablename__ = "party_study_attendance"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "session_id"], ["party_study_sessions.compound_id", "party_study_sessions.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "session_id"], ["party_study_sessions.compound_id", "party_study_sessions.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["compound_id", "member_id"], ["party_members.compound_id", "party_members.id"], ondelete="CASCADE"),
         UniqueConstraint("compound_id", "session_id", "member_id"),
     )
@@ -383,7 +395,9 @@ class DisclosureVersion(CompoundScoped, Base):
 
     __tablename__ = "party_disclosure_versions"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "disclosure_id"], ["party_disclosures.compound_id", "party_disclosures.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "disclosure_id"], ["party_disclosures.compound_id", "party_disclosures.id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("compound_id", "disclosure_id", "version"),
     )
 
@@ -399,8 +413,24 @@ class DisclosureVersion(CompoundScoped, Base):
 
 
 MODELS: list[type] = [
-    PartyOrganisation, OrganisationCoverage, PartyMember, PartyMembership, CentralHousehold, CentralHouseholdLink,
-    DistrictTargets, MeetingRequirement, Meeting, MeetingAttendee, Resolution, ActionItem, MeetingGap,
-    Responsibility, ResponsibilityRecord, StudySession, StudyAttendance, Disclosure, DisclosureVersion,
+    PartyOrganisation,
+    OrganisationCoverage,
+    PartyMember,
+    PartyMembership,
+    CentralHousehold,
+    CentralHouseholdLink,
+    DistrictTargets,
+    MeetingRequirement,
+    Meeting,
+    MeetingAttendee,
+    Resolution,
+    ActionItem,
+    MeetingGap,
+    Responsibility,
+    ResponsibilityRecord,
+    StudySession,
+    StudyAttendance,
+    Disclosure,
+    DisclosureVersion,
 ]
 COMPOUND_TABLES = [m.__tablename__ for m in MODELS if issubclass(m, CompoundScoped)]

@@ -24,8 +24,8 @@ from core.files.services import max_upload_bytes, upload
 from core.identity.principal import Principal
 from core.pagination import OffsetParam, paginate
 from core.problems import invalid
-from core.web.forms import form_values, parse_form, to_input
 from core.web.api import page_router
+from core.web.forms import form_values, parse_form, to_input
 from core.web.i18n import N_, negotiate
 from core.web.qr import qr_svg
 from core.web.render import PAGE_SIZE, done, page, pager, principal_of
@@ -41,44 +41,158 @@ C = "/console/compounds/{compound_id:uuid}/party_building"
 D = "/console/party_building"
 
 ORGANISATION_KINDS = {
-    "community_committee": N_("Community party committee"), "compound_branch": N_("Compound party branch"),
-    "enterprise_branch": N_("Property enterprise party branch"), "joint_branch": N_("Joint party branch"), "building_group": N_("Building party group"),
+    "community_committee": N_("Community party committee"),
+    "compound_branch": N_("Compound party branch"),
+    "enterprise_branch": N_("Property enterprise party branch"),
+    "joint_branch": N_("Joint party branch"),
+    "building_group": N_("Building party group"),
 }
-POSTS = {"secretary": N_("Secretary"), "deputy_secretary": N_("Deputy secretary"), "committee_member": N_("Committee member"), "group_leader": N_("Group leader"), "member": N_("Member")}
+POSTS = {
+    "secretary": N_("Secretary"),
+    "deputy_secretary": N_("Deputy secretary"),
+    "committee_member": N_("Committee member"),
+    "group_leader": N_("Group leader"),
+    "member": N_("Member"),
+}
 STATUSES = {"full": N_("Full member"), "probationary": N_("Probationary member")}
 MEETING_KINDS = {
-    "joint": N_("Joint meeting"), "branch_assembly": N_("Party members' assembly"), "branch_committee": N_("Branch committee meeting"),
-    "group_meeting": N_("Party group meeting"), "party_lesson": N_("Party lesson"), "theme_day": N_("Theme party day"),
+    "joint": N_("Joint meeting"),
+    "branch_assembly": N_("Party members' assembly"),
+    "branch_committee": N_("Branch committee meeting"),
+    "group_meeting": N_("Party group meeting"),
+    "party_lesson": N_("Party lesson"),
+    "theme_day": N_("Theme party day"),
 }
 MEETING_STATUSES = {"planned": N_("Planned"), "held": N_("Held"), "cancelled": N_("Cancelled")}
-SIDES = {"party": N_("Party organisation"), "committee": N_("Owners' committee"), "property": N_("Property company"), "department": N_("Department"), "member": N_("Party member"), "other": N_("Other")}
-OWNER_KINDS = {"person": N_("A person"), "property_company": N_("Property company"), "owners_committee": N_("Owners' committee"), "party_organisation": N_("Party organisation"), "department": N_("Department")}
+SIDES = {
+    "party": N_("Party organisation"),
+    "committee": N_("Owners' committee"),
+    "property": N_("Property company"),
+    "department": N_("Department"),
+    "member": N_("Party member"),
+    "other": N_("Other"),
+}
+OWNER_KINDS = {
+    "person": N_("A person"),
+    "property_company": N_("Property company"),
+    "owners_committee": N_("Owners' committee"),
+    "party_organisation": N_("Party organisation"),
+    "department": N_("Department"),
+}
 ITEM_STATUSES = {"open": N_("Open"), "closed": N_("Closed"), "cancelled": N_("Cancelled")}
 PERIODS = {"month": N_("Monthly"), "quarter": N_("Quarterly"), "year": N_("Yearly"), "once": N_("Once")}
-ROLES = {"organisation": N_("The organisation"), "secretary": N_("Secretary"), "committee_member": N_("Committee member"), "member": N_("Party member"), "property_company": N_("Property company"), "owners_committee": N_("Owners' committee")}
-CATEGORIES = {"fee_standard": N_("Fee standards"), "income_expense": N_("Income and spending"), "maintenance_fund": N_("Maintenance fund use"), "contract": N_("Contracts"), "other": N_("Other")}
+ROLES = {
+    "organisation": N_("The organisation"),
+    "secretary": N_("Secretary"),
+    "committee_member": N_("Committee member"),
+    "member": N_("Party member"),
+    "property_company": N_("Property company"),
+    "owners_committee": N_("Owners' committee"),
+}
+CATEGORIES = {
+    "fee_standard": N_("Fee standards"),
+    "income_expense": N_("Income and spending"),
+    "maintenance_fund": N_("Maintenance fund use"),
+    "contract": N_("Contracts"),
+    "other": N_("Other"),
+}
 DISCLOSURE_STATUSES = {"draft": N_("Draft"), "published": N_("Published"), "withdrawn": N_("Withdrawn")}
 LEVELS = {"community": N_("Community"), "street": N_("Street"), "district": N_("District")}
-GAPS = {"compound": N_("Compound without a branch"), "enterprise": N_("Enterprise without a branch"), "building": N_("Building without a party group")}
+GAPS = {
+    "compound": N_("Compound without a branch"),
+    "enterprise": N_("Enterprise without a branch"),
+    "building": N_("Building without a party group"),
+}
 LABELS = {
-    "organisation_kinds": ORGANISATION_KINDS, "posts": POSTS, "statuses": STATUSES, "meeting_kinds": MEETING_KINDS, "meeting_statuses": MEETING_STATUSES,
-    "sides": SIDES, "owner_kinds": OWNER_KINDS, "item_statuses": ITEM_STATUSES, "periods": PERIODS, "roles": ROLES, "categories": CATEGORIES,
-    "disclosure_statuses": DISCLOSURE_STATUSES, "levels": LEVELS, "gaps": GAPS,
+    "organisation_kinds": ORGANISATION_KINDS,
+    "posts": POSTS,
+    "statuses": STATUSES,
+    "meeting_kinds": MEETING_KINDS,
+    "meeting_statuses": MEETING_STATUSES,
+    "sides": SIDES,
+    "owner_kinds": OWNER_KINDS,
+    "item_statuses": ITEM_STATUSES,
+    "periods": PERIODS,
+    "roles": ROLES,
+    "categories": CATEGORIES,
+    "disclosure_statuses": DISCLOSURE_STATUSES,
+    "levels": LEVELS,
+    "gaps": GAPS,
 }
 _MINUTES_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 
 PAGES: list[dict] = [
-    {"path": "/console/compounds/{compound_id}/party_building", "label_zh": "党建概览", "label_en": "Party building", "permission": "party_building.module:read", "portal": False},
-    {"path": "/console/compounds/{compound_id}/party_building/members", "label_zh": "党员名册", "label_en": "Party members", "permission": "party_building.member:read", "portal": False},
-    {"path": "/console/compounds/{compound_id}/party_building/meetings", "label_zh": "会议", "label_en": "Meetings", "permission": "party_building.meeting:read", "portal": False},
-    {"path": "/console/compounds/{compound_id}/party_building/action-items", "label_zh": "决议事项", "label_en": "Action items", "permission": "party_building.action_item:read", "portal": False},
-    {"path": "/console/compounds/{compound_id}/party_building/study", "label_zh": "学习培训", "label_en": "Study and training", "permission": "party_building.study:read", "portal": False},
-    {"path": "/console/compounds/{compound_id}/party_building/disclosures", "label_zh": "信息公开", "label_en": "Disclosure", "permission": "party_building.disclosure:read", "portal": False},
-    {"path": D + "/organisations", "label_zh": "党组织", "label_en": "Party organisations", "permission": "party_building.organisation:read", "portal": False},
-    {"path": D + "/coverage", "label_zh": "两个覆盖", "label_en": "Coverage report", "permission": "party_building.coverage:read", "portal": False},
-    {"path": D + "/responsibilities", "label_zh": "责任清单", "label_en": "Responsibility lists", "permission": "party_building.responsibility:read", "portal": False},
+    {
+        "path": "/console/compounds/{compound_id}/party_building",
+        "label_zh": "党建概览",
+        "label_en": "Party building",
+        "permission": "party_building.module:read",
+        "portal": False,
+    },
+    {
+        "path": "/console/compounds/{compound_id}/party_building/members",
+        "label_zh": "党员名册",
+        "label_en": "Party members",
+        "permission": "party_building.member:read",
+        "portal": False,
+    },
+    {
+        "path": "/console/compounds/{compound_id}/party_building/meetings",
+        "label_zh": "会议",
+        "label_en": "Meetings",
+        "permission": "party_building.meeting:read",
+        "portal": False,
+    },
+    {
+        "path": "/console/compounds/{compound_id}/party_building/action-items",
+        "label_zh": "决议事项",
+        "label_en": "Action items",
+        "permission": "party_building.action_item:read",
+        "portal": False,
+    },
+    {
+        "path": "/console/compounds/{compound_id}/party_building/study",
+        "label_zh": "学习培训",
+        "label_en": "Study and training",
+        "permission": "party_building.study:read",
+        "portal": False,
+    },
+    {
+        "path": "/console/compounds/{compound_id}/party_building/disclosures",
+        "label_zh": "信息公开",
+        "label_en": "Disclosure",
+        "permission": "party_building.disclosure:read",
+        "portal": False,
+    },
+    {
+        "path": D + "/organisations",
+        "label_zh": "党组织",
+        "label_en": "Party organisations",
+        "permission": "party_building.organisation:read",
+        "portal": False,
+    },
+    {
+        "path": D + "/coverage",
+        "label_zh": "两个覆盖",
+        "label_en": "Coverage report",
+        "permission": "party_building.coverage:read",
+        "portal": False,
+    },
+    {
+        "path": D + "/responsibilities",
+        "label_zh": "责任清单",
+        "label_en": "Responsibility lists",
+        "permission": "party_building.responsibility:read",
+        "portal": False,
+    },
     {"path": D + "/targets", "label_zh": "考核目标", "label_en": "Targets", "permission": "party_building.settings:read", "portal": False},
-    {"path": "/portal/party_building", "label_zh": "红色党建", "label_en": "Party building", "permission": "party_building.public:read", "portal": True},
+    {
+        "path": "/portal/party_building",
+        "label_zh": "红色党建",
+        "label_en": "Party building",
+        "permission": "party_building.public:read",
+        "portal": True,
+    },
 ]
 
 
@@ -94,8 +208,20 @@ async def _compound_page(request: Request, session: AsyncSession, template: str,
     """A compound page of the module, with the module's own tabs limited to what the user may read."""
     compound = await tenant_services.get_compound(session, compound_id)
     principal = principal_of(request)
-    tabs = {obj: _can(request, principal, f"party_building.{obj}", "read", compound_id) for obj in ("member", "meeting", "action_item", "study", "disclosure")}  # type: ignore[arg-type]
-    return await page(request, f"party_building/{template}", compound_id=compound_id, compound=compound, labels=LABELS, tabs=tabs, base=f"/console/compounds/{compound_id}/party_building", **context)
+    tabs = {
+        obj: _can(request, principal, f"party_building.{obj}", "read", compound_id)
+        for obj in ("member", "meeting", "action_item", "study", "disclosure")
+    }  # type: ignore[arg-type]
+    return await page(
+        request,
+        f"party_building/{template}",
+        compound_id=compound_id,
+        compound=compound,
+        labels=LABELS,
+        tabs=tabs,
+        base=f"/console/compounds/{compound_id}/party_building",
+        **context,
+    )
 
 
 def _datetime_field(values: dict[str, Any], field: str) -> None:
@@ -119,11 +245,27 @@ class OverviewPages(PageController):
         values = []
         for item in figures.INDICATORS:
             value = await item["compute"](session, compound_id, start, end)
-            values.append({"label_zh": item["label_zh"], "label_en": item["label_en"], "value": value, "unit": item["unit"], "target": item["target"]})
-        cross = await services.cross_appointment(session, compound_id, today) if _can(request, principal, "party_building.member", "read", compound_id) else None
-        gaps = (await session.scalars(select(m.MeetingGap).where(m.MeetingGap.compound_id == compound_id).order_by(m.MeetingGap.period_start.desc()).limit(12))).all()
-        orgs = await services.organisations(session, principal, compound_id=compound_id) if _can(request, principal, "party_building.organisation", "read", compound_id) else []
-        return await _compound_page(request, session, "overview.html", compound_id, indicators=values, cross=cross, gaps=gaps, organisations=orgs, year=today.year)
+            values.append(
+                {"label_zh": item["label_zh"], "label_en": item["label_en"], "value": value, "unit": item["unit"], "target": item["target"]}
+            )
+        cross = (
+            await services.cross_appointment(session, compound_id, today)
+            if _can(request, principal, "party_building.member", "read", compound_id)
+            else None
+        )
+        gaps = (
+            await session.scalars(
+                select(m.MeetingGap).where(m.MeetingGap.compound_id == compound_id).order_by(m.MeetingGap.period_start.desc()).limit(12)
+            )
+        ).all()
+        orgs = (
+            await services.organisations(session, principal, compound_id=compound_id)
+            if _can(request, principal, "party_building.organisation", "read", compound_id)
+            else []
+        )
+        return await _compound_page(
+            request, session, "overview.html", compound_id, indicators=values, cross=cross, gaps=gaps, organisations=orgs, year=today.year
+        )
 
 
 # --------------------------------------------------------------------------- members and central households
@@ -133,7 +275,15 @@ class MemberPages(PageController):
     path = C
 
     @get("/members", guards=[requires("party_building.member", "read")])
-    async def members(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, q: str | None = None, offset: OffsetParam = 0) -> Response[Any]:
+    async def members(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        q: str | None = None,
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
         """党员名册: members with their organisations and posts; phones masked unless the user keeps the register."""
         query = (q or "").strip()
         rows, total = await paginate(session, services.members_query(compound_id, q=query or None), PAGE_SIZE, offset)
@@ -142,11 +292,30 @@ class MemberPages(PageController):
         members = [services.member_out(r, ms.get(r.id, []), show_pii=writable) for r in rows]
         orgs = await services.organisations_serving(session, compound_id)
         buildings = (await session.scalars(select(Building).where(Building.compound_id == compound_id).order_by(Building.name))).all()
-        residents = (await session.execute(select(Resident.id, Resident.name).where(Resident.compound_id == compound_id).order_by(Resident.name).limit(1000))).all() if writable else []
+        residents = (
+            (
+                await session.execute(
+                    select(Resident.id, Resident.name).where(Resident.compound_id == compound_id).order_by(Resident.name).limit(1000)
+                )
+            ).all()
+            if writable
+            else []
+        )
         every = (await session.scalars(services.members_query(compound_id))).all() if writable else []
         return await _compound_page(
-            request, session, "members.html", compound_id, members=members, pager=pager(request, total, offset), q=query, writable=writable,
-            organisations=orgs, buildings=buildings, residents=residents, all_members=every, central=await services.central_households(session, compound_id),
+            request,
+            session,
+            "members.html",
+            compound_id,
+            members=members,
+            pager=pager(request, total, offset),
+            q=query,
+            writable=writable,
+            organisations=orgs,
+            buildings=buildings,
+            residents=residents,
+            all_members=every,
+            central=await services.central_households(session, compound_id),
         )
 
     @post("/members", guards=[requires("party_building.member", "write")])
@@ -176,7 +345,9 @@ class MemberPages(PageController):
     @post("/central-households", guards=[requires("party_building.member", "write")])
     async def add_central(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
         """Make a member's household a central household for a building."""
-        await services.create_central_household(session, compound_id, await parse_form(request, s.CentralHouseholdIn, lists=("household_ids",)))
+        await services.create_central_household(
+            session, compound_id, await parse_form(request, s.CentralHouseholdIn, lists=("household_ids",))
+        )
         return done(request, f"/console/compounds/{compound_id}/party_building/members", "created")
 
 
@@ -187,15 +358,30 @@ class MeetingPages(PageController):
     path = C + "/meetings"
 
     @get("/", guards=[requires("party_building.meeting", "read")])
-    async def meetings(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0) -> Response[Any]:
+    async def meetings(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """Joint and branch meetings, newest first, with the form to schedule one."""
         rows, total = await paginate(session, services.meetings_query(compound_id), PAGE_SIZE, offset)
         compound = await session.get(Compound, compound_id)
-        departments = (await session.scalars(select(Department).where(Department.tenant_id == compound.district_tenant_id).order_by(Department.name))).all()  # type: ignore[union-attr]
-        gaps = (await session.scalars(select(m.MeetingGap).where(m.MeetingGap.compound_id == compound_id).order_by(m.MeetingGap.period_start.desc()).limit(12))).all()
+        departments = (
+            await session.scalars(select(Department).where(Department.tenant_id == compound.district_tenant_id).order_by(Department.name))
+        ).all()  # type: ignore[union-attr]
+        gaps = (
+            await session.scalars(
+                select(m.MeetingGap).where(m.MeetingGap.compound_id == compound_id).order_by(m.MeetingGap.period_start.desc()).limit(12)
+            )
+        ).all()
         return await _compound_page(
-            request, session, "meetings.html", compound_id, meetings=rows, pager=pager(request, total, offset), gaps=gaps,
-            writable=_can(request, principal, "party_building.meeting", "write", compound_id), organisations=await services.organisations_serving(session, compound_id),
+            request,
+            session,
+            "meetings.html",
+            compound_id,
+            meetings=rows,
+            pager=pager(request, total, offset),
+            gaps=gaps,
+            writable=_can(request, principal, "party_building.meeting", "write", compound_id),
+            organisations=await services.organisations_serving(session, compound_id),
             departments=departments,
         )
 
@@ -210,21 +396,39 @@ class MeetingPages(PageController):
         return done(request, f"/console/compounds/{compound_id}/party_building/meetings/{meeting.id}", "created")
 
     @get("/{meeting_id:uuid}", guards=[requires("party_building.meeting", "read")])
-    async def meeting(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def meeting(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """A meeting: agenda, attendees and sign-in, minutes, resolutions and their action items."""
         keeper = _can(request, principal, "party_building.meeting", "write", compound_id)
         detail = await services.meeting_detail(session, compound_id, meeting_id, keeper=keeper)
         compound = await session.get(Compound, compound_id)
-        departments = (await session.scalars(select(Department).where(Department.tenant_id == compound.district_tenant_id).order_by(Department.name))).all()  # type: ignore[union-attr]
-        sign_in_url = f"/portal/compounds/{compound_id}/party_building/meetings/{meeting_id}/sign-in?code={detail.sign_in_code}" if detail.sign_in_code else None
+        departments = (
+            await session.scalars(select(Department).where(Department.tenant_id == compound.district_tenant_id).order_by(Department.name))
+        ).all()  # type: ignore[union-attr]
+        sign_in_url = (
+            f"/portal/compounds/{compound_id}/party_building/meetings/{meeting_id}/sign-in?code={detail.sign_in_code}"
+            if detail.sign_in_code
+            else None
+        )
         sign_in_qr = qr_svg(str(request.base_url).rstrip("/") + sign_in_url) if sign_in_url and keeper else None
         return await _compound_page(
-            request, session, "meeting.html", compound_id, meeting=detail, keeper=keeper, departments=departments,
-            organisations=await services.organisations_serving(session, compound_id), sign_in_url=sign_in_url, sign_in_qr=sign_in_qr,
+            request,
+            session,
+            "meeting.html",
+            compound_id,
+            meeting=detail,
+            keeper=keeper,
+            departments=departments,
+            organisations=await services.organisations_serving(session, compound_id),
+            sign_in_url=sign_in_url,
+            sign_in_qr=sign_in_qr,
         )
 
     @post("/{meeting_id:uuid}/minutes", guards=[requires("party_building.meeting", "write")])
-    async def minutes(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def minutes(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Record the minutes: the meeting was held."""
         values = await form_values(request)
         _datetime_field(values, "held_at")
@@ -232,7 +436,9 @@ class MeetingPages(PageController):
         return done(request, f"/console/compounds/{compound_id}/party_building/meetings/{meeting_id}")
 
     @post("/{meeting_id:uuid}/resolutions", guards=[requires("party_building.meeting", "write")])
-    async def resolution(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def resolution(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Add a resolution, with the action item it creates when one is given."""
         values = await form_values(request)
         item = _item_from(values)
@@ -241,7 +447,9 @@ class MeetingPages(PageController):
         return done(request, f"/console/compounds/{compound_id}/party_building/meetings/{meeting_id}", "created")
 
     @post("/{meeting_id:uuid}/resolutions/{resolution_id:uuid}/items", guards=[requires("party_building.meeting", "write")])
-    async def action_item(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, resolution_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def action_item(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, resolution_id: uuid.UUID, session: AsyncSession
+    ) -> Response[Any]:
         """One more action item of a resolution."""
         item = _item_from(await form_values(request))
         if item is None:
@@ -256,7 +464,9 @@ class MeetingPages(PageController):
         return done(request, f"/console/compounds/{compound_id}/party_building/meetings/{meeting_id}")
 
     @post("/{meeting_id:uuid}/attendees/{attendee_id:uuid}/sign-in", guards=[requires("party_building.meeting", "write")])
-    async def staff_sign_in(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, attendee_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def staff_sign_in(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, attendee_id: uuid.UUID, session: AsyncSession
+    ) -> Response[Any]:
         """Sign an attendee in on their behalf."""
         await services.sign_in_by_staff(session, compound_id, meeting_id, attendee_id)
         return done(request, f"/console/compounds/{compound_id}/party_building/meetings/{meeting_id}")
@@ -286,21 +496,61 @@ class ActionItemPages(PageController):
     path = C + "/action-items"
 
     @get("/", guards=[requires("party_building.action_item", "read")])
-    async def board(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, status: str | None = None, overdue: bool | None = None, offset: OffsetParam = 0) -> Response[Any]:
+    async def board(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        status: str | None = None,
+        overdue: bool | None = None,
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
         """The board: every action item with its owner and due date; per owner, what counts against them."""
         today = await services.local_today(session, compound_id)
-        rows, total = await paginate(session, services.action_items_query(compound_id, today, status=status or None, overdue=overdue), PAGE_SIZE, offset)
+        rows, total = await paginate(
+            session, services.action_items_query(compound_id, today, status=status or None, overdue=overdue), PAGE_SIZE, offset
+        )
         keeper = _can(request, principal, "party_building.meeting", "write", compound_id)
         writable = _can(request, principal, "party_building.action_item", "write", compound_id)
-        items = [(services.action_item_out(r, today), writable and r.status == "open" and (keeper or services.owns(principal, r))) for r in rows]
-        titles = dict((await session.execute(select(m.Meeting.id, m.Meeting.title).where(m.Meeting.compound_id == compound_id, m.Meeting.id.in_({r.meeting_id for r in rows})))).all()) if rows else {}
+        items = [
+            (services.action_item_out(r, today), writable and r.status == "open" and (keeper or services.owns(principal, r))) for r in rows
+        ]
+        titles = (
+            dict(
+                (
+                    await session.execute(
+                        select(m.Meeting.id, m.Meeting.title).where(
+                            m.Meeting.compound_id == compound_id, m.Meeting.id.in_({r.meeting_id for r in rows})
+                        )
+                    )
+                ).all()
+            )
+            if rows
+            else {}
+        )
         return await _compound_page(
-            request, session, "action_items.html", compound_id, items=items, titles=titles, tallies=await services.owner_tallies(session, compound_id, today),
-            pager=pager(request, total, offset), status_filter=status or "", overdue=overdue, keeper=keeper,
+            request,
+            session,
+            "action_items.html",
+            compound_id,
+            items=items,
+            titles=titles,
+            tallies=await services.owner_tallies(session, compound_id, today),
+            pager=pager(request, total, offset),
+            status_filter=status or "",
+            overdue=overdue,
+            keeper=keeper,
         )
 
-    @post("/{item_id:uuid}/close", guards=[requires("party_building.action_item", "write")], request_max_body_size=max_upload_bytes() + 64 * 1024)
-    async def close(self, request: Request, compound_id: uuid.UUID, item_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    @post(
+        "/{item_id:uuid}/close",
+        guards=[requires("party_building.action_item", "write")],
+        request_max_body_size=max_upload_bytes() + 64 * 1024,
+    )
+    async def close(
+        self, request: Request, compound_id: uuid.UUID, item_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Close an item with evidence: a note and, optionally, a photo or document."""
         form = await request.form()
         values = await form_values(request)
@@ -313,7 +563,19 @@ class ActionItemPages(PageController):
             limit = max_upload_bytes()
             content = await file.read(limit + 1)
             state = request.app.state
-            await upload(session, storage_of(state), principal, state.policy.enforcer, compound_id, "party_building.action_item", item.id, file.filename, file.content_type, content, limit)
+            await upload(
+                session,
+                storage_of(state),
+                principal,
+                state.policy.enforcer,
+                compound_id,
+                "party_building.action_item",
+                item.id,
+                file.filename,
+                file.content_type,
+                content,
+                limit,
+            )
         return done(request, f"/console/compounds/{compound_id}/party_building/action-items", "saved")
 
     @post("/{item_id:uuid}/cancel", guards=[requires("party_building.meeting", "write")])
@@ -330,13 +592,22 @@ class StudyPages(PageController):
     path = C + "/study"
 
     @get("/", guards=[requires("party_building.study", "read")])
-    async def study(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, year: int | None = None) -> Response[Any]:
+    async def study(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, year: int | None = None
+    ) -> Response[Any]:
         """Study and training sessions, and hours per member in a year."""
         today = await services.local_today(session, compound_id)
         chosen = year or today.year
         return await _compound_page(
-            request, session, "study.html", compound_id, sessions=await services.study_sessions(session, compound_id), hours=await services.study_hours(session, compound_id, chosen),
-            year=chosen, writable=_can(request, principal, "party_building.study", "write", compound_id), organisations=await services.organisations_serving(session, compound_id),
+            request,
+            session,
+            "study.html",
+            compound_id,
+            sessions=await services.study_sessions(session, compound_id),
+            hours=await services.study_hours(session, compound_id, chosen),
+            year=chosen,
+            writable=_can(request, principal, "party_building.study", "write", compound_id),
+            organisations=await services.organisations_serving(session, compound_id),
             all_members=(await session.scalars(services.members_query(compound_id))).all(),
         )
 
@@ -355,13 +626,21 @@ class DisclosurePages(PageController):
     path = C + "/disclosures"
 
     @get("/", guards=[requires("party_building.disclosure", "read")])
-    async def disclosures(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0) -> Response[Any]:
+    async def disclosures(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """Every disclosure, whether residents see it today, and the form for a new one."""
         today = await services.local_today(session, compound_id)
         rows, total = await paginate(session, services.disclosures_query(compound_id), PAGE_SIZE, offset)
         return await _compound_page(
-            request, session, "disclosures.html", compound_id, disclosures=[await services.disclosure_out(session, r, today, history=True) for r in rows],
-            pager=pager(request, total, offset), writable=_can(request, principal, "party_building.disclosure", "write", compound_id), today=today,
+            request,
+            session,
+            "disclosures.html",
+            compound_id,
+            disclosures=[await services.disclosure_out(session, r, today, history=True) for r in rows],
+            pager=pager(request, total, offset),
+            writable=_can(request, principal, "party_building.disclosure", "write", compound_id),
+            today=today,
         )
 
     @post("/", guards=[requires("party_building.disclosure", "write")])
@@ -373,13 +652,17 @@ class DisclosurePages(PageController):
         return done(request, f"/console/compounds/{compound_id}/party_building/disclosures", "created")
 
     @post("/{disclosure_id:uuid}", guards=[requires("party_building.disclosure", "write")])
-    async def edit(self, request: Request, compound_id: uuid.UUID, disclosure_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def edit(
+        self, request: Request, compound_id: uuid.UUID, disclosure_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Correct a disclosure (a new version)."""
         await services.update_disclosure(session, principal, compound_id, disclosure_id, await parse_form(request, s.DisclosurePatch))
         return done(request, f"/console/compounds/{compound_id}/party_building/disclosures")
 
     @post("/{disclosure_id:uuid}/{action:str}", guards=[requires("party_building.disclosure", "write")])
-    async def publish(self, request: Request, compound_id: uuid.UUID, disclosure_id: uuid.UUID, action: str, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def publish(
+        self, request: Request, compound_id: uuid.UUID, disclosure_id: uuid.UUID, action: str, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Publish or withdraw."""
         status = {"publish": "published", "withdraw": "withdrawn"}.get(action)
         if status is None:
@@ -400,12 +683,34 @@ class DistrictPages(PageController):
         orgs = await services.organisations(session, principal)
         writable = _can(request, principal, "party_building.organisation", "write") and principal.tenant_kind in ("district", "enterprise")
         compounds = (await session.execute(select(Compound.id, Compound.name).order_by(Compound.name))).all()
-        buildings = (await session.execute(select(Building.id, Building.name, Building.compound_id).order_by(Building.name))).all() if writable else []
-        communities = (await session.execute(select(Region.id, Region.name).where(Region.tenant_id == principal.tenant_id, Region.kind == "community").order_by(Region.name))).all() if writable else []
+        buildings = (
+            (await session.execute(select(Building.id, Building.name, Building.compound_id).order_by(Building.name))).all()
+            if writable
+            else []
+        )
+        communities = (
+            (
+                await session.execute(
+                    select(Region.id, Region.name)
+                    .where(Region.tenant_id == principal.tenant_id, Region.kind == "community")
+                    .order_by(Region.name)
+                )
+            ).all()
+            if writable
+            else []
+        )
         kinds = m.DISTRICT_KINDS if principal.tenant_kind == "district" else m.ENTERPRISE_KINDS
         return await page(
-            request, "party_building/organisations.html", organisations=orgs, writable=writable, compounds=compounds, buildings=buildings,
-            communities=communities, kinds=kinds, labels=LABELS, depth=_depths(orgs),
+            request,
+            "party_building/organisations.html",
+            organisations=orgs,
+            writable=writable,
+            compounds=compounds,
+            buildings=buildings,
+            communities=communities,
+            kinds=kinds,
+            labels=LABELS,
+            depth=_depths(orgs),
         )
 
     @post("/organisations", guards=[requires("party_building.organisation", "write")])
@@ -415,24 +720,32 @@ class DistrictPages(PageController):
         return done(request, "/console/party_building/organisations", "created")
 
     @post("/organisations/{organisation_id:uuid}/coverage", guards=[requires("party_building.organisation", "write")])
-    async def add_coverage(self, request: Request, organisation_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def add_coverage(
+        self, request: Request, organisation_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """The organisation covers one more compound or building."""
         await services.add_coverage(session, principal, organisation_id, await parse_form(request, s.CoverageIn))
         return done(request, "/console/party_building/organisations")
 
     @get("/coverage", guards=[requires("party_building.coverage", "read")])
-    async def coverage(self, request: Request, principal: Principal, session: AsyncSession, region_id: uuid.UUID | None = None) -> Response[Any]:
+    async def coverage(
+        self, request: Request, principal: Principal, session: AsyncSession, region_id: uuid.UUID | None = None
+    ) -> Response[Any]:
         """两个覆盖: the table per community, street and district, a chart, the gaps, and the exports."""
         report = await services.coverage_report(session, principal, region_id)
         locale = negotiate(request)
         chart = exports.coverage_chart(
-            report, title="各社区小区党组织覆盖" if locale == "zh_CN" else "Compounds with a party branch, per community",
-            covered="已覆盖" if locale == "zh_CN" else "covered", uncovered="未覆盖" if locale == "zh_CN" else "not covered",
+            report,
+            title="各社区小区党组织覆盖" if locale == "zh_CN" else "Compounds with a party branch, per community",
+            covered="已覆盖" if locale == "zh_CN" else "covered",
+            uncovered="未覆盖" if locale == "zh_CN" else "not covered",
         )
         return await page(request, "party_building/coverage.html", report=report, chart=chart, labels=LABELS, region_id=region_id)
 
     @get("/coverage/export", guards=[requires("party_building.coverage", "read")])
-    async def coverage_export(self, principal: Principal, session: AsyncSession, format: exports.Format = "xlsx", region_id: uuid.UUID | None = None) -> Response[bytes]:
+    async def coverage_export(
+        self, principal: Principal, session: AsyncSession, format: exports.Format = "xlsx", region_id: uuid.UUID | None = None
+    ) -> Response[bytes]:
         """The coverage report as Excel or CSV."""
         return exports.coverage_response(await services.coverage_report(session, principal, region_id), format, now())
 
@@ -442,7 +755,15 @@ class DistrictPages(PageController):
         today = await services.tenant_today(session, principal.tenant_id)
         items = await services.responsibilities(session, principal, today)
         orgs = [o for o in await services.organisations(session, principal) if o.owned]
-        return await page(request, "party_building/responsibilities.html", items=items, organisations=orgs, writable=_can(request, principal, "party_building.responsibility", "write") and bool(orgs), labels=LABELS, today=today)
+        return await page(
+            request,
+            "party_building/responsibilities.html",
+            items=items,
+            organisations=orgs,
+            writable=_can(request, principal, "party_building.responsibility", "write") and bool(orgs),
+            labels=LABELS,
+            today=today,
+        )
 
     @post("/responsibilities", guards=[requires("party_building.responsibility", "write")])
     async def add_responsibility(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
@@ -453,14 +774,26 @@ class DistrictPages(PageController):
     @post("/responsibilities/{responsibility_id:uuid}/completions", guards=[requires("party_building.responsibility", "write")])
     async def complete(self, request: Request, responsibility_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
         """Record a completion."""
-        await services.record_completion(session, principal, responsibility_id, await parse_form(request, s.CompletionIn), await services.tenant_today(session, principal.tenant_id))
+        await services.record_completion(
+            session,
+            principal,
+            responsibility_id,
+            await parse_form(request, s.CompletionIn),
+            await services.tenant_today(session, principal.tenant_id),
+        )
         return done(request, "/console/party_building/responsibilities")
 
     @get("/targets", guards=[requires("party_building.settings", "read")])
     async def targets(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
         """The district's targets and required meeting frequencies."""
         goal = await services.targets(session, principal.tenant_id if principal.tenant_kind == "district" else None)
-        return await page(request, "party_building/targets.html", goal=goal, writable=_can(request, principal, "party_building.settings", "write") and principal.tenant_kind == "district", labels=LABELS)
+        return await page(
+            request,
+            "party_building/targets.html",
+            goal=goal,
+            writable=_can(request, principal, "party_building.settings", "write") and principal.tenant_kind == "district",
+            labels=LABELS,
+        )
 
     @post("/targets", guards=[requires("party_building.settings", "write")])
     async def set_targets(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
@@ -501,23 +834,53 @@ class PortalPartyPages(PageController):
                 continue
             compound = await session.get(Compound, compound_id)
             views.append((compound, await services.public_view(session, principal, compound_id)))
-        return await page(request, "party_building/portal.html", portal=True, views=views, labels=LABELS, compound_id=ids[0] if ids else None)
+        return await page(
+            request, "party_building/portal.html", portal=True, views=views, labels=LABELS, compound_id=ids[0] if ids else None
+        )
 
-    @get("/compounds/{compound_id:uuid}/party_building/meetings/{meeting_id:uuid}/sign-in", guards=[requires("party_building.public", "read")])
-    async def sign_in_page(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession, code: str = "") -> Response[Any]:
+    @get(
+        "/compounds/{compound_id:uuid}/party_building/meetings/{meeting_id:uuid}/sign-in",
+        guards=[requires("party_building.public", "read")],
+    )
+    async def sign_in_page(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession, code: str = ""
+    ) -> Response[Any]:
         """Where the meeting's QR code leads: confirm the sign-in."""
         meeting = await session.get(m.Meeting, (compound_id, meeting_id))
         if meeting is None:
             raise invalid("meeting_id", "no such meeting", status=404)
-        return await page(request, "party_building/sign_in.html", portal=True, meeting=meeting, code=code, labels=LABELS, compound_id=compound_id, signed=None)
+        return await page(
+            request,
+            "party_building/sign_in.html",
+            portal=True,
+            meeting=meeting,
+            code=code,
+            labels=LABELS,
+            compound_id=compound_id,
+            signed=None,
+        )
 
-    @post("/compounds/{compound_id:uuid}/party_building/meetings/{meeting_id:uuid}/sign-in", guards=[requires("party_building.public", "read")])
-    async def sign_in(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    @post(
+        "/compounds/{compound_id:uuid}/party_building/meetings/{meeting_id:uuid}/sign-in",
+        guards=[requires("party_building.public", "read")],
+    )
+    async def sign_in(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Sign in as the logged-in user with the meeting's code."""
         data = await parse_form(request, s.SignInIn)
         attendee = await services.sign_in_by_code(session, principal, compound_id, meeting_id, data.code)
         meeting = await session.get(m.Meeting, (compound_id, meeting_id))
-        return await page(request, "party_building/sign_in.html", portal=True, meeting=meeting, code="", labels=LABELS, compound_id=compound_id, signed=attendee)
+        return await page(
+            request,
+            "party_building/sign_in.html",
+            portal=True,
+            meeting=meeting,
+            code="",
+            labels=LABELS,
+            compound_id=compound_id,
+            signed=attendee,
+        )
 
 
 PAGE_HANDLERS = [OverviewPages, MemberPages, MeetingPages, ActionItemPages, StudyPages, DisclosurePages, DistrictPages, PortalPartyPages]

@@ -52,8 +52,12 @@ DEFAULT_REQUIREMENTS = {
 """Used where the district has not set its own (联席会议 monthly; 三会一课 as the party's rules have them)."""
 BRANCH_MEETING_KINDS = ("branch_committee", "branch_assembly", "party_lesson", "theme_day")
 KIND_ZH = {
-    "joint": "红色物业联席会议", "branch_assembly": "党员大会", "branch_committee": "支委会", "group_meeting": "党小组会",
-    "party_lesson": "党课", "theme_day": "主题党日",
+    "joint": "红色物业联席会议",
+    "branch_assembly": "党员大会",
+    "branch_committee": "支委会",
+    "group_meeting": "党小组会",
+    "party_lesson": "党课",
+    "theme_day": "主题党日",
 }
 
 
@@ -73,7 +77,9 @@ def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
 
 async def compound_zone(session: AsyncSession, compound_id: uuid.UUID) -> ZoneInfo:
     """The time zone of the compound's district: where its days, months and deadlines are counted."""
-    name = await session.scalar(select(Tenant.timezone).join(Compound, Compound.district_tenant_id == Tenant.id).where(Compound.id == compound_id))
+    name = await session.scalar(
+        select(Tenant.timezone).join(Compound, Compound.district_tenant_id == Tenant.id).where(Compound.id == compound_id)
+    )
     return ZoneInfo(name or "Asia/Shanghai")
 
 
@@ -126,28 +132,43 @@ def local_datetime(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """A time given without an offset (a console form) is read in the tenant's time zone; stored in UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 # --------------------------------------------------------------------------- who holds a permission
 
 
-async def holders(session: AsyncSession, obj: str, act: str, tenant_id: uuid.UUID | None, compound_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+async def holders(
+    session: AsyncSession, obj: str, act: str, tenant_id: uuid.UUID | None, compound_id: uuid.UUID | None = None
+) -> list[uuid.UUID]:
     """Users of ``tenant_id`` holding ``act`` on ``obj`` there (tenant-wide or in the compound): whom to notify.
 
     Read from the rules table, so jobs (which hold no enforcer) ask the same question as requests.
     """
     if tenant_id is None:
         return []
-    roles = (await session.scalars(select(CasbinRule.v0).where(CasbinRule.ptype == "p", CasbinRule.v1.in_([ANY_DOMAIN, tenant_domain(tenant_id)]), CasbinRule.v2 == obj, CasbinRule.v3 == act))).all()
+    roles = (
+        await session.scalars(
+            select(CasbinRule.v0).where(
+                CasbinRule.ptype == "p",
+                CasbinRule.v1.in_([ANY_DOMAIN, tenant_domain(tenant_id)]),
+                CasbinRule.v2 == obj,
+                CasbinRule.v3 == act,
+            )
+        )
+    ).all()
     if not roles:
         return []
     domains = [tenant_domain(tenant_id)] + ([compound_domain(compound_id)] if compound_id else [])
-    subjects = (await session.scalars(select(CasbinRule.v0).where(CasbinRule.ptype == "g", CasbinRule.v1.in_(roles), CasbinRule.v2.in_(domains)))).all()
+    subjects = (
+        await session.scalars(select(CasbinRule.v0).where(CasbinRule.ptype == "g", CasbinRule.v1.in_(roles), CasbinRule.v2.in_(domains)))
+    ).all()
     ids = {uuid.UUID(sub[2:]) for sub in subjects if sub.startswith("u:")}
     if not ids:
         return []
-    members = (await session.scalars(select(Membership.user_id).where(Membership.tenant_id == tenant_id, Membership.user_id.in_(ids)))).all()
+    members = (
+        await session.scalars(select(Membership.user_id).where(Membership.tenant_id == tenant_id, Membership.user_id.in_(ids)))
+    ).all()
     return sorted(set(members))
 
 
@@ -176,7 +197,9 @@ async def visible_organisation_ids(session: AsyncSession, principal: Principal) 
     return set((await session.scalars(select(m.PartyOrganisation.id).where(or_(*conditions)))).all())
 
 
-async def get_organisation(session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, *, owned: bool = False) -> m.PartyOrganisation:
+async def get_organisation(
+    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, *, owned: bool = False
+) -> m.PartyOrganisation:
     """An organisation the caller sees (404 otherwise); ``owned`` also asks that its tenant owns it (403 otherwise)."""
     org = await session.get(m.PartyOrganisation, organisation_id)
     visible = await visible_organisation_ids(session, principal)
@@ -187,7 +210,9 @@ async def get_organisation(session: AsyncSession, principal: Principal, organisa
     return org
 
 
-async def _check_parent(session: AsyncSession, principal: Principal, kind: str, parent_id: uuid.UUID | None, own_id: uuid.UUID | None = None) -> None:
+async def _check_parent(
+    session: AsyncSession, principal: Principal, kind: str, parent_id: uuid.UUID | None, own_id: uuid.UUID | None = None
+) -> None:
     if parent_id is None:
         if kind == "building_group":
             raise invalid("parent_id", "a building group sits under a branch")
@@ -215,24 +240,39 @@ async def create_organisation(session: AsyncSession, principal: Principal, data:
             raise invalid("community_id", "not a community of this district")
     elif data.kind == "community_committee":
         raise invalid("community_id", "a community committee needs its community")
-    if await session.scalar(select(m.PartyOrganisation.id).where(m.PartyOrganisation.tenant_id == tenant_id, m.PartyOrganisation.name == data.name)):
+    if await session.scalar(
+        select(m.PartyOrganisation.id).where(m.PartyOrganisation.tenant_id == tenant_id, m.PartyOrganisation.name == data.name)
+    ):
         raise conflict(f"a party organisation named {data.name} exists", errors=[{"field": "name", "message": "already exists"}])
     org = m.PartyOrganisation(
-        tenant_id=tenant_id, kind=data.kind, name=data.name, parent_id=data.parent_id, community_id=data.community_id,
-        enterprise_tenant_id=tenant_id if data.kind == "enterprise_branch" else None, founded_on=data.founded_on,
+        tenant_id=tenant_id,
+        kind=data.kind,
+        name=data.name,
+        parent_id=data.parent_id,
+        community_id=data.community_id,
+        enterprise_tenant_id=tenant_id if data.kind == "enterprise_branch" else None,
+        founded_on=data.founded_on,
     )
     session.add(org)
     await session.flush()
     return org
 
 
-async def update_organisation(session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, data: s.OrganisationPatch) -> m.PartyOrganisation:
+async def update_organisation(
+    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, data: s.OrganisationPatch
+) -> m.PartyOrganisation:
     org = await get_organisation(session, principal, organisation_id, owned=True)
     if "parent_id" in _given(data):
         await _check_parent(session, principal, org.kind, data.parent_id, org.id)
     if data.dissolved_on is not None and data.dissolved_on < (data.founded_on or org.founded_on or data.dissolved_on):
         raise invalid("dissolved_on", "must not be before founded_on")
-    if data.name and data.name != org.name and await session.scalar(select(m.PartyOrganisation.id).where(m.PartyOrganisation.tenant_id == org.tenant_id, m.PartyOrganisation.name == data.name)):
+    if (
+        data.name
+        and data.name != org.name
+        and await session.scalar(
+            select(m.PartyOrganisation.id).where(m.PartyOrganisation.tenant_id == org.tenant_id, m.PartyOrganisation.name == data.name)
+        )
+    ):
         raise conflict(f"a party organisation named {data.name} exists", errors=[{"field": "name", "message": "already exists"}])
     for key in _given(data):
         setattr(org, key, getattr(data, key))
@@ -245,7 +285,9 @@ def _given(data: Any) -> list[str]:
     return [f for f in data.__struct_fields__ if getattr(data, f) is not None]
 
 
-async def add_coverage(session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, data: s.CoverageIn) -> m.OrganisationCoverage:
+async def add_coverage(
+    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, data: s.CoverageIn
+) -> m.OrganisationCoverage:
     """Record that the organisation covers a compound (or, for a building group, one building)."""
     org = await get_organisation(session, principal, organisation_id, owned=True)
     if not principal.scope.allows(data.compound_id) or await session.get(Compound, data.compound_id) is None:
@@ -257,24 +299,40 @@ async def add_coverage(session: AsyncSession, principal: Principal, organisation
             raise invalid("building_id", "no such building in this compound")
     elif data.building_id is not None:
         raise invalid("building_id", "only a building group covers single buildings")
-    same = select(m.OrganisationCoverage.id).where(m.OrganisationCoverage.compound_id == data.compound_id, m.OrganisationCoverage.organisation_id == org.id)
-    same = same.where(m.OrganisationCoverage.building_id == data.building_id) if data.building_id else same.where(m.OrganisationCoverage.building_id.is_(None))
+    same = select(m.OrganisationCoverage.id).where(
+        m.OrganisationCoverage.compound_id == data.compound_id, m.OrganisationCoverage.organisation_id == org.id
+    )
+    same = (
+        same.where(m.OrganisationCoverage.building_id == data.building_id)
+        if data.building_id
+        else same.where(m.OrganisationCoverage.building_id.is_(None))
+    )
     if await session.scalar(same):
         raise conflict("the organisation already covers this")
     if org.kind == "compound_branch":
         other = await session.scalar(
-            select(m.PartyOrganisation.name).join(m.OrganisationCoverage, m.OrganisationCoverage.organisation_id == m.PartyOrganisation.id)
-            .where(m.OrganisationCoverage.compound_id == data.compound_id, m.PartyOrganisation.kind == "compound_branch", m.PartyOrganisation.dissolved_on.is_(None))
+            select(m.PartyOrganisation.name)
+            .join(m.OrganisationCoverage, m.OrganisationCoverage.organisation_id == m.PartyOrganisation.id)
+            .where(
+                m.OrganisationCoverage.compound_id == data.compound_id,
+                m.PartyOrganisation.kind == "compound_branch",
+                m.PartyOrganisation.dissolved_on.is_(None),
+            )
         )
         if other:
-            raise conflict(f"the compound already has a compound branch: {other}", errors=[{"field": "compound_id", "message": "already covered by a compound branch"}])
+            raise conflict(
+                f"the compound already has a compound branch: {other}",
+                errors=[{"field": "compound_id", "message": "already covered by a compound branch"}],
+            )
     row = m.OrganisationCoverage(compound_id=data.compound_id, organisation_id=org.id, building_id=data.building_id)
     session.add(row)
     await session.flush()
     return row
 
 
-async def remove_coverage(session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, compound_id: uuid.UUID, coverage_id: uuid.UUID) -> None:
+async def remove_coverage(
+    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID, compound_id: uuid.UUID, coverage_id: uuid.UUID
+) -> None:
     await get_organisation(session, principal, organisation_id, owned=True)
     row = await session.get(m.OrganisationCoverage, (compound_id, coverage_id))
     if row is None or row.organisation_id != organisation_id:
@@ -283,7 +341,9 @@ async def remove_coverage(session: AsyncSession, principal: Principal, organisat
     await session.flush()
 
 
-async def organisations(session: AsyncSession, principal: Principal, *, compound_id: uuid.UUID | None = None, kind: str | None = None) -> list[s.OrganisationOut]:
+async def organisations(
+    session: AsyncSession, principal: Principal, *, compound_id: uuid.UUID | None = None, kind: str | None = None
+) -> list[s.OrganisationOut]:
     """The organisations the caller sees, parents before children, each with what it covers (in reach)."""
     visible = await visible_organisation_ids(session, principal)
     stmt = select(m.PartyOrganisation).order_by(m.PartyOrganisation.kind, m.PartyOrganisation.name)
@@ -292,18 +352,35 @@ async def organisations(session: AsyncSession, principal: Principal, *, compound
     if kind:
         stmt = stmt.where(m.PartyOrganisation.kind == kind)
     orgs = list((await session.scalars(stmt)).all())
-    coverage = (await session.execute(
-        select(m.OrganisationCoverage, Compound.name, Building.name)
-        .join(Compound, Compound.id == m.OrganisationCoverage.compound_id)
-        .outerjoin(Building, (Building.compound_id == m.OrganisationCoverage.compound_id) & (Building.id == m.OrganisationCoverage.building_id))
-        .order_by(Compound.name, Building.name)
-    )).all()
+    coverage = (
+        await session.execute(
+            select(m.OrganisationCoverage, Compound.name, Building.name)
+            .join(Compound, Compound.id == m.OrganisationCoverage.compound_id)
+            .outerjoin(
+                Building, (Building.compound_id == m.OrganisationCoverage.compound_id) & (Building.id == m.OrganisationCoverage.building_id)
+            )
+            .order_by(Compound.name, Building.name)
+        )
+    ).all()
     covered: dict[uuid.UUID, list[s.CoverageOut]] = defaultdict(list)
     for row, compound_name, building_name in coverage:
-        covered[row.organisation_id].append(s.CoverageOut(id=row.id, compound_id=row.compound_id, compound_name=compound_name, building_id=row.building_id, building_name=building_name))
+        covered[row.organisation_id].append(
+            s.CoverageOut(
+                id=row.id,
+                compound_id=row.compound_id,
+                compound_name=compound_name,
+                building_id=row.building_id,
+                building_name=building_name,
+            )
+        )
     if compound_id is not None:
         operator = await session.scalar(select(Compound.operator_tenant_id).where(Compound.id == compound_id))
-        orgs = [o for o in orgs if any(c.compound_id == compound_id for c in covered[o.id]) or (o.kind == "enterprise_branch" and o.enterprise_tenant_id == operator)]
+        orgs = [
+            o
+            for o in orgs
+            if any(c.compound_id == compound_id for c in covered[o.id])
+            or (o.kind == "enterprise_branch" and o.enterprise_tenant_id == operator)
+        ]
     return [organisation_out(o, principal, covered[o.id]) for o in _tree_order(orgs)]
 
 
@@ -326,15 +403,28 @@ def _tree_order(orgs: list[m.PartyOrganisation]) -> list[m.PartyOrganisation]:
 
 def organisation_out(o: m.PartyOrganisation, principal: Principal, coverage: list[s.CoverageOut]) -> s.OrganisationOut:
     return s.OrganisationOut(
-        id=o.id, tenant_id=o.tenant_id, kind=o.kind, name=o.name, parent_id=o.parent_id, community_id=o.community_id,
-        enterprise_tenant_id=o.enterprise_tenant_id, secretary_name=o.secretary_name, founded_on=o.founded_on, dissolved_on=o.dissolved_on,
-        owned=o.tenant_id == principal.tenant_id, coverage=coverage,
+        id=o.id,
+        tenant_id=o.tenant_id,
+        kind=o.kind,
+        name=o.name,
+        parent_id=o.parent_id,
+        community_id=o.community_id,
+        enterprise_tenant_id=o.enterprise_tenant_id,
+        secretary_name=o.secretary_name,
+        founded_on=o.founded_on,
+        dissolved_on=o.dissolved_on,
+        owned=o.tenant_id == principal.tenant_id,
+        coverage=coverage,
     )
 
 
 async def organisations_serving(session: AsyncSession, compound_id: uuid.UUID) -> list[m.PartyOrganisation]:
     """Active organisations that serve a compound: those covering it, and its operator's branch."""
-    covering = (await session.scalars(select(m.OrganisationCoverage.organisation_id).where(m.OrganisationCoverage.compound_id == compound_id).distinct())).all()
+    covering = (
+        await session.scalars(
+            select(m.OrganisationCoverage.organisation_id).where(m.OrganisationCoverage.compound_id == compound_id).distinct()
+        )
+    ).all()
     operator = await session.scalar(select(Compound.operator_tenant_id).where(Compound.id == compound_id))
     conditions = [m.PartyOrganisation.id.in_(covering)]
     if operator:
@@ -359,17 +449,39 @@ class _CoverageFacts:
 
 async def _coverage_facts(session: AsyncSession, compounds: list[Compound]) -> _CoverageFacts:
     ids = [c.id for c in compounds]
-    buildings = list((await session.scalars(select(Building).where(Building.compound_id.in_(ids)).order_by(Building.name))).all()) if ids else []
-    rows = (await session.execute(
-        select(m.OrganisationCoverage.compound_id, m.OrganisationCoverage.building_id, m.PartyOrganisation.kind)
-        .join(m.PartyOrganisation, m.PartyOrganisation.id == m.OrganisationCoverage.organisation_id)
-        .where(m.OrganisationCoverage.compound_id.in_(ids), m.PartyOrganisation.dissolved_on.is_(None))
-    )).all() if ids else []
+    buildings = (
+        list((await session.scalars(select(Building).where(Building.compound_id.in_(ids)).order_by(Building.name))).all()) if ids else []
+    )
+    rows = (
+        (
+            await session.execute(
+                select(m.OrganisationCoverage.compound_id, m.OrganisationCoverage.building_id, m.PartyOrganisation.kind)
+                .join(m.PartyOrganisation, m.PartyOrganisation.id == m.OrganisationCoverage.organisation_id)
+                .where(m.OrganisationCoverage.compound_id.in_(ids), m.PartyOrganisation.dissolved_on.is_(None))
+            )
+        ).all()
+        if ids
+        else []
+    )
     operators = {c.operator_tenant_id for c in compounds if c.operator_tenant_id}
-    enterprise_names = dict((await session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(operators)))).all()) if operators else {}
-    with_branch = set((await session.scalars(select(m.PartyOrganisation.enterprise_tenant_id).where(
-        m.PartyOrganisation.kind == "enterprise_branch", m.PartyOrganisation.enterprise_tenant_id.in_(operators), m.PartyOrganisation.dissolved_on.is_(None)
-    ))).all()) if operators else set()
+    enterprise_names = (
+        dict((await session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(operators)))).all()) if operators else {}
+    )
+    with_branch = (
+        set(
+            (
+                await session.scalars(
+                    select(m.PartyOrganisation.enterprise_tenant_id).where(
+                        m.PartyOrganisation.kind == "enterprise_branch",
+                        m.PartyOrganisation.enterprise_tenant_id.in_(operators),
+                        m.PartyOrganisation.dissolved_on.is_(None),
+                    )
+                )
+            ).all()
+        )
+        if operators
+        else set()
+    )
     buildings_of: dict[uuid.UUID, list[Building]] = defaultdict(list)
     for b in buildings:
         buildings_of[b.compound_id].append(b)
@@ -377,7 +489,8 @@ async def _coverage_facts(session: AsyncSession, compounds: list[Compound]) -> _
         buildings_of=buildings_of,
         branch_covered={cid for cid, bid, kind in rows if bid is None and kind in m.BRANCH_KINDS},
         group_covered={bid for cid, bid, kind in rows if bid is not None and kind == "building_group"},
-        enterprise_names=enterprise_names, with_branch=with_branch,
+        enterprise_names=enterprise_names,
+        with_branch=with_branch,
     )
 
 
@@ -398,10 +511,17 @@ def _coverage_row(level: str, region_id: uuid.UUID | None, name: str, compounds:
     covered_compounds = sum(1 for c in compounds if c.id in facts.branch_covered)
     covered_enterprises = sum(1 for e in enterprises if e in facts.with_branch)
     return s.CoverageRow(
-        level=level, region_id=region_id, name=name, compounds=len(compounds), compounds_covered=covered_compounds,  # type: ignore[arg-type]
-        enterprises=len(enterprises), enterprises_covered=covered_enterprises, buildings=len(buildings),
+        level=level,
+        region_id=region_id,
+        name=name,
+        compounds=len(compounds),
+        compounds_covered=covered_compounds,  # type: ignore[arg-type]
+        enterprises=len(enterprises),
+        enterprises_covered=covered_enterprises,
+        buildings=len(buildings),
         buildings_covered=sum(1 for b in buildings if b.id in facts.group_covered),
-        coverage=percent(covered_compounds + covered_enterprises, len(compounds) + len(enterprises)), gaps=gaps,
+        coverage=percent(covered_compounds + covered_enterprises, len(compounds) + len(enterprises)),
+        gaps=gaps,
     )
 
 
@@ -419,7 +539,16 @@ async def coverage_report(session: AsyncSession, principal: Principal, region_id
         compounds = [c for c in compounds if c.district_tenant_id == principal.tenant_id]
     region_ids = {c.community_id for c in compounds}
     regions = {r.id: r for r in (await session.scalars(select(Region).where(Region.id.in_(region_ids)))).all()} if region_ids else {}
-    streets = {r.id: r for r in (await session.scalars(select(Region).where(Region.id.in_({r.parent_id for r in regions.values() if r.parent_id})))).all()} if regions else {}
+    streets = (
+        {
+            r.id: r
+            for r in (
+                await session.scalars(select(Region).where(Region.id.in_({r.parent_id for r in regions.values() if r.parent_id})))
+            ).all()
+        }
+        if regions
+        else {}
+    )
     if region_id is not None:
         if region_id not in regions and region_id not in streets:
             raise invalid("region_id", "not a street or community of yours")
@@ -432,9 +561,19 @@ async def coverage_report(session: AsyncSession, principal: Principal, region_id
         by_street[r.parent_id].append(r)
     for street_id in sorted(by_street, key=lambda sid: streets[sid].name if sid in streets else ""):
         for community in sorted(by_street[street_id], key=lambda r: r.name):
-            out.append(_coverage_row("community", community.id, community.name, [c for c in compounds if c.community_id == community.id], facts))
+            out.append(
+                _coverage_row("community", community.id, community.name, [c for c in compounds if c.community_id == community.id], facts)
+            )
         if street_id in streets:
-            out.append(_coverage_row("street", street_id, streets[street_id].name, [c for c in compounds if regions[c.community_id].parent_id == street_id], facts))
+            out.append(
+                _coverage_row(
+                    "street",
+                    street_id,
+                    streets[street_id].name,
+                    [c for c in compounds if regions[c.community_id].parent_id == street_id],
+                    facts,
+                )
+            )
     district_name = await session.scalar(select(Tenant.name).where(Tenant.id == principal.tenant_id)) if principal.tenant_id else None
     out.append(_coverage_row("district", None, district_name or "", compounds, facts))
     return s.CoverageReport(rows=out)
@@ -446,15 +585,25 @@ async def compound_coverage(session: AsyncSession, compound_id: uuid.UUID) -> De
 
 
 async def _covers(session: AsyncSession, organisation_id: uuid.UUID, compound_id: uuid.UUID) -> bool:
-    return bool(await session.scalar(select(m.OrganisationCoverage.id).where(
-        m.OrganisationCoverage.compound_id == compound_id, m.OrganisationCoverage.organisation_id == organisation_id, m.OrganisationCoverage.building_id.is_(None),
-    ).limit(1)))
+    return bool(
+        await session.scalar(
+            select(m.OrganisationCoverage.id)
+            .where(
+                m.OrganisationCoverage.compound_id == compound_id,
+                m.OrganisationCoverage.organisation_id == organisation_id,
+                m.OrganisationCoverage.building_id.is_(None),
+            )
+            .limit(1)
+        )
+    )
 
 
 # --------------------------------------------------------------------------- members
 
 
-async def _serving_organisation(session: AsyncSession, compound_id: uuid.UUID, organisation_id: uuid.UUID, field: str) -> m.PartyOrganisation:
+async def _serving_organisation(
+    session: AsyncSession, compound_id: uuid.UUID, organisation_id: uuid.UUID, field: str
+) -> m.PartyOrganisation:
     org = next((o for o in await organisations_serving(session, compound_id) if o.id == organisation_id), None)
     if org is None:
         raise invalid(field, "no active party organisation serving this compound has this id")
@@ -472,10 +621,21 @@ def _level_clash(orgs: Iterable[m.PartyOrganisation]) -> tuple[str, list[str]] |
 
 
 async def _check_secretary(session: AsyncSession, org: m.PartyOrganisation, member_id: uuid.UUID | None = None) -> None:
-    current = set((await session.scalars(select(m.PartyMembership.member_id).where(m.PartyMembership.organisation_id == org.id, m.PartyMembership.post == "secretary"))).all())
+    current = set(
+        (
+            await session.scalars(
+                select(m.PartyMembership.member_id).where(
+                    m.PartyMembership.organisation_id == org.id, m.PartyMembership.post == "secretary"
+                )
+            )
+        ).all()
+    )
     # no secretary in reach but a name on the organisation: the secretary is registered in another compound
     if current - {member_id} or (not current and org.secretary_name):
-        raise conflict(f"{org.name} already has a secretary; change that member's post first", errors=[{"field": "post", "message": "the organisation already has a secretary"}])
+        raise conflict(
+            f"{org.name} already has a secretary; change that member's post first",
+            errors=[{"field": "post", "message": "the organisation already has a secretary"}],
+        )
 
 
 async def create_member(session: AsyncSession, compound_id: uuid.UUID, data: s.MemberIn) -> m.PartyMember:
@@ -485,7 +645,10 @@ async def create_member(session: AsyncSession, compound_id: uuid.UUID, data: s.M
     orgs = [await _serving_organisation(session, compound_id, oid, "organisation_ids") for oid in data.organisation_ids]
     clash = _level_clash(orgs)
     if clash:
-        raise invalid("organisation_ids", f"a member belongs to at most one organisation of each level; {' and '.join(clash[1])} are both of level {clash[0]}")
+        raise invalid(
+            "organisation_ids",
+            f"a member belongs to at most one organisation of each level; {' and '.join(clash[1])} are both of level {clash[0]}",
+        )
     await _check_member_links(session, compound_id, data.resident_id, data.user_id)
     if data.registered_on is not None and not data.serving:
         raise invalid("registered_on", "only serving members (在职党员) register at the community")
@@ -493,26 +656,45 @@ async def create_member(session: AsyncSession, compound_id: uuid.UUID, data: s.M
         for org in orgs:
             await _check_secretary(session, org)
     member = m.PartyMember(
-        compound_id=compound_id, name=data.name, phone=data.phone, status=data.status, joined_on=data.joined_on, resident_id=data.resident_id,
-        user_id=data.user_id, serving=data.serving, workplace=data.workplace, registered_on=data.registered_on, show_identity=data.show_identity,
+        compound_id=compound_id,
+        name=data.name,
+        phone=data.phone,
+        status=data.status,
+        joined_on=data.joined_on,
+        resident_id=data.resident_id,
+        user_id=data.user_id,
+        serving=data.serving,
+        workplace=data.workplace,
+        registered_on=data.registered_on,
+        show_identity=data.show_identity,
         property_post=data.property_post,
     )
     session.add(member)
     await session.flush()
     for org in orgs:
-        session.add(m.PartyMembership(compound_id=compound_id, member_id=member.id, organisation_id=org.id, level=m.LEVEL_OF_KIND[org.kind], post=data.post))
+        session.add(
+            m.PartyMembership(
+                compound_id=compound_id, member_id=member.id, organisation_id=org.id, level=m.LEVEL_OF_KIND[org.kind], post=data.post
+            )
+        )
         if data.post == "secretary":
             org.secretary_name = member.name
     await session.flush()
     return member
 
 
-async def _check_member_links(session: AsyncSession, compound_id: uuid.UUID, resident_id: uuid.UUID | None, user_id: uuid.UUID | None) -> None:
+async def _check_member_links(
+    session: AsyncSession, compound_id: uuid.UUID, resident_id: uuid.UUID | None, user_id: uuid.UUID | None
+) -> None:
     if resident_id is not None:
         if await session.get(Resident, (compound_id, resident_id)) is None:
             raise invalid("resident_id", "no such resident in this compound")
-        if await session.scalar(select(m.PartyMember.id).where(m.PartyMember.compound_id == compound_id, m.PartyMember.resident_id == resident_id)):
-            raise conflict("this resident is already registered as a party member", errors=[{"field": "resident_id", "message": "already registered"}])
+        if await session.scalar(
+            select(m.PartyMember.id).where(m.PartyMember.compound_id == compound_id, m.PartyMember.resident_id == resident_id)
+        ):
+            raise conflict(
+                "this resident is already registered as a party member", errors=[{"field": "resident_id", "message": "already registered"}]
+            )
     if user_id is not None and await session.get(User, user_id) is None:
         raise invalid("user_id", "no such user")
 
@@ -542,10 +724,17 @@ async def add_membership(session: AsyncSession, compound_id: uuid.UUID, member_i
     member = await get_member(session, compound_id, member_id)
     org = await _serving_organisation(session, compound_id, data.organisation_id, "organisation_id")
     level = m.LEVEL_OF_KIND[org.kind]
-    existing = await session.scalar(select(m.PartyMembership).where(m.PartyMembership.compound_id == compound_id, m.PartyMembership.member_id == member.id, m.PartyMembership.level == level))
+    existing = await session.scalar(
+        select(m.PartyMembership).where(
+            m.PartyMembership.compound_id == compound_id, m.PartyMembership.member_id == member.id, m.PartyMembership.level == level
+        )
+    )
     if existing is not None and existing.organisation_id != org.id:
         other = await session.get(m.PartyOrganisation, existing.organisation_id)
-        raise invalid("organisation_id", f"a member belongs to at most one organisation of each level; {member.name} is already in {other.name if other else existing.organisation_id} (level {level})")
+        raise invalid(
+            "organisation_id",
+            f"a member belongs to at most one organisation of each level; {member.name} is already in {other.name if other else existing.organisation_id} (level {level})",
+        )
     if data.post == "secretary":
         await _check_secretary(session, org, member.id)
     if existing is None:
@@ -562,7 +751,13 @@ async def add_membership(session: AsyncSession, compound_id: uuid.UUID, member_i
 
 
 async def remove_membership(session: AsyncSession, compound_id: uuid.UUID, member_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
-    row = await session.scalar(select(m.PartyMembership).where(m.PartyMembership.compound_id == compound_id, m.PartyMembership.member_id == member_id, m.PartyMembership.organisation_id == organisation_id))
+    row = await session.scalar(
+        select(m.PartyMembership).where(
+            m.PartyMembership.compound_id == compound_id,
+            m.PartyMembership.member_id == member_id,
+            m.PartyMembership.organisation_id == organisation_id,
+        )
+    )
     if row is None:
         raise not_found("membership")
     if row.post == "secretary":
@@ -573,36 +768,70 @@ async def remove_membership(session: AsyncSession, compound_id: uuid.UUID, membe
     await session.flush()
 
 
-async def memberships_of(session: AsyncSession, compound_id: uuid.UUID, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[s.MembershipOut]]:
+async def memberships_of(
+    session: AsyncSession, compound_id: uuid.UUID, member_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[s.MembershipOut]]:
     if not member_ids:
         return {}
-    rows = (await session.execute(
-        select(m.PartyMembership, m.PartyOrganisation.name, m.PartyOrganisation.kind)
-        .join(m.PartyOrganisation, m.PartyOrganisation.id == m.PartyMembership.organisation_id)
-        .where(m.PartyMembership.compound_id == compound_id, m.PartyMembership.member_id.in_(member_ids))
-    )).all()
+    rows = (
+        await session.execute(
+            select(m.PartyMembership, m.PartyOrganisation.name, m.PartyOrganisation.kind)
+            .join(m.PartyOrganisation, m.PartyOrganisation.id == m.PartyMembership.organisation_id)
+            .where(m.PartyMembership.compound_id == compound_id, m.PartyMembership.member_id.in_(member_ids))
+        )
+    ).all()
     out: dict[uuid.UUID, list[s.MembershipOut]] = defaultdict(list)
     for ms, name, kind in sorted(rows, key=lambda r: LEVEL_RANK[r[0].level]):
-        out[ms.member_id].append(s.MembershipOut(id=ms.id, organisation_id=ms.organisation_id, organisation_name=name, organisation_kind=kind, level=ms.level, post=ms.post))
+        out[ms.member_id].append(
+            s.MembershipOut(
+                id=ms.id, organisation_id=ms.organisation_id, organisation_name=name, organisation_kind=kind, level=ms.level, post=ms.post
+            )
+        )
     return out
 
 
 def member_out(row: m.PartyMember, memberships: list[s.MembershipOut], *, show_pii: bool) -> s.MemberOut:
     """The phone in full only for those who keep the register; masked for the others who may read it."""
     return s.MemberOut(
-        id=row.id, compound_id=row.compound_id, name=row.name, phone=row.phone if show_pii else mask_phone(row.phone), status=row.status,
-        joined_on=row.joined_on, resident_id=row.resident_id, user_id=row.user_id, serving=row.serving, workplace=row.workplace,
-        registered_on=row.registered_on, show_identity=row.show_identity, property_post=row.property_post, left_on=row.left_on,
-        masked=not show_pii, memberships=memberships,
+        id=row.id,
+        compound_id=row.compound_id,
+        name=row.name,
+        phone=row.phone if show_pii else mask_phone(row.phone),
+        status=row.status,
+        joined_on=row.joined_on,
+        resident_id=row.resident_id,
+        user_id=row.user_id,
+        serving=row.serving,
+        workplace=row.workplace,
+        registered_on=row.registered_on,
+        show_identity=row.show_identity,
+        property_post=row.property_post,
+        left_on=row.left_on,
+        masked=not show_pii,
+        memberships=memberships,
     )
 
 
-def members_query(compound_id: uuid.UUID, *, organisation_id: uuid.UUID | None = None, status: str | None = None, serving: bool | None = None, q: str | None = None, current: bool = True):
+def members_query(
+    compound_id: uuid.UUID,
+    *,
+    organisation_id: uuid.UUID | None = None,
+    status: str | None = None,
+    serving: bool | None = None,
+    q: str | None = None,
+    current: bool = True,
+):
     stmt = select(m.PartyMember).where(m.PartyMember.compound_id == compound_id).order_by(m.PartyMember.name, m.PartyMember.id)
     if current:
         stmt = stmt.where(m.PartyMember.left_on.is_(None))
     if organisation_id:
-        stmt = stmt.where(m.PartyMember.id.in_(select(m.PartyMembership.member_id).where(m.PartyMembership.compound_id == compound_id, m.PartyMembership.organisation_id == organisation_id)))
+        stmt = stmt.where(
+            m.PartyMember.id.in_(
+                select(m.PartyMembership.member_id).where(
+                    m.PartyMembership.compound_id == compound_id, m.PartyMembership.organisation_id == organisation_id
+                )
+            )
+        )
     if status:
         stmt = stmt.where(m.PartyMember.status == status)
     if serving is not None:
@@ -622,21 +851,35 @@ async def create_central_household(session: AsyncSession, compound_id: uuid.UUID
         raise invalid("member_id", "the member has left")
     if await session.get(Building, (compound_id, data.building_id)) is None:
         raise invalid("building_id", "no such building in this compound")
-    if await session.scalar(select(m.CentralHousehold.id).where(m.CentralHousehold.compound_id == compound_id, m.CentralHousehold.member_id == member.id)):
-        raise conflict(f"{member.name} is already a central household", errors=[{"field": "member_id", "message": "already a central household"}])
-    in_building = set((await session.scalars(
-        select(Household.id).join(Room, (Room.compound_id == Household.compound_id) & (Room.id == Household.room_id))
-        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
-        .where(Household.compound_id == compound_id, Unit.building_id == data.building_id)
-    )).all())
-    taken = set((await session.scalars(select(m.CentralHouseholdLink.household_id).where(m.CentralHouseholdLink.compound_id == compound_id))).all())
+    if await session.scalar(
+        select(m.CentralHousehold.id).where(m.CentralHousehold.compound_id == compound_id, m.CentralHousehold.member_id == member.id)
+    ):
+        raise conflict(
+            f"{member.name} is already a central household", errors=[{"field": "member_id", "message": "already a central household"}]
+        )
+    in_building = set(
+        (
+            await session.scalars(
+                select(Household.id)
+                .join(Room, (Room.compound_id == Household.compound_id) & (Room.id == Household.room_id))
+                .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+                .where(Household.compound_id == compound_id, Unit.building_id == data.building_id)
+            )
+        ).all()
+    )
+    taken = set(
+        (await session.scalars(select(m.CentralHouseholdLink.household_id).where(m.CentralHouseholdLink.compound_id == compound_id))).all()
+    )
     if data.household_ids:
         outside = [h for h in data.household_ids if h not in in_building]
         if outside:
             raise invalid("household_ids", f"{len(outside)} household(s) are not in this building")
         busy = [h for h in data.household_ids if h in taken]
         if busy:
-            raise conflict(f"{len(busy)} household(s) are already looked after by another central household", errors=[{"field": "household_ids", "message": "already looked after"}])
+            raise conflict(
+                f"{len(busy)} household(s) are already looked after by another central household",
+                errors=[{"field": "household_ids", "message": "already looked after"}],
+            )
         chosen = list(dict.fromkeys(data.household_ids))
     else:
         chosen = sorted(in_building - taken)
@@ -649,24 +892,45 @@ async def create_central_household(session: AsyncSession, compound_id: uuid.UUID
 
 
 async def central_households(session: AsyncSession, compound_id: uuid.UUID) -> list[s.CentralHouseholdOut]:
-    rows = (await session.execute(
-        select(m.CentralHousehold, m.PartyMember.name, Building.name)
-        .join(m.PartyMember, (m.PartyMember.compound_id == m.CentralHousehold.compound_id) & (m.PartyMember.id == m.CentralHousehold.member_id))
-        .join(Building, (Building.compound_id == m.CentralHousehold.compound_id) & (Building.id == m.CentralHousehold.building_id))
-        .where(m.CentralHousehold.compound_id == compound_id).order_by(Building.name, m.PartyMember.name)
-    )).all()
-    rooms = (await session.execute(
-        select(m.CentralHouseholdLink.central_id, Unit.name, Room.number)
-        .join(Household, (Household.compound_id == m.CentralHouseholdLink.compound_id) & (Household.id == m.CentralHouseholdLink.household_id))
-        .join(Room, (Room.compound_id == Household.compound_id) & (Room.id == Household.room_id))
-        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
-        .where(m.CentralHouseholdLink.compound_id == compound_id).order_by(Unit.name, Room.number)
-    )).all()
+    rows = (
+        await session.execute(
+            select(m.CentralHousehold, m.PartyMember.name, Building.name)
+            .join(
+                m.PartyMember,
+                (m.PartyMember.compound_id == m.CentralHousehold.compound_id) & (m.PartyMember.id == m.CentralHousehold.member_id),
+            )
+            .join(Building, (Building.compound_id == m.CentralHousehold.compound_id) & (Building.id == m.CentralHousehold.building_id))
+            .where(m.CentralHousehold.compound_id == compound_id)
+            .order_by(Building.name, m.PartyMember.name)
+        )
+    ).all()
+    rooms = (
+        await session.execute(
+            select(m.CentralHouseholdLink.central_id, Unit.name, Room.number)
+            .join(
+                Household,
+                (Household.compound_id == m.CentralHouseholdLink.compound_id) & (Household.id == m.CentralHouseholdLink.household_id),
+            )
+            .join(Room, (Room.compound_id == Household.compound_id) & (Room.id == Household.room_id))
+            .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+            .where(m.CentralHouseholdLink.compound_id == compound_id)
+            .order_by(Unit.name, Room.number)
+        )
+    ).all()
     rooms_of: dict[uuid.UUID, list[str]] = defaultdict(list)
     for central_id, unit, number in rooms:
         rooms_of[central_id].append(f"{unit} {number}")
     return [
-        s.CentralHouseholdOut(id=c.id, member_id=c.member_id, member_name=name, building_id=c.building_id, building_name=bname, since=c.since, households=len(rooms_of[c.id]), rooms=rooms_of[c.id])
+        s.CentralHouseholdOut(
+            id=c.id,
+            member_id=c.member_id,
+            member_name=name,
+            building_id=c.building_id,
+            building_name=bname,
+            since=c.since,
+            households=len(rooms_of[c.id]),
+            rooms=rooms_of[c.id],
+        )
         for c, name, bname in rows
     ]
 
@@ -675,12 +939,27 @@ async def central_households(session: AsyncSession, compound_id: uuid.UUID) -> l
 
 
 async def targets(session: AsyncSession, district_tenant_id: uuid.UUID | None) -> s.TargetsOut:
-    row = await session.scalar(select(m.DistrictTargets).where(m.DistrictTargets.tenant_id == district_tenant_id)) if district_tenant_id else None
-    row = row or m.DistrictTargets(committee_party_share=Decimal("50"), secretary_on_committee=True, coverage=Decimal("100"), action_items_on_time=Decimal("90"), study_hours_per_member=Decimal("32"))
+    row = (
+        await session.scalar(select(m.DistrictTargets).where(m.DistrictTargets.tenant_id == district_tenant_id))
+        if district_tenant_id
+        else None
+    )
+    row = row or m.DistrictTargets(
+        committee_party_share=Decimal("50"),
+        secretary_on_committee=True,
+        coverage=Decimal("100"),
+        action_items_on_time=Decimal("90"),
+        study_hours_per_member=Decimal("32"),
+    )
     return s.TargetsOut(
-        committee_party_share=row.committee_party_share, secretary_on_committee=row.secretary_on_committee, coverage=row.coverage,
-        action_items_on_time=row.action_items_on_time, study_hours_per_member=row.study_hours_per_member,
-        requirements=[s.RequirementOut(kind=k, period=p, minimum=n) for k, (p, n) in (await requirements(session, district_tenant_id)).items()],
+        committee_party_share=row.committee_party_share,
+        secretary_on_committee=row.secretary_on_committee,
+        coverage=row.coverage,
+        action_items_on_time=row.action_items_on_time,
+        study_hours_per_member=row.study_hours_per_member,
+        requirements=[
+            s.RequirementOut(kind=k, period=p, minimum=n) for k, (p, n) in (await requirements(session, district_tenant_id)).items()
+        ],
     )
 
 
@@ -710,7 +989,14 @@ async def set_targets(session: AsyncSession, principal: Principal, data: s.Targe
     check_decimal(data.study_hours_per_member, "study_hours_per_member", Decimal(0), Decimal(1000))
     row = await session.scalar(select(m.DistrictTargets).where(m.DistrictTargets.tenant_id == tenant_id))
     if row is None:
-        row = m.DistrictTargets(tenant_id=tenant_id, committee_party_share=Decimal("50"), secretary_on_committee=True, coverage=Decimal("100"), action_items_on_time=Decimal("90"), study_hours_per_member=Decimal("32"))
+        row = m.DistrictTargets(
+            tenant_id=tenant_id,
+            committee_party_share=Decimal("50"),
+            secretary_on_committee=True,
+            coverage=Decimal("100"),
+            action_items_on_time=Decimal("90"),
+            study_hours_per_member=Decimal("32"),
+        )
         session.add(row)
     for key in _given(data):
         setattr(row, key, getattr(data, key))
@@ -720,7 +1006,9 @@ async def set_targets(session: AsyncSession, principal: Principal, data: s.Targe
 
 async def set_requirement(session: AsyncSession, principal: Principal, data: s.RequirementIn) -> s.TargetsOut:
     tenant_id = _require_tenant(principal, "district")
-    row = await session.scalar(select(m.MeetingRequirement).where(m.MeetingRequirement.tenant_id == tenant_id, m.MeetingRequirement.kind == data.kind))
+    row = await session.scalar(
+        select(m.MeetingRequirement).where(m.MeetingRequirement.tenant_id == tenant_id, m.MeetingRequirement.kind == data.kind)
+    )
     if row is None:
         session.add(m.MeetingRequirement(tenant_id=tenant_id, kind=data.kind, period=data.period, minimum=data.minimum))
     else:
@@ -733,15 +1021,31 @@ async def set_requirement(session: AsyncSession, principal: Principal, data: s.R
 
 
 async def current_committee_members(session: AsyncSession, compound_id: uuid.UUID, today: dt.date) -> list[CommitteeMember]:
-    return list((await session.scalars(
-        select(CommitteeMember).join(OwnersCommittee, (OwnersCommittee.compound_id == CommitteeMember.compound_id) & (OwnersCommittee.id == CommitteeMember.committee_id))
-        .where(CommitteeMember.compound_id == compound_id, OwnersCommittee.term_start <= today, OwnersCommittee.term_end >= today, CommitteeMember.term_start <= today, CommitteeMember.term_end >= today)
-        .order_by(CommitteeMember.post, CommitteeMember.name)
-    )).all())
+    return list(
+        (
+            await session.scalars(
+                select(CommitteeMember)
+                .join(
+                    OwnersCommittee,
+                    (OwnersCommittee.compound_id == CommitteeMember.compound_id) & (OwnersCommittee.id == CommitteeMember.committee_id),
+                )
+                .where(
+                    CommitteeMember.compound_id == compound_id,
+                    OwnersCommittee.term_start <= today,
+                    OwnersCommittee.term_end >= today,
+                    CommitteeMember.term_start <= today,
+                    CommitteeMember.term_end >= today,
+                )
+                .order_by(CommitteeMember.post, CommitteeMember.name)
+            )
+        ).all()
+    )
 
 
 def _same_person(member: m.PartyMember, cm: CommitteeMember) -> bool:
-    return (member.resident_id is not None and member.resident_id == cm.resident_id) or (member.user_id is not None and member.user_id == cm.user_id)
+    return (member.resident_id is not None and member.resident_id == cm.resident_id) or (
+        member.user_id is not None and member.user_id == cm.user_id
+    )
 
 
 async def cross_appointment(session: AsyncSession, compound_id: uuid.UUID, today: dt.date | None = None) -> s.CrossAppointment:
@@ -757,8 +1061,20 @@ async def cross_appointment(session: AsyncSession, compound_id: uuid.UUID, today
     titles: dict[uuid.UUID, str] = {}
     users = [p.user_id for p in members if p.user_id]
     if users and compound.operator_tenant_id:
-        titles = {u: t for u, t in (await session.execute(select(Membership.user_id, Membership.title).where(Membership.tenant_id == compound.operator_tenant_id, Membership.user_id.in_(users)))).all() if t}
-    operator = await session.scalar(select(Tenant.name).where(Tenant.id == compound.operator_tenant_id)) if compound.operator_tenant_id else None
+        titles = {
+            u: t
+            for u, t in (
+                await session.execute(
+                    select(Membership.user_id, Membership.title).where(
+                        Membership.tenant_id == compound.operator_tenant_id, Membership.user_id.in_(users)
+                    )
+                )
+            ).all()
+            if t
+        }
+    operator = (
+        await session.scalar(select(Tenant.name).where(Tenant.id == compound.operator_tenant_id)) if compound.operator_tenant_id else None
+    )
     people: list[s.PersonPosts] = []
     for p in members:
         posts = [s.PostOut(body="party", name=ms.organisation_name, post=ms.post) for ms in memberships.get(p.id, [])]
@@ -769,20 +1085,35 @@ async def cross_appointment(session: AsyncSession, compound_id: uuid.UUID, today
         if len({post.body for post in posts}) > 1:
             people.append(s.PersonPosts(member_id=p.id, name=p.name, posts=posts))
     on_committee = [cm for cm in committee if any(_same_person(p, cm) for p in members)]
-    branches = [o for o in await organisations_serving(session, compound_id) if o.kind in m.BRANCH_KINDS and await _covers(session, o.id, compound_id)]
+    branches = [
+        o
+        for o in await organisations_serving(session, compound_id)
+        if o.kind in m.BRANCH_KINDS and await _covers(session, o.id, compound_id)
+    ]
     secretary = None
     for branch in branches:
-        secretary_id = await session.scalar(select(m.PartyMembership.member_id).where(m.PartyMembership.compound_id == compound_id, m.PartyMembership.organisation_id == branch.id, m.PartyMembership.post == "secretary"))
+        secretary_id = await session.scalar(
+            select(m.PartyMembership.member_id).where(
+                m.PartyMembership.compound_id == compound_id,
+                m.PartyMembership.organisation_id == branch.id,
+                m.PartyMembership.post == "secretary",
+            )
+        )
         secretary = next((p for p in members if p.id == secretary_id), None)
         if secretary is not None:
             break
     share = percent(len(on_committee), len(committee))
     return s.CrossAppointment(
-        compound_id=compound_id, committee_members=len(committee), committee_party_members=len(on_committee), committee_party_share=share,
-        share_target=goal.committee_party_share, share_met=None if share is None else share >= goal.committee_party_share,
+        compound_id=compound_id,
+        committee_members=len(committee),
+        committee_party_members=len(on_committee),
+        committee_party_share=share,
+        share_target=goal.committee_party_share,
+        share_met=None if share is None else share >= goal.committee_party_share,
         secretary_name=secretary.name if secretary else (branches[0].secretary_name if branches else None),
         secretary_on_committee=secretary is not None and any(_same_person(secretary, cm) for cm in committee),
-        secretary_target=goal.secretary_on_committee, people=people,
+        secretary_target=goal.secretary_on_committee,
+        people=people,
     )
 
 
@@ -797,7 +1128,11 @@ async def _meeting(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uu
 
 
 def _moves(status: str) -> str:
-    return {"planned": "planned → held (record the minutes), planned → cancelled", "held": "none: a held meeting is final (add resolutions)", "cancelled": "none: a cancelled meeting is final"}[status]
+    return {
+        "planned": "planned → held (record the minutes), planned → cancelled",
+        "held": "none: a held meeting is final (add resolutions)",
+        "cancelled": "none: a cancelled meeting is final",
+    }[status]
 
 
 async def create_meeting(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, data: s.MeetingIn) -> m.Meeting:
@@ -820,8 +1155,16 @@ async def create_meeting(session: AsyncSession, principal: Principal, compound_i
         if attendee.user_id is not None and await session.get(User, attendee.user_id) is None:
             raise invalid("attendees", f"no user {attendee.user_id}")
     meeting = m.Meeting(
-        compound_id=compound_id, kind=data.kind, title=data.title, organisation_id=org.id if org else None, scheduled_at=scheduled,
-        location=data.location, agenda=data.agenda, status="planned", sign_in_code=secrets.token_urlsafe(18), created_by=principal.user_id,
+        compound_id=compound_id,
+        kind=data.kind,
+        title=data.title,
+        organisation_id=org.id if org else None,
+        scheduled_at=scheduled,
+        location=data.location,
+        agenda=data.agenda,
+        status="planned",
+        sign_in_code=secrets.token_urlsafe(18),
+        created_by=principal.user_id,
     )
     session.add(meeting)
     await session.flush()
@@ -829,9 +1172,14 @@ async def create_meeting(session: AsyncSession, principal: Principal, compound_i
     invitees += [(a.side, a.name, a.user_id) for a in data.attendees]
     if data.kind == "joint":
         if data.invite_committee:
-            invitees += [("committee", cm.name, cm.user_id) for cm in await current_committee_members(session, compound_id, scheduled.astimezone(zone).date())]
+            invitees += [
+                ("committee", cm.name, cm.user_id)
+                for cm in await current_committee_members(session, compound_id, scheduled.astimezone(zone).date())
+            ]
         if data.invite_property and compound.operator_tenant_id:  # type: ignore[union-attr]
-            names = await user_names(session, await holders(session, "party_building.action_item", "write", compound.operator_tenant_id, compound_id))  # type: ignore[union-attr]
+            names = await user_names(
+                session, await holders(session, "party_building.action_item", "write", compound.operator_tenant_id, compound_id)
+            )  # type: ignore[union-attr]
             invitees += [("property", name, uid) for uid, name in names.items()]
         for dept in departments:
             people = (await session.scalars(select(Membership.user_id).where(Membership.department_id == dept.id))).all()
@@ -843,23 +1191,40 @@ async def create_meeting(session: AsyncSession, principal: Principal, compound_i
         if key in seen:
             continue
         seen.add(key)
-        session.add(m.MeetingAttendee(compound_id=compound_id, meeting_id=meeting.id, side=side, name=name[:100], user_id=user_id, invited=True))
+        session.add(
+            m.MeetingAttendee(compound_id=compound_id, meeting_id=meeting.id, side=side, name=name[:100], user_id=user_id, invited=True)
+        )
     await session.flush()
     to_invite = [uid for _, _, uid in invitees if uid and uid != principal.user_id]
     local = scheduled.astimezone(zone)
     await notify(
-        session, to_invite, "party_building.meeting_invitation", f"会议邀请：{data.title}",
+        session,
+        to_invite,
+        "party_building.meeting_invitation",
+        f"会议邀请：{data.title}",
         f"{KIND_ZH[data.kind]}「{data.title}」定于 {local:%Y-%m-%d %H:%M} 在{data.location or '（地点待定）'}召开。议程：{data.agenda[:500]}",
-        link=f"/console/compounds/{compound_id}/party_building/meetings/{meeting.id}", compound_id=compound_id,
+        link=f"/console/compounds/{compound_id}/party_building/meetings/{meeting.id}",
+        compound_id=compound_id,
     )
-    emit(session, "party_building.meeting.scheduled", {"meeting_id": str(meeting.id), "kind": data.kind, "title": data.title, "scheduled_at": scheduled.isoformat()}, compound_id=compound_id)
+    emit(
+        session,
+        "party_building.meeting.scheduled",
+        {"meeting_id": str(meeting.id), "kind": data.kind, "title": data.title, "scheduled_at": scheduled.isoformat()},
+        compound_id=compound_id,
+    )
     return meeting
 
 
 async def user_names(session: AsyncSession, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not user_ids:
         return {}
-    return dict((await session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids), User.is_active.is_(True)).order_by(User.display_name))).all())
+    return dict(
+        (
+            await session.execute(
+                select(User.id, User.display_name).where(User.id.in_(user_ids), User.is_active.is_(True)).order_by(User.display_name)
+            )
+        ).all()
+    )
 
 
 async def add_attendee(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.AttendeeIn) -> m.MeetingAttendee:
@@ -868,11 +1233,21 @@ async def add_attendee(session: AsyncSession, compound_id: uuid.UUID, meeting_id
         raise conflict(f"the meeting is {meeting.status}; invitations go out before it is held", allowed=_moves(meeting.status))
     if data.user_id is not None and await session.get(User, data.user_id) is None:
         raise invalid("user_id", "no such user")
-    row = m.MeetingAttendee(compound_id=compound_id, meeting_id=meeting.id, side=data.side, name=data.name, user_id=data.user_id, invited=True)
+    row = m.MeetingAttendee(
+        compound_id=compound_id, meeting_id=meeting.id, side=data.side, name=data.name, user_id=data.user_id, invited=True
+    )
     session.add(row)
     await session.flush()
     if data.user_id:
-        await notify(session, [data.user_id], "party_building.meeting_invitation", f"会议邀请：{meeting.title}", f"{KIND_ZH[meeting.kind]}「{meeting.title}」", link=f"/console/compounds/{compound_id}/party_building/meetings/{meeting.id}", compound_id=compound_id)
+        await notify(
+            session,
+            [data.user_id],
+            "party_building.meeting_invitation",
+            f"会议邀请：{meeting.title}",
+            f"{KIND_ZH[meeting.kind]}「{meeting.title}」",
+            link=f"/console/compounds/{compound_id}/party_building/meetings/{meeting.id}",
+            compound_id=compound_id,
+        )
     return row
 
 
@@ -880,16 +1255,31 @@ def _side_of(principal: Principal) -> str:
     return {"enterprise": "property", "district": "party"}.get(principal.tenant_kind or "", "member")
 
 
-async def sign_in_by_code(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, meeting_id: uuid.UUID, code: str) -> m.MeetingAttendee:
+async def sign_in_by_code(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, meeting_id: uuid.UUID, code: str
+) -> m.MeetingAttendee:
     """Sign in by scanning the meeting's QR code: the code proves presence, the login says who."""
     meeting = await _meeting(session, compound_id, meeting_id)
     if not hmac.compare_digest(meeting.sign_in_code.encode(), code.encode()):
         raise invalid("code", "this is not the meeting's sign-in code")
     if meeting.status == "cancelled":
         raise conflict("the meeting was cancelled", allowed=_moves(meeting.status))
-    row = await session.scalar(select(m.MeetingAttendee).where(m.MeetingAttendee.compound_id == compound_id, m.MeetingAttendee.meeting_id == meeting.id, m.MeetingAttendee.user_id == principal.user_id))
+    row = await session.scalar(
+        select(m.MeetingAttendee).where(
+            m.MeetingAttendee.compound_id == compound_id,
+            m.MeetingAttendee.meeting_id == meeting.id,
+            m.MeetingAttendee.user_id == principal.user_id,
+        )
+    )
     if row is None:
-        row = m.MeetingAttendee(compound_id=compound_id, meeting_id=meeting.id, side=_side_of(principal), name=principal.display_name, user_id=principal.user_id, invited=False)
+        row = m.MeetingAttendee(
+            compound_id=compound_id,
+            meeting_id=meeting.id,
+            side=_side_of(principal),
+            name=principal.display_name,
+            user_id=principal.user_id,
+            invited=False,
+        )
         session.add(row)
     if row.signed_in_at is None:
         row.signed_in_at, row.sign_in_method = now(), "qr"
@@ -897,7 +1287,9 @@ async def sign_in_by_code(session: AsyncSession, principal: Principal, compound_
     return row
 
 
-async def sign_in_by_staff(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID, attendee_id: uuid.UUID) -> m.MeetingAttendee:
+async def sign_in_by_staff(
+    session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID, attendee_id: uuid.UUID
+) -> m.MeetingAttendee:
     """Whoever keeps the list signs an attendee in (no phone at hand)."""
     meeting = await _meeting(session, compound_id, meeting_id)
     if meeting.status == "cancelled":
@@ -961,7 +1353,9 @@ async def _resolve_owner(session: AsyncSession, compound: Compound, item: s.Acti
     return _Owner("department", dept.name, item.owner_user_id, dept.tenant_id)
 
 
-async def _prepare_resolutions(session: AsyncSession, compound: Compound, resolutions: list[s.ResolutionIn], meeting_day: dt.date) -> list[tuple[s.ResolutionIn, list[tuple[s.ActionItemIn, _Owner]]]]:
+async def _prepare_resolutions(
+    session: AsyncSession, compound: Compound, resolutions: list[s.ResolutionIn], meeting_day: dt.date
+) -> list[tuple[s.ResolutionIn, list[tuple[s.ActionItemIn, _Owner]]]]:
     prepared = []
     for i, resolution in enumerate(resolutions):
         if not resolution.text.strip():
@@ -976,7 +1370,9 @@ async def _prepare_resolutions(session: AsyncSession, compound: Compound, resolu
     return prepared
 
 
-async def record_minutes(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.MinutesIn) -> m.Meeting:
+async def record_minutes(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.MinutesIn
+) -> m.Meeting:
     """The meeting was held: its minutes and resolutions; each resolution's action items go to their owners."""
     meeting = await _meeting(session, compound_id, meeting_id)
     if meeting.status != "planned":
@@ -992,18 +1388,36 @@ async def record_minutes(session: AsyncSession, principal: Principal, compound_i
     meeting.status, meeting.held_at, meeting.minutes, meeting.minutes_recorded_at = "held", held_at, data.minutes, now()
     await session.flush()
     await _write_resolutions(session, principal, meeting, prepared, start=1)
-    emit(session, "party_building.meeting.held", {"meeting_id": str(meeting.id), "kind": meeting.kind, "title": meeting.title, "held_at": held_at.isoformat(), "resolutions": len(prepared)}, compound_id=compound_id)
+    emit(
+        session,
+        "party_building.meeting.held",
+        {
+            "meeting_id": str(meeting.id),
+            "kind": meeting.kind,
+            "title": meeting.title,
+            "held_at": held_at.isoformat(),
+            "resolutions": len(prepared),
+        },
+        compound_id=compound_id,
+    )
     return meeting
 
 
-async def add_resolution(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.ResolutionIn) -> m.Resolution:
+async def add_resolution(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.ResolutionIn
+) -> m.Resolution:
     meeting = await _meeting(session, compound_id, meeting_id)
     if meeting.status != "held":
         raise conflict("resolutions belong to a held meeting: record its minutes first", allowed=_moves(meeting.status))
     zone = await compound_zone(session, compound_id)
     compound = await session.get(Compound, compound_id)
     prepared = await _prepare_resolutions(session, compound, [data], meeting.held_at.astimezone(zone).date())  # type: ignore[arg-type, union-attr]
-    last = await session.scalar(select(func.max(m.Resolution.seq)).where(m.Resolution.compound_id == compound_id, m.Resolution.meeting_id == meeting.id)) or 0
+    last = (
+        await session.scalar(
+            select(func.max(m.Resolution.seq)).where(m.Resolution.compound_id == compound_id, m.Resolution.meeting_id == meeting.id)
+        )
+        or 0
+    )
     return (await _write_resolutions(session, principal, meeting, prepared, start=last + 1))[0]
 
 
@@ -1015,11 +1429,15 @@ async def add_action_item(session: AsyncSession, compound_id: uuid.UUID, resolut
     meeting = await _meeting(session, compound_id, resolution.meeting_id)
     zone = await compound_zone(session, compound_id)
     compound = await session.get(Compound, compound_id)
-    ((_, [(data, owner)]),) = await _prepare_resolutions(session, compound, [s.ResolutionIn(text=resolution.text, action_items=[item])], meeting.held_at.astimezone(zone).date())  # type: ignore[arg-type, union-attr]
+    ((_, [(data, owner)]),) = await _prepare_resolutions(
+        session, compound, [s.ResolutionIn(text=resolution.text, action_items=[item])], meeting.held_at.astimezone(zone).date()
+    )  # type: ignore[arg-type, union-attr]
     return await _assign(session, meeting, resolution, data, owner)
 
 
-async def _write_resolutions(session: AsyncSession, principal: Principal, meeting: m.Meeting, prepared, *, start: int) -> list[m.Resolution]:
+async def _write_resolutions(
+    session: AsyncSession, principal: Principal, meeting: m.Meeting, prepared, *, start: int
+) -> list[m.Resolution]:
     out = []
     for seq, (resolution, items) in enumerate(prepared, start=start):
         row = m.Resolution(compound_id=meeting.compound_id, meeting_id=meeting.id, seq=seq, text=resolution.text)
@@ -1033,25 +1451,50 @@ async def _write_resolutions(session: AsyncSession, principal: Principal, meetin
 
 async def _assign(session: AsyncSession, meeting: m.Meeting, resolution: m.Resolution, item: s.ActionItemIn, owner: _Owner) -> m.ActionItem:
     row = m.ActionItem(
-        compound_id=meeting.compound_id, meeting_id=meeting.id, resolution_id=resolution.id, title=item.title, owner_kind=owner.kind,
-        owner_name=owner.name[:200], owner_user_id=owner.user_id, owner_tenant_id=owner.tenant_id, owner_organisation_id=owner.organisation_id,
-        due_on=item.due_on, status="open",
+        compound_id=meeting.compound_id,
+        meeting_id=meeting.id,
+        resolution_id=resolution.id,
+        title=item.title,
+        owner_kind=owner.kind,
+        owner_name=owner.name[:200],
+        owner_user_id=owner.user_id,
+        owner_tenant_id=owner.tenant_id,
+        owner_organisation_id=owner.organisation_id,
+        due_on=item.due_on,
+        status="open",
     )
     session.add(row)
     await session.flush()
     recipients = await _owner_users(session, row)
     await notify(
-        session, recipients, "party_building.action_item_assigned", f"新任务：{item.title}",
+        session,
+        recipients,
+        "party_building.action_item_assigned",
+        f"新任务：{item.title}",
         f"{KIND_ZH[meeting.kind]}「{meeting.title}」决议：{resolution.text[:300]}\n任务：{item.title}，完成期限 {item.due_on:%Y-%m-%d}。",
-        link=f"/console/compounds/{meeting.compound_id}/party_building/action-items", compound_id=meeting.compound_id,
+        link=f"/console/compounds/{meeting.compound_id}/party_building/action-items",
+        compound_id=meeting.compound_id,
     )
     # a self-contained payload: a consumer (e.g. co_building opening a work order) needs nothing else of ours
-    emit(session, "party_building.action_item.assigned", {
-        "action_item_id": str(row.id), "title": row.title, "due_on": row.due_on.isoformat(), "owner_kind": row.owner_kind, "owner_name": row.owner_name,
-        "owner_tenant_id": str(row.owner_tenant_id) if row.owner_tenant_id else None, "owner_user_id": str(row.owner_user_id) if row.owner_user_id else None,
-        "meeting_id": str(meeting.id), "meeting_kind": meeting.kind, "meeting_title": meeting.title, "resolution": resolution.text,
-        "link": f"/console/compounds/{meeting.compound_id}/party_building/action-items",
-    }, compound_id=meeting.compound_id)
+    emit(
+        session,
+        "party_building.action_item.assigned",
+        {
+            "action_item_id": str(row.id),
+            "title": row.title,
+            "due_on": row.due_on.isoformat(),
+            "owner_kind": row.owner_kind,
+            "owner_name": row.owner_name,
+            "owner_tenant_id": str(row.owner_tenant_id) if row.owner_tenant_id else None,
+            "owner_user_id": str(row.owner_user_id) if row.owner_user_id else None,
+            "meeting_id": str(meeting.id),
+            "meeting_kind": meeting.kind,
+            "meeting_title": meeting.title,
+            "resolution": resolution.text,
+            "link": f"/console/compounds/{meeting.compound_id}/party_building/action-items",
+        },
+        compound_id=meeting.compound_id,
+    )
     return row
 
 
@@ -1063,7 +1506,9 @@ async def _owner_users(session: AsyncSession, item: m.ActionItem) -> list[uuid.U
     return list(dict.fromkeys(users))
 
 
-async def close_action_item(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, item_id: uuid.UUID, evidence: str, *, keeper: bool) -> m.ActionItem:
+async def close_action_item(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, item_id: uuid.UUID, evidence: str, *, keeper: bool
+) -> m.ActionItem:
     """The owner (or whoever keeps the meetings) closes an item with evidence of completion."""
     item = await _action_item(session, compound_id, item_id)
     if not (keeper or owns(principal, item)):
@@ -1076,7 +1521,12 @@ async def close_action_item(session: AsyncSession, principal: Principal, compoun
     item.status, item.evidence, item.closed_at, item.closed_by = "closed", evidence, moment, principal.user_id
     item.closed_on_time = moment.astimezone(await compound_zone(session, compound_id)).date() <= item.due_on
     await session.flush()
-    emit(session, "party_building.action_item.closed", {"action_item_id": str(item.id), "title": item.title, "owner_kind": item.owner_kind, "on_time": item.closed_on_time}, compound_id=compound_id)
+    emit(
+        session,
+        "party_building.action_item.closed",
+        {"action_item_id": str(item.id), "title": item.title, "owner_kind": item.owner_kind, "on_time": item.closed_on_time},
+        compound_id=compound_id,
+    )
     return item
 
 
@@ -1108,14 +1558,27 @@ async def _action_item(session: AsyncSession, compound_id: uuid.UUID, item_id: u
 
 def action_item_out(item: m.ActionItem, today: dt.date) -> s.ActionItemOut:
     return s.ActionItemOut(
-        id=item.id, compound_id=item.compound_id, meeting_id=item.meeting_id, resolution_id=item.resolution_id, title=item.title,
-        owner_kind=item.owner_kind, owner_name=item.owner_name, owner_user_id=item.owner_user_id, owner_tenant_id=item.owner_tenant_id,
-        due_on=item.due_on, status=item.status, overdue=item.status == "open" and item.due_on < today, evidence=item.evidence,
-        closed_at=item.closed_at, closed_on_time=item.closed_on_time,
+        id=item.id,
+        compound_id=item.compound_id,
+        meeting_id=item.meeting_id,
+        resolution_id=item.resolution_id,
+        title=item.title,
+        owner_kind=item.owner_kind,
+        owner_name=item.owner_name,
+        owner_user_id=item.owner_user_id,
+        owner_tenant_id=item.owner_tenant_id,
+        due_on=item.due_on,
+        status=item.status,
+        overdue=item.status == "open" and item.due_on < today,
+        evidence=item.evidence,
+        closed_at=item.closed_at,
+        closed_on_time=item.closed_on_time,
     )
 
 
-def action_items_query(compound_id: uuid.UUID, today: dt.date, *, status: str | None = None, overdue: bool | None = None, owner_kind: str | None = None):
+def action_items_query(
+    compound_id: uuid.UUID, today: dt.date, *, status: str | None = None, overdue: bool | None = None, owner_kind: str | None = None
+):
     stmt = select(m.ActionItem).where(m.ActionItem.compound_id == compound_id).order_by(m.ActionItem.due_on, m.ActionItem.id)
     if status:
         stmt = stmt.where(m.ActionItem.status == status)
@@ -1130,7 +1593,9 @@ def action_items_query(compound_id: uuid.UUID, today: dt.date, *, status: str | 
 
 async def owner_tallies(session: AsyncSession, compound_id: uuid.UUID, today: dt.date) -> list[s.OwnerTally]:
     """The board's count per owner: overdue and late items count against them."""
-    items = (await session.scalars(select(m.ActionItem).where(m.ActionItem.compound_id == compound_id, m.ActionItem.status != "cancelled"))).all()
+    items = (
+        await session.scalars(select(m.ActionItem).where(m.ActionItem.compound_id == compound_id, m.ActionItem.status != "cancelled"))
+    ).all()
     tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for item in items:
         t = tally[(item.owner_name, item.owner_kind)]
@@ -1139,28 +1604,83 @@ async def owner_tallies(session: AsyncSession, compound_id: uuid.UUID, today: dt
             t[1] += item.due_on < today
         else:
             t[2 if item.closed_on_time else 3] += 1
-    return [s.OwnerTally(owner_name=name, owner_kind=kind, open=o, overdue=od, closed_on_time=ot, closed_late=late) for (name, kind), (o, od, ot, late) in sorted(tally.items(), key=lambda kv: (-kv[1][1] - kv[1][3], kv[0][0]))]
+    return [
+        s.OwnerTally(owner_name=name, owner_kind=kind, open=o, overdue=od, closed_on_time=ot, closed_late=late)
+        for (name, kind), (o, od, ot, late) in sorted(tally.items(), key=lambda kv: (-kv[1][1] - kv[1][3], kv[0][0]))
+    ]
 
 
 async def meeting_detail(session: AsyncSession, compound_id: uuid.UUID, meeting_id: uuid.UUID, *, keeper: bool) -> s.MeetingOut:
     meeting = await _meeting(session, compound_id, meeting_id)
-    attendees = (await session.scalars(select(m.MeetingAttendee).where(m.MeetingAttendee.compound_id == compound_id, m.MeetingAttendee.meeting_id == meeting.id).order_by(m.MeetingAttendee.side, m.MeetingAttendee.name))).all()
-    resolutions = (await session.scalars(select(m.Resolution).where(m.Resolution.compound_id == compound_id, m.Resolution.meeting_id == meeting.id).order_by(m.Resolution.seq))).all()
-    items = (await session.scalars(select(m.ActionItem).where(m.ActionItem.compound_id == compound_id, m.ActionItem.meeting_id == meeting.id).order_by(m.ActionItem.due_on))).all()
+    attendees = (
+        await session.scalars(
+            select(m.MeetingAttendee)
+            .where(m.MeetingAttendee.compound_id == compound_id, m.MeetingAttendee.meeting_id == meeting.id)
+            .order_by(m.MeetingAttendee.side, m.MeetingAttendee.name)
+        )
+    ).all()
+    resolutions = (
+        await session.scalars(
+            select(m.Resolution)
+            .where(m.Resolution.compound_id == compound_id, m.Resolution.meeting_id == meeting.id)
+            .order_by(m.Resolution.seq)
+        )
+    ).all()
+    items = (
+        await session.scalars(
+            select(m.ActionItem)
+            .where(m.ActionItem.compound_id == compound_id, m.ActionItem.meeting_id == meeting.id)
+            .order_by(m.ActionItem.due_on)
+        )
+    ).all()
     today = await local_today(session, compound_id)
     return s.MeetingOut(
-        id=meeting.id, compound_id=compound_id, kind=meeting.kind, title=meeting.title, organisation_id=meeting.organisation_id,
-        scheduled_at=meeting.scheduled_at, location=meeting.location, agenda=meeting.agenda, status=meeting.status, held_at=meeting.held_at,
-        minutes=meeting.minutes, sign_in_code=meeting.sign_in_code if keeper else None,
-        attendees=[s.AttendeeOut(id=a.id, side=a.side, name=a.name, user_id=a.user_id, invited=a.invited, signed_in_at=a.signed_in_at, sign_in_method=a.sign_in_method) for a in attendees],
-        resolutions=[s.ResolutionOut(id=r.id, seq=r.seq, text=r.text, action_items=[action_item_out(i, today) for i in items if i.resolution_id == r.id]) for r in resolutions],
+        id=meeting.id,
+        compound_id=compound_id,
+        kind=meeting.kind,
+        title=meeting.title,
+        organisation_id=meeting.organisation_id,
+        scheduled_at=meeting.scheduled_at,
+        location=meeting.location,
+        agenda=meeting.agenda,
+        status=meeting.status,
+        held_at=meeting.held_at,
+        minutes=meeting.minutes,
+        sign_in_code=meeting.sign_in_code if keeper else None,
+        attendees=[
+            s.AttendeeOut(
+                id=a.id,
+                side=a.side,
+                name=a.name,
+                user_id=a.user_id,
+                invited=a.invited,
+                signed_in_at=a.signed_in_at,
+                sign_in_method=a.sign_in_method,
+            )
+            for a in attendees
+        ],
+        resolutions=[
+            s.ResolutionOut(
+                id=r.id, seq=r.seq, text=r.text, action_items=[action_item_out(i, today) for i in items if i.resolution_id == r.id]
+            )
+            for r in resolutions
+        ],
     )
 
 
 def meeting_out(row: m.Meeting) -> s.MeetingOut:
     return s.MeetingOut(
-        id=row.id, compound_id=row.compound_id, kind=row.kind, title=row.title, organisation_id=row.organisation_id, scheduled_at=row.scheduled_at,
-        location=row.location, agenda=row.agenda, status=row.status, held_at=row.held_at, minutes=row.minutes,
+        id=row.id,
+        compound_id=row.compound_id,
+        kind=row.kind,
+        title=row.title,
+        organisation_id=row.organisation_id,
+        scheduled_at=row.scheduled_at,
+        location=row.location,
+        agenda=row.agenda,
+        status=row.status,
+        held_at=row.held_at,
+        minutes=row.minutes,
     )
 
 
@@ -1176,9 +1696,20 @@ def meetings_query(compound_id: uuid.UUID, *, kind: str | None = None, status: s
 async def meetings_held(session: AsyncSession, compound_id: uuid.UUID, kind: str, start: dt.date, end: dt.date, zone: ZoneInfo) -> int:
     first = dt.datetime.combine(start, dt.time(0), tzinfo=zone)
     last = dt.datetime.combine(end, dt.time(0), tzinfo=zone)
-    return int(await session.scalar(select(func.count()).select_from(m.Meeting).where(
-        m.Meeting.compound_id == compound_id, m.Meeting.kind == kind, m.Meeting.status == "held", m.Meeting.held_at >= first, m.Meeting.held_at < last,
-    )) or 0)
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(m.Meeting)
+            .where(
+                m.Meeting.compound_id == compound_id,
+                m.Meeting.kind == kind,
+                m.Meeting.status == "held",
+                m.Meeting.held_at >= first,
+                m.Meeting.held_at < last,
+            )
+        )
+        or 0
+    )
 
 
 async def required_kinds(session: AsyncSession, compound_id: uuid.UUID) -> dict[str, tuple[str, int]]:
@@ -1187,10 +1718,20 @@ async def required_kinds(session: AsyncSession, compound_id: uuid.UUID) -> dict[
     if compound is None:
         return {}
     wanted = await requirements(session, compound.district_tenant_id)
-    kinds = {o.kind for o in await organisations_serving(session, compound_id) if await _covers(session, o.id, compound_id) or o.kind == "enterprise_branch"}
+    kinds = {
+        o.kind
+        for o in await organisations_serving(session, compound_id)
+        if await _covers(session, o.id, compound_id) or o.kind == "enterprise_branch"
+    }
     has_branch = bool(kinds & set(m.BRANCH_KINDS))
-    has_groups = bool(await session.scalar(select(m.OrganisationCoverage.id).join(m.PartyOrganisation, m.PartyOrganisation.id == m.OrganisationCoverage.organisation_id).where(
-        m.OrganisationCoverage.compound_id == compound_id, m.PartyOrganisation.kind == "building_group").limit(1)))
+    has_groups = bool(
+        await session.scalar(
+            select(m.OrganisationCoverage.id)
+            .join(m.PartyOrganisation, m.PartyOrganisation.id == m.OrganisationCoverage.organisation_id)
+            .where(m.OrganisationCoverage.compound_id == compound_id, m.PartyOrganisation.kind == "building_group")
+            .limit(1)
+        )
+    )
     out = {}
     for kind, (period, minimum) in wanted.items():
         if minimum <= 0:
@@ -1211,22 +1752,44 @@ async def flag_missed_meetings(session: AsyncSession, compound_id: uuid.UUID) ->
     flagged = []
     for kind, (period, minimum) in (await required_kinds(session, compound_id)).items():
         start, end = period_bounds(period_bounds(today, period)[0] - dt.timedelta(days=1), period)
-        if await session.scalar(select(m.MeetingGap.id).where(m.MeetingGap.compound_id == compound_id, m.MeetingGap.kind == kind, m.MeetingGap.period_start == start)):
+        if await session.scalar(
+            select(m.MeetingGap.id).where(
+                m.MeetingGap.compound_id == compound_id, m.MeetingGap.kind == kind, m.MeetingGap.period_start == start
+            )
+        ):
             continue
         held = await meetings_held(session, compound_id, kind, start, end, zone)
         if held >= minimum:
             continue
-        gap = m.MeetingGap(compound_id=compound_id, kind=kind, period=period, period_start=start, period_end=end, required=minimum, held=held)
+        gap = m.MeetingGap(
+            compound_id=compound_id, kind=kind, period=period, period_start=start, period_end=end, required=minimum, held=held
+        )
         session.add(gap)
         flagged.append(gap)
         label = period_label(start, period)
         recipients = await holders(session, "party_building.meeting", "write", compound.district_tenant_id, compound_id)  # type: ignore[union-attr]
         await notify(
-            session, recipients, "party_building.meeting_missed", f"{compound.name}：{label} 未按要求召开{KIND_ZH[kind]}",  # type: ignore[union-attr]
+            session,
+            recipients,
+            "party_building.meeting_missed",
+            f"{compound.name}：{label} 未按要求召开{KIND_ZH[kind]}",  # type: ignore[union-attr]
             f"要求 {minimum} 次，实际召开 {held} 次（{start:%Y-%m-%d} 至 {end - dt.timedelta(days=1):%Y-%m-%d}）。",
-            link=f"/console/compounds/{compound_id}/party_building/meetings", compound_id=compound_id,
+            link=f"/console/compounds/{compound_id}/party_building/meetings",
+            compound_id=compound_id,
         )
-        emit(session, "party_building.meeting.missed", {"kind": kind, "period": label, "required": minimum, "held": held, "period_start": start.isoformat(), "period_end": end.isoformat()}, compound_id=compound_id)
+        emit(
+            session,
+            "party_building.meeting.missed",
+            {
+                "kind": kind,
+                "period": label,
+                "required": minimum,
+                "held": held,
+                "period_start": start.isoformat(),
+                "period_end": end.isoformat(),
+            },
+            compound_id=compound_id,
+        )
     await session.flush()
     return flagged
 
@@ -1234,19 +1797,44 @@ async def flag_missed_meetings(session: AsyncSession, compound_id: uuid.UUID) ->
 async def flag_overdue_action_items(session: AsyncSession, compound_id: uuid.UUID) -> list[m.ActionItem]:
     """Notify the owners of open items past their due date (once per item) and emit an event for each."""
     today = await local_today(session, compound_id)
-    items = list((await session.scalars(select(m.ActionItem).where(
-        m.ActionItem.compound_id == compound_id, m.ActionItem.status == "open", m.ActionItem.due_on < today, m.ActionItem.overdue_notified_on.is_(None),
-    ))).all())
+    items = list(
+        (
+            await session.scalars(
+                select(m.ActionItem).where(
+                    m.ActionItem.compound_id == compound_id,
+                    m.ActionItem.status == "open",
+                    m.ActionItem.due_on < today,
+                    m.ActionItem.overdue_notified_on.is_(None),
+                )
+            )
+        ).all()
+    )
     for item in items:
         meeting = await session.get(m.Meeting, (compound_id, item.meeting_id))
         recipients = await _owner_users(session, item) + ([meeting.created_by] if meeting and meeting.created_by else [])
         await notify(
-            session, list(dict.fromkeys(recipients)), "party_building.action_item_overdue", f"任务逾期：{item.title}",
+            session,
+            list(dict.fromkeys(recipients)),
+            "party_building.action_item_overdue",
+            f"任务逾期：{item.title}",
             f"{item.owner_name} 的任务「{item.title}」已超过完成期限 {item.due_on:%Y-%m-%d}，请尽快办结并上传佐证。",
-            link=f"/console/compounds/{compound_id}/party_building/action-items", compound_id=compound_id,
+            link=f"/console/compounds/{compound_id}/party_building/action-items",
+            compound_id=compound_id,
         )
         item.overdue_notified_on = today
-        emit(session, "party_building.action_item.overdue", {"action_item_id": str(item.id), "title": item.title, "owner_kind": item.owner_kind, "owner_name": item.owner_name, "owner_tenant_id": str(item.owner_tenant_id) if item.owner_tenant_id else None, "due_on": item.due_on.isoformat()}, compound_id=compound_id)
+        emit(
+            session,
+            "party_building.action_item.overdue",
+            {
+                "action_item_id": str(item.id),
+                "title": item.title,
+                "owner_kind": item.owner_kind,
+                "owner_name": item.owner_name,
+                "owner_tenant_id": str(item.owner_tenant_id) if item.owner_tenant_id else None,
+                "due_on": item.due_on.isoformat(),
+            },
+            compound_id=compound_id,
+        )
     await session.flush()
     return items
 
@@ -1256,13 +1844,17 @@ async def flag_overdue_action_items(session: AsyncSession, compound_id: uuid.UUI
 
 async def create_responsibility(session: AsyncSession, principal: Principal, data: s.ResponsibilityIn) -> m.Responsibility:
     org = await get_organisation(session, principal, data.organisation_id, owned=True)
-    row = m.Responsibility(tenant_id=org.tenant_id, organisation_id=org.id, role=data.role, title=data.title, description=data.description, period=data.period)
+    row = m.Responsibility(
+        tenant_id=org.tenant_id, organisation_id=org.id, role=data.role, title=data.title, description=data.description, period=data.period
+    )
     session.add(row)
     await session.flush()
     return row
 
 
-async def record_completion(session: AsyncSession, principal: Principal, responsibility_id: uuid.UUID, data: s.CompletionIn, today: dt.date) -> m.ResponsibilityRecord:
+async def record_completion(
+    session: AsyncSession, principal: Principal, responsibility_id: uuid.UUID, data: s.CompletionIn, today: dt.date
+) -> m.ResponsibilityRecord:
     item = await session.get(m.Responsibility, responsibility_id)
     if item is None:
         raise not_found("responsibility")
@@ -1277,9 +1869,20 @@ async def record_completion(session: AsyncSession, principal: Principal, respons
             raise invalid("period_label", f"not a {item.period} like {period_label(today, item.period)}") from None
         if data.completed_on < start:
             raise invalid("completed_on", "a period's work is completed within or after it")
-    if await session.scalar(select(m.ResponsibilityRecord.id).where(m.ResponsibilityRecord.responsibility_id == item.id, m.ResponsibilityRecord.period_label == label)):
+    if await session.scalar(
+        select(m.ResponsibilityRecord.id).where(
+            m.ResponsibilityRecord.responsibility_id == item.id, m.ResponsibilityRecord.period_label == label
+        )
+    ):
         raise conflict(f"completion for {label} is already recorded", errors=[{"field": "period_label", "message": "already recorded"}])
-    row = m.ResponsibilityRecord(tenant_id=item.tenant_id, responsibility_id=item.id, period_label=label, completed_on=data.completed_on, note=data.note, recorded_by=principal.user_id)
+    row = m.ResponsibilityRecord(
+        tenant_id=item.tenant_id,
+        responsibility_id=item.id,
+        period_label=label,
+        completed_on=data.completed_on,
+        note=data.note,
+        recorded_by=principal.user_id,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -1289,7 +1892,11 @@ def _label_bounds(label: str, period: str) -> tuple[dt.date, dt.date]:
     if period == "month":
         day = dt.date(int(label[:4]), int(label[5:7]), 1) if len(label) == 7 and label[4] == "-" else None
     elif period == "quarter":
-        day = dt.date(int(label[:4]), (int(label[6]) - 1) * 3 + 1, 1) if len(label) == 7 and label[4:6] == "-Q" and label[6] in "1234" else None
+        day = (
+            dt.date(int(label[:4]), (int(label[6]) - 1) * 3 + 1, 1)
+            if len(label) == 7 and label[4:6] == "-Q" and label[6] in "1234"
+            else None
+        )
     else:
         day = dt.date(int(label), 1, 1) if len(label) == 4 else None
     if day is None:
@@ -1297,18 +1904,32 @@ def _label_bounds(label: str, period: str) -> tuple[dt.date, dt.date]:
     return period_bounds(day, period)
 
 
-async def responsibilities(session: AsyncSession, principal: Principal, today: dt.date, organisation_id: uuid.UUID | None = None) -> list[s.ResponsibilityOut]:
+async def responsibilities(
+    session: AsyncSession, principal: Principal, today: dt.date, organisation_id: uuid.UUID | None = None
+) -> list[s.ResponsibilityOut]:
     visible = await visible_organisation_ids(session, principal)
     stmt = (
-        select(m.Responsibility, m.PartyOrganisation.name).join(m.PartyOrganisation, m.PartyOrganisation.id == m.Responsibility.organisation_id)
-        .where(m.Responsibility.active.is_(True)).order_by(m.PartyOrganisation.name, m.Responsibility.role, m.Responsibility.title)
+        select(m.Responsibility, m.PartyOrganisation.name)
+        .join(m.PartyOrganisation, m.PartyOrganisation.id == m.Responsibility.organisation_id)
+        .where(m.Responsibility.active.is_(True))
+        .order_by(m.PartyOrganisation.name, m.Responsibility.role, m.Responsibility.title)
     )
     if visible is not None:
         stmt = stmt.where(m.Responsibility.organisation_id.in_(visible))
     if organisation_id:
         stmt = stmt.where(m.Responsibility.organisation_id == organisation_id)
     rows = (await session.execute(stmt)).all()
-    records = (await session.scalars(select(m.ResponsibilityRecord).where(m.ResponsibilityRecord.responsibility_id.in_([r.id for r, _ in rows])).order_by(m.ResponsibilityRecord.completed_on.desc()))).all() if rows else []
+    records = (
+        (
+            await session.scalars(
+                select(m.ResponsibilityRecord)
+                .where(m.ResponsibilityRecord.responsibility_id.in_([r.id for r, _ in rows]))
+                .order_by(m.ResponsibilityRecord.completed_on.desc())
+            )
+        ).all()
+        if rows
+        else []
+    )
     by_item: dict[uuid.UUID, list[m.ResponsibilityRecord]] = defaultdict(list)
     for rec in records:
         by_item[rec.responsibility_id].append(rec)
@@ -1316,11 +1937,20 @@ async def responsibilities(session: AsyncSession, principal: Principal, today: d
     for r, org_name in rows:
         current = period_label(today, r.period)
         done = [c for c in by_item[r.id]]
-        out.append(s.ResponsibilityOut(
-            id=r.id, organisation_id=r.organisation_id, organisation_name=org_name, role=r.role, title=r.title, description=r.description, period=r.period,
-            current_period=current, done_this_period=any(c.period_label == current for c in done),
-            completions=[s.CompletionOut(period_label=c.period_label, completed_on=c.completed_on, note=c.note) for c in done[:12]],
-        ))
+        out.append(
+            s.ResponsibilityOut(
+                id=r.id,
+                organisation_id=r.organisation_id,
+                organisation_name=org_name,
+                role=r.role,
+                title=r.title,
+                description=r.description,
+                period=r.period,
+                current_period=current,
+                done_this_period=any(c.period_label == current for c in done),
+                completions=[s.CompletionOut(period_label=c.period_label, completed_on=c.completed_on, note=c.note) for c in done[:12]],
+            )
+        )
     return out
 
 
@@ -1337,10 +1967,23 @@ async def create_study_session(session: AsyncSession, compound_id: uuid.UUID, da
         raise invalid("member_ids", "attendance is recorded once the session has taken place")
     members = list(dict.fromkeys(data.member_ids))
     if members:
-        found = set((await session.scalars(select(m.PartyMember.id).where(m.PartyMember.compound_id == compound_id, m.PartyMember.id.in_(members)))).all())
+        found = set(
+            (
+                await session.scalars(
+                    select(m.PartyMember.id).where(m.PartyMember.compound_id == compound_id, m.PartyMember.id.in_(members))
+                )
+            ).all()
+        )
         if len(found) != len(members):
             raise invalid("member_ids", "not party members of this compound")
-    row = m.StudySession(compound_id=compound_id, organisation_id=data.organisation_id, title=data.title, topic=data.topic, held_on=data.held_on, hours=data.hours)
+    row = m.StudySession(
+        compound_id=compound_id,
+        organisation_id=data.organisation_id,
+        title=data.title,
+        topic=data.topic,
+        held_on=data.held_on,
+        hours=data.hours,
+    )
     session.add(row)
     await session.flush()
     session.add_all([m.StudyAttendance(compound_id=compound_id, session_id=row.id, member_id=mid, hours=data.hours) for mid in members])
@@ -1348,17 +1991,37 @@ async def create_study_session(session: AsyncSession, compound_id: uuid.UUID, da
     return row
 
 
-async def record_attendance(session: AsyncSession, compound_id: uuid.UUID, session_id: uuid.UUID, member_ids: list[uuid.UUID], today: dt.date) -> int:
+async def record_attendance(
+    session: AsyncSession, compound_id: uuid.UUID, session_id: uuid.UUID, member_ids: list[uuid.UUID], today: dt.date
+) -> int:
     study = await session.get(m.StudySession, (compound_id, session_id))
     if study is None:
         raise not_found("study session")
     if study.held_on > today:
         raise conflict("attendance is recorded once the session has taken place")
     wanted = list(dict.fromkeys(member_ids))
-    found = set((await session.scalars(select(m.PartyMember.id).where(m.PartyMember.compound_id == compound_id, m.PartyMember.id.in_(wanted)))).all()) if wanted else set()
+    found = (
+        set(
+            (
+                await session.scalars(
+                    select(m.PartyMember.id).where(m.PartyMember.compound_id == compound_id, m.PartyMember.id.in_(wanted))
+                )
+            ).all()
+        )
+        if wanted
+        else set()
+    )
     if not wanted or len(found) != len(wanted):
         raise invalid("member_ids", "choose party members of this compound")
-    present = set((await session.scalars(select(m.StudyAttendance.member_id).where(m.StudyAttendance.compound_id == compound_id, m.StudyAttendance.session_id == study.id))).all())
+    present = set(
+        (
+            await session.scalars(
+                select(m.StudyAttendance.member_id).where(
+                    m.StudyAttendance.compound_id == compound_id, m.StudyAttendance.session_id == study.id
+                )
+            )
+        ).all()
+    )
     new = [mid for mid in wanted if mid not in present]
     session.add_all([m.StudyAttendance(compound_id=compound_id, session_id=study.id, member_id=mid, hours=study.hours) for mid in new])
     await session.flush()
@@ -1366,19 +2029,48 @@ async def record_attendance(session: AsyncSession, compound_id: uuid.UUID, sessi
 
 
 async def study_sessions(session: AsyncSession, compound_id: uuid.UUID) -> list[s.StudySessionOut]:
-    counts = dict((await session.execute(select(m.StudyAttendance.session_id, func.count()).where(m.StudyAttendance.compound_id == compound_id).group_by(m.StudyAttendance.session_id))).all())
-    rows = (await session.scalars(select(m.StudySession).where(m.StudySession.compound_id == compound_id).order_by(m.StudySession.held_on.desc()))).all()
-    return [s.StudySessionOut(id=r.id, compound_id=r.compound_id, title=r.title, held_on=r.held_on, hours=r.hours, topic=r.topic, organisation_id=r.organisation_id, attendees=int(counts.get(r.id, 0))) for r in rows]
+    counts = dict(
+        (
+            await session.execute(
+                select(m.StudyAttendance.session_id, func.count())
+                .where(m.StudyAttendance.compound_id == compound_id)
+                .group_by(m.StudyAttendance.session_id)
+            )
+        ).all()
+    )
+    rows = (
+        await session.scalars(
+            select(m.StudySession).where(m.StudySession.compound_id == compound_id).order_by(m.StudySession.held_on.desc())
+        )
+    ).all()
+    return [
+        s.StudySessionOut(
+            id=r.id,
+            compound_id=r.compound_id,
+            title=r.title,
+            held_on=r.held_on,
+            hours=r.hours,
+            topic=r.topic,
+            organisation_id=r.organisation_id,
+            attendees=int(counts.get(r.id, 0)),
+        )
+        for r in rows
+    ]
 
 
 async def study_hours(session: AsyncSession, compound_id: uuid.UUID, year: int) -> list[s.StudyHoursOut]:
     """Hours per member in a year (every current member, with zero for those who attended nothing)."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    rows = (await session.execute(
-        select(m.StudyAttendance.member_id, m.StudyAttendance.hours)
-        .join(m.StudySession, (m.StudySession.compound_id == m.StudyAttendance.compound_id) & (m.StudySession.id == m.StudyAttendance.session_id))
-        .where(m.StudyAttendance.compound_id == compound_id, m.StudySession.held_on >= start, m.StudySession.held_on < end)
-    )).all()
+    rows = (
+        await session.execute(
+            select(m.StudyAttendance.member_id, m.StudyAttendance.hours)
+            .join(
+                m.StudySession,
+                (m.StudySession.compound_id == m.StudyAttendance.compound_id) & (m.StudySession.id == m.StudyAttendance.session_id),
+            )
+            .where(m.StudyAttendance.compound_id == compound_id, m.StudySession.held_on >= start, m.StudySession.held_on < end)
+        )
+    ).all()
     totals: dict[uuid.UUID, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
     for mid, hours in rows:
         totals[mid][0] += 1
@@ -1388,14 +2080,24 @@ async def study_hours(session: AsyncSession, compound_id: uuid.UUID, year: int) 
 
 
 async def study_hours_per_member(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
-    members = int(await session.scalar(select(func.count()).select_from(m.PartyMember).where(m.PartyMember.compound_id == compound_id, m.PartyMember.left_on.is_(None))) or 0)
+    members = int(
+        await session.scalar(
+            select(func.count()).select_from(m.PartyMember).where(m.PartyMember.compound_id == compound_id, m.PartyMember.left_on.is_(None))
+        )
+        or 0
+    )
     if not members:
         return None
-    hours = (await session.scalars(
-        select(m.StudyAttendance.hours)
-        .join(m.StudySession, (m.StudySession.compound_id == m.StudyAttendance.compound_id) & (m.StudySession.id == m.StudyAttendance.session_id))
-        .where(m.StudyAttendance.compound_id == compound_id, m.StudySession.held_on >= start, m.StudySession.held_on < end)
-    )).all()
+    hours = (
+        await session.scalars(
+            select(m.StudyAttendance.hours)
+            .join(
+                m.StudySession,
+                (m.StudySession.compound_id == m.StudyAttendance.compound_id) & (m.StudySession.id == m.StudyAttendance.session_id),
+            )
+            .where(m.StudyAttendance.compound_id == compound_id, m.StudySession.held_on >= start, m.StudySession.held_on < end)
+        )
+    ).all()
     return (sum(hours, Decimal(0)) / members).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
@@ -1414,16 +2116,31 @@ def is_visible(row: m.Disclosure, today: dt.date) -> bool:
 
 def _version(row: m.Disclosure, user_id: uuid.UUID | None) -> m.DisclosureVersion:
     return m.DisclosureVersion(
-        compound_id=row.compound_id, disclosure_id=row.id, version=row.version, category=row.category, title=row.title, body=row.body,
-        publish_from=row.publish_from, publish_until=row.publish_until, status=row.status, changed_by=user_id,
+        compound_id=row.compound_id,
+        disclosure_id=row.id,
+        version=row.version,
+        category=row.category,
+        title=row.title,
+        body=row.body,
+        publish_from=row.publish_from,
+        publish_until=row.publish_until,
+        status=row.status,
+        changed_by=user_id,
     )
 
 
 async def create_disclosure(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, data: s.DisclosureIn) -> m.Disclosure:
     _check_period(data.publish_from, data.publish_until)
     row = m.Disclosure(
-        compound_id=compound_id, category=data.category, title=data.title, body=data.body, publish_from=data.publish_from, publish_until=data.publish_until,
-        status="published" if data.publish else "draft", version=1, published_at=now() if data.publish else None,
+        compound_id=compound_id,
+        category=data.category,
+        title=data.title,
+        body=data.body,
+        publish_from=data.publish_from,
+        publish_until=data.publish_until,
+        status="published" if data.publish else "draft",
+        version=1,
+        published_at=now() if data.publish else None,
     )
     session.add(row)
     await session.flush()
@@ -1434,7 +2151,9 @@ async def create_disclosure(session: AsyncSession, principal: Principal, compoun
     return row
 
 
-async def update_disclosure(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, disclosure_id: uuid.UUID, data: s.DisclosurePatch) -> m.Disclosure:
+async def update_disclosure(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, disclosure_id: uuid.UUID, data: s.DisclosurePatch
+) -> m.Disclosure:
     """A correction is a new version; the old ones stay in the history."""
     row = await get_disclosure(session, compound_id, disclosure_id)
     given = _given(data)
@@ -1449,11 +2168,15 @@ async def update_disclosure(session: AsyncSession, principal: Principal, compoun
     return row
 
 
-async def set_disclosure_status(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, disclosure_id: uuid.UUID, status: str) -> m.Disclosure:
+async def set_disclosure_status(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, disclosure_id: uuid.UUID, status: str
+) -> m.Disclosure:
     row = await get_disclosure(session, compound_id, disclosure_id)
     allowed = {"draft": ("published",), "published": ("withdrawn",), "withdrawn": ("published",)}
     if status not in allowed[row.status]:
-        raise conflict(f"a {row.status} disclosure cannot become {status}", allowed="draft → published, published → withdrawn, withdrawn → published")
+        raise conflict(
+            f"a {row.status} disclosure cannot become {status}", allowed="draft → published, published → withdrawn, withdrawn → published"
+        )
     row.status = status
     if status == "published":
         row.published_at = now()
@@ -1466,10 +2189,19 @@ async def set_disclosure_status(session: AsyncSession, principal: Principal, com
 
 
 def _emit_published(session: AsyncSession, row: m.Disclosure) -> None:
-    emit(session, "party_building.disclosure.published", {
-        "disclosure_id": str(row.id), "category": row.category, "title": row.title, "version": row.version,
-        "publish_from": row.publish_from.isoformat(), "publish_until": row.publish_until.isoformat() if row.publish_until else None,
-    }, compound_id=row.compound_id)
+    emit(
+        session,
+        "party_building.disclosure.published",
+        {
+            "disclosure_id": str(row.id),
+            "category": row.category,
+            "title": row.title,
+            "version": row.version,
+            "publish_from": row.publish_from.isoformat(),
+            "publish_until": row.publish_until.isoformat() if row.publish_until else None,
+        },
+        compound_id=row.compound_id,
+    )
 
 
 async def get_disclosure(session: AsyncSession, compound_id: uuid.UUID, disclosure_id: uuid.UUID) -> m.Disclosure:
@@ -1483,12 +2215,35 @@ async def disclosure_out(session: AsyncSession, row: m.Disclosure, today: dt.dat
     versions = []
     if history:
         versions = [
-            s.DisclosureVersionOut(version=v.version, title=v.title, status=v.status, publish_from=v.publish_from, publish_until=v.publish_until, created_at=v.created_at)
-            for v in (await session.scalars(select(m.DisclosureVersion).where(m.DisclosureVersion.compound_id == row.compound_id, m.DisclosureVersion.disclosure_id == row.id).order_by(m.DisclosureVersion.version.desc()))).all()
+            s.DisclosureVersionOut(
+                version=v.version,
+                title=v.title,
+                status=v.status,
+                publish_from=v.publish_from,
+                publish_until=v.publish_until,
+                created_at=v.created_at,
+            )
+            for v in (
+                await session.scalars(
+                    select(m.DisclosureVersion)
+                    .where(m.DisclosureVersion.compound_id == row.compound_id, m.DisclosureVersion.disclosure_id == row.id)
+                    .order_by(m.DisclosureVersion.version.desc())
+                )
+            ).all()
         ]
     return s.DisclosureOut(
-        id=row.id, compound_id=row.compound_id, category=row.category, title=row.title, body=row.body, publish_from=row.publish_from,
-        publish_until=row.publish_until, status=row.status, version=row.version, published_at=row.published_at, visible=is_visible(row, today), history=versions,
+        id=row.id,
+        compound_id=row.compound_id,
+        category=row.category,
+        title=row.title,
+        body=row.body,
+        publish_from=row.publish_from,
+        publish_until=row.publish_until,
+        status=row.status,
+        version=row.version,
+        published_at=row.published_at,
+        visible=is_visible(row, today),
+        history=versions,
     )
 
 
@@ -1502,9 +2257,14 @@ def disclosures_query(compound_id: uuid.UUID, *, category: str | None = None, st
 
 
 async def visible_disclosures(session: AsyncSession, compound_id: uuid.UUID, today: dt.date) -> list[m.Disclosure]:
-    rows = (await session.scalars(disclosures_query(compound_id, status="published").where(
-        m.Disclosure.publish_from <= today, or_(m.Disclosure.publish_until.is_(None), m.Disclosure.publish_until >= today),
-    ))).all()
+    rows = (
+        await session.scalars(
+            disclosures_query(compound_id, status="published").where(
+                m.Disclosure.publish_from <= today,
+                or_(m.Disclosure.publish_until.is_(None), m.Disclosure.publish_until >= today),
+            )
+        )
+    ).all()
     return list(rows)
 
 
@@ -1512,39 +2272,83 @@ async def visible_disclosures(session: AsyncSession, compound_id: uuid.UUID, tod
 
 
 async def my_household_ids(session: AsyncSession, principal: Principal, compound_id: uuid.UUID) -> list[uuid.UUID]:
-    return list((await session.scalars(select(Resident.household_id).where(Resident.compound_id == compound_id, Resident.user_id == principal.user_id))).all())
+    return list(
+        (
+            await session.scalars(
+                select(Resident.household_id).where(Resident.compound_id == compound_id, Resident.user_id == principal.user_id)
+            )
+        ).all()
+    )
 
 
 async def public_view(session: AsyncSession, principal: Principal, compound_id: uuid.UUID) -> s.PublicView:
     """What every resident may see: the party organisations, members who show identity, central households, disclosures."""
     today = await local_today(session, compound_id)
     orgs = await organisations_serving(session, compound_id)
-    badges = (await session.scalars(select(m.PartyMember).where(m.PartyMember.compound_id == compound_id, m.PartyMember.show_identity.is_(True), m.PartyMember.left_on.is_(None)).order_by(m.PartyMember.name))).all()
+    badges = (
+        await session.scalars(
+            select(m.PartyMember)
+            .where(m.PartyMember.compound_id == compound_id, m.PartyMember.show_identity.is_(True), m.PartyMember.left_on.is_(None))
+            .order_by(m.PartyMember.name)
+        )
+    ).all()
     memberships = await memberships_of(session, compound_id, [b.id for b in badges])
     mine = set(await my_household_ids(session, principal, compound_id))
-    my_buildings = set((await session.scalars(
-        select(Unit.building_id).join(Room, (Room.compound_id == Unit.compound_id) & (Room.unit_id == Unit.id))
-        .join(Household, (Household.compound_id == Room.compound_id) & (Household.room_id == Room.id))
-        .where(Household.compound_id == compound_id, Household.id.in_(mine))
-    )).all()) if mine else set()
-    looked_after = set((await session.scalars(select(m.CentralHouseholdLink.central_id).where(m.CentralHouseholdLink.compound_id == compound_id, m.CentralHouseholdLink.household_id.in_(mine)))).all()) if mine else set()
-    centrals = (await session.execute(
-        select(m.CentralHousehold, m.PartyMember.name, Building.name)
-        .join(m.PartyMember, (m.PartyMember.compound_id == m.CentralHousehold.compound_id) & (m.PartyMember.id == m.CentralHousehold.member_id))
-        .join(Building, (Building.compound_id == m.CentralHousehold.compound_id) & (Building.id == m.CentralHousehold.building_id))
-        .where(m.CentralHousehold.compound_id == compound_id).order_by(Building.name, m.PartyMember.name)
-    )).all()
+    my_buildings = (
+        set(
+            (
+                await session.scalars(
+                    select(Unit.building_id)
+                    .join(Room, (Room.compound_id == Unit.compound_id) & (Room.unit_id == Unit.id))
+                    .join(Household, (Household.compound_id == Room.compound_id) & (Household.room_id == Room.id))
+                    .where(Household.compound_id == compound_id, Household.id.in_(mine))
+                )
+            ).all()
+        )
+        if mine
+        else set()
+    )
+    looked_after = (
+        set(
+            (
+                await session.scalars(
+                    select(m.CentralHouseholdLink.central_id).where(
+                        m.CentralHouseholdLink.compound_id == compound_id, m.CentralHouseholdLink.household_id.in_(mine)
+                    )
+                )
+            ).all()
+        )
+        if mine
+        else set()
+    )
+    centrals = (
+        await session.execute(
+            select(m.CentralHousehold, m.PartyMember.name, Building.name)
+            .join(
+                m.PartyMember,
+                (m.PartyMember.compound_id == m.CentralHousehold.compound_id) & (m.PartyMember.id == m.CentralHousehold.member_id),
+            )
+            .join(Building, (Building.compound_id == m.CentralHousehold.compound_id) & (Building.id == m.CentralHousehold.building_id))
+            .where(m.CentralHousehold.compound_id == compound_id)
+            .order_by(Building.name, m.PartyMember.name)
+        )
+    ).all()
     staff = principal.tenant_id is not None
     return s.PublicView(
         compound_id=compound_id,
         organisations=[s.PublicOrganisation(id=o.id, kind=o.kind, name=o.name, secretary_name=o.secretary_name) for o in orgs],
         identity=[
-            s.IdentityBadge(name=b.name, organisation=(memberships.get(b.id) or [None])[0].organisation_name if memberships.get(b.id) else None, post=memberships[b.id][0].post if memberships.get(b.id) else None)
+            s.IdentityBadge(
+                name=b.name,
+                organisation=(memberships.get(b.id) or [None])[0].organisation_name if memberships.get(b.id) else None,
+                post=memberships[b.id][0].post if memberships.get(b.id) else None,
+            )
             for b in badges
         ],
         central_households=[
             s.PublicCentralHousehold(name=name, building_name=bname, looks_after_me=c.id in looked_after)
-            for c, name, bname in centrals if staff or c.building_id in my_buildings or c.id in looked_after
+            for c, name, bname in centrals
+            if staff or c.building_id in my_buildings or c.id in looked_after
         ],
         disclosures=[await disclosure_out(session, d, today) for d in await visible_disclosures(session, compound_id, today)],
     )

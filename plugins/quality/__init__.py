@@ -11,7 +11,14 @@ NAME = "quality"
 
 @hookimpl
 def redprop_plugin_info():
-    return {"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "服务质量评价与改进", "label_en": "Service quality evaluation and improvement"}
+    return {
+        "name": NAME,
+        "version": "0.1.0",
+        "hook_api": HOOK_API_VERSION,
+        "module": True,
+        "label_zh": "服务质量评价与改进",
+        "label_en": "Service quality evaluation and improvement",
+    }
 
 
 @hookimpl

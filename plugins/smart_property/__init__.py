@@ -11,7 +11,14 @@ NAME = "smart_property"
 
 @hookimpl
 def redprop_plugin_info():
-    return {"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "智慧物业", "label_en": "Smart property"}
+    return {
+        "name": NAME,
+        "version": "0.1.0",
+        "hook_api": HOOK_API_VERSION,
+        "module": True,
+        "label_zh": "智慧物业",
+        "label_en": "Smart property",
+    }
 
 
 @hookimpl

@@ -39,13 +39,19 @@ async def test_updates_record_before_and_after(client, as_user, city):
     entries = (await client.get("/api/v1/audit", headers=district, params={"target_type": "compounds"})).json()["items"]
     change = entries[0]
     assert change["action"] == "update"
-    assert change["before"]["operator_tenant_id"] == str(city.tenants["A"]) and change["after"]["operator_tenant_id"] == str(city.tenants["B"])
+    assert change["before"]["operator_tenant_id"] == str(city.tenants["A"]) and change["after"]["operator_tenant_id"] == str(
+        city.tenants["B"]
+    )
 
 
 async def test_personal_data_is_not_copied_into_the_log(client, as_user, city):
     h = await as_user("ent-a-admin")
     household = (await client.get(f"/api/v1/compounds/{city.compounds['A1']}/households", headers=h)).json()["items"][0]["id"]
-    await client.post(f"/api/v1/compounds/{city.compounds['A1']}/residents", json={"household_id": household, "name": "王五", "role": "tenant", "phone": "13912345678", "id_card": "11010519491231002X"}, headers=h)
+    await client.post(
+        f"/api/v1/compounds/{city.compounds['A1']}/residents",
+        json={"household_id": household, "name": "王五", "role": "tenant", "phone": "13912345678", "id_card": "11010519491231002X"},
+        headers=h,
+    )
     entry = next(e for e in (await client.get("/api/v1/audit", headers=h)).json()["items"] if e["target_type"] == "residents")
     assert entry["after"]["phone"] == "139****5678" and entry["after"]["id_card_cipher"] == "<encrypted>"
     assert "11010519491231002X" not in str(entry)
@@ -61,7 +67,9 @@ async def test_tenants_read_only_their_own_log(client, as_user, city):
 async def test_chain_verifies_and_exports(client, as_user, city):
     h = await _write_some(client, as_user, city)
     reports = (await client.get("/api/v1/audit/verify", headers=h)).json()
-    assert reports == [{"chain": str(city.tenants["A"]), "entries": reports[0]["entries"], "ok": True, "first_broken_seq": None, "problem": ""}]
+    assert reports == [
+        {"chain": str(city.tenants["A"]), "entries": reports[0]["entries"], "ok": True, "first_broken_seq": None, "problem": ""}
+    ]
     assert reports[0]["entries"] >= 3
     csv_text = (await client.get("/api/v1/audit/export.csv", headers=h)).text
     assert csv_text.splitlines()[0].startswith("chain,seq,at") and "rooms" in csv_text
@@ -103,7 +111,12 @@ async def test_redprop_audit_verify_finds_tampering(client, as_user, city, db, d
     chain = str(city.tenants["A"])
     async with db.session(Scope.nothing()) as session:
         assert all(r.ok for r in await verify_all(session, chain))
-    await _tamper(database_urls["owner"], sql.replace("WHERE", f"WHERE chain = '{chain}' AND", 1).replace("FROM audit_entries)", f"FROM audit_entries WHERE chain = '{chain}')"))
+    await _tamper(
+        database_urls["owner"],
+        sql.replace("WHERE", f"WHERE chain = '{chain}' AND", 1).replace(
+            "FROM audit_entries)", f"FROM audit_entries WHERE chain = '{chain}')"
+        ),
+    )
 
     from core.cli import main
     from core.settings import get_settings

@@ -31,7 +31,10 @@ def _random_policy(rng: random.Random, tenants: int = 12, compounds: int = 40, u
         lines.add(("g", f"u{rng.randrange(users)}", rng.choice(roles), rng.choice(domains)))
     for _ in range(15):  # role hierarchies inside a domain
         lines.add(("g", rng.choice(roles), rng.choice(roles), rng.choice(domains)))
-    requests = [(f"u{rng.randrange(users + 10)}", rng.choice(domains + ["tenant:999"]), rng.choice(objects + ["nope.x"]), rng.choice(actions)) for _ in range(3000)]
+    requests = [
+        (f"u{rng.randrange(users + 10)}", rng.choice(domains + ["tenant:999"]), rng.choice(objects + ["nope.x"]), rng.choice(actions))
+        for _ in range(3000)
+    ]
     return sorted(lines), requests
 
 
@@ -69,7 +72,9 @@ async def test_roles_listed_for_the_tenant_kind(client, as_user):
 
 
 async def _new_staff(client, headers, username: str) -> str:
-    r = await client.post("/api/v1/users", json={"username": username, "display_name": "新员工", "password": "redprop-demo"}, headers=headers)
+    r = await client.post(
+        "/api/v1/users", json={"username": username, "display_name": "新员工", "password": "redprop-demo"}, headers=headers
+    )
     assert r.status_code == 201, r.text
     return r.json()["id"]
 
@@ -81,7 +86,9 @@ async def test_assign_compound_limited_role_then_revoke(client, as_user, city):
     assert (await client.get("/api/v1/compounds", headers=staff)).status_code == 403
 
     a2 = city.compounds["A2"]
-    r = await client.post("/api/v1/role-assignments", json={"user_id": user_id, "role": "enterprise_staff", "compound_ids": [str(a2)]}, headers=admin)
+    r = await client.post(
+        "/api/v1/role-assignments", json={"user_id": user_id, "role": "enterprise_staff", "compound_ids": [str(a2)]}, headers=admin
+    )
     assert r.status_code == 201, r.text
     assert r.json() == [{"user_id": user_id, "role": "enterprise_staff", "domain": f"compound:{a2}", "compound_id": str(a2)}]
     listed = (await client.get("/api/v1/compounds", headers=staff)).json()
@@ -92,7 +99,9 @@ async def test_assign_compound_limited_role_then_revoke(client, as_user, city):
     assignments = (await client.get("/api/v1/role-assignments", params={"user_id": user_id}, headers=admin)).json()["items"]
     assert [(a["role"], a["compound_id"]) for a in assignments] == [("enterprise_staff", str(a2))]
 
-    r = await client.post("/api/v1/role-assignments/revoke", json={"user_id": user_id, "role": "enterprise_staff", "compound_ids": [str(a2)]}, headers=admin)
+    r = await client.post(
+        "/api/v1/role-assignments/revoke", json={"user_id": user_id, "role": "enterprise_staff", "compound_ids": [str(a2)]}, headers=admin
+    )
     assert r.status_code == 200
     assert (await client.get("/api/v1/compounds", headers=staff)).status_code == 403
 
@@ -100,23 +109,42 @@ async def test_assign_compound_limited_role_then_revoke(client, as_user, city):
 async def test_assignments_cannot_reach_outside_the_tenant_or_escalate(client, as_user, city):
     admin = await as_user("ent-a-admin")
     user_id = await _new_staff(client, admin, "staff-y")
-    outside = await client.post("/api/v1/role-assignments", json={"user_id": user_id, "role": "enterprise_staff", "compound_ids": [str(city.compounds["B1"])]}, headers=admin)
+    outside = await client.post(
+        "/api/v1/role-assignments",
+        json={"user_id": user_id, "role": "enterprise_staff", "compound_ids": [str(city.compounds["B1"])]},
+        headers=admin,
+    )
     assert outside.status_code == 422 and outside.json()["errors"][0]["field"] == "compound_ids"
     wrong_kind = await client.post("/api/v1/role-assignments", json={"user_id": user_id, "role": "district_admin"}, headers=admin)
     assert wrong_kind.status_code == 422
-    foreign_user = await client.post("/api/v1/role-assignments", json={"user_id": str(city.users["ent-b-admin"]), "role": "enterprise_staff"}, headers=admin)
+    foreign_user = await client.post(
+        "/api/v1/role-assignments", json={"user_id": str(city.users["ent-b-admin"]), "role": "enterprise_staff"}, headers=admin
+    )
     assert foreign_user.status_code == 422 and foreign_user.json()["errors"][0]["field"] == "user_id"
     # a manager may not hand out roles at all
     manager = await as_user("ent-a-manager")
-    assert (await client.post("/api/v1/role-assignments", json={"user_id": user_id, "role": "enterprise_admin"}, headers=manager)).status_code == 403
+    assert (
+        await client.post("/api/v1/role-assignments", json={"user_id": user_id, "role": "enterprise_admin"}, headers=manager)
+    ).status_code == 403
 
 
 async def test_custom_role_from_template_permissions(client, as_user):
     admin = await as_user("ent-a-admin")
-    ok = await client.post("/api/v1/roles", json={"name": "front_desk", "label_zh": "前台", "label_en": "Front desk", "permissions": ["tenants.compound:read", "tenants.housing:read"]}, headers=admin)
+    ok = await client.post(
+        "/api/v1/roles",
+        json={
+            "name": "front_desk",
+            "label_zh": "前台",
+            "label_en": "Front desk",
+            "permissions": ["tenants.compound:read", "tenants.housing:read"],
+        },
+        headers=admin,
+    )
     assert ok.status_code == 201, ok.text
     assert ok.json()["name"].endswith(":front_desk") and ok.json()["custom"] is True
-    escalate = await client.post("/api/v1/roles", json={"name": "boss", "label_zh": "老板", "label_en": "Boss", "permissions": ["core.tenant:write"]}, headers=admin)
+    escalate = await client.post(
+        "/api/v1/roles", json={"name": "boss", "label_zh": "老板", "label_en": "Boss", "permissions": ["core.tenant:write"]}, headers=admin
+    )
     assert escalate.status_code == 422 and escalate.json()["errors"][0]["field"] == "permissions"
     user_id = await _new_staff(client, admin, "desk-1")
     r = await client.post("/api/v1/role-assignments", json={"user_id": user_id, "role": ok.json()["name"]}, headers=admin)
@@ -152,7 +180,9 @@ async def test_policy_change_reaches_another_process_within_a_second(client, as_
 
 async def test_rules_live_in_the_database(db, city):
     async with db.session(Scope.nothing()) as session:
-        rules = (await session.scalars(select(CasbinRule).where(CasbinRule.ptype == "g", CasbinRule.v0 == f"u:{city.users['ent-a-manager']}"))).all()
+        rules = (
+            await session.scalars(select(CasbinRule).where(CasbinRule.ptype == "g", CasbinRule.v0 == f"u:{city.users['ent-a-manager']}"))
+        ).all()
     assert [(r.v1, r.v2) for r in rules] == [("enterprise_manager", f"compound:{city.compounds['A1']}")]
 
 
@@ -171,7 +201,15 @@ def test_every_route_has_a_guard_or_is_declared_public(app):
 
 
 def test_public_routes_are_only_the_expected_ones(app):
-    public = sorted({route.path for route in app.routes if isinstance(route, HTTPRoute) for h in route.route_handlers if h.opt.get("public") and not route.path.startswith("/static")})
+    public = sorted(
+        {
+            route.path
+            for route in app.routes
+            if isinstance(route, HTTPRoute)
+            for h in route.route_handlers
+            if h.opt.get("public") and not route.path.startswith("/static")
+        }
+    )
     assert public == ["/api/v1/auth/login", "/console/login", "/healthz", "/portal/login", "/readyz"]
 
 

@@ -15,7 +15,7 @@ from core.calendar import BUILTIN_YEARS, WorkCalendar, load_calendar
 from core.settings import SettingsError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def sh(*args: int) -> dt.datetime:
@@ -33,8 +33,21 @@ def cal() -> WorkCalendar:
 
 def test_builtin_notices_agree_with_the_state_council(cal):
     assert cal.years >= {2025, 2026}
-    assert sorted(BUILTIN_YEARS[2025].workdays) == [dt.date(2025, 1, 26), dt.date(2025, 2, 8), dt.date(2025, 4, 27), dt.date(2025, 9, 28), dt.date(2025, 10, 11)]
-    assert sorted(BUILTIN_YEARS[2026].workdays) == [dt.date(2026, 1, 4), dt.date(2026, 2, 14), dt.date(2026, 2, 28), dt.date(2026, 5, 9), dt.date(2026, 9, 20), dt.date(2026, 10, 10)]
+    assert sorted(BUILTIN_YEARS[2025].workdays) == [
+        dt.date(2025, 1, 26),
+        dt.date(2025, 2, 8),
+        dt.date(2025, 4, 27),
+        dt.date(2025, 9, 28),
+        dt.date(2025, 10, 11),
+    ]
+    assert sorted(BUILTIN_YEARS[2026].workdays) == [
+        dt.date(2026, 1, 4),
+        dt.date(2026, 2, 14),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 5, 9),
+        dt.date(2026, 9, 20),
+        dt.date(2026, 10, 10),
+    ]
     # 2025: National Day and Mid-Autumn together, eight days; 2026: National Day alone, seven
     assert not cal.is_working_day(dt.date(2025, 10, 8)) and cal.is_working_day(dt.date(2025, 10, 9))
     assert not cal.is_working_day(dt.date(2026, 10, 7)) and cal.is_working_day(dt.date(2026, 10, 8))

@@ -40,7 +40,10 @@ def png(width: int = 2, height: int = 2, extra: int = 0) -> bytes:
 def docx() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", f'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="{DOCX}.main+xml"/></Types>')
+        z.writestr(
+            "[Content_Types].xml",
+            f'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="{DOCX}.main+xml"/></Types>',
+        )
         z.writestr("word/document.xml", "<w:document/>")
     return buf.getvalue()
 
@@ -85,7 +88,16 @@ def s3_endpoint():
     server.stop()
 
 
-async def _upload(client, headers, compound_id, record_id, content: bytes, name: str = "客厅 照片.png", declared: str = "image/png", record_type: str = "tenants.room"):
+async def _upload(
+    client,
+    headers,
+    compound_id,
+    record_id,
+    content: bytes,
+    name: str = "客厅 照片.png",
+    declared: str = "image/png",
+    record_type: str = "tenants.room",
+):
     return await client.post(
         f"/api/v1/compounds/{compound_id}/attachments",
         files={"file": (name, content, declared)},
@@ -113,31 +125,51 @@ async def test_upload_list_and_download_a_photo_of_a_room(client, as_user, city,
     created = await _upload(client, headers, a1, room, content, name="../../etc/客厅 照片.png")
     assert created.status_code == 201, created.text
     body = created.json()
-    assert (body["content_type"], body["filename"], body["size"], body["record_type"]) == ("image/png", "客厅 照片.png", len(content), "tenants.room")
+    assert (body["content_type"], body["filename"], body["size"], body["record_type"]) == (
+        "image/png",
+        "客厅 照片.png",
+        len(content),
+        "tenants.room",
+    )
     [blob] = _blobs(files_dir)
     assert blob.relative_to(files_dir).parts == (str(a1), body["id"]) and blob.read_bytes() == content
 
-    listed = (await client.get(f"/api/v1/compounds/{a1}/attachments", params={"record_type": "tenants.room", "record_id": str(room)}, headers=headers)).json()
+    listed = (
+        await client.get(
+            f"/api/v1/compounds/{a1}/attachments", params={"record_type": "tenants.room", "record_id": str(room)}, headers=headers
+        )
+    ).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == body["id"]
-    assert (await client.get(f"/api/v1/compounds/{a1}/attachments", params={"record_id": str(city.rooms["A1"][1])}, headers=headers)).json()["total"] == 0
+    assert (
+        await client.get(f"/api/v1/compounds/{a1}/attachments", params={"record_id": str(city.rooms["A1"][1])}, headers=headers)
+    ).json()["total"] == 0
 
     download = await client.get(f"/api/v1/compounds/{a1}/attachments/{body['id']}", headers=headers)
     assert download.status_code == 200 and download.content == content
     assert download.headers["content-type"] == "image/png"
     assert download.headers["x-content-type-options"] == "nosniff"
-    assert download.headers["content-disposition"] == "attachment; filename=\"__ __.png\"; filename*=UTF-8''%E5%AE%A2%E5%8E%85%20%E7%85%A7%E7%89%87.png"
+    assert (
+        download.headers["content-disposition"]
+        == "attachment; filename=\"__ __.png\"; filename*=UTF-8''%E5%AE%A2%E5%8E%85%20%E7%85%A7%E7%89%87.png"
+    )
 
 
 async def test_office_documents_are_recognised_whatever_their_name(client, as_user, city, db):
     a1 = city.compounds["A1"]
     headers = await as_user("ent-a-admin")
-    not_a_unit = await _upload(client, headers, a1, city.rooms["A1"][0], docx(), name="整改通知", declared="application/octet-stream", record_type="tenants.unit")
+    not_a_unit = await _upload(
+        client, headers, a1, city.rooms["A1"][0], docx(), name="整改通知", declared="application/octet-stream", record_type="tenants.unit"
+    )
     assert not_a_unit.status_code == 404  # a room id is not a unit: the record must exist in the compound
     async with db.session(Scope.everything("test inspection")) as session:
         unit_id = await session.scalar(select(Unit.id).join(Room, Room.unit_id == Unit.id).where(Room.id == city.rooms["A1"][0]))
-    word = await _upload(client, headers, a1, unit_id, docx(), name="整改通知", declared="application/octet-stream", record_type="tenants.unit")
+    word = await _upload(
+        client, headers, a1, unit_id, docx(), name="整改通知", declared="application/octet-stream", record_type="tenants.unit"
+    )
     assert word.status_code == 201 and (word.json()["content_type"], word.json()["filename"]) == (DOCX, "整改通知.docx")
-    sheet = await _upload(client, headers, a1, unit_id, xlsx(), name="住户.xls", declared="application/vnd.ms-excel", record_type="tenants.unit")
+    sheet = await _upload(
+        client, headers, a1, unit_id, xlsx(), name="住户.xls", declared="application/vnd.ms-excel", record_type="tenants.unit"
+    )
     assert sheet.status_code == 201 and (sheet.json()["content_type"], sheet.json()["filename"]) == (XLSX, "住户.xlsx")
 
 
@@ -183,17 +215,45 @@ async def test_an_unknown_record_type_or_record_is_refused(client, as_user, city
 
 
 async def test_a_pdf_named_png_and_declared_as_an_image_is_refused(client, as_user, city, db, files_dir):
-    response = await _upload(client, await as_user("ent-a-admin"), city.compounds["A1"], city.rooms["A1"][0], b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", name="invoice.png", declared="image/png")
+    response = await _upload(
+        client,
+        await as_user("ent-a-admin"),
+        city.compounds["A1"],
+        city.rooms["A1"][0],
+        b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n",
+        name="invoice.png",
+        declared="image/png",
+    )
     assert response.status_code == 415 and response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
-    assert problem["type"].endswith("/unsupported-media-type") and problem["sniffed"] == "application/pdf" and "application/pdf" in problem["detail"]
+    assert (
+        problem["type"].endswith("/unsupported-media-type")
+        and problem["sniffed"] == "application/pdf"
+        and "application/pdf" in problem["detail"]
+    )
     assert await _stored(db) == 0 and _blobs(files_dir) == []
 
 
 async def test_gif_magic_in_front_of_text_claiming_jpeg_is_refused(client, as_user, city, db):
-    response = await _upload(client, await as_user("ent-a-admin"), city.compounds["A1"], city.rooms["A1"][0], b"GIF89a<script>alert(1)</script>", name="photo.jpg", declared="image/jpeg")
+    response = await _upload(
+        client,
+        await as_user("ent-a-admin"),
+        city.compounds["A1"],
+        city.rooms["A1"][0],
+        b"GIF89a<script>alert(1)</script>",
+        name="photo.jpg",
+        declared="image/jpeg",
+    )
     assert response.status_code == 415 and response.json()["sniffed"] == "image/gif" and "image/gif" in response.json()["detail"]
-    plain = await _upload(client, await as_user("ent-a-admin"), city.compounds["A1"], city.rooms["A1"][0], b"just some text", name="notes.txt", declared="text/plain")
+    plain = await _upload(
+        client,
+        await as_user("ent-a-admin"),
+        city.compounds["A1"],
+        city.rooms["A1"][0],
+        b"just some text",
+        name="notes.txt",
+        declared="text/plain",
+    )
     assert plain.status_code == 415 and plain.json()["sniffed"] is None
     assert await _stored(db) == 0
 
@@ -270,7 +330,15 @@ async def test_local_storage_round_trip_and_refuses_keys_leaving_its_root(tmp_pa
 
 
 async def test_s3_storage_round_trip_against_moto(s3_endpoint):
-    store = storage_from_env(load_settings(), {"REDPROP_STORAGE_URL": f"s3://{BUCKET}/tenant-files", "REDPROP_S3_ENDPOINT": s3_endpoint, "REDPROP_S3_ACCESS_KEY": "test", "REDPROP_S3_SECRET_KEY": "test"})
+    store = storage_from_env(
+        load_settings(),
+        {
+            "REDPROP_STORAGE_URL": f"s3://{BUCKET}/tenant-files",
+            "REDPROP_S3_ENDPOINT": s3_endpoint,
+            "REDPROP_S3_ACCESS_KEY": "test",
+            "REDPROP_S3_SECRET_KEY": "test",
+        },
+    )
     assert isinstance(store, S3Storage) and store.prefix == "tenant-files"
     content = png()
     await store.put("c1/a1", content, "image/png")
@@ -313,7 +381,6 @@ async def test_a_body_beyond_the_route_limit_is_cut_off_with_a_problem(client, a
     response = await _upload(client, await as_user("ent-a-admin"), city.compounds["A1"], city.rooms["A1"][0], oversized)
     assert response.status_code == 413 and response.json()["type"].endswith("/too-large")
     assert await _stored(db) == 0
-
 
 
 async def test_a_disabled_modules_attachments_are_refused(client, as_user, city):

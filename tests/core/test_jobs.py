@@ -103,7 +103,9 @@ async def test_stub_broker_worker_runs_the_whole_path(database_urls, host_with_c
 
 
 async def test_failing_handler_retries_then_becomes_a_dead_letter(database_urls, host_with_counter):
-    settings = load_settings({**os.environ, "REDPROP_DATABASE_URL": database_urls["app"], "REDPROP_BROKER_URL": "stub://", "REDPROP_JOB_MAX_RETRIES": "2"})
+    settings = load_settings(
+        {**os.environ, "REDPROP_DATABASE_URL": database_urls["app"], "REDPROP_BROKER_URL": "stub://", "REDPROP_JOB_MAX_RETRIES": "2"}
+    )
     runtime = build_runtime(settings, host_with_counter)
     for middleware in runtime.broker.middleware:  # no back-off waits in the test
         if type(middleware).__name__ == "Retries":
@@ -174,7 +176,13 @@ def _worker(database_url: str, namespace: str) -> subprocess.Popen:
         "REDPROP_WORKER_THREADS": "4",
         "PYTHONPATH": str(ROOT),
     }
-    return subprocess.Popen([sys.executable, "-m", "core.cli", "--log-level", os.environ.get("REDPROP_TEST_WORKER_LOG", "WARNING"), "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "--log-level", os.environ.get("REDPROP_TEST_WORKER_LOG", "WARNING"), "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 async def test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(db, database_urls):

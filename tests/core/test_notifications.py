@@ -43,7 +43,7 @@ class Inbox:
     def __init__(self) -> None:
         self.envelopes: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 Message accepted"
 
@@ -78,7 +78,15 @@ async def _prefer(db, user_id: uuid.UUID, channel: str, address: str, enabled: b
 
 async def _notify(db, user_ids, channels=("inbox", "email"), title: str = SUBJECT) -> list[uuid.UUID]:
     async with db.transaction(Scope.nothing()) as session:
-        items = await notify(session, user_ids, "co_building.work_order.accepted", title, "师傅将于今天下午上门。", link="/console/work-orders/1", channels=channels)
+        items = await notify(
+            session,
+            user_ids,
+            "co_building.work_order.accepted",
+            title,
+            "师傅将于今天下午上门。",
+            link="/console/work-orders/1",
+            channels=channels,
+        )
         return [n.id for n in items]
 
 
@@ -189,7 +197,15 @@ async def test_two_workers_never_send_the_same_delivery(db, database_urls, city)
 
 
 def test_smtp_settings_come_from_the_environment():
-    cfg = SmtpConfig.from_env({"REDPROP_SMTP_HOST": "smtp.example.com", "REDPROP_SMTP_PORT": "465", "REDPROP_SMTP_FROM": "a@example.com", "REDPROP_SMTP_USER": "a", "REDPROP_SMTP_PASSWORD": "s3cret"})
+    cfg = SmtpConfig.from_env(
+        {
+            "REDPROP_SMTP_HOST": "smtp.example.com",
+            "REDPROP_SMTP_PORT": "465",
+            "REDPROP_SMTP_FROM": "a@example.com",
+            "REDPROP_SMTP_USER": "a",
+            "REDPROP_SMTP_PASSWORD": "s3cret",
+        }
+    )
     assert (cfg.host, cfg.port, cfg.sender, cfg.user, cfg.tls) == ("smtp.example.com", 465, "a@example.com", "a", "ssl")
     assert "s3cret" not in repr(cfg)
     assert SmtpConfig.from_env({"REDPROP_SMTP_PORT": "587"}).tls == "starttls"
@@ -213,7 +229,9 @@ def test_plugins_add_and_replace_channels():
     module = types.ModuleType("test_plugin_sms_vendor")
     vendor_sms = Recording("sms")
     module.redprop_plugin_info = hookimpl(lambda: {"name": "sms_vendor", "version": "1", "hook_api": HOOK_API_VERSION, "module": False})
-    module.redprop_notification_channels = hookimpl(lambda: [vendor_sms, Recording("pigeon"), types.SimpleNamespace(name="broken"), Recording("inbox")])
+    module.redprop_notification_channels = hookimpl(
+        lambda: [vendor_sms, Recording("pigeon"), types.SimpleNamespace(name="broken"), Recording("inbox")]
+    )
     host = load_plugins(load_settings())
     host.add(module)
     channels = collect_channels(host, {})
@@ -256,14 +274,18 @@ async def test_notification_preferences_over_http(client, as_user, db, city):
     headers = await as_user("resident-a1")
     empty = (await client.get("/api/v1/notification-preferences", headers=headers)).json()
     assert empty["items"] == [] and {"email", "sms", "wechat"} <= set(empty["channels"]) and "inbox" not in empty["channels"]
-    bad = await client.put("/api/v1/notification-preferences", headers=headers, json={"items": [{"channel": "email", "address": "not-an-email"}]})
+    bad = await client.put(
+        "/api/v1/notification-preferences", headers=headers, json={"items": [{"channel": "email", "address": "not-an-email"}]}
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "items[0].address"
     unknown = await client.put("/api/v1/notification-preferences", headers=headers, json={"items": [{"channel": "fax", "address": "123"}]})
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "items[0].channel"
     both = {"items": [{"channel": "email", "address": EMAIL}, {"channel": "sms", "address": "13800000001", "enabled": False}]}
     saved = await client.put("/api/v1/notification-preferences", headers=headers, json=both)
     assert saved.status_code == 200 and [(p["channel"], p["enabled"]) for p in saved.json()["items"]] == [("email", True), ("sms", False)]
-    only_sms = await client.put("/api/v1/notification-preferences", headers=headers, json={"items": [{"channel": "sms", "address": "13800000001"}]})
+    only_sms = await client.put(
+        "/api/v1/notification-preferences", headers=headers, json={"items": [{"channel": "sms", "address": "13800000001"}]}
+    )
     assert [p["channel"] for p in only_sms.json()["items"]] == ["sms"]
     # the stored preference drives the next notification's deliveries
     await _notify(db, [city.users["resident-a1"]], channels=("email", "sms"))

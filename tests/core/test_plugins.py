@@ -138,7 +138,9 @@ async def test_hook_redprop_route_handlers(settings, as_user, city):
         url = f"/api/v1/compounds/{city.compounds['A1']}/hello"
         r = await client.get(url, headers=h)
         assert r.status_code == 403 and r.json()["module"] == "hello"  # a module is off until enabled
-        assert (await client.put(f"/api/v1/compounds/{city.compounds['A1']}/modules/hello", json={"enabled": True}, headers=h)).status_code == 200
+        assert (
+            await client.put(f"/api/v1/compounds/{city.compounds['A1']}/modules/hello", json={"enabled": True}, headers=h)
+        ).status_code == 200
         assert (await client.get(url, headers=h)).json() == {"hello": "world"}
 
 
@@ -150,7 +152,10 @@ def test_hook_redprop_pages():
 
 def test_hook_redprop_policies(tmp_path):
     csv = tmp_path / "policies.csv"
-    csv.write_text("r, hello_viewer, enterprise, 你好查看, Hello viewer\np, hello_viewer, *, hello.thing, read\np, enterprise_admin, *, hello.thing, write\n", encoding="utf-8")
+    csv.write_text(
+        "r, hello_viewer, enterprise, 你好查看, Hello viewer\np, hello_viewer, *, hello.thing, read\np, enterprise_admin, *, hello.thing, write\n",
+        encoding="utf-8",
+    )
     host = host_with(make_plugin("policied", redprop_policies=lambda: [str(csv)]))
     templates = read_policy_files([(rec.name, pathlib.Path(p)) for rec, p in host.declared("redprop_policies")])
     assert templates["hello_viewer"].permissions == {("hello.thing", "read")}
@@ -183,7 +188,9 @@ def test_hook_redprop_dashboard_widgets():
     def broken():
         raise ValueError("bad widget")
 
-    host = host_with(make_plugin("dash", redprop_dashboard_widgets=lambda: [{"code": "x"}]), make_plugin("dash_broken", redprop_dashboard_widgets=broken))
+    host = host_with(
+        make_plugin("dash", redprop_dashboard_widgets=lambda: [{"code": "x"}]), make_plugin("dash_broken", redprop_dashboard_widgets=broken)
+    )
     assert [item for rec, item in host.declared("redprop_dashboard_widgets") if rec.name.startswith("dash")] == [{"code": "x"}]
     assert "bad widget" in host.refused["dash_broken"]
 
@@ -218,7 +225,10 @@ def test_hook_redprop_payment_providers():
     class Impostor(Counter):
         label_en = "Impostor"
 
-    host = host_with(make_plugin("paying", redprop_payment_providers=lambda: [Counter()]), make_plugin("late", redprop_payment_providers=lambda: [Impostor()]))
+    host = host_with(
+        make_plugin("paying", redprop_payment_providers=lambda: [Counter()]),
+        make_plugin("late", redprop_payment_providers=lambda: [Impostor()]),
+    )
     providers = collect_providers(host)
     assert "counter" in providers and providers["counter"].label_en == "Counter"  # the first to claim a name keeps it
     started = asyncio.run(providers["counter"].start(Charge(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), 100, "R1", "fee")))
@@ -278,9 +288,19 @@ HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("redprop_") an
 
 def test_hookspecs_are_the_ones_in_the_design():
     assert set(HOOKS) >= {
-        "redprop_plugin_info", "redprop_models", "redprop_route_handlers", "redprop_pages", "redprop_policies",
-        "redprop_actors", "redprop_schedules", "redprop_handle_event", "redprop_indicators",
-        "redprop_dashboard_widgets", "redprop_notification_channels", "redprop_payment_providers", "redprop_demo_data",
+        "redprop_plugin_info",
+        "redprop_models",
+        "redprop_route_handlers",
+        "redprop_pages",
+        "redprop_policies",
+        "redprop_actors",
+        "redprop_schedules",
+        "redprop_handle_event",
+        "redprop_indicators",
+        "redprop_dashboard_widgets",
+        "redprop_notification_channels",
+        "redprop_payment_providers",
+        "redprop_demo_data",
     }
 
 

@@ -92,7 +92,9 @@ async def test_room_area_rules_and_duplicates(client, as_user, city):
 async def test_a_building_of_another_compound_cannot_be_referenced(client, as_user, city, db):
     h = await as_user("ent-a-admin")
     other_building = (await client.get(f"/api/v1/compounds/{city.compounds['A2']}/buildings", headers=h)).json()["items"][0]["id"]
-    r = await client.post(f"/api/v1/compounds/{city.compounds['A1']}/units", json={"building_id": other_building, "name": "9单元"}, headers=h)
+    r = await client.post(
+        f"/api/v1/compounds/{city.compounds['A1']}/units", json={"building_id": other_building, "name": "9单元"}, headers=h
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "building_id"
     async with db.session(Scope.everything("test check")) as session:
         assert await session.scalar(select(func.count()).select_from(Building).where(Building.name == "9单元")) == 0

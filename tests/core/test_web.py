@@ -51,7 +51,9 @@ async def sign_in(client, username: str, *, portal: bool = False):
     client.cookies.clear()
     base = "/portal" if portal else "/console"
     form = await client.get(f"{base}/login", headers=HTML)
-    return await client.post(f"{base}/login", data={"username": username, "password": DEMO_PASSWORD, "_csrf": csrf_of(form.text)}, headers=HTML)
+    return await client.post(
+        f"{base}/login", data={"username": username, "password": DEMO_PASSWORD, "_csrf": csrf_of(form.text)}, headers=HTML
+    )
 
 
 async def token_for(client, path: str = "/console/") -> str:
@@ -146,10 +148,18 @@ async def test_logout_revokes_the_token(web):
 
 async def test_next_after_login_stays_on_this_site(web):
     form = await web.get("/console/login?next=//evil.example/x", headers=HTML)
-    r = await web.post("/console/login", data={"username": "ent-a-admin", "password": DEMO_PASSWORD, "_csrf": csrf_of(form.text), "next": "//evil.example/x"}, headers=HTML)
+    r = await web.post(
+        "/console/login",
+        data={"username": "ent-a-admin", "password": DEMO_PASSWORD, "_csrf": csrf_of(form.text), "next": "//evil.example/x"},
+        headers=HTML,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/console/"
     form = await web.get("/console/login", headers=HTML)
-    r = await web.post("/console/login", data={"username": "ent-a-admin", "password": DEMO_PASSWORD, "_csrf": csrf_of(form.text), "next": "/console/plans"}, headers=HTML)
+    r = await web.post(
+        "/console/login",
+        data={"username": "ent-a-admin", "password": DEMO_PASSWORD, "_csrf": csrf_of(form.text), "next": "/console/plans"},
+        headers=HTML,
+    )
     assert r.headers["location"] == "/console/plans"
 
 
@@ -185,17 +195,24 @@ def _catalogs(locale_dir: pathlib.Path, locale: str) -> list:
     return found
 
 
-@pytest.mark.parametrize("root", [WEB, *sorted(p for p in PLUGINS.iterdir() if (p / "pages.py").is_file() or (p / "pages").is_dir())], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "root", [WEB, *sorted(p for p in PLUGINS.iterdir() if (p / "pages.py").is_file() or (p / "pages").is_dir())], ids=lambda p: p.name
+)
 def test_every_message_of_the_pages_has_a_chinese_translation(root):
     """The core's pages against the core's catalog; a plugin's pages against its own catalog merged over the core's."""
-    used = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(
-        str(root), method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
-        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}}, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
-    )}
+    used = {
+        m[2] if isinstance(m[2], str) else m[2][0]
+        for m in extract_from_dir(
+            str(root),
+            method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
+            options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
+        )
+    }
     for locale in ("zh_CN", "en"):
         catalogs = [*_catalogs(root / "locale", locale), *_catalogs(LOCALE_DIR, locale)]
 
-        def translated(message: str) -> bool:
+        def translated(message: str, catalogs=catalogs, locale=locale) -> bool:
             for catalog in catalogs:
                 entry = catalog.get(message)
                 strings = entry.string if entry is not None and isinstance(entry.string, tuple) else [entry and entry.string]
@@ -223,17 +240,36 @@ def noticeboard_plugin() -> types.ModuleType:
 
     @hookimpl
     def redprop_plugin_info():
-        return {"name": "noticeboard", "version": "1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "公告栏", "label_en": "Notice board"}
+        return {
+            "name": "noticeboard",
+            "version": "1.0",
+            "hook_api": HOOK_API_VERSION,
+            "module": True,
+            "label_zh": "公告栏",
+            "label_en": "Notice board",
+        }
 
     @hookimpl
     def redprop_pages():
-        return [{"path": "/console/compounds/{compound_id}/noticeboard", "label_zh": "公告栏", "label_en": "Notice board", "permission": "tenants.compound:read", "portal": False}]
+        return [
+            {
+                "path": "/console/compounds/{compound_id}/noticeboard",
+                "label_zh": "公告栏",
+                "label_en": "Notice board",
+                "permission": "tenants.compound:read",
+                "portal": False,
+            }
+        ]
 
     @hookimpl
     def redprop_route_handlers():
         return [page_router([NoticeboardPages])]
 
-    module.redprop_plugin_info, module.redprop_pages, module.redprop_route_handlers = redprop_plugin_info, redprop_pages, redprop_route_handlers
+    module.redprop_plugin_info, module.redprop_pages, module.redprop_route_handlers = (
+        redprop_plugin_info,
+        redprop_pages,
+        redprop_route_handlers,
+    )
     return module
 
 
@@ -253,9 +289,14 @@ async def test_a_module_page_and_its_menu_entry_exist_only_where_the_module_is_o
         assert f'href="/console/compounds/{a1}/noticeboard"' in page.text
         on = await client.get(f"/console/compounds/{a1}/noticeboard", headers=HTML)
         assert on.status_code == 200 and 'aria-current="page">公告栏</a>' in on.text
-        assert f'/console/compounds/{city.compounds["A2"]}/noticeboard' not in (await client.get(f"/console/compounds/{city.compounds['A2']}/housing", headers=HTML)).text
+        assert (
+            f"/console/compounds/{city.compounds['A2']}/noticeboard"
+            not in (await client.get(f"/console/compounds/{city.compounds['A2']}/housing", headers=HTML)).text
+        )
         async with db.transaction(Scope.everything("test")) as session:
-            row = await session.scalar(select(ModuleEnablement).where(ModuleEnablement.compound_id == a1, ModuleEnablement.module == "noticeboard"))
+            row = await session.scalar(
+                select(ModuleEnablement).where(ModuleEnablement.compound_id == a1, ModuleEnablement.module == "noticeboard")
+            )
             row.enabled = False
         assert "公告栏" not in (await client.get(f"/console/compounds/{a1}/housing", headers=HTML)).text
 
@@ -282,7 +323,11 @@ async def test_another_tenants_compound_is_a_404_page(web, city):
     assert "Not found" in english.text
     # a web that does not ask for HTML gets the same problem as JSON
     r = await web.get(f"/console/compounds/{city.compounds['B1']}/housing", headers={"Accept": "application/json"})
-    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json") and r.json()["type"].endswith("/not-found")
+    assert (
+        r.status_code == 404
+        and r.headers["content-type"].startswith("application/problem+json")
+        and r.json()["type"].endswith("/not-found")
+    )
 
 
 async def test_a_missing_permission_is_a_403_page(web, city):
@@ -296,7 +341,9 @@ async def test_bad_form_input_shows_the_problem_and_writes_nothing(web, db, city
     await sign_in(web, "ent-a-admin")
     before = await buildings(db, a1)
     token = await token_for(web)
-    taken = await web.post(f"/console/compounds/{a1}/buildings", data={"name": "1号楼", "_csrf": token}, headers={**HTMX, "X-CSRF-Token": token})
+    taken = await web.post(
+        f"/console/compounds/{a1}/buildings", data={"name": "1号楼", "_csrf": token}, headers={**HTMX, "X-CSRF-Token": token}
+    )
     assert taken.status_code == 409 and 'class="alert error"' in taken.text and "已存在" in taken.text and "<html" not in taken.text
     floors = await web.post(f"/console/compounds/{a1}/buildings", data={"name": "50号楼", "floors": "many", "_csrf": token}, headers=HTML)
     assert floors.status_code == 400 and "floors" in floors.text and "<html" in floors.text
@@ -323,7 +370,11 @@ async def test_switching_compound_keeps_the_page_and_is_remembered(web, city):
     a1, a2 = city.compounds["A1"], city.compounds["A2"]
     await sign_in(web, "ent-a-admin")
     token = await token_for(web)
-    r = await web.post("/console/switch-compound", data={"compound_id": str(a2), "next": f"/console/compounds/{a1}/residents", "_csrf": token}, headers=HTML)
+    r = await web.post(
+        "/console/switch-compound",
+        data={"compound_id": str(a2), "next": f"/console/compounds/{a1}/residents", "_csrf": token},
+        headers=HTML,
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/console/compounds/{a2}/residents"
     home = await web.get("/console/", headers=HTML)
     assert f'<option value="{a2}" selected>' in home.text
@@ -340,8 +391,12 @@ async def test_switching_tenant_issues_a_new_session(web, db, city):
     r = await web.post("/console/switch-tenant", data={"tenant_id": str(city.tenants["B"]), "_csrf": csrf_of(page.text)}, headers=HTML)
     assert r.status_code == 303 and "redprop_session=" in r.headers["set-cookie"]
     page = await web.get("/console/", headers=HTML)
-    assert f'<option value="{city.tenants["B"]}" selected>安阳安居物业管理有限公司</option>' in page.text and "红城·幸福家园" not in page.text
-    refused = await web.post("/console/switch-tenant", data={"tenant_id": str(city.tenants["C"]), "_csrf": csrf_of(page.text)}, headers=HTML)
+    assert (
+        f'<option value="{city.tenants["B"]}" selected>安阳安居物业管理有限公司</option>' in page.text and "红城·幸福家园" not in page.text
+    )
+    refused = await web.post(
+        "/console/switch-tenant", data={"tenant_id": str(city.tenants["C"]), "_csrf": csrf_of(page.text)}, headers=HTML
+    )
     assert refused.status_code == 403
 
 
@@ -353,7 +408,9 @@ async def test_district_switches_a_module_and_sees_the_reason(web, city):
     await sign_in(web, "district-2-admin")
     page = await web.get(f"/console/compounds/{a3}/modules", headers=HTML)
     assert "物业企业未订阅，街道（区）也未开通" in page.text
-    r = await web.post(f"/console/compounds/{a3}/modules/party_building", data={"enabled": "true", "_csrf": csrf_of(page.text)}, headers=HTML)
+    r = await web.post(
+        f"/console/compounds/{a3}/modules/party_building", data={"enabled": "true", "_csrf": csrf_of(page.text)}, headers=HTML
+    )
     assert r.status_code == 303
     page = await web.get(f"/console/compounds/{a3}/modules", headers=HTML)
     row = re.search(r'<tr data-module="party_building">.*?</tr>', page.text, re.S).group(0)
@@ -363,18 +420,32 @@ async def test_district_switches_a_module_and_sees_the_reason(web, city):
 async def test_users_and_role_assignments_pages(web, db, city):
     await sign_in(web, "ent-a-admin")
     page = await web.get("/console/users", headers=HTML)
-    r = await web.post("/console/users", data={"username": "ent-a-clerk", "display_name": "前台", "password": "a-long-password", "_csrf": csrf_of(page.text)}, headers=HTML)
+    r = await web.post(
+        "/console/users",
+        data={"username": "ent-a-clerk", "display_name": "前台", "password": "a-long-password", "_csrf": csrf_of(page.text)},
+        headers=HTML,
+    )
     assert r.status_code == 303
     page = await web.get("/console/roles", headers=HTML)
     clerk = re.search(r'<option value="([0-9a-f-]{36})">前台 \(ent-a-clerk\)</option>', page.text).group(1)
     a1 = str(city.compounds["A1"])
-    r = await web.post("/console/roles/assign", data={"user_id": clerk, "role": "enterprise_staff", "compound_ids": a1, "_csrf": csrf_of(page.text)}, headers=HTML)
+    r = await web.post(
+        "/console/roles/assign",
+        data={"user_id": clerk, "role": "enterprise_staff", "compound_ids": a1, "_csrf": csrf_of(page.text)},
+        headers=HTML,
+    )
     assert r.status_code == 303
     page = await web.get("/console/roles", headers=HTML)
     assert re.search(r"前台 \(ent-a-clerk\)</td>\s*<td>物业员工</td>\s*<td>红城·幸福家园</td>", page.text)
-    escalation = await web.post("/console/roles/assign", data={"user_id": clerk, "role": "platform_admin", "_csrf": csrf_of(page.text)}, headers=HTML)
+    escalation = await web.post(
+        "/console/roles/assign", data={"user_id": clerk, "role": "platform_admin", "_csrf": csrf_of(page.text)}, headers=HTML
+    )
     assert escalation.status_code == 422
-    r = await web.post("/console/roles/revoke", data={"user_id": clerk, "role": "enterprise_staff", "compound_ids": a1, "_csrf": csrf_of(page.text)}, headers=HTML)
+    r = await web.post(
+        "/console/roles/revoke",
+        data={"user_id": clerk, "role": "enterprise_staff", "compound_ids": a1, "_csrf": csrf_of(page.text)},
+        headers=HTML,
+    )
     assert r.status_code == 303
     assert "前台 (ent-a-clerk)</td>" not in (await web.get("/console/roles", headers=HTML)).text
 

@@ -21,8 +21,13 @@ from core.app import create_app
 
 CHROMIUM = pathlib.Path(os.environ.get("REDPROP_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[1] / "output" / "screenshots"
 
@@ -37,7 +42,9 @@ def _free_port() -> int:
 def live_server(settings, plugin_host):
     """The application on ``http://127.0.0.1:<port>`` against this test's copy of the demo database."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, plugin_host), host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, plugin_host), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, name="uvicorn-e2e", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -37,7 +37,9 @@ def staff_move(page, action: str, state: str, note: str | None = None) -> None:
 
 def test_a_resident_files_a_repair_with_a_photo_staff_work_it_and_the_resident_rates_it(browser, live_server, city, screenshot):
     a1 = city.compounds["A1"]
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     resident = phone.new_page()
     problems = watch_for_script_errors(resident)
 

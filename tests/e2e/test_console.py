@@ -123,7 +123,9 @@ def test_staff_switch_compound_import_and_cross_tenant_refusal(browser, live_ser
 
 
 def test_resident_portal_on_a_phone(browser, live_server, city, screenshot):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     problems = watch_for_script_errors(page)
     page.goto(f"{live_server}/portal/login")

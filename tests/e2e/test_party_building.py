@@ -19,10 +19,16 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 def tiny_png(path) -> str:
     """A valid 1×1 red PNG, as a phone's photo of the evidence would be."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(b"\x00\xc8\x16\x1d")) + chunk(b"IEND", b"")
+    raw = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xc8\x16\x1d"))
+        + chunk(b"IEND", b"")
+    )
     path.write_bytes(raw)
     return str(path)
 

@@ -20,7 +20,7 @@ def test_prorating_is_exact_and_rounds_half_up():
 
 def test_previous_period_is_in_the_platform_time_zone():
     # 2026-12-01 01:00 in Shanghai is still November 30 in UTC
-    moment = dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)
     assert previous_period(moment) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
 
@@ -31,7 +31,11 @@ async def test_invoices_cover_each_compound_once(db, city):
         standard = await session.scalar(select(Plan).where(Plan.code == "standard"))
         old = await session.scalar(select(Subscription).where(Subscription.compound_id == city.compounds["A3"]))
         old.ends_on, old.status = dt.date(2026, 10, 15), "ended"
-        session.add(Subscription(compound_id=city.compounds["A3"], tenant_id=city.tenants["A"], plan_id=standard.id, starts_on=dt.date(2026, 10, 16)))
+        session.add(
+            Subscription(
+                compound_id=city.compounds["A3"], tenant_id=city.tenants["A"], plan_id=standard.id, starts_on=dt.date(2026, 10, 16)
+            )
+        )
     async with db.transaction(Scope.everything("test")) as session:
         issued = await generate_invoices(session, first, last)
     by_tenant = {i.tenant_id: i for i in issued}

@@ -97,7 +97,9 @@ async def test_operator_change_moves_access_at_once_and_keeps_history(client, as
     assert (await client.get(f"/api/v1/compounds/{a1}/rooms", headers=new)).status_code == 404
     rooms_before = (await client.get(f"/api/v1/compounds/{a1}/rooms", headers=old, params={"limit": 500})).json()["total"]
 
-    r = await client.post(f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["B"]), "note": "业主大会决定更换"}, headers=district)
+    r = await client.post(
+        f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["B"]), "note": "业主大会决定更换"}, headers=district
+    )
     assert r.status_code == 200, r.text
     assert r.json()["operator_tenant_id"] == str(city.tenants["B"])
 

@@ -10,10 +10,11 @@ from core.db import Scope, ScopeViolation
 from core.pagination import paginate
 from tenants.models import Building, Compound, Resident, Room, Unit
 from tenants.services import compounds_query
-
 from tests.conftest import BACKEND
 
-postgres_only = pytest.mark.skipif(BACKEND != "postgresql", reason="row-level security exists only on PostgreSQL (REDPROP_TEST_BACKEND=postgresql)")
+postgres_only = pytest.mark.skipif(
+    BACKEND != "postgresql", reason="row-level security exists only on PostgreSQL (REDPROP_TEST_BACKEND=postgresql)"
+)
 
 
 async def test_orm_queries_see_only_scoped_compounds(db, city):
@@ -23,7 +24,11 @@ async def test_orm_queries_see_only_scoped_compounds(db, city):
         assert [c.id for c in (await session.scalars(select(Compound))).all()] == [a1]
         # joins, aggregates and subqueries are filtered too
         assert await session.scalar(select(func.count()).select_from(Room)) == len(city.rooms["A1"])
-        joined = (await session.execute(select(Room.compound_id, Unit.compound_id).join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id)))).all()
+        joined = (
+            await session.execute(
+                select(Room.compound_id, Unit.compound_id).join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+            )
+        ).all()
         assert {r for pair in joined for r in pair} == {a1}
         rows, total = await paginate(session, compounds_query(), 50, 0)
         assert total == 1 and rows[0][0].id == a1
@@ -90,7 +95,12 @@ async def test_raw_sql_through_the_app_role_returns_nothing_outside_scope(db, ci
 async def test_row_level_security_refuses_raw_inserts_outside_scope(db, city):
     async with db.session(Scope.of([city.compounds["A1"]])) as session:
         with pytest.raises(DBAPIError, match="row-level security"):
-            await session.execute(text("INSERT INTO buildings (compound_id, id, name, created_at, updated_at) VALUES (:c, gen_random_uuid(), 'x', now(), now())"), {"c": city.compounds["B1"]})
+            await session.execute(
+                text(
+                    "INSERT INTO buildings (compound_id, id, name, created_at, updated_at) VALUES (:c, gen_random_uuid(), 'x', now(), now())"
+                ),
+                {"c": city.compounds["B1"]},
+            )
         await session.rollback()
 
 

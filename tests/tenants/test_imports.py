@@ -67,13 +67,18 @@ def sheet_rows(content: bytes, sheet: str | None = None) -> list[tuple]:
 
 async def counts(db: Database, compound_id: uuid.UUID) -> dict[str, int]:
     async with db.session(Scope.of([compound_id])) as session:
-        return {m.__tablename__: await session.scalar(select(func.count()).select_from(m).where(m.compound_id == compound_id)) for m in (Building, Unit, Room, Household, Resident)}
+        return {
+            m.__tablename__: await session.scalar(select(func.count()).select_from(m).where(m.compound_id == compound_id))
+            for m in (Building, Unit, Room, Household, Resident)
+        }
 
 
 async def room_at(db: Database, compound_id: uuid.UUID, building: str, unit: str, number: str) -> Room:
     async with db.session(Scope.of([compound_id])) as session:
         return await session.scalar(
-            select(Room).join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id)).join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
+            select(Room)
+            .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+            .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
             .where(Room.compound_id == compound_id, Building.name == building, Unit.name == unit, Room.number == number)
         )
 
@@ -99,8 +104,20 @@ def test_rows_parse_with_english_aliases_below_a_title_row():
     sheet = read_sheet(ledger(GOOD, english, above=[["红城·幸福家园 房屋住户台账"], []]))
     assert sheet.errors == [] and sheet.header_row == 3
     first, _, third, fourth = sheet.rows
-    assert (first.row, first.building, first.room, first.exclusive_area, first.role, first.moved_in_on) == (4, "9号楼", "101", Decimal("89.56"), "owner", dt.date(2020, 5, 1))
-    assert (third.exclusive_area, third.role, third.phone, third.moved_in_on) == (Decimal("96.30"), "tenant", "13912345679", dt.date(2021, 3, 15))
+    assert (first.row, first.building, first.room, first.exclusive_area, first.role, first.moved_in_on) == (
+        4,
+        "9号楼",
+        "101",
+        Decimal("89.56"),
+        "owner",
+        dt.date(2020, 5, 1),
+    )
+    assert (third.exclusive_area, third.role, third.phone, third.moved_in_on) == (
+        Decimal("96.30"),
+        "tenant",
+        "13912345679",
+        dt.date(2021, 3, 15),
+    )
     assert fourth.developer_held is True and not fourth.has_person
 
 
@@ -168,7 +185,11 @@ def test_files_that_are_not_xlsx_are_refused():
 
 def test_the_error_report_lists_row_column_and_problem():
     errors = [RowError(3, "专有面积(㎡)", "must be a number of m²"), RowError(5, "身份证号", "check digit does not match (GB 11643)")]
-    assert sheet_rows(imports.error_report_workbook(errors)) == [("行", "列", "问题"), (3, "专有面积(㎡)", "must be a number of m²"), (5, "身份证号", "check digit does not match (GB 11643)")]
+    assert sheet_rows(imports.error_report_workbook(errors)) == [
+        ("行", "列", "问题"),
+        (3, "专有面积(㎡)", "must be a number of m²"),
+        (5, "身份证号", "check digit does not match (GB 11643)"),
+    ]
 
 
 # --------------------------------------------------------------------------- importing (services, database)
@@ -213,7 +234,9 @@ async def test_registered_rooms_are_reused_and_never_changed(db, city):
 
     async with db.session(Scope.of([a1])) as session:
         owner = await session.scalar(
-            select(Resident).join(Household, (Household.compound_id == Resident.compound_id) & (Household.id == Resident.household_id)).where(Household.room_id == room.id, Resident.role == "owner")
+            select(Resident)
+            .join(Household, (Household.compound_id == Resident.compound_id) & (Household.id == Resident.household_id))
+            .where(Household.room_id == room.id, Resident.role == "owner")
         )
     known_by_name = ["1号楼", "1单元", "101", None, None, None, owner.name, "业主", None, None, None]  # no ID card in the sheet
     again = await run_import(db, a1, ledger([newcomer, known_by_name]))
@@ -290,7 +313,9 @@ async def test_the_template_downloads(client, as_user, city):
 async def _import_audit(db: Database, compound_id: uuid.UUID) -> AuditEntry:
     """The audit entry of the (one) import into the compound: bulk inserts are audited as one entry."""
     async with db.session(Scope.everything("test check")) as session:
-        return await session.scalar(select(AuditEntry).where(AuditEntry.compound_id == compound_id, AuditEntry.target_type == "housing_import"))
+        return await session.scalar(
+            select(AuditEntry).where(AuditEntry.compound_id == compound_id, AuditEntry.target_type == "housing_import")
+        )
 
 
 async def test_a_good_upload_is_visible_through_the_api(client, as_user, city, db):
@@ -350,7 +375,9 @@ async def test_uploads_that_are_not_xlsx_or_too_large_are_refused(client, as_use
 
 
 async def test_importing_needs_housing_and_resident_write(client, as_user, city):
-    r = await client.post(f"/api/v1/compounds/{city.compounds['A1']}/housing/import", files=_upload(ledger(GOOD)), headers=await as_user("district-1-admin"))
+    r = await client.post(
+        f"/api/v1/compounds/{city.compounds['A1']}/housing/import", files=_upload(ledger(GOOD)), headers=await as_user("district-1-admin")
+    )
     assert r.status_code == 403 and r.json()["permission"]["action"] == "write"
 
 

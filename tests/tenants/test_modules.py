@@ -55,7 +55,9 @@ async def test_subscribing_a_plan_turns_its_modules_on(client, as_user, db, city
     h = await as_user("ent-a-admin")
     a3 = city.compounds["A3"]
     assert (await client.get(f"/api/v1/compounds/{a3}/smart_property/", headers=h)).status_code == 403
-    r = await client.post(f"/api/v1/compounds/{a3}/subscriptions", json={"plan_id": str(standard), "starts_on": clock.now().date().isoformat()}, headers=h)
+    r = await client.post(
+        f"/api/v1/compounds/{a3}/subscriptions", json={"plan_id": str(standard), "starts_on": clock.now().date().isoformat()}, headers=h
+    )
     assert r.status_code == 201, r.text
     assert (await client.get(f"/api/v1/compounds/{a3}/smart_property/", headers=h)).status_code == 200
     subs = (await client.get(f"/api/v1/compounds/{a3}/subscriptions", headers=h)).json()
@@ -80,7 +82,9 @@ async def test_only_the_operator_subscribes(client, as_user, db, city):
     async with db.session(Scope.nothing()) as session:
         basic = await session.scalar(select(Plan.id).where(Plan.code == "basic"))
     district = await as_user("district-1-admin")
-    r = await client.post(f"/api/v1/compounds/{city.compounds['A1']}/subscriptions", json={"plan_id": str(basic), "starts_on": "2026-12-01"}, headers=district)
+    r = await client.post(
+        f"/api/v1/compounds/{city.compounds['A1']}/subscriptions", json={"plan_id": str(basic), "starts_on": "2026-12-01"}, headers=district
+    )
     assert r.status_code == 403
 
 

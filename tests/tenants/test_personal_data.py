@@ -49,7 +49,15 @@ async def test_id_card_numbers_are_encrypted_at_rest(client, as_user, city, db):
 async def test_invalid_id_card_is_refused(client, as_user, city):
     h = await as_user("ent-a-admin")
     household = (await client.get(f"/api/v1/compounds/{city.compounds['A1']}/households", headers=h)).json()["items"][0]["id"]
-    bad = await client.post(f"/api/v1/compounds/{city.compounds['A1']}/residents", json={"household_id": household, "name": "李四", "role": "tenant", "id_card": "410102199001011235"}, headers=h)
+    bad = await client.post(
+        f"/api/v1/compounds/{city.compounds['A1']}/residents",
+        json={"household_id": household, "name": "李四", "role": "tenant", "id_card": "410102199001011235"},
+        headers=h,
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "id_card"
-    good = await client.post(f"/api/v1/compounds/{city.compounds['A1']}/residents", json={"household_id": household, "name": "李四", "role": "tenant", "id_card": "11010519491231002X", "phone": "13912345678"}, headers=h)
+    good = await client.post(
+        f"/api/v1/compounds/{city.compounds['A1']}/residents",
+        json={"household_id": household, "name": "李四", "role": "tenant", "id_card": "11010519491231002X", "phone": "13912345678"},
+        headers=h,
+    )
     assert good.status_code == 201 and good.json()["id_card"] == "11010519491231002X"

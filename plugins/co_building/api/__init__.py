@@ -24,4 +24,12 @@ class OverviewController(Controller):
 from plugins.co_building.api import consultation, featured, fees, requests, volunteers  # noqa: E402
 from plugins.co_building.pages import PAGE_ROUTER  # noqa: E402
 
-ROUTE_HANDLERS = [OverviewController, *requests.ROUTE_HANDLERS, *fees.ROUTE_HANDLERS, *featured.ROUTE_HANDLERS, *volunteers.ROUTE_HANDLERS, *consultation.ROUTE_HANDLERS, PAGE_ROUTER]
+ROUTE_HANDLERS = [
+    OverviewController,
+    *requests.ROUTE_HANDLERS,
+    *fees.ROUTE_HANDLERS,
+    *featured.ROUTE_HANDLERS,
+    *volunteers.ROUTE_HANDLERS,
+    *consultation.ROUTE_HANDLERS,
+    PAGE_ROUTER,
+]

@@ -29,33 +29,51 @@ class ProposalsController(Controller):
     tags = ["co_building: consultation"]
 
     @post("/", operation_id="createProposal", guards=[requires("co_building.proposal", "write")])
-    async def create(self, compound_id: uuid.UUID, data: s.ProposalIn, principal: Principal, session: AsyncSession, state: State) -> s.ProposalOut:
+    async def create(
+        self, compound_id: uuid.UUID, data: s.ProposalIn, principal: Principal, session: AsyncSession, state: State
+    ) -> s.ProposalOut:
         """Raise a proposal (议题); it collects co-signers until it reaches the threshold."""
         staff = can(principal, state.policy.enforcer, "co_building.proposal", "approve", compound_id)
         p = await services.create_proposal(session, compound_id, principal.user_id, principal.display_name, data, staff=staff)
         return (await services.proposals_out(session, [p], principal.user_id))[0]
 
     @get("/", operation_id="listProposals", guards=[requires("co_building.proposal", "read")])
-    async def list_proposals(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, status: str | None = None, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.ProposalOut]:
+    async def list_proposals(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        status: str | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.ProposalOut]:
         stmt = select(Proposal).where(Proposal.compound_id == compound_id)
         if status:
             stmt = stmt.where(Proposal.state == status)
         rows, total = await paginate(session, stmt.order_by(Proposal.created_at.desc(), Proposal.id.desc()), limit, offset)
         return _page(await services.proposals_out(session, rows, principal.user_id), total, limit, offset)
 
-    @post("/{proposal_id:uuid}/signatures", operation_id="signProposal", status_code=200, guards=[requires("co_building.proposal", "write")])
+    @post(
+        "/{proposal_id:uuid}/signatures", operation_id="signProposal", status_code=200, guards=[requires("co_building.proposal", "write")]
+    )
     async def sign(self, compound_id: uuid.UUID, proposal_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.ProposalOut:
         """Co-sign once (联署); a second signature is a 409."""
         p = await services.sign_proposal(session, compound_id, proposal_id, principal.user_id)
         return (await services.proposals_out(session, [p], principal.user_id))[0]
 
-    @post("/{proposal_id:uuid}/withdraw", operation_id="withdrawProposal", status_code=200, guards=[requires("co_building.proposal", "write")])
+    @post(
+        "/{proposal_id:uuid}/withdraw", operation_id="withdrawProposal", status_code=200, guards=[requires("co_building.proposal", "write")]
+    )
     async def withdraw(self, compound_id: uuid.UUID, proposal_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.ProposalOut:
         p = await services.withdraw_proposal(session, compound_id, proposal_id, principal.user_id)
         return (await services.proposals_out(session, [p], principal.user_id))[0]
 
-    @post("/{proposal_id:uuid}/decision", operation_id="decideProposal", status_code=200, guards=[requires("co_building.proposal", "approve")])
-    async def decide(self, compound_id: uuid.UUID, proposal_id: uuid.UUID, data: s.DecisionIn, principal: Principal, session: AsyncSession) -> s.ProposalOut:
+    @post(
+        "/{proposal_id:uuid}/decision", operation_id="decideProposal", status_code=200, guards=[requires("co_building.proposal", "approve")]
+    )
+    async def decide(
+        self, compound_id: uuid.UUID, proposal_id: uuid.UUID, data: s.DecisionIn, principal: Principal, session: AsyncSession
+    ) -> s.ProposalOut:
         """The deliberation's outcome: adopted, rejected or put to the owners' vote."""
         p = await services.decide_proposal(session, compound_id, proposal_id, data)
         return (await services.proposals_out(session, [p], principal.user_id))[0]
@@ -72,8 +90,14 @@ class MeetingsController(Controller):
         return await services.meeting_out(session, meeting, principal.user_id)
 
     @get("/", operation_id="listMeetings", guards=[requires("co_building.meeting", "read")])
-    async def list_meetings(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.MeetingOut]:
-        stmt = select(DeliberationMeeting).where(DeliberationMeeting.compound_id == compound_id).order_by(DeliberationMeeting.scheduled_at.desc())
+    async def list_meetings(
+        self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.MeetingOut]:
+        stmt = (
+            select(DeliberationMeeting)
+            .where(DeliberationMeeting.compound_id == compound_id)
+            .order_by(DeliberationMeeting.scheduled_at.desc())
+        )
         rows, total = await paginate(session, stmt, limit, offset)
         return _page(await services.meetings_out(session, list(rows), principal.user_id), total, limit, offset)
 
@@ -82,7 +106,9 @@ class MeetingsController(Controller):
         return await services.meeting_out(session, await services.get_meeting(session, compound_id, meeting_id), principal.user_id)
 
     @post("/{meeting_id:uuid}/minutes", operation_id="recordMinutes", status_code=200, guards=[requires("co_building.meeting", "write")])
-    async def minutes(self, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.MinutesIn, principal: Principal, session: AsyncSession) -> s.MeetingOut:
+    async def minutes(
+        self, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.MinutesIn, principal: Principal, session: AsyncSession
+    ) -> s.MeetingOut:
         """Minutes, outcome and who attended."""
         return await services.meeting_out(session, await services.record_minutes(session, compound_id, meeting_id, data), principal.user_id)
 
@@ -97,7 +123,16 @@ class NoticesController(Controller):
         return services.notice_out(await services.publish_notice(session, compound_id, principal.user_id, data))
 
     @get("/", operation_id="listNotices", guards=[requires("co_building.proposal", "read")])
-    async def list_notices(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State, all: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.NoticeOut]:
+    async def list_notices(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
+        all: bool = False,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.NoticeOut]:
         """Notices in their period (``all=true``: every notice, for those who publish them)."""
         publisher = can(principal, state.policy.enforcer, "co_building.proposal", "approve", compound_id)
         rows, total = await paginate(session, services.notices_query(compound_id, current_only=not (all and publisher)), limit, offset)
@@ -115,7 +150,15 @@ class VotesController(Controller):
         return await services.vote_out(session, vote, principal.user_id)
 
     @get("/", operation_id="listVotes", guards=[requires("co_building.vote", "read")])
-    async def list_votes(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.VoteOut]:
+    async def list_votes(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.VoteOut]:
         stmt = select(OwnersVote).where(OwnersVote.compound_id == compound_id)
         if not can(principal, state.policy.enforcer, "co_building.vote", "admin", compound_id):
             stmt = stmt.where(OwnersVote.state != "draft")
@@ -123,7 +166,9 @@ class VotesController(Controller):
         return _page(await services.votes_out(session, list(rows), principal.user_id), total, limit, offset)
 
     @get("/{vote_id:uuid}", operation_id="getVote", guards=[requires("co_building.vote", "read")])
-    async def get_one(self, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> s.VoteOut:
+    async def get_one(
+        self, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+    ) -> s.VoteOut:
         vote = await services.get_vote(session, compound_id, vote_id)
         if vote.state == "draft" and not can(principal, state.policy.enforcer, "co_building.vote", "admin", compound_id):
             raise not_found("vote")
@@ -137,16 +182,24 @@ class VotesController(Controller):
     @post("/{vote_id:uuid}/close", operation_id="closeVote", status_code=200, guards=[requires("co_building.vote", "admin")])
     async def close(self, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.VoteOut:
         """Close and count by Civil Code art. 278; the result is published with its four figures."""
-        return await services.vote_out(session, await services.close_vote(session, compound_id, vote_id, principal.user_id), principal.user_id)
+        return await services.vote_out(
+            session, await services.close_vote(session, compound_id, vote_id, principal.user_id), principal.user_id
+        )
 
     @post("/{vote_id:uuid}/ballot", operation_id="castBallot", status_code=200, guards=[requires("co_building.vote", "write")])
-    async def cast(self, compound_id: uuid.UUID, vote_id: uuid.UUID, data: s.BallotIn, principal: Principal, session: AsyncSession) -> s.VoteOut:
+    async def cast(
+        self, compound_id: uuid.UUID, vote_id: uuid.UUID, data: s.BallotIn, principal: Principal, session: AsyncSession
+    ) -> s.VoteOut:
         """The owner's ballot (one per head), changeable until the vote closes; a non-owner is refused."""
         await services.cast_ballot(session, compound_id, vote_id, principal.user_id, data.choice)
         return await services.vote_out(session, await services.get_vote(session, compound_id, vote_id), principal.user_id)
 
-    @post("/{vote_id:uuid}/paper-ballots", operation_id="recordPaperBallot", status_code=200, guards=[requires("co_building.vote", "admin")])
-    async def paper(self, compound_id: uuid.UUID, vote_id: uuid.UUID, data: s.PaperBallotIn, principal: Principal, session: AsyncSession) -> s.BallotOut:
+    @post(
+        "/{vote_id:uuid}/paper-ballots", operation_id="recordPaperBallot", status_code=200, guards=[requires("co_building.vote", "admin")]
+    )
+    async def paper(
+        self, compound_id: uuid.UUID, vote_id: uuid.UUID, data: s.PaperBallotIn, principal: Principal, session: AsyncSession
+    ) -> s.BallotOut:
         """A written ballot (书面表决票) recorded by the committee for a room's owner."""
         b = await services.record_paper_ballot(session, compound_id, vote_id, principal.user_id, data)
         return s.BallotOut(owner_name=b.owner_name or "—", choice=b.choice, channel=b.channel, cast_at=b.cast_at, changes=b.changes)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.params import HeaderParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from typing import Annotated
 
 from core.authz.guard import can, requires
 from core.identity.principal import Principal
@@ -20,11 +20,15 @@ from plugins.co_building.schemas import fees as s
 from plugins.co_building.services import fees as services
 
 C = "/api/v1/compounds/{compound_id:uuid}/co_building"
-IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False, description="repeat a payment safely: the same key records it once")]
+IdempotencyKey = Annotated[
+    str | None, HeaderParameter(name="Idempotency-Key", required=False, description="repeat a payment safely: the same key records it once")
+]
 
 
 def _staff(principal: Principal, state: State, compound_id: uuid.UUID) -> bool:
-    return can(principal, state.policy.enforcer, "co_building.fee", "write", compound_id) or can(principal, state.policy.enforcer, "co_building.payment", "read", compound_id)
+    return can(principal, state.policy.enforcer, "co_building.fee", "write", compound_id) or can(
+        principal, state.policy.enforcer, "co_building.payment", "read", compound_id
+    )
 
 
 class FeeItemsController(Controller):
@@ -65,8 +69,16 @@ class BillsController(Controller):
 
     @get("/bills", operation_id="listBills", guards=[requires("co_building.fee", "read")])
     async def list_bills(
-        self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State,
-        status: str | None = None, period: str | None = None, building_id: uuid.UUID | None = None, limit: LimitParam = 50, offset: OffsetParam = 0,
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
+        status: str | None = None,
+        period: str | None = None,
+        building_id: uuid.UUID | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
     ) -> Page[s.BillOut]:
         """Staff: the compound's bills (``status=owing`` for unpaid and partial); a resident: their rooms' bills."""
         rooms = None if _staff(principal, state, compound_id) else await services.resident_rooms(session, compound_id, principal.user_id)
@@ -75,10 +87,14 @@ class BillsController(Controller):
         return Page(items=await services.bills_out(session, compound_id, rows), total=total, limit=limit, offset=offset)
 
     @get("/bills/{bill_id:uuid}", operation_id="getBill", guards=[requires("co_building.fee", "read")])
-    async def get_bill(self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> s.BillOut:
+    async def get_bill(
+        self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+    ) -> s.BillOut:
         """One bill with its lines."""
         bill = await services.get_bill(session, compound_id, bill_id)
-        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(session, compound_id, principal.user_id):
+        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(
+            session, compound_id, principal.user_id
+        ):
             from core.problems import not_found
 
             raise not_found("bill")
@@ -86,7 +102,14 @@ class BillsController(Controller):
 
     @post("/bills/{bill_id:uuid}/payments", operation_id="recordPayment", guards=[requires("co_building.payment", "write")])
     async def pay(
-        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, data: s.PaymentIn, principal: Principal, session: AsyncSession, state: State,
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        bill_id: uuid.UUID,
+        data: s.PaymentIn,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
         idempotency_key: IdempotencyKey = None,
     ) -> s.PaymentOut:
         """Staff record cash or a transfer; a resident starts a provider charge (``offline``: a reference to quote).
@@ -95,28 +118,52 @@ class BillsController(Controller):
         """
         staff = can(principal, state.policy.enforcer, "co_building.payment", "read", compound_id)
         payment, instructions = await services.record_payment(
-            session, compound_id, bill_id, data, user_id=principal.user_id, staff=staff, idempotency_key=idempotency_key,
+            session,
+            compound_id,
+            bill_id,
+            data,
+            user_id=principal.user_id,
+            staff=staff,
+            idempotency_key=idempotency_key,
             providers=collect_providers(request.app.state.plugins),
         )
         return services.payment_out(payment, instructions)
 
     @get("/bills/{bill_id:uuid}/payments", operation_id="listPayments", guards=[requires("co_building.fee", "read")])
-    async def payments(self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> list[s.PaymentOut]:
+    async def payments(
+        self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+    ) -> list[s.PaymentOut]:
         """Payments against a bill, with their receipt numbers."""
         bill = await services.get_bill(session, compound_id, bill_id)
-        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(session, compound_id, principal.user_id):
+        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(
+            session, compound_id, principal.user_id
+        ):
             from core.problems import not_found
 
             raise not_found("bill")
-        rows = (await session.scalars(select(Payment).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id).order_by(Payment.created_at))).all()
+        rows = (
+            await session.scalars(
+                select(Payment).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id).order_by(Payment.created_at)
+            )
+        ).all()
         return [services.payment_out(p) for p in rows]
 
-    @post("/payments/{payment_id:uuid}/confirm", operation_id="confirmPayment", status_code=200, guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
+    @post(
+        "/payments/{payment_id:uuid}/confirm",
+        operation_id="confirmPayment",
+        status_code=200,
+        guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")],
+    )
     async def confirm(self, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.PaymentOut:
         """Staff confirm a pending offline payment when the money has arrived: the bill is credited, a receipt issued."""
         return services.payment_out(await services.confirm_payment(session, compound_id, payment_id, user_id=principal.user_id))
 
-    @post("/payments/{payment_id:uuid}/cancel", operation_id="cancelPayment", status_code=200, guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
+    @post(
+        "/payments/{payment_id:uuid}/cancel",
+        operation_id="cancelPayment",
+        status_code=200,
+        guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")],
+    )
     async def cancel(self, compound_id: uuid.UUID, payment_id: uuid.UUID, session: AsyncSession) -> s.PaymentOut:
         """Cancel a pending payment that never arrived."""
         return services.payment_out(await services.cancel_payment(session, compound_id, payment_id))
@@ -134,7 +181,10 @@ class BillsController(Controller):
     @get("/payment-providers", operation_id="paymentProviders", guards=[requires("co_building.payment", "write")])
     async def providers(self, request: Request) -> list[s.ProviderOut]:
         """The payment providers installed (``offline`` unless a provider plugin is)."""
-        return [s.ProviderOut(name=p.name, label_zh=p.label_zh, label_en=p.label_en) for p in collect_providers(request.app.state.plugins).values()]
+        return [
+            s.ProviderOut(name=p.name, label_zh=p.label_zh, label_en=p.label_en)
+            for p in collect_providers(request.app.state.plugins).values()
+        ]
 
 
 ROUTE_HANDLERS: list = [FeeItemsController, BillsController]

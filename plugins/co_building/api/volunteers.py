@@ -43,28 +43,64 @@ class VolunteersController(Controller):
         return s.TeamOut(id=team.id, name=team.name, description=team.description)
 
     @get("/volunteers", operation_id="coBuildingListVolunteers", guards=[requires("co_building.volunteer", "read")])
-    async def list_volunteers(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State, team_id: uuid.UUID | None = None,
-                              include_inactive: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.VolunteerOut]:
+    async def list_volunteers(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
+        team_id: uuid.UUID | None = None,
+        include_inactive: bool = False,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.VolunteerOut]:
         """Volunteer profiles (a resident sees their own); phone and party membership only with co_building.volunteer_pii."""
-        return await services.volunteers(session, compound_id, own=own_user(principal), show_pii=_may(principal, state, compound_id, "co_building.volunteer_pii", "read"),
-                                         team_id=team_id, include_inactive=include_inactive, limit=limit, offset=offset)
+        return await services.volunteers(
+            session,
+            compound_id,
+            own=own_user(principal),
+            show_pii=_may(principal, state, compound_id, "co_building.volunteer_pii", "read"),
+            team_id=team_id,
+            include_inactive=include_inactive,
+            limit=limit,
+            offset=offset,
+        )
 
     @post("/volunteers", operation_id="coBuildingRegisterVolunteer", guards=[requires("co_building.volunteer", "write")])
-    async def register(self, compound_id: uuid.UUID, data: s.VolunteerIn, principal: Principal, session: AsyncSession, state: State) -> s.VolunteerOut:
+    async def register(
+        self, compound_id: uuid.UUID, data: s.VolunteerIn, principal: Principal, session: AsyncSession, state: State
+    ) -> s.VolunteerOut:
         """A resident registers as a volunteer; organisers register a resident or a staff member."""
         others = _may(principal, state, compound_id, "co_building.volunteer", "approve")
         row = await services.register_volunteer(session, principal, compound_id, data, for_others=others)
         return services.volunteer_out(row, show_pii=True)
 
-    @patch("/volunteers/{volunteer_id:uuid}", operation_id="coBuildingUpdateVolunteer", guards=[requires("co_building.volunteer", "approve")])
-    async def update(self, compound_id: uuid.UUID, volunteer_id: uuid.UUID, data: s.VolunteerPatch, principal: Principal, session: AsyncSession, state: State) -> s.VolunteerOut:
+    @patch(
+        "/volunteers/{volunteer_id:uuid}", operation_id="coBuildingUpdateVolunteer", guards=[requires("co_building.volunteer", "approve")]
+    )
+    async def update(
+        self,
+        compound_id: uuid.UUID,
+        volunteer_id: uuid.UUID,
+        data: s.VolunteerPatch,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
+    ) -> s.VolunteerOut:
         """Change a profile: team, skills, party membership, active."""
         row = await services.update_volunteer(session, compound_id, volunteer_id, data)
         return services.volunteer_out(row, show_pii=_may(principal, state, compound_id, "co_building.volunteer_pii", "read"))
 
     @get("/volunteer-rankings", operation_id="coBuildingVolunteerRankings", guards=[requires("co_building.volunteer", "read")])
-    async def rankings(self, compound_id: uuid.UUID, session: AsyncSession, area: Annotated[Literal["compound", "district"], QueryParameter(name="scope")] = "compound",
-                       by: Literal["hours", "points"] = "hours", start: dt.date | None = None, end: dt.date | None = None) -> s.RankingOut:
+    async def rankings(
+        self,
+        compound_id: uuid.UUID,
+        session: AsyncSession,
+        area: Annotated[Literal["compound", "district"], QueryParameter(name="scope")] = "compound",
+        by: Literal["hours", "points"] = "hours",
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> s.RankingOut:
         """Volunteers ranked by hours served or points earned, in the compound or across its district (start inclusive, end exclusive)."""
         return await services.rankings(session, compound_id, scope=area, by=by, start=start, end=end)
 
@@ -74,67 +110,143 @@ class ActivitiesController(Controller):
     tags = ["co_building: red volunteers"]
 
     @get("/", operation_id="coBuildingListActivities", guards=[requires("co_building.activity", "read")])
-    async def list_activities(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, upcoming: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.ActivityOut]:
+    async def list_activities(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        upcoming: bool = False,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.ActivityOut]:
         """Volunteer activities with places taken and the waiting list's length; the caller's own sign-up included."""
         return await services.activities(session, compound_id, me=principal.user_id, upcoming=upcoming, limit=limit, offset=offset)
 
     @post("/", operation_id="coBuildingCreateActivity", guards=[requires("co_building.activity", "approve")])
-    async def create_activity(self, compound_id: uuid.UUID, data: s.ActivityIn, principal: Principal, session: AsyncSession) -> s.ActivityOut:
+    async def create_activity(
+        self, compound_id: uuid.UUID, data: s.ActivityIn, principal: Principal, session: AsyncSession
+    ) -> s.ActivityOut:
         """Organise an activity with a capacity and an earning rule (points per hour or fixed)."""
         row = await services.create_activity(session, principal, compound_id, data)
         return services.activity_out(row, 0)
 
     @get("/{activity_id:uuid}", operation_id="coBuildingGetActivity", guards=[requires("co_building.activity", "read")])
-    async def get_activity(self, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.ActivityOut:
+    async def get_activity(
+        self, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> s.ActivityOut:
         """One activity, with the caller's own sign-up and waiting position."""
         return await services.get_activity(session, compound_id, activity_id, me=principal.user_id)
 
-    @post("/{activity_id:uuid}/cancel", operation_id="coBuildingCancelActivity", guards=[requires("co_building.activity", "approve")], status_code=200)
+    @post(
+        "/{activity_id:uuid}/cancel",
+        operation_id="coBuildingCancelActivity",
+        guards=[requires("co_building.activity", "approve")],
+        status_code=200,
+    )
     async def cancel_activity(self, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession) -> s.ActivityOut:
         """Call the activity off before it starts; everyone signed up or waiting is told."""
         await services.cancel_activity(session, compound_id, activity_id)
         return await services.get_activity(session, compound_id, activity_id)
 
-    @get("/{activity_id:uuid}/qr.svg", operation_id="coBuildingActivityQr", guards=[requires("co_building.activity", "approve")], media_type="image/svg+xml")
+    @get(
+        "/{activity_id:uuid}/qr.svg",
+        operation_id="coBuildingActivityQr",
+        guards=[requires("co_building.activity", "approve")],
+        media_type="image/svg+xml",
+    )
     async def qr(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession) -> Response[str]:
         """The check-in QR code to show on site (organisers only: it carries the activity's secret token)."""
         activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
-        return Response(str(qr_svg(services.checkin_url(str(request.base_url), compound_id, activity))), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+        return Response(
+            str(qr_svg(services.checkin_url(str(request.base_url), compound_id, activity))),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "no-store"},
+        )
 
     @get("/{activity_id:uuid}/signups", operation_id="coBuildingListSignups", guards=[requires("co_building.activity", "read")])
-    async def list_signups(self, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> list[s.SignupOut]:
+    async def list_signups(
+        self, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+    ) -> list[s.SignupOut]:
         """Places and the waiting list in order; a resident sees only their own sign-up."""
         own = None if _may(principal, state, compound_id, "co_building.activity", "approve") else principal.user_id
         await found(session, VolunteerActivity, compound_id, activity_id, "activity")
         return await services.signups(session, compound_id, activity_ids=[activity_id], own=own)
 
     @post("/{activity_id:uuid}/signups", operation_id="coBuildingSignUp", guards=[requires("co_building.activity", "write")])
-    async def sign_up(self, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.SignupIn, principal: Principal, session: AsyncSession, state: State) -> s.SignupOut:
+    async def sign_up(
+        self, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.SignupIn, principal: Principal, session: AsyncSession, state: State
+    ) -> s.SignupOut:
         """Sign up (or join the waiting list when full); 409 for a second sign-up of the same volunteer."""
         others = _may(principal, state, compound_id, "co_building.activity", "approve")
         return await services.sign_up(session, principal, compound_id, activity_id, data, for_others=others)
 
-    @post("/{activity_id:uuid}/signups/{signup_id:uuid}/cancel", operation_id="coBuildingCancelSignup", guards=[requires("co_building.activity", "write")], status_code=200)
-    async def cancel_signup(self, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> s.SignupOut:
+    @post(
+        "/{activity_id:uuid}/signups/{signup_id:uuid}/cancel",
+        operation_id="coBuildingCancelSignup",
+        guards=[requires("co_building.activity", "write")],
+        status_code=200,
+    )
+    async def cancel_signup(
+        self,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        signup_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        state: State,
+    ) -> s.SignupOut:
         """Cancel a sign-up; the first on the waiting list moves up and is told."""
         others = _may(principal, state, compound_id, "co_building.activity", "approve")
         await services.cancel_signup(session, principal, compound_id, activity_id, signup_id, for_others=others)
         return await services.get_signup(session, compound_id, signup_id)
 
-    @post("/{activity_id:uuid}/attend", operation_id="coBuildingAttendByToken", guards=[requires("co_building.activity", "write")], status_code=200)
-    async def attend(self, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.CheckInIn, principal: Principal, session: AsyncSession) -> s.SignupOut:
+    @post(
+        "/{activity_id:uuid}/attend",
+        operation_id="coBuildingAttendByToken",
+        guards=[requires("co_building.activity", "write")],
+        status_code=200,
+    )
+    async def attend(
+        self, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.CheckInIn, principal: Principal, session: AsyncSession
+    ) -> s.SignupOut:
         """The volunteer scanned the QR code: check in, or check out when already checked in (hours and points then)."""
         row = await services.attend_by_token(session, principal, compound_id, activity_id, data.token)
         return await services.get_signup(session, compound_id, row.id)
 
-    @post("/{activity_id:uuid}/signups/{signup_id:uuid}/check-in", operation_id="coBuildingCheckIn", guards=[requires("co_building.activity", "approve")], status_code=200)
-    async def check_in(self, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, data: s.AttendanceIn, principal: Principal, session: AsyncSession) -> s.SignupOut:
+    @post(
+        "/{activity_id:uuid}/signups/{signup_id:uuid}/check-in",
+        operation_id="coBuildingCheckIn",
+        guards=[requires("co_building.activity", "approve")],
+        status_code=200,
+    )
+    async def check_in(
+        self,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        signup_id: uuid.UUID,
+        data: s.AttendanceIn,
+        principal: Principal,
+        session: AsyncSession,
+    ) -> s.SignupOut:
         """An organiser checks a volunteer in."""
         await services.record_attendance(session, principal, compound_id, activity_id, signup_id, "check_in", data.at)
         return await services.get_signup(session, compound_id, signup_id)
 
-    @post("/{activity_id:uuid}/signups/{signup_id:uuid}/check-out", operation_id="coBuildingCheckOut", guards=[requires("co_building.activity", "approve")], status_code=200)
-    async def check_out(self, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, data: s.AttendanceIn, principal: Principal, session: AsyncSession) -> s.SignupOut:
+    @post(
+        "/{activity_id:uuid}/signups/{signup_id:uuid}/check-out",
+        operation_id="coBuildingCheckOut",
+        guards=[requires("co_building.activity", "approve")],
+        status_code=200,
+    )
+    async def check_out(
+        self,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        signup_id: uuid.UUID,
+        data: s.AttendanceIn,
+        principal: Principal,
+        session: AsyncSession,
+    ) -> s.SignupOut:
         """An organiser checks a volunteer out: hours served and points earned are recorded (409 before check-in)."""
         await services.record_attendance(session, principal, compound_id, activity_id, signup_id, "check_out", data.at)
         return await services.get_signup(session, compound_id, signup_id)
@@ -145,8 +257,15 @@ class PointsController(Controller):
     tags = ["co_building: points and rewards"]
 
     @get("/points/ledger", operation_id="coBuildingPointsLedger", guards=[requires("co_building.points", "read")])
-    async def list_ledger(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, volunteer_id: uuid.UUID | None = None,
-                          limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.LedgerEntryOut]:
+    async def list_ledger(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        volunteer_id: uuid.UUID | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.LedgerEntryOut]:
         """The points ledger (积分台账), newest first; a resident sees their own lines."""
         return await services.ledger(session, compound_id, own=own_user(principal), volunteer_id=volunteer_id, limit=limit, offset=offset)
 
@@ -163,7 +282,9 @@ class PointsController(Controller):
         return services.ledger_entry_out(entry, volunteer.name)
 
     @get("/rewards", operation_id="coBuildingListRewards", guards=[requires("co_building.reward", "read")])
-    async def list_rewards(self, compound_id: uuid.UUID, session: AsyncSession, include_inactive: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.RewardOut]:
+    async def list_rewards(
+        self, compound_id: uuid.UUID, session: AsyncSession, include_inactive: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.RewardOut]:
         """The rewards shop: items, their price in points and the stock."""
         return await services.rewards(session, compound_id, active_only=not include_inactive, limit=limit, offset=offset)
 
@@ -178,26 +299,49 @@ class PointsController(Controller):
         return services.reward_out(await services.update_reward(session, compound_id, reward_id, data))
 
     @post("/rewards/{reward_id:uuid}/redeem", operation_id="coBuildingRedeem", guards=[requires("co_building.reward", "write")])
-    async def redeem(self, compound_id: uuid.UUID, reward_id: uuid.UUID, data: s.RedeemIn, principal: Principal, session: AsyncSession, state: State) -> s.RedemptionOut:
+    async def redeem(
+        self, compound_id: uuid.UUID, reward_id: uuid.UUID, data: s.RedeemIn, principal: Principal, session: AsyncSession, state: State
+    ) -> s.RedemptionOut:
         """Spend points on a reward; 409 when the balance or the stock is short (nothing is written)."""
         others = _may(principal, state, compound_id, "co_building.reward", "approve")
         row = await services.redeem(session, principal, compound_id, reward_id, data, for_others=others)
         return await _redemption(session, compound_id, row.id)
 
     @get("/redemptions", operation_id="coBuildingListRedemptions", guards=[requires("co_building.reward", "read")])
-    async def list_redemptions(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, status: str | None = None,
-                               limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.RedemptionOut]:
+    async def list_redemptions(
+        self,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        status: str | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.RedemptionOut]:
         """Redemptions, newest first; a resident sees their own."""
         return await services.redemptions(session, compound_id, own=own_user(principal), status=status, limit=limit, offset=offset)
 
-    @post("/redemptions/{redemption_id:uuid}/deliver", operation_id="coBuildingDeliverRedemption", guards=[requires("co_building.reward", "approve")], status_code=200)
-    async def deliver(self, compound_id: uuid.UUID, redemption_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.RedemptionOut:
+    @post(
+        "/redemptions/{redemption_id:uuid}/deliver",
+        operation_id="coBuildingDeliverRedemption",
+        guards=[requires("co_building.reward", "approve")],
+        status_code=200,
+    )
+    async def deliver(
+        self, compound_id: uuid.UUID, redemption_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> s.RedemptionOut:
         """The reward was handed over."""
         await services.move_redemption(session, principal, compound_id, redemption_id, "deliver")
         return await _redemption(session, compound_id, redemption_id)
 
-    @post("/redemptions/{redemption_id:uuid}/cancel", operation_id="coBuildingCancelRedemption", guards=[requires("co_building.reward", "approve")], status_code=200)
-    async def cancel(self, compound_id: uuid.UUID, redemption_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.RedemptionOut:
+    @post(
+        "/redemptions/{redemption_id:uuid}/cancel",
+        operation_id="coBuildingCancelRedemption",
+        guards=[requires("co_building.reward", "approve")],
+        status_code=200,
+    )
+    async def cancel(
+        self, compound_id: uuid.UUID, redemption_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> s.RedemptionOut:
         """Cancel a pending redemption: the items go back to stock and the points come back as a refund line."""
         await services.move_redemption(session, principal, compound_id, redemption_id, "cancel")
         return await _redemption(session, compound_id, redemption_id)

@@ -20,28 +20,63 @@ async def upcoming_bookings(session: AsyncSession, compound_ids: list[uuid.UUID]
     if not compound_ids:
         return {"value": 0, "unit": "count"}
     zone = await compound_zone(session, compound_ids[0])
-    since = dt.datetime.combine(today, dt.time(0), zone).astimezone(dt.timezone.utc)
+    since = dt.datetime.combine(today, dt.time(0), zone).astimezone(dt.UTC)
     count = await session.scalar(
-        select(func.count()).select_from(ServiceBooking)
+        select(func.count())
+        .select_from(ServiceBooking)
         .join(ServiceSlot, (ServiceSlot.compound_id == ServiceBooking.compound_id) & (ServiceSlot.id == ServiceBooking.slot_id))
-        .where(ServiceBooking.compound_id.in_(compound_ids), ServiceBooking.status.in_(LIVE_BOOKINGS),
-               ServiceSlot.starts_at >= since, ServiceSlot.starts_at < since + dt.timedelta(days=WEEK + 1))
+        .where(
+            ServiceBooking.compound_id.in_(compound_ids),
+            ServiceBooking.status.in_(LIVE_BOOKINGS),
+            ServiceSlot.starts_at >= since,
+            ServiceSlot.starts_at < since + dt.timedelta(days=WEEK + 1),
+        )
     )
     return {"value": int(count or 0), "unit": "count"}
 
 
 async def missed_care_visits(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     """Care visits due in the last 30 days that nobody made."""
-    count = await session.scalar(
-        select(func.count()).select_from(CareVisit)
-        .where(CareVisit.compound_id.in_(compound_ids), CareVisit.status == "missed", CareVisit.due_on >= today - dt.timedelta(days=MISSED_WINDOW_DAYS))
-    ) if compound_ids else 0
+    count = (
+        await session.scalar(
+            select(func.count())
+            .select_from(CareVisit)
+            .where(
+                CareVisit.compound_id.in_(compound_ids),
+                CareVisit.status == "missed",
+                CareVisit.due_on >= today - dt.timedelta(days=MISSED_WINDOW_DAYS),
+            )
+        )
+        if compound_ids
+        else 0
+    )
     return {"value": int(count or 0), "unit": "count"}
 
 
 INDICATORS: list[dict] = []
 WIDGETS: list[dict] = [
-    {"code": "co_building.upcoming_bookings", "label_zh": "近7日服务预约", "label_en": "Bookings in the coming week", "scope": "compound", "kind": "figure", "compute": upcoming_bookings},
-    {"code": "co_building.care_visits_missed", "label_zh": "关爱走访逾期", "label_en": "Care visits missed (30 days)", "scope": "compound", "kind": "figure", "compute": missed_care_visits},
-    {"code": "co_building.district_care_visits_missed", "label_zh": "辖区关爱走访逾期", "label_en": "Care visits missed in the district (30 days)", "scope": "district", "kind": "figure", "compute": missed_care_visits},
+    {
+        "code": "co_building.upcoming_bookings",
+        "label_zh": "近7日服务预约",
+        "label_en": "Bookings in the coming week",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": upcoming_bookings,
+    },
+    {
+        "code": "co_building.care_visits_missed",
+        "label_zh": "关爱走访逾期",
+        "label_en": "Care visits missed (30 days)",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": missed_care_visits,
+    },
+    {
+        "code": "co_building.district_care_visits_missed",
+        "label_zh": "辖区关爱走访逾期",
+        "label_en": "Care visits missed in the district (30 days)",
+        "scope": "district",
+        "kind": "figure",
+        "compute": missed_care_visits,
+    },
 ]

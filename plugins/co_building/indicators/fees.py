@@ -15,23 +15,56 @@ from plugins.co_building.services.fees import collection_rate
 
 
 async def overdue_amount(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
-    total = await session.scalar(select(func.sum(Bill.amount_fen - Bill.paid_fen)).where(Bill.compound_id.in_(compound_ids), Bill.status != "paid", Bill.due_on < now().date()))
+    total = await session.scalar(
+        select(func.sum(Bill.amount_fen - Bill.paid_fen)).where(
+            Bill.compound_id.in_(compound_ids), Bill.status != "paid", Bill.due_on < now().date()
+        )
+    )
     return {"value": (Decimal(int(total or 0)) / 100).quantize(Decimal("0.01")), "unit": "元"}
 
 
 async def collection_this_year(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     billed = paid = 0
     for compound_id in compound_ids:
-        row = (await session.execute(select(func.sum(Bill.amount_fen), func.sum(Bill.paid_fen)).where(Bill.compound_id == compound_id, Bill.period >= f"{today.year}-01", Bill.period <= f"{today.year}-12"))).first()
+        row = (
+            await session.execute(
+                select(func.sum(Bill.amount_fen), func.sum(Bill.paid_fen)).where(
+                    Bill.compound_id == compound_id, Bill.period >= f"{today.year}-01", Bill.period <= f"{today.year}-12"
+                )
+            )
+        ).first()
         billed, paid = billed + int(row[0] or 0), paid + int(row[1] or 0)
     value = None if not billed else (Decimal(paid) * 100 / Decimal(billed)).quantize(Decimal("0.01"))
     return {"value": value, "unit": "%"}
 
 
 INDICATORS: list[dict] = [
-    {"code": "co_building.fee_collection", "label_zh": "物业费收缴率", "label_en": "Fee collection rate", "unit": "%", "target": Decimal("90"), "weight": Decimal("10"), "higher_is_better": True, "compute": collection_rate},
+    {
+        "code": "co_building.fee_collection",
+        "label_zh": "物业费收缴率",
+        "label_en": "Fee collection rate",
+        "unit": "%",
+        "target": Decimal("90"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": collection_rate,
+    },
 ]
 WIDGETS: list[dict] = [
-    {"code": "co_building.fee_collection_year", "label_zh": "本年物业费收缴率", "label_en": "Fee collection this year", "scope": "compound", "kind": "figure", "compute": collection_this_year},
-    {"code": "co_building.overdue_fees", "label_zh": "逾期欠费", "label_en": "Overdue fees", "scope": "compound", "kind": "figure", "compute": overdue_amount},
+    {
+        "code": "co_building.fee_collection_year",
+        "label_zh": "本年物业费收缴率",
+        "label_en": "Fee collection this year",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": collection_this_year,
+    },
+    {
+        "code": "co_building.overdue_fees",
+        "label_zh": "逾期欠费",
+        "label_en": "Overdue fees",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": overdue_amount,
+    },
 ]

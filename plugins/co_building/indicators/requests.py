@@ -26,18 +26,27 @@ async def bounds(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, 
     """[start, end) local dates of the compound's operator as UTC instants."""
     _, zone = await operator_zone(session, compound_id)
     tz = ZoneInfo(zone)
-    return dt.datetime.combine(start, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc), dt.datetime.combine(end, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(start, dt.time(), tzinfo=tz).astimezone(dt.UTC), dt.datetime.combine(end, dt.time(), tzinfo=tz).astimezone(
+        dt.UTC
+    )
 
 
 def _filed(compound_id: uuid.UUID, lo: dt.datetime, hi: dt.datetime):
-    return (ServiceRequest.compound_id == compound_id, ServiceRequest.created_at >= lo, ServiceRequest.created_at < hi, ServiceRequest.state != "cancelled")
+    return (
+        ServiceRequest.compound_id == compound_id,
+        ServiceRequest.created_at >= lo,
+        ServiceRequest.created_at < hi,
+        ServiceRequest.state != "cancelled",
+    )
 
 
 async def on_time_response(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
     """Requests filed in the period answered (accepted) within the limit, of those answered or already late."""
     lo, hi = await bounds(session, compound_id, start, end)
     moment = now()
-    rows = (await session.execute(select(ServiceRequest.responded_at, ServiceRequest.response_due_at).where(*_filed(compound_id, lo, hi)))).all()
+    rows = (
+        await session.execute(select(ServiceRequest.responded_at, ServiceRequest.response_due_at).where(*_filed(compound_id, lo, hi)))
+    ).all()
     decided = [(r, d) for r, d in rows if r is not None or d <= moment]
     return percent(sum(1 for r, d in decided if r is not None and r <= d), len(decided))
 
@@ -46,7 +55,13 @@ async def on_time_completion(session: AsyncSession, compound_id: uuid.UUID, star
     """Requests filed in the period completed within the limit, of those completed or already late."""
     lo, hi = await bounds(session, compound_id, start, end)
     moment = now()
-    rows = (await session.execute(select(ServiceRequest.completed_at, ServiceRequest.completion_due_at, ServiceRequest.completion_breached).where(*_filed(compound_id, lo, hi)))).all()
+    rows = (
+        await session.execute(
+            select(ServiceRequest.completed_at, ServiceRequest.completion_due_at, ServiceRequest.completion_breached).where(
+                *_filed(compound_id, lo, hi)
+            )
+        )
+    ).all()
     decided = [(c, d, late) for c, d, late in rows if c is not None or d <= moment]
     return percent(sum(1 for c, d, late in decided if c is not None and c <= d and not late), len(decided))
 
@@ -54,7 +69,9 @@ async def on_time_completion(session: AsyncSession, compound_id: uuid.UUID, star
 async def mean_rating(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
     """Mean resident rating (1–5) of requests filed in the period."""
     lo, hi = await bounds(session, compound_id, start, end)
-    ratings = (await session.scalars(select(ServiceRequest.rating).where(*_filed(compound_id, lo, hi), ServiceRequest.rating.is_not(None)))).all()
+    ratings = (
+        await session.scalars(select(ServiceRequest.rating).where(*_filed(compound_id, lo, hi), ServiceRequest.rating.is_not(None)))
+    ).all()
     return None if not ratings else (Decimal(sum(ratings)) / Decimal(len(ratings))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -67,33 +84,106 @@ async def reopen_rate(session: AsyncSession, compound_id: uuid.UUID, start: dt.d
 
 
 async def open_requests(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
-    n = await session.scalar(select(func.count()).select_from(ServiceRequest).where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES)))
+    n = await session.scalar(
+        select(func.count())
+        .select_from(ServiceRequest)
+        .where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES))
+    )
     return {"value": n or 0, "unit": "件"}
 
 
 async def overdue_requests(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
-    n = await session.scalar(select(func.count()).select_from(ServiceRequest).where(
-        ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES), ServiceRequest.response_breached | ServiceRequest.completion_breached))
+    n = await session.scalar(
+        select(func.count())
+        .select_from(ServiceRequest)
+        .where(
+            ServiceRequest.compound_id.in_(compound_ids),
+            ServiceRequest.state.in_(OPEN_STATES),
+            ServiceRequest.response_breached | ServiceRequest.completion_breached,
+        )
+    )
     return {"value": n or 0, "unit": "件"}
 
 
 async def requests_by_kind(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     since = now() - dt.timedelta(days=30)
-    rows = (await session.execute(
-        select(ServiceRequest.kind, func.count()).where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.created_at >= since).group_by(ServiceRequest.kind).order_by(ServiceRequest.kind)
-    )).all()
+    rows = (
+        await session.execute(
+            select(ServiceRequest.kind, func.count())
+            .where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.created_at >= since)
+            .group_by(ServiceRequest.kind)
+            .order_by(ServiceRequest.kind)
+        )
+    ).all()
     labels = {"repair": "报修", "complaint": "投诉", "suggestion": "建议", "enquiry": "咨询", "praise": "表扬"}
     return {"series": [[labels.get(kind, kind), n] for kind, n in rows], "unit": "件"}
 
 
 INDICATORS: list[dict] = [
-    {"code": "co_building.on_time_response", "label_zh": "诉求按时响应率", "label_en": "On-time response", "unit": "%", "target": Decimal("95"), "weight": Decimal("10"), "higher_is_better": True, "compute": on_time_response},
-    {"code": "co_building.on_time_completion", "label_zh": "诉求按时办结率", "label_en": "On-time completion", "unit": "%", "target": Decimal("90"), "weight": Decimal("10"), "higher_is_better": True, "compute": on_time_completion},
-    {"code": "co_building.mean_rating", "label_zh": "居民评价均分", "label_en": "Mean resident rating", "unit": "score", "target": Decimal("4.5"), "weight": Decimal("10"), "higher_is_better": True, "compute": mean_rating},
-    {"code": "co_building.reopen_rate", "label_zh": "工单返工率", "label_en": "Reopen rate", "unit": "%", "target": Decimal("5"), "weight": Decimal("5"), "higher_is_better": False, "compute": reopen_rate},
+    {
+        "code": "co_building.on_time_response",
+        "label_zh": "诉求按时响应率",
+        "label_en": "On-time response",
+        "unit": "%",
+        "target": Decimal("95"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": on_time_response,
+    },
+    {
+        "code": "co_building.on_time_completion",
+        "label_zh": "诉求按时办结率",
+        "label_en": "On-time completion",
+        "unit": "%",
+        "target": Decimal("90"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": on_time_completion,
+    },
+    {
+        "code": "co_building.mean_rating",
+        "label_zh": "居民评价均分",
+        "label_en": "Mean resident rating",
+        "unit": "score",
+        "target": Decimal("4.5"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": mean_rating,
+    },
+    {
+        "code": "co_building.reopen_rate",
+        "label_zh": "工单返工率",
+        "label_en": "Reopen rate",
+        "unit": "%",
+        "target": Decimal("5"),
+        "weight": Decimal("5"),
+        "higher_is_better": False,
+        "compute": reopen_rate,
+    },
 ]
 WIDGETS: list[dict] = [
-    {"code": "co_building.open_requests", "label_zh": "未办结诉求", "label_en": "Open requests", "scope": "compound", "kind": "figure", "compute": open_requests},
-    {"code": "co_building.overdue_requests", "label_zh": "超时工单", "label_en": "Overdue work orders", "scope": "compound", "kind": "figure", "compute": overdue_requests},
-    {"code": "co_building.requests_by_kind", "label_zh": "近30天诉求分类", "label_en": "Requests by kind (30 days)", "scope": "compound", "kind": "bars", "compute": requests_by_kind},
+    {
+        "code": "co_building.open_requests",
+        "label_zh": "未办结诉求",
+        "label_en": "Open requests",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": open_requests,
+    },
+    {
+        "code": "co_building.overdue_requests",
+        "label_zh": "超时工单",
+        "label_en": "Overdue work orders",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": overdue_requests,
+    },
+    {
+        "code": "co_building.requests_by_kind",
+        "label_zh": "近30天诉求分类",
+        "label_en": "Requests by kind (30 days)",
+        "scope": "compound",
+        "kind": "bars",
+        "compute": requests_by_kind,
+    },
 ]

@@ -35,11 +35,31 @@ async def volunteer_hours_this_month(session: AsyncSession, compound_ids: list[u
 
 INDICATORS: list[dict] = [
     {
-        "code": "co_building.volunteer_hours_per_100_households", "label_zh": "每百户志愿服务时长", "label_en": "Volunteer hours per 100 households",
-        "unit": "h", "target": Decimal("50"), "weight": Decimal("5"), "higher_is_better": True, "compute": volunteer_hours_per_100_households,
+        "code": "co_building.volunteer_hours_per_100_households",
+        "label_zh": "每百户志愿服务时长",
+        "label_en": "Volunteer hours per 100 households",
+        "unit": "h",
+        "target": Decimal("50"),
+        "weight": Decimal("5"),
+        "higher_is_better": True,
+        "compute": volunteer_hours_per_100_households,
     },
 ]
 WIDGETS: list[dict] = [
-    {"code": "co_building.volunteer_hours_month", "label_zh": "本月志愿服务时长", "label_en": "Volunteer hours this month", "scope": "compound", "kind": "figure", "compute": volunteer_hours_this_month},
-    {"code": "co_building.district_volunteer_hours_month", "label_zh": "辖区本月志愿服务时长", "label_en": "Volunteer hours this month (district)", "scope": "district", "kind": "figure", "compute": volunteer_hours_this_month},
+    {
+        "code": "co_building.volunteer_hours_month",
+        "label_zh": "本月志愿服务时长",
+        "label_en": "Volunteer hours this month",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": volunteer_hours_this_month,
+    },
+    {
+        "code": "co_building.district_volunteer_hours_month",
+        "label_zh": "辖区本月志愿服务时长",
+        "label_en": "Volunteer hours this month (district)",
+        "scope": "district",
+        "kind": "figure",
+        "compute": volunteer_hours_this_month,
+    },
 ]

@@ -12,8 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import Base, CompoundScoped, ExactDecimal, UTCDateTime, utcnow
 
 MATTERS = (
-    "make_rules", "elect_committee", "hire_property_company", "use_maintenance_fund", "other",
-    "raise_maintenance_fund", "rebuild", "change_common_use",
+    "make_rules",
+    "elect_committee",
+    "hire_property_company",
+    "use_maintenance_fund",
+    "other",
+    "raise_maintenance_fund",
+    "rebuild",
+    "change_common_use",
 )
 """Civil Code art. 278: items 1–5, 9 (ordinary) and 6–8 (special: raise funds, rebuild, change use of common parts)."""
 
@@ -41,7 +47,9 @@ class ProposalSignature(CompoundScoped, Base):
 
     __tablename__ = "co_building_proposal_signatures"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "proposal_id"], ["co_building_proposals.compound_id", "co_building_proposals.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "proposal_id"], ["co_building_proposals.compound_id", "co_building_proposals.id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("compound_id", "proposal_id", "user_id"),
     )
 
@@ -70,7 +78,9 @@ class MeetingParticipant(CompoundScoped, Base):
 
     __tablename__ = "co_building_meeting_participants"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "meeting_id"], ["co_building_meetings.compound_id", "co_building_meetings.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "meeting_id"], ["co_building_meetings.compound_id", "co_building_meetings.id"], ondelete="CASCADE"
+        ),
     )
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid)

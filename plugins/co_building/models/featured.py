@@ -6,7 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, UTCDateTime
@@ -42,7 +55,9 @@ class ServiceSlot(CompoundScoped, Base):
 
     __tablename__ = "co_building_service_slots"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "service_id"], ["co_building_services.compound_id", "co_building_services.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "service_id"], ["co_building_services.compound_id", "co_building_services.id"], ondelete="CASCADE"
+        ),
         Index("ix_co_building_service_slots_start", "compound_id", "service_id", "starts_at"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
@@ -60,14 +75,21 @@ class ServiceBooking(CompoundScoped, Base):
 
     __tablename__ = "co_building_service_bookings"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "slot_id"], ["co_building_service_slots.compound_id", "co_building_service_slots.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "slot_id"], ["co_building_service_slots.compound_id", "co_building_service_slots.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["compound_id", "resident_id"], ["residents.compound_id", "residents.id"]),
         Index("ix_co_building_service_bookings_user", "user_id"),
         Index("ix_co_building_service_bookings_slot", "compound_id", "slot_id"),
         # one live booking per resident and slot; a cancelled one may be booked again
         Index(
-            "uq_co_building_service_bookings_live", "compound_id", "slot_id", "resident_id", unique=True,
-            sqlite_where=text("status IN ('booked', 'confirmed')"), postgresql_where=text("status IN ('booked', 'confirmed')"),
+            "uq_co_building_service_bookings_live",
+            "compound_id",
+            "slot_id",
+            "resident_id",
+            unique=True,
+            sqlite_where=text("status IN ('booked', 'confirmed')"),
+            postgresql_where=text("status IN ('booked', 'confirmed')"),
         ),
     )
 
@@ -119,7 +141,9 @@ class CareVisit(CompoundScoped, Base):
 
     __tablename__ = "co_building_care_visits"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "subject_id"], ["co_building_care_subjects.compound_id", "co_building_care_subjects.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "subject_id"], ["co_building_care_subjects.compound_id", "co_building_care_subjects.id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("compound_id", "subject_id", "due_on"),
         Index("ix_co_building_care_visits_status", "compound_id", "status", "due_on"),
     )

@@ -37,7 +37,9 @@ class MeterReading(CompoundScoped, Base):
 
     __tablename__ = "co_building_meter_readings"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "fee_item_id"], ["co_building_fee_items.compound_id", "co_building_fee_items.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "fee_item_id"], ["co_building_fee_items.compound_id", "co_building_fee_items.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="CASCADE"),
         UniqueConstraint("compound_id", "fee_item_id", "room_id", "period"),
     )
@@ -75,7 +77,9 @@ class BillLine(CompoundScoped, Base):
     __tablename__ = "co_building_bill_lines"
     __table_args__ = (
         ForeignKeyConstraint(["compound_id", "bill_id"], ["co_building_bills.compound_id", "co_building_bills.id"], ondelete="CASCADE"),
-        ForeignKeyConstraint(["compound_id", "fee_item_id"], ["co_building_fee_items.compound_id", "co_building_fee_items.id"], ondelete="RESTRICT"),
+        ForeignKeyConstraint(
+            ["compound_id", "fee_item_id"], ["co_building_fee_items.compound_id", "co_building_fee_items.id"], ondelete="RESTRICT"
+        ),
     )
 
     bill_id: Mapped[uuid.UUID] = mapped_column(Uuid)

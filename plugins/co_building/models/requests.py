@@ -11,7 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import Base, CompoundScoped, TenantScoped, UTCDateTime, utcnow
 
 KINDS = ("repair", "complaint", "suggestion", "enquiry", "praise")
-CATEGORIES = ("plumbing", "electrical", "elevator", "doors_windows", "sanitation", "greening", "security", "parking", "noise", "facilities", "other")
+CATEGORIES = (
+    "plumbing",
+    "electrical",
+    "elevator",
+    "doors_windows",
+    "sanitation",
+    "greening",
+    "security",
+    "parking",
+    "noise",
+    "facilities",
+    "other",
+)
 PRIORITIES = ("normal", "urgent")
 CHANNELS = ("portal", "phone", "visit", "app")
 LOCATIONS = ("room", "public")
@@ -75,7 +87,9 @@ class RequestEvent(CompoundScoped, Base):
 
     __tablename__ = "co_building_request_events"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "request_id"], ["co_building_requests.compound_id", "co_building_requests.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "request_id"], ["co_building_requests.compound_id", "co_building_requests.id"], ondelete="CASCADE"
+        ),
         Index("ix_co_building_request_events_request", "compound_id", "request_id", "at"),
     )
 
@@ -94,7 +108,9 @@ class MeToo(CompoundScoped, Base):
 
     __tablename__ = "co_building_me_too"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "request_id"], ["co_building_requests.compound_id", "co_building_requests.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "request_id"], ["co_building_requests.compound_id", "co_building_requests.id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("compound_id", "request_id", "user_id"),
     )
 

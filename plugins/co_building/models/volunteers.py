@@ -7,7 +7,20 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint, Uuid, event, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, ExactDecimal, UTCDateTime
@@ -40,7 +53,14 @@ class Volunteer(CompoundScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["compound_id", "team_id"], ["co_building_volunteer_teams.compound_id", "co_building_volunteer_teams.id"]),
         ForeignKeyConstraint(["compound_id", "resident_id"], ["residents.compound_id", "residents.id"]),
-        Index("uq_co_building_volunteers_user", "compound_id", "user_id", unique=True, sqlite_where=text("user_id IS NOT NULL"), postgresql_where=text("user_id IS NOT NULL")),
+        Index(
+            "uq_co_building_volunteers_user",
+            "compound_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("user_id IS NOT NULL"),
+            postgresql_where=text("user_id IS NOT NULL"),
+        ),
         Index("ix_co_building_volunteers_user", "user_id"),
         CheckConstraint("points_balance >= 0", name="balance_not_negative"),
     )
@@ -92,11 +112,22 @@ class ActivitySignup(CompoundScoped, Base):
 
     __tablename__ = "co_building_activity_signups"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "activity_id"], ["co_building_volunteer_activities.compound_id", "co_building_volunteer_activities.id"], ondelete="CASCADE"),
-        ForeignKeyConstraint(["compound_id", "volunteer_id"], ["co_building_volunteers.compound_id", "co_building_volunteers.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["compound_id", "activity_id"],
+            ["co_building_volunteer_activities.compound_id", "co_building_volunteer_activities.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["compound_id", "volunteer_id"], ["co_building_volunteers.compound_id", "co_building_volunteers.id"], ondelete="CASCADE"
+        ),
         Index(
-            "uq_co_building_activity_signups_live", "compound_id", "activity_id", "volunteer_id", unique=True,
-            sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'"),
+            "uq_co_building_activity_signups_live",
+            "compound_id",
+            "activity_id",
+            "volunteer_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
         ),
         Index("ix_co_building_activity_signups_volunteer", "compound_id", "volunteer_id"),
         CheckConstraint("hours IS NULL OR hours >= 0", name="hours_not_negative"),

@@ -35,23 +35,58 @@ CONSOLE = "/console/compounds/{compound_id:uuid}/co_building"
 PORTAL = "/portal/compounds/{compound_id:uuid}/co_building"
 
 MATTERS = {
-    "make_rules": N_("Rules of the owners' assembly and the management statute"), "elect_committee": N_("Electing or replacing the owners' committee"),
-    "hire_property_company": N_("Hiring or dismissing the property company"), "use_maintenance_fund": N_("Using the maintenance fund"),
-    "other": N_("Another major matter of common ownership"), "raise_maintenance_fund": N_("Raising the maintenance fund (special)"),
-    "rebuild": N_("Rebuilding or reconstruction (special)"), "change_common_use": N_("Changing the use of common parts (special)"),
+    "make_rules": N_("Rules of the owners' assembly and the management statute"),
+    "elect_committee": N_("Electing or replacing the owners' committee"),
+    "hire_property_company": N_("Hiring or dismissing the property company"),
+    "use_maintenance_fund": N_("Using the maintenance fund"),
+    "other": N_("Another major matter of common ownership"),
+    "raise_maintenance_fund": N_("Raising the maintenance fund (special)"),
+    "rebuild": N_("Rebuilding or reconstruction (special)"),
+    "change_common_use": N_("Changing the use of common parts (special)"),
 }
 CHOICES = {"approve": N_("Approve"), "reject": N_("Reject"), "abstain": N_("Abstain")}
-PROPOSAL_STATES = {"collecting": N_("Collecting co-signers"), "deliberation": N_("Awaiting deliberation"), "adopted": N_("Adopted"), "rejected": N_("Rejected"), "to_vote": N_("Put to the owners' vote"), "withdrawn": N_("Withdrawn")}
+PROPOSAL_STATES = {
+    "collecting": N_("Collecting co-signers"),
+    "deliberation": N_("Awaiting deliberation"),
+    "adopted": N_("Adopted"),
+    "rejected": N_("Rejected"),
+    "to_vote": N_("Put to the owners' vote"),
+    "withdrawn": N_("Withdrawn"),
+}
 VOTE_STATES = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
 MEETING_STATES = {"planned": N_("Planned"), "held": N_("Held"), "cancelled": N_("Cancelled")}
-SIDES = {"owners": N_("Owners"), "committee": N_("Owners' committee"), "property_company": N_("Property company"), "community": N_("Community"), "party_organisation": N_("Party organisation"), "department": N_("Department"), "other": N_("Other")}
+SIDES = {
+    "owners": N_("Owners"),
+    "committee": N_("Owners' committee"),
+    "property_company": N_("Property company"),
+    "community": N_("Community"),
+    "party_organisation": N_("Party organisation"),
+    "department": N_("Department"),
+    "other": N_("Other"),
+}
 DECISIONS = {"adopted": N_("Adopted"), "rejected": N_("Rejected"), "to_vote": N_("Put to the owners' vote")}
 MESSAGES = (
-    N_("Only owners vote"), N_("The vote is not open"), N_("Illegal state transition"), N_("Not a resident of this compound"), N_("Not your proposal"),
-    N_("you have already signed this proposal"), N_("you raised this proposal"), N_("the notice period must end after it starts"),
-    N_("the vote must close in the future"), N_("the room is not on this vote's roll"), N_("give a time zone (e.g. +08:00)"),
+    N_("Only owners vote"),
+    N_("The vote is not open"),
+    N_("Illegal state transition"),
+    N_("Not a resident of this compound"),
+    N_("Not your proposal"),
+    N_("you have already signed this proposal"),
+    N_("you raised this proposal"),
+    N_("the notice period must end after it starts"),
+    N_("the vote must close in the future"),
+    N_("the room is not on this vote's roll"),
+    N_("give a time zone (e.g. +08:00)"),
 )
-LABELS = {"matters": MATTERS, "choices": CHOICES, "proposal_states": PROPOSAL_STATES, "vote_states": VOTE_STATES, "meeting_states": MEETING_STATES, "sides": SIDES, "decisions": DECISIONS}
+LABELS = {
+    "matters": MATTERS,
+    "choices": CHOICES,
+    "proposal_states": PROPOSAL_STATES,
+    "vote_states": VOTE_STATES,
+    "meeting_states": MEETING_STATES,
+    "sides": SIDES,
+    "decisions": DECISIONS,
+}
 
 
 def _can(request: Request, principal: Principal, obj: str, act: str, compound_id: uuid.UUID) -> bool:
@@ -85,21 +120,40 @@ class ConsoleConsultationPages(Controller):
     path = CONSOLE
 
     @get("/consultation", guards=[requires("co_building.proposal", "read")])
-    async def overview(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0) -> Response[Any]:
+    async def overview(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """Proposals (with decisions), meetings, notices and votes of the compound."""
         stmt = select(Proposal).where(Proposal.compound_id == compound_id).order_by(Proposal.created_at.desc(), Proposal.id.desc())
         rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
-        meetings = (await session.scalars(select(DeliberationMeeting).where(DeliberationMeeting.compound_id == compound_id).order_by(DeliberationMeeting.scheduled_at.desc()).limit(20))).all()
+        meetings = (
+            await session.scalars(
+                select(DeliberationMeeting)
+                .where(DeliberationMeeting.compound_id == compound_id)
+                .order_by(DeliberationMeeting.scheduled_at.desc())
+                .limit(20)
+            )
+        ).all()
         may_publish = _can(request, principal, "co_building.proposal", "approve", compound_id)
         notices = (await session.scalars(services.notices_query(compound_id, current_only=not may_publish).limit(20))).all()
         vote_admin = _can(request, principal, "co_building.vote", "admin", compound_id)
         return await page(
-            request, "co_building/consultation/console.html", compound_id=compound_id,
-            proposals=await services.proposals_out(session, list(rows), principal.user_id), pager=pager(request, total, offset),
-            meetings=meetings, waiting=[p for p in rows if p.state == "deliberation"], notices=[services.notice_out(n) for n in notices],
-            votes=await _votes(session, compound_id, principal.user_id, drafts=vote_admin) if _can(request, principal, "co_building.vote", "read", compound_id) else [],
-            may_decide=may_publish, may_publish=may_publish, vote_admin=vote_admin,
-            may_meet=_can(request, principal, "co_building.meeting", "write", compound_id), **LABELS,
+            request,
+            "co_building/consultation/console.html",
+            compound_id=compound_id,
+            proposals=await services.proposals_out(session, list(rows), principal.user_id),
+            pager=pager(request, total, offset),
+            meetings=meetings,
+            waiting=[p for p in rows if p.state == "deliberation"],
+            notices=[services.notice_out(n) for n in notices],
+            votes=await _votes(session, compound_id, principal.user_id, drafts=vote_admin)
+            if _can(request, principal, "co_building.vote", "read", compound_id)
+            else [],
+            may_decide=may_publish,
+            may_publish=may_publish,
+            vote_admin=vote_admin,
+            may_meet=_can(request, principal, "co_building.meeting", "write", compound_id),
+            **LABELS,
         )
 
     @post("/proposals/{proposal_id:uuid}/decision", guards=[requires("co_building.proposal", "approve")])
@@ -121,13 +175,24 @@ class ConsoleConsultationPages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/meetings/{meeting.id}", "created")
 
     @get("/meetings/{meeting_id:uuid}", guards=[requires("co_building.meeting", "read")])
-    async def meeting(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def meeting(
+        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         shown = await services.meeting_out(session, await services.get_meeting(session, compound_id, meeting_id), principal.user_id)
-        return await page(request, "co_building/consultation/meeting.html", compound_id=compound_id, meeting=shown, may_meet=_can(request, principal, "co_building.meeting", "write", compound_id), **LABELS)
+        return await page(
+            request,
+            "co_building/consultation/meeting.html",
+            compound_id=compound_id,
+            meeting=shown,
+            may_meet=_can(request, principal, "co_building.meeting", "write", compound_id),
+            **LABELS,
+        )
 
     @post("/meetings/{meeting_id:uuid}/minutes", guards=[requires("co_building.meeting", "write")])
     async def minutes(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
-        await services.record_minutes(session, compound_id, meeting_id, to_input(await form_values(request, lists=("attended",)), s.MinutesIn))
+        await services.record_minutes(
+            session, compound_id, meeting_id, to_input(await form_values(request, lists=("attended",)), s.MinutesIn)
+        )
         return done(request, f"/console/compounds/{compound_id}/co_building/meetings/{meeting_id}")
 
     @post("/notices", guards=[requires("co_building.proposal", "approve")])
@@ -143,7 +208,9 @@ class ConsoleConsultationPages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote.id}", "created")
 
     @get("/votes/{vote_id:uuid}", guards=[requires("co_building.vote", "read")])
-    async def vote(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def vote(
+        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """A vote: its roll size, the four figures at close, paper ballots and the ballot list for those allowed."""
         row = await services.get_vote(session, compound_id, vote_id)
         admin = _can(request, principal, "co_building.vote", "admin", compound_id)
@@ -152,10 +219,21 @@ class ConsoleConsultationPages(Controller):
         ballots = await services.ballots(session, row) if _can(request, principal, "co_building.ballot", "read", compound_id) else None
         rooms: list[tuple[uuid.UUID, str]] = []
         if admin and row.state == "open":
-            ids = (await session.scalars(select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == row.id))).all()
+            ids = (
+                await session.scalars(select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == row.id))
+            ).all()
             labels = await room_labels(session, compound_id, set(ids))
             rooms = sorted(((i, labels.get(i, "")) for i in ids), key=lambda p: p[1])
-        return await page(request, "co_building/consultation/vote.html", compound_id=compound_id, vote=await services.vote_out(session, row, principal.user_id), ballots=ballots, rooms=rooms, admin=admin, **LABELS)
+        return await page(
+            request,
+            "co_building/consultation/vote.html",
+            compound_id=compound_id,
+            vote=await services.vote_out(session, row, principal.user_id),
+            ballots=ballots,
+            rooms=rooms,
+            admin=admin,
+            **LABELS,
+        )
 
     @post("/votes/{vote_id:uuid}/open", guards=[requires("co_building.vote", "admin")])
     async def open_vote(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
@@ -163,13 +241,19 @@ class ConsoleConsultationPages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
     @post("/votes/{vote_id:uuid}/close", guards=[requires("co_building.vote", "admin")])
-    async def close_vote(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def close_vote(
+        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         await services.close_vote(session, compound_id, vote_id, principal.user_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
     @post("/votes/{vote_id:uuid}/paper-ballots", guards=[requires("co_building.vote", "admin")])
-    async def paper_ballot(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
-        await services.record_paper_ballot(session, compound_id, vote_id, principal.user_id, to_input(await form_values(request), s.PaperBallotIn))
+    async def paper_ballot(
+        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
+        await services.record_paper_ballot(
+            session, compound_id, vote_id, principal.user_id, to_input(await form_values(request), s.PaperBallotIn)
+        )
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
 
@@ -181,40 +265,80 @@ class PortalConsultationPages(Controller):
     @get("/consultation", guards=[requires("co_building.proposal", "read")])
     async def overview(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
         notices = (await session.scalars(services.notices_query(compound_id, current_only=True).limit(20))).all()
-        rows = (await session.scalars(select(Proposal).where(Proposal.compound_id == compound_id, Proposal.state != "withdrawn").order_by(Proposal.created_at.desc()).limit(30))).all()
+        rows = (
+            await session.scalars(
+                select(Proposal)
+                .where(Proposal.compound_id == compound_id, Proposal.state != "withdrawn")
+                .order_by(Proposal.created_at.desc())
+                .limit(30)
+            )
+        ).all()
         return await page(
-            request, "co_building/consultation/portal.html", portal=True, compound_id=compound_id,
-            notices=[services.notice_out(n) for n in notices], proposals=await services.proposals_out(session, list(rows), principal.user_id),
-            votes=await _votes(session, compound_id, principal.user_id, drafts=False) if _can(request, principal, "co_building.vote", "read", compound_id) else [],
+            request,
+            "co_building/consultation/portal.html",
+            portal=True,
+            compound_id=compound_id,
+            notices=[services.notice_out(n) for n in notices],
+            proposals=await services.proposals_out(session, list(rows), principal.user_id),
+            votes=await _votes(session, compound_id, principal.user_id, drafts=False)
+            if _can(request, principal, "co_building.vote", "read", compound_id)
+            else [],
             **LABELS,
         )
 
     @post("/proposals", guards=[requires("co_building.proposal", "write")])
     async def propose(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
-        await services.create_proposal(session, compound_id, principal.user_id, principal.display_name, to_input(await form_values(request), s.ProposalIn), staff=False)
+        await services.create_proposal(
+            session, compound_id, principal.user_id, principal.display_name, to_input(await form_values(request), s.ProposalIn), staff=False
+        )
         return done(request, f"/portal/compounds/{compound_id}/co_building/consultation", "created")
 
     @post("/proposals/{proposal_id:uuid}/sign", guards=[requires("co_building.proposal", "write")])
-    async def sign(self, request: Request, compound_id: uuid.UUID, proposal_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def sign(
+        self, request: Request, compound_id: uuid.UUID, proposal_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         await services.sign_proposal(session, compound_id, proposal_id, principal.user_id)
         return done(request, f"/portal/compounds/{compound_id}/co_building/consultation")
 
     @get("/votes/{vote_id:uuid}", guards=[requires("co_building.vote", "read")])
-    async def vote(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def vote(
+        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         row = await services.get_vote(session, compound_id, vote_id)
         if row.state == "draft":
             raise not_found("vote")
-        return await page(request, "co_building/consultation/portal_vote.html", portal=True, compound_id=compound_id, vote=await services.vote_out(session, row, principal.user_id), **LABELS)
+        return await page(
+            request,
+            "co_building/consultation/portal_vote.html",
+            portal=True,
+            compound_id=compound_id,
+            vote=await services.vote_out(session, row, principal.user_id),
+            **LABELS,
+        )
 
     @post("/votes/{vote_id:uuid}/ballot", guards=[requires("co_building.vote", "write")])
-    async def cast(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State) -> Response[Any]:
+    async def cast(
+        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+    ) -> Response[Any]:
         data = to_input(await form_values(request), s.BallotIn)
         await services.cast_ballot(session, compound_id, vote_id, principal.user_id, data.choice)
         return done(request, f"/portal/compounds/{compound_id}/co_building/votes/{vote_id}", "saved")
 
 
 PAGES: list[dict] = [
-    {"path": "/console/compounds/{compound_id}/co_building/consultation", "label_zh": "协商议事与业主表决", "label_en": "Consultation and votes", "permission": "co_building.proposal:read", "portal": False},
-    {"path": "/portal/compounds/{compound_id}/co_building/consultation", "label_zh": "议事与表决", "label_en": "Proposals and votes", "permission": "co_building.proposal:read", "portal": True},
+    {
+        "path": "/console/compounds/{compound_id}/co_building/consultation",
+        "label_zh": "协商议事与业主表决",
+        "label_en": "Consultation and votes",
+        "permission": "co_building.proposal:read",
+        "portal": False,
+    },
+    {
+        "path": "/portal/compounds/{compound_id}/co_building/consultation",
+        "label_zh": "议事与表决",
+        "label_en": "Proposals and votes",
+        "permission": "co_building.proposal:read",
+        "portal": True,
+    },
 ]
 HANDLERS: list = [ConsoleConsultationPages, PortalConsultationPages]

@@ -44,10 +44,16 @@ PAYMENT_STATES = {"succeeded": N_("Received"), "pending": N_("Awaiting the money
 METHODS = {"cash": N_("Cash"), "transfer": N_("Bank transfer"), "provider": N_("Payment provider")}
 # the services' refusals people meet on these pages, so the catalog translates them
 MESSAGES = (
-    N_("must be more than zero"), N_("at most four decimal places"), N_("the compound already has a fee item of this name"),
-    N_("the kind of a fee item does not change; create a new item"), N_("residents pay through a payment provider"),
-    N_("this Idempotency-Key was used for a different payment"), N_("the bill has been paid meanwhile; cancel this payment instead"),
-    N_("must be an amount in yuan such as 120.50"), N_("at most two decimal places"), N_("required"),
+    N_("must be more than zero"),
+    N_("at most four decimal places"),
+    N_("the compound already has a fee item of this name"),
+    N_("the kind of a fee item does not change; create a new item"),
+    N_("residents pay through a payment provider"),
+    N_("this Idempotency-Key was used for a different payment"),
+    N_("the bill has been paid meanwhile; cancel this payment instead"),
+    N_("must be an amount in yuan such as 120.50"),
+    N_("at most two decimal places"),
+    N_("required"),
 )
 LABELS = {"fee_kinds": FEE_KINDS, "bill_states": BILL_STATES, "payment_states": PAYMENT_STATES, "methods": METHODS}
 
@@ -71,19 +77,37 @@ def _fen(values: dict[str, Any], field: str = "amount") -> int:
 def _is_staff(request: Request, principal: Principal, compound_id: uuid.UUID) -> bool:
     """Staff of the fees desk, as the API judges it (they record cash and see every room's bills)."""
     enforcer = request.app.state.policy.enforcer
-    return can(principal, enforcer, "co_building.fee", "write", compound_id) or can(principal, enforcer, "co_building.payment", "read", compound_id)
+    return can(principal, enforcer, "co_building.fee", "write", compound_id) or can(
+        principal, enforcer, "co_building.payment", "read", compound_id
+    )
 
 
 async def _payments(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID) -> list[Payment]:
-    return list((await session.scalars(select(Payment).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id).order_by(Payment.created_at, Payment.id))).all())
+    return list(
+        (
+            await session.scalars(
+                select(Payment)
+                .where(Payment.compound_id == compound_id, Payment.bill_id == bill_id)
+                .order_by(Payment.created_at, Payment.id)
+            )
+        ).all()
+    )
 
 
-async def _pay(request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, values: dict[str, Any]) -> tuple[Payment, str]:
+async def _pay(
+    request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, values: dict[str, Any]
+) -> tuple[Payment, str]:
     key = values.pop(IDEMPOTENCY_FIELD, None)
     values["amount_fen"] = _fen(values)
     return await services.record_payment(
-        session, compound_id, bill_id, to_input(values, s.PaymentIn), user_id=principal.user_id, staff=_is_staff(request, principal, compound_id),
-        idempotency_key=key, providers=collect_providers(request.app.state.plugins),
+        session,
+        compound_id,
+        bill_id,
+        to_input(values, s.PaymentIn),
+        user_id=principal.user_id,
+        staff=_is_staff(request, principal, compound_id),
+        idempotency_key=key,
+        providers=collect_providers(request.app.state.plugins),
     )
 
 
@@ -94,13 +118,21 @@ async def _own_bill(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid
     return bill
 
 
-async def _receipt(request: Request, session: AsyncSession, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, *, staff: bool) -> Response[Any]:
+async def _receipt(
+    request: Request, session: AsyncSession, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, *, staff: bool
+) -> Response[Any]:
     payment = await session.scalar(select(Payment).where(Payment.compound_id == compound_id, Payment.id == payment_id))
     if payment is None or payment.receipt_no is None:
         raise not_found("receipt")
-    bill = await services.get_bill(session, compound_id, payment.bill_id) if staff else await _own_bill(session, compound_id, payment.bill_id, principal)
+    bill = (
+        await services.get_bill(session, compound_id, payment.bill_id)
+        if staff
+        else await _own_bill(session, compound_id, payment.bill_id, principal)
+    )
     shaped = (await services.bills_out(session, compound_id, [bill], with_lines=True))[0]
-    return fragment(request, "co_building/fees/receipt.html", payment=payment, bill=shaped, compound=await get_compound(session, compound_id), **LABELS)
+    return fragment(
+        request, "co_building/fees/receipt.html", payment=payment, bill=shaped, compound=await get_compound(session, compound_id), **LABELS
+    )
 
 
 def _with_pending(payments: list[Payment]) -> int:
@@ -117,30 +149,56 @@ class ConsoleFeePages(Controller):
 
     @get("/", guards=[requires("co_building.payment", "read")])
     async def fees(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession,
-        status: str | None = None, period: str | None = None, building_id: uuid.UUID | None = None, offset: OffsetParam = 0,
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        status: str | None = None,
+        period: str | None = None,
+        building_id: uuid.UUID | None = None,
+        offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Fee items, bills with filters, payments awaiting confirmation, arrears by building."""
         enforcer = request.app.state.policy.enforcer
         can_edit = can(principal, enforcer, "co_building.fee", "write", compound_id)
         status = status if status in BILL_STATES else None
         period = (period or "").strip() or None
-        rows, total = await paginate(session, services.bills_query(compound_id, status=status, period=period, building_id=building_id), PAGE_SIZE, offset)
+        rows, total = await paginate(
+            session, services.bills_query(compound_id, status=status, period=period, building_id=building_id), PAGE_SIZE, offset
+        )
         items = (await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id).order_by(FeeItem.name))).all()
-        pending = (await session.execute(
-            select(Payment, Bill.room_id, Bill.period).join(Bill, (Bill.compound_id == Payment.compound_id) & (Bill.id == Payment.bill_id))
-            .where(Payment.compound_id == compound_id, Payment.status == "pending").order_by(Payment.created_at, Payment.id).limit(PENDING_SHOWN)
-        )).all()
+        pending = (
+            await session.execute(
+                select(Payment, Bill.room_id, Bill.period)
+                .join(Bill, (Bill.compound_id == Payment.compound_id) & (Bill.id == Payment.bill_id))
+                .where(Payment.compound_id == compound_id, Payment.status == "pending")
+                .order_by(Payment.created_at, Payment.id)
+                .limit(PENDING_SHOWN)
+            )
+        ).all()
         labels = await room_labels(session, compound_id, {room_id for _, room_id, _ in pending})
-        buildings = (await session.execute(select(Building.id, Building.name).where(Building.compound_id == compound_id).order_by(Building.name))).all()
+        buildings = (
+            await session.execute(select(Building.id, Building.name).where(Building.compound_id == compound_id).order_by(Building.name))
+        ).all()
         return await page(
-            request, "co_building/fees/console.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            items=[services.fee_item_out(i) for i in items], bills=await services.bills_out(session, compound_id, rows), pager=pager(request, total, offset),
-            pending=[(p, labels.get(room_id, ""), bill_period) for p, room_id, bill_period in pending], buildings=buildings,
-            arrears=await services.arrears(session, compound_id) if can_edit else [], can_edit=can_edit,
-            can_confirm=can(principal, enforcer, "co_building.payment", "write", compound_id), this_period=services.period_of(now().date()),
+            request,
+            "co_building/fees/console.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            items=[services.fee_item_out(i) for i in items],
+            bills=await services.bills_out(session, compound_id, rows),
+            pager=pager(request, total, offset),
+            pending=[(p, labels.get(room_id, ""), bill_period) for p, room_id, bill_period in pending],
+            buildings=buildings,
+            arrears=await services.arrears(session, compound_id) if can_edit else [],
+            can_edit=can_edit,
+            can_confirm=can(principal, enforcer, "co_building.payment", "write", compound_id),
+            this_period=services.period_of(now().date()),
             filters={"status": status or "", "period": period or "", "building_id": building_id},
-            generated=request.query_params.get("generated"), reminded=request.query_params.get("reminded"), **LABELS,
+            generated=request.query_params.get("generated"),
+            reminded=request.query_params.get("reminded"),
+            **LABELS,
         )
 
     @post("/items", guards=[requires("co_building.fee", "write")])
@@ -162,7 +220,9 @@ class ConsoleFeePages(Controller):
         """Issue a period's bills now; rooms already billed are skipped."""
         data = to_input(await form_values(request), s.GenerateBillsIn)
         result = await services.generate_bills(session, compound_id, data.period)
-        return done(request, f"/console/compounds/{compound_id}/co_building/fees?period={result.period}&generated={result.created}", "created")
+        return done(
+            request, f"/console/compounds/{compound_id}/co_building/fees?period={result.period}&generated={result.created}", "created"
+        )
 
     @post("/reminders", guards=[requires("co_building.fee", "write")])
     async def remind(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
@@ -171,25 +231,38 @@ class ConsoleFeePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/fees?reminded={result.bills}")
 
     @get("/bills/{bill_id:uuid}", guards=[requires("co_building.payment", "read")])
-    async def bill(self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def bill(
+        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """A bill's lines and payments, and the form to record cash or a transfer."""
         bill = await services.get_bill(session, compound_id, bill_id)
         payments = await _payments(session, compound_id, bill_id)
         enforcer = request.app.state.policy.enforcer
         return await page(
-            request, "co_building/fees/console_bill.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            bill=(await services.bills_out(session, compound_id, [bill], with_lines=True))[0], payments=payments, payable=services.outstanding(bill) - _with_pending(payments),
-            can_pay=can(principal, enforcer, "co_building.payment", "write", compound_id), idempotency_key=uuid.uuid4().hex, **LABELS,
+            request,
+            "co_building/fees/console_bill.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            bill=(await services.bills_out(session, compound_id, [bill], with_lines=True))[0],
+            payments=payments,
+            payable=services.outstanding(bill) - _with_pending(payments),
+            can_pay=can(principal, enforcer, "co_building.payment", "write", compound_id),
+            idempotency_key=uuid.uuid4().hex,
+            **LABELS,
         )
 
     @post("/bills/{bill_id:uuid}/payments", guards=[requires("co_building.payment", "write")])
-    async def pay(self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def pay(
+        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Record cash or a bank transfer received; a repeated form (same key) records it once."""
         await _pay(request, principal, session, compound_id, bill_id, await form_values(request))
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{bill_id}", "created")
 
     @post("/payments/{payment_id:uuid}/confirm", guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
-    async def confirm(self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def confirm(
+        self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """The money of a pending offline payment has arrived: credit the bill, issue the receipt."""
         payment = await services.confirm_payment(session, compound_id, payment_id, user_id=principal.user_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{payment.bill_id}")
@@ -201,7 +274,9 @@ class ConsoleFeePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{payment.bill_id}")
 
     @get("/payments/{payment_id:uuid}/receipt", guards=[requires("co_building.payment", "read")])
-    async def receipt(self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def receipt(
+        self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """The printable receipt (收据) of a received payment."""
         return await _receipt(request, session, compound_id, payment_id, principal, staff=True)
 
@@ -215,43 +290,84 @@ class PortalFeePages(Controller):
     path = PORTAL
 
     @get("/", guards=[requires("co_building.fee", "read")])
-    async def fees(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0) -> Response[Any]:
+    async def fees(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """My rooms' bills, newest period first."""
         rooms = await services.resident_rooms(session, compound_id, principal.user_id)
         rows, total = await paginate(session, services.bills_query(compound_id, room_ids=rooms), PAGE_SIZE, offset)
         return await page(
-            request, "co_building/fees/portal.html", portal=True, compound_id=compound_id,
-            bills=await services.bills_out(session, compound_id, rows), pager=pager(request, total, offset), **LABELS,
+            request,
+            "co_building/fees/portal.html",
+            portal=True,
+            compound_id=compound_id,
+            bills=await services.bills_out(session, compound_id, rows),
+            pager=pager(request, total, offset),
+            **LABELS,
         )
 
     @get("/bills/{bill_id:uuid}", guards=[requires("co_building.fee", "read")])
-    async def bill(self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def bill(
+        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """One of my bills: lines, payments, receipts and the way to pay."""
         bill = await _own_bill(session, compound_id, bill_id, principal)
         payments = await _payments(session, compound_id, bill_id)
         return await page(
-            request, "co_building/fees/portal_bill.html", portal=True, compound_id=compound_id,
-            bill=(await services.bills_out(session, compound_id, [bill], with_lines=True))[0], payments=payments, payable=services.outstanding(bill) - _with_pending(payments),
-            providers=list(collect_providers(request.app.state.plugins).values()) if can(principal, request.app.state.policy.enforcer, "co_building.payment", "write", compound_id) else [],
-            idempotency_key=uuid.uuid4().hex, **LABELS,
+            request,
+            "co_building/fees/portal_bill.html",
+            portal=True,
+            compound_id=compound_id,
+            bill=(await services.bills_out(session, compound_id, [bill], with_lines=True))[0],
+            payments=payments,
+            payable=services.outstanding(bill) - _with_pending(payments),
+            providers=list(collect_providers(request.app.state.plugins).values())
+            if can(principal, request.app.state.policy.enforcer, "co_building.payment", "write", compound_id)
+            else [],
+            idempotency_key=uuid.uuid4().hex,
+            **LABELS,
         )
 
     @post("/bills/{bill_id:uuid}/payments", guards=[requires("co_building.payment", "write")])
-    async def pay(self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def pay(
+        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Start a charge with the chosen provider and show what to do next (the offline provider: the reference to quote)."""
         values = await form_values(request)
         values["method"] = "provider"
         payment, instructions = await _pay(request, principal, session, compound_id, bill_id, values)
-        return await page(request, "co_building/fees/portal_paid.html", portal=True, compound_id=compound_id, payment=payment, instructions=instructions, **LABELS)
+        return await page(
+            request,
+            "co_building/fees/portal_paid.html",
+            portal=True,
+            compound_id=compound_id,
+            payment=payment,
+            instructions=instructions,
+            **LABELS,
+        )
 
     @get("/payments/{payment_id:uuid}/receipt", guards=[requires("co_building.fee", "read")])
-    async def receipt(self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def receipt(
+        self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """The receipt of one of my payments."""
         return await _receipt(request, session, compound_id, payment_id, principal, staff=False)
 
 
 PAGES: list[dict] = [
-    {"path": "/console/compounds/{compound_id}/co_building/fees", "label_zh": "物业收费", "label_en": "Property fees", "permission": "co_building.payment:read", "portal": False},
-    {"path": "/portal/compounds/{compound_id}/co_building/fees", "label_zh": "物业缴费", "label_en": "My bills", "permission": "co_building.fee:read", "portal": True},
+    {
+        "path": "/console/compounds/{compound_id}/co_building/fees",
+        "label_zh": "物业收费",
+        "label_en": "Property fees",
+        "permission": "co_building.payment:read",
+        "portal": False,
+    },
+    {
+        "path": "/portal/compounds/{compound_id}/co_building/fees",
+        "label_zh": "物业缴费",
+        "label_en": "My bills",
+        "permission": "co_building.fee:read",
+        "portal": True,
+    },
 ]
 HANDLERS: list = [ConsoleFeePages, PortalFeePages]

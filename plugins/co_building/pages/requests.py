@@ -8,14 +8,12 @@ A request's photos are attachments of record type ``co_building.request``.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from litestar.params import QueryParameter
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,40 +37,103 @@ RECORD_TYPE = "co_building.request"
 PICKER_LIMIT = 2000
 """Residents and rooms offered in the console's filing form (a compound has a few thousand at most)."""
 
-KINDS = {"repair": N_("Repair"), "complaint": N_("Complaint"), "suggestion": N_("Suggestion"), "enquiry": N_("Enquiry"), "praise": N_("Praise")}
+KINDS = {
+    "repair": N_("Repair"),
+    "complaint": N_("Complaint"),
+    "suggestion": N_("Suggestion"),
+    "enquiry": N_("Enquiry"),
+    "praise": N_("Praise"),
+}
 CATEGORIES = {
-    "plumbing": N_("Plumbing"), "electrical": N_("Electrical"), "elevator": N_("Elevator"), "doors_windows": N_("Doors and windows"),
-    "sanitation": N_("Sanitation"), "greening": N_("Greening"), "security": N_("Security"), "parking": N_("Parking"),
-    "noise": N_("Noise"), "facilities": N_("Facilities"), "other": N_("Other"), "*": N_("Every category"),
+    "plumbing": N_("Plumbing"),
+    "electrical": N_("Electrical"),
+    "elevator": N_("Elevator"),
+    "doors_windows": N_("Doors and windows"),
+    "sanitation": N_("Sanitation"),
+    "greening": N_("Greening"),
+    "security": N_("Security"),
+    "parking": N_("Parking"),
+    "noise": N_("Noise"),
+    "facilities": N_("Facilities"),
+    "other": N_("Other"),
+    "*": N_("Every category"),
 }
 PRIORITIES = {"normal": N_("Normal"), "urgent": N_("Urgent")}
 LOCATIONS = {"room": N_("A room"), "public": N_("Public area")}
 CHANNELS = {"portal": N_("Portal"), "phone": N_("Phone call"), "visit": N_("Visit to the service centre"), "app": N_("App")}
 STATES = {
-    "submitted": N_("Submitted"), "assigned": N_("Assigned"), "accepted": N_("Accepted"), "in_progress": N_("In progress"),
-    "completed": N_("Work completed"), "rated": N_("Rated"), "closed": N_("Closed"), "cancelled": N_("Cancelled"),
+    "submitted": N_("Submitted"),
+    "assigned": N_("Assigned"),
+    "accepted": N_("Accepted"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Work completed"),
+    "rated": N_("Rated"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
 }
 ACTIONS = {
-    "file": N_("Filed"), "assign": N_("Assign"), "reassign": N_("Reassign"), "accept": N_("Accept"), "start": N_("Start work"),
-    "complete": N_("Complete"), "close": N_("Close"), "reopen": N_("Reopen"), "cancel": N_("Cancel the request"), "rate": N_("Rated"),
-    "note": N_("Note"), "me_too": N_("Me too"), "hand_over": N_("Handed over to the community"), "return_visit": N_("Return visit"),
-    "breach": N_("Time limit breached"), "escalate": N_("Escalated"), "case_update": N_("Case progress"),
+    "file": N_("Filed"),
+    "assign": N_("Assign"),
+    "reassign": N_("Reassign"),
+    "accept": N_("Accept"),
+    "start": N_("Start work"),
+    "complete": N_("Complete"),
+    "close": N_("Close"),
+    "reopen": N_("Reopen"),
+    "cancel": N_("Cancel the request"),
+    "rate": N_("Rated"),
+    "note": N_("Note"),
+    "me_too": N_("Me too"),
+    "hand_over": N_("Handed over to the community"),
+    "return_visit": N_("Return visit"),
+    "breach": N_("Time limit breached"),
+    "escalate": N_("Escalated"),
+    "case_update": N_("Case progress"),
 }
-RATING_TAGS = {"prompt": N_("Prompt"), "friendly": N_("Friendly"), "tidy": N_("Clean and tidy"), "solved": N_("Problem solved"), "slow": N_("Slow"), "unsolved": N_("Not solved")}
+RATING_TAGS = {
+    "prompt": N_("Prompt"),
+    "friendly": N_("Friendly"),
+    "tidy": N_("Clean and tidy"),
+    "solved": N_("Problem solved"),
+    "slow": N_("Slow"),
+    "unsolved": N_("Not solved"),
+}
 RESIDENT_MOVES = {"close": N_("Confirm and close"), "reopen": N_("Not fixed: reopen"), "cancel": N_("Withdraw the request")}
 NOTED_ACTIONS = frozenset({"complete", "close", "reopen", "cancel", "assign", "reassign"})
 """Moves whose form asks for a note (what was done, why it is reopened …)."""
 
 # the services' refusals people meet on these pages, so the catalog translates them
 MESSAGES = (
-    N_("Illegal state transition"), N_("Not allowed"), N_("Not your request"), N_("Not a resident of this compound"),
-    N_("Only a property enterprise sets its time limits"), N_("a request about a room names the room"), N_("no such room in this compound"),
-    N_("residents file requests for their own rooms"), N_("a public-area request names no room"), N_("name the staff member who takes the order"),
-    N_("the assignee must be staff of the compound's operator"), N_("the completion limit cannot be shorter than the response limit"),
-    N_("you have already joined this request"), N_("this is your own request"), N_("the request has already been handed over"),
-    N_("this request has no return visit due"), N_("no such resident in this compound"), N_("choose a photo"),
+    N_("Illegal state transition"),
+    N_("Not allowed"),
+    N_("Not your request"),
+    N_("Not a resident of this compound"),
+    N_("Only a property enterprise sets its time limits"),
+    N_("a request about a room names the room"),
+    N_("no such room in this compound"),
+    N_("residents file requests for their own rooms"),
+    N_("a public-area request names no room"),
+    N_("name the staff member who takes the order"),
+    N_("the assignee must be staff of the compound's operator"),
+    N_("the completion limit cannot be shorter than the response limit"),
+    N_("you have already joined this request"),
+    N_("this is your own request"),
+    N_("the request has already been handed over"),
+    N_("this request has no return visit due"),
+    N_("no such resident in this compound"),
+    N_("choose a photo"),
 )
-LABELS = {"kinds": KINDS, "categories": CATEGORIES, "priorities": PRIORITIES, "locations": LOCATIONS, "channels": CHANNELS, "states": STATES, "action_labels": ACTIONS, "rating_tags": RATING_TAGS, "resident_moves": RESIDENT_MOVES}
+LABELS = {
+    "kinds": KINDS,
+    "categories": CATEGORIES,
+    "priorities": PRIORITIES,
+    "locations": LOCATIONS,
+    "channels": CHANNELS,
+    "states": STATES,
+    "action_labels": ACTIONS,
+    "rating_tags": RATING_TAGS,
+    "resident_moves": RESIDENT_MOVES,
+}
 
 
 def _actor(request: Request, principal: Principal, compound_id: uuid.UUID) -> services.Actor:
@@ -83,20 +144,40 @@ async def _shaped(session: AsyncSession, actor: services.Actor, row: services.Se
     return (await services.request_out(session, actor, [row], with_timeline=True))[0]
 
 
-async def _photos(request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID) -> list[Any]:
-    rows, _ = await files.list_attachments(session, principal, request.app.state.policy.enforcer, compound_id, RECORD_TYPE, request_id, 20, 0)
+async def _photos(
+    request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID
+) -> list[Any]:
+    rows, _ = await files.list_attachments(
+        session, principal, request.app.state.policy.enforcer, compound_id, RECORD_TYPE, request_id, 20, 0
+    )
     return rows
 
 
-async def _attach_photo(request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID, upload: UploadFile) -> None:
+async def _attach_photo(
+    request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID, upload: UploadFile
+) -> None:
     """Store the photo of a request; a refused file raises, so the request filed with it is rolled back too."""
     limit = files.max_upload_bytes()
     content = await upload.read(limit + 1)
     state = request.app.state
-    await files.upload(session, storage_of(state), principal, state.policy.enforcer, compound_id, RECORD_TYPE, request_id, upload.filename, upload.content_type, content, limit)
+    await files.upload(
+        session,
+        storage_of(state),
+        principal,
+        state.policy.enforcer,
+        compound_id,
+        RECORD_TYPE,
+        request_id,
+        upload.filename,
+        upload.content_type,
+        content,
+        limit,
+    )
 
 
-async def _photo_response(request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID, attachment_id: uuid.UUID) -> Response[bytes]:
+async def _photo_response(
+    request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Response[bytes]:
     """A photo of a request the caller may see (the request's visibility first, then the file's own rights)."""
     await services.get_request(session, _actor(request, principal, compound_id), request_id)
     state = request.app.state
@@ -104,9 +185,15 @@ async def _photo_response(request: Request, principal: Principal, session: Async
     if row.record_type != RECORD_TYPE or row.record_id != request_id:
         raise not_found("attachment")
     inline = row.content_type.startswith("image/")
-    return Response(content=content, media_type=row.content_type, headers={
-        "Content-Disposition": "inline" if inline else "attachment", "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache",
-    })
+    return Response(
+        content=content,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": "inline" if inline else "attachment",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-cache",
+        },
+    )
 
 
 async def _transition(request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID) -> None:
@@ -124,40 +211,72 @@ class ConsoleRequestPages(Controller):
 
     @get("/", guards=[requires("co_building.work_order", "read")])
     async def requests(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession,
-        status: Annotated[str | None, QueryParameter(name="state")] = None, kind: str | None = None, breached: bool = False, mine: bool = False, q: str | None = None, offset: OffsetParam = 0,
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        status: Annotated[str | None, QueryParameter(name="state")] = None,
+        kind: str | None = None,
+        breached: bool = False,
+        mine: bool = False,
+        q: str | None = None,
+        offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Requests with filters: state (or every open one), kind, breached, assigned to me, number or title."""
         actor = _actor(request, principal, compound_id)
         stmt = services.filter_requests(
-            services.visible_requests(actor), state=status if status in {*STATES, "open"} else None, kind=kind if kind in KINDS else None,
-            breached=breached or None, assignee=principal.user_id if mine else None, q=(q or "").strip() or None,
+            services.visible_requests(actor),
+            state=status if status in {*STATES, "open"} else None,
+            kind=kind if kind in KINDS else None,
+            breached=breached or None,
+            assignee=principal.user_id if mine else None,
+            q=(q or "").strip() or None,
         )
         rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
         return await page(
-            request, "co_building/requests/console_list.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            items=await services.request_out(session, actor, rows), pager=pager(request, total, offset),
+            request,
+            "co_building/requests/console_list.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            items=await services.request_out(session, actor, rows),
+            pager=pager(request, total, offset),
             filters={"state": status or "", "kind": kind or "", "breached": breached, "mine": mine, "q": (q or "").strip()},
-            can_file=actor.staff("write"), **LABELS,
+            can_file=actor.staff("write"),
+            **LABELS,
         )
 
     @get("/new", guards=[requires("co_building.work_order", "write")])
     async def new(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
         """File a request on a caller's behalf (phone or visit): whose it is, which room, what is wrong."""
-        residents = (await session.execute(
-            select(Resident.id, Resident.name, Household.room_id).join(Household, (Household.compound_id == Resident.compound_id) & (Household.id == Resident.household_id))
-            .where(Resident.compound_id == compound_id).order_by(Resident.name, Resident.id).limit(PICKER_LIMIT)
-        )).all()
-        rooms = (await session.execute(
-            select(Room.id, Room.number, Unit.name.label("unit"), Building.name.label("building"))
-            .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
-            .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
-            .where(Room.compound_id == compound_id).order_by(Building.name, Unit.name, Room.number).limit(PICKER_LIMIT)
-        )).all()
+        residents = (
+            await session.execute(
+                select(Resident.id, Resident.name, Household.room_id)
+                .join(Household, (Household.compound_id == Resident.compound_id) & (Household.id == Resident.household_id))
+                .where(Resident.compound_id == compound_id)
+                .order_by(Resident.name, Resident.id)
+                .limit(PICKER_LIMIT)
+            )
+        ).all()
+        rooms = (
+            await session.execute(
+                select(Room.id, Room.number, Unit.name.label("unit"), Building.name.label("building"))
+                .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+                .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
+                .where(Room.compound_id == compound_id)
+                .order_by(Building.name, Unit.name, Room.number)
+                .limit(PICKER_LIMIT)
+            )
+        ).all()
         labels = {r.id: f"{r.building}-{r.unit}-{r.number}" for r in rooms}
         return await page(
-            request, "co_building/requests/console_new.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            residents=[(r.id, r.name, labels.get(r.room_id, "")) for r in residents], rooms=list(labels.items()), **LABELS,
+            request,
+            "co_building/requests/console_new.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            residents=[(r.id, r.name, labels.get(r.room_id, "")) for r in residents],
+            rooms=list(labels.items()),
+            **LABELS,
         )
 
     @post("/", guards=[requires("co_building.work_order", "write")])
@@ -169,43 +288,75 @@ class ConsoleRequestPages(Controller):
         return done(request, services.console_link(filed), "created")
 
     @get("/{request_id:uuid}", guards=[requires("co_building.work_order", "read")])
-    async def detail(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def detail(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """One order: its state and limits, the timeline, photos, and the moves this user may make now."""
         actor = _actor(request, principal, compound_id)
         item = await _shaped(session, actor, await services.get_request(session, actor, request_id))
         picker = await services.assignable_staff(session, compound_id) if {"assign", "reassign"} & set(item.allowed_actions) else []
         return await page(
-            request, "co_building/requests/console_detail.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            r=item, photos=await _photos(request, principal, session, compound_id, request_id), staff=picker, noted=NOTED_ACTIONS,
-            can_approve=actor.staff("approve"), can_note=actor.staff("write") and item.state not in {"closed", "cancelled"}, **LABELS,
+            request,
+            "co_building/requests/console_detail.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            r=item,
+            photos=await _photos(request, principal, session, compound_id, request_id),
+            staff=picker,
+            noted=NOTED_ACTIONS,
+            can_approve=actor.staff("approve"),
+            can_note=actor.staff("write") and item.state not in {"closed", "cancelled"},
+            **LABELS,
         )
 
     @post("/{request_id:uuid}/transitions", guards=[requires("co_building.work_order", "write")])
-    async def move(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def move(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Assign, accept, start, complete, close, reopen or cancel (the service refuses what is not allowed now)."""
         await _transition(request, principal, session, compound_id, request_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/notes", guards=[requires("co_building.work_order", "write")])
-    async def note(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def note(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """A progress note on the timeline."""
-        await services.add_note(session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn))
+        await services.add_note(
+            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn)
+        )
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/return-visit", guards=[requires("co_building.work_order", "approve")])
-    async def return_visit(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def return_visit(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """The manager's return visit (回访) after a low rating."""
-        await services.return_visit(session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn))
+        await services.return_visit(
+            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn)
+        )
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/handover", guards=[requires("co_building.work_order", "approve")])
-    async def hand_over(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def hand_over(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Beyond the property company's powers: hand it to the community's coordination, with the reason."""
-        await services.hand_over(session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.HandoverIn))
+        await services.hand_over(
+            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.HandoverIn)
+        )
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @get("/{request_id:uuid}/photos/{attachment_id:uuid}", guards=[requires("co_building.work_order", "read")])
-    async def photo(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, attachment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[bytes]:
+    async def photo(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        request_id: uuid.UUID,
+        attachment_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+    ) -> Response[bytes]:
         """A photo of the request, shown in the page."""
         return await _photo_response(request, principal, session, compound_id, request_id, attachment_id)
 
@@ -219,7 +370,9 @@ class TimeLimitPages(Controller):
     async def limits(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
         """The table, with the platform's defaults where the enterprise has set nothing."""
         rows = await services.time_limits(session, principal.tenant_id) if principal.tenant_id is not None else []
-        writable = principal.tenant_kind == "enterprise" and can(principal, request.app.state.policy.enforcer, "co_building.service_config", "write")
+        writable = principal.tenant_kind == "enterprise" and can(
+            principal, request.app.state.policy.enforcer, "co_building.service_config", "write"
+        )
         return await page(request, "co_building/requests/time_limits.html", rows=rows, writable=writable, **LABELS)
 
     @post("/", guards=[requires("co_building.service_config", "write")])
@@ -238,27 +391,45 @@ class PortalRequestPages(Controller):
     path = PORTAL
 
     @get("/", guards=[requires("co_building.request", "read")])
-    async def requests(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0) -> Response[Any]:
+    async def requests(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """My requests, newest first, and the open public-area requests of others that I can join with "me too"."""
         actor = _actor(request, principal, compound_id)
-        rows, total = await paginate(session, services.filter_requests(services.visible_requests(actor), mine=principal.user_id), PAGE_SIZE, offset)
-        public = (await session.scalars(
-            services.filter_requests(services.visible_requests(actor), state="open").where(
-                services.ServiceRequest.location == "public", services.ServiceRequest.filed_for_user_id.is_distinct_from(principal.user_id),
-            ).limit(PAGE_SIZE)
-        )).all()
+        rows, total = await paginate(
+            session, services.filter_requests(services.visible_requests(actor), mine=principal.user_id), PAGE_SIZE, offset
+        )
+        public = (
+            await session.scalars(
+                services.filter_requests(services.visible_requests(actor), state="open")
+                .where(
+                    services.ServiceRequest.location == "public",
+                    services.ServiceRequest.filed_for_user_id.is_distinct_from(principal.user_id),
+                )
+                .limit(PAGE_SIZE)
+            )
+        ).all()
         return await page(
-            request, "co_building/requests/portal_list.html", portal=True, compound_id=compound_id,
-            mine=await services.request_out(session, actor, rows), public=await services.request_out(session, actor, list(public)),
-            pager=pager(request, total, offset), **LABELS,
+            request,
+            "co_building/requests/portal_list.html",
+            portal=True,
+            compound_id=compound_id,
+            mine=await services.request_out(session, actor, rows),
+            public=await services.request_out(session, actor, list(public)),
+            pager=pager(request, total, offset),
+            **LABELS,
         )
 
     @get("/new", guards=[requires("co_building.request", "write")])
     async def new(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
         """The filing form: kind, category, title, description, my room or a public area, a photo."""
         return await page(
-            request, "co_building/requests/portal_new.html", portal=True, compound_id=compound_id,
-            rooms=await services.my_rooms(session, compound_id, principal.user_id), **LABELS,
+            request,
+            "co_building/requests/portal_new.html",
+            portal=True,
+            compound_id=compound_id,
+            rooms=await services.my_rooms(session, compound_id, principal.user_id),
+            **LABELS,
         )
 
     @post("/", guards=[requires("co_building.request", "write")], request_max_body_size=files.max_upload_bytes() + MULTIPART_OVERHEAD)
@@ -275,49 +446,92 @@ class PortalRequestPages(Controller):
         return done(request, services.portal_link(filed), "created")
 
     @get("/{request_id:uuid}", guards=[requires("co_building.request", "read")])
-    async def detail(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def detail(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Follow a request: state, timeline, the community's case progress, rating and my moves."""
         actor = _actor(request, principal, compound_id)
         item = await _shaped(session, actor, await services.get_request(session, actor, request_id))
         return await page(
-            request, "co_building/requests/portal_detail.html", portal=True, compound_id=compound_id, r=item,
-            photos=await _photos(request, principal, session, compound_id, request_id), **LABELS,
+            request,
+            "co_building/requests/portal_detail.html",
+            portal=True,
+            compound_id=compound_id,
+            r=item,
+            photos=await _photos(request, principal, session, compound_id, request_id),
+            **LABELS,
         )
 
     @post("/{request_id:uuid}/transitions", guards=[requires("co_building.request", "write")])
-    async def move(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def move(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """The resident cancels, reopens or confirms the close of their own request."""
         await _transition(request, principal, session, compound_id, request_id)
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/rating", guards=[requires("co_building.request", "write")])
-    async def rate(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def rate(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Rate the completed work 1–5 with tags and a comment."""
         data = to_input(await form_values(request, lists=("tags",)), s.RatingIn)
         await services.rate(session, _actor(request, principal, compound_id), request_id, data)
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/notes", guards=[requires("co_building.request", "write")])
-    async def note(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def note(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """A follow-up on my request's timeline."""
-        await services.add_note(session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn))
+        await services.add_note(
+            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn)
+        )
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/me-too", guards=[requires("co_building.request", "write")])
-    async def me_too(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
-        """"Me too" on an open public-area request instead of filing the same problem again."""
+    async def me_too(
+        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
+        """ "Me too" on an open public-area request instead of filing the same problem again."""
         await services.me_too(session, _actor(request, principal, compound_id), request_id)
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests")
 
     @get("/{request_id:uuid}/photos/{attachment_id:uuid}", guards=[requires("co_building.request", "read")])
-    async def photo(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, attachment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[bytes]:
+    async def photo(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        request_id: uuid.UUID,
+        attachment_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+    ) -> Response[bytes]:
         """A photo of a request I may see."""
         return await _photo_response(request, principal, session, compound_id, request_id, attachment_id)
 
 
 PAGES: list[dict] = [
-    {"path": "/console/compounds/{compound_id}/co_building/requests", "label_zh": "服务诉求", "label_en": "Service requests", "permission": "co_building.work_order:read", "portal": False},
-    {"path": "/console/co_building/time-limits", "label_zh": "办理时限", "label_en": "Time limits", "permission": "co_building.service_config:read", "portal": False},
-    {"path": "/portal/compounds/{compound_id}/co_building/requests", "label_zh": "报事报修", "label_en": "Requests", "permission": "co_building.request:read", "portal": True},
+    {
+        "path": "/console/compounds/{compound_id}/co_building/requests",
+        "label_zh": "服务诉求",
+        "label_en": "Service requests",
+        "permission": "co_building.work_order:read",
+        "portal": False,
+    },
+    {
+        "path": "/console/co_building/time-limits",
+        "label_zh": "办理时限",
+        "label_en": "Time limits",
+        "permission": "co_building.service_config:read",
+        "portal": False,
+    },
+    {
+        "path": "/portal/compounds/{compound_id}/co_building/requests",
+        "label_zh": "报事报修",
+        "label_en": "Requests",
+        "permission": "co_building.request:read",
+        "portal": True,
+    },
 ]
 HANDLERS: list = [ConsoleRequestPages, TimeLimitPages, PortalRequestPages]

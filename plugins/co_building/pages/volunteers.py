@@ -36,7 +36,13 @@ CONSOLE = "/console/compounds/{compound_id:uuid}/co_building"
 PORTAL = "/portal/compounds/{compound_id:uuid}/co_building"
 PICKER_LIMIT = 2000
 
-SIGNUP_STATES = {"signed_up": N_("Signed up"), "waiting": N_("On the waiting list"), "checked_in": N_("Checked in"), "checked_out": N_("Served"), "cancelled": N_("Cancelled")}
+SIGNUP_STATES = {
+    "signed_up": N_("Signed up"),
+    "waiting": N_("On the waiting list"),
+    "checked_in": N_("Checked in"),
+    "checked_out": N_("Served"),
+    "cancelled": N_("Cancelled"),
+}
 ACTIVITY_STATES = {"open": N_("Open for sign-up"), "cancelled": N_("Called off")}
 POINTS_RULES = {"per_hour": N_("points per hour served"), "fixed": N_("points for taking part")}
 LEDGER_KINDS = {"earn": N_("Earned"), "redeem": N_("Redeemed"), "refund": N_("Refund"), "adjust": N_("Adjustment")}
@@ -46,8 +52,13 @@ RANKING_BY = {"hours": N_("Hours served"), "points": N_("Points earned")}
 RANKING_SCOPES = {"compound": N_("This compound"), "district": N_("The district")}
 # titles of the problems services.volunteers raises, so the catalog translates them in a form's error slot
 PROBLEM_TITLES = (
-    N_("Not enough points"), N_("Out of stock"), N_("Wrong check-in code"), N_("The activity has started"), N_("The activity is not open"),
-    N_("The activity is over"), N_("Check-in is not open yet"),
+    N_("Not enough points"),
+    N_("Out of stock"),
+    N_("Wrong check-in code"),
+    N_("The activity has started"),
+    N_("The activity is not open"),
+    N_("The activity is over"),
+    N_("Check-in is not open yet"),
 )
 
 
@@ -57,8 +68,14 @@ def _can(request: Request, principal: Principal, obj: str, act: str, compound_id
 
 def _labels() -> dict[str, Any]:
     return {
-        "signup_states": SIGNUP_STATES, "activity_states": ACTIVITY_STATES, "points_rules": POINTS_RULES, "ledger_kinds": LEDGER_KINDS,
-        "redemption_states": REDEMPTION_STATES, "team_roles": TEAM_ROLES, "ranking_by": RANKING_BY, "ranking_scopes": RANKING_SCOPES,
+        "signup_states": SIGNUP_STATES,
+        "activity_states": ACTIVITY_STATES,
+        "points_rules": POINTS_RULES,
+        "ledger_kinds": LEDGER_KINDS,
+        "redemption_states": REDEMPTION_STATES,
+        "team_roles": TEAM_ROLES,
+        "ranking_by": RANKING_BY,
+        "ranking_scopes": RANKING_SCOPES,
     }
 
 
@@ -69,16 +86,46 @@ class VolunteerConsolePages(Controller):
     path = CONSOLE
 
     @get("/volunteers", guards=[requires("co_building.volunteer", "read")])
-    async def volunteers(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, team_id: uuid.UUID | None = None, offset: OffsetParam = 0) -> Response[Any]:
+    async def volunteers(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        team_id: uuid.UUID | None = None,
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
         """Volunteers and teams; phone and party membership only with co_building.volunteer_pii."""
         show_pii = _can(request, principal, "co_building.volunteer_pii", "read", compound_id)
-        listed = await services.volunteers(session, compound_id, own=own_user(principal), show_pii=show_pii, team_id=team_id, limit=PAGE_SIZE, offset=offset)
+        listed = await services.volunteers(
+            session, compound_id, own=own_user(principal), show_pii=show_pii, team_id=team_id, limit=PAGE_SIZE, offset=offset
+        )
         manage = _can(request, principal, "co_building.volunteer", "approve", compound_id)
-        residents = (await session.execute(select(Resident.id, Resident.name).where(Resident.compound_id == compound_id).order_by(Resident.name).limit(PICKER_LIMIT))).all() if manage else []
+        residents = (
+            (
+                await session.execute(
+                    select(Resident.id, Resident.name)
+                    .where(Resident.compound_id == compound_id)
+                    .order_by(Resident.name)
+                    .limit(PICKER_LIMIT)
+                )
+            ).all()
+            if manage
+            else []
+        )
         return await page(
-            request, "co_building/volunteers/console_volunteers.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            volunteers=listed.items, pager=pager(request, listed.total, offset), teams=await services.teams(session, compound_id), team_id=team_id,
-            masked=not show_pii, manage=manage, residents=residents, **_labels(),
+            request,
+            "co_building/volunteers/console_volunteers.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            volunteers=listed.items,
+            pager=pager(request, listed.total, offset),
+            teams=await services.teams(session, compound_id),
+            team_id=team_id,
+            masked=not show_pii,
+            manage=manage,
+            residents=residents,
+            **_labels(),
         )
 
     @post("/volunteers", guards=[requires("co_building.volunteer", "approve")])
@@ -94,13 +141,21 @@ class VolunteerConsolePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/volunteers", "created")
 
     @get("/activities", guards=[requires("co_building.activity", "read")])
-    async def activities(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0) -> Response[Any]:
+    async def activities(
+        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+    ) -> Response[Any]:
         """Activities, latest first, with places taken and the waiting list."""
         listed = await services.activities(session, compound_id, limit=PAGE_SIZE, offset=offset)
         return await page(
-            request, "co_building/volunteers/console_activities.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            activities=listed.items, pager=pager(request, listed.total, offset), teams=await services.teams(session, compound_id),
-            organise=_can(request, principal, "co_building.activity", "approve", compound_id), **_labels(),
+            request,
+            "co_building/volunteers/console_activities.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            activities=listed.items,
+            pager=pager(request, listed.total, offset),
+            teams=await services.teams(session, compound_id),
+            organise=_can(request, principal, "co_building.activity", "approve", compound_id),
+            **_labels(),
         )
 
     @post("/activities", guards=[requires("co_building.activity", "approve")])
@@ -110,33 +165,66 @@ class VolunteerConsolePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity.id}", "created")
 
     @get("/activities/{activity_id:uuid}", guards=[requires("co_building.activity", "read")])
-    async def activity(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def activity(
+        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """One activity: its sign-ups and waiting list, check-in and check-out, and the QR code to show on site."""
         organise = _can(request, principal, "co_building.activity", "approve", compound_id)
         row = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
         # the SVG is segno's own drawing of our URL: no user text reaches it, so it is safe to embed as markup
         qr = qr_svg(services.checkin_url(str(request.base_url), compound_id, row)) if organise else None
-        volunteers = (await session.execute(select(Volunteer.id, Volunteer.name).where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True)).order_by(Volunteer.name).limit(PICKER_LIMIT))).all() if organise else []
+        volunteers = (
+            (
+                await session.execute(
+                    select(Volunteer.id, Volunteer.name)
+                    .where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True))
+                    .order_by(Volunteer.name)
+                    .limit(PICKER_LIMIT)
+                )
+            ).all()
+            if organise
+            else []
+        )
         return await page(
-            request, "co_building/volunteers/console_activity.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            activity=await services.get_activity(session, compound_id, activity_id), signups=await services.signups(session, compound_id, activity_ids=[activity_id], own=None if organise else principal.user_id),
-            organise=organise, qr=qr, volunteers=volunteers, **_labels(),
+            request,
+            "co_building/volunteers/console_activity.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            activity=await services.get_activity(session, compound_id, activity_id),
+            signups=await services.signups(session, compound_id, activity_ids=[activity_id], own=None if organise else principal.user_id),
+            organise=organise,
+            qr=qr,
+            volunteers=volunteers,
+            **_labels(),
         )
 
     @post("/activities/{activity_id:uuid}/cancel", guards=[requires("co_building.activity", "approve")])
-    async def cancel_activity(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def cancel_activity(
+        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession
+    ) -> Response[Any]:
         """Call the activity off."""
         await services.cancel_activity(session, compound_id, activity_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity_id}")
 
     @post("/activities/{activity_id:uuid}/signups", guards=[requires("co_building.activity", "approve")])
-    async def sign_up_volunteer(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def sign_up_volunteer(
+        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Sign a volunteer up (a phone call to the organiser)."""
         await services.sign_up(session, principal, compound_id, activity_id, await parse_form(request, s.SignupIn), for_others=True)
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity_id}", "created")
 
     @post("/activities/{activity_id:uuid}/signups/{signup_id:uuid}/{action:str}", guards=[requires("co_building.activity", "approve")])
-    async def attendance(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, action: str, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def attendance(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        signup_id: uuid.UUID,
+        action: str,
+        principal: Principal,
+        session: AsyncSession,
+    ) -> Response[Any]:
         """Check a volunteer in or out, or cancel their sign-up."""
         if action == "cancel":
             await services.cancel_signup(session, principal, compound_id, activity_id, signup_id, for_others=True)
@@ -148,15 +236,39 @@ class VolunteerConsolePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity_id}")
 
     @get("/points", guards=[requires("co_building.points", "read")])
-    async def points(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, volunteer_id: uuid.UUID | None = None, offset: OffsetParam = 0) -> Response[Any]:
+    async def points(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        volunteer_id: uuid.UUID | None = None,
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
         """The points ledger (积分台账), newest first."""
-        listed = await services.ledger(session, compound_id, own=own_user(principal), volunteer_id=volunteer_id, limit=PAGE_SIZE, offset=offset)
+        listed = await services.ledger(
+            session, compound_id, own=own_user(principal), volunteer_id=volunteer_id, limit=PAGE_SIZE, offset=offset
+        )
         writable = _can(request, principal, "co_building.points", "write", compound_id)
-        volunteers = (await session.execute(select(Volunteer.id, Volunteer.name, Volunteer.points_balance).where(Volunteer.compound_id == compound_id).order_by(Volunteer.name).limit(PICKER_LIMIT))).all()
+        volunteers = (
+            await session.execute(
+                select(Volunteer.id, Volunteer.name, Volunteer.points_balance)
+                .where(Volunteer.compound_id == compound_id)
+                .order_by(Volunteer.name)
+                .limit(PICKER_LIMIT)
+            )
+        ).all()
         return await page(
-            request, "co_building/volunteers/console_points.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            entries=listed.items, pager=pager(request, listed.total, offset), writable=writable, volunteers=volunteers if own_user(principal) is None else [],
-            volunteer_id=volunteer_id, **_labels(),
+            request,
+            "co_building/volunteers/console_points.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            entries=listed.items,
+            pager=pager(request, listed.total, offset),
+            writable=writable,
+            volunteers=volunteers if own_user(principal) is None else [],
+            volunteer_id=volunteer_id,
+            **_labels(),
         )
 
     @post("/points/adjustments", guards=[requires("co_building.points", "write")])
@@ -166,14 +278,31 @@ class VolunteerConsolePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/points")
 
     @get("/rewards", guards=[requires("co_building.reward", "read")])
-    async def rewards(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, status: str = "pending", offset: OffsetParam = 0) -> Response[Any]:
+    async def rewards(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+        status: str = "pending",
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
         """The rewards shop and the redemptions to hand over."""
         shop = await services.rewards(session, compound_id, active_only=False, limit=500)
-        listed = await services.redemptions(session, compound_id, own=own_user(principal), status=status or None, limit=PAGE_SIZE, offset=offset)
+        listed = await services.redemptions(
+            session, compound_id, own=own_user(principal), status=status or None, limit=PAGE_SIZE, offset=offset
+        )
         return await page(
-            request, "co_building/volunteers/console_rewards.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            rewards=shop.items, redemptions=listed.items, pager=pager(request, listed.total, offset), shown=status,
-            manage=_can(request, principal, "co_building.reward", "approve", compound_id), **_labels(),
+            request,
+            "co_building/volunteers/console_rewards.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            rewards=shop.items,
+            redemptions=listed.items,
+            pager=pager(request, listed.total, offset),
+            shown=status,
+            manage=_can(request, principal, "co_building.reward", "approve", compound_id),
+            **_labels(),
         )
 
     @post("/rewards", guards=[requires("co_building.reward", "approve")])
@@ -191,21 +320,39 @@ class VolunteerConsolePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/rewards")
 
     @post("/redemptions/{redemption_id:uuid}/{action:str}", guards=[requires("co_building.reward", "approve")])
-    async def move_redemption(self, request: Request, compound_id: uuid.UUID, redemption_id: uuid.UUID, action: str, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def move_redemption(
+        self, request: Request, compound_id: uuid.UUID, redemption_id: uuid.UUID, action: str, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Hand a reward over, or cancel the redemption (points refunded)."""
         await services.move_redemption(session, principal, compound_id, redemption_id, action)
         return done(request, f"/console/compounds/{compound_id}/co_building/rewards")
 
     @get("/rankings", guards=[requires("co_building.volunteer", "read")])
-    async def rankings(self, request: Request, compound_id: uuid.UUID, session: AsyncSession, by: str = "hours", area: Annotated[str, QueryParameter(name="scope")] = "compound",
-                       start: dt.date | None = None, end: dt.date | None = None) -> Response[Any]:
+    async def rankings(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        session: AsyncSession,
+        by: str = "hours",
+        area: Annotated[str, QueryParameter(name="scope")] = "compound",
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> Response[Any]:
         """Volunteers ranked by hours or points, in the compound or across the district."""
         chosen_by = by if by in RANKING_BY else "hours"
         chosen_scope = area if area in RANKING_SCOPES else "compound"
         ranking = await services.rankings(session, compound_id, scope=chosen_scope, by=chosen_by, start=start, end=end)
         return await page(
-            request, "co_building/volunteers/console_rankings.html", compound_id=compound_id, compound=await get_compound(session, compound_id),
-            ranking=ranking, by=chosen_by, area=chosen_scope, start=start, end=end, **_labels(),
+            request,
+            "co_building/volunteers/console_rankings.html",
+            compound_id=compound_id,
+            compound=await get_compound(session, compound_id),
+            ranking=ranking,
+            by=chosen_by,
+            area=chosen_scope,
+            start=start,
+            end=end,
+            **_labels(),
         )
 
 
@@ -219,28 +366,57 @@ class VolunteerPortalPages(Controller):
     async def activities(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
         """Upcoming activities with my place or my position on the waiting list."""
         listed = await services.activities(session, compound_id, me=principal.user_id, upcoming=True, limit=100)
-        return await page(request, "co_building/volunteers/portal_activities.html", portal=True, compound_id=compound_id, activities=listed.items, **_labels())
+        return await page(
+            request,
+            "co_building/volunteers/portal_activities.html",
+            portal=True,
+            compound_id=compound_id,
+            activities=listed.items,
+            **_labels(),
+        )
 
     @post("/activities/{activity_id:uuid}/signups", guards=[requires("co_building.activity", "write")])
-    async def sign_up(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def sign_up(
+        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Sign myself up (my volunteer profile is made on the first sign-up)."""
         await services.sign_up(session, principal, compound_id, activity_id, s.SignupIn(), for_others=False)
         return done(request, f"/portal/compounds/{compound_id}/co_building/activities", "saved")
 
     @post("/activities/{activity_id:uuid}/signups/{signup_id:uuid}/cancel", guards=[requires("co_building.activity", "write")])
-    async def cancel(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def cancel(
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        signup_id: uuid.UUID,
+        principal: Principal,
+        session: AsyncSession,
+    ) -> Response[Any]:
         """Cancel my sign-up; my place goes to the first on the waiting list."""
         await services.cancel_signup(session, principal, compound_id, activity_id, signup_id, for_others=False)
         return done(request, f"/portal/compounds/{compound_id}/co_building/activities", "saved")
 
     @get("/activities/{activity_id:uuid}/attend", guards=[requires("co_building.activity", "write")])
-    async def attend_page(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession, token: str = "") -> Response[Any]:
+    async def attend_page(
+        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession, token: str = ""
+    ) -> Response[Any]:
         """Where the QR code on site leads: confirm the check-in (or check-out)."""
         activity = await services.get_activity(session, compound_id, activity_id, me=principal.user_id)
-        return await page(request, "co_building/volunteers/portal_attend.html", portal=True, compound_id=compound_id, activity=activity, token=token, **_labels())
+        return await page(
+            request,
+            "co_building/volunteers/portal_attend.html",
+            portal=True,
+            compound_id=compound_id,
+            activity=activity,
+            token=token,
+            **_labels(),
+        )
 
     @post("/activities/{activity_id:uuid}/attend", guards=[requires("co_building.activity", "write")])
-    async def attend(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def attend(
+        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Check in, or out when already in (hours and points are then recorded)."""
         data = to_input(await form_values(request), s.CheckInIn)
         await services.attend_by_token(session, principal, compound_id, activity_id, data.token)
@@ -250,30 +426,62 @@ class VolunteerPortalPages(Controller):
     async def points(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
         """My balance, hours served and ledger; the rewards shop and my redemptions."""
         return await page(
-            request, "co_building/volunteers/portal_points.html", portal=True, compound_id=compound_id,
+            request,
+            "co_building/volunteers/portal_points.html",
+            portal=True,
+            compound_id=compound_id,
             balance=await services.balance(session, compound_id, principal.user_id),
             entries=(await services.ledger(session, compound_id, own=principal.user_id, limit=20)).items,
             rewards=(await services.rewards(session, compound_id, active_only=True, limit=100)).items,
-            redemptions=(await services.redemptions(session, compound_id, own=principal.user_id, limit=20)).items, **_labels(),
+            redemptions=(await services.redemptions(session, compound_id, own=principal.user_id, limit=20)).items,
+            **_labels(),
         )
 
     @post("/rewards/{reward_id:uuid}/redeem", guards=[requires("co_building.reward", "write")])
-    async def redeem(self, request: Request, compound_id: uuid.UUID, reward_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def redeem(
+        self, request: Request, compound_id: uuid.UUID, reward_id: uuid.UUID, principal: Principal, session: AsyncSession
+    ) -> Response[Any]:
         """Spend my points on a reward."""
         values = await form_values(request)
-        await services.redeem(session, principal, compound_id, reward_id, to_input({"quantity": values.get("quantity", 1)}, s.RedeemIn), for_others=False)
+        await services.redeem(
+            session, principal, compound_id, reward_id, to_input({"quantity": values.get("quantity", 1)}, s.RedeemIn), for_others=False
+        )
         return done(request, f"/portal/compounds/{compound_id}/co_building/points", "saved")
 
 
 C = "/console/compounds/{compound_id}/co_building"
 P = "/portal/compounds/{compound_id}/co_building"
 PAGES: list[dict] = [
-    {"path": C + "/volunteers", "label_zh": "红色志愿者", "label_en": "Red volunteers", "permission": "co_building.volunteer:read", "portal": False},
-    {"path": C + "/activities", "label_zh": "志愿活动", "label_en": "Volunteer activities", "permission": "co_building.activity:read", "portal": False},
+    {
+        "path": C + "/volunteers",
+        "label_zh": "红色志愿者",
+        "label_en": "Red volunteers",
+        "permission": "co_building.volunteer:read",
+        "portal": False,
+    },
+    {
+        "path": C + "/activities",
+        "label_zh": "志愿活动",
+        "label_en": "Volunteer activities",
+        "permission": "co_building.activity:read",
+        "portal": False,
+    },
     {"path": C + "/points", "label_zh": "积分台账", "label_en": "Points ledger", "permission": "co_building.points:read", "portal": False},
     {"path": C + "/rewards", "label_zh": "积分商城", "label_en": "Rewards shop", "permission": "co_building.reward:read", "portal": False},
-    {"path": C + "/rankings", "label_zh": "志愿排行", "label_en": "Volunteer rankings", "permission": "co_building.volunteer:read", "portal": False},
-    {"path": P + "/activities", "label_zh": "志愿活动", "label_en": "Volunteering", "permission": "co_building.activity:read", "portal": True},
+    {
+        "path": C + "/rankings",
+        "label_zh": "志愿排行",
+        "label_en": "Volunteer rankings",
+        "permission": "co_building.volunteer:read",
+        "portal": False,
+    },
+    {
+        "path": P + "/activities",
+        "label_zh": "志愿活动",
+        "label_en": "Volunteering",
+        "permission": "co_building.activity:read",
+        "portal": True,
+    },
     {"path": P + "/points", "label_zh": "我的积分", "label_en": "My points", "permission": "co_building.points:read", "portal": True},
 ]
 HANDLERS: list = [VolunteerConsolePages, VolunteerPortalPages]

@@ -12,7 +12,16 @@ import msgspec
 from core.schemas import Input, LongName, Name, Output
 
 Body = Annotated[str, msgspec.Meta(max_length=10000)]
-Matter = Literal["make_rules", "elect_committee", "hire_property_company", "use_maintenance_fund", "other", "raise_maintenance_fund", "rebuild", "change_common_use"]
+Matter = Literal[
+    "make_rules",
+    "elect_committee",
+    "hire_property_company",
+    "use_maintenance_fund",
+    "other",
+    "raise_maintenance_fund",
+    "rebuild",
+    "change_common_use",
+]
 Choice = Literal["approve", "reject", "abstain"]
 
 

@@ -8,10 +8,12 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from core.schemas import Input, LongName, Name, Output, Phone, Text
+from core.schemas import Input, LongName, Output, Phone, Text
 
 Kind = Literal["repair", "complaint", "suggestion", "enquiry", "praise"]
-Category = Literal["plumbing", "electrical", "elevator", "doors_windows", "sanitation", "greening", "security", "parking", "noise", "facilities", "other"]
+Category = Literal[
+    "plumbing", "electrical", "elevator", "doors_windows", "sanitation", "greening", "security", "parking", "noise", "facilities", "other"
+]
 Priority = Literal["normal", "urgent"]
 Location = Literal["room", "public"]
 Channel = Literal["portal", "phone", "visit", "app"]

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import uuid
-
 from typing import Any
 
 from plugins.co_building.schemas import ModuleOverview
@@ -17,8 +16,16 @@ LABEL_ZH = "共建共享"
 LABEL_EN = "Co-building and sharing"
 
 __all__ = [
-    "DEVELOPER", "SPECIAL_MATTERS", "VoteTally", "VotingRoom", "tally_owners_vote", "voting_heads",
-    "WORK_ORDER_TRANSITIONS", "IllegalTransition", "next_work_order_state", "overview",
+    "DEVELOPER",
+    "SPECIAL_MATTERS",
+    "VoteTally",
+    "VotingRoom",
+    "tally_owners_vote",
+    "voting_heads",
+    "WORK_ORDER_TRANSITIONS",
+    "IllegalTransition",
+    "next_work_order_state",
+    "overview",
 ]
 
 

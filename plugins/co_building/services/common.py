@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-
 from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.problems import not_found
-from tenants.models import Household, Resident
-
 from tenants.access import compounds_with_module
+from tenants.models import Household, Resident
 
 MODULE = "co_building"
 T = TypeVar("T")
@@ -23,7 +21,9 @@ async def active_compounds(session: AsyncSession) -> list[uuid.UUID]:
     return await compounds_with_module(session, MODULE)
 
 
-async def one_in_compound(session: AsyncSession, model: type[T], compound_id: uuid.UUID, row_id: uuid.UUID, what: str, *, for_update: bool = False) -> T:
+async def one_in_compound(
+    session: AsyncSession, model: type[T], compound_id: uuid.UUID, row_id: uuid.UUID, what: str, *, for_update: bool = False
+) -> T:
     """A row of the compound by id, locked for update when asked (PostgreSQL), or a 404 naming ``what``."""
     stmt = select(model).where(model.compound_id == compound_id, model.id == row_id)  # type: ignore[attr-defined]
     if for_update:
@@ -37,7 +37,8 @@ async def one_in_compound(session: AsyncSession, model: type[T], compound_id: uu
 async def resident_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> set[uuid.UUID]:
     """The rooms of the compound whose households the user belongs to (as owner, tenant or family)."""
     rows = await session.scalars(
-        select(Household.room_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+        select(Household.room_id)
+        .join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
         .where(Household.compound_id == compound_id, Resident.user_id == user_id)
     )
     return set(rows.all())

@@ -18,7 +18,16 @@ from core.events.services import emit
 from core.ids import uuid7
 from core.notifications.services import notify
 from core.problems import Problem, conflict, invalid
-from plugins.co_building.models.consultation import Ballot, DeliberationMeeting, MeetingParticipant, OwnersVote, Proposal, ProposalSignature, PublicNotice, VoteRoll
+from plugins.co_building.models.consultation import (
+    Ballot,
+    DeliberationMeeting,
+    MeetingParticipant,
+    OwnersVote,
+    Proposal,
+    ProposalSignature,
+    PublicNotice,
+    VoteRoll,
+)
 from plugins.co_building.schemas import consultation as s
 from plugins.co_building.services.common import one_in_compound
 from tenants.models import CommitteeMember, Household, Resident, Room
@@ -126,9 +135,9 @@ def tally_owners_vote(rooms: list[VotingRoom], ballots: dict[str, str], matter: 
             reasons.append("approving area not more than half of the participating area")
         if share(yes_heads, part_heads) <= MAJORITY:
             reasons.append("approving owners not more than half of the participating owners")
-    return VoteTally(matter, rule, total_area, total_heads, part_area, part_heads, yes_area, yes_heads, quorum, quorum and approved, tuple(reasons))
-
-
+    return VoteTally(
+        matter, rule, total_area, total_heads, part_area, part_heads, yes_area, yes_heads, quorum, quorum and approved, tuple(reasons)
+    )
 
 
 # --------------------------------------------------------------------------- owners' votes in the database
@@ -140,7 +149,15 @@ def vote_move(vote: OwnersVote, action: str) -> str:
     target = VOTE_TRANSITIONS.get(vote.state, {}).get(action)
     if target is None:
         allowed = sorted(VOTE_TRANSITIONS.get(vote.state, {}))
-        raise Problem(409, "illegal-transition", "Illegal state transition", f"cannot {action} a vote that is {vote.state}; allowed: {', '.join(allowed) or 'none'}", state=vote.state, action=action, allowed=allowed)
+        raise Problem(
+            409,
+            "illegal-transition",
+            "Illegal state transition",
+            f"cannot {action} a vote that is {vote.state}; allowed: {', '.join(allowed) or 'none'}",
+            state=vote.state,
+            action=action,
+            allowed=allowed,
+        )
     return target
 
 
@@ -156,11 +173,19 @@ async def build_roll(session: AsyncSession, compound_id: uuid.UUID) -> list[Vote
     registered owner's) and any co-owner casts it; a room with no registered owner keeps a head of its own
     (``room:<id>``) that only a paper ballot can cast.
     """
-    rooms = (await session.execute(select(Room.id, Room.exclusive_area, Room.developer_held).where(Room.compound_id == compound_id).order_by(Room.id))).all()
-    owners = (await session.execute(
-        select(Household.room_id, Resident).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
-        .where(Household.compound_id == compound_id, Resident.role == "owner").order_by(Resident.id)
-    )).all()
+    rooms = (
+        await session.execute(
+            select(Room.id, Room.exclusive_area, Room.developer_held).where(Room.compound_id == compound_id).order_by(Room.id)
+        )
+    ).all()
+    owners = (
+        await session.execute(
+            select(Household.room_id, Resident)
+            .join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+            .where(Household.compound_id == compound_id, Resident.role == "owner")
+            .order_by(Resident.id)
+        )
+    ).all()
     first_owner: dict[uuid.UUID, Resident] = {}
     for room_id, resident in owners:
         first_owner.setdefault(room_id, resident)
@@ -176,17 +201,31 @@ async def build_roll(session: AsyncSession, compound_id: uuid.UUID) -> list[Vote
     return roll
 
 
-async def owner_keys(session: AsyncSession, compound_id: uuid.UUID, vote_ids: list[uuid.UUID], user_id: uuid.UUID) -> dict[uuid.UUID, list[str]]:
+async def owner_keys(
+    session: AsyncSession, compound_id: uuid.UUID, vote_ids: list[uuid.UUID], user_id: uuid.UUID
+) -> dict[uuid.UUID, list[str]]:
     """Per vote, the heads this user may cast on its roll: the keys of the rooms they (co-)own."""
-    rooms = list((await session.scalars(
-        select(Household.room_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
-        .where(Household.compound_id == compound_id, Resident.user_id == user_id, Resident.role == "owner")
-    )).all())
+    rooms = list(
+        (
+            await session.scalars(
+                select(Household.room_id)
+                .join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+                .where(Household.compound_id == compound_id, Resident.user_id == user_id, Resident.role == "owner")
+            )
+        ).all()
+    )
     out: dict[uuid.UUID, list[str]] = {vote_id: [] for vote_id in vote_ids}
     if not rooms or not vote_ids:
         return out
     rows = await session.execute(
-        select(VoteRoll.vote_id, VoteRoll.owner_key).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id.in_(vote_ids), VoteRoll.room_id.in_(rooms), VoteRoll.owner_key != DEVELOPER).distinct()
+        select(VoteRoll.vote_id, VoteRoll.owner_key)
+        .where(
+            VoteRoll.compound_id == compound_id,
+            VoteRoll.vote_id.in_(vote_ids),
+            VoteRoll.room_id.in_(rooms),
+            VoteRoll.owner_key != DEVELOPER,
+        )
+        .distinct()
     )
     for vote_id, key in rows:
         out[vote_id].append(key)
@@ -203,9 +242,20 @@ async def create_vote(session: AsyncSession, compound_id: uuid.UUID, user_id: uu
         raise invalid("closes_at", "give a time zone (e.g. +08:00)")
     if data.closes_at <= now():
         raise invalid("closes_at", "the vote must close in the future")
-    if data.proposal_id is not None and not await session.scalar(select(Proposal.id).where(Proposal.compound_id == compound_id, Proposal.id == data.proposal_id)):
+    if data.proposal_id is not None and not await session.scalar(
+        select(Proposal.id).where(Proposal.compound_id == compound_id, Proposal.id == data.proposal_id)
+    ):
         raise invalid("proposal_id", "no such proposal in this compound")
-    vote = OwnersVote(id=uuid7(), compound_id=compound_id, title=data.title.strip(), description=data.description, matter=data.matter, proposal_id=data.proposal_id, closes_at=data.closes_at, created_by_user_id=user_id)
+    vote = OwnersVote(
+        id=uuid7(),
+        compound_id=compound_id,
+        title=data.title.strip(),
+        description=data.description,
+        matter=data.matter,
+        proposal_id=data.proposal_id,
+        closes_at=data.closes_at,
+        created_by_user_id=user_id,
+    )
     session.add(vote)
     await session.flush()
     return vote
@@ -231,22 +281,56 @@ async def open_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid
     vote.total_area, vote.total_heads = sum(heads.values(), Decimal(0)), len(heads)
     vote.state, vote.opens_at = target, now()
     await session.flush()
-    emit(session, "co_building.vote.opened", {"vote_id": str(vote.id), "title": vote.title, "closes_at": vote.closes_at.isoformat()}, compound_id=compound_id)
+    emit(
+        session,
+        "co_building.vote.opened",
+        {"vote_id": str(vote.id), "title": vote.title, "closes_at": vote.closes_at.isoformat()},
+        compound_id=compound_id,
+    )
     return vote
 
 
 def _require_open(vote: OwnersVote) -> None:
     if vote.state != "open" or now() >= vote.closes_at:
-        raise Problem(409, "vote-closed", "The vote is not open", "ballots are taken only while the vote is open" if vote.state != "closed" else "the vote has closed; ballots are no longer taken", state=vote.state, allowed=[])
+        raise Problem(
+            409,
+            "vote-closed",
+            "The vote is not open",
+            "ballots are taken only while the vote is open"
+            if vote.state != "closed"
+            else "the vote has closed; ballots are no longer taken",
+            state=vote.state,
+            allowed=[],
+        )
 
 
-async def _put_ballot(session: AsyncSession, vote: OwnersVote, key: str, name: str, choice: str, channel: str, user_id: uuid.UUID) -> Ballot:
-    ballot = await session.scalar(select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id, Ballot.owner_key == key).with_for_update())
+async def _put_ballot(
+    session: AsyncSession, vote: OwnersVote, key: str, name: str, choice: str, channel: str, user_id: uuid.UUID
+) -> Ballot:
+    ballot = await session.scalar(
+        select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id, Ballot.owner_key == key).with_for_update()
+    )
     if ballot is None:
-        ballot = Ballot(compound_id=vote.compound_id, vote_id=vote.id, owner_key=key, owner_name=name, choice=choice, channel=channel, cast_by_user_id=user_id, cast_at=now(), changes=0)
+        ballot = Ballot(
+            compound_id=vote.compound_id,
+            vote_id=vote.id,
+            owner_key=key,
+            owner_name=name,
+            choice=choice,
+            channel=channel,
+            cast_by_user_id=user_id,
+            cast_at=now(),
+            changes=0,
+        )
         session.add(ballot)
     else:
-        ballot.choice, ballot.channel, ballot.cast_by_user_id, ballot.cast_at, ballot.changes = choice, channel, user_id, now(), ballot.changes + 1
+        ballot.choice, ballot.channel, ballot.cast_by_user_id, ballot.cast_at, ballot.changes = (
+            choice,
+            channel,
+            user_id,
+            now(),
+            ballot.changes + 1,
+        )
     try:
         async with session.begin_nested():
             await session.flush()
@@ -261,44 +345,79 @@ async def cast_ballot(session: AsyncSession, compound_id: uuid.UUID, vote_id: uu
     _require_open(vote)
     keys = await user_owner_keys(session, vote, user_id)
     if not keys:
-        raise Problem(403, "not-an-owner", "Only owners vote", "you own no room on this vote's roll (owners registered when the vote opened)")
+        raise Problem(
+            403, "not-an-owner", "Only owners vote", "you own no room on this vote's roll (owners registered when the vote opened)"
+        )
     if len(keys) > 1:
         raise conflict("you are registered as more than one owner on this roll; ask the committee to record a paper ballot")
-    name = await session.scalar(select(VoteRoll.owner_name).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == vote.id, VoteRoll.owner_key == keys[0]).limit(1)) or ""
+    name = (
+        await session.scalar(
+            select(VoteRoll.owner_name)
+            .where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == vote.id, VoteRoll.owner_key == keys[0])
+            .limit(1)
+        )
+        or ""
+    )
     return await _put_ballot(session, vote, keys[0], name, choice, "online", user_id)
 
 
-async def record_paper_ballot(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, data: s.PaperBallotIn) -> Ballot:
+async def record_paper_ballot(
+    session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, data: s.PaperBallotIn
+) -> Ballot:
     """A written ballot (书面表决票) recorded by the committee for the owner of a room (the developer's rooms included)."""
     vote = await get_vote(session, compound_id, vote_id)
     _require_open(vote)
-    row = await session.scalar(select(VoteRoll).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == vote.id, VoteRoll.room_id == data.room_id))
+    row = await session.scalar(
+        select(VoteRoll).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == vote.id, VoteRoll.room_id == data.room_id)
+    )
     if row is None:
         raise invalid("room_id", "the room is not on this vote's roll")
     return await _put_ballot(session, vote, row.owner_key, row.owner_name, data.choice, "paper", user_id)
 
 
 async def tally_vote(session: AsyncSession, vote: OwnersVote) -> VoteTally:
-    roll = (await session.execute(select(VoteRoll.room_id, VoteRoll.owner_key, VoteRoll.area).where(VoteRoll.compound_id == vote.compound_id, VoteRoll.vote_id == vote.id))).all()
-    ballots = dict((await session.execute(select(Ballot.owner_key, Ballot.choice).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id))).all())
+    roll = (
+        await session.execute(
+            select(VoteRoll.room_id, VoteRoll.owner_key, VoteRoll.area).where(
+                VoteRoll.compound_id == vote.compound_id, VoteRoll.vote_id == vote.id
+            )
+        )
+    ).all()
+    ballots = dict(
+        (
+            await session.execute(
+                select(Ballot.owner_key, Ballot.choice).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id)
+            )
+        ).all()
+    )
     return tally_owners_vote([VotingRoom(r.room_id, r.owner_key, r.area) for r in roll], ballots, vote.matter)
 
 
 def result_dict(tally: VoteTally) -> dict[str, Any]:
     return {
-        "rule": tally.rule, "special": tally.matter in SPECIAL_MATTERS,
-        "total_area": str(tally.total_area), "total_heads": tally.total_heads,
-        "participating_area": str(tally.participating_area), "participating_heads": tally.participating_heads,
-        "approving_area": str(tally.approving_area), "approving_heads": tally.approving_heads,
-        "quorum_met": tally.quorum_met, "passed": tally.passed, "reasons": list(tally.reasons),
+        "rule": tally.rule,
+        "special": tally.matter in SPECIAL_MATTERS,
+        "total_area": str(tally.total_area),
+        "total_heads": tally.total_heads,
+        "participating_area": str(tally.participating_area),
+        "participating_heads": tally.participating_heads,
+        "approving_area": str(tally.approving_area),
+        "approving_heads": tally.approving_heads,
+        "quorum_met": tally.quorum_met,
+        "passed": tally.passed,
+        "reasons": list(tally.reasons),
     }
 
 
 MATTER_LABELS = {
-    "make_rules": "制定和修改业主大会议事规则、管理规约", "elect_committee": "选举业主委员会或者更换业主委员会成员",
-    "hire_property_company": "选聘和解聘物业服务企业", "use_maintenance_fund": "使用建筑物及其附属设施的维修资金",
-    "raise_maintenance_fund": "筹集建筑物及其附属设施的维修资金", "rebuild": "改建、重建建筑物及其附属设施",
-    "change_common_use": "改变共有部分的用途或者利用共有部分从事经营活动", "other": "有关共有和共同管理权利的其他重大事项",
+    "make_rules": "制定和修改业主大会议事规则、管理规约",
+    "elect_committee": "选举业主委员会或者更换业主委员会成员",
+    "hire_property_company": "选聘和解聘物业服务企业",
+    "use_maintenance_fund": "使用建筑物及其附属设施的维修资金",
+    "raise_maintenance_fund": "筹集建筑物及其附属设施的维修资金",
+    "rebuild": "改建、重建建筑物及其附属设施",
+    "change_common_use": "改变共有部分的用途或者利用共有部分从事经营活动",
+    "other": "有关共有和共同管理权利的其他重大事项",
 }
 
 
@@ -318,15 +437,36 @@ async def close_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uui
         f"同意面积 {tally.approving_area} ㎡，同意人数 {tally.approving_heads} 人。\n"
         f"表决结果：{outcome}。" + ("" if tally.passed else f"（{'；'.join(tally.reasons)}）")
     )
-    session.add(PublicNotice(compound_id=compound_id, title=f"业主表决结果公示：{vote.title}", body=body, source="vote", source_id=vote.id, starts_at=moment, ends_at=moment + NOTICE_PERIOD, published_by_user_id=user_id))
+    session.add(
+        PublicNotice(
+            compound_id=compound_id,
+            title=f"业主表决结果公示：{vote.title}",
+            body=body,
+            source="vote",
+            source_id=vote.id,
+            starts_at=moment,
+            ends_at=moment + NOTICE_PERIOD,
+            published_by_user_id=user_id,
+        )
+    )
     await session.flush()
-    emit(session, "co_building.vote.closed", {"vote_id": str(vote.id), "title": vote.title, "matter": vote.matter, **vote.result}, compound_id=compound_id, actor_user_id=user_id)
+    emit(
+        session,
+        "co_building.vote.closed",
+        {"vote_id": str(vote.id), "title": vote.title, "matter": vote.matter, **vote.result},
+        compound_id=compound_id,
+        actor_user_id=user_id,
+    )
     return vote
 
 
 async def close_due_votes(session: AsyncSession, compound_ids: list[uuid.UUID]) -> int:
     """The job: close every open vote whose closing time has come."""
-    due = (await session.scalars(select(OwnersVote).where(OwnersVote.state == "open", OwnersVote.closes_at <= now(), OwnersVote.compound_id.in_(compound_ids)))).all()
+    due = (
+        await session.scalars(
+            select(OwnersVote).where(OwnersVote.state == "open", OwnersVote.closes_at <= now(), OwnersVote.compound_id.in_(compound_ids))
+        )
+    ).all()
     for vote in due:
         await close_vote(session, vote.compound_id, vote.id)
     return len(due)
@@ -342,16 +482,36 @@ async def votes_out(session: AsyncSession, votes: list[OwnersVote], user_id: uui
         return []
     compound_id, ids = votes[0].compound_id, [v.id for v in votes]
     keys = await owner_keys(session, compound_id, [v.id for v in votes if v.state != "draft"], user_id)
-    counts = dict((await session.execute(
-        select(Ballot.vote_id, func.count()).where(Ballot.compound_id == compound_id, Ballot.vote_id.in_(ids)).group_by(Ballot.vote_id)
-    )).all())
+    counts = dict(
+        (
+            await session.execute(
+                select(Ballot.vote_id, func.count())
+                .where(Ballot.compound_id == compound_id, Ballot.vote_id.in_(ids))
+                .group_by(Ballot.vote_id)
+            )
+        ).all()
+    )
     wanted = {k for ks in keys.values() for k in ks}
-    mine = {} if not wanted else {
-        (vote_id, key): choice for vote_id, key, choice in (await session.execute(
-            select(Ballot.vote_id, Ballot.owner_key, Ballot.choice).where(Ballot.compound_id == compound_id, Ballot.vote_id.in_(ids), Ballot.owner_key.in_(wanted))
-        )).all()
-    }
-    return [_vote_out(v, keys.get(v.id, []), next((mine[(v.id, k)] for k in keys.get(v.id, []) if (v.id, k) in mine), None), counts.get(v.id, 0)) for v in votes]
+    mine = (
+        {}
+        if not wanted
+        else {
+            (vote_id, key): choice
+            for vote_id, key, choice in (
+                await session.execute(
+                    select(Ballot.vote_id, Ballot.owner_key, Ballot.choice).where(
+                        Ballot.compound_id == compound_id, Ballot.vote_id.in_(ids), Ballot.owner_key.in_(wanted)
+                    )
+                )
+            ).all()
+        }
+    )
+    return [
+        _vote_out(
+            v, keys.get(v.id, []), next((mine[(v.id, k)] for k in keys.get(v.id, []) if (v.id, k) in mine), None), counts.get(v.id, 0)
+        )
+        for v in votes
+    ]
 
 
 def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int) -> s.VoteOut:
@@ -359,20 +519,46 @@ def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int) ->
     if vote.result:
         r = vote.result
         result = s.VoteResult(
-            rule=r["rule"], special=r["special"], total_area=Decimal(r["total_area"]), total_heads=r["total_heads"],
-            participating_area=Decimal(r["participating_area"]), participating_heads=r["participating_heads"],
-            approving_area=Decimal(r["approving_area"]), approving_heads=r["approving_heads"], quorum_met=r["quorum_met"], passed=r["passed"], reasons=r["reasons"],
+            rule=r["rule"],
+            special=r["special"],
+            total_area=Decimal(r["total_area"]),
+            total_heads=r["total_heads"],
+            participating_area=Decimal(r["participating_area"]),
+            participating_heads=r["participating_heads"],
+            approving_area=Decimal(r["approving_area"]),
+            approving_heads=r["approving_heads"],
+            quorum_met=r["quorum_met"],
+            passed=r["passed"],
+            reasons=r["reasons"],
         )
     return s.VoteOut(
-        id=vote.id, title=vote.title, description=vote.description, matter=vote.matter, special=vote.matter in SPECIAL_MATTERS, state=vote.state,
-        opens_at=vote.opens_at, closes_at=vote.closes_at, closed_at=vote.closed_at, total_area=vote.total_area, total_heads=vote.total_heads,
-        ballots_cast=cast, my_ballot=mine, may_vote=len(keys) == 1 and vote.state == "open" and now() < vote.closes_at, result=result,
+        id=vote.id,
+        title=vote.title,
+        description=vote.description,
+        matter=vote.matter,
+        special=vote.matter in SPECIAL_MATTERS,
+        state=vote.state,
+        opens_at=vote.opens_at,
+        closes_at=vote.closes_at,
+        closed_at=vote.closed_at,
+        total_area=vote.total_area,
+        total_heads=vote.total_heads,
+        ballots_cast=cast,
+        my_ballot=mine,
+        may_vote=len(keys) == 1 and vote.state == "open" and now() < vote.closes_at,
+        result=result,
     )
 
 
 async def ballots(session: AsyncSession, vote: OwnersVote) -> list[s.BallotOut]:
-    rows = (await session.scalars(select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id).order_by(Ballot.cast_at, Ballot.id))).all()
-    return [s.BallotOut(owner_name=b.owner_name or "—", choice=b.choice, channel=b.channel, cast_at=b.cast_at, changes=b.changes) for b in rows]
+    rows = (
+        await session.scalars(
+            select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id).order_by(Ballot.cast_at, Ballot.id)
+        )
+    ).all()
+    return [
+        s.BallotOut(owner_name=b.owner_name or "—", choice=b.choice, channel=b.channel, cast_at=b.cast_at, changes=b.changes) for b in rows
+    ]
 
 
 # --------------------------------------------------------------------------- proposals, meetings, notices
@@ -392,10 +578,22 @@ async def _is_resident(session: AsyncSession, compound_id: uuid.UUID, user_id: u
     return bool(await session.scalar(select(Resident.id).where(Resident.compound_id == compound_id, Resident.user_id == user_id).limit(1)))
 
 
-async def create_proposal(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, name: str, data: s.ProposalIn, *, staff: bool) -> Proposal:
+async def create_proposal(
+    session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, name: str, data: s.ProposalIn, *, staff: bool
+) -> Proposal:
     if not staff and not await _is_resident(session, compound_id, user_id):
         raise Problem(403, "not-a-resident", "Not a resident of this compound", "proposals are raised by the compound's residents")
-    proposal = Proposal(id=uuid7(), compound_id=compound_id, title=data.title.strip(), body=data.body, proposer_user_id=user_id, proposer_name=name, state="collecting", threshold=await cosign_threshold(session, compound_id), signature_count=0)
+    proposal = Proposal(
+        id=uuid7(),
+        compound_id=compound_id,
+        title=data.title.strip(),
+        body=data.body,
+        proposer_user_id=user_id,
+        proposer_name=name,
+        state="collecting",
+        threshold=await cosign_threshold(session, compound_id),
+        signature_count=0,
+    )
     session.add(proposal)
     await session.flush()
     return proposal
@@ -409,12 +607,23 @@ async def sign_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_
     """Co-sign (联署) once; at the threshold the proposal goes to deliberation and the committee is told."""
     proposal = await get_proposal(session, compound_id, proposal_id, for_update=True)
     if proposal.state != "collecting":
-        raise Problem(409, "illegal-transition", "Illegal state transition", f"the proposal is {proposal.state}; only a collecting proposal takes signatures", state=proposal.state, allowed=[])
+        raise Problem(
+            409,
+            "illegal-transition",
+            "Illegal state transition",
+            f"the proposal is {proposal.state}; only a collecting proposal takes signatures",
+            state=proposal.state,
+            allowed=[],
+        )
     if proposal.proposer_user_id == user_id:
         raise conflict("you raised this proposal")
     if not await _is_resident(session, compound_id, user_id):
         raise Problem(403, "not-a-resident", "Not a resident of this compound", "only the compound's residents co-sign")
-    if await session.scalar(select(ProposalSignature.id).where(ProposalSignature.compound_id == compound_id, ProposalSignature.proposal_id == proposal.id, ProposalSignature.user_id == user_id)):
+    if await session.scalar(
+        select(ProposalSignature.id).where(
+            ProposalSignature.compound_id == compound_id, ProposalSignature.proposal_id == proposal.id, ProposalSignature.user_id == user_id
+        )
+    ):
         raise conflict("you have already signed this proposal")
     session.add(ProposalSignature(compound_id=compound_id, proposal_id=proposal.id, user_id=user_id, signed_at=now()))
     try:
@@ -425,10 +634,26 @@ async def sign_proposal(session: AsyncSession, compound_id: uuid.UUID, proposal_
     proposal.signature_count += 1
     if proposal.signature_count >= proposal.threshold:
         proposal.state = "deliberation"
-        emit(session, "co_building.proposal.qualified", {"proposal_id": str(proposal.id), "title": proposal.title, "signatures": proposal.signature_count}, compound_id=compound_id)
-        committee = (await session.scalars(select(CommitteeMember.user_id).where(CommitteeMember.compound_id == compound_id, CommitteeMember.user_id.is_not(None)))).all()
+        emit(
+            session,
+            "co_building.proposal.qualified",
+            {"proposal_id": str(proposal.id), "title": proposal.title, "signatures": proposal.signature_count},
+            compound_id=compound_id,
+        )
+        committee = (
+            await session.scalars(
+                select(CommitteeMember.user_id).where(CommitteeMember.compound_id == compound_id, CommitteeMember.user_id.is_not(None))
+            )
+        ).all()
         if committee:
-            await notify(session, list(committee), "co_building.proposal.qualified", f"议题联署达标：{proposal.title}", f"{proposal.signature_count} 人联署，请安排议事会。", compound_id=compound_id)
+            await notify(
+                session,
+                list(committee),
+                "co_building.proposal.qualified",
+                f"议题联署达标：{proposal.title}",
+                f"{proposal.signature_count} 人联署，请安排议事会。",
+                compound_id=compound_id,
+            )
     await session.flush()
     return proposal
 
@@ -438,7 +663,9 @@ async def withdraw_proposal(session: AsyncSession, compound_id: uuid.UUID, propo
     if proposal.proposer_user_id != user_id:
         raise Problem(403, "not-yours", "Not your proposal", "only the proposer withdraws a proposal")
     if proposal.state != "collecting":
-        raise Problem(409, "illegal-transition", "Illegal state transition", f"the proposal is {proposal.state}", state=proposal.state, allowed=[])
+        raise Problem(
+            409, "illegal-transition", "Illegal state transition", f"the proposal is {proposal.state}", state=proposal.state, allowed=[]
+        )
     proposal.state = "withdrawn"
     await session.flush()
     return proposal
@@ -448,7 +675,14 @@ async def decide_proposal(session: AsyncSession, compound_id: uuid.UUID, proposa
     """The deliberation's outcome: adopted, rejected, or put to the owners' vote."""
     proposal = await get_proposal(session, compound_id, proposal_id, for_update=True)
     if proposal.state != "deliberation":
-        raise Problem(409, "illegal-transition", "Illegal state transition", f"the proposal is {proposal.state}; only one in deliberation is decided", state=proposal.state, allowed=[])
+        raise Problem(
+            409,
+            "illegal-transition",
+            "Illegal state transition",
+            f"the proposal is {proposal.state}; only one in deliberation is decided",
+            state=proposal.state,
+            allowed=[],
+        )
     proposal.state, proposal.outcome, proposal.decided_at = data.decision, data.outcome, now()
     await session.flush()
     return proposal
@@ -457,10 +691,29 @@ async def decide_proposal(session: AsyncSession, compound_id: uuid.UUID, proposa
 async def proposals_out(session: AsyncSession, rows: list[Proposal], user_id: uuid.UUID) -> list[s.ProposalOut]:
     signed = set()
     if rows:
-        signed = set((await session.scalars(select(ProposalSignature.proposal_id).where(ProposalSignature.proposal_id.in_([p.id for p in rows]), ProposalSignature.user_id == user_id))).all())
+        signed = set(
+            (
+                await session.scalars(
+                    select(ProposalSignature.proposal_id).where(
+                        ProposalSignature.proposal_id.in_([p.id for p in rows]), ProposalSignature.user_id == user_id
+                    )
+                )
+            ).all()
+        )
     return [
-        s.ProposalOut(id=p.id, title=p.title, body=p.body, proposer_name=p.proposer_name, state=p.state, threshold=p.threshold, signature_count=p.signature_count,
-                      signed_by_me=p.id in signed, meeting_id=p.meeting_id, outcome=p.outcome, created_at=p.created_at)
+        s.ProposalOut(
+            id=p.id,
+            title=p.title,
+            body=p.body,
+            proposer_name=p.proposer_name,
+            state=p.state,
+            threshold=p.threshold,
+            signature_count=p.signature_count,
+            signed_by_me=p.id in signed,
+            meeting_id=p.meeting_id,
+            outcome=p.outcome,
+            created_at=p.created_at,
+        )
         for p in rows
     ]
 
@@ -474,16 +727,31 @@ async def schedule_meeting(session: AsyncSession, compound_id: uuid.UUID, user_i
         if p is None or p.state != "deliberation":
             raise invalid("proposal_ids", "every proposal must be in this compound and waiting for deliberation")
         proposals.append(p)
-    meeting = DeliberationMeeting(id=uuid7(), compound_id=compound_id, title=data.title.strip(), scheduled_at=data.scheduled_at, location=data.location, state="planned", created_by_user_id=user_id)
+    meeting = DeliberationMeeting(
+        id=uuid7(),
+        compound_id=compound_id,
+        title=data.title.strip(),
+        scheduled_at=data.scheduled_at,
+        location=data.location,
+        state="planned",
+        created_by_user_id=user_id,
+    )
     session.add(meeting)
     await session.flush()
-    session.add_all([MeetingParticipant(compound_id=compound_id, meeting_id=meeting.id, name=p.name, side=p.side, user_id=p.user_id) for p in data.participants])
+    session.add_all(
+        [
+            MeetingParticipant(compound_id=compound_id, meeting_id=meeting.id, name=p.name, side=p.side, user_id=p.user_id)
+            for p in data.participants
+        ]
+    )
     for p in proposals:
         p.meeting_id = meeting.id
     await session.flush()
     invited = [p.user_id for p in data.participants if p.user_id]
     if invited:
-        await notify(session, invited, "co_building.meeting.invited", f"议事会通知：{meeting.title}", f"{meeting.location}", compound_id=compound_id)
+        await notify(
+            session, invited, "co_building.meeting.invited", f"议事会通知：{meeting.title}", f"{meeting.location}", compound_id=compound_id
+        )
     return meeting
 
 
@@ -496,7 +764,11 @@ async def record_minutes(session: AsyncSession, compound_id: uuid.UUID, meeting_
     meeting = await get_meeting(session, compound_id, meeting_id)
     if meeting.state == "cancelled":
         raise Problem(409, "illegal-transition", "Illegal state transition", "the meeting was cancelled", state=meeting.state, allowed=[])
-    participants = (await session.scalars(select(MeetingParticipant).where(MeetingParticipant.compound_id == compound_id, MeetingParticipant.meeting_id == meeting.id))).all()
+    participants = (
+        await session.scalars(
+            select(MeetingParticipant).where(MeetingParticipant.compound_id == compound_id, MeetingParticipant.meeting_id == meeting.id)
+        )
+    ).all()
     unknown = sorted(set(data.attended) - {p.name for p in participants})
     if unknown:
         raise invalid("attended", f"not invited: {', '.join(unknown)}")
@@ -517,12 +789,29 @@ async def meetings_out(session: AsyncSession, meetings: list[DeliberationMeeting
     if not meetings:
         return []
     compound_id, ids = meetings[0].compound_id, [m.id for m in meetings]
-    participants = (await session.scalars(select(MeetingParticipant).where(MeetingParticipant.compound_id == compound_id, MeetingParticipant.meeting_id.in_(ids)).order_by(MeetingParticipant.side, MeetingParticipant.name))).all()
-    proposals = (await session.scalars(select(Proposal).where(Proposal.compound_id == compound_id, Proposal.meeting_id.in_(ids)).order_by(Proposal.created_at))).all()
+    participants = (
+        await session.scalars(
+            select(MeetingParticipant)
+            .where(MeetingParticipant.compound_id == compound_id, MeetingParticipant.meeting_id.in_(ids))
+            .order_by(MeetingParticipant.side, MeetingParticipant.name)
+        )
+    ).all()
+    proposals = (
+        await session.scalars(
+            select(Proposal).where(Proposal.compound_id == compound_id, Proposal.meeting_id.in_(ids)).order_by(Proposal.created_at)
+        )
+    ).all()
     shown = dict(zip([p.id for p in proposals], await proposals_out(session, list(proposals), user_id), strict=True))
     return [
         s.MeetingOut(
-            id=m.id, title=m.title, scheduled_at=m.scheduled_at, location=m.location, state=m.state, minutes=m.minutes, outcome=m.outcome, held_at=m.held_at,
+            id=m.id,
+            title=m.title,
+            scheduled_at=m.scheduled_at,
+            location=m.location,
+            state=m.state,
+            minutes=m.minutes,
+            outcome=m.outcome,
+            held_at=m.held_at,
             participants=[s.ParticipantOut(name=p.name, side=p.side, attended=p.attended) for p in participants if p.meeting_id == m.id],
             proposals=[shown[p.id] for p in proposals if p.meeting_id == m.id],
         )
@@ -530,13 +819,31 @@ async def meetings_out(session: AsyncSession, meetings: list[DeliberationMeeting
     ]
 
 
-async def publish_notice(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID, data: s.NoticeIn, *, source: str = "other", source_id: uuid.UUID | None = None) -> PublicNotice:
+async def publish_notice(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    user_id: uuid.UUID,
+    data: s.NoticeIn,
+    *,
+    source: str = "other",
+    source_id: uuid.UUID | None = None,
+) -> PublicNotice:
     for field in ("starts_at", "ends_at"):
         if getattr(data, field).tzinfo is None:
             raise invalid(field, "give a time zone (e.g. +08:00)")
     if data.ends_at <= data.starts_at:
         raise invalid("ends_at", "the notice period must end after it starts")
-    notice = PublicNotice(id=uuid7(), compound_id=compound_id, title=data.title.strip(), body=data.body, source=source, source_id=source_id, starts_at=data.starts_at, ends_at=data.ends_at, published_by_user_id=user_id)
+    notice = PublicNotice(
+        id=uuid7(),
+        compound_id=compound_id,
+        title=data.title.strip(),
+        body=data.body,
+        source=source,
+        source_id=source_id,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        published_by_user_id=user_id,
+    )
     session.add(notice)
     await session.flush()
     return notice
@@ -552,14 +859,27 @@ def notices_query(compound_id: uuid.UUID, *, current_only: bool):
 
 def notice_out(n: PublicNotice) -> s.NoticeOut:
     moment = now()
-    return s.NoticeOut(id=n.id, title=n.title, body=n.body, source=n.source, source_id=n.source_id, starts_at=n.starts_at, ends_at=n.ends_at, current=n.starts_at <= moment < n.ends_at)
+    return s.NoticeOut(
+        id=n.id,
+        title=n.title,
+        body=n.body,
+        source=n.source,
+        source_id=n.source_id,
+        starts_at=n.starts_at,
+        ends_at=n.ends_at,
+        current=n.starts_at <= moment < n.ends_at,
+    )
 
 
 async def proposals_handled(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
     """Proposals decided in the period (adopted, rejected or put to a vote)."""
-    lo = dt.datetime.combine(start, dt.time(), tzinfo=dt.timezone.utc)
-    hi = dt.datetime.combine(end, dt.time(), tzinfo=dt.timezone.utc)
-    n = await session.scalar(select(func.count()).select_from(Proposal).where(Proposal.compound_id == compound_id, Proposal.decided_at >= lo, Proposal.decided_at < hi))
+    lo = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    hi = dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC)
+    n = await session.scalar(
+        select(func.count())
+        .select_from(Proposal)
+        .where(Proposal.compound_id == compound_id, Proposal.decided_at >= lo, Proposal.decided_at < hi)
+    )
     return Decimal(n or 0)
 
 
@@ -575,26 +895,93 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
     compound_id = city.compounds["A1"]
     resident, neighbour, district = city.users["resident-a1"], city.users["resident-a1b"], city.users["district-1-admin"]
     moment = now()
-    collecting = await create_proposal(session, compound_id, resident, "张建国", s.ProposalIn(title="增设电动车集中充电桩", body="2号楼北侧空地增设充电桩，解决飞线充电隐患。"), staff=True)
+    collecting = await create_proposal(
+        session,
+        compound_id,
+        resident,
+        "张建国",
+        s.ProposalIn(title="增设电动车集中充电桩", body="2号楼北侧空地增设充电桩，解决飞线充电隐患。"),
+        staff=True,
+    )
     await sign_proposal(session, compound_id, collecting.id, neighbour)
-    decided = await create_proposal(session, compound_id, neighbour, "李秀英", s.ProposalIn(title="续聘红城物业", body="物业合同年底到期，建议续聘。"), staff=True)
+    decided = await create_proposal(
+        session, compound_id, neighbour, "李秀英", s.ProposalIn(title="续聘红城物业", body="物业合同年底到期，建议续聘。"), staff=True
+    )
     decided.state, decided.signature_count = "deliberation", decided.threshold
-    meeting = await schedule_meeting(session, compound_id, district, s.MeetingIn(
-        title="第四季度议事会", scheduled_at=moment - dt.timedelta(days=20), location="社区党群服务中心", proposal_ids=[decided.id],
-        participants=[s.ParticipantIn(name="社区党委书记", side="party_organisation"), s.ParticipantIn(name="业委会主任", side="committee"), s.ParticipantIn(name="红城物业项目经理", side="property_company"), s.ParticipantIn(name="李秀英", side="owners", user_id=neighbour)],
-    ))
-    await record_minutes(session, compound_id, meeting.id, s.MinutesIn(minutes="与会各方同意将续聘事项提交业主大会表决。", outcome="提交业主表决", attended=["社区党委书记", "业委会主任", "红城物业项目经理", "李秀英"]))
+    meeting = await schedule_meeting(
+        session,
+        compound_id,
+        district,
+        s.MeetingIn(
+            title="第四季度议事会",
+            scheduled_at=moment - dt.timedelta(days=20),
+            location="社区党群服务中心",
+            proposal_ids=[decided.id],
+            participants=[
+                s.ParticipantIn(name="社区党委书记", side="party_organisation"),
+                s.ParticipantIn(name="业委会主任", side="committee"),
+                s.ParticipantIn(name="红城物业项目经理", side="property_company"),
+                s.ParticipantIn(name="李秀英", side="owners", user_id=neighbour),
+            ],
+        ),
+    )
+    await record_minutes(
+        session,
+        compound_id,
+        meeting.id,
+        s.MinutesIn(
+            minutes="与会各方同意将续聘事项提交业主大会表决。",
+            outcome="提交业主表决",
+            attended=["社区党委书记", "业委会主任", "红城物业项目经理", "李秀英"],
+        ),
+    )
     await decide_proposal(session, compound_id, decided.id, s.DecisionIn(decision="to_vote", outcome="提交业主表决"))
 
-    finished = await create_vote(session, compound_id, district, s.VoteIn(title="续聘红城物业（2027—2029年）", matter="hire_property_company", closes_at=moment + dt.timedelta(days=1), proposal_id=decided.id))
+    finished = await create_vote(
+        session,
+        compound_id,
+        district,
+        s.VoteIn(
+            title="续聘红城物业（2027—2029年）",
+            matter="hire_property_company",
+            closes_at=moment + dt.timedelta(days=1),
+            proposal_id=decided.id,
+        ),
+    )
     await open_vote(session, compound_id, finished.id)
-    rooms = (await session.scalars(select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == finished.id).order_by(VoteRoll.room_id))).all()
+    rooms = (
+        await session.scalars(
+            select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == finished.id).order_by(VoteRoll.room_id)
+        )
+    ).all()
     for i, room_id in enumerate(rooms[: len(rooms) * 5 // 6]):
-        await record_paper_ballot(session, compound_id, finished.id, district, s.PaperBallotIn(room_id=room_id, choice="reject" if i % 6 == 5 else "approve"))
+        await record_paper_ballot(
+            session, compound_id, finished.id, district, s.PaperBallotIn(room_id=room_id, choice="reject" if i % 6 == 5 else "approve")
+        )
     await close_vote(session, compound_id, finished.id, district)
     finished.opens_at, finished.closed_at = moment - dt.timedelta(days=15), moment - dt.timedelta(days=1)
 
-    upcoming = await create_vote(session, compound_id, district, s.VoteIn(title="使用维修资金更换2号楼电梯", matter="use_maintenance_fund", closes_at=moment + dt.timedelta(days=14), description="预算 ¥360,000，详见公示。"))
+    upcoming = await create_vote(
+        session,
+        compound_id,
+        district,
+        s.VoteIn(
+            title="使用维修资金更换2号楼电梯",
+            matter="use_maintenance_fund",
+            closes_at=moment + dt.timedelta(days=14),
+            description="预算 ¥360,000，详见公示。",
+        ),
+    )
     await open_vote(session, compound_id, upcoming.id)
     await cast_ballot(session, compound_id, upcoming.id, neighbour, "approve")
-    await publish_notice(session, compound_id, district, s.NoticeIn(title="维修资金使用方案公示", body="2号楼电梯更换，预算 ¥360,000。", starts_at=moment - dt.timedelta(days=1), ends_at=moment + dt.timedelta(days=13)))
+    await publish_notice(
+        session,
+        compound_id,
+        district,
+        s.NoticeIn(
+            title="维修资金使用方案公示",
+            body="2号楼电梯更换，预算 ¥360,000。",
+            starts_at=moment - dt.timedelta(days=1),
+            ends_at=moment + dt.timedelta(days=13),
+        ),
+    )

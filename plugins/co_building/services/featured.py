@@ -66,13 +66,15 @@ def own_user(principal: Principal) -> uuid.UUID | None:
 
 async def compound_zone(session: AsyncSession, compound_id: uuid.UUID) -> ZoneInfo:
     """The time zone the compound's people live by: its operator's, else the platform default."""
-    zone = await session.scalar(select(Tenant.timezone).join(Compound, Compound.operator_tenant_id == Tenant.id).where(Compound.id == compound_id))
+    zone = await session.scalar(
+        select(Tenant.timezone).join(Compound, Compound.operator_tenant_id == Tenant.id).where(Compound.id == compound_id)
+    )
     return ZoneInfo(zone or get_settings().default_timezone)
 
 
 def aware(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """A time from a form (no offset) is wall-clock time in the compound's zone; stored times are UTC."""
-    return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(dt.timezone.utc)
+    return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(dt.UTC)
 
 
 def transition(machine: dict[str, dict[str, str]], what: str, state: str, action: str) -> str:
@@ -81,9 +83,13 @@ def transition(machine: dict[str, dict[str, str]], what: str, state: str, action
     if target is None:
         allowed = sorted(machine.get(state, {}))
         raise Problem(
-            409, "illegal-transition", "Illegal state transition",
+            409,
+            "illegal-transition",
+            "Illegal state transition",
             f"cannot {action.replace('_', ' ')} a {what} that is {state.replace('_', ' ')}; allowed: {', '.join(allowed) or 'none'}",
-            state=state, action=action, allowed=allowed,
+            state=state,
+            action=action,
+            allowed=allowed,
         )
     return target
 
@@ -106,7 +112,9 @@ async def found(session: AsyncSession, model: Any, compound_id: uuid.UUID, row_i
 
 async def my_resident(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> Resident | None:
     """The caller's resident record in the compound (the first, when they live in several rooms)."""
-    return await session.scalar(select(Resident).where(Resident.compound_id == compound_id, Resident.user_id == user_id).order_by(Resident.id).limit(1))
+    return await session.scalar(
+        select(Resident).where(Resident.compound_id == compound_id, Resident.user_id == user_id).order_by(Resident.id).limit(1)
+    )
 
 
 async def managers_of(session: AsyncSession, compound_id: uuid.UUID) -> list[uuid.UUID]:
@@ -115,7 +123,13 @@ async def managers_of(session: AsyncSession, compound_id: uuid.UUID) -> list[uui
     domains = [compound_domain(compound_id)] + ([tenant_domain(operator)] if operator else [])
 
     async def holders(role: str, where: list[str]) -> list[uuid.UUID]:
-        subjects = (await session.scalars(select(CasbinRule.v0).where(CasbinRule.ptype == "g", CasbinRule.v1 == role, CasbinRule.v2.in_(where)).order_by(CasbinRule.v0))).all()
+        subjects = (
+            await session.scalars(
+                select(CasbinRule.v0)
+                .where(CasbinRule.ptype == "g", CasbinRule.v1 == role, CasbinRule.v2.in_(where))
+                .order_by(CasbinRule.v0)
+            )
+        ).all()
         return [uuid.UUID(sub[2:]) for sub in subjects if sub.startswith("u:")]
 
     return await holders("enterprise_manager", domains) or (await holders("enterprise_admin", domains[1:]) if operator else [])
@@ -146,7 +160,14 @@ async def create_service(session: AsyncSession, compound_id: uuid.UUID, data: s.
     _check_price(data.price_fen)
     _check_cancel_window(data.cancel_before_hours)
     await _name_free(session, compound_id, data.name)
-    row = FeaturedService(compound_id=compound_id, name=data.name, category=data.category, description=data.description, price_fen=data.price_fen, cancel_before_hours=data.cancel_before_hours)
+    row = FeaturedService(
+        compound_id=compound_id,
+        name=data.name,
+        category=data.category,
+        description=data.description,
+        price_fen=data.price_fen,
+        cancel_before_hours=data.cancel_before_hours,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -170,11 +191,22 @@ async def update_service(session: AsyncSession, compound_id: uuid.UUID, service_
 
 
 def service_out(row: FeaturedService) -> s.ServiceOut:
-    return s.ServiceOut(id=row.id, compound_id=row.compound_id, name=row.name, category=row.category, description=row.description, price_fen=row.price_fen, cancel_before_hours=row.cancel_before_hours, active=row.active)
+    return s.ServiceOut(
+        id=row.id,
+        compound_id=row.compound_id,
+        name=row.name,
+        category=row.category,
+        description=row.description,
+        price_fen=row.price_fen,
+        cancel_before_hours=row.cancel_before_hours,
+        active=row.active,
+    )
 
 
 async def services(session: AsyncSession, compound_id: uuid.UUID, *, active_only: bool, limit: int, offset: int) -> Page[s.ServiceOut]:
-    stmt = select(FeaturedService).where(FeaturedService.compound_id == compound_id).order_by(FeaturedService.category, FeaturedService.name)
+    stmt = (
+        select(FeaturedService).where(FeaturedService.compound_id == compound_id).order_by(FeaturedService.category, FeaturedService.name)
+    )
     if active_only:
         stmt = stmt.where(FeaturedService.active.is_(True))
     rows, total = await paginate(session, stmt, limit, offset)
@@ -201,12 +233,26 @@ async def add_slot(session: AsyncSession, compound_id: uuid.UUID, service_id: uu
 
 
 def slot_out(row: ServiceSlot) -> s.SlotOut:
-    return s.SlotOut(id=row.id, service_id=row.service_id, starts_at=row.starts_at, ends_at=row.ends_at, capacity=row.capacity, booked=row.booked, free=row.capacity - row.booked)
+    return s.SlotOut(
+        id=row.id,
+        service_id=row.service_id,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        capacity=row.capacity,
+        booked=row.booked,
+        free=row.capacity - row.booked,
+    )
 
 
-async def slots(session: AsyncSession, compound_id: uuid.UUID, service_id: uuid.UUID, *, upcoming: bool = True, limit: int = 100, offset: int = 0) -> Page[s.SlotOut]:
+async def slots(
+    session: AsyncSession, compound_id: uuid.UUID, service_id: uuid.UUID, *, upcoming: bool = True, limit: int = 100, offset: int = 0
+) -> Page[s.SlotOut]:
     await found(session, FeaturedService, compound_id, service_id, "service")
-    stmt = select(ServiceSlot).where(ServiceSlot.compound_id == compound_id, ServiceSlot.service_id == service_id).order_by(ServiceSlot.starts_at, ServiceSlot.id)
+    stmt = (
+        select(ServiceSlot)
+        .where(ServiceSlot.compound_id == compound_id, ServiceSlot.service_id == service_id)
+        .order_by(ServiceSlot.starts_at, ServiceSlot.id)
+    )
     if upcoming:
         stmt = stmt.where(ServiceSlot.starts_at > now())
     rows, total = await paginate(session, stmt, limit, offset)
@@ -216,7 +262,9 @@ async def slots(session: AsyncSession, compound_id: uuid.UUID, service_id: uuid.
 # --------------------------------------------------------------------------- bookings
 
 
-async def book(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, data: s.BookingIn, *, for_others: bool) -> ServiceBooking:
+async def book(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, data: s.BookingIn, *, for_others: bool
+) -> ServiceBooking:
     """Book a place in a slot: one live booking per resident and slot, never more than the slot's capacity.
 
     ``for_others`` (staff at the service desk) lets the caller name the resident;
@@ -233,27 +281,65 @@ async def book(session: AsyncSession, principal: Principal, compound_id: uuid.UU
     else:
         resident = await my_resident(session, compound_id, principal.user_id)
         if resident is None:
-            raise invalid("resident_id", "you are not registered as a resident of this compound" if not for_others else "name the resident you book for")
-    live = await session.scalar(select(ServiceBooking.id).where(
-        ServiceBooking.compound_id == compound_id, ServiceBooking.slot_id == slot.id, ServiceBooking.resident_id == resident.id, ServiceBooking.status.in_(LIVE_BOOKINGS)))
+            raise invalid(
+                "resident_id",
+                "you are not registered as a resident of this compound" if not for_others else "name the resident you book for",
+            )
+    live = await session.scalar(
+        select(ServiceBooking.id).where(
+            ServiceBooking.compound_id == compound_id,
+            ServiceBooking.slot_id == slot.id,
+            ServiceBooking.resident_id == resident.id,
+            ServiceBooking.status.in_(LIVE_BOOKINGS),
+        )
+    )
     if live:
-        raise conflict("this resident already holds a booking for the slot", errors=[{"field": "slot_id", "message": "already booked"}], booking_id=str(live))
+        raise conflict(
+            "this resident already holds a booking for the slot",
+            errors=[{"field": "slot_id", "message": "already booked"}],
+            booking_id=str(live),
+        )
     # the place is taken by a conditional update, so two bookings at the same moment cannot overfill the slot
     taken = await session.execute(
-        update(ServiceSlot).where(ServiceSlot.compound_id == compound_id, ServiceSlot.id == slot.id, ServiceSlot.booked < ServiceSlot.capacity)
-        .values(booked=ServiceSlot.booked + 1).execution_options(synchronize_session=False)
+        update(ServiceSlot)
+        .where(ServiceSlot.compound_id == compound_id, ServiceSlot.id == slot.id, ServiceSlot.booked < ServiceSlot.capacity)
+        .values(booked=ServiceSlot.booked + 1)
+        .execution_options(synchronize_session=False)
     )
     if not taken.rowcount:
-        raise Problem(409, "slot-full", "Slot fully booked", f"all {slot.capacity} places of this slot are taken; choose another slot",
-                      errors=[{"field": "slot_id", "message": "fully booked"}], capacity=slot.capacity)
-    row = ServiceBooking(id=uuid7(), compound_id=compound_id, slot_id=slot.id, service_id=service.id, resident_id=resident.id, user_id=principal.user_id, price_fen=service.price_fen, note=data.note, status="booked")
+        raise Problem(
+            409,
+            "slot-full",
+            "Slot fully booked",
+            f"all {slot.capacity} places of this slot are taken; choose another slot",
+            errors=[{"field": "slot_id", "message": "fully booked"}],
+            capacity=slot.capacity,
+        )
+    row = ServiceBooking(
+        id=uuid7(),
+        compound_id=compound_id,
+        slot_id=slot.id,
+        service_id=service.id,
+        resident_id=resident.id,
+        user_id=principal.user_id,
+        price_fen=service.price_fen,
+        note=data.note,
+        status="booked",
+    )
     session.add(row)
     try:
         await session.flush()
     except IntegrityError:  # the same resident booked the same slot in a parallel request
-        raise conflict("this resident already holds a booking for the slot", errors=[{"field": "slot_id", "message": "already booked"}]) from None
+        raise conflict(
+            "this resident already holds a booking for the slot", errors=[{"field": "slot_id", "message": "already booked"}]
+        ) from None
     await session.refresh(slot)
-    emit(session, "co_building.service_booked", {"booking_id": str(row.id), "service_id": str(service.id), "slot_id": str(slot.id)}, compound_id=compound_id)
+    emit(
+        session,
+        "co_building.service_booked",
+        {"booking_id": str(row.id), "service_id": str(service.id), "slot_id": str(slot.id)},
+        compound_id=compound_id,
+    )
     return row
 
 
@@ -273,8 +359,10 @@ async def _is_theirs(session: AsyncSession, booking: ServiceBooking, user_id: uu
 
 async def _release_place(session: AsyncSession, booking: ServiceBooking) -> None:
     await session.execute(
-        update(ServiceSlot).where(ServiceSlot.compound_id == booking.compound_id, ServiceSlot.id == booking.slot_id, ServiceSlot.booked > 0)
-        .values(booked=ServiceSlot.booked - 1).execution_options(synchronize_session=False)
+        update(ServiceSlot)
+        .where(ServiceSlot.compound_id == booking.compound_id, ServiceSlot.id == booking.slot_id, ServiceSlot.booked > 0)
+        .values(booked=ServiceSlot.booked - 1)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -287,7 +375,9 @@ async def _resident_user(session: AsyncSession, booking: ServiceBooking) -> uuid
     return resident.user_id if resident is not None and resident.user_id else booking.user_id
 
 
-async def cancel_booking(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, booking_id: uuid.UUID, reason: str, *, staff: bool) -> ServiceBooking:
+async def cancel_booking(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, booking_id: uuid.UUID, reason: str, *, staff: bool
+) -> ServiceBooking:
     """Cancel a booking. A resident cancels their own, free of charge until the service's window opens
     (``cancel_before_hours`` before the slot); after that the service desk decides. Staff may cancel
     any live booking before it starts, with a reason, and the resident is told."""
@@ -297,14 +387,23 @@ async def cancel_booking(session: AsyncSession, principal: Principal, compound_i
     service = await found(session, FeaturedService, compound_id, row.service_id, "service")
     moment = now()
     if moment >= slot.starts_at:
-        raise Problem(409, "slot-started", "The slot has started", "a booking cannot be cancelled once its slot has started; mark it completed or no-show", allowed=sorted(BOOKING_TRANSITIONS[row.status]))
+        raise Problem(
+            409,
+            "slot-started",
+            "The slot has started",
+            "a booking cannot be cancelled once its slot has started; mark it completed or no-show",
+            allowed=sorted(BOOKING_TRANSITIONS[row.status]),
+        )
     deadline = slot.starts_at - dt.timedelta(hours=service.cancel_before_hours)
     if not staff and moment > deadline:
         raise Problem(
-            409, "cancellation-window-closed", "Free cancellation has ended",
+            409,
+            "cancellation-window-closed",
+            "Free cancellation has ended",
             f"bookings of this service can be cancelled until {service.cancel_before_hours} hours before the slot "
             f"(until {await _local(session, compound_id, deadline)}); please call the service desk",
-            deadline=deadline.isoformat(), cancel_before_hours=service.cancel_before_hours,
+            deadline=deadline.isoformat(),
+            cancel_before_hours=service.cancel_before_hours,
         )
     if staff and not reason.strip():
         raise invalid("reason", "say why the service desk cancels the booking")
@@ -313,13 +412,22 @@ async def cancel_booking(session: AsyncSession, principal: Principal, compound_i
     await session.flush()
     resident_user = await _resident_user(session, row)
     if staff and resident_user and resident_user != principal.user_id:
-        await notify(session, [resident_user], "co_building.booking_cancelled", f"预约已取消 / Booking cancelled: {service.name}",
-                     f"{await _local(session, compound_id, slot.starts_at)} · {row.cancel_reason}", link=f"/portal/compounds/{compound_id}/co_building/bookings", compound_id=compound_id)
+        await notify(
+            session,
+            [resident_user],
+            "co_building.booking_cancelled",
+            f"预约已取消 / Booking cancelled: {service.name}",
+            f"{await _local(session, compound_id, slot.starts_at)} · {row.cancel_reason}",
+            link=f"/portal/compounds/{compound_id}/co_building/bookings",
+            compound_id=compound_id,
+        )
     emit(session, "co_building.booking_cancelled", {"booking_id": str(row.id), "by_staff": staff}, compound_id=compound_id)
     return row
 
 
-async def move_booking(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, booking_id: uuid.UUID, action: str) -> ServiceBooking:
+async def move_booking(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, booking_id: uuid.UUID, action: str
+) -> ServiceBooking:
     """Staff confirm a booking, then mark it completed or no-show (only once the slot has started)."""
     row = await found(session, ServiceBooking, compound_id, booking_id, "booking")
     target = transition(BOOKING_TRANSITIONS, "booking", row.status, action)
@@ -327,7 +435,13 @@ async def move_booking(session: AsyncSession, principal: Principal, compound_id:
         raise invalid("action", "cancel a booking through its cancel route")
     slot = await found(session, ServiceSlot, compound_id, row.slot_id, "slot")
     if action in ("complete", "no_show") and now() < slot.starts_at:
-        raise Problem(409, "slot-not-started", "The slot has not started", f"a booking can be marked {action.replace('_', '-')} once its slot has started", allowed=["cancel"])
+        raise Problem(
+            409,
+            "slot-not-started",
+            "The slot has not started",
+            f"a booking can be marked {action.replace('_', '-')} once its slot has started",
+            allowed=["cancel"],
+        )
     row.status = target
     if action == "confirm":
         row.confirmed_by = principal.user_id
@@ -340,15 +454,24 @@ async def move_booking(session: AsyncSession, principal: Principal, compound_id:
         resident_user = await _resident_user(session, row)
         service = await session.get(FeaturedService, (compound_id, row.service_id))
         if resident_user:
-            await notify(session, [resident_user], "co_building.booking_confirmed", f"预约已确认 / Booking confirmed: {service.name if service else ''}",
-                         await _local(session, compound_id, slot.starts_at), link=f"/portal/compounds/{compound_id}/co_building/bookings", compound_id=compound_id)
+            await notify(
+                session,
+                [resident_user],
+                "co_building.booking_confirmed",
+                f"预约已确认 / Booking confirmed: {service.name if service else ''}",
+                await _local(session, compound_id, slot.starts_at),
+                link=f"/portal/compounds/{compound_id}/co_building/bookings",
+                compound_id=compound_id,
+            )
     return row
 
 
 def bookings_query(compound_id: uuid.UUID):
     return (
         select(ServiceBooking, FeaturedService, ServiceSlot, Resident.name)
-        .join(FeaturedService, (FeaturedService.compound_id == ServiceBooking.compound_id) & (FeaturedService.id == ServiceBooking.service_id))
+        .join(
+            FeaturedService, (FeaturedService.compound_id == ServiceBooking.compound_id) & (FeaturedService.id == ServiceBooking.service_id)
+        )
         .join(ServiceSlot, (ServiceSlot.compound_id == ServiceBooking.compound_id) & (ServiceSlot.id == ServiceBooking.slot_id))
         .join(Resident, (Resident.compound_id == ServiceBooking.compound_id) & (Resident.id == ServiceBooking.resident_id))
         .where(ServiceBooking.compound_id == compound_id)
@@ -357,14 +480,35 @@ def bookings_query(compound_id: uuid.UUID):
 
 def booking_out(row: ServiceBooking, service: FeaturedService, slot: ServiceSlot, resident_name: str) -> s.BookingOut:
     return s.BookingOut(
-        id=row.id, compound_id=row.compound_id, service_id=service.id, service_name=service.name, slot_id=slot.id, starts_at=slot.starts_at, ends_at=slot.ends_at,
-        resident_id=row.resident_id, resident_name=resident_name, price_fen=row.price_fen, note=row.note, status=row.status,
-        free_cancel_until=slot.starts_at - dt.timedelta(hours=service.cancel_before_hours), cancel_reason=row.cancel_reason, created_at=row.created_at,
+        id=row.id,
+        compound_id=row.compound_id,
+        service_id=service.id,
+        service_name=service.name,
+        slot_id=slot.id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        resident_id=row.resident_id,
+        resident_name=resident_name,
+        price_fen=row.price_fen,
+        note=row.note,
+        status=row.status,
+        free_cancel_until=slot.starts_at - dt.timedelta(hours=service.cancel_before_hours),
+        cancel_reason=row.cancel_reason,
+        created_at=row.created_at,
     )
 
 
-async def bookings(session: AsyncSession, compound_id: uuid.UUID, *, own: uuid.UUID | None, status: str | None = None, service_id: uuid.UUID | None = None,
-                   upcoming: bool = False, limit: int = 50, offset: int = 0) -> Page[s.BookingOut]:
+async def bookings(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    own: uuid.UUID | None,
+    status: str | None = None,
+    service_id: uuid.UUID | None = None,
+    upcoming: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.BookingOut]:
     """Bookings, soonest slot first; ``own`` limits a resident to the bookings of their household's people they made or hold."""
     stmt = bookings_query(compound_id).order_by(ServiceSlot.starts_at, ServiceBooking.id)
     if own is not None:
@@ -415,16 +559,28 @@ async def create_care_subject(session: AsyncSession, compound_id: uuid.UUID, dat
     if data.responsible_user_id is not None and await session.get(User, data.responsible_user_id) is None:
         raise invalid("responsible_user_id", "no such user")
     row = CareSubject(
-        compound_id=compound_id, name=data.name, category=data.category, resident_id=data.resident_id, household_id=household_id, address=data.address,
-        phone=data.phone, id_card_cipher=cipher, id_card_index=index, needs=data.needs, visit_every_days=data.visit_every_days,
-        responsible_user_id=data.responsible_user_id, active=True,
+        compound_id=compound_id,
+        name=data.name,
+        category=data.category,
+        resident_id=data.resident_id,
+        household_id=household_id,
+        address=data.address,
+        phone=data.phone,
+        id_card_cipher=cipher,
+        id_card_index=index,
+        needs=data.needs,
+        visit_every_days=data.visit_every_days,
+        responsible_user_id=data.responsible_user_id,
+        active=True,
     )
     session.add(row)
     await session.flush()
     return row
 
 
-async def update_care_subject(session: AsyncSession, compound_id: uuid.UUID, subject_id: uuid.UUID, data: s.CareSubjectPatch) -> CareSubject:
+async def update_care_subject(
+    session: AsyncSession, compound_id: uuid.UUID, subject_id: uuid.UUID, data: s.CareSubjectPatch
+) -> CareSubject:
     """Change a person's details or frequency; taking them off the list (active = false) drops their planned visit."""
     row = await found(session, CareSubject, compound_id, subject_id, "person on the care list")
     if data.visit_every_days is not None:
@@ -436,25 +592,52 @@ async def update_care_subject(session: AsyncSession, compound_id: uuid.UUID, sub
         if value is not None:
             setattr(row, key, value)
     if data.active is False:
-        for visit in (await session.scalars(select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == row.id, CareVisit.status == "planned"))).all():
+        for visit in (
+            await session.scalars(
+                select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == row.id, CareVisit.status == "planned")
+            )
+        ).all():
             await session.delete(visit)
     await session.flush()
     return row
 
 
-def care_subject_out(row: CareSubject, *, show_pii: bool, next_due_on: dt.date | None = None, last_visited_at: dt.datetime | None = None, missed: int = 0) -> s.CareSubjectOut:
+def care_subject_out(
+    row: CareSubject, *, show_pii: bool, next_due_on: dt.date | None = None, last_visited_at: dt.datetime | None = None, missed: int = 0
+) -> s.CareSubjectOut:
     """Phone and ID-card number in full only for roles holding ``tenants.resident_pii``; masked otherwise."""
     id_card = decrypt_pii(row.id_card_cipher)
     return s.CareSubjectOut(
-        id=row.id, compound_id=row.compound_id, name=row.name, category=row.category, resident_id=row.resident_id, household_id=row.household_id,
-        address=row.address, phone=row.phone if show_pii else mask_phone(row.phone), id_card=id_card if show_pii else mask_id_card(id_card), masked=not show_pii,
-        needs=row.needs, visit_every_days=row.visit_every_days, responsible_user_id=row.responsible_user_id, active=row.active,
-        next_due_on=next_due_on, last_visited_at=last_visited_at, missed_visits=missed,
+        id=row.id,
+        compound_id=row.compound_id,
+        name=row.name,
+        category=row.category,
+        resident_id=row.resident_id,
+        household_id=row.household_id,
+        address=row.address,
+        phone=row.phone if show_pii else mask_phone(row.phone),
+        id_card=id_card if show_pii else mask_id_card(id_card),
+        masked=not show_pii,
+        needs=row.needs,
+        visit_every_days=row.visit_every_days,
+        responsible_user_id=row.responsible_user_id,
+        active=row.active,
+        next_due_on=next_due_on,
+        last_visited_at=last_visited_at,
+        missed_visits=missed,
     )
 
 
-async def care_subjects(session: AsyncSession, compound_id: uuid.UUID, *, show_pii: bool, include_inactive: bool = False, category: str | None = None,
-                        limit: int = 50, offset: int = 0) -> Page[s.CareSubjectOut]:
+async def care_subjects(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    show_pii: bool,
+    include_inactive: bool = False,
+    category: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.CareSubjectOut]:
     """The care list with each person's next due visit, last visit and missed visits."""
     stmt = select(CareSubject).where(CareSubject.compound_id == compound_id).order_by(CareSubject.name, CareSubject.id)
     if not include_inactive:
@@ -463,11 +646,18 @@ async def care_subjects(session: AsyncSession, compound_id: uuid.UUID, *, show_p
         stmt = stmt.where(CareSubject.category == category)
     rows, total = await paginate(session, stmt, limit, offset)
     ids = [r.id for r in rows]
-    base = select(CareVisit.subject_id).where(CareVisit.compound_id == compound_id, CareVisit.subject_id.in_(ids)).group_by(CareVisit.subject_id)
+    base = (
+        select(CareVisit.subject_id)
+        .where(CareVisit.compound_id == compound_id, CareVisit.subject_id.in_(ids))
+        .group_by(CareVisit.subject_id)
+    )
     due = dict((await session.execute(base.add_columns(func.min(CareVisit.due_on)).where(CareVisit.status == "planned"))).all())
     last = dict((await session.execute(base.add_columns(func.max(CareVisit.visited_at)).where(CareVisit.status == "done"))).all())
     missed = dict((await session.execute(base.add_columns(func.count()).where(CareVisit.status == "missed"))).all())
-    items = [care_subject_out(r, show_pii=show_pii, next_due_on=due.get(r.id), last_visited_at=last.get(r.id), missed=missed.get(r.id, 0)) for r in rows]
+    items = [
+        care_subject_out(r, show_pii=show_pii, next_due_on=due.get(r.id), last_visited_at=last.get(r.id), missed=missed.get(r.id, 0))
+        for r in rows
+    ]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -478,12 +668,30 @@ async def get_care_subject(session: AsyncSession, compound_id: uuid.UUID, subjec
 
 def visit_out(row: CareVisit, subject_name: str) -> s.VisitOut:
     return s.VisitOut(
-        id=row.id, subject_id=row.subject_id, subject_name=subject_name, due_on=row.due_on, status=row.status, visited_at=row.visited_at, visited_by=row.visited_by,
-        visitor_name=row.visitor_name, notes=row.notes, findings=row.findings, follow_up=row.follow_up, flagged_at=row.flagged_at,
+        id=row.id,
+        subject_id=row.subject_id,
+        subject_name=subject_name,
+        due_on=row.due_on,
+        status=row.status,
+        visited_at=row.visited_at,
+        visited_by=row.visited_by,
+        visitor_name=row.visitor_name,
+        notes=row.notes,
+        findings=row.findings,
+        follow_up=row.follow_up,
+        flagged_at=row.flagged_at,
     )
 
 
-async def care_visits(session: AsyncSession, compound_id: uuid.UUID, *, status: str | None = None, subject_id: uuid.UUID | None = None, limit: int = 50, offset: int = 0) -> Page[s.VisitOut]:
+async def care_visits(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    subject_id: uuid.UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.VisitOut]:
     """The visits board: planned visits soonest first, done and missed ones latest first."""
     stmt = (
         select(CareVisit, CareSubject.name)
@@ -499,7 +707,9 @@ async def care_visits(session: AsyncSession, compound_id: uuid.UUID, *, status: 
     return Page(items=[visit_out(v, name) for v, name in rows], total=total, limit=limit, offset=offset)
 
 
-async def record_visit(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, subject_id: uuid.UUID, data: s.VisitIn) -> CareVisit:
+async def record_visit(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, subject_id: uuid.UUID, data: s.VisitIn
+) -> CareVisit:
     """Record a visit (who, when, notes, findings): it fulfils the planned visit, and the next one is planned from it."""
     subject = await found(session, CareSubject, compound_id, subject_id, "person on the care list")
     if not subject.active:
@@ -510,8 +720,12 @@ async def record_visit(session: AsyncSession, principal: Principal, compound_id:
     if visited_at > moment + dt.timedelta(minutes=5):
         raise invalid("visited_at", "cannot be in the future")
     day = visited_at.astimezone(zone).date()
-    planned = await session.scalar(select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == subject.id, CareVisit.status == "planned"))
-    same_day = await session.scalar(select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == subject.id, CareVisit.due_on == day))
+    planned = await session.scalar(
+        select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == subject.id, CareVisit.status == "planned")
+    )
+    same_day = await session.scalar(
+        select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == subject.id, CareVisit.due_on == day)
+    )
     if planned is not None:
         visit = planned
     elif same_day is not None and same_day.status == "missed":
@@ -528,9 +742,15 @@ async def record_visit(session: AsyncSession, principal: Principal, compound_id:
     await _plan_subject(session, subject, moment.astimezone(zone).date(), zone)
     if data.follow_up:
         managers = await managers_of(session, compound_id)
-        await notify(session, [*managers, *([subject.responsible_user_id] if subject.responsible_user_id else [])], "co_building.care_follow_up",
-                     f"关爱走访需跟进 / Care visit needs follow-up: {subject.name}", data.findings[:500],
-                     link=f"/console/compounds/{compound_id}/co_building/care/visits", compound_id=compound_id)
+        await notify(
+            session,
+            [*managers, *([subject.responsible_user_id] if subject.responsible_user_id else [])],
+            "co_building.care_follow_up",
+            f"关爱走访需跟进 / Care visit needs follow-up: {subject.name}",
+            data.findings[:500],
+            link=f"/console/compounds/{compound_id}/co_building/care/visits",
+            compound_id=compound_id,
+        )
     return visit
 
 
@@ -545,14 +765,22 @@ class PlanReport:
     missed: list[tuple[CareSubject, CareVisit]] = field(default_factory=list)
 
 
-async def _plan_subject(session: AsyncSession, subject: CareSubject, today: dt.date, zone: ZoneInfo, report: PlanReport | None = None) -> None:
+async def _plan_subject(
+    session: AsyncSession, subject: CareSubject, today: dt.date, zone: ZoneInfo, report: PlanReport | None = None
+) -> None:
     """Keep exactly one planned visit for an active person; flag each period that went by without a visit.
 
     Running it again on the same day changes nothing: the planned visit is
     then due today or later.
     """
     report = report if report is not None else PlanReport()
-    visits = (await session.scalars(select(CareVisit).where(CareVisit.compound_id == subject.compound_id, CareVisit.subject_id == subject.id).order_by(CareVisit.due_on))).all()
+    visits = (
+        await session.scalars(
+            select(CareVisit)
+            .where(CareVisit.compound_id == subject.compound_id, CareVisit.subject_id == subject.id)
+            .order_by(CareVisit.due_on)
+        )
+    ).all()
     taken = {v.due_on for v in visits}
     planned = next((v for v in visits if v.status == "planned"), None)
     every = dt.timedelta(days=subject.visit_every_days)
@@ -587,19 +815,34 @@ async def plan_care_visits(session: AsyncSession, compound_id: uuid.UUID, today:
     zone = await compound_zone(session, compound_id)
     today = today or now().astimezone(zone).date()
     report = PlanReport()
-    subjects = (await session.scalars(select(CareSubject).where(CareSubject.compound_id == compound_id, CareSubject.active.is_(True)).order_by(CareSubject.id))).all()
+    subjects = (
+        await session.scalars(
+            select(CareSubject).where(CareSubject.compound_id == compound_id, CareSubject.active.is_(True)).order_by(CareSubject.id)
+        )
+    ).all()
     for subject in subjects:
         await _plan_subject(session, subject, today, zone, report)
     if report.missed:
         for subject, visit in report.missed:
-            emit(session, "co_building.care_visit_missed", {"visit_id": str(visit.id), "subject_id": str(subject.id), "due_on": visit.due_on.isoformat()}, compound_id=compound_id)
+            emit(
+                session,
+                "co_building.care_visit_missed",
+                {"visit_id": str(visit.id), "subject_id": str(subject.id), "due_on": visit.due_on.isoformat()},
+                compound_id=compound_id,
+            )
         people = sorted({subject.name for subject, _ in report.missed})
-        recipients = [*await managers_of(session, compound_id), *(subj.responsible_user_id for subj, _ in report.missed if subj.responsible_user_id)]
+        recipients = [
+            *await managers_of(session, compound_id),
+            *(subj.responsible_user_id for subj, _ in report.missed if subj.responsible_user_id),
+        ]
         await notify(
-            session, recipients, "co_building.care_visits_missed",
+            session,
+            recipients,
+            "co_building.care_visits_missed",
             f"关爱走访逾期 {len(report.missed)} 次 / {len(report.missed)} care visit(s) missed",
             "、".join(people[:20]) + (" …" if len(people) > 20 else ""),
-            link=f"/console/compounds/{compound_id}/co_building/care/visits?status=missed", compound_id=compound_id,
+            link=f"/console/compounds/{compound_id}/co_building/care/visits?status=missed",
+            compound_id=compound_id,
         )
     return report
 
@@ -622,19 +865,50 @@ def demo_rows(seed: Any) -> None:
     )
     services_ = []
     for name, category, price, window, text in catalogue:
-        row = FeaturedService(id=uuid7(), compound_id=a1, name=name, category=category, price_fen=price, cancel_before_hours=window, description=text, active=True)
+        row = FeaturedService(
+            id=uuid7(),
+            compound_id=a1,
+            name=name,
+            category=category,
+            price_fen=price,
+            cancel_before_hours=window,
+            description=text,
+            active=True,
+        )
         seed.add(row)
         services_.append(row)
     slots_ = []
     for i, service in enumerate(services_):
         for d in (1, 2, 3):
-            start = (day + dt.timedelta(days=d, hours=9 + 2 * i)).astimezone(dt.timezone.utc)
-            slot = ServiceSlot(id=uuid7(), compound_id=a1, service_id=service.id, starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=3 if i != 2 else 20, booked=0)
+            start = (day + dt.timedelta(days=d, hours=9 + 2 * i)).astimezone(dt.UTC)
+            slot = ServiceSlot(
+                id=uuid7(),
+                compound_id=a1,
+                service_id=service.id,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=2),
+                capacity=3 if i != 2 else 20,
+                booked=0,
+            )
             seed.add(slot)
             slots_.append((service, slot))
-    for (service, slot), owner, status in zip(slots_[::2], owners, ("booked", "confirmed", "booked", "confirmed", "booked", "booked"), strict=False):
+    for (service, slot), owner, status in zip(
+        slots_[::2], owners, ("booked", "confirmed", "booked", "confirmed", "booked", "booked"), strict=False
+    ):
         slot.booked += 1
-        seed.add(ServiceBooking(id=uuid7(), compound_id=a1, slot_id=slot.id, service_id=service.id, resident_id=owner, price_fen=service.price_fen, status=status, note="", cancel_reason=""))
+        seed.add(
+            ServiceBooking(
+                id=uuid7(),
+                compound_id=a1,
+                slot_id=slot.id,
+                service_id=service.id,
+                resident_id=owner,
+                price_fen=service.price_fen,
+                status=status,
+                note="",
+                cancel_reason="",
+            )
+        )
     people = (
         ("李秀英", "elderly_alone", 7, "1号楼1单元101", "13900000011", "410502193805120028", "独居，患高血压，每周测一次血压。"),
         ("王德福", "disabled", 14, "1号楼2单元202", "13900000012", None, "下肢残疾，需协助代购生活用品。"),
@@ -642,17 +916,47 @@ def demo_rows(seed: Any) -> None:
     )
     for i, (name, category, every, address, phone, card, needs) in enumerate(people):
         subject = CareSubject(
-            id=uuid7(), compound_id=a1, name=name, category=category, address=address, phone=phone, visit_every_days=every, needs=needs, active=True,
-            id_card_cipher=encrypt_pii(card) if card else None, id_card_index=blind_index(card) if card else None, created_at=moment - dt.timedelta(days=40),
+            id=uuid7(),
+            compound_id=a1,
+            name=name,
+            category=category,
+            address=address,
+            phone=phone,
+            visit_every_days=every,
+            needs=needs,
+            active=True,
+            id_card_cipher=encrypt_pii(card) if card else None,
+            id_card_index=blind_index(card) if card else None,
+            created_at=moment - dt.timedelta(days=40),
         )
         seed.add(subject)
         today = moment.astimezone(local).date()
         if i == 0:  # visited a week ago, so the next visit is due today
-            seed.add(CareVisit(id=uuid7(), compound_id=a1, subject_id=subject.id, due_on=today - dt.timedelta(days=7), status="done", visited_at=moment - dt.timedelta(days=7),
-                               visitor_name="刘芳", notes="陪同测量血压 135/85。", findings="状态良好。"))
+            seed.add(
+                CareVisit(
+                    id=uuid7(),
+                    compound_id=a1,
+                    subject_id=subject.id,
+                    due_on=today - dt.timedelta(days=7),
+                    status="done",
+                    visited_at=moment - dt.timedelta(days=7),
+                    visitor_name="刘芳",
+                    notes="陪同测量血压 135/85。",
+                    findings="状态良好。",
+                )
+            )
             seed.add(CareVisit(id=uuid7(), compound_id=a1, subject_id=subject.id, due_on=today, status="planned"))
         elif i == 1:  # a visit nobody made, flagged, then planned again
-            seed.add(CareVisit(id=uuid7(), compound_id=a1, subject_id=subject.id, due_on=today - dt.timedelta(days=3), status="missed", flagged_at=moment - dt.timedelta(days=2)))
+            seed.add(
+                CareVisit(
+                    id=uuid7(),
+                    compound_id=a1,
+                    subject_id=subject.id,
+                    due_on=today - dt.timedelta(days=3),
+                    status="missed",
+                    flagged_at=moment - dt.timedelta(days=2),
+                )
+            )
             seed.add(CareVisit(id=uuid7(), compound_id=a1, subject_id=subject.id, due_on=today + dt.timedelta(days=11), status="planned"))
         else:
             seed.add(CareVisit(id=uuid7(), compound_id=a1, subject_id=subject.id, due_on=today + dt.timedelta(days=20), status="planned"))

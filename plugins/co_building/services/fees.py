@@ -43,7 +43,8 @@ class OfflineProvider:
 
     async def start(self, charge: Charge) -> ChargeStarted:
         return ChargeStarted(
-            status="pending", provider_reference=charge.reference,
+            status="pending",
+            provider_reference=charge.reference,
             instructions=f"请持缴费码 {charge.reference} 到物业服务中心缴费，或银行转账时在附言中注明该缴费码。Quote {charge.reference} at the service centre or in the transfer's remark.",
         )
 
@@ -77,7 +78,15 @@ async def create_fee_item(session: AsyncSession, compound_id: uuid.UUID, data: s
     price = _price(data.unit_price)
     if await session.scalar(select(FeeItem.id).where(FeeItem.compound_id == compound_id, FeeItem.name == data.name.strip())):
         raise invalid("name", "the compound already has a fee item of this name")
-    item = FeeItem(compound_id=compound_id, name=data.name.strip(), kind=data.kind, unit_price=price, unit=data.unit or {"area": "元/㎡·月", "fixed": "元/户·月", "metered": ""}[data.kind], due_days=data.due_days, active=data.active)
+    item = FeeItem(
+        compound_id=compound_id,
+        name=data.name.strip(),
+        kind=data.kind,
+        unit_price=price,
+        unit=data.unit or {"area": "元/㎡·月", "fixed": "元/户·月", "metered": ""}[data.kind],
+        due_days=data.due_days,
+        active=data.active,
+    )
     session.add(item)
     await session.flush()
     return item
@@ -90,16 +99,26 @@ async def update_fee_item(session: AsyncSession, compound_id: uuid.UUID, item_id
     price = _price(data.unit_price)
     if data.kind != item.kind:
         raise invalid("kind", "the kind of a fee item does not change; create a new item")
-    clash = await session.scalar(select(FeeItem.id).where(FeeItem.compound_id == compound_id, FeeItem.name == data.name.strip(), FeeItem.id != item_id))
+    clash = await session.scalar(
+        select(FeeItem.id).where(FeeItem.compound_id == compound_id, FeeItem.name == data.name.strip(), FeeItem.id != item_id)
+    )
     if clash:
         raise invalid("name", "the compound already has a fee item of this name")
-    item.name, item.unit_price, item.unit, item.due_days, item.active = data.name.strip(), price, data.unit or item.unit, data.due_days, data.active
+    item.name, item.unit_price, item.unit, item.due_days, item.active = (
+        data.name.strip(),
+        price,
+        data.unit or item.unit,
+        data.due_days,
+        data.active,
+    )
     await session.flush()
     return item
 
 
 def fee_item_out(item: FeeItem) -> s.FeeItemOut:
-    return s.FeeItemOut(id=item.id, name=item.name, kind=item.kind, unit_price=item.unit_price, unit=item.unit, due_days=item.due_days, active=item.active)
+    return s.FeeItemOut(
+        id=item.id, name=item.name, kind=item.kind, unit_price=item.unit_price, unit=item.unit, due_days=item.due_days, active=item.active
+    )
 
 
 async def record_reading(session: AsyncSession, compound_id: uuid.UUID, data: s.MeterReadingIn) -> MeterReading:
@@ -110,11 +129,22 @@ async def record_reading(session: AsyncSession, compound_id: uuid.UUID, data: s.
         raise invalid("room_id", "no such room in this compound")
     if not data.quantity.is_finite() or data.quantity < 0:
         raise invalid("quantity", "must not be negative")
-    if await session.scalar(select(Bill.id).where(Bill.compound_id == compound_id, Bill.room_id == data.room_id, Bill.period == data.period)):
+    if await session.scalar(
+        select(Bill.id).where(Bill.compound_id == compound_id, Bill.room_id == data.room_id, Bill.period == data.period)
+    ):
         raise conflict("the room's bill for this period is already issued")
-    row = await session.scalar(select(MeterReading).where(MeterReading.compound_id == compound_id, MeterReading.fee_item_id == data.fee_item_id, MeterReading.room_id == data.room_id, MeterReading.period == data.period))
+    row = await session.scalar(
+        select(MeterReading).where(
+            MeterReading.compound_id == compound_id,
+            MeterReading.fee_item_id == data.fee_item_id,
+            MeterReading.room_id == data.room_id,
+            MeterReading.period == data.period,
+        )
+    )
     if row is None:
-        row = MeterReading(compound_id=compound_id, fee_item_id=data.fee_item_id, room_id=data.room_id, period=data.period, quantity=data.quantity)
+        row = MeterReading(
+            compound_id=compound_id, fee_item_id=data.fee_item_id, room_id=data.room_id, period=data.period, quantity=data.quantity
+        )
         session.add(row)
     row.quantity = data.quantity
     await session.flush()
@@ -135,10 +165,17 @@ def first_day(period: str) -> dt.date:
 
 async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: str) -> s.GenerateBillsOut:
     """One bill per room for ``period`` from the active fee items; rooms already billed are skipped (idempotent)."""
-    items = (await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.active.is_(True)).order_by(FeeItem.name))).all()
+    items = (
+        await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.active.is_(True)).order_by(FeeItem.name))
+    ).all()
     rooms = (await session.execute(select(Room.id, Room.exclusive_area).where(Room.compound_id == compound_id).order_by(Room.id))).all()
     billed = set((await session.scalars(select(Bill.room_id).where(Bill.compound_id == compound_id, Bill.period == period))).all())
-    readings = {(r.fee_item_id, r.room_id): r.quantity for r in (await session.scalars(select(MeterReading).where(MeterReading.compound_id == compound_id, MeterReading.period == period))).all()}
+    readings = {
+        (r.fee_item_id, r.room_id): r.quantity
+        for r in (
+            await session.scalars(select(MeterReading).where(MeterReading.compound_id == compound_id, MeterReading.period == period))
+        ).all()
+    }
     if not items:
         return s.GenerateBillsOut(period=period, created=0, skipped=len(rooms))
     due_days = max(i.due_days for i in items)
@@ -162,8 +199,30 @@ async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: 
                 description = f"{item.name} {quantity}{item.unit} × {item.unit_price}"
             amount = to_fen(quantity * item.unit_price)
             total += amount
-            lines.append(BillLine(compound_id=compound_id, bill_id=bill_id, fee_item_id=item.id, description=description[:200], quantity=quantity, unit_price=item.unit_price, amount_fen=amount))
-        bills.append(Bill(id=bill_id, compound_id=compound_id, room_id=room.id, period=period, amount_fen=total, paid_fen=0, status="paid" if total == 0 else "unpaid", due_on=due_on, issued_at=now()))
+            lines.append(
+                BillLine(
+                    compound_id=compound_id,
+                    bill_id=bill_id,
+                    fee_item_id=item.id,
+                    description=description[:200],
+                    quantity=quantity,
+                    unit_price=item.unit_price,
+                    amount_fen=amount,
+                )
+            )
+        bills.append(
+            Bill(
+                id=bill_id,
+                compound_id=compound_id,
+                room_id=room.id,
+                period=period,
+                amount_fen=total,
+                paid_fen=0,
+                status="paid" if total == 0 else "unpaid",
+                due_on=due_on,
+                issued_at=now(),
+            )
+        )
         created += 1
     session.add_all(bills)
     await session.flush()  # bills before their lines (composite foreign keys, no relationship() to order them)
@@ -195,20 +254,45 @@ async def bills_out(session: AsyncSession, compound_id: uuid.UUID, bills: list[B
     labels = await room_labels(session, compound_id, {b.room_id for b in bills})
     lines: dict[uuid.UUID, list[BillLine]] = {}
     if with_lines and bills:
-        for line in (await session.scalars(select(BillLine).where(BillLine.compound_id == compound_id, BillLine.bill_id.in_([b.id for b in bills])).order_by(BillLine.description))).all():
+        for line in (
+            await session.scalars(
+                select(BillLine)
+                .where(BillLine.compound_id == compound_id, BillLine.bill_id.in_([b.id for b in bills]))
+                .order_by(BillLine.description)
+            )
+        ).all():
             lines.setdefault(line.bill_id, []).append(line)
     today = now().date()
     return [
         s.BillOut(
-            id=b.id, room_id=b.room_id, room_label=labels.get(b.room_id, ""), period=b.period, amount_fen=b.amount_fen, paid_fen=b.paid_fen,
-            outstanding_fen=outstanding(b), status=b.status, due_on=b.due_on, overdue=outstanding(b) > 0 and b.due_on < today, reminder_count=b.reminder_count,
-            lines=[s.BillLineOut(description=ln.description, quantity=ln.quantity, unit_price=ln.unit_price, amount_fen=ln.amount_fen) for ln in lines.get(b.id, [])],
+            id=b.id,
+            room_id=b.room_id,
+            room_label=labels.get(b.room_id, ""),
+            period=b.period,
+            amount_fen=b.amount_fen,
+            paid_fen=b.paid_fen,
+            outstanding_fen=outstanding(b),
+            status=b.status,
+            due_on=b.due_on,
+            overdue=outstanding(b) > 0 and b.due_on < today,
+            reminder_count=b.reminder_count,
+            lines=[
+                s.BillLineOut(description=ln.description, quantity=ln.quantity, unit_price=ln.unit_price, amount_fen=ln.amount_fen)
+                for ln in lines.get(b.id, [])
+            ],
         )
         for b in bills
     ]
 
 
-def bills_query(compound_id: uuid.UUID, *, status: str | None = None, period: str | None = None, room_ids: set[uuid.UUID] | None = None, building_id: uuid.UUID | None = None):
+def bills_query(
+    compound_id: uuid.UUID,
+    *,
+    status: str | None = None,
+    period: str | None = None,
+    room_ids: set[uuid.UUID] | None = None,
+    building_id: uuid.UUID | None = None,
+):
     stmt = select(Bill).where(Bill.compound_id == compound_id)
     if status == "owing":
         stmt = stmt.where(Bill.status != "paid")
@@ -219,7 +303,11 @@ def bills_query(compound_id: uuid.UUID, *, status: str | None = None, period: st
     if room_ids is not None:
         stmt = stmt.where(Bill.room_id.in_(list(room_ids) or [uuid.UUID(int=0)]))
     if building_id is not None:
-        stmt = stmt.join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id)).join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id)).where(Unit.building_id == building_id)
+        stmt = (
+            stmt.join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id))
+            .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+            .where(Unit.building_id == building_id)
+        )
     return stmt.order_by(Bill.period.desc(), Bill.room_id)
 
 
@@ -232,7 +320,9 @@ async def get_bill(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.
 
 async def _receipt_no(session: AsyncSession, compound_id: uuid.UUID, moment: dt.datetime) -> str:
     prefix = f"R{moment:%Y%m%d}"
-    count = await session.scalar(select(func.count()).select_from(Payment).where(Payment.compound_id == compound_id, Payment.receipt_no.like(f"{prefix}%")))
+    count = await session.scalar(
+        select(func.count()).select_from(Payment).where(Payment.compound_id == compound_id, Payment.receipt_no.like(f"{prefix}%"))
+    )
     return f"{prefix}{(count or 0) + 1:05d}"
 
 
@@ -252,8 +342,15 @@ async def _replay(session: AsyncSession, compound_id: uuid.UUID, key: str | None
 
 
 async def record_payment(
-    session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, data: s.PaymentIn, *, user_id: uuid.UUID, staff: bool,
-    idempotency_key: str | None, providers: dict[str, PaymentProvider],
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    bill_id: uuid.UUID,
+    data: s.PaymentIn,
+    *,
+    user_id: uuid.UUID,
+    staff: bool,
+    idempotency_key: str | None,
+    providers: dict[str, PaymentProvider],
 ) -> tuple[Payment, str]:
     """Record money against a bill (staff: cash or transfer) or start a provider charge (resident or staff).
 
@@ -269,11 +366,27 @@ async def record_payment(
     bill = await get_bill(session, compound_id, bill_id, for_update=True)
     if not staff and bill.room_id not in await resident_rooms(session, compound_id, user_id):
         raise not_found("bill")
-    pending = await session.scalar(select(func.coalesce(func.sum(Payment.amount_fen), 0)).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id, Payment.status == "pending")) or 0
+    pending = (
+        await session.scalar(
+            select(func.coalesce(func.sum(Payment.amount_fen), 0)).where(
+                Payment.compound_id == compound_id, Payment.bill_id == bill_id, Payment.status == "pending"
+            )
+        )
+        or 0
+    )
     if data.amount_fen > outstanding(bill) - pending:
         raise invalid("amount_fen", f"more than the {outstanding(bill) - pending} fen still owed on this bill")
     moment = now()
-    payment = Payment(id=uuid7(), compound_id=compound_id, bill_id=bill_id, amount_fen=data.amount_fen, method=data.method, idempotency_key=idempotency_key, recorded_by_user_id=user_id, note=data.note)
+    payment = Payment(
+        id=uuid7(),
+        compound_id=compound_id,
+        bill_id=bill_id,
+        amount_fen=data.amount_fen,
+        method=data.method,
+        idempotency_key=idempotency_key,
+        recorded_by_user_id=user_id,
+        note=data.note,
+    )
     instructions = ""
     if data.method in {"cash", "transfer"}:
         if not staff:
@@ -314,7 +427,14 @@ async def confirm_payment(session: AsyncSession, compound_id: uuid.UUID, payment
     """Staff confirm a pending (offline) payment: the money arrived; the bill is credited and a receipt issued."""
     payment = await one_in_compound(session, Payment, compound_id, payment_id, "payment", for_update=True)
     if payment.status != "pending":
-        raise Problem(409, "illegal-transition", "Illegal state transition", f"the payment is {payment.status}; only a pending payment is confirmed", state=payment.status, allowed=[])
+        raise Problem(
+            409,
+            "illegal-transition",
+            "Illegal state transition",
+            f"the payment is {payment.status}; only a pending payment is confirmed",
+            state=payment.status,
+            allowed=[],
+        )
     bill = await get_bill(session, compound_id, payment.bill_id, for_update=True)
     if payment.amount_fen > outstanding(bill):
         raise conflict("the bill has been paid meanwhile; cancel this payment instead")
@@ -329,7 +449,14 @@ async def confirm_payment(session: AsyncSession, compound_id: uuid.UUID, payment
 async def cancel_payment(session: AsyncSession, compound_id: uuid.UUID, payment_id: uuid.UUID) -> Payment:
     payment = await one_in_compound(session, Payment, compound_id, payment_id, "payment", for_update=True)
     if payment.status != "pending":
-        raise Problem(409, "illegal-transition", "Illegal state transition", f"the payment is {payment.status}; only a pending payment is cancelled", state=payment.status, allowed=[])
+        raise Problem(
+            409,
+            "illegal-transition",
+            "Illegal state transition",
+            f"the payment is {payment.status}; only a pending payment is cancelled",
+            state=payment.status,
+            allowed=[],
+        )
     payment.status = "cancelled"
     await session.flush()
     return payment
@@ -337,8 +464,16 @@ async def cancel_payment(session: AsyncSession, compound_id: uuid.UUID, payment_
 
 def payment_out(payment: Payment, instructions: str = "") -> s.PaymentOut:
     return s.PaymentOut(
-        id=payment.id, bill_id=payment.bill_id, amount_fen=payment.amount_fen, method=payment.method, provider=payment.provider,
-        provider_reference=payment.provider_reference, status=payment.status, receipt_no=payment.receipt_no, paid_at=payment.paid_at, instructions=instructions,
+        id=payment.id,
+        bill_id=payment.bill_id,
+        amount_fen=payment.amount_fen,
+        method=payment.method,
+        provider=payment.provider,
+        provider_reference=payment.provider_reference,
+        status=payment.status,
+        receipt_no=payment.receipt_no,
+        paid_at=payment.paid_at,
+        instructions=instructions,
     )
 
 
@@ -348,16 +483,21 @@ def payment_out(payment: Payment, instructions: str = "") -> s.PaymentOut:
 async def arrears(session: AsyncSession, compound_id: uuid.UUID) -> list[s.ArrearsRow]:
     """Overdue money per building (欠费): rooms owing, bills and the amount outstanding."""
     today = now().date()
-    rows = (await session.execute(
-        select(Building.name, func.count(func.distinct(Bill.room_id)), func.count(Bill.id), func.sum(Bill.amount_fen - Bill.paid_fen))
-        .select_from(Bill)
-        .join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id))
-        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
-        .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
-        .where(Bill.compound_id == compound_id, Bill.status != "paid", Bill.due_on < today)
-        .group_by(Building.name).order_by(Building.name)
-    )).all()
-    return [s.ArrearsRow(building=name, rooms_owing=rooms, bills=bills, outstanding_fen=int(total or 0)) for name, rooms, bills, total in rows]
+    rows = (
+        await session.execute(
+            select(Building.name, func.count(func.distinct(Bill.room_id)), func.count(Bill.id), func.sum(Bill.amount_fen - Bill.paid_fen))
+            .select_from(Bill)
+            .join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id))
+            .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+            .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
+            .where(Bill.compound_id == compound_id, Bill.status != "paid", Bill.due_on < today)
+            .group_by(Building.name)
+            .order_by(Building.name)
+        )
+    ).all()
+    return [
+        s.ArrearsRow(building=name, rooms_owing=rooms, bills=bills, outstanding_fen=int(total or 0)) for name, rooms, bills, total in rows
+    ]
 
 
 async def send_reminders(session: AsyncSession, compound_id: uuid.UUID, bill_ids: list[uuid.UUID] | None = None) -> s.ReminderOut:
@@ -370,8 +510,14 @@ async def send_reminders(session: AsyncSession, compound_id: uuid.UUID, bill_ids
     people: dict[uuid.UUID, set[uuid.UUID]] = {}
     if bills:
         rows = await session.execute(
-            select(Household.room_id, Resident.user_id).join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
-            .where(Household.compound_id == compound_id, Household.room_id.in_([b.room_id for b in bills]), Resident.role == "owner", Resident.user_id.is_not(None))
+            select(Household.room_id, Resident.user_id)
+            .join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+            .where(
+                Household.compound_id == compound_id,
+                Household.room_id.in_([b.room_id for b in bills]),
+                Resident.role == "owner",
+                Resident.user_id.is_not(None),
+            )
         )
         for room_id, user_id in rows:
             people.setdefault(room_id, set()).add(user_id)
@@ -380,7 +526,15 @@ async def send_reminders(session: AsyncSession, compound_id: uuid.UUID, bill_ids
         bill.reminded_at, bill.reminder_count = moment, bill.reminder_count + 1
         users = sorted(people.get(bill.room_id, set()))
         if users:
-            await notify(session, users, "co_building.fee.reminder", f"物业费缴费提醒：{bill.period} 待缴 ¥{Decimal(outstanding(bill)) / 100:.2f}", f"请于 {bill.due_on} 前缴纳（已逾期）。", link=f"/portal/compounds/{compound_id}/co_building/fees", compound_id=compound_id)
+            await notify(
+                session,
+                users,
+                "co_building.fee.reminder",
+                f"物业费缴费提醒：{bill.period} 待缴 ¥{Decimal(outstanding(bill)) / 100:.2f}",
+                f"请于 {bill.due_on} 前缴纳（已逾期）。",
+                link=f"/portal/compounds/{compound_id}/co_building/fees",
+                compound_id=compound_id,
+            )
             notified += len(users)
     await session.flush()
     return s.ReminderOut(bills=len(bills), notified=notified)
@@ -388,10 +542,14 @@ async def send_reminders(session: AsyncSession, compound_id: uuid.UUID, bill_ids
 
 async def collection_rate(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
     """Fee collection rate (收缴率) of bills due in [start, end): paid over billed, in percent."""
-    row = (await session.execute(
-        select(func.sum(Bill.amount_fen), func.sum(Bill.paid_fen)).where(Bill.compound_id == compound_id, Bill.due_on >= start, Bill.due_on < end)
-    )).first()
-    billed, paid = (row or (None, None))
+    row = (
+        await session.execute(
+            select(func.sum(Bill.amount_fen), func.sum(Bill.paid_fen)).where(
+                Bill.compound_id == compound_id, Bill.due_on >= start, Bill.due_on < end
+            )
+        )
+    ).first()
+    billed, paid = row or (None, None)
     if not billed:
         return None
     return (Decimal(int(paid or 0)) * 100 / Decimal(int(billed))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -399,8 +557,18 @@ async def collection_rate(session: AsyncSession, compound_id: uuid.UUID, start: 
 
 def demo_fee_items(compound_id: uuid.UUID) -> list[FeeItem]:
     return [
-        FeeItem(id=uuid7(), compound_id=compound_id, name="物业服务费", kind="area", unit_price=Decimal("1.8500"), unit="元/㎡·月", due_days=30),
-        FeeItem(id=uuid7(), compound_id=compound_id, name="生活垃圾清运费", kind="fixed", unit_price=Decimal("10.0000"), unit="元/户·月", due_days=30),
+        FeeItem(
+            id=uuid7(), compound_id=compound_id, name="物业服务费", kind="area", unit_price=Decimal("1.8500"), unit="元/㎡·月", due_days=30
+        ),
+        FeeItem(
+            id=uuid7(),
+            compound_id=compound_id,
+            name="生活垃圾清运费",
+            kind="fixed",
+            unit_price=Decimal("10.0000"),
+            unit="元/户·月",
+            due_days=30,
+        ),
     ]
 
 
@@ -429,17 +597,43 @@ async def _demo_bills(session: AsyncSession, city) -> None:
         for back, share in ((2, 0.9), (1, 0.7), (0, 0.3)):
             period = _months_back(today, back)
             await generate_bills(session, compound_id, period)
-            bills = (await session.scalars(select(Bill).where(Bill.compound_id == compound_id, Bill.period == period).order_by(Bill.room_id))).all()
+            bills = (
+                await session.scalars(select(Bill).where(Bill.compound_id == compound_id, Bill.period == period).order_by(Bill.room_id))
+            ).all()
             for i, bill in enumerate(bills):
                 if i >= int(len(bills) * share):
                     break
                 moment = now() - dt.timedelta(days=back * 30)
                 amount = bill.amount_fen if i % 5 else bill.amount_fen // 2
-                session.add(Payment(compound_id=compound_id, bill_id=bill.id, amount_fen=amount, method="transfer" if i % 2 else "cash", status="succeeded", receipt_no=f"R{moment:%Y%m%d}{back}{i:04d}", recorded_by_user_id=staff, paid_at=moment))
+                session.add(
+                    Payment(
+                        compound_id=compound_id,
+                        bill_id=bill.id,
+                        amount_fen=amount,
+                        method="transfer" if i % 2 else "cash",
+                        status="succeeded",
+                        receipt_no=f"R{moment:%Y%m%d}{back}{i:04d}",
+                        recorded_by_user_id=staff,
+                        paid_at=moment,
+                    )
+                )
                 _apply(bill, amount)
     a1 = city.compounds["A1"]
     mine = sorted(await resident_rooms(session, a1, city.users["resident-a1"]))
-    open_bill = await session.scalar(select(Bill).where(Bill.compound_id == a1, Bill.room_id.in_(mine), Bill.status != "paid").order_by(Bill.period).limit(1))
+    open_bill = await session.scalar(
+        select(Bill).where(Bill.compound_id == a1, Bill.room_id.in_(mine), Bill.status != "paid").order_by(Bill.period).limit(1)
+    )
     if open_bill is not None:
-        session.add(Payment(compound_id=a1, bill_id=open_bill.id, amount_fen=outstanding(open_bill), method="provider", provider="offline", provider_reference="P-DEMO-0001", status="pending", recorded_by_user_id=city.users["resident-a1"]))
+        session.add(
+            Payment(
+                compound_id=a1,
+                bill_id=open_bill.id,
+                amount_fen=outstanding(open_bill),
+                method="provider",
+                provider="offline",
+                provider_reference="P-DEMO-0001",
+                status="pending",
+                recorded_by_user_id=city.users["resident-a1"],
+            )
+        )
     await session.flush()

@@ -27,8 +27,8 @@ from core.calendar import work_calendar
 from core.clock import now
 from core.events.services import emit
 from core.identity.models import User
-from core.ids import uuid7
 from core.identity.principal import Principal
+from core.ids import uuid7
 from core.notifications.services import notify
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import mask_phone
@@ -66,14 +66,23 @@ MANAGER_ROLES = ("enterprise_manager",)
 ADMIN_ROLES = ("enterprise_admin",)
 
 STAFF_RIGHT = {
-    "assign": "approve", "reassign": "approve", "close": "approve", "cancel": "approve", "reopen": "approve",
-    "accept": "write", "start": "write", "complete": "write",
+    "assign": "approve",
+    "reassign": "approve",
+    "close": "approve",
+    "cancel": "approve",
+    "reopen": "approve",
+    "accept": "write",
+    "start": "write",
+    "complete": "write",
 }
 """The right on ``co_building.work_order`` each move needs from staff."""
 RESIDENT_MOVES = {"cancel": {"submitted", "assigned"}, "reopen": {"completed", "rated"}, "close": {"completed", "rated"}}
 """What the resident whose request it is may do themselves, and from which states."""
 
-async def visible_request_ids(session: AsyncSession, principal: Principal, enforcer: Any, compound_id: uuid.UUID, record_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+
+async def visible_request_ids(
+    session: AsyncSession, principal: Principal, enforcer: Any, compound_id: uuid.UUID, record_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
     """Which requests' photos the caller may see: staff all, a resident their own and the public-area ones."""
     if not record_ids:
         return set()
@@ -97,7 +106,9 @@ class IllegalTransition(Exception):
 
     def problem(self) -> Problem:
         """The 409 answer naming the allowed moves."""
-        return Problem(409, "illegal-transition", "Illegal state transition", str(self), state=self.state, action=self.action, allowed=self.allowed)
+        return Problem(
+            409, "illegal-transition", "Illegal state transition", str(self), state=self.state, action=self.action, allowed=self.allowed
+        )
 
 
 def next_work_order_state(state: str, action: str) -> str:
@@ -149,9 +160,13 @@ async def my_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.
 
 async def operator_zone(session: AsyncSession, compound_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
     """The compound's operating enterprise and its time zone (limits count in local office hours)."""
-    row = (await session.execute(
-        select(Compound.operator_tenant_id, Tenant.timezone).outerjoin(Tenant, Tenant.id == Compound.operator_tenant_id).where(Compound.id == compound_id)
-    )).first()
+    row = (
+        await session.execute(
+            select(Compound.operator_tenant_id, Tenant.timezone)
+            .outerjoin(Tenant, Tenant.id == Compound.operator_tenant_id)
+            .where(Compound.id == compound_id)
+        )
+    ).first()
     if row is None:
         raise not_found("compound")
     return row.operator_tenant_id, row.timezone or "Asia/Shanghai"
@@ -160,9 +175,13 @@ async def operator_zone(session: AsyncSession, compound_id: uuid.UUID) -> tuple[
 async def limits_for(session: AsyncSession, tenant_id: uuid.UUID | None, category: str, priority: str) -> tuple[int, int, str]:
     """(response hours, completion hours, source): the category's own line, else the ``*`` line, else the default."""
     if tenant_id is not None:
-        rows = (await session.scalars(
-            select(TimeLimit).where(TimeLimit.tenant_id == tenant_id, TimeLimit.priority == priority, TimeLimit.category.in_([category, "*"]))
-        )).all()
+        rows = (
+            await session.scalars(
+                select(TimeLimit).where(
+                    TimeLimit.tenant_id == tenant_id, TimeLimit.priority == priority, TimeLimit.category.in_([category, "*"])
+                )
+            )
+        ).all()
         for wanted in (category, "*"):
             for row in rows:
                 if row.category == wanted:
@@ -173,31 +192,57 @@ async def limits_for(session: AsyncSession, tenant_id: uuid.UUID | None, categor
 
 async def time_limits(session: AsyncSession, tenant_id: uuid.UUID) -> list[s.TimeLimitOut]:
     """The enterprise's table, with the defaults shown for what it has not set."""
-    rows = (await session.scalars(select(TimeLimit).where(TimeLimit.tenant_id == tenant_id).order_by(TimeLimit.category, TimeLimit.priority))).all()
-    out = [s.TimeLimitOut(category=r.category, priority=r.priority, response_hours=r.response_hours, completion_hours=r.completion_hours, source="tenant") for r in rows]
+    rows = (
+        await session.scalars(select(TimeLimit).where(TimeLimit.tenant_id == tenant_id).order_by(TimeLimit.category, TimeLimit.priority))
+    ).all()
+    out = [
+        s.TimeLimitOut(
+            category=r.category, priority=r.priority, response_hours=r.response_hours, completion_hours=r.completion_hours, source="tenant"
+        )
+        for r in rows
+    ]
     have = {(r.category, r.priority) for r in rows}
     for priority, (response, completion) in DEFAULT_LIMITS.items():
         if ("*", priority) not in have:
-            out.append(s.TimeLimitOut(category="*", priority=priority, response_hours=response, completion_hours=completion, source="default"))
+            out.append(
+                s.TimeLimitOut(category="*", priority=priority, response_hours=response, completion_hours=completion, source="default")
+            )
     return out
 
 
 async def set_time_limit(session: AsyncSession, principal: Principal, data: s.TimeLimitIn) -> s.TimeLimitOut:
     """Set one line of the enterprise's table (its administrators; applies to requests filed afterwards)."""
     if principal.tenant_kind != "enterprise" or principal.tenant_id is None:
-        raise Problem(403, "enterprise-only", "Only a property enterprise sets its time limits", "switch to the enterprise tenant to set its time limits")
+        raise Problem(
+            403,
+            "enterprise-only",
+            "Only a property enterprise sets its time limits",
+            "switch to the enterprise tenant to set its time limits",
+        )
     if data.completion_hours < data.response_hours:
         raise invalid("completion_hours", "the completion limit cannot be shorter than the response limit")
-    row = await session.scalar(select(TimeLimit).where(TimeLimit.tenant_id == principal.tenant_id, TimeLimit.category == data.category, TimeLimit.priority == data.priority))
+    row = await session.scalar(
+        select(TimeLimit).where(
+            TimeLimit.tenant_id == principal.tenant_id, TimeLimit.category == data.category, TimeLimit.priority == data.priority
+        )
+    )
     if row is None:
         row = TimeLimit(tenant_id=principal.tenant_id, category=data.category, priority=data.priority)
         session.add(row)
     row.response_hours, row.completion_hours = data.response_hours, data.completion_hours
     await session.flush()
-    return s.TimeLimitOut(category=row.category, priority=row.priority, response_hours=row.response_hours, completion_hours=row.completion_hours, source="tenant")
+    return s.TimeLimitOut(
+        category=row.category,
+        priority=row.priority,
+        response_hours=row.response_hours,
+        completion_hours=row.completion_hours,
+        source="tenant",
+    )
 
 
-async def _due(session: AsyncSession, tenant_id: uuid.UUID | None, zone: str, category: str, priority: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+async def _due(
+    session: AsyncSession, tenant_id: uuid.UUID | None, zone: str, category: str, priority: str, start: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
     """Response and completion deadlines for a request started at ``start``, by the operator's table and zone."""
     response, completion, _ = await limits_for(session, tenant_id, category, priority)
     cal = work_calendar()
@@ -211,14 +256,35 @@ async def _number(session: AsyncSession, compound_id: uuid.UUID, moment: dt.date
     from zoneinfo import ZoneInfo
 
     day = moment.astimezone(ZoneInfo(zone)).strftime("%Y%m%d")
-    count = await session.scalar(select(func.count()).select_from(ServiceRequest).where(ServiceRequest.compound_id == compound_id, ServiceRequest.number.like(f"{day}-%")))
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ServiceRequest)
+        .where(ServiceRequest.compound_id == compound_id, ServiceRequest.number.like(f"{day}-%"))
+    )
     return f"{day}-{(count or 0) + 1:04d}"
 
 
-def _log(session: AsyncSession, request: ServiceRequest, action: str, actor: Actor | None, *, from_state: str | None = None, to_state: str | None = None, note: str = "", label: str = "") -> RequestEvent:
+def _log(
+    session: AsyncSession,
+    request: ServiceRequest,
+    action: str,
+    actor: Actor | None,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    note: str = "",
+    label: str = "",
+) -> RequestEvent:
     event = RequestEvent(
-        compound_id=request.compound_id, request_id=request.id, action=action, from_state=from_state, to_state=to_state,
-        actor_user_id=actor.user_id if actor else None, actor_label=label or (actor.label if actor else ""), note=note, at=now(),
+        compound_id=request.compound_id,
+        request_id=request.id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor_user_id=actor.user_id if actor else None,
+        actor_label=label or (actor.label if actor else ""),
+        note=note,
+        at=now(),
     )
     session.add(event)
     return event
@@ -241,7 +307,9 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
     else:
         residents = await _own_residents(session, compound_id, actor.user_id)
         if not residents and not staff:
-            raise Problem(403, "not-a-resident", "Not a resident of this compound", "only residents of the compound (or its staff) file requests here")
+            raise Problem(
+                403, "not-a-resident", "Not a resident of this compound", "only residents of the compound (or its staff) file requests here"
+            )
         resident = residents[0] if residents else None
     if data.location == "room":
         if data.room_id is None:
@@ -259,22 +327,56 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
     tenant_id, zone = await operator_zone(session, compound_id)
     response_due, completion_due = await _due(session, tenant_id, zone, data.category, data.priority, moment)
     request = ServiceRequest(
-        id=uuid7(), compound_id=compound_id, number=await _number(session, compound_id, moment, zone),
-        kind=data.kind, category=data.category, priority=data.priority, location=data.location, channel=data.channel,
-        title=data.title.strip(), description=data.description.strip(), room_id=data.room_id,
-        resident_id=resident.id if resident else None, filed_for_user_id=(resident.user_id if resident else actor.user_id),
-        filed_by_user_id=actor.user_id, contact_name=data.contact_name or (resident.name if resident else actor.label),
-        contact_phone=data.contact_phone or (resident.phone if resident else None), state="submitted",
-        response_due_at=response_due, completion_due_at=completion_due, rating_tags=[],
+        id=uuid7(),
+        compound_id=compound_id,
+        number=await _number(session, compound_id, moment, zone),
+        kind=data.kind,
+        category=data.category,
+        priority=data.priority,
+        location=data.location,
+        channel=data.channel,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        room_id=data.room_id,
+        resident_id=resident.id if resident else None,
+        filed_for_user_id=(resident.user_id if resident else actor.user_id),
+        filed_by_user_id=actor.user_id,
+        contact_name=data.contact_name or (resident.name if resident else actor.label),
+        contact_phone=data.contact_phone or (resident.phone if resident else None),
+        state="submitted",
+        response_due_at=response_due,
+        completion_due_at=completion_due,
+        rating_tags=[],
     )
     request.created_at = moment
     session.add(request)
     await session.flush()
     _log(session, request, "file", actor, to_state="submitted", note=f"{data.channel}")
-    emit(session, "co_building.request.filed", {"request_id": str(request.id), "number": request.number, "kind": request.kind, "category": request.category, "priority": request.priority}, compound_id=compound_id, actor_user_id=actor.user_id)
+    emit(
+        session,
+        "co_building.request.filed",
+        {
+            "request_id": str(request.id),
+            "number": request.number,
+            "kind": request.kind,
+            "category": request.category,
+            "priority": request.priority,
+        },
+        compound_id=compound_id,
+        actor_user_id=actor.user_id,
+    )
     managers = await holders(session, MANAGER_ROLES, compound_id, tenant_id)
     if managers:
-        await notify(session, managers, "co_building.request.filed", f"新诉求 {request.number}：{request.title}", request.description[:200], link=console_link(request), compound_id=compound_id, channels=("inbox", "sms") if request.priority == "urgent" else ("inbox",))
+        await notify(
+            session,
+            managers,
+            "co_building.request.filed",
+            f"新诉求 {request.number}：{request.title}",
+            request.description[:200],
+            link=console_link(request),
+            compound_id=compound_id,
+            channels=("inbox", "sms") if request.priority == "urgent" else ("inbox",),
+        )
     return request
 
 
@@ -308,7 +410,16 @@ def visible_requests(actor: Actor):
     return stmt
 
 
-def filter_requests(stmt, *, state: str | None = None, kind: str | None = None, breached: bool | None = None, mine: uuid.UUID | None = None, assignee: uuid.UUID | None = None, q: str | None = None):
+def filter_requests(
+    stmt,
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    breached: bool | None = None,
+    mine: uuid.UUID | None = None,
+    assignee: uuid.UUID | None = None,
+    q: str | None = None,
+):
     if state == "open":
         stmt = stmt.where(ServiceRequest.state.in_(OPEN_STATES))
     elif state:
@@ -374,13 +485,22 @@ async def room_labels(session: AsyncSession, compound_id: uuid.UUID, room_ids: s
 
 
 async def timeline(session: AsyncSession, request: ServiceRequest) -> list[s.RequestEventOut]:
-    rows = (await session.scalars(
-        select(RequestEvent).where(RequestEvent.compound_id == request.compound_id, RequestEvent.request_id == request.id).order_by(RequestEvent.at, RequestEvent.id)
-    )).all()
-    return [s.RequestEventOut(at=r.at, action=r.action, from_state=r.from_state, to_state=r.to_state, actor=r.actor_label, note=r.note) for r in rows]
+    rows = (
+        await session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.compound_id == request.compound_id, RequestEvent.request_id == request.id)
+            .order_by(RequestEvent.at, RequestEvent.id)
+        )
+    ).all()
+    return [
+        s.RequestEventOut(at=r.at, action=r.action, from_state=r.from_state, to_state=r.to_state, actor=r.actor_label, note=r.note)
+        for r in rows
+    ]
 
 
-async def request_out(session: AsyncSession, actor: Actor, rows: list[ServiceRequest], *, with_timeline: bool = False) -> list[s.RequestOut]:
+async def request_out(
+    session: AsyncSession, actor: Actor, rows: list[ServiceRequest], *, with_timeline: bool = False
+) -> list[s.RequestOut]:
     """Shape requests for the caller: the contact phone unmasked for staff and the filer only."""
     who = await names(session, {r.assignee_user_id for r in rows})
     rooms = await room_labels(session, actor.compound_id, {r.room_id for r in rows})
@@ -388,18 +508,48 @@ async def request_out(session: AsyncSession, actor: Actor, rows: list[ServiceReq
     out = []
     for r in rows:
         mine = r.filed_for_user_id == actor.user_id
-        out.append(s.RequestOut(
-            id=r.id, compound_id=r.compound_id, number=r.number, kind=r.kind, category=r.category, priority=r.priority, location=r.location,
-            channel=r.channel, title=r.title, description=r.description, room_id=r.room_id, room_label=rooms.get(r.room_id) if r.room_id else None,
-            state=r.state, allowed_actions=allowed_actions(actor, r), contact_name=r.contact_name if (staff or mine) else _initial(r.contact_name),
-            contact_phone=r.contact_phone if (staff or mine) else mask_phone(r.contact_phone), assignee_user_id=r.assignee_user_id,
-            assignee_name=who.get(r.assignee_user_id) if r.assignee_user_id else None, created_at=r.created_at, response_due_at=r.response_due_at,
-            completion_due_at=r.completion_due_at, responded_at=r.responded_at, completed_at=r.completed_at, closed_at=r.closed_at,
-            response_breached=r.response_breached, completion_breached=r.completion_breached, escalation_level=r.escalation_level,
-            rating=r.rating, rating_tags=list(r.rating_tags or []), rating_comment=r.rating_comment, reopen_count=r.reopen_count,
-            return_visit_due=r.return_visit_due, me_too_count=r.me_too_count, beyond_powers=r.beyond_powers, case_status=r.case_status,
-            case_reference=r.case_reference, mine=mine, timeline=await timeline(session, r) if with_timeline else [],
-        ))
+        out.append(
+            s.RequestOut(
+                id=r.id,
+                compound_id=r.compound_id,
+                number=r.number,
+                kind=r.kind,
+                category=r.category,
+                priority=r.priority,
+                location=r.location,
+                channel=r.channel,
+                title=r.title,
+                description=r.description,
+                room_id=r.room_id,
+                room_label=rooms.get(r.room_id) if r.room_id else None,
+                state=r.state,
+                allowed_actions=allowed_actions(actor, r),
+                contact_name=r.contact_name if (staff or mine) else _initial(r.contact_name),
+                contact_phone=r.contact_phone if (staff or mine) else mask_phone(r.contact_phone),
+                assignee_user_id=r.assignee_user_id,
+                assignee_name=who.get(r.assignee_user_id) if r.assignee_user_id else None,
+                created_at=r.created_at,
+                response_due_at=r.response_due_at,
+                completion_due_at=r.completion_due_at,
+                responded_at=r.responded_at,
+                completed_at=r.completed_at,
+                closed_at=r.closed_at,
+                response_breached=r.response_breached,
+                completion_breached=r.completion_breached,
+                escalation_level=r.escalation_level,
+                rating=r.rating,
+                rating_tags=list(r.rating_tags or []),
+                rating_comment=r.rating_comment,
+                reopen_count=r.reopen_count,
+                return_visit_due=r.return_visit_due,
+                me_too_count=r.me_too_count,
+                beyond_powers=r.beyond_powers,
+                case_status=r.case_status,
+                case_reference=r.case_reference,
+                mine=mine,
+                timeline=await timeline(session, r) if with_timeline else [],
+            )
+        )
     return out
 
 
@@ -417,7 +567,9 @@ async def transition(session: AsyncSession, actor: Actor, request_id: uuid.UUID,
     if target is None or data.action == "rate":
         raise IllegalTransition(request.state, data.action).problem()
     if not _may(actor, request, data.action):
-        raise Problem(403, "not-allowed", "Not allowed", f"you may not {data.action} this work order", allowed=allowed_actions(actor, request))
+        raise Problem(
+            403, "not-allowed", "Not allowed", f"you may not {data.action} this work order", allowed=allowed_actions(actor, request)
+        )
     moment = now()
     if data.action in {"assign", "reassign"}:
         if data.assignee_user_id is None:
@@ -454,9 +606,14 @@ async def _reopen(session: AsyncSession, request: ServiceRequest, moment: dt.dat
     _, completion_due = await _due(session, tenant_id, zone, request.category, request.priority, moment)
     request.completion_due_at = completion_due
     dispatcher = await session.scalar(
-        select(RequestEvent.actor_user_id).where(
-            RequestEvent.compound_id == request.compound_id, RequestEvent.request_id == request.id, RequestEvent.action.in_(["assign", "reassign"])
-        ).order_by(RequestEvent.at.desc(), RequestEvent.id.desc()).limit(1)
+        select(RequestEvent.actor_user_id)
+        .where(
+            RequestEvent.compound_id == request.compound_id,
+            RequestEvent.request_id == request.id,
+            RequestEvent.action.in_(["assign", "reassign"]),
+        )
+        .order_by(RequestEvent.at.desc(), RequestEvent.id.desc())
+        .limit(1)
     )
     if dispatcher is not None:
         request.assignee_user_id = dispatcher
@@ -478,10 +635,30 @@ async def assignable_staff(session: AsyncSession, compound_id: uuid.UUID) -> lis
 async def _tell(session: AsyncSession, request: ServiceRequest, action: str, actor: Actor) -> None:
     """Who hears of a move: the assignee of a dispatch, the resident of progress."""
     if action in {"assign", "reassign"} and request.assignee_user_id and request.assignee_user_id != actor.user_id:
-        await notify(session, [request.assignee_user_id], "co_building.request.assigned", f"派单 {request.number}：{request.title}", request.description[:200], link=console_link(request), compound_id=request.compound_id)
-    if request.filed_for_user_id and request.filed_for_user_id != actor.user_id and action in {"accept", "complete", "close", "cancel", "reopen"}:
+        await notify(
+            session,
+            [request.assignee_user_id],
+            "co_building.request.assigned",
+            f"派单 {request.number}：{request.title}",
+            request.description[:200],
+            link=console_link(request),
+            compound_id=request.compound_id,
+        )
+    if (
+        request.filed_for_user_id
+        and request.filed_for_user_id != actor.user_id
+        and action in {"accept", "complete", "close", "cancel", "reopen"}
+    ):
         words = {"accept": "已受理", "complete": "已完成，请评价", "close": "已办结", "cancel": "已取消", "reopen": "已重新处理"}
-        await notify(session, [request.filed_for_user_id], f"co_building.request.{action}", f"您的诉求 {request.number} {words[action]}", request.title, link=portal_link(request), compound_id=request.compound_id)
+        await notify(
+            session,
+            [request.filed_for_user_id],
+            f"co_building.request.{action}",
+            f"您的诉求 {request.number} {words[action]}",
+            request.title,
+            link=portal_link(request),
+            compound_id=request.compound_id,
+        )
 
 
 async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.RatingIn) -> ServiceRequest:
@@ -492,7 +669,11 @@ async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data:
     target = WORK_ORDER_TRANSITIONS.get(request.state, {}).get("rate")
     if target is None:
         raise IllegalTransition(request.state, "rate").problem()
-    request.rating, request.rating_tags, request.rating_comment = data.rating, list(dict.fromkeys(t.strip() for t in data.tags)), data.comment.strip()
+    request.rating, request.rating_tags, request.rating_comment = (
+        data.rating,
+        list(dict.fromkeys(t.strip() for t in data.tags)),
+        data.comment.strip(),
+    )
     before = request.state
     request.state = target
     _log(session, request, "rate", actor, from_state=before, to_state=target, note=f"{data.rating}★ {data.comment}".strip())
@@ -501,13 +682,36 @@ async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data:
         await _reopen(session, request, moment)
         request.return_visit_due = True
         request.state = "assigned"
-        _log(session, request, "reopen", None, from_state=target, to_state="assigned", note=f"low rating ({data.rating}): return visit by the manager", label="系统")
+        _log(
+            session,
+            request,
+            "reopen",
+            None,
+            from_state=target,
+            to_state="assigned",
+            note=f"low rating ({data.rating}): return visit by the manager",
+            label="系统",
+        )
         tenant_id, _ = await operator_zone(session, request.compound_id)
         managers = await holders(session, MANAGER_ROLES, request.compound_id, tenant_id)
         if managers:
-            await notify(session, managers, "co_building.request.low_rating", f"差评回访 {request.number}（{data.rating}星）", data.comment[:200] or request.title, link=console_link(request), compound_id=request.compound_id)
+            await notify(
+                session,
+                managers,
+                "co_building.request.low_rating",
+                f"差评回访 {request.number}（{data.rating}星）",
+                data.comment[:200] or request.title,
+                link=console_link(request),
+                compound_id=request.compound_id,
+            )
     await session.flush()
-    emit(session, "co_building.request.rated", {"request_id": str(request.id), "rating": data.rating}, compound_id=request.compound_id, actor_user_id=actor.user_id)
+    emit(
+        session,
+        "co_building.request.rated",
+        {"request_id": str(request.id), "rating": data.rating},
+        compound_id=request.compound_id,
+        actor_user_id=actor.user_id,
+    )
     return request
 
 
@@ -537,17 +741,19 @@ async def add_note(session: AsyncSession, actor: Actor, request_id: uuid.UUID, d
 
 
 async def me_too(session: AsyncSession, actor: Actor, request_id: uuid.UUID) -> ServiceRequest:
-    """"Me too" (我也遇到) on an open public-area request, once per person, instead of a duplicate request."""
+    """ "Me too" (我也遇到) on an open public-area request, once per person, instead of a duplicate request."""
     request = await get_request(session, actor, request_id, for_update=True)
     if request.location != "public":
-        raise conflict("only public-area requests take \"me too\"")
+        raise conflict('only public-area requests take "me too"')
     if request.state not in OPEN_STATES:
         raise conflict(f"the request is {request.state}: file a new one if the problem is back")
     if request.filed_for_user_id == actor.user_id:
         raise conflict("this is your own request")
     if not await _own_residents(session, actor.compound_id, actor.user_id):
         raise Problem(403, "not-a-resident", "Not a resident of this compound", "only residents of the compound join a request")
-    exists = await session.scalar(select(MeToo.id).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id, MeToo.user_id == actor.user_id))
+    exists = await session.scalar(
+        select(MeToo.id).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id, MeToo.user_id == actor.user_id)
+    )
     if exists is not None:
         raise conflict("you have already joined this request")
     session.add(MeToo(compound_id=actor.compound_id, request_id=request.id, user_id=actor.user_id))
@@ -555,7 +761,12 @@ async def me_too(session: AsyncSession, actor: Actor, request_id: uuid.UUID) -> 
         await session.flush()
     except IntegrityError as exc:  # the same person twice at the same moment
         raise conflict("you have already joined this request") from exc
-    request.me_too_count = await session.scalar(select(func.count()).select_from(MeToo).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id)) or 0
+    request.me_too_count = (
+        await session.scalar(
+            select(func.count()).select_from(MeToo).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id)
+        )
+        or 0
+    )
     _log(session, request, "me_too", actor)
     await session.flush()
     return request
@@ -572,12 +783,25 @@ async def hand_over(session: AsyncSession, actor: Actor, request_id: uuid.UUID, 
         raise conflict(f"the request is {request.state}")
     request.beyond_powers, request.handover_reason, request.case_status = True, data.reason, "requested"
     _log(session, request, "hand_over", actor, note=data.reason)
-    emit(session, "co_building.request.handed_over", {
-        "request_id": str(request.id), "number": request.number, "kind": request.kind, "category": request.category,
-        "title": request.title, "description": request.description, "location": request.location,
-        "room_id": str(request.room_id) if request.room_id else None, "reason": data.reason,
-        "filed_at": request.created_at.isoformat(), "resident_user_id": str(request.filed_for_user_id) if request.filed_for_user_id else None,
-    }, compound_id=request.compound_id, actor_user_id=actor.user_id)
+    emit(
+        session,
+        "co_building.request.handed_over",
+        {
+            "request_id": str(request.id),
+            "number": request.number,
+            "kind": request.kind,
+            "category": request.category,
+            "title": request.title,
+            "description": request.description,
+            "location": request.location,
+            "room_id": str(request.room_id) if request.room_id else None,
+            "reason": data.reason,
+            "filed_at": request.created_at.isoformat(),
+            "resident_user_id": str(request.filed_for_user_id) if request.filed_for_user_id else None,
+        },
+        compound_id=request.compound_id,
+        actor_user_id=actor.user_id,
+    )
     await session.flush()
     return request
 
@@ -596,7 +820,9 @@ def react(event: dict[str, Any]):
     reference = payload.get("reference")
 
     async def apply(session: AsyncSession) -> None:
-        request = await session.scalar(select(ServiceRequest).where(ServiceRequest.compound_id == compound_id, ServiceRequest.id == request_id))
+        request = await session.scalar(
+            select(ServiceRequest).where(ServiceRequest.compound_id == compound_id, ServiceRequest.id == request_id)
+        )
         if request is None:
             return
         request.case_status = status or request.case_status
@@ -604,7 +830,15 @@ def react(event: dict[str, Any]):
             request.case_reference = str(reference)[:60]
         _log(session, request, "case_update", None, note=f"{status}: {note}".strip(": "), label=str(payload.get("by") or "社区协同"))
         if request.filed_for_user_id:
-            await notify(session, [request.filed_for_user_id], "co_building.request.case_update", f"您的诉求 {request.number} 协同办理进展：{status}", note[:200], link=portal_link(request), compound_id=compound_id)
+            await notify(
+                session,
+                [request.filed_for_user_id],
+                "co_building.request.case_update",
+                f"您的诉求 {request.number} 协同办理进展：{status}",
+                note[:200],
+                link=portal_link(request),
+                compound_id=compound_id,
+            )
 
     return apply
 
@@ -620,7 +854,8 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
     moment = now()
     stmt = select(ServiceRequest).where(
         ServiceRequest.state.in_(OPEN_STATES),
-        ((ServiceRequest.responded_at.is_(None)) & (ServiceRequest.response_due_at <= moment)) | (ServiceRequest.completion_due_at <= moment),
+        ((ServiceRequest.responded_at.is_(None)) & (ServiceRequest.response_due_at <= moment))
+        | (ServiceRequest.completion_due_at <= moment),
         ServiceRequest.escalation_level < 2,
     )
     if compound_ids is not None:
@@ -644,7 +879,11 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
         if breaches:
             marked += 1
             _log(session, request, "breach", None, note=", ".join(breaches), label="系统")
-        first_due = min(d for d, late in ((request.response_due_at, request.response_breached), (request.completion_due_at, request.completion_breached)) if late)
+        first_due = min(
+            d
+            for d, late in ((request.response_due_at, request.response_breached), (request.completion_due_at, request.completion_breached))
+            if late
+        )
         level = 1 if moment < cal.add_working_hours(first_due, ESCALATE_AGAIN_HOURS, zone) else 2
         while request.escalation_level < level:
             request.escalation_level += 1
@@ -654,7 +893,17 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
             people = told[(request.compound_id, roles)]
             what = "超时未响应" if request.response_breached and request.responded_at is None else "超时未办结"
             if people:
-                await notify(session, people, "co_building.request.breach", f"工单{what}（{request.escalation_level}级督办）{request.number}", request.title, link=console_link(request), tenant_id=tenant_id, compound_id=request.compound_id, channels=("inbox", "sms"))
+                await notify(
+                    session,
+                    people,
+                    "co_building.request.breach",
+                    f"工单{what}（{request.escalation_level}级督办）{request.number}",
+                    request.title,
+                    link=console_link(request),
+                    tenant_id=tenant_id,
+                    compound_id=request.compound_id,
+                    channels=("inbox", "sms"),
+                )
             _log(session, request, "escalate", None, note=f"level {request.escalation_level}: {', '.join(roles)}", label="系统")
             escalated += 1
     await session.flush()
@@ -662,17 +911,39 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
 
 
 async def open_count(session: AsyncSession, compound_ids: list[uuid.UUID]) -> int:
-    return await session.scalar(select(func.count()).select_from(ServiceRequest).where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES))) or 0
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(ServiceRequest)
+            .where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES))
+        )
+        or 0
+    )
 
 
 async def close_rated(session: AsyncSession, days: int = 3) -> int:
     """Close orders rated, or completed and left unrated, ``days`` days ago (the resident had their say)."""
     cutoff = now() - dt.timedelta(days=days)
-    rows = (await session.scalars(
-        select(ServiceRequest).where(ServiceRequest.state.in_(["rated", "completed"]), ServiceRequest.completed_at <= cutoff, ServiceRequest.return_visit_due.is_(False))
-    )).all()
+    rows = (
+        await session.scalars(
+            select(ServiceRequest).where(
+                ServiceRequest.state.in_(["rated", "completed"]),
+                ServiceRequest.completed_at <= cutoff,
+                ServiceRequest.return_visit_due.is_(False),
+            )
+        )
+    ).all()
     for request in rows:
-        _log(session, request, "close", None, from_state=request.state, to_state="closed", note=f"closed automatically after {days} days", label="系统")
+        _log(
+            session,
+            request,
+            "close",
+            None,
+            from_state=request.state,
+            to_state="closed",
+            note=f"closed automatically after {days} days",
+            label="系统",
+        )
         request.state, request.closed_at = "closed", now()
     await session.flush()
     return len(rows)
@@ -712,22 +983,62 @@ async def _demo_requests(session: AsyncSession, city) -> None:
         filed = moment - dt.timedelta(days=days, hours=2 + i)
         response_due, completion_due = await _due(session, tenant_id, zone, category, priority, filed)
         request = ServiceRequest(
-            id=uuid7(), compound_id=compound_id, number=f"{filed:%Y%m%d}-{9000 + i}", kind=kind, category=category, priority=priority, location=location,
-            channel="phone" if i % 4 == 3 else "portal", title=title, description=title, room_id=my_room if location == "room" else None, resident_id=me.id,
-            filed_for_user_id=resident, filed_by_user_id=staff if i % 4 == 3 else resident, contact_name=me.name, contact_phone=me.phone, state="submitted",
-            response_due_at=response_due, completion_due_at=completion_due, rating_tags=[],
+            id=uuid7(),
+            compound_id=compound_id,
+            number=f"{filed:%Y%m%d}-{9000 + i}",
+            kind=kind,
+            category=category,
+            priority=priority,
+            location=location,
+            channel="phone" if i % 4 == 3 else "portal",
+            title=title,
+            description=title,
+            room_id=my_room if location == "room" else None,
+            resident_id=me.id,
+            filed_for_user_id=resident,
+            filed_by_user_id=staff if i % 4 == 3 else resident,
+            contact_name=me.name,
+            contact_phone=me.phone,
+            state="submitted",
+            response_due_at=response_due,
+            completion_due_at=completion_due,
+            rating_tags=[],
         )
         request.created_at = filed
         session.add(request)
         await session.flush()
-        session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action="file", to_state="submitted", actor_user_id=resident, actor_label=me.name, at=filed))
-        steps = {"submitted": 0, "assigned": 1, "accepted": 2, "in_progress": 3, "completed": 4, "rated": 5, "closed": 6, "cancelled": 0}[state]
+        session.add(
+            RequestEvent(
+                compound_id=compound_id,
+                request_id=request.id,
+                action="file",
+                to_state="submitted",
+                actor_user_id=resident,
+                actor_label=me.name,
+                at=filed,
+            )
+        )
+        steps = {"submitted": 0, "assigned": 1, "accepted": 2, "in_progress": 3, "completed": 4, "rated": 5, "closed": 6, "cancelled": 0}[
+            state
+        ]
         at, current = filed, "submitted"
         for action in path[:steps]:
             at = at + dt.timedelta(hours=1)
             target = WORK_ORDER_TRANSITIONS[current][action]
             actor = manager if action in {"assign", "close"} else resident if action == "rate" else staff
-            session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action=action, from_state=current, to_state=target, actor_user_id=actor, actor_label=labels[actor], at=at, note="已上门处理" if action == "complete" else ""))
+            session.add(
+                RequestEvent(
+                    compound_id=compound_id,
+                    request_id=request.id,
+                    action=action,
+                    from_state=current,
+                    to_state=target,
+                    actor_user_id=actor,
+                    actor_label=labels[actor],
+                    at=at,
+                    note="已上门处理" if action == "complete" else "",
+                )
+            )
             current = target
             if action == "assign":
                 request.assignee_user_id = staff
@@ -740,7 +1051,18 @@ async def _demo_requests(session: AsyncSession, city) -> None:
             if action == "close":
                 request.closed_at = at
         if state == "cancelled":
-            session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action="cancel", from_state="submitted", to_state="cancelled", actor_user_id=resident, actor_label=me.name, at=filed + dt.timedelta(hours=1)))
+            session.add(
+                RequestEvent(
+                    compound_id=compound_id,
+                    request_id=request.id,
+                    action="cancel",
+                    from_state="submitted",
+                    to_state="cancelled",
+                    actor_user_id=resident,
+                    actor_label=me.name,
+                    at=filed + dt.timedelta(hours=1),
+                )
+            )
             request.closed_at = filed + dt.timedelta(hours=1)
             current = "cancelled"
         request.state = current
@@ -749,7 +1071,34 @@ async def _demo_requests(session: AsyncSession, city) -> None:
             request.me_too_count = 1
         if category == "noise":
             request.beyond_powers, request.handover_reason, request.case_status = True, "商铺噪音需城管执法", "requested"
-            session.add(RequestEvent(compound_id=compound_id, request_id=request.id, action="hand_over", actor_user_id=manager, actor_label=labels[manager], note="商铺噪音需城管执法", at=filed + dt.timedelta(hours=1)))
-            emit(session, "co_building.request.handed_over", {"request_id": str(request.id), "number": request.number, "kind": kind, "category": category, "title": title, "description": title, "location": location, "room_id": None, "reason": "商铺噪音需城管执法", "filed_at": filed.isoformat(), "resident_user_id": str(resident)}, compound_id=compound_id)
+            session.add(
+                RequestEvent(
+                    compound_id=compound_id,
+                    request_id=request.id,
+                    action="hand_over",
+                    actor_user_id=manager,
+                    actor_label=labels[manager],
+                    note="商铺噪音需城管执法",
+                    at=filed + dt.timedelta(hours=1),
+                )
+            )
+            emit(
+                session,
+                "co_building.request.handed_over",
+                {
+                    "request_id": str(request.id),
+                    "number": request.number,
+                    "kind": kind,
+                    "category": category,
+                    "title": title,
+                    "description": title,
+                    "location": location,
+                    "room_id": None,
+                    "reason": "商铺噪音需城管执法",
+                    "filed_at": filed.isoformat(),
+                    "resident_user_id": str(resident),
+                },
+                compound_id=compound_id,
+            )
     await session.flush()
     await mark_breaches(session, [compound_id])

@@ -33,7 +33,15 @@ from core.pagination import Page, paginate
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import mask_phone
 from core.settings import get_settings
-from plugins.co_building.models.volunteers import ActivitySignup, PointsEntry, Redemption, Reward, Volunteer, VolunteerActivity, VolunteerTeam
+from plugins.co_building.models.volunteers import (
+    ActivitySignup,
+    PointsEntry,
+    Redemption,
+    Reward,
+    Volunteer,
+    VolunteerActivity,
+    VolunteerTeam,
+)
 from plugins.co_building.schemas import volunteers as s
 from plugins.co_building.services.featured import aware, compound_zone, found, in_compound, my_resident, transition
 from tenants.models import Compound, Household, Resident
@@ -57,7 +65,11 @@ SIGNUP_TRANSITIONS: dict[str, dict[str, str]] = {
 """signed up (or waiting → moved up) → checked in → checked out; cancelled before check-in."""
 PLACE_HOLDING = ("signed_up", "checked_in", "checked_out")
 LIVE = ("waiting", *PLACE_HOLDING)
-REDEMPTION_TRANSITIONS: dict[str, dict[str, str]] = {"pending": {"deliver": "delivered", "cancel": "cancelled"}, "delivered": {}, "cancelled": {}}
+REDEMPTION_TRANSITIONS: dict[str, dict[str, str]] = {
+    "pending": {"deliver": "delivered", "cancel": "cancelled"},
+    "delivered": {},
+    "cancelled": {},
+}
 
 
 # --------------------------------------------------------------------------- teams
@@ -73,9 +85,15 @@ async def create_team(session: AsyncSession, compound_id: uuid.UUID, data: s.Tea
 
 
 async def teams(session: AsyncSession, compound_id: uuid.UUID) -> list[s.TeamOut]:
-    counts = dict((await session.execute(
-        select(Volunteer.team_id, func.count()).where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True), Volunteer.team_id.is_not(None)).group_by(Volunteer.team_id)
-    )).all())
+    counts = dict(
+        (
+            await session.execute(
+                select(Volunteer.team_id, func.count())
+                .where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True), Volunteer.team_id.is_not(None))
+                .group_by(Volunteer.team_id)
+            )
+        ).all()
+    )
     rows = (await session.scalars(select(VolunteerTeam).where(VolunteerTeam.compound_id == compound_id).order_by(VolunteerTeam.name))).all()
     return [s.TeamOut(id=t.id, name=t.name, description=t.description, members=counts.get(t.id, 0)) for t in rows]
 
@@ -86,10 +104,16 @@ async def teams(session: AsyncSession, compound_id: uuid.UUID) -> list[s.TeamOut
 async def _user_free(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> None:
     existing = await session.scalar(select(Volunteer.id).where(Volunteer.compound_id == compound_id, Volunteer.user_id == user_id))
     if existing:
-        raise conflict("this person is already registered as a volunteer here", errors=[{"field": "user_id", "message": "already registered"}], volunteer_id=str(existing))
+        raise conflict(
+            "this person is already registered as a volunteer here",
+            errors=[{"field": "user_id", "message": "already registered"}],
+            volunteer_id=str(existing),
+        )
 
 
-async def register_volunteer(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, data: s.VolunteerIn, *, for_others: bool) -> Volunteer:
+async def register_volunteer(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, data: s.VolunteerIn, *, for_others: bool
+) -> Volunteer:
     """A resident registers themself; organisers (``for_others``) register a resident or a staff member."""
     if data.team_id is not None:
         await in_compound(session, VolunteerTeam, compound_id, data.team_id, "team_id", "team")
@@ -112,17 +136,33 @@ async def register_volunteer(session: AsyncSession, principal: Principal, compou
         user_id, name, phone, resident_id = data.user_id, data.name, data.phone, None
     if user_id is not None:
         await _user_free(session, compound_id, user_id)
-    if resident_id is not None and await session.scalar(select(Volunteer.id).where(Volunteer.compound_id == compound_id, Volunteer.resident_id == resident_id)):
-        raise conflict("this resident is already registered as a volunteer", errors=[{"field": "resident_id", "message": "already registered"}])
+    if resident_id is not None and await session.scalar(
+        select(Volunteer.id).where(Volunteer.compound_id == compound_id, Volunteer.resident_id == resident_id)
+    ):
+        raise conflict(
+            "this resident is already registered as a volunteer", errors=[{"field": "resident_id", "message": "already registered"}]
+        )
     row = Volunteer(
-        id=uuid7(), compound_id=compound_id, user_id=user_id, resident_id=resident_id, name=name, phone=phone, is_party_member=data.is_party_member,
-        team_id=data.team_id, team_role=data.team_role, skills=data.skills, active=True, points_balance=0,
+        id=uuid7(),
+        compound_id=compound_id,
+        user_id=user_id,
+        resident_id=resident_id,
+        name=name,
+        phone=phone,
+        is_party_member=data.is_party_member,
+        team_id=data.team_id,
+        team_role=data.team_role,
+        skills=data.skills,
+        active=True,
+        points_balance=0,
     )
     session.add(row)
     try:
         await session.flush()
     except IntegrityError:
-        raise conflict("this person is already registered as a volunteer here", errors=[{"field": "user_id", "message": "already registered"}]) from None
+        raise conflict(
+            "this person is already registered as a volunteer here", errors=[{"field": "user_id", "message": "already registered"}]
+        ) from None
     return row
 
 
@@ -141,14 +181,33 @@ async def update_volunteer(session: AsyncSession, compound_id: uuid.UUID, volunt
 def volunteer_out(row: Volunteer, *, show_pii: bool) -> s.VolunteerOut:
     """Phone and party membership only for roles holding ``co_building.volunteer_pii`` (and the volunteer themself)."""
     return s.VolunteerOut(
-        id=row.id, compound_id=row.compound_id, name=row.name, user_id=row.user_id, resident_id=row.resident_id, team_id=row.team_id, team_role=row.team_role,
-        skills=row.skills, active=row.active, points_balance=row.points_balance,
-        phone=row.phone if show_pii else mask_phone(row.phone), is_party_member=row.is_party_member if show_pii else None, masked=not show_pii,
+        id=row.id,
+        compound_id=row.compound_id,
+        name=row.name,
+        user_id=row.user_id,
+        resident_id=row.resident_id,
+        team_id=row.team_id,
+        team_role=row.team_role,
+        skills=row.skills,
+        active=row.active,
+        points_balance=row.points_balance,
+        phone=row.phone if show_pii else mask_phone(row.phone),
+        is_party_member=row.is_party_member if show_pii else None,
+        masked=not show_pii,
     )
 
 
-async def volunteers(session: AsyncSession, compound_id: uuid.UUID, *, own: uuid.UUID | None, show_pii: bool, team_id: uuid.UUID | None = None,
-                     include_inactive: bool = False, limit: int = 50, offset: int = 0) -> Page[s.VolunteerOut]:
+async def volunteers(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    own: uuid.UUID | None,
+    show_pii: bool,
+    team_id: uuid.UUID | None = None,
+    include_inactive: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.VolunteerOut]:
     stmt = select(Volunteer).where(Volunteer.compound_id == compound_id).order_by(Volunteer.name, Volunteer.id)
     if own is not None:
         stmt = stmt.where(Volunteer.user_id == own)
@@ -164,7 +223,9 @@ async def my_volunteer(session: AsyncSession, compound_id: uuid.UUID, user_id: u
     return await session.scalar(select(Volunteer).where(Volunteer.compound_id == compound_id, Volunteer.user_id == user_id))
 
 
-async def _volunteer_for(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, volunteer_id: uuid.UUID | None, *, for_others: bool, create: bool) -> Volunteer:
+async def _volunteer_for(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, volunteer_id: uuid.UUID | None, *, for_others: bool, create: bool
+) -> Volunteer:
     """The volunteer an action is for: the one named (organisers), else the caller's own profile (made on first sign-up)."""
     if for_others and volunteer_id is not None:
         volunteer = await in_compound(session, Volunteer, compound_id, volunteer_id, "volunteer_id", "volunteer")
@@ -201,9 +262,21 @@ async def create_activity(session: AsyncSession, principal: Principal, compound_
     if data.team_id is not None:
         await in_compound(session, VolunteerTeam, compound_id, data.team_id, "team_id", "team")
     row = VolunteerActivity(
-        id=uuid7(), compound_id=compound_id, title=data.title, description=data.description, place=data.place, team_id=data.team_id, starts_at=starts, ends_at=ends,
-        capacity=data.capacity, signed_up=0, points_rule=data.points_rule, points_value=data.points_value, checkin_token=secrets.token_urlsafe(24),
-        status="open", created_by=principal.user_id,
+        id=uuid7(),
+        compound_id=compound_id,
+        title=data.title,
+        description=data.description,
+        place=data.place,
+        team_id=data.team_id,
+        starts_at=starts,
+        ends_at=ends,
+        capacity=data.capacity,
+        signed_up=0,
+        points_rule=data.points_rule,
+        points_value=data.points_value,
+        checkin_token=secrets.token_urlsafe(24),
+        status="open",
+        created_by=principal.user_id,
     )
     session.add(row)
     await session.flush()
@@ -214,10 +287,28 @@ async def cancel_activity(session: AsyncSession, compound_id: uuid.UUID, activit
     """Call an activity off before it starts; everyone signed up or waiting is told."""
     activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
     if activity.status != "open":
-        raise Problem(409, "illegal-transition", "Illegal state transition", f"the activity is {activity.status}", state=activity.status, action="cancel", allowed=[])
+        raise Problem(
+            409,
+            "illegal-transition",
+            "Illegal state transition",
+            f"the activity is {activity.status}",
+            state=activity.status,
+            action="cancel",
+            allowed=[],
+        )
     if now() >= activity.starts_at:
-        raise Problem(409, "activity-started", "The activity has started", "an activity cannot be called off once it has started", allowed=[])
-    signups = (await session.scalars(select(ActivitySignup).where(ActivitySignup.compound_id == compound_id, ActivitySignup.activity_id == activity.id, ActivitySignup.status.in_(("waiting", "signed_up"))))).all()
+        raise Problem(
+            409, "activity-started", "The activity has started", "an activity cannot be called off once it has started", allowed=[]
+        )
+    signups = (
+        await session.scalars(
+            select(ActivitySignup).where(
+                ActivitySignup.compound_id == compound_id,
+                ActivitySignup.activity_id == activity.id,
+                ActivitySignup.status.in_(("waiting", "signed_up")),
+            )
+        )
+    ).all()
     users = []
     for signup in signups:
         signup.status, signup.cancelled_at = "cancelled", now()
@@ -227,30 +318,59 @@ async def cancel_activity(session: AsyncSession, compound_id: uuid.UUID, activit
     activity.status, activity.signed_up = "cancelled", 0
     await session.flush()
     if users:
-        await notify(session, users, "co_building.activity_cancelled", f"志愿活动取消 / Activity called off: {activity.title}", activity.title,
-                     link=f"/portal/compounds/{compound_id}/co_building/activities", compound_id=compound_id)
+        await notify(
+            session,
+            users,
+            "co_building.activity_cancelled",
+            f"志愿活动取消 / Activity called off: {activity.title}",
+            activity.title,
+            link=f"/portal/compounds/{compound_id}/co_building/activities",
+            compound_id=compound_id,
+        )
     return activity
 
 
 async def _waiting_counts(session: AsyncSession, compound_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    return dict((await session.execute(
-        select(ActivitySignup.activity_id, func.count()).where(ActivitySignup.compound_id == compound_id, ActivitySignup.activity_id.in_(ids), ActivitySignup.status == "waiting").group_by(ActivitySignup.activity_id)
-    )).all())
+    return dict(
+        (
+            await session.execute(
+                select(ActivitySignup.activity_id, func.count())
+                .where(ActivitySignup.compound_id == compound_id, ActivitySignup.activity_id.in_(ids), ActivitySignup.status == "waiting")
+                .group_by(ActivitySignup.activity_id)
+            )
+        ).all()
+    )
 
 
 def activity_out(row: VolunteerActivity, waiting: int, mine: s.SignupOut | None = None) -> s.ActivityOut:
     return s.ActivityOut(
-        id=row.id, compound_id=row.compound_id, title=row.title, description=row.description, place=row.place, team_id=row.team_id, starts_at=row.starts_at,
-        ends_at=row.ends_at, capacity=row.capacity, signed_up=row.signed_up, waiting=waiting, points_rule=row.points_rule, points_value=row.points_value,
-        status=row.status, my_signup=mine,
+        id=row.id,
+        compound_id=row.compound_id,
+        title=row.title,
+        description=row.description,
+        place=row.place,
+        team_id=row.team_id,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        capacity=row.capacity,
+        signed_up=row.signed_up,
+        waiting=waiting,
+        points_rule=row.points_rule,
+        points_value=row.points_value,
+        status=row.status,
+        my_signup=mine,
     )
 
 
-async def activities(session: AsyncSession, compound_id: uuid.UUID, *, me: uuid.UUID | None = None, upcoming: bool = False, limit: int = 50, offset: int = 0) -> Page[s.ActivityOut]:
+async def activities(
+    session: AsyncSession, compound_id: uuid.UUID, *, me: uuid.UUID | None = None, upcoming: bool = False, limit: int = 50, offset: int = 0
+) -> Page[s.ActivityOut]:
     """Activities, soonest first when ``upcoming`` (not yet over), else latest first; ``me`` adds the caller's own sign-up."""
     stmt = select(VolunteerActivity).where(VolunteerActivity.compound_id == compound_id)
     if upcoming:
-        stmt = stmt.where(VolunteerActivity.ends_at > now(), VolunteerActivity.status == "open").order_by(VolunteerActivity.starts_at, VolunteerActivity.id)
+        stmt = stmt.where(VolunteerActivity.ends_at > now(), VolunteerActivity.status == "open").order_by(
+            VolunteerActivity.starts_at, VolunteerActivity.id
+        )
     else:
         stmt = stmt.order_by(VolunteerActivity.starts_at.desc(), VolunteerActivity.id)
     rows, total = await paginate(session, stmt, limit, offset)
@@ -264,7 +384,9 @@ async def activities(session: AsyncSession, compound_id: uuid.UUID, *, me: uuid.
     return Page(items=[activity_out(a, waiting.get(a.id, 0), mine.get(a.id)) for a in rows], total=total, limit=limit, offset=offset)
 
 
-async def get_activity(session: AsyncSession, compound_id: uuid.UUID, activity_id: uuid.UUID, *, me: uuid.UUID | None = None) -> s.ActivityOut:
+async def get_activity(
+    session: AsyncSession, compound_id: uuid.UUID, activity_id: uuid.UUID, *, me: uuid.UUID | None = None
+) -> s.ActivityOut:
     row = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
     mine = None
     if me is not None:
@@ -287,15 +409,31 @@ def checkin_url(site: str, compound_id: uuid.UUID, activity: VolunteerActivity) 
 async def _waiting_position(session: AsyncSession, signup: ActivitySignup) -> int | None:
     if signup.status != "waiting":
         return None
-    ahead = await session.scalar(select(func.count()).select_from(ActivitySignup).where(
-        ActivitySignup.compound_id == signup.compound_id, ActivitySignup.activity_id == signup.activity_id, ActivitySignup.status == "waiting",
-        or_(ActivitySignup.queued_at < signup.queued_at, and_(ActivitySignup.queued_at == signup.queued_at, ActivitySignup.id < signup.id)),
-    ))
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(ActivitySignup)
+        .where(
+            ActivitySignup.compound_id == signup.compound_id,
+            ActivitySignup.activity_id == signup.activity_id,
+            ActivitySignup.status == "waiting",
+            or_(
+                ActivitySignup.queued_at < signup.queued_at,
+                and_(ActivitySignup.queued_at == signup.queued_at, ActivitySignup.id < signup.id),
+            ),
+        )
+    )
     return int(ahead or 0) + 1
 
 
-async def signups(session: AsyncSession, compound_id: uuid.UUID, *, activity_ids: list[uuid.UUID] | None = None, volunteer_id: uuid.UUID | None = None,
-                  own: uuid.UUID | None = None, live_only: bool = False) -> list[s.SignupOut]:
+async def signups(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    activity_ids: list[uuid.UUID] | None = None,
+    volunteer_id: uuid.UUID | None = None,
+    own: uuid.UUID | None = None,
+    live_only: bool = False,
+) -> list[s.SignupOut]:
     """Sign-ups in order: places first, then the waiting list in its order."""
     stmt = (
         select(ActivitySignup, Volunteer.name)
@@ -334,23 +472,40 @@ async def get_signup(session: AsyncSession, compound_id: uuid.UUID, signup_id: u
 
 def signup_out(row: ActivitySignup, name: str, position: int | None) -> s.SignupOut:
     return s.SignupOut(
-        id=row.id, activity_id=row.activity_id, volunteer_id=row.volunteer_id, volunteer_name=name, status=row.status, waiting_position=position,
-        queued_at=row.queued_at, checked_in_at=row.checked_in_at, checked_out_at=row.checked_out_at, hours=row.hours, points=row.points,
+        id=row.id,
+        activity_id=row.activity_id,
+        volunteer_id=row.volunteer_id,
+        volunteer_name=name,
+        status=row.status,
+        waiting_position=position,
+        queued_at=row.queued_at,
+        checked_in_at=row.checked_in_at,
+        checked_out_at=row.checked_out_at,
+        hours=row.hours,
+        points=row.points,
     )
 
 
 async def _take_place(session: AsyncSession, activity: VolunteerActivity) -> bool:
     taken = await session.execute(
-        update(VolunteerActivity).where(VolunteerActivity.compound_id == activity.compound_id, VolunteerActivity.id == activity.id, VolunteerActivity.signed_up < VolunteerActivity.capacity)
-        .values(signed_up=VolunteerActivity.signed_up + 1).execution_options(synchronize_session=False)
+        update(VolunteerActivity)
+        .where(
+            VolunteerActivity.compound_id == activity.compound_id,
+            VolunteerActivity.id == activity.id,
+            VolunteerActivity.signed_up < VolunteerActivity.capacity,
+        )
+        .values(signed_up=VolunteerActivity.signed_up + 1)
+        .execution_options(synchronize_session=False)
     )
     return bool(taken.rowcount)
 
 
 async def _give_back_place(session: AsyncSession, activity: VolunteerActivity) -> None:
     await session.execute(
-        update(VolunteerActivity).where(VolunteerActivity.compound_id == activity.compound_id, VolunteerActivity.id == activity.id, VolunteerActivity.signed_up > 0)
-        .values(signed_up=VolunteerActivity.signed_up - 1).execution_options(synchronize_session=False)
+        update(VolunteerActivity)
+        .where(VolunteerActivity.compound_id == activity.compound_id, VolunteerActivity.id == activity.id, VolunteerActivity.signed_up > 0)
+        .values(signed_up=VolunteerActivity.signed_up - 1)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -361,29 +516,57 @@ def _open_for_signup(activity: VolunteerActivity) -> None:
         raise Problem(409, "activity-started", "The activity has started", "sign-ups close when the activity starts", allowed=[])
 
 
-async def sign_up(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.SignupIn, *, for_others: bool) -> s.SignupOut:
+async def sign_up(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.SignupIn, *, for_others: bool
+) -> s.SignupOut:
     """Take a place, or join the waiting list when the activity is full. Once per volunteer and activity."""
     activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
     _open_for_signup(activity)
     volunteer = await _volunteer_for(session, principal, compound_id, data.volunteer_id, for_others=for_others, create=True)
-    live = await session.scalar(select(ActivitySignup).where(
-        ActivitySignup.compound_id == compound_id, ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == volunteer.id, ActivitySignup.status != "cancelled"))
+    live = await session.scalar(
+        select(ActivitySignup).where(
+            ActivitySignup.compound_id == compound_id,
+            ActivitySignup.activity_id == activity.id,
+            ActivitySignup.volunteer_id == volunteer.id,
+            ActivitySignup.status != "cancelled",
+        )
+    )
     if live is not None:
-        raise conflict(f"{volunteer.name} is already {live.status.replace('_', ' ')} for this activity", errors=[{"field": "activity_id", "message": "already signed up"}],
-                       signup_id=str(live.id), signup_status=live.status)
+        raise conflict(
+            f"{volunteer.name} is already {live.status.replace('_', ' ')} for this activity",
+            errors=[{"field": "activity_id", "message": "already signed up"}],
+            signup_id=str(live.id),
+            signup_status=live.status,
+        )
     placed = await _take_place(session, activity)
-    row = ActivitySignup(id=uuid7(), compound_id=compound_id, activity_id=activity.id, volunteer_id=volunteer.id, status="signed_up" if placed else "waiting", queued_at=now())
+    row = ActivitySignup(
+        id=uuid7(),
+        compound_id=compound_id,
+        activity_id=activity.id,
+        volunteer_id=volunteer.id,
+        status="signed_up" if placed else "waiting",
+        queued_at=now(),
+    )
     session.add(row)
     try:
         await session.flush()
     except IntegrityError:  # the same volunteer in a parallel request
-        raise conflict(f"{volunteer.name} is already signed up for this activity", errors=[{"field": "activity_id", "message": "already signed up"}]) from None
+        raise conflict(
+            f"{volunteer.name} is already signed up for this activity", errors=[{"field": "activity_id", "message": "already signed up"}]
+        ) from None
     await session.refresh(activity)
-    emit(session, "co_building.volunteer_signed_up", {"activity_id": str(activity.id), "signup_id": str(row.id), "status": row.status}, compound_id=compound_id)
+    emit(
+        session,
+        "co_building.volunteer_signed_up",
+        {"activity_id": str(activity.id), "signup_id": str(row.id), "status": row.status},
+        compound_id=compound_id,
+    )
     return signup_out(row, volunteer.name, await _waiting_position(session, row))
 
 
-async def _signup_for(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, *, for_others: bool) -> tuple[ActivitySignup, Volunteer]:
+async def _signup_for(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, *, for_others: bool
+) -> tuple[ActivitySignup, Volunteer]:
     signup = await found(session, ActivitySignup, compound_id, signup_id, "sign-up")
     if signup.activity_id != activity_id:
         raise not_found("sign-up")
@@ -396,36 +579,64 @@ async def _signup_for(session: AsyncSession, principal: Principal, compound_id: 
 async def _promote_next(session: AsyncSession, activity: VolunteerActivity) -> ActivitySignup | None:
     """Give a freed place to the first on the waiting list (and tell them). Each step is conditional, so two
     cancellations at the same moment move up two different people."""
-    candidates = (await session.scalars(
-        select(ActivitySignup).where(ActivitySignup.compound_id == activity.compound_id, ActivitySignup.activity_id == activity.id, ActivitySignup.status == "waiting")
-        .order_by(ActivitySignup.queued_at, ActivitySignup.id).limit(5)
-    )).all()
+    candidates = (
+        await session.scalars(
+            select(ActivitySignup)
+            .where(
+                ActivitySignup.compound_id == activity.compound_id,
+                ActivitySignup.activity_id == activity.id,
+                ActivitySignup.status == "waiting",
+            )
+            .order_by(ActivitySignup.queued_at, ActivitySignup.id)
+            .limit(5)
+        )
+    ).all()
     if not candidates or not await _take_place(session, activity):
         return None
     for candidate in candidates:
         moved = await session.execute(
-            update(ActivitySignup).where(ActivitySignup.compound_id == candidate.compound_id, ActivitySignup.id == candidate.id, ActivitySignup.status == "waiting")
-            .values(status="signed_up").execution_options(synchronize_session=False)
+            update(ActivitySignup)
+            .where(
+                ActivitySignup.compound_id == candidate.compound_id, ActivitySignup.id == candidate.id, ActivitySignup.status == "waiting"
+            )
+            .values(status="signed_up")
+            .execution_options(synchronize_session=False)
         )
         if moved.rowcount:
             await session.refresh(candidate)
             volunteer = await session.get(Volunteer, (candidate.compound_id, candidate.volunteer_id))
             if volunteer is not None and volunteer.user_id:
-                await notify(session, [volunteer.user_id], "co_building.waiting_list_promoted", f"候补转正 / You have a place: {activity.title}",
-                             f"{activity.title} · {activity.place}", link=f"/portal/compounds/{activity.compound_id}/co_building/activities", compound_id=activity.compound_id)
-            emit(session, "co_building.volunteer_promoted", {"activity_id": str(activity.id), "signup_id": str(candidate.id)}, compound_id=activity.compound_id)
+                await notify(
+                    session,
+                    [volunteer.user_id],
+                    "co_building.waiting_list_promoted",
+                    f"候补转正 / You have a place: {activity.title}",
+                    f"{activity.title} · {activity.place}",
+                    link=f"/portal/compounds/{activity.compound_id}/co_building/activities",
+                    compound_id=activity.compound_id,
+                )
+            emit(
+                session,
+                "co_building.volunteer_promoted",
+                {"activity_id": str(activity.id), "signup_id": str(candidate.id)},
+                compound_id=activity.compound_id,
+            )
             return candidate
     await _give_back_place(session, activity)
     return None
 
 
-async def cancel_signup(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, *, for_others: bool) -> ActivitySignup:
+async def cancel_signup(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, *, for_others: bool
+) -> ActivitySignup:
     """Cancel a sign-up before the activity starts; a freed place goes to the first on the waiting list."""
     signup, _ = await _signup_for(session, principal, compound_id, activity_id, signup_id, for_others=for_others)
     target = transition(SIGNUP_TRANSITIONS, "sign-up", signup.status, "cancel")
     activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
     if now() >= activity.starts_at:
-        raise Problem(409, "activity-started", "The activity has started", "a sign-up cannot be cancelled once the activity has started", allowed=[])
+        raise Problem(
+            409, "activity-started", "The activity has started", "a sign-up cannot be cancelled once the activity has started", allowed=[]
+        )
     held_place = signup.status == "signed_up"
     signup.status, signup.cancelled_at = target, now()
     await session.flush()
@@ -449,13 +660,27 @@ def points_for(activity: VolunteerActivity, hours: Decimal) -> int:
     return int((hours * activity.points_value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-async def _attend(session: AsyncSession, principal: Principal, activity: VolunteerActivity, signup: ActivitySignup, volunteer: Volunteer, action: str, at: dt.datetime) -> ActivitySignup:
+async def _attend(
+    session: AsyncSession,
+    principal: Principal,
+    activity: VolunteerActivity,
+    signup: ActivitySignup,
+    volunteer: Volunteer,
+    action: str,
+    at: dt.datetime,
+) -> ActivitySignup:
     target = transition(SIGNUP_TRANSITIONS, "sign-up", signup.status, action)
     if activity.status != "open":
         raise Problem(409, "activity-closed", "The activity is not open", f"the activity is {activity.status}", allowed=[])
     if action == "check_in":
         if at < activity.starts_at - CHECK_IN_OPENS:
-            raise Problem(409, "check-in-not-open", "Check-in is not open yet", "check-in opens an hour before the activity starts", allowed=["cancel"])
+            raise Problem(
+                409,
+                "check-in-not-open",
+                "Check-in is not open yet",
+                "check-in opens an hour before the activity starts",
+                allowed=["cancel"],
+            )
         if at > activity.ends_at:
             raise Problem(409, "activity-over", "The activity is over", "check-in closes when the activity ends", allowed=[])
         signup.checked_in_at = at
@@ -470,28 +695,60 @@ async def _attend(session: AsyncSession, principal: Principal, activity: Volunte
     await session.flush()
     if action == "check_out":
         if signup.points:
-            await post_points(session, activity.compound_id, volunteer.id, signup.points, "earn", f"志愿服务 {activity.title} · {signup.hours} h", signup_id=signup.id, by=principal.user_id)
-        emit(session, "co_building.volunteer_checked_out", {"activity_id": str(activity.id), "signup_id": str(signup.id), "hours": str(signup.hours), "points": signup.points}, compound_id=activity.compound_id)
+            await post_points(
+                session,
+                activity.compound_id,
+                volunteer.id,
+                signup.points,
+                "earn",
+                f"志愿服务 {activity.title} · {signup.hours} h",
+                signup_id=signup.id,
+                by=principal.user_id,
+            )
+        emit(
+            session,
+            "co_building.volunteer_checked_out",
+            {"activity_id": str(activity.id), "signup_id": str(signup.id), "hours": str(signup.hours), "points": signup.points},
+            compound_id=activity.compound_id,
+        )
     return signup
 
 
-async def attend_by_token(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, token: str, action: str | None = None) -> ActivitySignup:
+async def attend_by_token(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, token: str, action: str | None = None
+) -> ActivitySignup:
     """The volunteer scanned the QR code on site: check in, or check out when already in (``action`` forces one)."""
     activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
     if not hmac.compare_digest(token.encode(), activity.checkin_token.encode()):
-        raise Problem(403, "bad-check-in-token", "Wrong check-in code", "this code does not belong to the activity; scan the code shown on site")
+        raise Problem(
+            403, "bad-check-in-token", "Wrong check-in code", "this code does not belong to the activity; scan the code shown on site"
+        )
     volunteer = await my_volunteer(session, compound_id, principal.user_id)
     signup = None
     if volunteer is not None:
-        signup = await session.scalar(select(ActivitySignup).where(
-            ActivitySignup.compound_id == compound_id, ActivitySignup.activity_id == activity.id, ActivitySignup.volunteer_id == volunteer.id, ActivitySignup.status != "cancelled"))
+        signup = await session.scalar(
+            select(ActivitySignup).where(
+                ActivitySignup.compound_id == compound_id,
+                ActivitySignup.activity_id == activity.id,
+                ActivitySignup.volunteer_id == volunteer.id,
+                ActivitySignup.status != "cancelled",
+            )
+        )
     if signup is None or volunteer is None:
         raise invalid("activity_id", "you have not signed up for this activity")
     chosen = action or ("check_out" if signup.status == "checked_in" else "check_in")
     return await _attend(session, principal, activity, signup, volunteer, chosen, now())
 
 
-async def record_attendance(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, activity_id: uuid.UUID, signup_id: uuid.UUID, action: str, at: dt.datetime | None) -> ActivitySignup:
+async def record_attendance(
+    session: AsyncSession,
+    principal: Principal,
+    compound_id: uuid.UUID,
+    activity_id: uuid.UUID,
+    signup_id: uuid.UUID,
+    action: str,
+    at: dt.datetime | None,
+) -> ActivitySignup:
     """An organiser checks a volunteer in or out by hand (a phone without the portal, a late record)."""
     signup, volunteer = await _signup_for(session, principal, compound_id, activity_id, signup_id, for_others=True)
     activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
@@ -504,25 +761,57 @@ async def record_attendance(session: AsyncSession, principal: Principal, compoun
 # --------------------------------------------------------------------------- the points ledger
 
 
-async def post_points(session: AsyncSession, compound_id: uuid.UUID, volunteer_id: uuid.UUID, delta: int, kind: str, reason: str, *,
-                      signup_id: uuid.UUID | None = None, redemption_id: uuid.UUID | None = None, by: uuid.UUID | None = None) -> PointsEntry:
+async def post_points(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    volunteer_id: uuid.UUID,
+    delta: int,
+    kind: str,
+    reason: str,
+    *,
+    signup_id: uuid.UUID | None = None,
+    redemption_id: uuid.UUID | None = None,
+    by: uuid.UUID | None = None,
+) -> PointsEntry:
     """Append a ledger line and move the balance with it. The balance moves by a conditional update, so a debit
     larger than the balance is refused (409) even when two requests spend at the same moment."""
     if delta == 0:
         raise invalid("delta", "must not be zero")
     result = await session.execute(
-        update(Volunteer).where(Volunteer.compound_id == compound_id, Volunteer.id == volunteer_id, Volunteer.points_balance + delta >= 0)
-        .values(points_balance=Volunteer.points_balance + delta).returning(Volunteer.points_balance).execution_options(synchronize_session=False)
+        update(Volunteer)
+        .where(Volunteer.compound_id == compound_id, Volunteer.id == volunteer_id, Volunteer.points_balance + delta >= 0)
+        .values(points_balance=Volunteer.points_balance + delta)
+        .returning(Volunteer.points_balance)
+        .execution_options(synchronize_session=False)
     )
     balance = result.scalar_one_or_none()
     if balance is None:
-        current = await session.scalar(select(Volunteer.points_balance).where(Volunteer.compound_id == compound_id, Volunteer.id == volunteer_id))
+        current = await session.scalar(
+            select(Volunteer.points_balance).where(Volunteer.compound_id == compound_id, Volunteer.id == volunteer_id)
+        )
         if current is None:
             raise invalid("volunteer_id", "no such volunteer in this compound")
-        raise Problem(409, "insufficient-points", "Not enough points", f"this needs {-delta} points; the balance is {current}",
-                      errors=[{"field": "points", "message": "more than the balance"}], balance=current, needed=-delta)
-    entry = PointsEntry(id=uuid7(), compound_id=compound_id, volunteer_id=volunteer_id, delta=delta, balance_after=balance, kind=kind, reason=reason[:300],
-                        signup_id=signup_id, redemption_id=redemption_id, created_by=by)
+        raise Problem(
+            409,
+            "insufficient-points",
+            "Not enough points",
+            f"this needs {-delta} points; the balance is {current}",
+            errors=[{"field": "points", "message": "more than the balance"}],
+            balance=current,
+            needed=-delta,
+        )
+    entry = PointsEntry(
+        id=uuid7(),
+        compound_id=compound_id,
+        volunteer_id=volunteer_id,
+        delta=delta,
+        balance_after=balance,
+        kind=kind,
+        reason=reason[:300],
+        signup_id=signup_id,
+        redemption_id=redemption_id,
+        created_by=by,
+    )
     session.add(entry)
     await session.flush()
     volunteer = await session.get(Volunteer, (compound_id, volunteer_id))
@@ -539,7 +828,15 @@ async def adjust_points(session: AsyncSession, principal: Principal, compound_id
     return await post_points(session, compound_id, data.volunteer_id, data.delta, "adjust", data.reason, by=principal.user_id)
 
 
-async def ledger(session: AsyncSession, compound_id: uuid.UUID, *, own: uuid.UUID | None, volunteer_id: uuid.UUID | None = None, limit: int = 50, offset: int = 0) -> Page[s.LedgerEntryOut]:
+async def ledger(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    own: uuid.UUID | None,
+    volunteer_id: uuid.UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.LedgerEntryOut]:
     """Ledger lines, newest first."""
     stmt = (
         select(PointsEntry, Volunteer.name)
@@ -556,7 +853,16 @@ async def ledger(session: AsyncSession, compound_id: uuid.UUID, *, own: uuid.UUI
 
 
 def ledger_entry_out(e: PointsEntry, volunteer_name: str) -> s.LedgerEntryOut:
-    return s.LedgerEntryOut(id=e.id, volunteer_id=e.volunteer_id, volunteer_name=volunteer_name, delta=e.delta, balance_after=e.balance_after, kind=e.kind, reason=e.reason, created_at=e.created_at)
+    return s.LedgerEntryOut(
+        id=e.id,
+        volunteer_id=e.volunteer_id,
+        volunteer_name=volunteer_name,
+        delta=e.delta,
+        balance_after=e.balance_after,
+        kind=e.kind,
+        reason=e.reason,
+        created_at=e.created_at,
+    )
 
 
 async def balance(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> s.BalanceOut:
@@ -578,7 +884,9 @@ async def create_reward(session: AsyncSession, compound_id: uuid.UUID, data: s.R
         raise invalid("stock", "must be a count from 0")
     if await session.scalar(select(Reward.id).where(Reward.compound_id == compound_id, Reward.name == data.name)):
         raise conflict(f"a reward named {data.name} exists", errors=[{"field": "name", "message": "already exists"}])
-    row = Reward(compound_id=compound_id, name=data.name, description=data.description, points_cost=data.points_cost, stock=data.stock, active=True)
+    row = Reward(
+        compound_id=compound_id, name=data.name, description=data.description, points_cost=data.points_cost, stock=data.stock, active=True
+    )
     session.add(row)
     await session.flush()
     return row
@@ -591,8 +899,10 @@ async def update_reward(session: AsyncSession, compound_id: uuid.UUID, reward_id
         raise invalid("points_cost", f"must be from 1 to {MAX_REWARD_COST} points")
     if data.add_stock:
         moved = await session.execute(
-            update(Reward).where(Reward.compound_id == compound_id, Reward.id == row.id, Reward.stock + data.add_stock >= 0)
-            .values(stock=Reward.stock + data.add_stock).execution_options(synchronize_session=False)
+            update(Reward)
+            .where(Reward.compound_id == compound_id, Reward.id == row.id, Reward.stock + data.add_stock >= 0)
+            .values(stock=Reward.stock + data.add_stock)
+            .execution_options(synchronize_session=False)
         )
         if not moved.rowcount:
             raise invalid("add_stock", "would leave the stock below zero")
@@ -606,10 +916,14 @@ async def update_reward(session: AsyncSession, compound_id: uuid.UUID, reward_id
 
 
 def reward_out(row: Reward) -> s.RewardOut:
-    return s.RewardOut(id=row.id, name=row.name, description=row.description, points_cost=row.points_cost, stock=row.stock, active=row.active)
+    return s.RewardOut(
+        id=row.id, name=row.name, description=row.description, points_cost=row.points_cost, stock=row.stock, active=row.active
+    )
 
 
-async def rewards(session: AsyncSession, compound_id: uuid.UUID, *, active_only: bool, limit: int = 50, offset: int = 0) -> Page[s.RewardOut]:
+async def rewards(
+    session: AsyncSession, compound_id: uuid.UUID, *, active_only: bool, limit: int = 50, offset: int = 0
+) -> Page[s.RewardOut]:
     stmt = select(Reward).where(Reward.compound_id == compound_id).order_by(Reward.points_cost, Reward.name)
     if active_only:
         stmt = stmt.where(Reward.active.is_(True))
@@ -617,7 +931,9 @@ async def rewards(session: AsyncSession, compound_id: uuid.UUID, *, active_only:
     return Page(items=[reward_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-async def redeem(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, reward_id: uuid.UUID, data: s.RedeemIn, *, for_others: bool) -> Redemption:
+async def redeem(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, reward_id: uuid.UUID, data: s.RedeemIn, *, for_others: bool
+) -> Redemption:
     """Spend points on a reward: the stock and the balance are both taken by conditional updates; if either is
     short the request is refused (409) and whatever was taken is given back, so nothing is written."""
     if not 1 <= data.quantity <= MAX_QUANTITY:
@@ -628,45 +944,105 @@ async def redeem(session: AsyncSession, principal: Principal, compound_id: uuid.
     volunteer = await _volunteer_for(session, principal, compound_id, data.volunteer_id, for_others=for_others, create=False)
     cost = reward.points_cost * data.quantity
     if volunteer.points_balance < cost:
-        raise Problem(409, "insufficient-points", "Not enough points", f"this needs {cost} points; the balance is {volunteer.points_balance}",
-                      errors=[{"field": "quantity", "message": "more than the balance"}], balance=volunteer.points_balance, needed=cost)
+        raise Problem(
+            409,
+            "insufficient-points",
+            "Not enough points",
+            f"this needs {cost} points; the balance is {volunteer.points_balance}",
+            errors=[{"field": "quantity", "message": "more than the balance"}],
+            balance=volunteer.points_balance,
+            needed=cost,
+        )
     taken = await session.execute(
-        update(Reward).where(Reward.compound_id == compound_id, Reward.id == reward.id, Reward.stock >= data.quantity)
-        .values(stock=Reward.stock - data.quantity).execution_options(synchronize_session=False)
+        update(Reward)
+        .where(Reward.compound_id == compound_id, Reward.id == reward.id, Reward.stock >= data.quantity)
+        .values(stock=Reward.stock - data.quantity)
+        .execution_options(synchronize_session=False)
     )
     if not taken.rowcount:
         await session.refresh(reward, ["stock"])
-        raise Problem(409, "out-of-stock", "Out of stock", f"only {reward.stock} left", errors=[{"field": "quantity", "message": "more than the stock"}], stock=reward.stock)
-    row = Redemption(id=uuid7(), compound_id=compound_id, reward_id=reward.id, volunteer_id=volunteer.id, quantity=data.quantity, points=cost, status="pending")
+        raise Problem(
+            409,
+            "out-of-stock",
+            "Out of stock",
+            f"only {reward.stock} left",
+            errors=[{"field": "quantity", "message": "more than the stock"}],
+            stock=reward.stock,
+        )
+    row = Redemption(
+        id=uuid7(),
+        compound_id=compound_id,
+        reward_id=reward.id,
+        volunteer_id=volunteer.id,
+        quantity=data.quantity,
+        points=cost,
+        status="pending",
+    )
     session.add(row)
     await session.flush()
     try:
-        await post_points(session, compound_id, volunteer.id, -cost, "redeem", f"兑换 {reward.name} × {data.quantity}", redemption_id=row.id, by=principal.user_id)
+        await post_points(
+            session,
+            compound_id,
+            volunteer.id,
+            -cost,
+            "redeem",
+            f"兑换 {reward.name} × {data.quantity}",
+            redemption_id=row.id,
+            by=principal.user_id,
+        )
     except Problem:
         # someone spent the points in between: give the items back and drop the redemption
-        await session.execute(update(Reward).where(Reward.compound_id == compound_id, Reward.id == reward.id).values(stock=Reward.stock + data.quantity).execution_options(synchronize_session=False))
+        await session.execute(
+            update(Reward)
+            .where(Reward.compound_id == compound_id, Reward.id == reward.id)
+            .values(stock=Reward.stock + data.quantity)
+            .execution_options(synchronize_session=False)
+        )
         await session.delete(row)
         await session.flush()
         raise
     await session.refresh(reward, ["stock"])
-    emit(session, "co_building.points_redeemed", {"redemption_id": str(row.id), "reward_id": str(reward.id), "points": cost}, compound_id=compound_id)
+    emit(
+        session,
+        "co_building.points_redeemed",
+        {"redemption_id": str(row.id), "reward_id": str(reward.id), "points": cost},
+        compound_id=compound_id,
+    )
     return row
 
 
-async def move_redemption(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, redemption_id: uuid.UUID, action: str) -> Redemption:
+async def move_redemption(
+    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, redemption_id: uuid.UUID, action: str
+) -> Redemption:
     """Hand the reward over (deliver), or cancel: the items return to stock and the points come back as a refund line."""
     row = await found(session, Redemption, compound_id, redemption_id, "redemption")
     row.status = transition(REDEMPTION_TRANSITIONS, "redemption", row.status, action)
     row.handled_by, row.handled_at = principal.user_id, now()
     await session.flush()
     if action == "cancel":
-        await session.execute(update(Reward).where(Reward.compound_id == compound_id, Reward.id == row.reward_id).values(stock=Reward.stock + row.quantity).execution_options(synchronize_session=False))
-        await post_points(session, compound_id, row.volunteer_id, row.points, "refund", "兑换取消退回", redemption_id=row.id, by=principal.user_id)
+        await session.execute(
+            update(Reward)
+            .where(Reward.compound_id == compound_id, Reward.id == row.reward_id)
+            .values(stock=Reward.stock + row.quantity)
+            .execution_options(synchronize_session=False)
+        )
+        await post_points(
+            session, compound_id, row.volunteer_id, row.points, "refund", "兑换取消退回", redemption_id=row.id, by=principal.user_id
+        )
     return row
 
 
-async def redemptions(session: AsyncSession, compound_id: uuid.UUID, *, own: uuid.UUID | None, status: str | None = None, redemption_id: uuid.UUID | None = None,
-                      limit: int = 50, offset: int = 0) -> Page[s.RedemptionOut]:
+async def redemptions(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    own: uuid.UUID | None,
+    status: str | None = None,
+    redemption_id: uuid.UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.RedemptionOut]:
     stmt = (
         select(Redemption, Reward.name, Volunteer.name)
         .join(Reward, (Reward.compound_id == Redemption.compound_id) & (Reward.id == Redemption.reward_id))
@@ -681,20 +1057,38 @@ async def redemptions(session: AsyncSession, compound_id: uuid.UUID, *, own: uui
     if redemption_id:
         stmt = stmt.where(Redemption.id == redemption_id)
     rows, total = await paginate(session, stmt, limit, offset)
-    items = [s.RedemptionOut(id=r.id, reward_id=r.reward_id, reward_name=reward, volunteer_id=r.volunteer_id, volunteer_name=name, quantity=r.quantity, points=r.points,
-                             status=r.status, created_at=r.created_at, handled_at=r.handled_at) for r, reward, name in rows]
+    items = [
+        s.RedemptionOut(
+            id=r.id,
+            reward_id=r.reward_id,
+            reward_name=reward,
+            volunteer_id=r.volunteer_id,
+            volunteer_name=name,
+            quantity=r.quantity,
+            points=r.points,
+            status=r.status,
+            created_at=r.created_at,
+            handled_at=r.handled_at,
+        )
+        for r, reward, name in rows
+    ]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 # --------------------------------------------------------------------------- hours and rankings
 
 
-async def volunteer_hours(session: AsyncSession, compound_ids: list[uuid.UUID], *, start: dt.datetime | None = None, end: dt.datetime | None = None,
-                          volunteer_id: uuid.UUID | None = None) -> dict[uuid.UUID, Decimal]:
+async def volunteer_hours(
+    session: AsyncSession,
+    compound_ids: list[uuid.UUID],
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    volunteer_id: uuid.UUID | None = None,
+) -> dict[uuid.UUID, Decimal]:
     """Hours served per volunteer, counted when they checked out (``start`` inclusive, ``end`` exclusive)."""
-    stmt = (
-        select(ActivitySignup.volunteer_id, ActivitySignup.hours)
-        .where(ActivitySignup.compound_id.in_(compound_ids), ActivitySignup.status == "checked_out")
+    stmt = select(ActivitySignup.volunteer_id, ActivitySignup.hours).where(
+        ActivitySignup.compound_id.in_(compound_ids), ActivitySignup.status == "checked_out"
     )
     if start is not None:
         stmt = stmt.where(ActivitySignup.checked_out_at >= start)
@@ -709,7 +1103,9 @@ async def volunteer_hours(session: AsyncSession, compound_ids: list[uuid.UUID], 
     return totals
 
 
-async def total_hours(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.datetime | None = None, end: dt.datetime | None = None) -> Decimal:
+async def total_hours(
+    session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> Decimal:
     return sum((await volunteer_hours(session, compound_ids, start=start, end=end)).values(), Decimal("0.00"))
 
 
@@ -719,13 +1115,23 @@ async def households(session: AsyncSession, compound_id: uuid.UUID) -> int:
 
 def period(zone: ZoneInfo, start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
     """Dates of the tenant's calendar (``end`` exclusive) as UTC instants."""
+
     def at(day: dt.date | None) -> dt.datetime | None:
-        return None if day is None else dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.timezone.utc)
+        return None if day is None else dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC)
 
     return at(start), at(end)
 
 
-async def rankings(session: AsyncSession, compound_id: uuid.UUID, *, scope: str, by: str, start: dt.date | None = None, end: dt.date | None = None, limit: int = 50) -> s.RankingOut:
+async def rankings(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    scope: str,
+    by: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int = 50,
+) -> s.RankingOut:
     """Volunteers ranked by hours served or points earned in a period, in the compound or across its district
     (the district's compounds the caller reaches)."""
     if scope not in ("compound", "district"):
@@ -738,27 +1144,50 @@ async def rankings(session: AsyncSession, compound_id: uuid.UUID, *, scope: str,
     if compound is None:
         raise not_found("compound")
     if scope == "district":
-        compounds = dict((await session.execute(select(Compound.id, Compound.name).where(Compound.district_tenant_id == compound.district_tenant_id))).all())
+        compounds = dict(
+            (
+                await session.execute(select(Compound.id, Compound.name).where(Compound.district_tenant_id == compound.district_tenant_id))
+            ).all()
+        )
     else:
         compounds = {compound.id: compound.name}
     zone = await compound_zone(session, compound_id)
     since, until = period(zone, start, end)
     hours = await volunteer_hours(session, list(compounds), start=since, end=until)
-    earned_stmt = select(PointsEntry.volunteer_id, func.sum(PointsEntry.delta)).where(PointsEntry.compound_id.in_(list(compounds)), PointsEntry.kind.in_(("earn", "adjust")), PointsEntry.delta > 0).group_by(PointsEntry.volunteer_id)
+    earned_stmt = (
+        select(PointsEntry.volunteer_id, func.sum(PointsEntry.delta))
+        .where(PointsEntry.compound_id.in_(list(compounds)), PointsEntry.kind.in_(("earn", "adjust")), PointsEntry.delta > 0)
+        .group_by(PointsEntry.volunteer_id)
+    )
     if since is not None:
         earned_stmt = earned_stmt.where(PointsEntry.created_at >= since)
     if until is not None:
         earned_stmt = earned_stmt.where(PointsEntry.created_at < until)
     earned = {vid: int(total or 0) for vid, total in (await session.execute(earned_stmt)).all()}
-    people = (await session.execute(select(Volunteer.id, Volunteer.name, Volunteer.compound_id).where(Volunteer.compound_id.in_(list(compounds)), Volunteer.id.in_(set(hours) | set(earned))))).all()
+    people = (
+        await session.execute(
+            select(Volunteer.id, Volunteer.name, Volunteer.compound_id).where(
+                Volunteer.compound_id.in_(list(compounds)), Volunteer.id.in_(set(hours) | set(earned))
+            )
+        )
+    ).all()
     metric = (lambda p: hours.get(p.id, Decimal(0))) if by == "hours" else (lambda p: Decimal(earned.get(p.id, 0)))
     ordered = sorted((p for p in people if metric(p) > 0), key=lambda p: (-metric(p), p.name, str(p.id)))[:limit]
     rows, rank, previous = [], 0, None
     for index, p in enumerate(ordered, start=1):
         if metric(p) != previous:
             rank, previous = index, metric(p)
-        rows.append(s.RankingRow(rank=rank, volunteer_id=p.id, name=p.name, compound_id=p.compound_id, compound_name=compounds[p.compound_id],
-                                 hours=hours.get(p.id, Decimal("0.00")), points=earned.get(p.id, 0)))
+        rows.append(
+            s.RankingRow(
+                rank=rank,
+                volunteer_id=p.id,
+                name=p.name,
+                compound_id=p.compound_id,
+                compound_name=compounds[p.compound_id],
+                hours=hours.get(p.id, Decimal("0.00")),
+                points=earned.get(p.id, 0),
+            )
+        )
     return s.RankingOut(scope=scope, by=by, start=start, end=end, rows=rows)
 
 
@@ -778,45 +1207,131 @@ def demo_rows(seed: Any) -> None:
     people = []
     for i, name in enumerate(names):
         volunteer = Volunteer(
-            id=uuid7(), compound_id=a1, name=name, phone=f"1370000{i:04d}", is_party_member=i % 2 == 0,
-            team_id=team.id if i < 5 else None, team_role="leader" if i == 0 else "member", skills=("理发", "水电维修", "助老", "文艺", "法律咨询", "", "", "")[i], active=True, points_balance=0,
+            id=uuid7(),
+            compound_id=a1,
+            name=name,
+            phone=f"1370000{i:04d}",
+            is_party_member=i % 2 == 0,
+            team_id=team.id if i < 5 else None,
+            team_role="leader" if i == 0 else "member",
+            skills=("理发", "水电维修", "助老", "文艺", "法律咨询", "", "", "")[i],
+            active=True,
+            points_balance=0,
         )
         seed.add(volunteer)
         people.append(volunteer)
-    past_start = (midnight - dt.timedelta(days=6) + dt.timedelta(hours=9)).astimezone(dt.timezone.utc)
+    past_start = (midnight - dt.timedelta(days=6) + dt.timedelta(hours=9)).astimezone(dt.UTC)
     done = VolunteerActivity(
-        id=uuid7(), compound_id=a1, title="小区环境清洁日", description="清理楼道杂物、绿地垃圾。", place="小区中心广场", team_id=team.id,
-        starts_at=past_start, ends_at=past_start + dt.timedelta(hours=3), capacity=10, signed_up=4, points_rule="per_hour", points_value=10,
-        checkin_token=secrets.token_urlsafe(24), status="open",
+        id=uuid7(),
+        compound_id=a1,
+        title="小区环境清洁日",
+        description="清理楼道杂物、绿地垃圾。",
+        place="小区中心广场",
+        team_id=team.id,
+        starts_at=past_start,
+        ends_at=past_start + dt.timedelta(hours=3),
+        capacity=10,
+        signed_up=4,
+        points_rule="per_hour",
+        points_value=10,
+        checkin_token=secrets.token_urlsafe(24),
+        status="open",
     )
-    next_start = (midnight + dt.timedelta(days=3, hours=9)).astimezone(dt.timezone.utc)
+    next_start = (midnight + dt.timedelta(days=3, hours=9)).astimezone(dt.UTC)
     upcoming = VolunteerActivity(
-        id=uuid7(), compound_id=a1, title="敬老院义务理发", description="为社区老人义务理发、测血压。", place="东关社区日间照料中心", team_id=team.id,
-        starts_at=next_start, ends_at=next_start + dt.timedelta(hours=2), capacity=3, signed_up=3, points_rule="fixed", points_value=20,
-        checkin_token=secrets.token_urlsafe(24), status="open",
+        id=uuid7(),
+        compound_id=a1,
+        title="敬老院义务理发",
+        description="为社区老人义务理发、测血压。",
+        place="东关社区日间照料中心",
+        team_id=team.id,
+        starts_at=next_start,
+        ends_at=next_start + dt.timedelta(hours=2),
+        capacity=3,
+        signed_up=3,
+        points_rule="fixed",
+        points_value=20,
+        checkin_token=secrets.token_urlsafe(24),
+        status="open",
     )
     seed.add(done, upcoming)
     served = (Decimal("3.00"), Decimal("2.50"), Decimal("3.00"), Decimal("1.75"))
     entries = []
     for volunteer, hours in zip(people[:4], served, strict=True):
         checked_in = past_start
-        signup = ActivitySignup(id=uuid7(), compound_id=a1, activity_id=done.id, volunteer_id=volunteer.id, status="checked_out", queued_at=past_start - dt.timedelta(days=3),
-                                checked_in_at=checked_in, checked_out_at=checked_in + dt.timedelta(minutes=int(hours * 60)), hours=hours, points=points_for(done, hours))
+        signup = ActivitySignup(
+            id=uuid7(),
+            compound_id=a1,
+            activity_id=done.id,
+            volunteer_id=volunteer.id,
+            status="checked_out",
+            queued_at=past_start - dt.timedelta(days=3),
+            checked_in_at=checked_in,
+            checked_out_at=checked_in + dt.timedelta(minutes=int(hours * 60)),
+            hours=hours,
+            points=points_for(done, hours),
+        )
         seed.add(signup)
         volunteer.points_balance += signup.points
-        entries.append(PointsEntry(id=uuid7(), compound_id=a1, volunteer_id=volunteer.id, delta=signup.points, balance_after=volunteer.points_balance, kind="earn",
-                                   reason=f"志愿服务 {done.title} · {hours} h", signup_id=signup.id, created_at=signup.checked_out_at))
+        entries.append(
+            PointsEntry(
+                id=uuid7(),
+                compound_id=a1,
+                volunteer_id=volunteer.id,
+                delta=signup.points,
+                balance_after=volunteer.points_balance,
+                kind="earn",
+                reason=f"志愿服务 {done.title} · {hours} h",
+                signup_id=signup.id,
+                created_at=signup.checked_out_at,
+            )
+        )
     for i, volunteer in enumerate(people[:4]):
-        seed.add(ActivitySignup(id=uuid7(), compound_id=a1, activity_id=upcoming.id, volunteer_id=volunteer.id, status="signed_up" if i < 3 else "waiting",
-                                queued_at=moment - dt.timedelta(hours=10 - i)))
-    shop = (("环保购物袋", 10, 50, "可重复使用的帆布袋。"), ("洗衣液", 25, 20, "2 kg 装。"), ("物业费抵扣券 20 元", 200, 10, "抵扣下期物业费 20 元。"))
-    rewards_ = [Reward(id=uuid7(), compound_id=a1, name=name, points_cost=cost, stock=stock, description=text, active=True) for name, cost, stock, text in shop]
+        seed.add(
+            ActivitySignup(
+                id=uuid7(),
+                compound_id=a1,
+                activity_id=upcoming.id,
+                volunteer_id=volunteer.id,
+                status="signed_up" if i < 3 else "waiting",
+                queued_at=moment - dt.timedelta(hours=10 - i),
+            )
+        )
+    shop = (
+        ("环保购物袋", 10, 50, "可重复使用的帆布袋。"),
+        ("洗衣液", 25, 20, "2 kg 装。"),
+        ("物业费抵扣券 20 元", 200, 10, "抵扣下期物业费 20 元。"),
+    )
+    rewards_ = [
+        Reward(id=uuid7(), compound_id=a1, name=name, points_cost=cost, stock=stock, description=text, active=True)
+        for name, cost, stock, text in shop
+    ]
     seed.add(*rewards_)
     redeemer = people[0]
-    redemption = Redemption(id=uuid7(), compound_id=a1, reward_id=rewards_[0].id, volunteer_id=redeemer.id, quantity=1, points=rewards_[0].points_cost, status="delivered", handled_at=moment)
+    redemption = Redemption(
+        id=uuid7(),
+        compound_id=a1,
+        reward_id=rewards_[0].id,
+        volunteer_id=redeemer.id,
+        quantity=1,
+        points=rewards_[0].points_cost,
+        status="delivered",
+        handled_at=moment,
+    )
     rewards_[0].stock -= 1
     seed.add(redemption)
     redeemer.points_balance -= redemption.points
-    entries.append(PointsEntry(id=uuid7(), compound_id=a1, volunteer_id=redeemer.id, delta=-redemption.points, balance_after=redeemer.points_balance, kind="redeem",
-                               reason=f"兑换 {rewards_[0].name} × 1", redemption_id=redemption.id, created_at=moment - dt.timedelta(days=1)))
+    entries.append(
+        PointsEntry(
+            id=uuid7(),
+            compound_id=a1,
+            volunteer_id=redeemer.id,
+            delta=-redemption.points,
+            balance_after=redeemer.points_balance,
+            kind="redeem",
+            reason=f"兑换 {rewards_[0].name} × 1",
+            redemption_id=redemption.id,
+            created_at=moment - dt.timedelta(days=1),
+        )
+    )
     seed.add(*entries)

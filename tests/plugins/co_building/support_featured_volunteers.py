@@ -33,7 +33,12 @@ async def resident_user(app, db, city, username: str, role: str = "resident", co
     async with db.transaction(Scope.everything("test people")) as session:
         app.state.policy.attach(session)
         taken = select(Resident.id).where(Resident.user_id.is_not(None))
-        resident = await session.scalar(select(Resident).where(Resident.compound_id == cid, Resident.role == "owner", Resident.id.not_in(taken)).order_by(Resident.id.desc()).limit(1))
+        resident = await session.scalar(
+            select(Resident)
+            .where(Resident.compound_id == cid, Resident.role == "owner", Resident.id.not_in(taken))
+            .order_by(Resident.id.desc())
+            .limit(1)
+        )
         user = User(username=username, display_name=username, password_hash=hash_password(DEMO_PASSWORD))
         session.add(user)
         await session.flush()
@@ -59,4 +64,6 @@ def resident_principal(city, username: str = "resident-a1", compound: str = "A1"
 
 
 def staff_principal(city, username: str = "ent-a-admin", tenant: str = "A", compounds: tuple[str, ...] = ("A1", "A2", "A3")) -> Principal:
-    return Principal(city.users[username], username, username, city.tenants[tenant], "enterprise", Scope.of([city.compounds[c] for c in compounds]))
+    return Principal(
+        city.users[username], username, username, city.tenants[tenant], "enterprise", Scope.of([city.compounds[c] for c in compounds])
+    )

@@ -17,7 +17,6 @@ from plugins.co_building.jobs.featured import _plan_care_visits
 from plugins.co_building.models.featured import CareSubject, CareVisit
 from plugins.co_building.schemas import featured as s
 from plugins.co_building.services import featured as services
-
 from tests.plugins.co_building.support_featured_volunteers import count, resident_user, staff_user
 
 C = "/api/v1/compounds/{}/co_building/care"
@@ -36,7 +35,16 @@ class Runtime:
 
 
 async def _subject(client, headers, compound, **extra):
-    body = {"name": "孙桂芝", "category": "elderly_alone", "visit_every_days": 7, "address": "2号楼1单元102", "phone": PHONE, "id_card": ID_CARD, "needs": "独居老人", **extra}
+    body = {
+        "name": "孙桂芝",
+        "category": "elderly_alone",
+        "visit_every_days": 7,
+        "address": "2号楼1单元102",
+        "phone": PHONE,
+        "id_card": ID_CARD,
+        "needs": "独居老人",
+        **extra,
+    }
     r = await client.post(C.format(compound) + "/subjects", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
@@ -94,8 +102,10 @@ async def test_personal_data_is_never_logged(client, as_user, city, db, caplog):
     made = await _subject(client, await as_user("ent-a-admin"), a1)
     await client.patch(C.format(a1) + f"/subjects/{made['id']}", json={"phone": "13912340088"}, headers=await as_user("ent-a-admin"))
     async with db.session(Scope.everything("test check")) as session:
-        rows = (await session.execute(text("SELECT before, after FROM audit_entries WHERE target_type = 'co_building_care_subjects'"))).all()
-        stored = (await session.scalar(select(CareSubject).where(CareSubject.id == uuid.UUID(made["id"]))))
+        rows = (
+            await session.execute(text("SELECT before, after FROM audit_entries WHERE target_type = 'co_building_care_subjects'"))
+        ).all()
+        stored = await session.scalar(select(CareSubject).where(CareSubject.id == uuid.UUID(made["id"])))
     audit = " ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for row in rows for v in row if v)
     assert len(rows) == 2 and "139****0077" in audit  # the insert and the update were audited, masked
     for secret in (PHONE, "13912340088", ID_CARD):
@@ -126,10 +136,12 @@ async def test_bad_input_names_the_field_and_writes_nothing(client, as_user, cit
 
 async def test_the_job_plans_visits_flags_missed_ones_and_tells_the_manager_idempotently(db, city):
     a1 = city.compounds["A1"]
-    start = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai
+    start = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
     with clock.frozen_at(start):
         async with db.transaction(Scope.of([a1])) as session:
-            subject = await services.create_care_subject(session, a1, s.CareSubjectIn(name="周大爷", category="elderly_alone", visit_every_days=7))
+            subject = await services.create_care_subject(
+                session, a1, s.CareSubjectIn(name="周大爷", category="elderly_alone", visit_every_days=7)
+            )
         runtime = Runtime(db)
         await _plan_care_visits(runtime)
         planned = await count(db, CareVisit, subject_id=subject.id)
@@ -153,10 +165,12 @@ async def test_the_job_plans_visits_flags_missed_ones_and_tells_the_manager_idem
 
 async def test_a_long_gap_flags_every_missed_period(db, city):
     a1 = city.compounds["A1"]
-    start = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
     with clock.frozen_at(start):
         async with db.transaction(Scope.of([a1])) as session:
-            subject = await services.create_care_subject(session, a1, s.CareSubjectIn(name="吴奶奶", category="elderly_alone", visit_every_days=7))
+            subject = await services.create_care_subject(
+                session, a1, s.CareSubjectIn(name="吴奶奶", category="elderly_alone", visit_every_days=7)
+            )
             await services.plan_care_visits(session, a1)
     with clock.frozen_at(start + dt.timedelta(days=30)):  # Dec 31: Dec 8, 15, 22, 29 went by
         async with db.transaction(Scope.of([a1])) as session:
@@ -170,7 +184,9 @@ async def test_a_recorded_visit_fulfils_the_plan_and_the_next_one_follows(client
     a1 = city.compounds["A1"]
     made = await _subject(client, await as_user("ent-a-admin"), a1, visit_every_days=14)
     h = await as_user("ent-a-manager")
-    r = await client.post(C.format(a1) + f"/subjects/{made['id']}/visits", json={"notes": "陪同就医", "findings": "血压偏高", "follow_up": True}, headers=h)
+    r = await client.post(
+        C.format(a1) + f"/subjects/{made['id']}/visits", json={"notes": "陪同就医", "findings": "血压偏高", "follow_up": True}, headers=h
+    )
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "done" and r.json()["visitor_name"] and r.json()["findings"] == "血压偏高"
     board = (await client.get(C.format(a1) + "/visits", params={"subject_id": made["id"]}, headers=h)).json()["items"]
@@ -180,7 +196,9 @@ async def test_a_recorded_visit_fulfils_the_plan_and_the_next_one_follows(client
     visited = dt.datetime.fromisoformat(r.json()["visited_at"]).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     assert dt.date.fromisoformat(planned["due_on"]) == visited + dt.timedelta(days=14)
     subject = (await client.get(C.format(a1) + f"/subjects/{made['id']}", headers=h)).json()
-    listed = next(i for i in (await client.get(C.format(a1) + "/subjects", params={"limit": 500}, headers=h)).json()["items"] if i["id"] == made["id"])
+    listed = next(
+        i for i in (await client.get(C.format(a1) + "/subjects", params={"limit": 500}, headers=h)).json()["items"] if i["id"] == made["id"]
+    )
     assert listed["next_due_on"] == planned["due_on"] and listed["last_visited_at"] is not None
     assert subject["visit_every_days"] == 14
     follow = await count(db, Notification, kind="co_building.care_follow_up")
@@ -191,7 +209,11 @@ async def test_a_visit_cannot_be_recorded_in_the_future(client, as_user, city, d
     a1 = city.compounds["A1"]
     made = await _subject(client, await as_user("ent-a-admin"), a1)
     before = await count(db, CareVisit)
-    r = await client.post(C.format(a1) + f"/subjects/{made['id']}/visits", json={"visited_at": (clock.now() + dt.timedelta(days=1)).isoformat()}, headers=await as_user("ent-a-admin"))
+    r = await client.post(
+        C.format(a1) + f"/subjects/{made['id']}/visits",
+        json={"visited_at": (clock.now() + dt.timedelta(days=1)).isoformat()},
+        headers=await as_user("ent-a-admin"),
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "visited_at"
     assert await count(db, CareVisit) == before
 

@@ -13,7 +13,7 @@ from core import clock
 from core.db import Scope
 from plugins.co_building.models.consultation import Ballot, PublicNotice, VoteRoll
 
-NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +69,11 @@ async def test_an_owners_vote_from_roll_to_published_result(client, as_user, cit
     # the committee records paper ballots for 15 more rooms (the developer's included)
     rooms = city.rooms["A1"]
     for room in rooms[:17]:
-        r = await client.post(url + "/paper-ballots", json={"room_id": str(room), "choice": "approve" if str(room)[-1] in "02468ace" else "reject"}, headers=district)
+        r = await client.post(
+            url + "/paper-ballots",
+            json={"room_id": str(room), "choice": "approve" if str(room)[-1] in "02468ace" else "reject"},
+            headers=district,
+        )
         assert r.status_code == 200, r.text
     # the ballot list: district yes, residents no; each owner sees their own ballot on the vote
     assert (await client.get(url + "/ballots", headers=district)).status_code == 200
@@ -127,10 +131,26 @@ async def test_bad_votes_are_refused(client, as_user, city):
     past = (NOW - dt.timedelta(hours=1)).isoformat()
     r = await client.post(base(city) + "/votes/", json={"title": "x", "matter": "rebuild", "closes_at": past}, headers=district)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "closes_at"
-    r = await client.post(base(city) + "/votes/", json={"title": "x", "matter": "paint_it_red", "closes_at": (NOW + dt.timedelta(days=1)).isoformat()}, headers=district)
+    r = await client.post(
+        base(city) + "/votes/",
+        json={"title": "x", "matter": "paint_it_red", "closes_at": (NOW + dt.timedelta(days=1)).isoformat()},
+        headers=district,
+    )
     assert r.status_code == 400
-    assert (await client.post(base(city) + "/votes/", json={"title": "x", "matter": "rebuild", "closes_at": (NOW + dt.timedelta(days=1)).isoformat()}, headers=owner)).status_code == 403
-    draft = (await client.post(base(city) + "/votes/", json={"title": "x", "matter": "rebuild", "closes_at": (NOW + dt.timedelta(days=1)).isoformat()}, headers=district)).json()
+    assert (
+        await client.post(
+            base(city) + "/votes/",
+            json={"title": "x", "matter": "rebuild", "closes_at": (NOW + dt.timedelta(days=1)).isoformat()},
+            headers=owner,
+        )
+    ).status_code == 403
+    draft = (
+        await client.post(
+            base(city) + "/votes/",
+            json={"title": "x", "matter": "rebuild", "closes_at": (NOW + dt.timedelta(days=1)).isoformat()},
+            headers=district,
+        )
+    ).json()
     assert (await client.get(base(city) + f"/votes/{draft['id']}", headers=owner)).status_code == 404  # drafts are not public
     r = await client.post(base(city) + f"/votes/{draft['id']}/ballot", json={"choice": "approve"}, headers=owner)
     assert r.status_code == 409  # not open
@@ -159,7 +179,9 @@ async def test_a_proposal_collects_co_signers_goes_to_deliberation_and_is_decide
     from tenants.models import Resident
 
     async with db.transaction(Scope.everything("test")) as session:
-        others = (await session.scalars(select(Resident).where(Resident.compound_id == city.compounds["A1"], Resident.user_id.is_(None)).limit(2))).all()
+        others = (
+            await session.scalars(select(Resident).where(Resident.compound_id == city.compounds["A1"], Resident.user_id.is_(None)).limit(2))
+        ).all()
         for i, resident in enumerate(others):
             user = User(username=f"signer-{i}", display_name=resident.name, password_hash="x")
             session.add(user)
@@ -170,15 +192,30 @@ async def test_a_proposal_collects_co_signers_goes_to_deliberation_and_is_decide
     now_state = (await client.get(base(city) + "/proposals/?status=deliberation", headers=owner)).json()
     assert [p["id"] for p in now_state["items"]] == [proposal["id"]]
 
-    meeting = await client.post(base(city) + "/meetings/", json={
-        "title": "2026年第4次议事会", "scheduled_at": (NOW + dt.timedelta(days=3)).isoformat(), "location": "社区党群服务中心",
-        "proposal_ids": [proposal["id"]], "participants": [{"name": "王书记", "side": "community"}, {"name": "张建国", "side": "owners", "user_id": str(city.users["resident-a1"])}, {"name": "项目经理", "side": "property_company"}],
-    }, headers=district)
+    meeting = await client.post(
+        base(city) + "/meetings/",
+        json={
+            "title": "2026年第4次议事会",
+            "scheduled_at": (NOW + dt.timedelta(days=3)).isoformat(),
+            "location": "社区党群服务中心",
+            "proposal_ids": [proposal["id"]],
+            "participants": [
+                {"name": "王书记", "side": "community"},
+                {"name": "张建国", "side": "owners", "user_id": str(city.users["resident-a1"])},
+                {"name": "项目经理", "side": "property_company"},
+            ],
+        },
+        headers=district,
+    )
     assert meeting.status_code == 201, meeting.text
     mid = meeting.json()["id"]
     bad = await client.post(base(city) + f"/meetings/{mid}/minutes", json={"minutes": "…", "attended": ["陌生人"]}, headers=district)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "attended"
-    held = await client.post(base(city) + f"/meetings/{mid}/minutes", json={"minutes": "经讨论，同意增设充电桩，提交业主表决。", "outcome": "提交业主表决", "attended": ["王书记", "张建国"]}, headers=district)
+    held = await client.post(
+        base(city) + f"/meetings/{mid}/minutes",
+        json={"minutes": "经讨论，同意增设充电桩，提交业主表决。", "outcome": "提交业主表决", "attended": ["王书记", "张建国"]},
+        headers=district,
+    )
     assert held.status_code == 200 and held.json()["state"] == "held"
     assert [p["attended"] for p in held.json()["participants"]].count(True) == 2
     decided = await client.post(url + "/decision", json={"decision": "to_vote", "outcome": "提交业主表决"}, headers=district)
@@ -190,9 +227,22 @@ async def test_a_proposal_collects_co_signers_goes_to_deliberation_and_is_decide
 async def test_notices_show_only_in_their_period(client, as_user, city, db):
     district, owner = await as_user("district-1-admin"), await as_user("resident-a1")
     before = await count(db, PublicNotice)
-    bad = await client.post(base(city) + "/notices/", json={"title": "公示", "starts_at": (NOW + dt.timedelta(days=2)).isoformat(), "ends_at": (NOW + dt.timedelta(days=1)).isoformat()}, headers=district)
+    bad = await client.post(
+        base(city) + "/notices/",
+        json={"title": "公示", "starts_at": (NOW + dt.timedelta(days=2)).isoformat(), "ends_at": (NOW + dt.timedelta(days=1)).isoformat()},
+        headers=district,
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "ends_at" and await count(db, PublicNotice) == before
-    r = await client.post(base(city) + "/notices/", json={"title": "维修资金使用公示", "body": "电梯维修 ¥12,000", "starts_at": (NOW + dt.timedelta(days=1)).isoformat(), "ends_at": (NOW + dt.timedelta(days=8)).isoformat()}, headers=district)
+    r = await client.post(
+        base(city) + "/notices/",
+        json={
+            "title": "维修资金使用公示",
+            "body": "电梯维修 ¥12,000",
+            "starts_at": (NOW + dt.timedelta(days=1)).isoformat(),
+            "ends_at": (NOW + dt.timedelta(days=8)).isoformat(),
+        },
+        headers=district,
+    )
     assert r.status_code == 201
     titles = lambda resp: [n["title"] for n in resp.json()["items"]]  # noqa: E731
     assert "维修资金使用公示" not in titles(await client.get(base(city) + "/notices/", headers=owner))
@@ -215,7 +265,10 @@ async def test_lists_show_each_vote_and_meeting_as_the_caller_sees_it(client, as
         assert listed == single
     opened = next(v for v in votes if v["state"] == "open")
     assert opened["my_ballot"] == "approve" and opened["may_vote"] and opened["ballots_cast"] >= 1  # the demo's ballot of resident-a1b
-    assert next(v for v in (await client.get(base(city) + "/votes/", headers=owner)).json()["items"] if v["state"] == "open")["my_ballot"] is None
+    assert (
+        next(v for v in (await client.get(base(city) + "/votes/", headers=owner)).json()["items"] if v["state"] == "open")["my_ballot"]
+        is None
+    )
     meetings = (await client.get(base(city) + "/meetings/", headers=district)).json()["items"]
     assert meetings
     for listed in meetings:

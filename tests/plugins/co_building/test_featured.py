@@ -15,7 +15,6 @@ from core.problems import Problem
 from plugins.co_building.models.featured import FeaturedService, ServiceBooking, ServiceSlot
 from plugins.co_building.schemas import featured as s
 from plugins.co_building.services import featured as services
-
 from tests.plugins.co_building.support_featured_volunteers import count, resident_principal, resident_user, staff_principal
 
 C = "/api/v1/compounds/{}/co_building"
@@ -26,10 +25,18 @@ def _at(hours: float) -> str:
 
 
 async def _service_with_slot(client, headers, compound, *, capacity=1, price=3000, window=24, starts_in_hours=48.0):
-    r = await client.post(C.format(compound) + "/services", json={"name": f"上门维修 {uuid.uuid4().hex[:6]}", "category": "home_repair", "price_fen": price, "cancel_before_hours": window}, headers=headers)
+    r = await client.post(
+        C.format(compound) + "/services",
+        json={"name": f"上门维修 {uuid.uuid4().hex[:6]}", "category": "home_repair", "price_fen": price, "cancel_before_hours": window},
+        headers=headers,
+    )
     assert r.status_code == 201, r.text
     service = r.json()
-    r = await client.post(C.format(compound) + f"/services/{service['id']}/slots", json={"starts_at": _at(starts_in_hours), "ends_at": _at(starts_in_hours + 2), "capacity": capacity}, headers=headers)
+    r = await client.post(
+        C.format(compound) + f"/services/{service['id']}/slots",
+        json={"starts_at": _at(starts_in_hours), "ends_at": _at(starts_in_hours + 2), "capacity": capacity},
+        headers=headers,
+    )
     assert r.status_code == 201, r.text
     return service, r.json()
 
@@ -39,8 +46,14 @@ async def test_catalogue_lists_the_demo_services_with_prices_in_fen(client, as_u
     assert r.status_code == 200
     by_name = {i["name"]: i for i in r.json()["items"]}
     assert by_name["家政保洁"]["price_fen"] == 8000 and by_name["快递代收代存"]["price_fen"] == 0
-    slots = await client.get(C.format(city.compounds["A1"]) + f"/services/{by_name['上门维修']['id']}/slots", headers=await as_user("resident-a1"))
-    assert slots.status_code == 200 and slots.json()["total"] == 3 and all(x["free"] == x["capacity"] - x["booked"] for x in slots.json()["items"])
+    slots = await client.get(
+        C.format(city.compounds["A1"]) + f"/services/{by_name['上门维修']['id']}/slots", headers=await as_user("resident-a1")
+    )
+    assert (
+        slots.status_code == 200
+        and slots.json()["total"] == 3
+        and all(x["free"] == x["capacity"] - x["booked"] for x in slots.json()["items"])
+    )
 
 
 @pytest.mark.parametrize("field,value", [("price_fen", -1), ("cancel_before_hours", -5), ("price_fen", 10_000_001)])
@@ -55,13 +68,21 @@ async def test_bad_prices_and_windows_are_refused_and_nothing_is_written(client,
 
 async def test_a_float_price_is_refused_as_bad_input(client, as_user, city, db):
     before = await count(db, FeaturedService)
-    r = await client.post(C.format(city.compounds["A1"]) + "/services", json={"name": "x", "category": "cleaning", "price_fen": 12.5}, headers=await as_user("ent-a-admin"))
+    r = await client.post(
+        C.format(city.compounds["A1"]) + "/services",
+        json={"name": "x", "category": "cleaning", "price_fen": 12.5},
+        headers=await as_user("ent-a-admin"),
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "price_fen"
     assert await count(db, FeaturedService) == before
 
 
 async def test_residents_cannot_change_the_catalogue(client, as_user, city):
-    r = await client.post(C.format(city.compounds["A1"]) + "/services", json={"name": "x", "category": "cleaning", "price_fen": 1}, headers=await as_user("resident-a1"))
+    r = await client.post(
+        C.format(city.compounds["A1"]) + "/services",
+        json={"name": "x", "category": "cleaning", "price_fen": 1},
+        headers=await as_user("resident-a1"),
+    )
     assert r.status_code == 403
 
 
@@ -84,15 +105,23 @@ async def test_a_slot_without_an_offset_is_the_compounds_local_time(db, city):
     a1 = city.compounds["A1"]
     async with db.transaction(Scope.of([a1])) as session:
         service = await services.create_service(session, a1, s.ServiceIn(name="理发", category="other", price_fen=1500))
-        local = (clock.now() + dt.timedelta(days=2)).astimezone(dt.timezone(dt.timedelta(hours=8))).replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
-        slot = await services.add_slot(session, a1, service.id, s.SlotIn(starts_at=local, ends_at=local + dt.timedelta(hours=1), capacity=2))
-    assert slot.starts_at.astimezone(dt.timezone.utc).hour == 1  # 09:00 in Shanghai is 01:00 UTC
+        local = (
+            (clock.now() + dt.timedelta(days=2))
+            .astimezone(dt.timezone(dt.timedelta(hours=8)))
+            .replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
+        )
+        slot = await services.add_slot(
+            session, a1, service.id, s.SlotIn(starts_at=local, ends_at=local + dt.timedelta(hours=1), capacity=2)
+        )
+    assert slot.starts_at.astimezone(dt.UTC).hour == 1  # 09:00 in Shanghai is 01:00 UTC
 
 
 async def test_booking_past_capacity_is_refused_and_nothing_is_written(client, as_user, city, db, app):
     a1 = city.compounds["A1"]
     service, slot = await _service_with_slot(client, await as_user("ent-a-admin"), a1, capacity=1)
-    first = await client.post(C.format(a1) + "/bookings", json={"slot_id": slot["id"], "note": "厨房水龙头漏水"}, headers=await as_user("resident-a1"))
+    first = await client.post(
+        C.format(a1) + "/bookings", json={"slot_id": slot["id"], "note": "厨房水龙头漏水"}, headers=await as_user("resident-a1")
+    )
     assert first.status_code == 201, first.text
     assert first.json()["price_fen"] == 3000 and first.json()["status"] == "booked"
     await resident_user(app, db, city, "owner-two")
@@ -120,7 +149,9 @@ async def test_staff_book_for_a_resident_and_residents_see_only_their_own(client
     a1 = city.compounds["A1"]
     _, slot = await _service_with_slot(client, await as_user("ent-a-admin"), a1, capacity=5)
     _, other = await resident_user(app, db, city, "owner-three")
-    r = await client.post(C.format(a1) + "/bookings", json={"slot_id": slot["id"], "resident_id": str(other)}, headers=await as_user("ent-a-manager"))
+    r = await client.post(
+        C.format(a1) + "/bookings", json={"slot_id": slot["id"], "resident_id": str(other)}, headers=await as_user("ent-a-manager")
+    )
     assert r.status_code == 201 and r.json()["resident_id"] == str(other)
     mine = (await client.get(C.format(a1) + "/bookings", headers=await as_user("resident-a1"))).json()["items"]
     assert all(b["resident_id"] != str(other) for b in mine)
@@ -153,10 +184,18 @@ async def test_free_cancellation_until_the_window_then_409(client, as_user, city
     # the service desk still may, with a reason, and the resident is told
     missing = await client.post(C.format(a1) + f"/bookings/{again['id']}/cancel", json={}, headers=await as_user("ent-a-manager"))
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "reason"
-    staff = await client.post(C.format(a1) + f"/bookings/{again['id']}/cancel", json={"reason": "维修师傅临时有事"}, headers=await as_user("ent-a-manager"))
+    staff = await client.post(
+        C.format(a1) + f"/bookings/{again['id']}/cancel", json={"reason": "维修师傅临时有事"}, headers=await as_user("ent-a-manager")
+    )
     assert staff.status_code == 200 and staff.json()["cancel_reason"] == "维修师傅临时有事"
     async with db.session(Scope.everything("test")) as session:
-        told = (await session.scalars(select(Notification).where(Notification.user_id == city.users["resident-a1"], Notification.kind == "co_building.booking_cancelled"))).all()
+        told = (
+            await session.scalars(
+                select(Notification).where(
+                    Notification.user_id == city.users["resident-a1"], Notification.kind == "co_building.booking_cancelled"
+                )
+            )
+        ).all()
         assert len(told) == 1
         assert (await session.get(ServiceSlot, (a1, uuid.UUID(slot["id"])))).booked == 0
 
@@ -185,7 +224,12 @@ async def test_price_changes_do_not_touch_existing_bookings(db, city):
     a1 = city.compounds["A1"]
     async with db.transaction(Scope.of([a1])) as session:
         service = await services.create_service(session, a1, s.ServiceIn(name="擦玻璃", category="cleaning", price_fen=5000))
-        slot = await services.add_slot(session, a1, service.id, s.SlotIn(starts_at=clock.now() + dt.timedelta(days=3), ends_at=clock.now() + dt.timedelta(days=3, hours=1), capacity=3))
+        slot = await services.add_slot(
+            session,
+            a1,
+            service.id,
+            s.SlotIn(starts_at=clock.now() + dt.timedelta(days=3), ends_at=clock.now() + dt.timedelta(days=3, hours=1), capacity=3),
+        )
         booking = await services.book(session, resident_principal(city), a1, s.BookingIn(slot_id=slot.id), for_others=False)
         await services.update_service(session, a1, service.id, s.ServicePatch(price_fen=6000))
     assert booking.price_fen == 5000 and service.price_fen == 6000
@@ -195,9 +239,16 @@ async def test_a_resident_of_another_compound_cannot_book_here(db, city):
     a1 = city.compounds["A1"]
     async with db.transaction(Scope.of([a1])) as session:
         service = await services.create_service(session, a1, s.ServiceIn(name="修鞋", category="other", price_fen=500))
-        slot = await services.add_slot(session, a1, service.id, s.SlotIn(starts_at=clock.now() + dt.timedelta(days=3), ends_at=clock.now() + dt.timedelta(days=3, hours=1), capacity=3))
+        slot = await services.add_slot(
+            session,
+            a1,
+            service.id,
+            s.SlotIn(starts_at=clock.now() + dt.timedelta(days=3), ends_at=clock.now() + dt.timedelta(days=3, hours=1), capacity=3),
+        )
         with pytest.raises(Problem) as caught:
-            await services.book(session, staff_principal(city, "ent-b-admin", "B", ("B1",)), a1, s.BookingIn(slot_id=slot.id), for_others=False)
+            await services.book(
+                session, staff_principal(city, "ent-b-admin", "B", ("B1",)), a1, s.BookingIn(slot_id=slot.id), for_others=False
+            )
     assert caught.value.status == 422 and caught.value.extra["errors"][0]["field"] == "resident_id"
 
 

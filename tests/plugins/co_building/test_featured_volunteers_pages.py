@@ -13,14 +13,24 @@ from core.db import Scope
 from plugins.co_building.models.featured import ServiceBooking, ServiceSlot
 from plugins.co_building.models.volunteers import ActivitySignup, Redemption, VolunteerActivity
 from tenants.demo import DEMO_PASSWORD
-
 from tests.plugins.co_building.support_featured_volunteers import count
 
 HTML = {"Accept": "text/html"}
 HTMX = {"Accept": "*/*", "HX-Request": "true"}
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
-CONSOLE_PAGES = ("/services", "/bookings", "/care", "/care/visits", "/care/visits?status=missed", "/volunteers", "/activities", "/points", "/rewards",
-                 "/rankings", "/rankings?by=points&scope=district")
+CONSOLE_PAGES = (
+    "/services",
+    "/bookings",
+    "/care",
+    "/care/visits",
+    "/care/visits?status=missed",
+    "/volunteers",
+    "/activities",
+    "/points",
+    "/rewards",
+    "/rankings",
+    "/rankings?by=points&scope=district",
+)
 PORTAL_PAGES = ("/services", "/bookings", "/activities", "/points")
 
 
@@ -34,7 +44,9 @@ async def sign_in(client, username: str, *, portal: bool = False) -> None:
     client.cookies.clear()
     base = "/portal" if portal else "/console"
     form = await client.get(f"{base}/login", headers=HTML)
-    r = await client.post(f"{base}/login", data={"username": username, "password": DEMO_PASSWORD, "_csrf": CSRF.search(form.text).group(1)}, headers=HTML)
+    r = await client.post(
+        f"{base}/login", data={"username": username, "password": DEMO_PASSWORD, "_csrf": CSRF.search(form.text).group(1)}, headers=HTML
+    )
     assert r.status_code == 303
 
 
@@ -57,7 +69,11 @@ async def test_every_console_page_renders_for_the_operator(web, city, db, lang, 
 
 async def _activity_id(db, city) -> uuid.UUID:
     async with db.session(Scope.everything("test")) as session:
-        return await session.scalar(select(VolunteerActivity.id).where(VolunteerActivity.compound_id == city.compounds["A1"], VolunteerActivity.title == "敬老院义务理发"))
+        return await session.scalar(
+            select(VolunteerActivity.id).where(
+                VolunteerActivity.compound_id == city.compounds["A1"], VolunteerActivity.title == "敬老院义务理发"
+            )
+        )
 
 
 async def test_the_care_pages_are_not_for_residents_and_mask_for_the_district(web, city):
@@ -87,7 +103,12 @@ async def test_a_resident_books_and_cancels_in_the_portal(web, city, db):
     await sign_in(web, "resident-a1", portal=True)
     base = f"/portal/compounds/{a1}/co_building"
     async with db.session(Scope.everything("test")) as session:
-        slot = await session.scalar(select(ServiceSlot).where(ServiceSlot.compound_id == a1, ServiceSlot.booked == 0).order_by(ServiceSlot.starts_at.desc()).limit(1))
+        slot = await session.scalar(
+            select(ServiceSlot)
+            .where(ServiceSlot.compound_id == a1, ServiceSlot.booked == 0)
+            .order_by(ServiceSlot.starts_at.desc())
+            .limit(1)
+        )
     token = await csrf(web, base + "/services")
     booked = await web.post(base + "/bookings", data={"slot_id": str(slot.id), "_csrf": token}, headers=HTML)
     assert booked.status_code == 303 and booked.headers["location"].endswith("/bookings")
@@ -103,7 +124,11 @@ async def test_a_resident_books_and_cancels_in_the_portal(web, city, db):
 
 async def _my_booking(db, compound, slot_id) -> uuid.UUID:
     async with db.session(Scope.everything("test")) as session:
-        return await session.scalar(select(ServiceBooking.id).where(ServiceBooking.compound_id == compound, ServiceBooking.slot_id == slot_id, ServiceBooking.status == "booked"))
+        return await session.scalar(
+            select(ServiceBooking.id).where(
+                ServiceBooking.compound_id == compound, ServiceBooking.slot_id == slot_id, ServiceBooking.status == "booked"
+            )
+        )
 
 
 async def test_a_resident_joins_the_waiting_list_and_sees_their_position(web, city, db):
@@ -139,7 +164,9 @@ async def test_the_bookings_desk_confirms_and_cancels_with_a_reason(web, city, d
     await sign_in(web, "ent-a-manager")
     base = f"/console/compounds/{a1}/co_building/bookings"
     async with db.session(Scope.everything("test")) as session:
-        booking = await session.scalar(select(ServiceBooking).where(ServiceBooking.compound_id == a1, ServiceBooking.status == "booked").limit(1))
+        booking = await session.scalar(
+            select(ServiceBooking).where(ServiceBooking.compound_id == a1, ServiceBooking.status == "booked").limit(1)
+        )
     token = await csrf(web, base)
     confirmed = await web.post(base + f"/{booking.id}/confirm", data={"_csrf": token}, headers=HTML)
     assert confirmed.status_code == 303 and await count(db, ServiceBooking, id=booking.id, status="confirmed") == 1

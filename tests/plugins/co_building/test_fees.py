@@ -13,7 +13,7 @@ from core.db import Scope
 from plugins.co_building.models.fees import Bill, FeeItem, Payment
 from plugins.co_building.services.fees import to_fen
 
-NOV_30 = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)
+NOV_30 = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -67,14 +67,20 @@ async def test_bills_are_issued_per_room_once_and_paid_once_per_key(client, as_u
     after = (await client.get(base(city) + f"/bills/{bill['id']}", headers=admin)).json()
     assert after["paid_fen"] == 1000 and after["status"] == "partial"
     # the same key for another payment is a conflict; nothing is written
-    clash = await client.post(base(city) + f"/bills/{bill['id']}/payments", json={"amount_fen": 999, "method": "cash"}, headers={**admin, **key})
+    clash = await client.post(
+        base(city) + f"/bills/{bill['id']}/payments", json={"amount_fen": 999, "method": "cash"}, headers={**admin, **key}
+    )
     assert clash.status_code == 409 and await count(db, Payment) == payments_before + 1
 
 
 async def test_bad_payments_and_prices_write_nothing(client, as_user, city, db):
     admin, resident = await as_user("ent-a-admin"), await as_user("resident-a1")
     items = await count(db, FeeItem)
-    for body, field in (({"name": "负数", "kind": "fixed", "unit_price": "-1"}, "unit_price"), ({"name": "零", "kind": "fixed", "unit_price": "0"}, "unit_price"), ({"name": "精度", "kind": "fixed", "unit_price": "1.00001"}, "unit_price")):
+    for body, field in (
+        ({"name": "负数", "kind": "fixed", "unit_price": "-1"}, "unit_price"),
+        ({"name": "零", "kind": "fixed", "unit_price": "0"}, "unit_price"),
+        ({"name": "精度", "kind": "fixed", "unit_price": "1.00001"}, "unit_price"),
+    ):
         r = await client.post(base(city) + "/fee-items/", json=body, headers=admin)
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
     assert await count(db, FeeItem) == items
@@ -104,12 +110,20 @@ async def test_a_resident_pays_offline_and_staff_confirm_the_money(client, as_us
     bill = (await client.get(base(city) + "/bills?period=2027-03", headers=resident)).json()["items"][0]
     providers = (await client.get(base(city) + "/payment-providers", headers=resident)).json()
     assert [p["name"] for p in providers] == ["offline"]
-    r = await client.post(base(city) + f"/bills/{bill['id']}/payments", json={"amount_fen": bill["amount_fen"], "method": "provider", "provider": "offline"}, headers={**resident, "Idempotency-Key": "app-1"})
+    r = await client.post(
+        base(city) + f"/bills/{bill['id']}/payments",
+        json={"amount_fen": bill["amount_fen"], "method": "provider", "provider": "offline"},
+        headers={**resident, "Idempotency-Key": "app-1"},
+    )
     assert r.status_code == 201, r.text
     started = r.json()
     assert started["status"] == "pending" and started["receipt_no"] is None and started["provider_reference"] in started["instructions"]
     # while pending, the same money cannot be started twice
-    again = await client.post(base(city) + f"/bills/{bill['id']}/payments", json={"amount_fen": bill["amount_fen"], "method": "provider", "provider": "offline"}, headers=resident)
+    again = await client.post(
+        base(city) + f"/bills/{bill['id']}/payments",
+        json={"amount_fen": bill["amount_fen"], "method": "provider", "provider": "offline"},
+        headers=resident,
+    )
     assert again.status_code == 422
     # a neighbour cannot pay or see this bill; a resident cannot confirm
     assert (await client.get(base(city) + f"/bills/{bill['id']}", headers=neighbour)).status_code == 404
@@ -127,7 +141,13 @@ async def test_arrears_per_building_and_weekly_reminders(client, as_user, city, 
     rows = (await client.get(base(city) + "/arrears", headers=admin)).json()
     assert rows and sum(r["rooms_owing"] for r in rows) == len(city.rooms["A1"])  # every room owes May
     async with db.session(Scope.everything("test")) as session:
-        overdue = (await session.execute(select(func.count(), func.sum(Bill.amount_fen - Bill.paid_fen)).where(Bill.compound_id == city.compounds["A1"], Bill.status != "paid", Bill.due_on < NOV_30.date()))).one()
+        overdue = (
+            await session.execute(
+                select(func.count(), func.sum(Bill.amount_fen - Bill.paid_fen)).where(
+                    Bill.compound_id == city.compounds["A1"], Bill.status != "paid", Bill.due_on < NOV_30.date()
+                )
+            )
+        ).one()
     assert sum(r["bills"] for r in rows) == overdue[0], (rows, overdue)
     assert sum(r["outstanding_fen"] for r in rows) == overdue[1]
     assert (await client.get(base(city) + "/arrears", headers=resident)).status_code == 403
@@ -139,18 +159,34 @@ async def test_arrears_per_building_and_weekly_reminders(client, as_user, city, 
     clock.advance(dt.timedelta(days=7))  # a week on: the same bills again, and November's, due on 1 December, too
     admin = await as_user("ent-a-admin")
     async with db.session(Scope.everything("test")) as session:
-        now_overdue = await session.scalar(select(func.count()).select_from(Bill).where(Bill.compound_id == city.compounds["A1"], Bill.status != "paid", Bill.due_on < clock.now().date()))
+        now_overdue = await session.scalar(
+            select(func.count())
+            .select_from(Bill)
+            .where(Bill.compound_id == city.compounds["A1"], Bill.status != "paid", Bill.due_on < clock.now().date())
+        )
     assert now_overdue > overdue[0]
     assert (await client.post(base(city) + "/bills/reminders", headers=admin)).json()["bills"] == now_overdue
 
 
 async def test_metered_items_bill_what_the_meter_read(client, as_user, city):
     admin = await as_user("ent-a-admin")
-    water = (await client.post(base(city) + "/fee-items/", json={"name": "二次供水费", "kind": "metered", "unit_price": "4.6", "unit": "吨"}, headers=admin)).json()
+    water = (
+        await client.post(
+            base(city) + "/fee-items/", json={"name": "二次供水费", "kind": "metered", "unit_price": "4.6", "unit": "吨"}, headers=admin
+        )
+    ).json()
     room = str(city.rooms["A1"][0])
-    r = await client.post(base(city) + "/meter-readings", json={"fee_item_id": water["id"], "room_id": room, "period": "2027-04", "quantity": "12.5"}, headers=admin)
+    r = await client.post(
+        base(city) + "/meter-readings",
+        json={"fee_item_id": water["id"], "room_id": room, "period": "2027-04", "quantity": "12.5"},
+        headers=admin,
+    )
     assert r.status_code == 200
-    bad = await client.post(base(city) + "/meter-readings", json={"fee_item_id": water["id"], "room_id": room, "period": "2027-04", "quantity": "-1"}, headers=admin)
+    bad = await client.post(
+        base(city) + "/meter-readings",
+        json={"fee_item_id": water["id"], "room_id": room, "period": "2027-04", "quantity": "-1"},
+        headers=admin,
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "quantity"
     await client.post(base(city) + "/bills/generate", json={"period": "2027-04"}, headers=admin)
     bills = (await client.get(base(city) + "/bills?period=2027-04&limit=200", headers=admin)).json()["items"]
@@ -159,7 +195,10 @@ async def test_metered_items_bill_what_the_meter_read(client, as_user, city):
     water_line = next(line for line in lines if line["description"].startswith("二次供水费"))
     assert water_line["amount_fen"] == 5750  # 12.5 t × 4.60
     others = next(b for b in bills if b["room_id"] != room)
-    assert not any(line["description"].startswith("二次供水费") for line in (await client.get(base(city) + f"/bills/{others['id']}", headers=admin)).json()["lines"])
+    assert not any(
+        line["description"].startswith("二次供水费")
+        for line in (await client.get(base(city) + f"/bills/{others['id']}", headers=admin)).json()["lines"]
+    )
 
 
 async def test_the_monthly_job_bills_every_room_once(db, city):
@@ -168,7 +207,7 @@ async def test_the_monthly_job_bills_every_room_once(db, city):
     from plugins.co_building.jobs.fees import generate_bills_job
 
     runtime = types.SimpleNamespace(database=lambda: db)
-    with clock.frozen_at(dt.datetime(2027, 1, 1, 0, 30, tzinfo=dt.timezone.utc)):
+    with clock.frozen_at(dt.datetime(2027, 1, 1, 0, 30, tzinfo=dt.UTC)):
         created = await generate_bills_job.fn(runtime)
         assert created == len(city.rooms["A1"]) + len(city.rooms["A2"])  # the compounds with fee items
         assert await generate_bills_job.fn(runtime) == 0

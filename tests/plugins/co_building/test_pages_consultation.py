@@ -32,7 +32,9 @@ async def test_the_district_sees_the_demo_votes_with_their_four_figures(web, cit
     votes = await _vote_ids(db, city)
     closed = await web.get(f"/console/compounds/{a1}/co_building/votes/{votes['closed']}", headers=HTML)
     assert closed.status_code == 200
-    assert "专有部分面积" in closed.text and 'id="vote-outcome"' in closed.text and 'id="ballots"' in closed.text  # the district reads the ballot list
+    assert (
+        "专有部分面积" in closed.text and 'id="vote-outcome"' in closed.text and 'id="ballots"' in closed.text
+    )  # the district reads the ballot list
     # another district does not reach the compound
     await sign_in(web, "district-2-admin")
     assert (await web.get(f"/console/compounds/{a1}/co_building/consultation", headers=HTML)).status_code == 404
@@ -48,12 +50,20 @@ async def test_a_resident_votes_in_the_portal_and_sees_their_ballot(web, city, d
     assert page.status_code == 200 and 'id="cast"' in page.text
     async with db.session(Scope.everything("test")) as session:
         before = await session.scalar(select(func.count()).select_from(Ballot))
-    r = await web.post(f"/portal/compounds/{a1}/co_building/votes/{votes['open']}/ballot", data={"choice": "approve", "_csrf": csrf_of(page.text)}, headers=HTML)
+    r = await web.post(
+        f"/portal/compounds/{a1}/co_building/votes/{votes['open']}/ballot",
+        data={"choice": "approve", "_csrf": csrf_of(page.text)},
+        headers=HTML,
+    )
     assert r.status_code == 303
     after = await web.get(f"/portal/compounds/{a1}/co_building/votes/{votes['open']}", headers=HTML)
     assert re.search(r'id="my-ballot">[^<]*<strong>同意</strong>', after.text)
     # a bad choice is refused and writes nothing
-    bad = await web.post(f"/portal/compounds/{a1}/co_building/votes/{votes['open']}/ballot", data={"choice": "maybe", "_csrf": csrf_of(after.text)}, headers=HTML)
+    bad = await web.post(
+        f"/portal/compounds/{a1}/co_building/votes/{votes['open']}/ballot",
+        data={"choice": "maybe", "_csrf": csrf_of(after.text)},
+        headers=HTML,
+    )
     assert bad.status_code == 400
     async with db.session(Scope.everything("test")) as session:
         assert await session.scalar(select(func.count()).select_from(Ballot)) == before + 1
@@ -87,8 +97,15 @@ async def test_indicators_evaluate_for_a_compound(db, city, plugin_host):
     from core.plugins.figures import indicator_values
 
     async with db.session(Scope.everything("test")) as session:
-        values = {v.code: v for v in await indicator_values(session, plugin_host, city.compounds["A1"], dt.date(2026, 1, 1), dt.date(2027, 1, 1))}
-    assert {"co_building.on_time_response", "co_building.fee_collection", "co_building.mean_rating", "co_building.proposals_handled"} <= set(values)
+        values = {
+            v.code: v for v in await indicator_values(session, plugin_host, city.compounds["A1"], dt.date(2026, 1, 1), dt.date(2027, 1, 1))
+        }
+    assert {
+        "co_building.on_time_response",
+        "co_building.fee_collection",
+        "co_building.mean_rating",
+        "co_building.proposals_handled",
+    } <= set(values)
     assert not any(v.error for v in values.values())
     assert values["co_building.mean_rating"].value == Decimal("5.00")  # the demo's rated orders
     assert Decimal(0) < values["co_building.fee_collection"].value < Decimal(100)

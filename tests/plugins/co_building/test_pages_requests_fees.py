@@ -19,7 +19,7 @@ from plugins.co_building.models.fees import Bill, FeeItem, Payment
 from plugins.co_building.models.requests import ServiceRequest, TimeLimit
 from tests.core.test_web import HTML, HTMX, _catalogs, csrf_of, sign_in
 
-MONDAY_10 = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Asia/Shanghai, a working day
+MONDAY_10 = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)  # 10:00 in Asia/Shanghai, a working day
 PLUGIN = pathlib.Path(__file__).resolve().parents[3] / "plugins" / "co_building"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -78,8 +78,18 @@ async def my_room(web, city) -> str:
 async def file_in_portal(web, city, **extra) -> str:
     """resident-a1 files a repair for their room with a photo; answers the request id."""
     await sign_in(web, RESIDENT_PHONE, portal=True)
-    body = {"kind": "repair", "category": "plumbing", "title": "厨房水管漏水", "description": "水槽下方一直滴水", "location": "room", "room_id": await my_room(web, city), **extra}
-    r = await post(web, portal(city, "requests"), body, token_from=portal(city, "requests", "new"), files={"photo": ("漏水.png", PNG, "image/png")})
+    body = {
+        "kind": "repair",
+        "category": "plumbing",
+        "title": "厨房水管漏水",
+        "description": "水槽下方一直滴水",
+        "location": "room",
+        "room_id": await my_room(web, city),
+        **extra,
+    }
+    r = await post(
+        web, portal(city, "requests"), body, token_from=portal(city, "requests", "new"), files={"photo": ("漏水.png", PNG, "image/png")}
+    )
     assert r.status_code == 303, r.text[:2000]
     found = re.search(r"/requests/([0-9a-f-]{36})$", r.headers["location"])
     assert found and r.headers["location"].startswith(portal(city, "requests"))
@@ -121,7 +131,9 @@ async def test_a_refused_photo_or_a_bad_form_files_nothing_and_says_why(web, db,
     room = await my_room(web, city)
     new = portal(city, "requests", "new")
     body = {"kind": "repair", "category": "plumbing", "title": "门锁坏了", "location": "room", "room_id": room}
-    fake = await post(web, portal(city, "requests"), body, token_from=new, files={"photo": ("photo.png", b"not a picture at all", "image/png")}, htmx=True)
+    fake = await post(
+        web, portal(city, "requests"), body, token_from=new, files={"photo": ("photo.png", b"not a picture at all", "image/png")}, htmx=True
+    )
     assert fake.status_code == 415 and "<html" not in fake.text and "<code>file</code>" in fake.text
     no_title = await post(web, portal(city, "requests"), {**body, "title": ""}, token_from=new, htmx=True)
     assert no_title.status_code == 400 and "<code>title</code>" in no_title.text
@@ -169,12 +181,26 @@ async def test_dispatch_work_and_rating_across_console_and_portal(web, db, city)
     assert "13800000001" in detail.text
 
     # an assignment without a staff member is refused in place and changes nothing
-    refused = await post(web, console(city, "requests", request_id, "transitions"), {"action": "assign"}, token_from=console(city, "requests", request_id), htmx=True)
+    refused = await post(
+        web,
+        console(city, "requests", request_id, "transitions"),
+        {"action": "assign"},
+        token_from=console(city, "requests", request_id),
+        htmx=True,
+    )
     assert refused.status_code == 422 and "<code>assignee_user_id</code>" in refused.text
     # an illegal move names the problem
-    illegal = await post(web, console(city, "requests", request_id, "transitions"), {"action": "complete"}, token_from=console(city, "requests", request_id), htmx=True)
+    illegal = await post(
+        web,
+        console(city, "requests", request_id, "transitions"),
+        {"action": "complete"},
+        token_from=console(city, "requests", request_id),
+        htmx=True,
+    )
     assert illegal.status_code == 409 and "不允许的状态变更" in illegal.text
-    assert (await move(web, city, request_id, "assign", assignee_user_id=str(city.users["ent-a-staff"]), note="请尽快上门")).status_code == 303
+    assert (
+        await move(web, city, request_id, "assign", assignee_user_id=str(city.users["ent-a-staff"]), note="请尽快上门")
+    ).status_code == 303
 
     await sign_in(web, "ent-a-staff")
     mine = await web.get(console(city, "requests") + "?mine=true", headers=HTML)
@@ -188,10 +214,16 @@ async def test_dispatch_work_and_rating_across_console_and_portal(web, db, city)
     await sign_in(web, RESIDENT_PHONE, portal=True)
     page = await web.get(portal(city, "requests", request_id), headers=HTML)
     assert 'id="submit-rating"' in page.text and 'id="action-reopen"' in page.text
-    bad = await post(web, portal(city, "requests", request_id, "rating"), {"rating": "9"}, token_from=portal(city, "requests", request_id), htmx=True)
+    bad = await post(
+        web, portal(city, "requests", request_id, "rating"), {"rating": "9"}, token_from=portal(city, "requests", request_id), htmx=True
+    )
     assert bad.status_code == 400 and "<code>rating</code>" in bad.text
     token = await form_token(web, portal(city, "requests", request_id))
-    r = await web.post(portal(city, "requests", request_id, "rating"), data={"rating": "5", "tags": ["prompt", "solved"], "comment": "师傅很专业", "_csrf": token}, headers=HTML)
+    r = await web.post(
+        portal(city, "requests", request_id, "rating"),
+        data={"rating": "5", "tags": ["prompt", "solved"], "comment": "师傅很专业", "_csrf": token},
+        headers=HTML,
+    )
     assert r.status_code == 303
     page = await web.get(portal(city, "requests", request_id), headers=HTML)
     assert 'data-state="rated"' in page.text and "★★★★★" in page.text and "响应及时" in page.text and "师傅很专业" in page.text
@@ -208,7 +240,12 @@ async def test_a_low_rating_asks_the_manager_for_a_return_visit_and_a_hand_over_
     for action in ("accept", "start", "complete"):
         assert (await move(web, city, request_id, action)).status_code == 303
     await sign_in(web, RESIDENT_PHONE, portal=True)
-    await post(web, portal(city, "requests", request_id, "rating"), {"rating": "1", "comment": "还在漏"}, token_from=portal(city, "requests", request_id))
+    await post(
+        web,
+        portal(city, "requests", request_id, "rating"),
+        {"rating": "1", "comment": "还在漏"},
+        token_from=portal(city, "requests", request_id),
+    )
     await sign_in(web, "ent-a-manager")
     detail = console(city, "requests", request_id)
     page = await web.get(detail, headers=HTML)
@@ -218,7 +255,12 @@ async def test_a_low_rating_asks_the_manager_for_a_return_visit_and_a_hand_over_
     assert (await post(web, detail + "/return-visit", {"note": "已电话回访，明天再修"}, token_from=detail)).status_code == 303
     assert (await post(web, detail + "/handover", {"reason": "需燃气公司处理"}, token_from=detail)).status_code == 303
     page = await web.get(detail, headers=HTML)
-    assert "已电话回访" in page.text and "需燃气公司处理" in page.text and "待回访" not in page.text and 'id="handover-reason"' not in page.text
+    assert (
+        "已电话回访" in page.text
+        and "需燃气公司处理" in page.text
+        and "待回访" not in page.text
+        and 'id="handover-reason"' not in page.text
+    )
 
     # the staff member may not hand over (needs approve): 403 from the guard
     await sign_in(web, "ent-a-staff")
@@ -232,11 +274,27 @@ async def test_staff_file_for_a_caller_and_wrong_people_are_refused(web, db, cit
     page = await web.get(new, headers=HTML)
     resident = re.search(r'<option value="([0-9a-f-]{36})">张建国', page.text)
     assert page.status_code == 200 and resident
-    bad = await post(web, console(city, "requests"), {"kind": "complaint", "category": "noise", "title": "", "location": "public"}, token_from=new, htmx=True)
+    bad = await post(
+        web,
+        console(city, "requests"),
+        {"kind": "complaint", "category": "noise", "title": "", "location": "public"},
+        token_from=new,
+        htmx=True,
+    )
     assert bad.status_code == 400 and "<code>title</code>" in bad.text
-    r = await post(web, console(city, "requests"), {
-        "channel": "phone", "resident_id": resident.group(1), "kind": "complaint", "category": "noise", "title": "夜间施工噪音", "location": "public",
-    }, token_from=new)
+    r = await post(
+        web,
+        console(city, "requests"),
+        {
+            "channel": "phone",
+            "resident_id": resident.group(1),
+            "kind": "complaint",
+            "category": "noise",
+            "title": "夜间施工噪音",
+            "location": "public",
+        },
+        token_from=new,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith(console(city, "requests") + "/")
     assert await count(db, ServiceRequest) == before + 1  # the refused form wrote nothing
     async with db.session(Scope.everything("test")) as session:
@@ -261,19 +319,29 @@ async def test_enterprise_admins_set_time_limits_and_bad_lines_write_nothing(web
     await sign_in(web, "ent-a-admin")
     page = await web.get(url, headers=HTML)
     assert page.status_code == 200 and "平台默认" in page.text and 'name="response_hours"' in page.text
-    bad = await post(web, url, {"category": "plumbing", "priority": "urgent", "response_hours": "8", "completion_hours": "2"}, token_from=url, htmx=True)
+    bad = await post(
+        web, url, {"category": "plumbing", "priority": "urgent", "response_hours": "8", "completion_hours": "2"}, token_from=url, htmx=True
+    )
     assert bad.status_code == 422 and "<code>completion_hours</code>" in bad.text and "办结时限不能短于响应时限" in bad.text
-    zero = await post(web, url, {"category": "plumbing", "priority": "urgent", "response_hours": "0", "completion_hours": "2"}, token_from=url, htmx=True)
+    zero = await post(
+        web, url, {"category": "plumbing", "priority": "urgent", "response_hours": "0", "completion_hours": "2"}, token_from=url, htmx=True
+    )
     assert zero.status_code == 400 and "<code>response_hours</code>" in zero.text
     assert await count(db, TimeLimit) == 0
-    assert (await post(web, url, {"category": "plumbing", "priority": "urgent", "response_hours": "1", "completion_hours": "4"}, token_from=url)).status_code == 303
+    assert (
+        await post(web, url, {"category": "plumbing", "priority": "urgent", "response_hours": "1", "completion_hours": "4"}, token_from=url)
+    ).status_code == 303
     page = await web.get(url, headers=HTML)
     assert "本企业" in page.text and await count(db, TimeLimit) == 1
 
     await sign_in(web, "ent-a-staff")
     page = await web.get(url, headers=HTML)
     assert page.status_code == 200 and 'name="response_hours"' not in page.text
-    r = await web.post(url, data={"category": "*", "priority": "normal", "response_hours": "1", "completion_hours": "2", "_csrf": csrf_of(page.text)}, headers=HTML)
+    r = await web.post(
+        url,
+        data={"category": "*", "priority": "normal", "response_hours": "1", "completion_hours": "2", "_csrf": csrf_of(page.text)},
+        headers=HTML,
+    )
     assert r.status_code == 403 and await count(db, TimeLimit) == 1
 
 
@@ -294,7 +362,11 @@ async def test_fee_items_and_bills_in_the_console_bad_input_writes_nothing(web, 
     fees = console(city, "fees")
     page = await web.get(fees, headers=HTML)
     assert page.status_code == 200 and "收费项目" in page.text and 'id="gen-period"' in page.text
-    for body, field in (({"name": "保洁费", "kind": "area", "unit_price": "-1"}, "unit_price"), ({"name": "保洁费", "kind": "area", "unit_price": "1.23456"}, "unit_price"), ({"name": "", "kind": "area", "unit_price": "1"}, "name")):
+    for body, field in (
+        ({"name": "保洁费", "kind": "area", "unit_price": "-1"}, "unit_price"),
+        ({"name": "保洁费", "kind": "area", "unit_price": "1.23456"}, "unit_price"),
+        ({"name": "", "kind": "area", "unit_price": "1"}, "name"),
+    ):
         r = await post(web, fees + "/items", body, token_from=fees, htmx=True)
         assert r.status_code in (400, 422) and f"<code>{field}</code>" in r.text
     assert await count(db, FeeItem) == items_before
@@ -315,7 +387,11 @@ async def test_fee_items_and_bills_in_the_console_bad_input_writes_nothing(web, 
         assert all(b.reminder_count == 1 for b in (await session.scalars(select(Bill).where(Bill.period == "2025-01"))).all())
         item = await session.scalar(select(FeeItem.id).where(FeeItem.name == "电梯运行费"))
     # a fee item is switched off by unticking the box
-    assert (await post(web, fees + f"/items/{item}", {"name": "电梯运行费", "kind": "area", "unit_price": "0.40", "due_days": "30"}, token_from=fees)).status_code == 303
+    assert (
+        await post(
+            web, fees + f"/items/{item}", {"name": "电梯运行费", "kind": "area", "unit_price": "0.40", "due_days": "30"}, token_from=fees
+        )
+    ).status_code == 303
     async with db.session(Scope.everything("test")) as session:
         row = await session.scalar(select(FeeItem).where(FeeItem.id == item))
         assert row.active is False and str(row.unit_price) == "0.4000"
@@ -338,8 +414,15 @@ async def test_staff_record_cash_once_per_form_and_print_the_receipt(web, db, ci
     page = await web.get(url, headers=HTML)
     key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page.text).group(1)
     assert key != re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', (await web.get(url, headers=HTML)).text).group(1)
-    for amount, field, status in (("abc", "amount", 400), ("1.234", "amount", 400), ("0", "amount_fen", 422), (f"{bill.amount_fen / 100 + 1:.2f}", "amount_fen", 422)):
-        r = await post(web, url + "/payments", {"amount": amount, "method": "cash", "idempotency_key": uuid.uuid4().hex}, token_from=url, htmx=True)
+    for amount, field, status in (
+        ("abc", "amount", 400),
+        ("1.234", "amount", 400),
+        ("0", "amount_fen", 422),
+        (f"{bill.amount_fen / 100 + 1:.2f}", "amount_fen", 422),
+    ):
+        r = await post(
+            web, url + "/payments", {"amount": amount, "method": "cash", "idempotency_key": uuid.uuid4().hex}, token_from=url, htmx=True
+        )
         assert r.status_code == status and f"<code>{field}</code>" in r.text, (amount, r.text)
     assert await count(db, Payment) == payments_before
 
@@ -352,7 +435,12 @@ async def test_staff_record_cash_once_per_form_and_print_the_receipt(web, db, ci
     receipt = re.search(r'href="([^"]+/payments/[0-9a-f-]{36}/receipt)">(R\d+)<', page.text)
     assert receipt and "部分缴纳" in page.text
     printed = await web.get(receipt.group(1), headers=HTML)
-    assert printed.status_code == 200 and receipt.group(2) in printed.text and "¥10.00" in printed.text and 'class="topbar"' not in printed.text
+    assert (
+        printed.status_code == 200
+        and receipt.group(2) in printed.text
+        and "¥10.00" in printed.text
+        and 'class="topbar"' not in printed.text
+    )
 
 
 async def test_a_resident_pays_offline_staff_confirm_and_only_the_owner_sees_it(web, db, city):
@@ -368,11 +456,19 @@ async def test_a_resident_pays_offline_staff_confirm_and_only_the_owner_sees_it(
     assert 'value="offline"' in page.text and "线下缴费" in page.text
     owed = re.search(r'id="amount" name="amount" type="text" inputmode="decimal" required value="([\d.]+)"', page.text).group(1)
     key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page.text).group(1)
-    paid = await web.post(links[0] + "/payments", data={"amount": owed, "provider": "offline", "idempotency_key": key, "_csrf": csrf_of(page.text)}, headers=HTML)
+    paid = await web.post(
+        links[0] + "/payments",
+        data={"amount": owed, "provider": "offline", "idempotency_key": key, "_csrf": csrf_of(page.text)},
+        headers=HTML,
+    )
     assert paid.status_code == 200 and 'id="payment-reference"' in paid.text and "物业服务中心" in paid.text
     reference = re.search(r'id="payment-reference">([^<]+)<', paid.text).group(1)
     # a resident may not record cash
-    cash = await web.post(links[0] + "/payments", data={"amount": "1", "provider": "offline", "method": "cash", "idempotency_key": uuid.uuid4().hex, "_csrf": csrf_of(page.text)}, headers=HTML)
+    cash = await web.post(
+        links[0] + "/payments",
+        data={"amount": "1", "provider": "offline", "method": "cash", "idempotency_key": uuid.uuid4().hex, "_csrf": csrf_of(page.text)},
+        headers=HTML,
+    )
     assert cash.status_code in (400, 422) and await count(db, Payment) == payments_before + 1
 
     await sign_in(web, "ent-a-manager")
@@ -413,11 +509,21 @@ async def test_menu_entries_for_staff_and_residents(web, city):
 
 def test_every_message_of_these_pages_has_a_chinese_translation():
     """Each string of the requests and fees pages is in the plugin's catalogs (zh_CN translated, en present) or the core's."""
-    sources = [PLUGIN / "pages" / "requests.py", PLUGIN / "pages" / "fees.py", *sorted((PLUGIN / "templates" / "requests").glob("*.html")), *sorted((PLUGIN / "templates" / "fees").glob("*.html"))]
+    sources = [
+        PLUGIN / "pages" / "requests.py",
+        PLUGIN / "pages" / "fees.py",
+        *sorted((PLUGIN / "templates" / "requests").glob("*.html")),
+        *sorted((PLUGIN / "templates" / "fees").glob("*.html")),
+    ]
     used = set()
     for path in sources:
         method, options = ("python", {}) if path.suffix == ".py" else ("jinja2", {"extensions": "jinja2.ext.i18n"})
-        used |= {m[1] if isinstance(m[1], str) else m[1][0] for m in extract_from_file(method, str(path), keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}, options=options)}
+        used |= {
+            m[1] if isinstance(m[1], str) else m[1][0]
+            for m in extract_from_file(
+                method, str(path), keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}, options=options
+            )
+        }
     assert len(used) > 200
     for locale in ("zh_CN", "en"):
         catalogs = [*_catalogs(PLUGIN / "locale", locale), *_catalogs(LOCALE_DIR, locale)]

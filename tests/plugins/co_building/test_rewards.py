@@ -15,7 +15,6 @@ from core.problems import Problem
 from plugins.co_building.models.volunteers import LedgerIsAppendOnly, PointsEntry, Redemption, Reward, Volunteer
 from plugins.co_building.schemas import volunteers as s
 from plugins.co_building.services import volunteers as services
-
 from tests.conftest import BACKEND
 from tests.plugins.co_building.support_featured_volunteers import count, resident_principal, staff_principal
 
@@ -29,14 +28,18 @@ async def _resident_with_points(db, city, points: int) -> uuid.UUID:
     async with db.transaction(Scope.of([a1])) as session:
         volunteer = await services.register_volunteer(session, resident_principal(city), a1, s.VolunteerIn(), for_others=False)
         if points:
-            await services.adjust_points(session, staff_principal(city), a1, s.AdjustmentIn(volunteer_id=volunteer.id, delta=points, reason="表彰：协助抗洪"))
+            await services.adjust_points(
+                session, staff_principal(city), a1, s.AdjustmentIn(volunteer_id=volunteer.id, delta=points, reason="表彰：协助抗洪")
+            )
         return volunteer.id
 
 
 async def _reward(db, city, cost: int, stock: int) -> uuid.UUID:
     a1 = city.compounds["A1"]
     async with db.transaction(Scope.of([a1])) as session:
-        return (await services.create_reward(session, a1, s.RewardIn(name=f"奖品 {uuid.uuid4().hex[:6]}", points_cost=cost, stock=stock))).id
+        return (
+            await services.create_reward(session, a1, s.RewardIn(name=f"奖品 {uuid.uuid4().hex[:6]}", points_cost=cost, stock=stock))
+        ).id
 
 
 async def _written(db) -> tuple[int, int, int]:
@@ -76,10 +79,14 @@ async def test_out_of_stock_is_409_and_gives_the_points_back(db, city):
         assert (await session.get(Reward, (a1, reward))).stock == 1
 
 
-@pytest.mark.parametrize("body,field", [({"points_cost": -5}, "points_cost"), ({"points_cost": 0}, "points_cost"), ({"stock": -1}, "stock")])
+@pytest.mark.parametrize(
+    "body,field", [({"points_cost": -5}, "points_cost"), ({"points_cost": 0}, "points_cost"), ({"stock": -1}, "stock")]
+)
 async def test_negative_reward_figures_are_refused(client, as_user, city, db, body, field):
     before = await count(db, Reward)
-    r = await client.post(C.format(city.compounds["A1"]) + "/rewards", json={"name": "x", "points_cost": 5, **body}, headers=await as_user("ent-a-manager"))
+    r = await client.post(
+        C.format(city.compounds["A1"]) + "/rewards", json={"name": "x", "points_cost": 5, **body}, headers=await as_user("ent-a-manager")
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
     assert await count(db, Reward) == before
 
@@ -89,12 +96,20 @@ async def test_a_negative_adjustment_beyond_the_balance_is_refused(client, as_us
     volunteer = await _resident_with_points(db, city, 5)
     before = await count(db, PointsEntry)
     h = await as_user("ent-a-admin")
-    r = await client.post(C.format(a1) + "/points/adjustments", json={"volunteer_id": str(volunteer), "delta": -6, "reason": "更正"}, headers=h)
+    r = await client.post(
+        C.format(a1) + "/points/adjustments", json={"volunteer_id": str(volunteer), "delta": -6, "reason": "更正"}, headers=h
+    )
     assert r.status_code == 409 and r.json()["balance"] == 5
-    zero = await client.post(C.format(a1) + "/points/adjustments", json={"volunteer_id": str(volunteer), "delta": 0, "reason": "更正"}, headers=h)
+    zero = await client.post(
+        C.format(a1) + "/points/adjustments", json={"volunteer_id": str(volunteer), "delta": 0, "reason": "更正"}, headers=h
+    )
     assert zero.status_code == 422 and zero.json()["errors"][0]["field"] == "delta"
     assert await count(db, PointsEntry) == before
-    resident = await client.post(C.format(a1) + "/points/adjustments", json={"volunteer_id": str(volunteer), "delta": 100, "reason": "自己加分"}, headers=await as_user("resident-a1"))
+    resident = await client.post(
+        C.format(a1) + "/points/adjustments",
+        json={"volunteer_id": str(volunteer), "delta": 100, "reason": "自己加分"},
+        headers=await as_user("resident-a1"),
+    )
     assert resident.status_code == 403
 
 
@@ -123,7 +138,9 @@ async def test_cancelling_a_redemption_refunds_with_a_new_line_and_restocks(clie
     a1 = city.compounds["A1"]
     volunteer = await _resident_with_points(db, city, 50)
     reward = await _reward(db, city, cost=25, stock=3)
-    made = (await client.post(C.format(a1) + f"/rewards/{reward}/redeem", json={"quantity": 2}, headers=await as_user("resident-a1"))).json()
+    made = (
+        await client.post(C.format(a1) + f"/rewards/{reward}/redeem", json={"quantity": 2}, headers=await as_user("resident-a1"))
+    ).json()
     staff = await as_user("ent-a-manager")
     cancelled = await client.post(C.format(a1) + f"/redemptions/{made['id']}/cancel", headers=staff)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
@@ -132,7 +149,9 @@ async def test_cancelling_a_redemption_refunds_with_a_new_line_and_restocks(clie
     async with db.session(Scope.everything("test")) as session:
         assert (await session.get(Volunteer, (a1, volunteer))).points_balance == 50
         assert (await session.get(Reward, (a1, reward))).stock == 3
-        kinds = (await session.scalars(select(PointsEntry.kind).where(PointsEntry.volunteer_id == volunteer).order_by(PointsEntry.id))).all()
+        kinds = (
+            await session.scalars(select(PointsEntry.kind).where(PointsEntry.volunteer_id == volunteer).order_by(PointsEntry.id))
+        ).all()
     assert kinds == ["adjust", "redeem", "refund"]
 
 
@@ -149,7 +168,9 @@ async def test_residents_see_only_their_own_ledger_and_redemptions(client, as_us
 
 async def test_every_balance_equals_its_ledger(db, city):
     async with db.session(Scope.everything("test")) as session:
-        sums = dict((await session.execute(select(PointsEntry.volunteer_id, func.sum(PointsEntry.delta)).group_by(PointsEntry.volunteer_id))).all())
+        sums = dict(
+            (await session.execute(select(PointsEntry.volunteer_id, func.sum(PointsEntry.delta)).group_by(PointsEntry.volunteer_id))).all()
+        )
         balances = dict((await session.execute(select(Volunteer.id, Volunteer.points_balance))).all())
         last = {}
         for entry in (await session.scalars(select(PointsEntry).order_by(PointsEntry.created_at, PointsEntry.id))).all():
@@ -193,4 +214,8 @@ async def test_concurrent_debits_through_the_ledger_stop_at_zero(db, city):
     assert all(isinstance(r, Problem) and r.status == 409 for r in results if r is not None)
     async with db.session(Scope.everything("test")) as session:
         assert (await session.get(Volunteer, (a1, volunteer))).points_balance == 0
-        assert sorted((await session.scalars(select(PointsEntry.balance_after).where(PointsEntry.volunteer_id == volunteer, PointsEntry.delta < 0))).all()) == [0, 10, 20]
+        assert sorted(
+            (
+                await session.scalars(select(PointsEntry.balance_after).where(PointsEntry.volunteer_id == volunteer, PointsEntry.delta < 0))
+            ).all()
+        ) == [0, 10, 20]

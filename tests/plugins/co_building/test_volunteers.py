@@ -18,7 +18,6 @@ from core.problems import Problem
 from plugins.co_building.models.volunteers import ActivitySignup, PointsEntry, Volunteer, VolunteerActivity
 from plugins.co_building.schemas import volunteers as s
 from plugins.co_building.services import volunteers as services
-
 from tests.conftest import BACKEND
 from tests.plugins.co_building.support_featured_volunteers import count, resident_principal, resident_user, staff_principal, staff_user
 
@@ -31,8 +30,15 @@ def _at(hours: float) -> str:
 
 
 async def _activity(client, headers, compound, *, capacity=2, rule="per_hour", value=10, starts_in=24.0, length=3.0):
-    body = {"title": f"楼道清洁 {uuid.uuid4().hex[:6]}", "starts_at": _at(starts_in), "ends_at": _at(starts_in + length), "capacity": capacity,
-            "points_rule": rule, "points_value": value, "place": "1号楼"}
+    body = {
+        "title": f"楼道清洁 {uuid.uuid4().hex[:6]}",
+        "starts_at": _at(starts_in),
+        "ends_at": _at(starts_in + length),
+        "capacity": capacity,
+        "points_rule": rule,
+        "points_value": value,
+        "place": "1号楼",
+    }
     r = await client.post(C.format(compound) + "/activities", json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
@@ -53,7 +59,7 @@ async def test_party_membership_and_phone_only_for_roles_that_need_them(client, 
     district = (await client.get(C.format(a1) + "/volunteers", headers=await as_user("district-1-admin"))).json()["items"]
     assert any(v["is_party_member"] for v in district)
     await resident_user(app, db, city, "committee-v", role="committee_member")
-    committee = (await client.get(C.format(a1) + "/volunteers", headers=await as_user("committee-v")))
+    committee = await client.get(C.format(a1) + "/volunteers", headers=await as_user("committee-v"))
     assert committee.status_code == 200
     # committee members act for their household: they see their own profile only, which they have not got
     assert committee.json()["items"] == []
@@ -87,7 +93,12 @@ async def test_bad_activity_input_names_the_field_and_writes_nothing(client, as_
     h = await as_user("ent-a-manager")
     before = await count(db, VolunteerActivity)
     base = {"title": "t", "starts_at": _at(24), "ends_at": _at(26), "capacity": 5}
-    for extra, field in (({"points_value": -5}, "points_value"), ({"capacity": 0}, "capacity"), ({"ends_at": _at(23)}, "ends_at"), ({"team_id": str(uuid.uuid4())}, "team_id")):
+    for extra, field in (
+        ({"points_value": -5}, "points_value"),
+        ({"capacity": 0}, "capacity"),
+        ({"ends_at": _at(23)}, "ends_at"),
+        ({"team_id": str(uuid.uuid4())}, "team_id"),
+    ):
         r = await client.post(C.format(a1) + "/activities", json={**base, **extra}, headers=h)
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
     assert await count(db, VolunteerActivity) == before
@@ -103,7 +114,9 @@ async def test_a_second_sign_up_to_the_same_activity_is_refused_and_writes_nothi
     assert first.status_code == 201 and first.json()["status"] == "signed_up", first.text
     before = (await count(db, ActivitySignup), await count(db, Volunteer))
     second = await client.post(C.format(a1) + f"/activities/{activity['id']}/signups", json={}, headers=h)
-    assert second.status_code == 409 and second.json()["errors"][0]["field"] == "activity_id" and second.json()["signup_status"] == "signed_up"
+    assert (
+        second.status_code == 409 and second.json()["errors"][0]["field"] == "activity_id" and second.json()["signup_status"] == "signed_up"
+    )
     assert (await count(db, ActivitySignup), await count(db, Volunteer)) == before
     shown = (await client.get(C.format(a1) + f"/activities/{activity['id']}", headers=h)).json()
     assert shown["signed_up"] == 1 and shown["my_signup"]["id"] == first.json()["id"]
@@ -146,7 +159,14 @@ async def _user_id(db, username: str) -> uuid.UUID:
 async def test_sign_ups_close_when_the_activity_starts(db, city):
     a1 = city.compounds["A1"]
     async with db.transaction(Scope.of([a1])) as session:
-        activity = await services.create_activity(session, staff_principal(city), a1, s.ActivityIn(title="义诊", starts_at=clock.now() + dt.timedelta(hours=1), ends_at=clock.now() + dt.timedelta(hours=3), capacity=3))
+        activity = await services.create_activity(
+            session,
+            staff_principal(city),
+            a1,
+            s.ActivityIn(
+                title="义诊", starts_at=clock.now() + dt.timedelta(hours=1), ends_at=clock.now() + dt.timedelta(hours=3), capacity=3
+            ),
+        )
     clock.advance(dt.timedelta(hours=2))
     async with db.transaction(Scope.of([a1])) as session:
         with pytest.raises(Problem) as caught:
@@ -184,7 +204,9 @@ async def test_check_out_before_check_in_is_409_and_writes_nothing(client, as_us
     a1 = city.compounds["A1"]
     staff = await as_user("ent-a-manager")
     activity = await _activity(client, staff, a1, capacity=5, starts_in=0.5)
-    signup = (await client.post(C.format(a1) + f"/activities/{activity['id']}/signups", json={}, headers=await as_user("resident-a1"))).json()
+    signup = (
+        await client.post(C.format(a1) + f"/activities/{activity['id']}/signups", json={}, headers=await as_user("resident-a1"))
+    ).json()
     before = (await count(db, PointsEntry), await count(db, ActivitySignup, status="checked_out"))
     r = await client.post(C.format(a1) + f"/activities/{activity['id']}/signups/{signup['id']}/check-out", json={}, headers=staff)
     assert r.status_code == 409 and r.json()["type"].endswith("/illegal-transition")
@@ -199,7 +221,9 @@ async def test_organisers_record_attendance_and_a_fixed_rule_gives_fixed_points(
     a1 = city.compounds["A1"]
     staff = await as_user("ent-a-manager")
     activity = await _activity(client, staff, a1, capacity=5, rule="fixed", value=20, starts_in=0.25, length=2)
-    signup = (await client.post(C.format(a1) + f"/activities/{activity['id']}/signups", json={}, headers=await as_user("resident-a1"))).json()
+    signup = (
+        await client.post(C.format(a1) + f"/activities/{activity['id']}/signups", json={}, headers=await as_user("resident-a1"))
+    ).json()
     url = C.format(a1) + f"/activities/{activity['id']}/signups/{signup['id']}"
     assert (await client.post(url + "/check-in", json={}, headers=staff)).json()["status"] == "checked_in"
     early = await client.post(url + "/check-out", json={"at": _at(-1)}, headers=staff)
@@ -217,7 +241,9 @@ async def test_qr_code_is_an_svg_for_organisers_only(client, as_user, city):
     activity = await _activity(client, await as_user("ent-a-manager"), a1)
     r = await client.get(C.format(a1) + f"/activities/{activity['id']}/qr.svg", headers=await as_user("ent-a-manager"))
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml") and r.text.lstrip().startswith("<svg")
-    assert (await client.get(C.format(a1) + f"/activities/{activity['id']}/qr.svg", headers=await as_user("resident-a1"))).status_code == 403
+    assert (
+        await client.get(C.format(a1) + f"/activities/{activity['id']}/qr.svg", headers=await as_user("resident-a1"))
+    ).status_code == 403
 
 
 def test_points_rule_rounds_half_up():
@@ -236,8 +262,16 @@ async def test_rankings_by_hours_and_points_in_the_compound_and_the_district(cli
     by_hours = (await client.get(C.format(a1) + "/volunteer-rankings", params={"by": "hours"}, headers=h)).json()
     assert [(r["rank"], r["name"]) for r in by_hours["rows"]][:4] == [(1, "刘芳"), (1, "杨静"), (3, "陈磊"), (4, "赵强")]
     by_points = (await client.get(C.format(a1) + "/volunteer-rankings", params={"by": "points", "scope": "district"}, headers=h)).json()
-    assert by_points["scope"] == "district" and by_points["rows"][0]["points"] == 30 and by_points["rows"][0]["compound_name"] == "红城·幸福家园"
-    later = (await client.get(C.format(a1) + "/volunteer-rankings", params={"start": (clock.now() + dt.timedelta(days=2)).date().isoformat()}, headers=h)).json()
+    assert (
+        by_points["scope"] == "district"
+        and by_points["rows"][0]["points"] == 30
+        and by_points["rows"][0]["compound_name"] == "红城·幸福家园"
+    )
+    later = (
+        await client.get(
+            C.format(a1) + "/volunteer-rankings", params={"start": (clock.now() + dt.timedelta(days=2)).date().isoformat()}, headers=h
+        )
+    ).json()
     assert later["rows"] == []
     bad = await client.get(C.format(a1) + "/volunteer-rankings", params={"start": "2026-12-10", "end": "2026-12-01"}, headers=h)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "end"
@@ -250,12 +284,24 @@ async def test_rankings_by_hours_and_points_in_the_compound_and_the_district(cli
 async def test_two_sign_ups_for_the_last_place_never_overfill_the_activity(db, city):
     a1 = city.compounds["A1"]
     async with db.transaction(Scope.of([a1])) as session:
-        activity = await services.create_activity(session, staff_principal(city), a1, s.ActivityIn(title="最后一个名额", starts_at=clock.now() + dt.timedelta(days=1), ends_at=clock.now() + dt.timedelta(days=1, hours=1), capacity=1))
+        activity = await services.create_activity(
+            session,
+            staff_principal(city),
+            a1,
+            s.ActivityIn(
+                title="最后一个名额",
+                starts_at=clock.now() + dt.timedelta(days=1),
+                ends_at=clock.now() + dt.timedelta(days=1, hours=1),
+                capacity=1,
+            ),
+        )
         volunteers = (await session.scalars(select(Volunteer).where(Volunteer.compound_id == a1).order_by(Volunteer.name).limit(2))).all()
 
     async def join(volunteer_id):
         async with db.transaction(Scope.of([a1])) as session:
-            return await services.sign_up(session, staff_principal(city), a1, activity.id, s.SignupIn(volunteer_id=volunteer_id), for_others=True)
+            return await services.sign_up(
+                session, staff_principal(city), a1, activity.id, s.SignupIn(volunteer_id=volunteer_id), for_others=True
+            )
 
     results = await asyncio.gather(*(join(v.id) for v in volunteers))
     assert sorted(r.status for r in results) == ["signed_up", "waiting"]

@@ -9,7 +9,14 @@ from plugins.co_building.services import WORK_ORDER_TRANSITIONS, IllegalTransiti
 
 def test_the_whole_life_of_a_work_order():
     state = "submitted"
-    for action, expected in [("assign", "assigned"), ("accept", "accepted"), ("start", "in_progress"), ("complete", "completed"), ("rate", "rated"), ("close", "closed")]:
+    for action, expected in [
+        ("assign", "assigned"),
+        ("accept", "accepted"),
+        ("start", "in_progress"),
+        ("complete", "completed"),
+        ("rate", "rated"),
+        ("close", "closed"),
+    ]:
         state = next_work_order_state(state, action)
         assert state == expected
 

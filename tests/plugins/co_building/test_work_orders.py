@@ -7,7 +7,6 @@ import types
 import uuid
 
 import pytest
-
 from sqlalchemy import func, select
 
 from core import clock
@@ -15,9 +14,9 @@ from core.db import Scope
 from core.events.models import OutboxEvent
 from core.notifications.models import Notification
 from plugins.co_building.jobs.requests import mark_breaches_job
-from plugins.co_building.models.requests import RequestEvent, ServiceRequest
+from plugins.co_building.models.requests import ServiceRequest
 
-MONDAY_10 = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Asia/Shanghai, a working day
+MONDAY_10 = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)  # 10:00 in Asia/Shanghai, a working day
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +37,15 @@ async def _room_of(client, city, headers) -> str:
 
 
 async def file_repair(client, city, headers, **extra) -> dict:
-    body = {"kind": "repair", "category": "plumbing", "title": "厨房水管漏水", "description": "水槽下方一直滴水", "location": "room", "room_id": await _room_of(client, city, headers), **extra}
+    body = {
+        "kind": "repair",
+        "category": "plumbing",
+        "title": "厨房水管漏水",
+        "description": "水槽下方一直滴水",
+        "location": "room",
+        "room_id": await _room_of(client, city, headers),
+        **extra,
+    }
     r = await client.post(url(city), json=body, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
@@ -118,8 +125,15 @@ async def test_a_breach_escalates_to_the_manager_then_the_enterprise_admin(clien
 
     async def breach_notes(user: str) -> int:
         async with db.session(Scope.everything("test")) as session:
-            return await session.scalar(select(func.count()).select_from(Notification).where(
-                Notification.user_id == city.users[user], Notification.kind == "co_building.request.breach", Notification.link.like(f"%{rid}")))
+            return await session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(
+                    Notification.user_id == city.users[user],
+                    Notification.kind == "co_building.request.breach",
+                    Notification.link.like(f"%{rid}"),
+                )
+            )
 
     async def level() -> int:
         async with db.session(Scope.everything("test")) as session:
@@ -150,9 +164,17 @@ async def test_a_breach_escalates_to_the_manager_then_the_enterprise_admin(clien
 
 async def test_the_tenant_sets_time_limits_per_category_and_priority(client, as_user, city):
     admin, resident = await as_user("ent-a-admin"), await as_user("resident-a1")
-    r = await client.put("/api/v1/co_building/time-limits", json={"category": "plumbing", "priority": "normal", "response_hours": 2, "completion_hours": 8}, headers=admin)
+    r = await client.put(
+        "/api/v1/co_building/time-limits",
+        json={"category": "plumbing", "priority": "normal", "response_hours": 2, "completion_hours": 8},
+        headers=admin,
+    )
     assert r.status_code == 200 and r.json()["source"] == "tenant"
-    bad = await client.put("/api/v1/co_building/time-limits", json={"category": "plumbing", "priority": "normal", "response_hours": 8, "completion_hours": 2}, headers=admin)
+    bad = await client.put(
+        "/api/v1/co_building/time-limits",
+        json={"category": "plumbing", "priority": "normal", "response_hours": 8, "completion_hours": 2},
+        headers=admin,
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "completion_hours"
     order = await file_repair(client, city, resident)
     assert order["response_due_at"].startswith("2026-11-30T04:00")  # 12:00 local
@@ -169,11 +191,19 @@ async def test_bad_requests_write_nothing(client, as_user, city, db):
     before = await count()
     cases = [
         ({"kind": "repair", "category": "plumbing", "title": "x", "location": "room"}, "room_id", 422),
-        ({"kind": "repair", "category": "plumbing", "title": "x", "location": "public", "room_id": str(city.rooms["A1"][0])}, "room_id", 422),
+        (
+            {"kind": "repair", "category": "plumbing", "title": "x", "location": "public", "room_id": str(city.rooms["A1"][0])},
+            "room_id",
+            422,
+        ),
         ({"kind": "fix", "category": "plumbing", "title": "x", "location": "public"}, "kind", 400),
         ({"kind": "repair", "category": "plumbing", "title": "", "location": "public"}, "title", 400),
         ({"kind": "repair", "category": "plumbing", "title": "x", "location": "public", "channel": "phone"}, "channel", 422),
-        ({"kind": "repair", "category": "plumbing", "title": "x", "location": "public", "resident_id": str(city.owners["A1"][0])}, "resident_id", 422),
+        (
+            {"kind": "repair", "category": "plumbing", "title": "x", "location": "public", "resident_id": str(city.owners["A1"][0])},
+            "resident_id",
+            422,
+        ),
     ]
     for body, field, status in cases:
         r = await client.post(url(city), json=body, headers=resident)
@@ -182,14 +212,29 @@ async def test_bad_requests_write_nothing(client, as_user, city, db):
     # someone else's room
     mine = await _room_of(client, city, resident)
     other = next(room for room in city.rooms["A1"] if str(room) != mine)
-    r = await client.post(url(city), json={"kind": "repair", "category": "plumbing", "title": "x", "location": "room", "room_id": str(other)}, headers=resident)
+    r = await client.post(
+        url(city),
+        json={"kind": "repair", "category": "plumbing", "title": "x", "location": "room", "room_id": str(other)},
+        headers=resident,
+    )
     assert r.status_code == 422
     assert await count() == before
 
 
 async def test_staff_file_for_a_caller_and_residents_join_public_requests(client, as_user, city, db):
     staff, resident, neighbour = await as_user("ent-a-staff"), await as_user("resident-a1"), await as_user("resident-a1b")
-    r = await client.post(url(city), json={"kind": "complaint", "category": "greening", "title": "3号楼旁绿地被占用", "location": "public", "channel": "phone", "resident_id": str(await _resident_id(db, city, "resident-a1"))}, headers=staff)
+    r = await client.post(
+        url(city),
+        json={
+            "kind": "complaint",
+            "category": "greening",
+            "title": "3号楼旁绿地被占用",
+            "location": "public",
+            "channel": "phone",
+            "resident_id": str(await _resident_id(db, city, "resident-a1")),
+        },
+        headers=staff,
+    )
     assert r.status_code == 201, r.text
     order = r.json()
     assert order["channel"] == "phone" and order["contact_name"] == "张建国"
@@ -223,7 +268,18 @@ async def test_a_request_beyond_the_company_s_powers_goes_to_coordination_and_sh
         assert event.compound_id == city.compounds["A1"]
         assert event_dict(event)["payload"]["reason"] == "商铺噪音需城管执法"
     # coordination reports progress; the resident sees it on the same request
-    update = {"type": "coordination.case.updated", "compound_id": str(city.compounds["A1"]), "payload": {"source": "co_building.request", "source_id": order["id"], "status": "dispatched", "reference": "XT-2026-0001", "note": "已派城管中队", "by": "文峰区城管执法"}}
+    update = {
+        "type": "coordination.case.updated",
+        "compound_id": str(city.compounds["A1"]),
+        "payload": {
+            "source": "co_building.request",
+            "source_id": order["id"],
+            "status": "dispatched",
+            "reference": "XT-2026-0001",
+            "note": "已派城管中队",
+            "by": "文峰区城管执法",
+        },
+    }
     reaction = react(update)
     async with db.transaction(Scope.everything("test")) as session:
         await reaction(session)
@@ -240,7 +296,9 @@ async def _resident_id(db, city, username):
         return await session.scalar(select(Resident.id).where(Resident.user_id == city.users[username]))
 
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 async def test_photos_of_a_private_request_stay_with_its_resident_and_staff(client, as_user, city):
@@ -248,7 +306,12 @@ async def test_photos_of_a_private_request_stay_with_its_resident_and_staff(clie
     resident, neighbour, staff = await as_user("resident-a1"), await as_user("resident-a1b"), await as_user("ent-a-staff")
     order = await file_repair(client, city, resident)
     files = f"/api/v1/compounds/{city.compounds['A1']}/attachments/"
-    up = await client.post(files, data={"record_type": "co_building.request", "record_id": order["id"]}, files={"file": ("leak.png", PNG, "image/png")}, headers=resident)
+    up = await client.post(
+        files,
+        data={"record_type": "co_building.request", "record_id": order["id"]},
+        files={"file": ("leak.png", PNG, "image/png")},
+        headers=resident,
+    )
     assert up.status_code == 201, up.text
     photo = up.json()["id"]
     listed = lambda r: [a["id"] for a in r.json()["items"]]  # noqa: E731
@@ -259,5 +322,10 @@ async def test_photos_of_a_private_request_stay_with_its_resident_and_staff(clie
     assert (await client.get(files + photo, headers=neighbour)).status_code == 404
     assert (await client.get(files + photo, headers=staff)).status_code == 200
     # nor may the neighbour attach files to it
-    other = await client.post(files, data={"record_type": "co_building.request", "record_id": order["id"]}, files={"file": ("x.png", PNG, "image/png")}, headers=neighbour)
+    other = await client.post(
+        files,
+        data={"record_type": "co_building.request", "record_id": order["id"]},
+        files={"file": ("x.png", PNG, "image/png")},
+        headers=neighbour,
+    )
     assert other.status_code == 404

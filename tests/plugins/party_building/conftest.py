@@ -20,7 +20,9 @@ async def count(db, model, *where) -> int:
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-def principal_for(tenant_id: uuid.UUID | None, kind: str | None, compound_ids, user_id: uuid.UUID | None = None, name: str = "tester") -> Principal:
+def principal_for(
+    tenant_id: uuid.UUID | None, kind: str | None, compound_ids, user_id: uuid.UUID | None = None, name: str = "tester"
+) -> Principal:
     return Principal(user_id or uuid.uuid4(), name, name, tenant_id, kind, Scope.of(compound_ids))
 
 

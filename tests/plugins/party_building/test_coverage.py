@@ -35,7 +35,9 @@ async def _hand_built_city(db):
         await session.flush()
         buildings = {}
         for key, community, operator, names in (("X1", c1, e1, ("1栋", "2栋")), ("X2", c1, e2, ("1栋",)), ("X3", c2, e1, ("1栋",))):
-            compound = Compound(id=uuid7(), name=f"小区{key}", community_id=community.id, district_tenant_id=district.id, operator_tenant_id=operator.id)
+            compound = Compound(
+                id=uuid7(), name=f"小区{key}", community_id=community.id, district_tenant_id=district.id, operator_tenant_id=operator.id
+            )
             session.add(compound)
             await session.flush()
             ids[key] = compound.id
@@ -46,17 +48,23 @@ async def _hand_built_city(db):
         await session.flush()
         branch = PartyOrganisation(id=uuid7(), tenant_id=district.id, kind="compound_branch", name="X1支部")
         joint = PartyOrganisation(id=uuid7(), tenant_id=district.id, kind="joint_branch", name="X3联合支部")
-        dissolved = PartyOrganisation(id=uuid7(), tenant_id=district.id, kind="compound_branch", name="X2旧支部", dissolved_on=dt.date(2024, 1, 1))
+        dissolved = PartyOrganisation(
+            id=uuid7(), tenant_id=district.id, kind="compound_branch", name="X2旧支部", dissolved_on=dt.date(2024, 1, 1)
+        )
         group = PartyOrganisation(id=uuid7(), tenant_id=district.id, kind="building_group", name="X1一栋小组", parent_id=branch.id)
-        e1_branch = PartyOrganisation(id=uuid7(), tenant_id=e1.id, kind="enterprise_branch", name="甲物业党支部", enterprise_tenant_id=e1.id)
+        e1_branch = PartyOrganisation(
+            id=uuid7(), tenant_id=e1.id, kind="enterprise_branch", name="甲物业党支部", enterprise_tenant_id=e1.id
+        )
         session.add_all([branch, joint, dissolved, group, e1_branch])
         await session.flush()
-        session.add_all([
-            OrganisationCoverage(compound_id=ids["X1"], organisation_id=branch.id),
-            OrganisationCoverage(compound_id=ids["X3"], organisation_id=joint.id),
-            OrganisationCoverage(compound_id=ids["X2"], organisation_id=dissolved.id),
-            OrganisationCoverage(compound_id=ids["X1"], organisation_id=group.id, building_id=buildings[("X1", "1栋")]),
-        ])
+        session.add_all(
+            [
+                OrganisationCoverage(compound_id=ids["X1"], organisation_id=branch.id),
+                OrganisationCoverage(compound_id=ids["X3"], organisation_id=joint.id),
+                OrganisationCoverage(compound_id=ids["X2"], organisation_id=dissolved.id),
+                OrganisationCoverage(compound_id=ids["X1"], organisation_id=group.id, building_id=buildings[("X1", "1栋")]),
+            ]
+        )
     return district.id, e2.id, ids, c1.id, street.id
 
 
@@ -66,12 +74,29 @@ async def test_coverage_report_names_every_gap_per_community_street_and_district
     async with db.session(principal.scope) as session:
         report = await services.coverage_report(session, principal)
     rows = {(r.level, r.name): r for r in report.rows}
-    assert [(r.level, r.name) for r in report.rows] == [("community", "一社区"), ("community", "二社区"), ("street", "测试街道"), ("district", "测试区")]
+    assert [(r.level, r.name) for r in report.rows] == [
+        ("community", "一社区"),
+        ("community", "二社区"),
+        ("street", "测试街道"),
+        ("district", "测试区"),
+    ]
 
     one = rows[("community", "一社区")]
-    assert (one.compounds, one.compounds_covered, one.enterprises, one.enterprises_covered, one.buildings, one.buildings_covered) == (2, 1, 2, 1, 3, 1)
+    assert (one.compounds, one.compounds_covered, one.enterprises, one.enterprises_covered, one.buildings, one.buildings_covered) == (
+        2,
+        1,
+        2,
+        1,
+        3,
+        1,
+    )
     assert one.coverage == Decimal("50.00")
-    assert {(g.kind, g.name) for g in one.gaps} == {("compound", "小区X2"), ("enterprise", "乙物业"), ("building", "2栋"), ("building", "1栋")}
+    assert {(g.kind, g.name) for g in one.gaps} == {
+        ("compound", "小区X2"),
+        ("enterprise", "乙物业"),
+        ("building", "2栋"),
+        ("building", "1栋"),
+    }
     assert [g.id for g in one.gaps if g.kind == "enterprise"] == [e2]
 
     two = rows[("community", "二社区")]
@@ -80,7 +105,14 @@ async def test_coverage_report_names_every_gap_per_community_street_and_district
 
     for key in (("street", "测试街道"), ("district", "测试区")):
         total = rows[key]
-        assert (total.compounds, total.compounds_covered, total.enterprises, total.enterprises_covered, total.buildings, total.buildings_covered) == (3, 2, 2, 1, 4, 1)
+        assert (
+            total.compounds,
+            total.compounds_covered,
+            total.enterprises,
+            total.enterprises_covered,
+            total.buildings,
+            total.buildings_covered,
+        ) == (3, 2, 2, 1, 4, 1)
         assert total.coverage == Decimal("60.00")  # (2 + 1) of (3 + 2): exact, never a float
 
     async with db.session(principal.scope) as session:
@@ -97,7 +129,10 @@ async def test_coverage_report_through_the_api_and_its_exports(client, as_user, 
     rows = {row["name"]: row for row in r.json()["rows"]}
     # the demo's gap: 安居·东关花园 (B1) has no branch and enterprise B none either
     dongguan = rows["东关社区"]
-    assert {(g["kind"], g["name"]) for g in dongguan["gaps"] if g["kind"] != "building"} == {("compound", "安居·东关花园"), ("enterprise", "安阳安居物业管理有限公司")}
+    assert {(g["kind"], g["name"]) for g in dongguan["gaps"] if g["kind"] != "building"} == {
+        ("compound", "安居·东关花园"),
+        ("enterprise", "安阳安居物业管理有限公司"),
+    }
     assert rows["西关社区"]["compounds_covered"] == rows["西关社区"]["compounds"] == 1
     assert rows["文峰区"]["coverage"] == "60.00"  # compounds A1, A2 of A1, A2, B1; enterprises A of A, B
     assert "红旗社区" not in rows  # another district's communities stay out
@@ -122,22 +157,36 @@ async def test_organisations_are_founded_by_their_owners_and_cover_only_reachabl
     r = await client.post("/api/v1/party_building/organisations", json={"kind": "compound_branch", "name": "东关花园小区党支部"}, headers=h)
     assert r.status_code == 201, r.text
     branch = r.json()["id"]
-    bad = await client.post(f"/api/v1/party_building/organisations/{branch}/coverage", json={"compound_id": str(city.compounds["C1"])}, headers=h)
+    bad = await client.post(
+        f"/api/v1/party_building/organisations/{branch}/coverage", json={"compound_id": str(city.compounds["C1"])}, headers=h
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "compound_id"
-    assert (await client.post(f"/api/v1/party_building/organisations/{branch}/coverage", json={"compound_id": str(city.compounds["B1"])}, headers=h)).status_code == 201
-    again = await client.post(f"/api/v1/party_building/organisations/{branch}/coverage", json={"compound_id": str(city.compounds["B1"])}, headers=h)
+    assert (
+        await client.post(
+            f"/api/v1/party_building/organisations/{branch}/coverage", json={"compound_id": str(city.compounds["B1"])}, headers=h
+        )
+    ).status_code == 201
+    again = await client.post(
+        f"/api/v1/party_building/organisations/{branch}/coverage", json={"compound_id": str(city.compounds["B1"])}, headers=h
+    )
     assert again.status_code == 409
     report = (await client.get("/api/v1/party_building/coverage", headers=h)).json()
     assert next(r for r in report["rows"] if r["name"] == "东关社区")["compounds_covered"] == 2
 
     # an enterprise founds only its own branch; a district no enterprise branch
     e = await as_user("ent-b-admin")
-    assert (await client.post("/api/v1/party_building/organisations", json={"kind": "compound_branch", "name": "x"}, headers=e)).json()["errors"][0]["field"] == "kind"
+    assert (await client.post("/api/v1/party_building/organisations", json={"kind": "compound_branch", "name": "x"}, headers=e)).json()[
+        "errors"
+    ][0]["field"] == "kind"
     own = await client.post("/api/v1/party_building/organisations", json={"kind": "enterprise_branch", "name": "安居物业党支部"}, headers=e)
     assert own.status_code == 201 and own.json()["enterprise_tenant_id"] == str(city.tenants["B"])
     # the enterprise cannot change the district's organisation, nor see district 2's
     assert (await client.patch(f"/api/v1/party_building/organisations/{branch}", json={"name": "改名"}, headers=e)).status_code == 403
     names = {o["name"] for o in (await client.get("/api/v1/party_building/organisations", headers=e)).json()}
-    assert {"安居物业党支部", "东关花园小区党支部", "东关社区党委"} <= names and not names & {"红旗社区党委", "幸福家园小区党支部", "红城物业党支部"}
+    assert {"安居物业党支部", "东关花园小区党支部", "东关社区党委"} <= names and not names & {
+        "红旗社区党委",
+        "幸福家园小区党支部",
+        "红城物业党支部",
+    }
     report = (await client.get("/api/v1/party_building/coverage", headers=h)).json()
     assert next(r for r in report["rows"] if r["name"] == "文峰区")["coverage"] == "100.00"

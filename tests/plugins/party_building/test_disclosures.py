@@ -27,11 +27,28 @@ async def test_a_disclosure_is_shown_only_within_its_period_and_while_published(
     a1 = city.compounds["A1"]
     staff = await as_user("ent-a-admin")
     start, until = _today() + dt.timedelta(days=1), _today() + dt.timedelta(days=3)
-    r = await client.post(api(a1, "/disclosures"), json={"category": "income_expense", "title": "十一月公共收益", "body": "停车费 12,000.00 元", "publish_from": start.isoformat(), "publish_until": until.isoformat(), "publish": True}, headers=staff)
+    r = await client.post(
+        api(a1, "/disclosures"),
+        json={
+            "category": "income_expense",
+            "title": "十一月公共收益",
+            "body": "停车费 12,000.00 元",
+            "publish_from": start.isoformat(),
+            "publish_until": until.isoformat(),
+            "publish": True,
+        },
+        headers=staff,
+    )
     assert r.status_code == 201, r.text
     item = r.json()
     assert item["status"] == "published" and item["visible"] is False
-    draft = (await client.post(api(a1, "/disclosures"), json={"category": "contract", "title": "保洁合同（草稿）", "body": "…", "publish_from": _today().isoformat()}, headers=staff)).json()
+    draft = (
+        await client.post(
+            api(a1, "/disclosures"),
+            json={"category": "contract", "title": "保洁合同（草稿）", "body": "…", "publish_from": _today().isoformat()},
+            headers=staff,
+        )
+    ).json()
 
     titles = await _titles(client, as_user, a1)
     assert "十一月公共收益" not in titles and "保洁合同（草稿）" not in titles  # not yet; a draft never
@@ -47,7 +64,9 @@ async def test_a_disclosure_is_shown_only_within_its_period_and_while_published(
 
     # extended by a correction (a new version) it shows again; withdrawn, it does not
     staff = await as_user("ent-a-admin")
-    fixed = await client.patch(api(a1, f"/disclosures/{item['id']}"), json={"publish_until": (_today() + dt.timedelta(days=10)).isoformat()}, headers=staff)
+    fixed = await client.patch(
+        api(a1, f"/disclosures/{item['id']}"), json={"publish_until": (_today() + dt.timedelta(days=10)).isoformat()}, headers=staff
+    )
     assert fixed.status_code == 200 and fixed.json()["version"] == 2 and [v["version"] for v in fixed.json()["history"]] == [2, 1]
     assert "十一月公共收益" in await _titles(client, as_user, a1)
     withdrawn = await client.post(api(a1, f"/disclosures/{item['id']}/withdraw"), headers=staff)
@@ -62,10 +81,16 @@ async def test_a_disclosure_is_shown_only_within_its_period_and_while_published(
 async def test_a_disclosure_ending_before_it_starts_is_refused_and_nothing_is_written(client, as_user, city, db):
     staff = await as_user("ent-a-manager")
     before = (await count(db, Disclosure), await count(db, DisclosureVersion))
-    r = await client.post(api(city.compounds["A1"], "/disclosures"), json={"category": "fee_standard", "title": "收费标准", "body": "…", "publish_from": "2026-12-10", "publish_until": "2026-12-01"}, headers=staff)
+    r = await client.post(
+        api(city.compounds["A1"], "/disclosures"),
+        json={"category": "fee_standard", "title": "收费标准", "body": "…", "publish_from": "2026-12-10", "publish_until": "2026-12-01"},
+        headers=staff,
+    )
     assert r.status_code == 422
     body = r.json()
-    assert body["type"].endswith("/validation-error") and body["errors"] == [{"field": "publish_until", "message": "the publication ends before it starts"}]
+    assert body["type"].endswith("/validation-error") and body["errors"] == [
+        {"field": "publish_until", "message": "the publication ends before it starts"}
+    ]
     assert (await count(db, Disclosure), await count(db, DisclosureVersion)) == before
 
 

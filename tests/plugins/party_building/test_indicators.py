@@ -23,7 +23,9 @@ async def test_indicators_of_the_demo_compounds(db, city):
     a1, b1, b2 = city.compounds["A1"], city.compounds["B1"], city.compounds["B2"]
     async with db.session(Scope.everything("test")) as session:
         assert await _compute("party_building.organisation_coverage")(session, a1, *year) == Decimal("100.00")
-        assert await _compute("party_building.organisation_coverage")(session, b1, *year) == Decimal("0.00")  # no branch, nor has enterprise B
+        assert await _compute("party_building.organisation_coverage")(session, b1, *year) == Decimal(
+            "0.00"
+        )  # no branch, nor has enterprise B
         assert await _compute("party_building.organisation_coverage")(session, b2, *year) == Decimal("50.00")
         # the demo's joint meeting 20 days ago: the month it falls in is covered
         held = today - dt.timedelta(days=20)
@@ -45,8 +47,14 @@ async def test_dashboard_widgets(db, city):
     widgets = {w["code"]: w for w in indicators.DASHBOARD_WIDGETS}
     d1 = [city.compounds[k] for k in ("A1", "A2", "B1")]
     async with db.session(Scope.everything("test")) as session:
-        assert await widgets["party_building.open_action_items"]["compute"](session, [city.compounds["A1"]], today) == {"value": Decimal(2), "unit": "count"}
-        assert await widgets["party_building.overdue_action_items"]["compute"](session, [city.compounds["A1"]], today) == {"value": Decimal(1), "unit": "count"}
+        assert await widgets["party_building.open_action_items"]["compute"](session, [city.compounds["A1"]], today) == {
+            "value": Decimal(2),
+            "unit": "count",
+        }
+        assert await widgets["party_building.overdue_action_items"]["compute"](session, [city.compounds["A1"]], today) == {
+            "value": Decimal(1),
+            "unit": "count",
+        }
         assert await widgets["party_building.coverage"]["compute"](session, d1, today) == {"value": Decimal("60.00"), "unit": "%"}
         bars = await widgets["party_building.open_action_items_by_compound"]["compute"](session, d1, today)
         assert bars == {"series": [["红城·幸福家园", Decimal(2)]], "unit": "count"}

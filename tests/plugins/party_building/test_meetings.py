@@ -44,7 +44,11 @@ async def test_a_meeting_without_a_date_is_refused_and_nothing_is_written(client
     assert r.status_code == 400, r.text
     body = r.json()
     assert body["status"] == 400 and any(e["field"] == "scheduled_at" for e in body["errors"])
-    branch = await client.post(api(city.compounds["A1"], "/meetings"), json={"kind": "theme_day", "title": "主题党日", "scheduled_at": "2026-12-01T09:00:00+08:00"}, headers=h)
+    branch = await client.post(
+        api(city.compounds["A1"], "/meetings"),
+        json={"kind": "theme_day", "title": "主题党日", "scheduled_at": "2026-12-01T09:00:00+08:00"},
+        headers=h,
+    )
     assert branch.status_code == 422 and branch.json()["errors"][0]["field"] == "organisation_id"
     assert (await count(db, Meeting), await count(db, MeetingAttendee), await count(db, Notification)) == before
 
@@ -69,10 +73,15 @@ async def test_joint_meeting_invites_signs_in_minutes_resolution_and_the_assigne
     due = (clock.now().astimezone(SHANGHAI).date() + dt.timedelta(days=7)).isoformat()
     minutes = {
         "minutes": "议定加装电梯前期工作。",
-        "resolutions": [{"text": "启动3号楼电梯加装意见征集", "action_items": [
-            {"title": "张贴征集公告并统计意见", "owner_kind": "property_company", "due_on": due},
-            {"title": "组织业主协商", "owner_kind": "owners_committee", "due_on": due},
-        ]}],
+        "resolutions": [
+            {
+                "text": "启动3号楼电梯加装意见征集",
+                "action_items": [
+                    {"title": "张贴征集公告并统计意见", "owner_kind": "property_company", "due_on": due},
+                    {"title": "组织业主协商", "owner_kind": "owners_committee", "due_on": due},
+                ],
+            }
+        ],
     }
     r = await client.post(api(a1, f"/meetings/{meeting['id']}/minutes"), json=minutes, headers=h)
     assert r.status_code == 200, r.text
@@ -85,7 +94,9 @@ async def test_joint_meeting_invites_signs_in_minutes_resolution_and_the_assigne
     assert len(assigned) == 1 and assigned[0].compound_id == a1
     payload = assigned[0].payload
     assert payload["owner_kind"] == "property_company" and payload["owner_tenant_id"] == str(city.tenants["A"])
-    assert payload["title"] == "张贴征集公告并统计意见" and payload["due_on"] == due and payload["resolution"] == "启动3号楼电梯加装意见征集"
+    assert (
+        payload["title"] == "张贴征集公告并统计意见" and payload["due_on"] == due and payload["resolution"] == "启动3号楼电梯加装意见征集"
+    )
     assert any("张贴征集公告" in n.title for n in await _notes(db, city.users["ent-a-manager"], "party_building.action_item_assigned"))
 
     # a held meeting is final: 409 naming the allowed moves
@@ -94,7 +105,9 @@ async def test_joint_meeting_invites_signs_in_minutes_resolution_and_the_assigne
     assert (await client.post(api(a1, f"/meetings/{meeting['id']}/cancel"), headers=h)).status_code == 409
 
     # the property manager closes it with evidence; enterprise B cannot even see it; a second close is refused
-    assert (await client.post(api(a1, f"/action-items/{item['id']}/close"), json={"evidence": "x"}, headers=await as_user("ent-b-admin"))).status_code == 404
+    assert (
+        await client.post(api(a1, f"/action-items/{item['id']}/close"), json={"evidence": "x"}, headers=await as_user("ent-b-admin"))
+    ).status_code == 404
     closed = await client.post(api(a1, f"/action-items/{item['id']}/close"), json={"evidence": "公告已张贴，收回意见表 48 份。"}, headers=m)
     assert closed.status_code == 200, closed.text
     assert closed.json()["status"] == "closed" and closed.json()["closed_on_time"] is True
@@ -112,7 +125,15 @@ async def test_an_overdue_action_item_notifies_its_owner_once_and_counts_against
     a1 = city.compounds["A1"]
     meeting = await _joint_meeting(client, h, a1)
     due = clock.now().astimezone(SHANGHAI).date() + dt.timedelta(days=2)
-    body = {"minutes": "议定整治楼道照明。", "resolutions": [{"text": "修复楼道照明", "action_items": [{"title": "更换2号楼声控灯", "owner_kind": "property_company", "due_on": due.isoformat()}]}]}
+    body = {
+        "minutes": "议定整治楼道照明。",
+        "resolutions": [
+            {
+                "text": "修复楼道照明",
+                "action_items": [{"title": "更换2号楼声控灯", "owner_kind": "property_company", "due_on": due.isoformat()}],
+            }
+        ],
+    }
     held = (await client.post(api(a1, f"/meetings/{meeting['id']}/minutes"), json=body, headers=h)).json()
     item_id = held["resolutions"][0]["action_items"][0]["id"]
 
@@ -122,7 +143,9 @@ async def test_an_overdue_action_item_notifies_its_owner_once_and_counts_against
     assert await jobs.flag_overdue_action_items(db, [a1]) == 0  # idempotent: told once
     notes = await _notes(db, city.users["ent-a-manager"], "party_building.action_item_overdue")
     assert [n.title for n in notes if "声控灯" in n.title] == ["任务逾期：更换2号楼声控灯"]
-    assert any("声控灯" in n.title for n in await _notes(db, city.users["party-secretary-1"], "party_building.action_item_overdue"))  # who held the meeting
+    assert any(
+        "声控灯" in n.title for n in await _notes(db, city.users["party-secretary-1"], "party_building.action_item_overdue")
+    )  # who held the meeting
     overdue = [e for e in await _events(db, "party_building.action_item.overdue") if e.payload["action_item_id"] == item_id]
     assert len(overdue) == 1
 
@@ -144,7 +167,12 @@ async def test_the_job_flags_compounds_that_missed_the_required_joint_meeting(cl
     # A1 holds its February joint meeting; A2 holds none; B1 does not have the module
     with clock.frozen_at(dt.datetime(2031, 2, 10, 14, 0, tzinfo=SHANGHAI)):
         async with db.transaction(secretary.scope) as session:
-            meeting = await services.create_meeting(session, secretary, a1, s.MeetingIn(kind="joint", title="二月联席会议", scheduled_at=dt.datetime(2031, 2, 10, 9, 30, tzinfo=SHANGHAI)))
+            meeting = await services.create_meeting(
+                session,
+                secretary,
+                a1,
+                s.MeetingIn(kind="joint", title="二月联席会议", scheduled_at=dt.datetime(2031, 2, 10, 9, 30, tzinfo=SHANGHAI)),
+            )
             await services.record_minutes(session, secretary, a1, meeting.id, s.MinutesIn(minutes="按期召开。"))
     with clock.frozen_at(dt.datetime(2031, 3, 1, 0, 30, tzinfo=SHANGHAI)):  # the first half-hour of March, local time
         assert await jobs.flag_missed_meetings(db, [a1, a2, b1]) > 0
@@ -158,14 +186,23 @@ async def test_the_job_flags_compounds_that_missed_the_required_joint_meeting(cl
     assert (a1, "theme_day") in gaps  # A1 has a branch, so 三会一课 and 主题党日 are required of it too
     notes = await _notes(db, city.users["party-secretary-1"], "party_building.meeting_missed")
     assert any("书香苑" in n.title and "2031-02" in n.title for n in notes)
-    assert [e.payload["period"] for e in await _events(db, "party_building.meeting.missed") if e.compound_id == a2 and e.payload["kind"] == "joint"] == ["2031-02"]
+    assert [
+        e.payload["period"]
+        for e in await _events(db, "party_building.meeting.missed")
+        if e.compound_id == a2 and e.payload["kind"] == "joint"
+    ] == ["2031-02"]
 
     # the district asks for two joint meetings a month: A1's one in March falls short
     async with db.transaction(Scope.everything("test")) as session:
         await services.set_requirement(session, secretary, s.RequirementIn(kind="joint", period="month", minimum=2))
     with clock.frozen_at(dt.datetime(2031, 3, 15, 9, 0, tzinfo=SHANGHAI)):
         async with db.transaction(secretary.scope) as session:
-            meeting = await services.create_meeting(session, secretary, a1, s.MeetingIn(kind="joint", title="三月联席会议", scheduled_at=dt.datetime(2031, 3, 15, 8, 0, tzinfo=SHANGHAI)))
+            meeting = await services.create_meeting(
+                session,
+                secretary,
+                a1,
+                s.MeetingIn(kind="joint", title="三月联席会议", scheduled_at=dt.datetime(2031, 3, 15, 8, 0, tzinfo=SHANGHAI)),
+            )
             await services.record_minutes(session, secretary, a1, meeting.id, s.MinutesIn(minutes="按期召开。"))
     with clock.frozen_at(dt.datetime(2031, 4, 2, 9, 0, tzinfo=SHANGHAI)):
         await jobs.flag_missed_meetings(db, [a1])
@@ -182,7 +219,10 @@ async def test_resolutions_on_a_planned_meeting_and_items_due_before_it_are_refu
     assert early.status_code == 409
     before = (await count(db, Resolution), await count(db, ActionItem))
     past = (clock.now() - dt.timedelta(days=30)).date().isoformat()
-    body = {"minutes": "m", "resolutions": [{"text": "r", "action_items": [{"title": "t", "owner_kind": "property_company", "due_on": past}]}]}
+    body = {
+        "minutes": "m",
+        "resolutions": [{"text": "r", "action_items": [{"title": "t", "owner_kind": "property_company", "due_on": past}]}],
+    }
     r = await client.post(api(a1, f"/meetings/{meeting['id']}/minutes"), json=body, headers=h)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "resolutions[0].action_items[0].due_on"
     assert (await count(db, Resolution), await count(db, ActionItem)) == before
@@ -192,10 +232,17 @@ async def test_resolutions_on_a_planned_meeting_and_items_due_before_it_are_refu
 async def test_evidence_photos_attach_to_an_action_item(client, as_user, city, db):
     a1 = city.compounds["A1"]
     async with db.session(Scope.everything("test")) as session:
-        item = await session.scalar(select(ActionItem).where(ActionItem.compound_id == a1, ActionItem.status == "open", ActionItem.owner_kind == "property_company"))
+        item = await session.scalar(
+            select(ActionItem).where(ActionItem.compound_id == a1, ActionItem.status == "open", ActionItem.owner_kind == "property_company")
+        )
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     form = {"record_type": "party_building.action_item", "record_id": str(item.id)}
-    up = await client.post(f"/api/v1/compounds/{a1}/attachments", data=form, files={"file": ("照片.png", png, "image/png")}, headers=await as_user("ent-a-manager"))
+    up = await client.post(
+        f"/api/v1/compounds/{a1}/attachments",
+        data=form,
+        files={"file": ("照片.png", png, "image/png")},
+        headers=await as_user("ent-a-manager"),
+    )
     assert up.status_code == 201, up.text
     listed = await client.get(f"/api/v1/compounds/{a1}/attachments", params=form, headers=await as_user("party-secretary-1"))
     assert [a["filename"] for a in listed.json()["items"]] == ["照片.png"]

@@ -18,17 +18,20 @@ async def _org_id(db, name: str):
         return await session.scalar(select(PartyOrganisation.id).where(PartyOrganisation.name == name))
 
 
-@pytest.mark.parametrize(("user", "status"), [
-    ("party-secretary-1", 200),   # keeps the register
-    ("district-1-admin", 200),    # the district reads it (masked)
-    ("party-worker-a", 200),      # enterprise A's party worker, in A's compounds
-    ("ent-a-admin", 403),         # enterprise roles never read the register
-    ("ent-a-manager", 403),
-    ("officer-1", 403),
-    ("resident-a1", 403),         # residents see badges only
-    ("ent-b-admin", 404),         # enterprise B does not even reach A1
-    ("district-2-admin", 404),
-])
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [
+        ("party-secretary-1", 200),  # keeps the register
+        ("district-1-admin", 200),  # the district reads it (masked)
+        ("party-worker-a", 200),  # enterprise A's party worker, in A's compounds
+        ("ent-a-admin", 403),  # enterprise roles never read the register
+        ("ent-a-manager", 403),
+        ("officer-1", 403),
+        ("resident-a1", 403),  # residents see badges only
+        ("ent-b-admin", 404),  # enterprise B does not even reach A1
+        ("district-2-admin", 404),
+    ],
+)
 async def test_who_reads_the_member_register_of_a1(client, as_user, city, user, status):
     r = await client.get(api(city.compounds["A1"], "/members"), headers=await as_user(user))
     assert r.status_code == status, r.text
@@ -71,14 +74,27 @@ async def test_a_member_in_two_organisations_of_the_same_level_is_refused_and_no
     a1 = city.compounds["A1"]
     branch, enterprise_branch, community = [await _org_id(db, n) for n in ("幸福家园小区党支部", "红城物业党支部", "东关社区党委")]
     before = (await count(db, PartyMember), await count(db, PartyMembership))
-    r = await client.post(api(a1, "/members"), json={"name": "钱多多", "organisation_ids": [str(branch), str(enterprise_branch)]}, headers=h)
+    r = await client.post(
+        api(a1, "/members"), json={"name": "钱多多", "organisation_ids": [str(branch), str(enterprise_branch)]}, headers=h
+    )
     assert r.status_code == 422, r.text
     body = r.json()
     assert body["type"].endswith("/validation-error") and body["errors"][0]["field"] == "organisation_ids"
     assert "幸福家园小区党支部" in body["errors"][0]["message"] and "红城物业党支部" in body["errors"][0]["message"]
     assert (await count(db, PartyMember), await count(db, PartyMembership)) == before
 
-    ok = await client.post(api(a1, "/members"), json={"name": "钱多多", "organisation_ids": [str(branch), str(community)], "phone": "13912345670", "serving": True, "registered_on": "2026-01-05", "workplace": "文峰区税务局"}, headers=h)
+    ok = await client.post(
+        api(a1, "/members"),
+        json={
+            "name": "钱多多",
+            "organisation_ids": [str(branch), str(community)],
+            "phone": "13912345670",
+            "serving": True,
+            "registered_on": "2026-01-05",
+            "workplace": "文峰区税务局",
+        },
+        headers=h,
+    )
     assert ok.status_code == 201, ok.text
     member = ok.json()
     assert [ms["level"] for ms in member["memberships"]] == ["community", "branch"]
@@ -109,7 +125,9 @@ async def test_cross_appointment_against_the_districts_target(client, as_user, c
     assert (await client.put("/api/v1/party_building/targets", json={"committee_party_share": "70"}, headers=d)).status_code == 200
     cross = (await client.get(api(city.compounds["A1"], "/cross-appointment"), headers=h)).json()
     assert cross["share_target"] == "70.00" and cross["share_met"] is False
-    assert (await client.put("/api/v1/party_building/targets", json={"committee_party_share": "170"}, headers=d)).json()["errors"][0]["field"] == "committee_party_share"
+    assert (await client.put("/api/v1/party_building/targets", json={"committee_party_share": "170"}, headers=d)).json()["errors"][0][
+        "field"
+    ] == "committee_party_share"
 
 
 async def test_central_households_look_after_a_building(client, as_user, city, db):
@@ -133,10 +151,14 @@ async def test_the_audit_log_keeps_no_party_member_data(client, as_user, city, d
     h = await as_user("party-secretary-1")
     a1 = city.compounds["A1"]
     branch = await _org_id(db, "幸福家园小区党支部")
-    ok = await client.post(api(a1, "/members"), json={"name": "赵秘密", "organisation_ids": [str(branch)], "phone": "13912345679"}, headers=h)
+    ok = await client.post(
+        api(a1, "/members"), json={"name": "赵秘密", "organisation_ids": [str(branch)], "phone": "13912345679"}, headers=h
+    )
     assert ok.status_code == 201, ok.text
     async with db.session(Scope.everything("test")) as session:
-        entries = (await session.scalars(select(AuditEntry).where(AuditEntry.target_type.in_(["party_members", "party_memberships"])))).all()
+        entries = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.target_type.in_(["party_members", "party_memberships"])))
+        ).all()
     assert entries, "the writes are audited"
     text = " ".join(str(e.after) + str(e.before) for e in entries)
     assert "赵秘密" not in text and "13912345679" not in text and "<private>" in text

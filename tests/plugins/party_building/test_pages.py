@@ -50,12 +50,21 @@ async def test_scheduling_a_meeting_through_the_form(web, city, db):
     page = await web.get(f"/console/compounds/{a1}/party_building/meetings", headers=HTML)
     token = csrf_of(page.text)
     before = await count(db, Meeting)
-    bad = await web.post(f"/console/compounds/{a1}/party_building/meetings", data={"_csrf": token, "kind": "joint", "title": "无日期"}, headers=HTMX)
+    bad = await web.post(
+        f"/console/compounds/{a1}/party_building/meetings", data={"_csrf": token, "kind": "joint", "title": "无日期"}, headers=HTMX
+    )
     assert bad.status_code == 400 and "scheduled_at" in bad.text
     assert await count(db, Meeting) == before
     ok = await web.post(
         f"/console/compounds/{a1}/party_building/meetings",
-        data={"_csrf": token, "kind": "joint", "title": "一月联席会议", "scheduled_at": "2027-01-08T15:00", "location": "社区会议室", "invite_property": "on"},
+        data={
+            "_csrf": token,
+            "kind": "joint",
+            "title": "一月联席会议",
+            "scheduled_at": "2027-01-08T15:00",
+            "location": "社区会议室",
+            "invite_property": "on",
+        },
         headers=HTML,
     )
     assert ok.status_code == 303, ok.text
