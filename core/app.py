@@ -13,8 +13,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
-from core import builtin
+from core import access, builtin
 from core.authz.store import PolicyStore, read_policy_files, sync_templates_safely
+from core.context import close_unfinished
 from core.db import Database
 from core.deps import DEPENDENCIES
 from core.jobs.runtime import build_runtime
@@ -79,7 +80,7 @@ def _bind(state: State, settings: Settings) -> None:
     """What an application holds for one database: settings, the database handle, the policy store, caches."""
     policy = PolicyStore()
     policy.templates = state.policy_templates
-    state.settings, state.db, state.policy = settings, Database(settings.database_url), policy
+    state.settings, state.db, state.policy = settings, Database.from_settings(settings), policy
     for cached in ("storage", "jobs"):
         state.pop(cached, None)
     pages = state.get("web_templates")
@@ -100,10 +101,10 @@ def rebind(app: Litestar, settings: Settings) -> Litestar:
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
     """Build the ASGI application for ``settings`` (read from the environment by default)."""
     from core.files.services import register_record_type
-    from tenants.access import module_gate, resolve_principal
 
     settings = settings or get_settings()
     host = host or load_plugins(settings)
+    access.install(host.pm.hook.redprop_access_rules())
     for rec, item in host.declared("redprop_record_types"):
         register_record_type(item["name"], item["object"], item.get("model"), rec.name if rec.is_module else None, item.get("visible"))
     policy_files = [(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]
@@ -132,11 +133,12 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         await app.state.policy.stop_polling()
         await app.state.db.dispose()
 
-    state = State({"plugins": host, "resolve_principal": resolve_principal, "module_gate": module_gate, "policy_templates": templates})
+    state = State({"plugins": host, "policy_templates": templates})
     _bind(state, settings)
     return Litestar(
         route_handlers=[*_route_handlers(host), _swagger_assets()],
         dependencies=DEPENDENCIES,
+        middleware=[close_unfinished],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start],
         on_shutdown=[stop],

@@ -1,16 +1,11 @@
-"""Request dependencies: the principal and a database session scoped to what it may reach."""
+"""Request dependencies: the principal, the request context and its one unit of work (``core.context``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from litestar import Request
-from litestar.datastructures import State
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.services import AuditContext
 from core.authz.guard import authenticate
-from core.db import Scope
+from core.context import provide_context, provide_session
 from core.identity.principal import Principal
 
 
@@ -18,25 +13,4 @@ async def provide_principal(request: Request) -> Principal:
     return await authenticate(request)
 
 
-async def provide_session(request: Request, state: State) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request: scoped by the caller, committed when the handler succeeds."""
-    principal = request.scope.get("state", {}).get("principal")
-    scope = principal.scope if principal is not None else Scope.nothing()
-    session = state.db.session(scope)
-    state.policy.attach(session)
-    if principal is not None:
-        session.info["audit"] = AuditContext(
-            principal.user_id, principal.tenant_id, principal.username or principal.display_name, f"{request.method} {request.url.path}"
-        )
-    try:
-        yield session
-    except BaseException:
-        await session.rollback()
-        await session.close()
-        raise
-    else:
-        await session.commit()
-        await session.close()
-
-
-DEPENDENCIES = {"principal": provide_principal, "session": provide_session}
+DEPENDENCIES = {"principal": provide_principal, "session": provide_session, "ctx": provide_context}

@@ -8,16 +8,20 @@ roles in the tenant are all compound-limited reaches only those compounds.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from core.access import ModuleState, module_disabled
 from core.authz.enforcer import FastEnforcer
 from core.clock import now
 from core.db import Database, Scope
 from core.identity.models import User
 from core.identity.principal import Principal, subject_of, tenant_domain
 from core.problems import Problem
+from core.settings import get_settings
 from tenants.models import Compound, ModuleEnablement, Plan, Resident, Subscription, Tenant
 
 
@@ -56,35 +60,103 @@ async def tenant_scope(
 # --------------------------------------------------------------------------- modules
 
 
-async def module_status(session: AsyncSession, compound_id: uuid.UUID, module: str) -> tuple[bool, str]:
-    """Whether ``module`` is active for the compound, and why (SPEC §2: subscription **or** district)."""
-    compound = await session.get(Compound, compound_id)
-    if compound is None:
-        return False, "compound not found"
-    district = await session.scalar(
-        select(ModuleEnablement).where(ModuleEnablement.compound_id == compound_id, ModuleEnablement.module == module)
+def _active_plans(today):
+    return (
+        select(Subscription.compound_id, Plan.modules)
+        .join(Plan, Plan.id == Subscription.plan_id)
+        .join(Compound, Compound.id == Subscription.compound_id)
+        .where(
+            Subscription.tenant_id == Compound.operator_tenant_id,
+            Subscription.status == "active",
+            Subscription.starts_on <= today,
+            or_(Subscription.ends_on.is_(None), Subscription.ends_on >= today),
+        )
     )
-    if district is not None and district.enabled:
-        return True, "enabled by the district"
+
+
+async def module_states(
+    session: AsyncSession, compound_ids: Sequence[uuid.UUID] | None, modules: Sequence[str]
+) -> dict[uuid.UUID, dict[str, ModuleState]]:
+    """SPEC §2: a module is active for a compound when the operator's current subscription includes it
+    **or** the district has enabled it. Three queries for any number of compounds (``None``: all of them)."""
     today = now().date()
-    plans = (
-        await session.scalars(
-            select(Plan)
-            .join(Subscription, Subscription.plan_id == Plan.id)
-            .where(
-                Subscription.compound_id == compound_id,
-                Subscription.tenant_id == compound.operator_tenant_id,
-                Subscription.status == "active",
-                Subscription.starts_on <= today,
-                or_(Subscription.ends_on.is_(None), Subscription.ends_on >= today),
-            )
+    wanted = list(modules)
+    compounds = select(Compound.id)
+    district_q = select(ModuleEnablement.compound_id, ModuleEnablement.module, ModuleEnablement.enabled).where(
+        ModuleEnablement.module.in_(wanted)
+    )
+    plans_q = _active_plans(today)
+    if compound_ids is not None:
+        ids = list(compound_ids)
+        compounds = compounds.where(Compound.id.in_(ids))
+        district_q = district_q.where(ModuleEnablement.compound_id.in_(ids))
+        plans_q = plans_q.where(Subscription.compound_id.in_(ids))
+    known = set((await session.scalars(compounds)).all())
+    district = {(c, m): enabled for c, m, enabled in (await session.execute(district_q)).all()}
+    subscribed: set[tuple[uuid.UUID, str]] = set()
+    for compound_id, plan_modules in (await session.execute(plans_q)).all():
+        subscribed.update((compound_id, m) for m in (plan_modules or []) if m in wanted)
+    out: dict[uuid.UUID, dict[str, ModuleState]] = {}
+    for compound_id in known:
+        row = out[compound_id] = {}
+        for module in wanted:
+            by_district = district.get((compound_id, module))
+            if by_district:
+                row[module] = (True, "enabled by the district")
+            elif (compound_id, module) in subscribed:
+                row[module] = (True, "included in the operator's subscription")
+            elif by_district is not None:
+                row[module] = (False, "withdrawn by the district and not in the operator's subscription")
+            else:
+                row[module] = (False, "not in the operator's subscription and not enabled by the district")
+    return out
+
+
+async def module_status(session: AsyncSession, compound_id: uuid.UUID, module: str) -> ModuleState:
+    """Whether ``module`` is active for the compound, and why."""
+    states = await module_states(session, [compound_id], [module])
+    return states.get(compound_id, {}).get(module, (False, "compound not found"))
+
+
+async def compounds_with_module(session: AsyncSession, module: str) -> list[uuid.UUID]:
+    """Every compound where ``module`` is active now (the rule of :func:`module_states`); jobs skip the rest."""
+    states = await module_states(session, None, [module])
+    return sorted(c for c, row in states.items() if row[module][0])
+
+
+async def compound_zones(session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """A compound's local zone is its district's: the place, not whichever company operates it this year.
+    The operator's zone stands in when the district has none, the platform default after that."""
+    district, operator = aliased(Tenant), aliased(Tenant)
+    rows = (
+        await session.execute(
+            select(Compound.id, district.timezone, operator.timezone)
+            .outerjoin(district, district.id == Compound.district_tenant_id)
+            .outerjoin(operator, operator.id == Compound.operator_tenant_id)
+            .where(Compound.id.in_(list(compound_ids)))
         )
     ).all()
-    if any(module in (p.modules or []) for p in plans):
-        return True, "included in the operator's subscription"
-    if district is not None:
-        return False, "withdrawn by the district and not in the operator's subscription"
-    return False, "not in the operator's subscription and not enabled by the district"
+    return {cid: (dz or oz or get_settings().default_timezone) for cid, dz, oz in rows}
+
+
+async def compound_tenants(session: AsyncSession, compound_id: uuid.UUID) -> list[uuid.UUID]:
+    """Tenants whose tenant-wide roles reach the compound: its operator now, its district, and the platform."""
+    row = (
+        await session.execute(select(Compound.operator_tenant_id, Compound.district_tenant_id).where(Compound.id == compound_id))
+    ).first()
+    platform = (await session.scalars(select(Tenant.id).where(Tenant.kind == "platform"))).all()
+    found = [t for t in (row or ()) if t is not None]
+    return [*found, *platform]
+
+
+class ControlPlaneAccess:
+    """The control plane's answers to the kernel (``core.access.AccessRules``)."""
+
+    resolve_principal = staticmethod(resolve_principal)
+    module_states = staticmethod(module_states)
+    compounds_with_module = staticmethod(compounds_with_module)
+    compound_zones = staticmethod(compound_zones)
+    compound_tenants = staticmethod(compound_tenants)
 
 
 async def module_gate(db: Database, compound_id: uuid.UUID, module: str) -> None:
@@ -92,46 +164,7 @@ async def module_gate(db: Database, compound_id: uuid.UUID, module: str) -> None
     async with db.session(Scope.of([compound_id])) as session:
         active, reason = await module_status(session, compound_id, module)
     if not active:
-        raise Problem(
-            403,
-            "module-disabled",
-            "Module not enabled",
-            f"module '{module}' is not enabled for this compound: {reason}",
-            module=module,
-            reason=reason,
-        )
+        raise module_disabled(module, reason)
 
 
-__all__ = ["resolve_principal", "module_status", "module_gate"]
-
-
-async def compounds_with_module(session: AsyncSession, module: str) -> list[uuid.UUID]:
-    """Every compound where ``module`` is active now (the rule of :func:`module_status`, set-based for jobs).
-
-    A job of a gated module works on these compounds only and skips the rest.
-    """
-    today = now().date()
-    district = {
-        row.compound_id: row.enabled
-        for row in (
-            await session.execute(select(ModuleEnablement.compound_id, ModuleEnablement.enabled).where(ModuleEnablement.module == module))
-        ).all()
-    }
-    subscribed = list(
-        (
-            await session.execute(
-                select(Subscription.compound_id, Plan.modules)
-                .join(Plan, Plan.id == Subscription.plan_id)
-                .join(Compound, Compound.id == Subscription.compound_id)
-                .where(
-                    Subscription.tenant_id == Compound.operator_tenant_id,
-                    Subscription.status == "active",
-                    Subscription.starts_on <= today,
-                    or_(Subscription.ends_on.is_(None), Subscription.ends_on >= today),
-                )
-            )
-        ).all()
-    )
-    active = {compound_id for compound_id, modules in subscribed if module in (modules or [])}
-    active |= {compound_id for compound_id, enabled in district.items() if enabled}
-    return sorted(active)
+__all__ = ["resolve_principal", "module_status", "module_states", "module_gate", "compounds_with_module", "ControlPlaneAccess"]

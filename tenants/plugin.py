@@ -20,6 +20,13 @@ def redprop_plugin_info():
 
 
 @hookimpl
+def redprop_access_rules():
+    from tenants.access import ControlPlaneAccess
+
+    return ControlPlaneAccess()
+
+
+@hookimpl
 def redprop_models():
     from tenants import billing, import_models, models
 

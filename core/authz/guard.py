@@ -14,6 +14,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from core.access import rules
 from core.db import Scope
 from core.identity.principal import Principal, subject_of
 from core.identity.services import token_owner
@@ -44,7 +45,7 @@ async def authenticate(connection: ASGIConnection) -> Principal:
         if owner is None:
             raise Problem(401, "unauthenticated", "Authentication required", "the token is unknown, expired or revoked")
         user, tenant_id = owner
-        principal = await state.resolve_principal(session, user, tenant_id, state.policy.enforcer)
+        principal = await rules().resolve_principal(session, user, tenant_id, state.policy.enforcer)
     connection.scope["state"]["principal"] = principal
     return principal
 
@@ -62,20 +63,26 @@ def compound_in_path(connection: ASGIConnection) -> uuid.UUID | None:
 
 
 def requires(obj: str, act: str) -> Guard:
-    """Guard: the caller must hold ``act`` on ``obj`` in their tenant or the compound in the path."""
+    """Guard: the caller must hold ``act`` on ``obj`` in their tenant or the compound in the path.
 
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    It builds the request's context (``core.context``): on a compound route the
+    unit of work is scoped to that compound alone, and the module gate reads the
+    compound's module states from that same unit of work.
+    """
+
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        from core.context import build_context, forbidden
+
         principal = await authenticate(connection)
         compound_id = compound_in_path(connection)
         if compound_id is not None and not principal.scope.allows(compound_id):
             raise not_found("compound")
-        enforcer = connection.app.state.policy.enforcer
-        if not enforcer.enforce_any(principal.subject, principal.domains_for(compound_id), obj, act):
-            raise Problem(403, "forbidden", "Forbidden", f"this needs '{act}' on '{obj}'", permission={"object": obj, "action": act})
-        gate = connection.app.state.module_gate
-        module = _.opt.get("module")
+        ctx = build_context(connection, principal, compound_id)
+        if not ctx.can(obj, act):
+            raise forbidden(obj, act)
+        module = handler.opt.get("module")
         if module and compound_id is not None:
-            await gate(connection.app.state.db, compound_id, module)
+            await ctx.require_module(module)
 
     guard.permission = (obj, act)  # type: ignore[attr-defined]
     return guard

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import rules
 from core.plugins.manager import PluginHost
-from tenants.access import module_status
 
 log = logging.getLogger("redprop.figures")
 
@@ -64,10 +64,8 @@ class IndicatorValue:
 
 
 async def _active(session: AsyncSession, host: PluginHost, compound_id: uuid.UUID) -> dict[str, bool]:
-    out = {}
-    for rec in host.plugins.values():
-        out[rec.name] = (await module_status(session, compound_id, rec.name))[0] if rec.is_module else True
-    return out
+    states = (await rules().module_states(session, [compound_id], [rec.name for rec in host.modules])).get(compound_id, {})
+    return {rec.name: (states.get(rec.name, (False, ""))[0] if rec.is_module else True) for rec in host.plugins.values()}
 
 
 async def _run(session: AsyncSession, what: str, fn, *args) -> tuple[Any, bool]:

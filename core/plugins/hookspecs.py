@@ -26,6 +26,11 @@ def redprop_plugin_info() -> dict[str, Any]:
     """Name, version, hook API version, labels and whether it is a gated module of the plugin."""
 
 
+@hookspec(firstresult=True)
+def redprop_access_rules() -> Any:
+    """The control plane's ``core.access.AccessRules``: principals, module states, compound zones (one plugin answers)."""
+
+
 # ----------------------------------------------------------------- declarations
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import rules
 from core.authz.enforcer import FastEnforcer
 from core.authz.guard import can
 from core.identity.principal import Principal
 from core.plugins.manager import PluginHost
 from core.web.i18n import N_, gettext
-from tenants.access import module_status
 
 COMPOUND_PLACEHOLDER = "{compound_id}"
 
@@ -132,7 +132,11 @@ async def navigation(
 ) -> list[Group]:
     """The groups of links this user sees now, in the order of the menu."""
     entries = [*(PORTAL if portal else CONSOLE), *plugin_entries(host, portal=portal)]
+    modules = sorted({e.module for e in entries if e.module})
     module_on: dict[str, bool] = {}
+    if compound_id is not None and modules:
+        states = (await rules().module_states(session, [compound_id], modules)).get(compound_id, {})
+        module_on = {m: state[0] for m, state in states.items()}
     groups: dict[str, list[Link]] = {}
     for entry in entries:
         if (entry.per_compound or entry.module) and compound_id is None:
@@ -142,9 +146,7 @@ async def navigation(
         ):
             continue
         if entry.module:
-            if entry.module not in module_on:
-                module_on[entry.module] = (await module_status(session, compound_id, entry.module))[0]  # type: ignore[arg-type]
-            if not module_on[entry.module]:
+            if not module_on.get(entry.module):
                 continue
         href = entry.path.replace(COMPOUND_PLACEHOLDER, str(compound_id))
         groups.setdefault(entry.group, []).append(Link(_label(entry, locale), href, False))

@@ -320,3 +320,14 @@ def test_documentation_names_no_hook_that_does_not_exist():
     docs = (ROOT / "docs" / "plugin-hooks.md").read_text(encoding="utf-8")
     documented = {line[3:].strip() for line in docs.splitlines() if line.startswith("## redprop_")}
     assert documented == set(HOOKS)
+
+
+def test_hook_redprop_access_rules(plugin_host):
+    """The control plane answers for the kernel; no other plugin does."""
+    from core.access import AccessRules
+
+    answer = plugin_host.pm.hook.redprop_access_rules()
+    for method in ("resolve_principal", "module_states", "compounds_with_module", "compound_zones", "compound_tenants"):
+        assert callable(getattr(answer, method)), method
+    assert [name for name, rec in plugin_host.plugins.items() if "redprop_access_rules" in rec.hooks] == ["tenants"]
+    assert AccessRules.__doc__

@@ -1,0 +1,100 @@
+"""Derived access, as the kernel asks for it: who a caller is, which modules are on where, a compound's zone.
+
+The rules themselves belong to the control plane (the always-on ``tenants``
+plugin), which hands an :class:`AccessRules` object to the host through the
+``redprop_access_rules`` hook. The kernel only calls it, so core never imports
+the control plane, and every caller (guard, navigation, figures, attachments,
+jobs) asks the same one rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from core.problems import Problem
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.authz.enforcer import FastEnforcer
+    from core.identity.principal import Principal
+
+ModuleState = tuple[bool, str]
+"""``(active, reason)``: whether a module is on for a compound, and why (shown to people)."""
+
+
+class AccessRules(Protocol):
+    """What the control plane answers for the kernel. Every method is set-based: a few queries, whatever the size."""
+
+    async def resolve_principal(self, session: AsyncSession, user: Any, tenant_id: uuid.UUID | None, enforcer: FastEnforcer) -> Principal:
+        """The caller of a request: the active tenant and the compounds it reaches (``session`` is cross-scope)."""
+
+    async def module_states(
+        self, session: AsyncSession, compound_ids: Sequence[uuid.UUID], modules: Sequence[str]
+    ) -> dict[uuid.UUID, dict[str, ModuleState]]:
+        """For each compound and module: active or not, and the reason (SPEC §2: subscription **or** district)."""
+
+    async def compounds_with_module(self, session: AsyncSession, module: str) -> list[uuid.UUID]:
+        """Every compound where ``module`` is active now (same rule as :meth:`module_states`)."""
+
+    async def compound_zones(self, session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Each compound's IANA time zone: where its local day and office hours are counted."""
+
+    async def compound_tenants(self, session: AsyncSession, compound_id: uuid.UUID) -> list[uuid.UUID]:
+        """The tenants whose tenant-wide roles reach the compound (its operator now, its district, the platform)."""
+
+
+_rules: AccessRules | None = None
+
+
+def install(rules: AccessRules) -> None:
+    """Called once by the application factory with what ``redprop_access_rules`` returned."""
+    global _rules
+    _rules = rules
+
+
+def rules() -> AccessRules:
+    if _rules is None:
+        raise RuntimeError("no access rules installed: the control plane (tenants) plugin is not loaded")
+    return _rules
+
+
+async def module_state(session: AsyncSession, compound_id: uuid.UUID, module: str) -> ModuleState:
+    """One module of one compound (pages that show a single switch)."""
+    states = await rules().module_states(session, [compound_id], [module])
+    return states.get(compound_id, {}).get(module, (False, "compound not found"))
+
+
+def module_disabled(module: str, reason: str) -> Problem:
+    """The 403 a gated module answers where it is off, with a machine-readable reason."""
+    return Problem(
+        403,
+        "module-disabled",
+        "Module not enabled",
+        f"module '{module}' is not enabled for this compound: {reason}",
+        module=module,
+        reason=reason,
+    )
+
+
+async def compound_zone(session: AsyncSession, compound_id: uuid.UUID) -> str:
+    """The compound's time zone (one rule for every plugin: see the control plane's ``compound_zones``)."""
+    return (await rules().compound_zones(session, [compound_id])).get(compound_id) or _default_zone()
+
+
+def _default_zone() -> str:
+    from core.settings import get_settings
+
+    return get_settings().default_timezone
+
+
+async def compound_today(session: AsyncSession, compound_id: uuid.UUID) -> dt.date:
+    """Today's date where the compound is (a bill's period, a meeting's day, "today's work orders")."""
+    from zoneinfo import ZoneInfo
+
+    from core.clock import now
+
+    return now().astimezone(ZoneInfo(await compound_zone(session, compound_id))).date()
