@@ -18,7 +18,7 @@ def run_cross_scope(reason: str, work):
     from core.db import Database, Scope
 
     async def go():
-        db = Database(get_settings().database_url)
+        db = Database.from_settings(get_settings())
         try:
             async with db.session(Scope.everything(reason)) as session:
                 return await work(session)
@@ -133,6 +133,7 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
     os.environ["REDPROP_VAR_DIR"] = str(path)
     os.environ["REDPROP_DATABASE_URL"] = f"sqlite+aiosqlite:///{path / 'redprop.db'}"
     os.environ.pop("REDPROP_MIGRATE_DATABASE_URL", None)
+    os.environ.pop("REDPROP_CROSS_SCOPE_DATABASE_URL", None)
     settings = _fresh_settings()
     if settings.is_production:
         raise click.ClickException("the demo does not run with REDPROP_ENV=production")
@@ -140,7 +141,7 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
     upgrade(settings.migrate_database_url, host_plugins)
 
     async def seed():
-        db = Database(settings.database_url)
+        db = Database.from_settings(settings)
         try:
             return await build_demo_city(db, host_plugins)
         finally:
@@ -254,7 +255,7 @@ def dead_letters_retry(ids: tuple[int, ...]) -> None:
     runtime = build_runtime(settings, load_plugins(settings))
 
     async def run():
-        db = Database(settings.database_url)
+        db = Database.from_settings(settings)
         try:
             return await retry_dead_letters(runtime, db, list(ids) or None)
         finally:

@@ -4,7 +4,11 @@ Every business row belongs to a compound (``CompoundScoped``: ``compound_id``
 first in the primary key); a session carries a :class:`Scope` and a
 ``do_orm_execute`` hook adds the reachable-compound filter to every ORM
 statement. On PostgreSQL the same scope is handed to row-level security with
-``SET LOCAL`` at the start of every transaction.
+``SET LOCAL`` at the start of every transaction. A cross-scope session
+(``Scope.everything(reason)``) runs on a second engine that connects as the
+cross-scope role (``redprop_worker``): membership of that role, never a
+setting, is what the policies' "all compounds" branch tests. Its reason is
+logged on ``redprop.scope``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy.types import TypeDecorator
 from core.ids import uuid7
 
 log = logging.getLogger("redprop.db")
+scope_log = logging.getLogger("redprop.scope")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -153,10 +158,10 @@ class Scope:
 
     @classmethod
     def everything(cls, reason: str) -> Scope:
-        """Cross-scope access for platform jobs and administration; the reason is logged."""
+        """Cross-scope access for platform jobs and administration: runs as the cross-scope role;
+        the reason (a fixed phrase, never personal data) is logged when a session opens."""
         if not reason:
             raise ValueError("a cross-scope session needs a reason")
-        log.debug("cross-scope session opened: %s", reason)
         return cls(None, reason)
 
     @property
@@ -210,9 +215,14 @@ def _scope_writes(session: Session, flush_context, instances) -> None:
 def _set_local_statements(scope: Scope) -> list[str]:
     """``SET LOCAL`` (transaction-local, never leaking through the pool) rather than ``set_config``:
     Citus copies SET LOCAL to the workers a transaction touches (citus.propagate_set_commands = 'local').
-    SET takes no bind parameters; the values are built only from the mode and UUIDs, so quoting is safe."""
-    ids = "" if scope.is_all else "{" + ",".join(str(uuid.UUID(str(i))) for i in sorted(scope.compound_ids or ())) + "}"
-    return [f"SET LOCAL redprop.scope = '{'all' if scope.is_all else 'some'}'", f"SET LOCAL redprop.compound_ids = '{ids}'"]
+    SET takes no bind parameters; the values are built only from UUIDs, so quoting is safe.
+
+    A cross-scope session sets nothing: its role, not a setting, opens every compound
+    (``redprop_scope_all()``); on the application's role it would see no compound at all."""
+    if scope.is_all:
+        return []
+    ids = "{" + ",".join(str(uuid.UUID(str(i))) for i in sorted(scope.compound_ids or ())) + "}"
+    return [f"SET LOCAL redprop.compound_ids = '{ids}'"]
 
 
 @event.listens_for(Session, "after_begin")
@@ -226,27 +236,54 @@ def _scope_to_postgres(session: Session, transaction, connection: Connection) ->
 # --------------------------------------------------------------------------- engine
 
 
-class Database:
-    """One engine and session factory per process."""
+def _engine(url: str, echo: bool, pool_size: int, max_overflow: int) -> AsyncEngine:
+    kwargs: dict = {"echo": echo}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    engine = create_async_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+
+class Database:
+    """The engines and session factories of a process: the application's and the cross-scope one.
+
+    ``session(scope)`` picks the engine: a cross-scope scope (``Scope.everything``)
+    runs on ``cross_scope_url`` (on PostgreSQL the ``redprop_worker`` role, the
+    only one the policies let see every compound), any other on ``url`` (the
+    application's role). Given one URL (SQLite, an owner connection) both are
+    the same engine.
+    """
+
+    def __init__(self, url: str, *, cross_scope_url: str | None = None, echo: bool = False) -> None:
         self.url = url
-        kwargs: dict = {"echo": echo}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": 30}
-        else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.cross_scope_url = cross_scope_url or url
+        self.engine: AsyncEngine = _engine(url, echo, pool_size=10, max_overflow=20)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        if self.cross_scope_url == url:
+            self.cross_engine, self.cross_sessions = self.engine, self.sessions
+        else:
+            self.cross_engine = _engine(self.cross_scope_url, echo, pool_size=5, max_overflow=15)
+            self.cross_sessions = async_sessionmaker(self.cross_engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings, *, echo: bool = False) -> Database:
+        """The database a process is configured for (``REDPROP_DATABASE_URL``, ``REDPROP_CROSS_SCOPE_DATABASE_URL``)."""
+        return cls(settings.database_url, cross_scope_url=settings.cross_scope_database_url, echo=echo)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def session(self, scope: Scope) -> AsyncSession:
-        session = self.sessions()
+        if scope.is_all:
+            scope_log.info("cross-scope session: %s", scope.reason)
+            session = self.cross_sessions()
+        else:
+            session = self.sessions()
         session.info["scope"] = scope
         return session
 
@@ -263,6 +300,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.cross_engine is not self.engine:
+            await self.cross_engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,18 +1,31 @@
 """PostgreSQL row-level security: the second wall behind the ORM's scope filter.
 
 Migrations call :func:`enable` for every compound-scoped table (plugins too).
-Policies call STABLE functions that read the transaction-local settings the
-session hook writes, so the planner evaluates them once and keeps using indexes.
+Policies call STABLE functions, so the planner evaluates them once and keeps
+using indexes: ``redprop_scope_compounds()`` reads the transaction-local
+setting the session hook writes; ``redprop_scope_all()`` (every compound) asks
+whether the connected role is a member of :data:`WORKER_ROLE` — a fact about
+the login, not a setting the application's role could write itself.
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-FUNCTIONS = (
-    """CREATE OR REPLACE FUNCTION redprop_scope_all() RETURNS boolean LANGUAGE sql STABLE AS $$
+WORKER_ROLE = "redprop_worker"
+"""The role of cross-scope work (``REDPROP_CROSS_SCOPE_DATABASE_URL``): jobs, operator commands, authentication."""
+
+SCOPE_ALL_BY_SETTING = """CREATE OR REPLACE FUNCTION redprop_scope_all() RETURNS boolean LANGUAGE sql STABLE AS $$
   SELECT coalesce(current_setting('redprop.scope', true), '') = 'all'
-$$""",
+$$"""
+"""Before core_0005: any session could widen itself with ``SET LOCAL redprop.scope = 'all'`` (kept for the downgrade)."""
+
+SCOPE_ALL_BY_ROLE = f"""CREATE OR REPLACE FUNCTION redprop_scope_all() RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT pg_has_role(current_user, '{WORKER_ROLE}', 'MEMBER')
+$$"""
+
+FUNCTIONS = (
+    SCOPE_ALL_BY_SETTING,
     """CREATE OR REPLACE FUNCTION redprop_scope_compounds() RETURNS uuid[] LANGUAGE sql STABLE AS $$
   SELECT coalesce(nullif(current_setting('redprop.compound_ids', true), ''), '{}')::uuid[]
 $$""",
@@ -47,10 +60,7 @@ def disable(table: str) -> None:
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
 
-def grant_app_role(role: str) -> None:
-    """Create the application role if missing and give it data rights (never ownership)."""
-    if not _postgres():
-        return
+def _create_role(role: str) -> None:
     op.execute(
         f"""DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
@@ -58,9 +68,63 @@ def grant_app_role(role: str) -> None:
   END IF;
 END $$"""
     )
+
+
+def _grant_data_rights(role: str) -> None:
+    """Read and write every table (present and future), own none, never touch ``alembic_version``."""
     op.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}")
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}")
     op.execute(f"REVOKE ALL ON alembic_version FROM {role}")
+
+
+def grant_app_role(role: str) -> None:
+    """Create the application role if missing and give it data rights (never ownership).
+
+    Plugins call this after creating their tables; the cross-scope role, once
+    it exists, gets the same rights on them.
+    """
+    if not _postgres():
+        return
+    _create_role(role)
+    _grant_data_rights(role)
+    if op.get_bind().exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{WORKER_ROLE}'").first() is not None:
+        _grant_data_rights(WORKER_ROLE)
+
+
+def grant_worker_role(app_role: str) -> None:
+    """Create the cross-scope role if missing, give it data rights and keep it apart from ``app_role``.
+
+    Neither role may be a member of the other: a member of the worker role
+    would pass every policy's "all compounds" branch.
+    """
+    if not _postgres():
+        return
+    _create_role(WORKER_ROLE)
+    _grant_data_rights(WORKER_ROLE)
+    for member, group in ((app_role, WORKER_ROLE), (WORKER_ROLE, app_role)):
+        op.execute(
+            f"""DO $$ BEGIN
+  IF EXISTS (SELECT FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+             WHERE g.rolname = '{group}' AND u.rolname = '{member}') THEN
+    REVOKE {group} FROM {member};
+  END IF;
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{member}') AND pg_has_role('{member}', '{group}', 'MEMBER') THEN
+    RAISE EXCEPTION 'role {member} is a member of {group} (through another role); revoke that before migrating';
+  END IF;
+END $$"""
+        )
+
+
+def scope_all_by_role() -> None:
+    """Every compound only for members of the cross-scope role (core_0005)."""
+    if _postgres():
+        op.execute(SCOPE_ALL_BY_ROLE)
+
+
+def scope_all_by_setting() -> None:
+    """The pre-core_0005 function (downgrade only)."""
+    if _postgres():
+        op.execute(SCOPE_ALL_BY_SETTING)

@@ -32,6 +32,8 @@ class Settings:
     """REDPROP_DATABASE_URL: the application's connection (on PostgreSQL a non-owner role)."""
     migrate_database_url: str = ""
     """REDPROP_MIGRATE_DATABASE_URL: the owner connection used by migrations; defaults to the app URL."""
+    cross_scope_database_url: str = ""
+    """REDPROP_CROSS_SCOPE_DATABASE_URL: the connection of cross-scope work (jobs, operator commands; on PostgreSQL the ``redprop_worker`` role); defaults to the app URL."""
     app_db_role: str = "redprop_app"
     """REDPROP_APP_DB_ROLE: the PostgreSQL role the application runs as (granted by migrations)."""
     broker_url: str = "stub://"
@@ -82,6 +84,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             raise SettingsError("REDPROP_SECRET_KEY must be set in production")
         if env == "production" and not raw_data_key:
             raise SettingsError("REDPROP_DATA_KEY must be set in production")
+        cross_scope_url = _env("CROSS_SCOPE_DATABASE_URL")
+        if env == "production" and not cross_scope_url and database_url.startswith("postgresql"):
+            raise SettingsError("REDPROP_CROSS_SCOPE_DATABASE_URL must be set in production on PostgreSQL (the redprop_worker role)")
         secret_key = secret_key or DEMO_SECRET
         if raw_data_key:
             try:
@@ -98,6 +103,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             var_dir=var_dir,
             database_url=database_url,
             migrate_database_url=_env("MIGRATE_DATABASE_URL") or database_url,
+            cross_scope_database_url=cross_scope_url or database_url,
             app_db_role=_env("APP_DB_ROLE", "redprop_app") or "redprop_app",
             broker_url=_env("BROKER_URL", "stub://") or "stub://",
             secret_key=secret_key,

@@ -35,6 +35,7 @@ from tenants.demo import DEMO_PASSWORD, DemoCity, build_demo_city
 BACKEND = os.environ.get("REDPROP_TEST_BACKEND", "sqlite")
 PG_ADMIN_URL = os.environ.get("REDPROP_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 APP_ROLE = "redprop_app"
+WORKER_ROLE = "redprop_worker"  # cross-scope work (core.rls.WORKER_ROLE)
 _counter = itertools.count()
 
 
@@ -121,7 +122,7 @@ def city(template_db) -> DemoCity:
 
 @pytest.fixture
 def database_urls(template_db, tmp_path):
-    """A private copy of the seeded database: ``{"app": url, "owner": url}``."""
+    """A private copy of the seeded database: ``{"app": url, "cross": url, "owner": url}``."""
     kind, location, _ = template_db
     if kind == "sqlite":
         path = tmp_path / "test.db"
@@ -130,11 +131,11 @@ def database_urls(template_db, tmp_path):
             if src.exists():
                 shutil.copy(src, str(path) + suffix)
         url = f"sqlite+aiosqlite:///{path}"
-        yield {"app": url, "owner": url, "backend": "sqlite"}
+        yield {"app": url, "cross": url, "owner": url, "backend": "sqlite"}
     else:
         name = f"redprop_t_{os.getpid()}_{next(_counter)}"
         asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {location}"))
-        yield {"app": _pg_url(name, APP_ROLE), "owner": _pg_url(name), "backend": "postgresql"}
+        yield {"app": _pg_url(name, APP_ROLE), "cross": _pg_url(name, WORKER_ROLE), "owner": _pg_url(name), "backend": "postgresql"}
         asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
@@ -145,6 +146,7 @@ def settings(database_urls):
             **os.environ,
             "REDPROP_DATABASE_URL": database_urls["app"],
             "REDPROP_MIGRATE_DATABASE_URL": database_urls["owner"],
+            "REDPROP_CROSS_SCOPE_DATABASE_URL": database_urls["cross"],
             "REDPROP_POLICY_POLL_SECONDS": "0.2",
         }
     )
@@ -172,7 +174,7 @@ async def client(app):
 @pytest.fixture
 async def db(database_urls):
     """A database handle connecting like the application does (the app role on PostgreSQL)."""
-    database = Database(database_urls["app"])
+    database = Database(database_urls["app"], cross_scope_url=database_urls["cross"])
     yield database
     await database.dispose()
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from core.audit.models import AuditEntry, AuditHead
 from core.clock import now
-from core.db import CompoundScoped, ScopeRoot
+from core.db import CompoundScoped, ScopeRoot, session_scope
 from core.notifications.channels import mask_address
 from core.security import mask_phone
 
@@ -174,6 +174,15 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+def _request(session: Session, context: AuditContext) -> str:
+    """The entry's request; a cross-scope session's changes also carry the reason it was opened."""
+    scope = session_scope(session)
+    if not (scope.is_all and scope.reason):
+        return context.request[:300]
+    suffix = f" (cross-scope: {scope.reason})"[:300]
+    return (context.request[: 300 - len(suffix)] + suffix).strip()
+
+
 @event.listens_for(Session, "before_commit")
 def _chain(session: Session) -> None:
     context: AuditContext | None = session.info.get("audit")
@@ -191,6 +200,7 @@ def _chain(session: Session) -> None:
         head = AuditHead(chain=context.chain, seq=0, hash=GENESIS)
         session.add(head)
     moment = now()
+    request = _request(session, context)
     for item in pending:
         obj = item.pop("obj", None)
         target_id = item.get("target_id") or (_target(obj)[1] if obj is not None else "")
@@ -209,7 +219,7 @@ def _chain(session: Session) -> None:
             target_id=target_id,
             before=item["before"],
             after=item["after"],
-            request=context.request[:300],
+            request=request,
             prev_hash=head.hash,
             hash="",
         )

@@ -65,7 +65,7 @@ async def dispatch_pending(db: Database, send: Callable[[list[str]], None], batc
     A crash between sending and committing sends events twice: handlers are
     idempotent through ``processed_events``, so that costs skipped work only.
     """
-    async with db.transaction(Scope.everything("event dispatcher")) as session:
+    async with db.transaction(Scope.nothing()) as session:  # the outbox is not compound-scoped: no scope needed
         stmt = select(OutboxEvent.id).where(OutboxEvent.dispatched_at.is_(None)).order_by(OutboxEvent.id).limit(batch)
         if db.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
@@ -100,7 +100,7 @@ async def handle_events(db: Database, host: PluginHost, event_ids: list[uuid.UUI
     fails, they are retried one event at a time so one bad event cannot hold
     back the others.
     """
-    async with db.session(Scope.everything("event handling")) as session:
+    async with db.session(Scope.nothing()) as session:
         events = (await session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(event_ids)).order_by(OutboxEvent.id))).all()
         done = set(
             (

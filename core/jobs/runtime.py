@@ -128,7 +128,7 @@ class JobRuntime:
         loop = asyncio.get_running_loop()
         db = self._databases.get(id(loop))
         if db is None:
-            db = self._databases[id(loop)] = Database(self.settings.database_url)
+            db = self._databases[id(loop)] = Database.from_settings(self.settings)
         return db
 
     def call_soon(self, coro: Awaitable[Any]) -> None:
@@ -214,7 +214,7 @@ class JobRuntime:
             self.worker = None
 
     async def record_dead_letter(self, message_id: str, queue: str, actor: str, args: list, kwargs: dict, error: str) -> None:
-        async with self.database().transaction(Scope.everything("dead letters")) as session:
+        async with self.database().transaction(Scope.nothing()) as session:
             exists = await session.scalar(select(DeadLetter.id).where(DeadLetter.message_id == message_id))
             if not exists:
                 session.add(
@@ -272,7 +272,7 @@ async def run_due_schedules(runtime: JobRuntime, db: Database, epoch: float) -> 
 
 async def retry_dead_letters(runtime: JobRuntime, db: Database, ids: list[int] | None = None) -> int:
     """Send dead letters again (all not yet retried, or the given ids)."""
-    async with db.transaction(Scope.everything("dead letters")) as session:
+    async with db.transaction(Scope.nothing()) as session:  # dead letters are not compound-scoped: no scope needed
         stmt = select(DeadLetter).where(DeadLetter.retried_at.is_(None))
         if ids:
             stmt = stmt.where(DeadLetter.id.in_(ids))
