@@ -12,8 +12,9 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
 CREATE ROLE redprop_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'owner_pw';
 -- Serves requests: not superuser, not owner, no BYPASSRLS, so row-level security applies.
 CREATE ROLE redprop_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'app_pw';
--- Runs the dramatiq worker. Its cross-scope jobs pass the policies through the core's
--- audited escape (redprop.scope = 'all'), so it needs no BYPASSRLS either.
+-- Audited cross-scope sessions (REDPROP_CROSS_SCOPE_DATABASE_URL of app and worker): the
+-- policies let a member of this role see every compound (core_0005), so it needs no BYPASSRLS.
+-- Never make redprop_app a member of it (the migration refuses to run if it is).
 CREATE ROLE redprop_worker LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'worker_pw';
 
 CREATE DATABASE redprop OWNER redprop_owner;
@@ -23,7 +24,7 @@ CREATE DATABASE redprop OWNER redprop_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO redprop_app, redprop_worker;
 -- Tables do not exist yet: grant on whatever redprop_owner creates later (the core's
--- migrations grant redprop_app again; nothing grants redprop_worker but this).
+-- migrations grant both roles again).
 ALTER DEFAULT PRIVILEGES FOR ROLE redprop_owner IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO redprop_app, redprop_worker;
 ALTER DEFAULT PRIVILEGES FOR ROLE redprop_owner IN SCHEMA public
