@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -261,20 +260,18 @@ class WorkCalendar:
             day += _ONE_DAY
 
 
-def load_calendar(environ: Mapping[str, str] | None = None) -> WorkCalendar:
-    """The built-in notices, overridden year by year by ``REDPROP_HOLIDAYS_FILE`` when it is set."""
-    environ = os.environ if environ is None else environ
+def load_calendar(holidays_file: Path | None = None) -> WorkCalendar:
+    """The built-in notices, overridden year by year by the operator's ``holidays_file`` (``REDPROP_HOLIDAYS_FILE``)."""
     years = dict(BUILTIN_YEARS)
-    path = environ.get(HOLIDAYS_FILE_VARIABLE)
-    if path:
-        years.update(read_holidays_file(Path(path)))
+    if holidays_file is not None:
+        years.update(read_holidays_file(holidays_file))
     return WorkCalendar(years)
 
 
 @lru_cache(maxsize=1)
 def work_calendar() -> WorkCalendar:
     """The process-wide calendar (read once, like the settings)."""
-    return load_calendar()
+    return load_calendar(get_settings().holidays_file)
 
 
 __all__ = [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-import os
 import pathlib
 import sys
 
@@ -26,11 +26,6 @@ def run_cross_scope(reason: str, work):
             await db.dispose()
 
     return asyncio.run(go())
-
-
-def _fresh_settings():
-    get_settings.cache_clear()
-    return get_settings()
 
 
 @click.group()
@@ -129,12 +124,9 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
 
     path = pathlib.Path(data_dir).resolve()
     path.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("REDPROP_ENV", "demo")
-    os.environ["REDPROP_VAR_DIR"] = str(path)
-    os.environ["REDPROP_DATABASE_URL"] = f"sqlite+aiosqlite:///{path / 'redprop.db'}"
-    os.environ.pop("REDPROP_MIGRATE_DATABASE_URL", None)
-    os.environ.pop("REDPROP_CROSS_SCOPE_DATABASE_URL", None)
-    settings = _fresh_settings()
+    url = f"sqlite+aiosqlite:///{path / 'redprop.db'}"
+    # every connection is the embedded database, whatever URLs the environment names
+    settings = dataclasses.replace(get_settings(), var_dir=path, database_url=url, migrate_database_url=url, cross_scope_database_url=url)
     if settings.is_production:
         raise click.ClickException("the demo does not run with REDPROP_ENV=production")
     host_plugins = load_plugins(settings)

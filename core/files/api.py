@@ -16,7 +16,7 @@ from core.authz.guard import authenticated
 from core.files import schemas as s
 from core.files import services
 from core.files.models import Attachment
-from core.files.storage import Storage, storage_from_env
+from core.files.storage import Storage, make_storage
 from core.identity.principal import Principal
 from core.pagination import LimitParam, OffsetParam, Page
 
@@ -28,7 +28,7 @@ def storage_of(state: State) -> Storage:
     """The application's attachment store (one per application: an S3 client is worth keeping), built on first use."""
     storage = state.get("storage")
     if storage is None:
-        storage = state.storage = storage_from_env(state.settings)
+        storage = state.storage = make_storage(state.settings)
     return storage
 
 
@@ -68,7 +68,7 @@ class AttachmentsController(Controller):
         session: AsyncSession,
     ) -> s.AttachmentOut:
         """Attach a photo or document to a record; its type is sniffed from the content."""
-        limit = services.max_upload_bytes()
+        limit = services.max_upload_bytes(request.app.state.settings)
         content = await data.file.read(limit + 1)  # one byte more than allowed is enough to know it is too large
         state = request.app.state
         row = await services.upload(

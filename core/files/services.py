@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import unicodedata
 import uuid
@@ -31,9 +30,8 @@ from core.identity.principal import Principal
 from core.ids import uuid7
 from core.pagination import paginate
 from core.problems import Problem, invalid, not_found
+from core.settings import Settings, get_settings
 from tenants.models import Building, Household, OwnersCommittee, Resident, Room, Unit
-
-DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,9 +51,12 @@ _OOXML_MAIN_PARTS = {DOCX: DOCX + ".main+xml", XLSX: XLSX + ".main+xml"}
 _CONTENT_TYPES_MAX = 1024 * 1024  # a real [Content_Types].xml is a few KiB; never inflate more
 
 
-def max_upload_bytes() -> int:
-    """``REDPROP_MAX_UPLOAD_BYTES`` (default 10 MiB)."""
-    return int(os.environ.get("REDPROP_MAX_UPLOAD_BYTES") or DEFAULT_MAX_UPLOAD_BYTES)
+def max_upload_bytes(settings: Settings | None = None) -> int:
+    """The largest attachment accepted (``Settings.max_upload_bytes``).
+
+    Route decorators ask at import, before an application and its settings exist: they get the process's.
+    """
+    return (settings or get_settings()).max_upload_bytes
 
 
 # --------------------------------------------------------------------------- record types

@@ -2,13 +2,12 @@
 
 Keys are made by the service (``<compound id>/<attachment id>``), never from a
 client's file name; a storage still refuses any key that could leave its root.
-``REDPROP_STORAGE_URL`` chooses the store:
+``Settings.storage_url`` (``REDPROP_STORAGE_URL``) chooses the store:
 
-- unset: ``<REDPROP_VAR_DIR>/files`` on local disk;
+- unset: ``<var dir>/files`` on local disk;
 - ``file:///srv/redprop/files``: another local directory;
 - ``s3://bucket`` or ``s3://bucket/prefix``: S3 or a compatible store (MinIO, Ceph, OSS…),
-  with ``REDPROP_S3_ENDPOINT``, ``REDPROP_S3_ACCESS_KEY``, ``REDPROP_S3_SECRET_KEY`` and
-  ``REDPROP_S3_REGION`` (credentials fall back to boto3's usual chain when unset).
+  reached with the ``s3_*`` settings (credentials fall back to boto3's usual chain when unset).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import asyncio
 import os
 import re
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -127,10 +125,9 @@ class S3Storage:
         await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=self._key(key))
 
 
-def storage_from_env(settings: Settings, environ: Mapping[str, str] | None = None) -> Storage:
-    """The store ``REDPROP_STORAGE_URL`` names (local disk under the var directory by default)."""
-    env = os.environ if environ is None else environ
-    url = env.get("REDPROP_STORAGE_URL", "")
+def make_storage(settings: Settings) -> Storage:
+    """The store ``settings.storage_url`` names (local disk under the var directory by default)."""
+    url = settings.storage_url
     if not url:
         return LocalStorage(settings.var_dir / "files")
     parts = urlsplit(url)
@@ -140,12 +137,12 @@ def storage_from_env(settings: Settings, environ: Mapping[str, str] | None = Non
         return S3Storage(
             parts.netloc,
             prefix=parts.path,
-            endpoint_url=env.get("REDPROP_S3_ENDPOINT") or None,
-            access_key=env.get("REDPROP_S3_ACCESS_KEY") or None,
-            secret_key=env.get("REDPROP_S3_SECRET_KEY") or None,
-            region=env.get("REDPROP_S3_REGION") or "us-east-1",
+            endpoint_url=settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
         )
     raise SettingsError("REDPROP_STORAGE_URL must be file:///path or s3://bucket[/prefix]")
 
 
-__all__ = ["Storage", "LocalStorage", "S3Storage", "storage_from_env"]
+__all__ = ["Storage", "LocalStorage", "S3Storage", "make_storage"]

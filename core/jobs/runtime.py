@@ -63,12 +63,12 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
     if url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        # a dead worker's unacknowledged messages return to the queue after the heartbeat timeout
-        heartbeat = int(os.environ.get("REDPROP_BROKER_HEARTBEAT_MS", "15000"))
-        chance = int(os.environ.get("REDPROP_BROKER_MAINTENANCE_CHANCE", "1000"))
-        namespace = os.environ.get("REDPROP_BROKER_NAMESPACE", "redprop")  # keeps deployments sharing a Redis apart
         broker: dramatiq.Broker = RedisBroker(
-            url=url, namespace=namespace, heartbeat_timeout=heartbeat, dead_message_ttl=7 * 86400 * 1000, maintenance_chance=chance
+            url=url,
+            namespace=settings.broker_namespace,
+            heartbeat_timeout=settings.broker_heartbeat_ms,
+            dead_message_ttl=7 * 86400 * 1000,
+            maintenance_chance=settings.broker_maintenance_chance,
         )
     elif url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
@@ -83,7 +83,7 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
         if isinstance(middleware, Retries):
             middleware.max_retries = settings.job_max_retries
             middleware.min_backoff = 500
-            middleware.max_backoff = int(os.environ.get("REDPROP_JOB_MAX_BACKOFF_MS", str(10 * 60 * 1000)))
+            middleware.max_backoff = settings.job_max_backoff_ms
     broker.add_middleware(AsyncIO())
     return broker
 
@@ -236,7 +236,7 @@ async def _deliver_notifications(runtime: JobRuntime) -> None:
     from core.notifications.channels import collect_channels
     from core.notifications.services import deliver_pending
 
-    await deliver_pending(runtime.database(), collect_channels(runtime.host))
+    await deliver_pending(runtime.database(), collect_channels(runtime.host, runtime.settings))
 
 
 def core_jobs() -> list[Job]:

@@ -37,7 +37,7 @@ def _prefs_out(rows: list[NotificationPreference], channels: list[str]) -> s.Pre
 
 
 def _channel_names(request: Request) -> list[str]:
-    return sorted(collect_channels(request.app.state.plugins))
+    return sorted(collect_channels(request.app.state.plugins, request.app.state.settings))
 
 
 class InboxController(Controller):

@@ -2,7 +2,7 @@
 
 A channel is anything with a ``name`` and ``async send(address, title, body)``
 that raises when the message was not accepted. The core provides ``email``
-(SMTP, configured by ``REDPROP_SMTP_*``) and logging stand-ins for ``sms`` and
+(SMTP, configured by the ``smtp_*`` settings) and logging stand-ins for ``sms`` and
 ``wechat`` so the demo shows deliveries without a provider; a plugin replaces
 any of them through ``redprop_notification_channels``.
 
@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import smtplib
 import ssl
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -24,13 +22,12 @@ from typing import Protocol, runtime_checkable
 
 from core.plugins.manager import PluginHost
 from core.security import mask_phone
-from core.settings import SettingsError
+from core.settings import Settings
 
 log = logging.getLogger("redprop.notifications")
 
 INBOX = "inbox"
 """Not a channel: the in-app inbox row every notification gets."""
-TLS_MODES = ("starttls", "ssl", "off")
 
 
 @runtime_checkable
@@ -68,7 +65,7 @@ def mask_address(address: str) -> str:
 
 @dataclass(frozen=True)
 class SmtpConfig:
-    """Where and how to hand email over (``REDPROP_SMTP_*``)."""
+    """Where and how to hand email over."""
 
     host: str = "localhost"
     port: int = 25
@@ -80,24 +77,15 @@ class SmtpConfig:
     timeout: float = 30.0
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpConfig:
-        """Read REDPROP_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD and _TLS (default chosen by the port)."""
-        env = os.environ if environ is None else environ
-        try:
-            port = int(env.get("REDPROP_SMTP_PORT", "25"))
-        except ValueError:
-            raise SettingsError("REDPROP_SMTP_PORT must be a port number") from None
-        default_tls = {465: "ssl", 587: "starttls"}.get(port, "off")
-        tls = env.get("REDPROP_SMTP_TLS", default_tls).lower()
-        if tls not in TLS_MODES:
-            raise SettingsError(f"REDPROP_SMTP_TLS must be one of {', '.join(TLS_MODES)}")
+    def from_settings(cls, settings: Settings) -> SmtpConfig:
+        """The ``smtp_*`` settings (checked when they were read)."""
         return cls(
-            host=env.get("REDPROP_SMTP_HOST", "localhost"),
-            port=port,
-            sender=env.get("REDPROP_SMTP_FROM", "redprop@localhost"),
-            user=env.get("REDPROP_SMTP_USER") or None,
-            password=env.get("REDPROP_SMTP_PASSWORD") or None,
-            tls=tls,
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            tls=settings.smtp_tls,
         )
 
 
@@ -160,13 +148,13 @@ class LoggingChannel:
 # --------------------------------------------------------------------------- registry
 
 
-def core_channels(environ: Mapping[str, str] | None = None) -> dict[str, Channel]:
-    return {"email": EmailChannel(SmtpConfig.from_env(environ)), "sms": LoggingChannel("sms"), "wechat": LoggingChannel("wechat")}
+def core_channels(settings: Settings) -> dict[str, Channel]:
+    return {"email": EmailChannel(SmtpConfig.from_settings(settings)), "sms": LoggingChannel("sms"), "wechat": LoggingChannel("wechat")}
 
 
-def collect_channels(host: PluginHost, environ: Mapping[str, str] | None = None) -> dict[str, Channel]:
+def collect_channels(host: PluginHost, settings: Settings) -> dict[str, Channel]:
     """The core's channels, replaced or extended by those plugins declare; malformed ones are logged and skipped."""
-    channels = core_channels(environ)
+    channels = core_channels(settings)
     provider = {name: "core" for name in channels}
     for rec, item in host.declared("redprop_notification_channels"):
         name = getattr(item, "name", None)

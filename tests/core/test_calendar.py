@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.calendar import BUILTIN_YEARS, WorkCalendar, load_calendar
-from core.settings import SettingsError
+from core.settings import SettingsError, load_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
@@ -144,7 +144,7 @@ def test_a_year_without_a_notice_falls_back_to_weekdays_and_warns_once(cal, capl
 def test_the_operator_adds_a_year_through_a_json_file(tmp_path, caplog):
     path = tmp_path / "holidays.json"
     path.write_text(json.dumps({"2031": {"holidays": ["2031-01-01", "2031-01-22/2031-01-28"], "workdays": ["2031-01-19"]}}))
-    cal = load_calendar({"REDPROP_HOLIDAYS_FILE": str(path)})
+    cal = load_calendar(load_settings({"REDPROP_HOLIDAYS_FILE": str(path)}).holidays_file)
     caplog.set_level(logging.WARNING, logger="redprop.calendar")
     assert not cal.is_working_day(dt.date(2031, 1, 1))
     assert cal.is_working_day(dt.date(2031, 1, 19))  # a Sunday worked
@@ -168,7 +168,7 @@ def test_a_malformed_holidays_file_is_refused_naming_the_variable(tmp_path, cont
     path = tmp_path / "holidays.json"
     path.write_text(content)
     with pytest.raises(SettingsError, match="REDPROP_HOLIDAYS_FILE"):
-        load_calendar({"REDPROP_HOLIDAYS_FILE": str(path)})
+        load_calendar(load_settings({"REDPROP_HOLIDAYS_FILE": str(path)}).holidays_file)
 
 
 # --------------------------------------------------------------------------- properties

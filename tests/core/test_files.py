@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from core.db import Scope
 from core.files.models import Attachment
 from core.files.services import DOCX, XLSX, register_record_type, safe_filename, sniff
-from core.files.storage import LocalStorage, S3Storage, storage_from_env
-from core.settings import SettingsError, load_settings
+from core.files.storage import LocalStorage, S3Storage, make_storage
+from core.settings import Settings, SettingsError, load_settings
 from tenants.models import Room, Unit
 
 BUCKET = "redprop-test"
+S3_SETTINGS = {"storage_url": f"s3://{BUCKET}", "s3_access_key": "test", "s3_secret_key": "test"}
+"""Point an application at moto (``s3_endpoint`` is added by the ``settings`` fixture)."""
 
 
 def png(width: int = 2, height: int = 2, extra: int = 0) -> bytes:
@@ -63,11 +65,14 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def settings(settings, tmp_path, monkeypatch):
-    """The suite's settings with attachments under this test's own directory."""
-    monkeypatch.delenv("REDPROP_STORAGE_URL", raising=False)
-    monkeypatch.delenv("REDPROP_MAX_UPLOAD_BYTES", raising=False)
-    return dataclasses.replace(settings, var_dir=tmp_path / "var")
+def settings(settings, tmp_path, request):
+    """The suite's settings with attachments under this test's own directory; a test parametrizes it
+    indirectly with more fields to change (``S3_SETTINGS`` also starts moto)."""
+    changes = dict(getattr(request, "param", {}))
+    if changes.get("storage_url", "").startswith("s3://"):
+        changes["s3_endpoint"] = request.getfixturevalue("s3_endpoint")
+    defaults = {"storage_url": Settings.storage_url, "max_upload_bytes": Settings.max_upload_bytes}  # not the developer's environment
+    return dataclasses.replace(settings, var_dir=tmp_path / "var", **{**defaults, **changes})
 
 
 @pytest.fixture
@@ -258,8 +263,8 @@ async def test_gif_magic_in_front_of_text_claiming_jpeg_is_refused(client, as_us
     assert await _stored(db) == 0
 
 
-async def test_a_file_over_the_limit_gets_413_and_nothing_is_stored(client, as_user, city, db, files_dir, monkeypatch):
-    monkeypatch.setenv("REDPROP_MAX_UPLOAD_BYTES", "2048")
+@pytest.mark.parametrize("settings", [{"max_upload_bytes": 2048}], indirect=True)
+async def test_a_file_over_the_limit_gets_413_and_nothing_is_stored(client, as_user, city, db, files_dir):
     headers = await as_user("ent-a-admin")
     big = png(extra=4096)
     response = await _upload(client, headers, city.compounds["A1"], city.rooms["A1"][0], big)
@@ -330,14 +335,15 @@ async def test_local_storage_round_trip_and_refuses_keys_leaving_its_root(tmp_pa
 
 
 async def test_s3_storage_round_trip_against_moto(s3_endpoint):
-    store = storage_from_env(
-        load_settings(),
-        {
-            "REDPROP_STORAGE_URL": f"s3://{BUCKET}/tenant-files",
-            "REDPROP_S3_ENDPOINT": s3_endpoint,
-            "REDPROP_S3_ACCESS_KEY": "test",
-            "REDPROP_S3_SECRET_KEY": "test",
-        },
+    store = make_storage(
+        load_settings(
+            {
+                "REDPROP_STORAGE_URL": f"s3://{BUCKET}/tenant-files",
+                "REDPROP_S3_ENDPOINT": s3_endpoint,
+                "REDPROP_S3_ACCESS_KEY": "test",
+                "REDPROP_S3_SECRET_KEY": "test",
+            }
+        )
     )
     assert isinstance(store, S3Storage) and store.prefix == "tenant-files"
     content = png()
@@ -350,11 +356,8 @@ async def test_s3_storage_round_trip_against_moto(s3_endpoint):
         await store.get("c1/a1")
 
 
-async def test_uploads_go_to_s3_when_configured(client, as_user, city, s3_endpoint, monkeypatch, files_dir):
-    monkeypatch.setenv("REDPROP_STORAGE_URL", f"s3://{BUCKET}")
-    monkeypatch.setenv("REDPROP_S3_ENDPOINT", s3_endpoint)
-    monkeypatch.setenv("REDPROP_S3_ACCESS_KEY", "test")
-    monkeypatch.setenv("REDPROP_S3_SECRET_KEY", "test")
+@pytest.mark.parametrize("settings", [S3_SETTINGS], indirect=True)
+async def test_uploads_go_to_s3_when_configured(client, as_user, city, files_dir):
     headers = await as_user("ent-a-admin")
     a1 = city.compounds["A1"]
     created = (await _upload(client, headers, a1, city.rooms["A1"][0], png())).json()
@@ -364,20 +367,19 @@ async def test_uploads_go_to_s3_when_configured(client, as_user, city, s3_endpoi
     assert (await client.get(f"/api/v1/compounds/{a1}/attachments/{created['id']}", headers=headers)).content == png()
 
 
-def test_storage_from_env_defaults_to_the_var_directory(tmp_path):
-    settings = dataclasses.replace(load_settings(), var_dir=tmp_path)
-    local = storage_from_env(settings, {})
+def test_storage_defaults_to_the_var_directory(tmp_path):
+    local = make_storage(load_settings({"REDPROP_VAR_DIR": str(tmp_path)}))
     assert isinstance(local, LocalStorage) and local.root == tmp_path / "files"
-    assert storage_from_env(settings, {"REDPROP_STORAGE_URL": "file:///srv/redprop/files"}).root.as_posix() == "/srv/redprop/files"
+    assert make_storage(load_settings({"REDPROP_STORAGE_URL": "file:///srv/redprop/files"})).root.as_posix() == "/srv/redprop/files"
     with pytest.raises(SettingsError, match="REDPROP_STORAGE_URL"):
-        storage_from_env(settings, {"REDPROP_STORAGE_URL": "ftp://example.com/files"})
+        make_storage(load_settings({"REDPROP_STORAGE_URL": "ftp://example.com/files"}))
 
 
 async def test_a_body_beyond_the_route_limit_is_cut_off_with_a_problem(client, as_user, city, db):
     from core.files.api import MULTIPART_OVERHEAD
-    from core.files.services import DEFAULT_MAX_UPLOAD_BYTES
+    from core.files.services import max_upload_bytes
 
-    oversized = png(extra=DEFAULT_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
+    oversized = png(extra=max_upload_bytes() + MULTIPART_OVERHEAD)  # the route's limit is the process's, fixed at import
     response = await _upload(client, await as_user("ent-a-admin"), city.compounds["A1"], city.rooms["A1"][0], oversized)
     assert response.status_code == 413 and response.json()["type"].endswith("/too-large")
     assert await _stored(db) == 0

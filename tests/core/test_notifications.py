@@ -197,7 +197,10 @@ async def test_two_workers_never_send_the_same_delivery(db, database_urls, city)
 
 
 def test_smtp_settings_come_from_the_environment():
-    cfg = SmtpConfig.from_env(
+    def smtp(environ: dict[str, str]) -> SmtpConfig:
+        return SmtpConfig.from_settings(load_settings(environ))
+
+    cfg = smtp(
         {
             "REDPROP_SMTP_HOST": "smtp.example.com",
             "REDPROP_SMTP_PORT": "465",
@@ -207,11 +210,13 @@ def test_smtp_settings_come_from_the_environment():
         }
     )
     assert (cfg.host, cfg.port, cfg.sender, cfg.user, cfg.tls) == ("smtp.example.com", 465, "a@example.com", "a", "ssl")
-    assert "s3cret" not in repr(cfg)
-    assert SmtpConfig.from_env({"REDPROP_SMTP_PORT": "587"}).tls == "starttls"
-    assert SmtpConfig.from_env({}).tls == "off"
+    assert "s3cret" not in repr(cfg) and "s3cret" not in repr(load_settings({"REDPROP_SMTP_PASSWORD": "s3cret"}))
+    assert smtp({"REDPROP_SMTP_PORT": "587"}).tls == "starttls"
+    assert smtp({}).tls == "off"
     with pytest.raises(SettingsError, match="REDPROP_SMTP_TLS"):
-        SmtpConfig.from_env({"REDPROP_SMTP_TLS": "maybe"})
+        smtp({"REDPROP_SMTP_TLS": "maybe"})
+    with pytest.raises(SettingsError, match="REDPROP_SMTP_PORT"):
+        smtp({"REDPROP_SMTP_PORT": "smtp"})
 
 
 def test_a_title_with_a_newline_cannot_inject_headers():
@@ -234,7 +239,7 @@ def test_plugins_add_and_replace_channels():
     )
     host = load_plugins(load_settings())
     host.add(module)
-    channels = collect_channels(host, {})
+    channels = collect_channels(host, load_settings({}))
     assert channels["sms"] is vendor_sms and isinstance(channels["email"], EmailChannel) and isinstance(channels["wechat"], LoggingChannel)
     assert "pigeon" in channels and "broken" not in channels and "inbox" not in channels
 
