@@ -26,7 +26,7 @@ from core.identity.principal import compound_domain, subject_of, tenant_domain
 from core.ids import uuid7
 from core.plugins.manager import PluginHost
 from core.security import blind_index, encrypt_pii, hash_password
-from core.validators import id_card_check_char, uscc_check_char
+from core.validators import id_card_check_char, org_code_check_char, uscc_check_char
 from tenants.models import (
     Building,
     CommitteeMember,
@@ -64,9 +64,10 @@ GIVEN = ("建国", "秀英", "伟", "芳", "娜", "敏", "静", "丽", "强", "�
 
 
 def credit_code(serial: int) -> str:
-    """A valid unified social credit code for demo enterprises (Anyang, 4105xx)."""
-    body = f"91410500MA{serial:06d}"[:17].replace("I", "1").replace("O", "0")
-    body = body.ljust(17, "0")
+    """A valid unified social credit code for demo enterprises: an enterprise (91) registered in Anyang (410500)
+    with a 2015-style organisation code (MA + serial) carrying its own check character."""
+    org = f"MA{serial:06d}"[:8]
+    body = f"91410500{org}{org_code_check_char(org)}"
     return body + uscc_check_char(body)
 
 

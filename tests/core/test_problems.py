@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import Scope
+from core.validators import uscc_check_char
 from tenants.demo import credit_code
 from tenants.models import Building, Tenant
 
@@ -28,6 +29,9 @@ GOOD = {"kind": "enterprise", "name": "新物业公司", "credit_code": credit_c
         ({**GOOD, "credit_code": "91410500MA00077700"}, 422, "credit_code"),
         ({**GOOD, "credit_code": "91410500MA0007770I"}, 422, "credit_code"),
         ({**GOOD, "credit_code": None}, 422, "credit_code"),
+        # a correct final check character over an embedded organisation code whose own check character is wrong
+        ({**GOOD, "credit_code": "91410500MA0007775" + uscc_check_char("91410500MA0007775")}, 422, "credit_code"),
+        ({**GOOD, "credit_code": "91000000MA0007778" + uscc_check_char("91000000MA0007778")}, 422, "credit_code"),
         ({**GOOD, "contact_phone": "12345"}, 400, "contact_phone"),
         ({"kind": "enterprise"}, 400, "name"),
     ],

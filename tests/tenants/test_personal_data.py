@@ -55,6 +55,16 @@ async def test_invalid_id_card_is_refused(client, as_user, city):
         headers=h,
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "id_card"
+    from core.validators import id_card_check_char
+
+    for body, why in (("41050220991231001", "future"), ("00000019800101001", "division")):
+        refused = await client.post(
+            f"/api/v1/compounds/{city.compounds['A1']}/residents",
+            json={"household_id": household, "name": "李四", "role": "tenant", "id_card": body + id_card_check_char(body)},
+            headers=h,
+        )
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "id_card", refused.text
+        assert why in refused.json()["errors"][0]["message"]
     good = await client.post(
         f"/api/v1/compounds/{city.compounds['A1']}/residents",
         json={"household_id": household, "name": "李四", "role": "tenant", "id_card": "11010519491231002X", "phone": "13912345678"},
