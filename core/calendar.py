@@ -6,16 +6,27 @@ datetimes; the counting happens on the wall clock of the tenant's time zone
 (default ``REDPROP_DEFAULT_TIMEZONE``, Asia/Shanghai).
 
 The State Council publishes each year's holidays and the weekends that become
-working days in November of the year before. The notices for 2025 and 2026 are
-in :data:`BUILTIN_YEARS`; an operator adds a later year (or corrects one)
-without a release through a JSON file named by ``REDPROP_HOLIDAYS_FILE``::
+working days in November of the year before. Where each year comes from, in
+order of precedence (``redprop calendar show YEAR`` prints it day by day):
+
+1. the operator's JSON file named by ``REDPROP_HOLIDAYS_FILE`` (a new notice,
+   or a correction, without a release)::
 
     {"2027": {"holidays": ["2027-01-01", "2027-02-05/2027-02-11"],
               "workdays": ["2027-02-20"]}}
 
-An entry is one ISO date or an inclusive ``first/last`` range. A date in a year
-with no data falls back to Monday–Friday, and a warning is logged once per year
-and process so that someone adds the new notice.
+   An entry is one ISO date or an inclusive ``first/last`` range;
+2. the notices typed here (:data:`BUILTIN_YEARS`, checked against the texts);
+3. the notices of 2004 onwards as kept by the maintained ``chinesecalendar``
+   library (historical work orders are counted on the days really worked);
+4. for a year with no notice at all, the statutory holidays of the national
+   regulation as revised in 2024 (全国年节及纪念日放假办法): New Year's Day 1,
+   Spring Festival 4 from New Year's Eve, Qingming 1, Labour Day 2, Dragon
+   Boat 1, Mid-Autumn 1, National Day 3 — lunar dates and the Qingming solar
+   term from the ``lunar_python`` library, a holiday falling on a weekend
+   made up on the next working day (art. 6). The make-up working weekends of
+   such a year are unknown until the notice: a warning says so once per year
+   and process.
 """
 
 from __future__ import annotations
@@ -60,6 +71,7 @@ class YearRule:
 
     holidays: frozenset[dt.date]
     workdays: frozenset[dt.date]
+    source: str = "State Council notice (built in)"
 
     def check(self, label: str) -> None:
         """Refuse a table that contradicts itself; a typo here would silently move every deadline."""
@@ -104,6 +116,62 @@ BUILTIN_YEARS: dict[int, YearRule] = {
 }
 
 
+def library_years() -> dict[int, YearRule]:
+    """The notices of 2004 onwards as the ``chinesecalendar`` library keeps them (holidays and 调休 days)."""
+    import chinese_calendar
+    from chinese_calendar import constants
+
+    source = f"State Council notice (chinesecalendar {getattr(chinese_calendar, '__version__', '')})".replace(" )", ")")
+    holidays: dict[int, set[dt.date]] = {}
+    workdays: dict[int, set[dt.date]] = {}
+    for day in constants.holidays:
+        holidays.setdefault(day.year, set()).add(day)
+    for day in constants.workdays:
+        workdays.setdefault(day.year, set()).add(day)
+    return {
+        year: YearRule(frozenset(holidays.get(year, ())), frozenset(workdays.get(year, ())), source)
+        for year in sorted(set(holidays) | set(workdays))
+    }
+
+
+STATUTORY_SOURCE = "statutory days (全国年节及纪念日放假办法, 2024); make-up working days unknown"
+
+
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The days off the 2024 regulation fixes for ``year``, by name, before any weekend is made up."""
+    from lunar_python import Lunar
+
+    def lunar(month: int, day: int) -> dt.date:
+        solar = Lunar.fromYmd(year, month, day).getSolar()
+        return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+    new_year = lunar(1, 1)  # 正月初一 falls in the same Gregorian year
+    qingming = Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]
+    days = {dt.date(year, 1, 1): "元旦"}
+    for offset in range(-1, 3):  # 除夕 to 正月初三
+        days[new_year + dt.timedelta(days=offset)] = "春节"
+    days[dt.date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = "清明节"
+    days.update({dt.date(year, 5, 1): "劳动节", dt.date(year, 5, 2): "劳动节"})
+    days[lunar(5, 5)] = "端午节"
+    days[lunar(8, 15)] = "中秋节"
+    days.update({dt.date(year, 10, d): "国庆节" for d in (1, 2, 3)})
+    return days
+
+
+def statutory_year(year: int) -> YearRule:
+    """A year without a notice: the statutory days, each one falling on a weekend made up on the next
+    weekday that is not already off (art. 6: 适逢星期六、星期日，应当在工作日补假)."""
+    days = statutory_holidays(year)
+    off = set(days)
+    for day in sorted(days):
+        if day.weekday() >= 5:
+            substitute = day + _ONE_DAY
+            while substitute.weekday() >= 5 or substitute in off:
+                substitute += _ONE_DAY
+            off.add(substitute)
+    return YearRule(frozenset(off), frozenset(), STATUTORY_SOURCE)
+
+
 def read_holidays_file(path: Path) -> dict[int, YearRule]:
     """Years from an operator's JSON file; any mistake is a :class:`SettingsError` naming the file."""
     try:
@@ -115,7 +183,11 @@ def read_holidays_file(path: Path) -> dict[int, YearRule]:
             year = int(key)
             if not isinstance(body, dict) or set(body) - {"holidays", "workdays"}:
                 raise ValueError(f"{key}: expected an object with 'holidays' and 'workdays' lists")
-            rule = YearRule(holidays=_days(*body.get("holidays", [])), workdays=_days(*body.get("workdays", [])))
+            rule = YearRule(
+                holidays=_days(*body.get("holidays", [])),
+                workdays=_days(*body.get("workdays", [])),
+                source=f"State Council notice ({path.name})",
+            )
             rule.check(str(year))
             years[year] = rule
         return years
@@ -150,21 +222,44 @@ class WorkCalendar:
         years = dict(BUILTIN_YEARS if years is None else years)
         for year, rule in years.items():
             rule.check(str(year))
+        self._rules: dict[int, YearRule] = years
         self.years = frozenset(years)
-        self._holidays = frozenset().union(*(r.holidays for r in years.values()))
-        self._workdays = frozenset().union(*(r.workdays for r in years.values()))
         self._warned: set[int] = set()
         self._lock = threading.Lock()
 
+    def rule(self, year: int) -> YearRule:
+        """The year's days off and worked weekends: a notice when there is one, else the statutory days."""
+        found = self._rules.get(year)
+        if found is None:
+            with self._lock:
+                found = self._rules.get(year)
+                if found is None:
+                    found = self._rules[year] = statutory_year(year)
+            self._warn_missing(year)
+        return found
+
     def is_working_day(self, day: dt.date) -> bool:
         """True on Monday–Friday outside holidays, and on an adjusted working weekend day."""
-        if day in self._workdays:
+        rule = self._rules.get(day.year) or self.rule(day.year)
+        if day in rule.workdays:
             return True
-        if day in self._holidays:
+        if day in rule.holidays:
             return False
-        if day.year not in self.years:
-            self._warn_missing(day.year)
         return day.weekday() < 5
+
+    def describe(self, day: dt.date) -> tuple[bool, str, str]:
+        """``(working, why, source)`` for one day: what ``redprop calendar show`` prints."""
+        rule = self.rule(day.year)
+        if day in rule.workdays:
+            return True, "adjusted working day (调休)", rule.source
+        if day in rule.holidays:
+            if rule.source == STATUTORY_SOURCE:
+                name = statutory_holidays(day.year).get(day) or "补假 (made up for a holiday on a weekend)"
+                return False, f"holiday {name}", rule.source
+            return False, "holiday", rule.source
+        if day.weekday() >= 5:
+            return False, "weekend", rule.source
+        return True, "weekday", rule.source
 
     def _warn_missing(self, year: int) -> None:
         with self._lock:
@@ -172,7 +267,10 @@ class WorkCalendar:
                 return
             self._warned.add(year)
         log.warning(
-            "no holiday notice for %s: counting Monday to Friday; add the State Council's notice through %s", year, HOLIDAYS_FILE_VARIABLE
+            "no holiday notice for %s: counting the statutory holidays only; the make-up working weekends are unknown"
+            " until the State Council's notice is added through %s",
+            year,
+            HOLIDAYS_FILE_VARIABLE,
         )
 
     def _step(self, day: dt.date, n: int) -> dt.date:
@@ -261,8 +359,8 @@ class WorkCalendar:
 
 
 def load_calendar(holidays_file: Path | None = None) -> WorkCalendar:
-    """The built-in notices, overridden year by year by the operator's ``holidays_file`` (``REDPROP_HOLIDAYS_FILE``)."""
-    years = dict(BUILTIN_YEARS)
+    """The library's notices, the built-in ones over them, the operator's ``holidays_file`` (``REDPROP_HOLIDAYS_FILE``) over both."""
+    years = {**library_years(), **BUILTIN_YEARS}
     if holidays_file is not None:
         years.update(read_holidays_file(holidays_file))
     return WorkCalendar(years)
@@ -278,6 +376,9 @@ __all__ = [
     "WorkCalendar",
     "YearRule",
     "BUILTIN_YEARS",
+    "library_years",
+    "statutory_year",
+    "statutory_holidays",
     "OFFICE_OPENS",
     "OFFICE_CLOSES",
     "load_calendar",

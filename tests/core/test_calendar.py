@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.calendar import BUILTIN_YEARS, WorkCalendar, load_calendar
+from core.calendar import BUILTIN_YEARS, WorkCalendar, load_calendar, statutory_holidays, statutory_year
 from core.settings import SettingsError, load_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -132,13 +132,49 @@ def test_naive_datetimes_and_unknown_zones_are_refused(cal):
 # --------------------------------------------------------------------------- years without data, the operator's file
 
 
-def test_a_year_without_a_notice_falls_back_to_weekdays_and_warns_once(cal, caplog):
+def test_a_year_without_a_notice_falls_back_to_the_statutory_days_and_warns_once(cal, caplog):
     caplog.set_level(logging.WARNING, logger="redprop.calendar")
-    assert cal.is_working_day(dt.date(2031, 1, 1))  # a Wednesday: no notice, so it counts
+    assert not cal.is_working_day(dt.date(2031, 1, 1))  # New Year's Day, a Wednesday: statutory, so off
+    assert cal.is_working_day(dt.date(2031, 1, 2))
     assert not cal.is_working_day(dt.date(2031, 1, 4))  # Saturday
     assert cal.add_working_days(sh(2031, 1, 3, 9, 0), 1) == sh(2031, 1, 6, 9, 0)
     warnings = [r for r in caplog.records if "2031" in r.getMessage()]
     assert len(warnings) == 1 and "REDPROP_HOLIDAYS_FILE" in warnings[0].getMessage()
+    assert "make-up working weekends are unknown" in warnings[0].getMessage()
+
+
+def test_the_statutory_days_of_2027_come_from_the_lunar_calendar_with_weekends_made_up():
+    days = statutory_holidays(2027)
+    # Spring Festival 2027: 正月初一 is Saturday 6 February, 除夕 Friday 5 February
+    assert [d for d, name in sorted(days.items()) if name == "春节"] == [dt.date(2027, 2, d) for d in (5, 6, 7, 8)]
+    assert days[dt.date(2027, 4, 5)] == "清明节" and days[dt.date(2027, 6, 9)] == "端午节" and days[dt.date(2027, 9, 15)] == "中秋节"
+    assert len(days) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3
+    off = statutory_year(2027).holidays
+    # the Saturday and Sunday of the Spring Festival are made up on Tuesday and Wednesday
+    assert {dt.date(2027, 2, 9), dt.date(2027, 2, 10)} <= off and dt.date(2027, 2, 11) not in off
+    assert {dt.date(2027, 10, 4), dt.date(2027, 10, 5)} <= off  # 2 and 3 October fall on a weekend
+
+
+def test_a_three_working_day_limit_across_the_turn_of_2026_2027(cal):
+    # Wednesday 30 December 2026: Thursday 31 counts, New Year's Day and the weekend do not
+    assert cal.add_working_days(sh(2026, 12, 30, 10, 0), 3) == sh(2027, 1, 5, 10, 0)
+    assert not cal.is_working_day(dt.date(2027, 1, 1))
+
+
+def test_past_years_follow_the_published_notices_day_by_day():
+    """2004–2026 against the maintained chinesecalendar library (the built-in 2025 and 2026 included)."""
+    import chinese_calendar
+
+    calendar = load_calendar()
+    day, mismatches = dt.date(2004, 1, 1), []
+    while day <= dt.date(2026, 12, 31):
+        if calendar.is_working_day(day) != chinese_calendar.is_workday(day):
+            mismatches.append(day)
+        day += dt.timedelta(days=1)
+    assert mismatches == []
+    assert not calendar.is_working_day(dt.date(2020, 1, 24))  # 除夕 2020
+    assert calendar.is_working_day(dt.date(2020, 1, 19))  # a Sunday worked (调休)
+    assert "chinesecalendar" in calendar.describe(dt.date(2010, 5, 3))[2]
 
 
 def test_the_operator_adds_a_year_through_a_json_file(tmp_path, caplog):
@@ -196,3 +232,20 @@ def test_adding_working_hours_ends_inside_office_hours_of_a_working_day(start, m
     assert due > start
     assert PROPERTY_CALENDAR.is_working_day(local.date())
     assert dt.time(9) < local.time() <= dt.time(17, 30)
+
+
+def test_calendar_show_prints_each_day_with_its_source():
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    result = CliRunner().invoke(main, ["calendar", "show", "2027"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "statutory" in lines[0] and "make-up working days unknown" in lines[0]
+    assert "2027-01-01 Fri off  holiday 元旦" in lines
+    assert any(line.startswith("2027-02-09 Tue off  holiday 补假") for line in lines)
+    assert sum(1 for line in lines if line[:5] == "2027-") == 365
+    past = CliRunner().invoke(main, ["calendar", "show", "2020"])
+    assert "chinesecalendar" in past.output.splitlines()[0]
+    assert "2020-01-19 Sun work adjusted working day (调休)" in past.output
