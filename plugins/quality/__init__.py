@@ -66,3 +66,45 @@ def redprop_indicators():
     from plugins.quality.indicators import INDICATORS
 
     return INDICATORS
+
+
+@hookimpl
+def redprop_dashboard_widgets():
+    from plugins.quality.indicators import WIDGETS
+
+    return WIDGETS
+
+
+@hookimpl
+def redprop_record_types():
+    from plugins.quality.services import RECORD_TYPES
+
+    return RECORD_TYPES
+
+
+@hookimpl
+def redprop_handle_event(event):
+    from plugins.quality.services import react
+
+    return react(event)
+
+
+@hookimpl
+def redprop_event_types():
+    return [
+        {
+            "name": "quality.period.published",
+            "fields": ["period_id", "name"],
+            "description": "A district published an evaluation period's scores, stars and ranks.",
+        },
+        {
+            "name": "quality.rectification.issued",
+            "fields": ["notice_id", "number", "due_at"],
+            "description": "A district issued a rectification notice to a compound's operator.",
+        },
+        {
+            "name": "quality.rectification.escalated",
+            "fields": ["notice_id", "number"],
+            "description": "A rectification notice passed its deadline unanswered.",
+        },
+    ]

@@ -1,4 +1,4 @@
-"""HTTP handlers of quality, mounted under /api/v1/compounds/{compound_id}/quality."""
+"""HTTP handlers of quality: compound routes under /api/v1/compounds/{compound_id}/quality, district routes under /api/v1/quality."""
 
 from __future__ import annotations
 
