@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from core.problems import Problem
 
@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 
 ModuleState = tuple[bool, str]
 """``(active, reason)``: whether a module is on for a compound, and why (shown to people)."""
+
+
+class TenantLabel(NamedTuple):
+    """What the kernel shows of a tenant."""
+
+    name: str
+    kind: str
 
 
 class AccessRules(Protocol):
@@ -45,6 +52,15 @@ class AccessRules(Protocol):
 
     async def compound_tenants(self, session: AsyncSession, compound_id: uuid.UUID) -> list[uuid.UUID]:
         """The tenants whose tenant-wide roles reach the compound (its operator now, its district, the platform)."""
+
+    async def tenant_labels(self, session: AsyncSession, tenant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, TenantLabel]:
+        """Name and kind of each tenant (for display: memberships, the audit log, the tenant switcher)."""
+
+    async def compound_names(self, session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Name of each compound the session's scope sees (a missing one is absent)."""
+
+    async def compound_menu(self, session: AsyncSession, limit: int) -> list[tuple[uuid.UUID, str]]:
+        """The compounds the session's scope sees, by name, at most ``limit`` (the shell's compound switcher)."""
 
 
 _rules: AccessRules | None = None

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from core.access import ModuleState, module_disabled
+from core.access import ModuleState, TenantLabel, module_disabled
 from core.authz.enforcer import FastEnforcer
 from core.clock import now
 from core.db import Database, Scope
@@ -149,6 +149,27 @@ async def compound_tenants(session: AsyncSession, compound_id: uuid.UUID) -> lis
     return [*found, *platform]
 
 
+async def tenant_labels(session: AsyncSession, tenant_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, TenantLabel]:
+    """Name and kind of each tenant, for the kernel's displays (one query)."""
+    if not tenant_ids:
+        return {}
+    rows = (await session.execute(select(Tenant.id, Tenant.name, Tenant.kind).where(Tenant.id.in_(list(tenant_ids))))).all()
+    return {tid: TenantLabel(name, kind) for tid, name, kind in rows}
+
+
+async def compound_names(session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Name of each compound the session's scope sees (one query)."""
+    if not compound_ids:
+        return {}
+    return dict((await session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(list(compound_ids))))).all())
+
+
+async def compound_menu(session: AsyncSession, limit: int) -> list[tuple[uuid.UUID, str]]:
+    """The compounds the session's scope sees, by name (the shell's switcher)."""
+    rows = (await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(limit))).all()
+    return [(cid, name) for cid, name in rows]
+
+
 class ControlPlaneAccess:
     """The control plane's answers to the kernel (``core.access.AccessRules``)."""
 
@@ -157,6 +178,9 @@ class ControlPlaneAccess:
     compounds_with_module = staticmethod(compounds_with_module)
     compound_zones = staticmethod(compound_zones)
     compound_tenants = staticmethod(compound_tenants)
+    tenant_labels = staticmethod(tenant_labels)
+    compound_names = staticmethod(compound_names)
+    compound_menu = staticmethod(compound_menu)
 
 
 async def module_gate(db: Database, compound_id: uuid.UUID, module: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz.guard import can, requires
+from core.context import RequestContext
 from core.db import Scope
 from core.identity.principal import Principal
 from core.pagination import LimitParam, OffsetParam, Page, paginate
@@ -64,19 +65,19 @@ class RegionsController(Controller):
     tags = ["districts"]
 
     @get("/", operation_id="listRegions", guards=[requires("tenants.region", "read")])
-    async def list_regions(self, principal: Principal, session: AsyncSession) -> Page[s.RegionOut]:
+    async def list_regions(self, ctx: RequestContext) -> Page[s.RegionOut]:
         """The district's streets and communities."""
         stmt = select(Region).order_by(Region.kind.desc(), Region.name)
-        if principal.tenant_kind != "platform":
-            stmt = stmt.where(Region.tenant_id == principal.tenant_id)
-        rows = (await session.scalars(stmt)).all()
+        if not ctx.can("tenants.any_district", "read"):
+            stmt = stmt.where(Region.tenant_id == ctx.tenant_id)
+        rows = (await ctx.session.scalars(stmt)).all()
         items = [s.RegionOut(id=r.id, tenant_id=r.tenant_id, kind=r.kind, name=r.name, parent_id=r.parent_id) for r in rows]
         return _page(items, len(items), len(items), 0)
 
     @post("/", operation_id="createRegion", guards=[requires("tenants.region", "write")])
-    async def create_region(self, data: s.RegionIn, principal: Principal, session: AsyncSession) -> s.RegionOut:
+    async def create_region(self, data: s.RegionIn, ctx: RequestContext) -> s.RegionOut:
         """Add a street, or a community under a street."""
-        r = await services.create_region(session, principal, data)
+        r = await services.create_region(ctx, data)
         return s.RegionOut(id=r.id, tenant_id=r.tenant_id, kind=r.kind, name=r.name, parent_id=r.parent_id)
 
 
@@ -94,9 +95,9 @@ class DepartmentsController(Controller):
         return _page(items, len(items), len(items), 0)
 
     @post("/", operation_id="createDepartment", guards=[requires("tenants.department", "write")])
-    async def create_department(self, data: s.DepartmentIn, principal: Principal, session: AsyncSession) -> s.DepartmentOut:
+    async def create_department(self, data: s.DepartmentIn, ctx: RequestContext) -> s.DepartmentOut:
         """Register a department of the district."""
-        d = await services.create_department(session, principal, data)
+        d = await services.create_department(ctx, data)
         return s.DepartmentOut(id=d.id, tenant_id=d.tenant_id, name=d.name, kind=d.kind)
 
 
@@ -111,9 +112,9 @@ class CompoundsController(Controller):
         return _page([services.compound_out(*r) for r in rows], total, limit, offset)
 
     @post("/", operation_id="createCompound", guards=[requires("tenants.compound", "write")])
-    async def create_compound(self, data: s.CompoundIn, principal: Principal, session: AsyncSession) -> s.CompoundOut:
+    async def create_compound(self, data: s.CompoundIn, ctx: RequestContext) -> s.CompoundOut:
         """Register a compound in one of the district's communities, optionally with its operator."""
-        c = await services.create_compound(session, principal, data)
+        c = await services.create_compound(ctx, data)
         return services.compound_out(c, None, None)
 
     @get("/{compound_id:uuid}", operation_id="getCompound", guards=[requires("tenants.compound", "read")])
@@ -335,11 +336,9 @@ class SubscriptionsController(Controller):
         return [_sub(r) for r in rows]
 
     @post("/subscriptions", operation_id="subscribe", guards=[requires("tenants.subscription", "write")])
-    async def subscribe(
-        self, compound_id: uuid.UUID, data: s.SubscriptionIn, principal: Principal, session: AsyncSession
-    ) -> s.SubscriptionOut:
+    async def subscribe(self, compound_id: uuid.UUID, data: s.SubscriptionIn, ctx: RequestContext) -> s.SubscriptionOut:
         """The operator subscribes the compound to a plan (ending the previous subscription)."""
-        return _sub(await services.subscribe(session, principal, compound_id, data))
+        return _sub(await services.subscribe(ctx, compound_id, data))
 
     @get("/modules", operation_id="listModules", guards=[requires("tenants.module", "read")])
     async def list_modules(self, compound_id: uuid.UUID, session: AsyncSession, state: State) -> list[s.ModuleStateOut]:
@@ -360,12 +359,12 @@ class SubscriptionsController(Controller):
 
     @put("/modules/{module:str}", operation_id="setModule", guards=[requires("tenants.module", "write")])
     async def set_module(
-        self, compound_id: uuid.UUID, module: str, data: s.ModuleStateIn, principal: Principal, session: AsyncSession, state: State
+        self, compound_id: uuid.UUID, module: str, data: s.ModuleStateIn, ctx: RequestContext, state: State
     ) -> s.ModuleStateOut:
         """The district enables or withdraws a module for the compound; the module's data is kept."""
         known = {p.name: p for p in state.plugins.modules}
-        await services.set_district_module(session, principal, compound_id, module, data.enabled, set(known))
-        active, reason = await module_status(session, compound_id, module)
+        await services.set_district_module(ctx, compound_id, module, data.enabled, set(known))
+        active, reason = await module_status(ctx.session, compound_id, module)
         rec = known[module]
         return s.ModuleStateOut(
             module=module,
@@ -415,14 +414,14 @@ class InvoicesController(Controller):
     @get("/", operation_id="listInvoices", guards=[requires("tenants.invoice", "read")])
     async def list_invoices(
         self,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         tenant_id: uuid.UUID | None = None,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[InvoiceOut]:
         """Monthly invoices: an enterprise sees its own, the platform everyone's (amounts in fen)."""
-        owner = tenant_id if principal.tenant_kind == "platform" else principal.tenant_id
+        owner = tenant_id if ctx.can("tenants.any_invoice", "read") else ctx.tenant_id
+        session = ctx.session
         stmt = select(Invoice, Tenant.name).join(Tenant, Tenant.id == Invoice.tenant_id).order_by(Invoice.period.desc(), Tenant.name)
         if owner is not None:
             stmt = stmt.where(Invoice.tenant_id == owner)

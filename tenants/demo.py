@@ -365,3 +365,19 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     await grant("resident-a1b", "resident", compound_domain(a1))
     await session.flush()
     return city
+
+
+class ControlPlaneDemo:
+    """What ``redprop_demo_city`` hands the kernel: the CLI's ``demo`` and the test suite build the city through it."""
+
+    password = DEMO_PASSWORD
+    accounts = ACCOUNTS
+
+    @staticmethod
+    async def build(db: Database, host: PluginHost) -> DemoCity | None:
+        from core import access
+        from tenants.access import ControlPlaneAccess
+
+        # plugins' demo data asks the kernel (a compound's zone, say), which asks the control plane
+        access.install(host.pm.hook.redprop_access_rules() or ControlPlaneAccess())
+        return await build_demo_city(db, host)

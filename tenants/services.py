@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
+from core.context import RequestContext
 from core.db import widen_scope
-from core.identity.principal import Principal
 from core.ids import uuid7
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import blind_index, decrypt_pii, encrypt_pii, mask_id_card, mask_phone
@@ -90,13 +90,10 @@ async def set_tenant_status(session: AsyncSession, tenant_id: uuid.UUID, status:
 # --------------------------------------------------------------------------- district hierarchy
 
 
-def _require_kind(principal: Principal, *kinds: str) -> None:
-    if principal.tenant_kind not in kinds:
-        raise Problem(403, "wrong-tenant-kind", "Not for this kind of tenant", f"only {' or '.join(kinds)} tenants may do this")
-
-
-async def create_region(session: AsyncSession, principal: Principal, data: s.RegionIn) -> Region:
-    _require_kind(principal, "district")
+async def create_region(ctx: RequestContext, data: s.RegionIn) -> Region:
+    """A district adds a street, or a community under one of its streets (the regions are its own)."""
+    ctx.require("tenants.region", "write")
+    session, principal = ctx.session, ctx.principal
     if data.kind == "street" and data.parent_id is not None:
         raise invalid("parent_id", "a street sits directly under the district")
     if data.kind == "community":
@@ -115,8 +112,9 @@ async def create_region(session: AsyncSession, principal: Principal, data: s.Reg
     return region
 
 
-async def create_department(session: AsyncSession, principal: Principal, data: s.DepartmentIn) -> Department:
-    _require_kind(principal, "district")
+async def create_department(ctx: RequestContext, data: s.DepartmentIn) -> Department:
+    ctx.require("tenants.department", "write")
+    session, principal = ctx.session, ctx.principal
     dept = Department(tenant_id=principal.tenant_id, name=data.name, kind=data.kind)
     session.add(dept)
     await session.flush()
@@ -126,14 +124,15 @@ async def create_department(session: AsyncSession, principal: Principal, data: s
 # --------------------------------------------------------------------------- compounds
 
 
-async def create_compound(session: AsyncSession, principal: Principal, data: s.CompoundIn) -> Compound:
-    """A district registers a compound in one of its communities (the platform may for any)."""
-    _require_kind(principal, "district", "platform")
+async def create_compound(ctx: RequestContext, data: s.CompoundIn) -> Compound:
+    """A district registers a compound in one of its communities (``tenants.any_district``: in any district's)."""
+    ctx.require("tenants.compound", "write")
+    session = ctx.session
     community = await session.get(Region, data.community_id)
     if (
         community is None
         or community.kind != "community"
-        or (principal.tenant_kind == "district" and community.tenant_id != principal.tenant_id)
+        or (community.tenant_id != ctx.tenant_id and not ctx.can("tenants.any_district", "write"))
     ):
         raise invalid("community_id", "not a community of this district")
     if data.operator_tenant_id is not None:
@@ -438,9 +437,10 @@ async def create_plan(session: AsyncSession, data: s.PlanIn, known_modules: set[
     return plan
 
 
-async def subscribe(session: AsyncSession, principal: Principal, compound_id: uuid.UUID, data: s.SubscriptionIn) -> Subscription:
-    """The operating enterprise subscribes one compound to a plan."""
-    _require_kind(principal, "enterprise")
+async def subscribe(ctx: RequestContext, compound_id: uuid.UUID, data: s.SubscriptionIn) -> Subscription:
+    """The operating enterprise subscribes one compound to a plan (whoever holds the right, only the operator)."""
+    ctx.require("tenants.subscription", "write", compound_id)
+    session, principal = ctx.session, ctx.principal
     compound = await _get(session, Compound, "compound", id=compound_id)
     if compound.operator_tenant_id != principal.tenant_id:
         raise Problem(403, "not-operator", "Not the operator", "only the compound's current operator subscribes it")
@@ -463,14 +463,16 @@ async def subscribe(session: AsyncSession, principal: Principal, compound_id: uu
 
 
 async def set_district_module(
-    session: AsyncSession, principal: Principal, compound_id: uuid.UUID, module: str, enabled: bool, known_modules: set[str]
+    ctx: RequestContext, compound_id: uuid.UUID, module: str, enabled: bool, known_modules: set[str]
 ) -> ModuleEnablement:
-    """A district enables (or withdraws) a module for a compound in its jurisdiction; data is kept either way."""
-    _require_kind(principal, "district", "platform")
+    """A district enables (or withdraws) a module for a compound in its jurisdiction (``tenants.any_district``:
+    in any); data is kept either way."""
+    ctx.require("tenants.module", "write", compound_id)
+    session, principal = ctx.session, ctx.principal
     if module not in known_modules:
         raise not_found(f"module {module}")
     compound = await _get(session, Compound, "compound", id=compound_id)
-    if principal.tenant_kind == "district" and compound.district_tenant_id != principal.tenant_id:
+    if compound.district_tenant_id != principal.tenant_id and not ctx.can("tenants.any_district", "write", compound_id):
         raise not_found("compound")
     row = await session.scalar(
         select(ModuleEnablement).where(ModuleEnablement.compound_id == compound_id, ModuleEnablement.module == module)

@@ -30,7 +30,7 @@ from core.db import Database
 from core.events.services import dispatch_pending
 from core.migrate import upgrade
 from core.settings import load_settings
-from tenants.demo import DEMO_PASSWORD, DemoCity, build_demo_city
+from tenants.demo import DEMO_PASSWORD, DemoCity
 
 BACKEND = os.environ.get("REDPROP_TEST_BACKEND", "sqlite")
 PG_ADMIN_URL = os.environ.get("REDPROP_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -107,7 +107,7 @@ async def _seed(url: str, host) -> DemoCity:
     a test's outbox holds only what the test itself emits."""
     db = Database(url)
     try:
-        city = await build_demo_city(db, host)
+        city = await host.pm.hook.redprop_demo_city().build(db, host)  # the control plane's demo city, through the host
         await dispatch_pending(db, lambda ids: None)
     finally:
         await db.dispose()

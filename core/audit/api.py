@@ -7,11 +7,10 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Response, get
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.services import entries_query, export_csv, readable_chain, readable_tenant, verify_all
 from core.authz.guard import requires
-from core.identity.principal import Principal
+from core.context import RequestContext
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.schemas import Output
 
@@ -48,8 +47,7 @@ class AuditController(Controller):
     @get("/", operation_id="listAudit", guards=[requires("core.audit", "read")])
     async def list_entries(
         self,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         tenant_id: uuid.UUID | None = None,
         compound_id: uuid.UUID | None = None,
         target_type: str | None = None,
@@ -57,24 +55,24 @@ class AuditController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[AuditEntryOut]:
         """Recorded writes, newest first: who, when, what, before → after."""
-        stmt = entries_query(readable_tenant(principal, tenant_id), compound_id, target_type)
-        rows, total = await paginate(session, stmt, limit, offset)
+        stmt = entries_query(readable_tenant(ctx, tenant_id), compound_id, target_type)
+        rows, total = await paginate(ctx.session, stmt, limit, offset)
         items = [AuditEntryOut(**{f: getattr(e, f) for f in AuditEntryOut.__struct_fields__}) for e in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/verify", operation_id="verifyAudit", guards=[requires("core.audit", "read")])
-    async def verify(self, principal: Principal, session: AsyncSession) -> list[ChainReportOut]:
+    async def verify(self, ctx: RequestContext) -> list[ChainReportOut]:
         """Recompute the hash chain(s) the caller may read and report the first broken link."""
-        reports = await verify_all(session, readable_chain(principal))
+        reports = await verify_all(ctx.session, readable_chain(ctx))
         return [
             ChainReportOut(chain=r.chain, entries=r.entries, ok=r.ok, first_broken_seq=r.first_broken_seq, problem=r.problem)
             for r in reports
         ]
 
     @get("/export.csv", operation_id="exportAudit", guards=[requires("core.audit", "read")])
-    async def export(self, principal: Principal, session: AsyncSession, tenant_id: uuid.UUID | None = None) -> Response[str]:
+    async def export(self, ctx: RequestContext, tenant_id: uuid.UUID | None = None) -> Response[str]:
         """The log as CSV, chain by chain, with the hashes so it can be verified elsewhere."""
-        body = await export_csv(session, readable_tenant(principal, tenant_id))
+        body = await export_csv(ctx.session, readable_tenant(ctx, tenant_id))
         return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
 
 

@@ -286,16 +286,21 @@ EXPORT_COLUMNS = (
 )
 
 
-def readable_tenant(principal, tenant_id: uuid.UUID | None = None) -> uuid.UUID | None:
-    """Whose entries the caller reads: the platform any tenant's (or all, with None); everyone else their own."""
-    return tenant_id if principal.tenant_kind == "platform" else principal.tenant_id
+READ_ALL = ("core.audit_all", "read")
+"""The permission to read every tenant's entries and verify every chain (the platform's, in core/policies.csv)."""
 
 
-def readable_chain(principal) -> str | None:
-    """The chain the caller may verify: all for the platform (None), else their tenant's (or the residents')."""
-    if principal.tenant_kind == "platform":
+def readable_tenant(ctx, tenant_id: uuid.UUID | None = None) -> uuid.UUID | None:
+    """Whose entries the caller (a ``RequestContext``) reads: with ``core.audit_all`` any tenant's (or all, with
+    None); everyone else their own."""
+    return tenant_id if ctx.can(*READ_ALL) else ctx.tenant_id
+
+
+def readable_chain(ctx) -> str | None:
+    """The chain the caller may verify: all with ``core.audit_all`` (None), else their tenant's (or the residents')."""
+    if ctx.can(*READ_ALL):
         return None
-    return str(principal.tenant_id) if principal.tenant_id else "residents"
+    return str(ctx.tenant_id) if ctx.tenant_id else "residents"
 
 
 def entries_query(tenant_id: uuid.UUID | None, compound_id: uuid.UUID | None = None, target_type: str | None = None):

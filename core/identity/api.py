@@ -7,6 +7,7 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import rules
 from core.authz.guard import authenticated, requires
 from core.db import Scope
 from core.identity import schemas as s
@@ -55,18 +56,12 @@ class MeController(Controller):
     @get("/", operation_id="me", guards=[authenticated()])
     async def me(self, principal: Principal, state: State) -> s.MeOut:
         """The caller: profile, active tenant, memberships and roles there."""
-        from tenants.models import Tenant  # the control plane's table; core reads it for display only
-
         async with state.db.session(Scope.nothing()) as session:
             user = await session.get(User, principal.user_id)
-            rows = (
-                await session.execute(
-                    select(Membership, Tenant)
-                    .join(Tenant, Tenant.id == Membership.tenant_id)
-                    .where(Membership.user_id == principal.user_id)
-                    .order_by(Tenant.name)
-                )
-            ).all()
+            members = (await session.scalars(select(Membership).where(Membership.user_id == principal.user_id))).all()
+            # tenants are the control plane's: the kernel asks it for their names and kinds
+            labels = await rules().tenant_labels(session, [m.tenant_id for m in members])
+        rows = sorted(((m, labels[m.tenant_id]) for m in members if m.tenant_id in labels), key=lambda row: row[1].name)
         enforcer = state.policy.enforcer
         roles = sorted({f"{r}@{d}" for d in principal.domains_for() for r in enforcer.direct_roles(principal.subject, d)})
         return s.MeOut(
@@ -76,7 +71,7 @@ class MeController(Controller):
             phone=mask_phone(user.phone),
             tenant_id=principal.tenant_id,
             tenant_kind=principal.tenant_kind,
-            memberships=[s.MembershipOut(tenant_id=t.id, tenant_name=t.name, tenant_kind=t.kind, title=m.title) for m, t in rows],
+            memberships=[s.MembershipOut(tenant_id=m.tenant_id, tenant_name=t.name, tenant_kind=t.kind, title=m.title) for m, t in rows],
             roles=roles,
             reachable_compounds=None if principal.scope.is_all else len(principal.scope.compound_ids or ()),
         )

@@ -6,16 +6,16 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import rules
 from core.audit.services import entries_query, export_csv, readable_tenant
 from core.authz.guard import authenticated, requires
+from core.context import RequestContext
 from core.identity.principal import Principal
 from core.notifications import services as notifications
 from core.pagination import OffsetParam, paginate
 from core.web.render import PAGE_SIZE, done, fragment, is_htmx, page, pager, safe_next
-from tenants.models import Compound, Tenant
 
 
 async def inbox_page(
@@ -61,23 +61,19 @@ class ActivityPages(Controller):
     async def audit(
         self,
         request: Request,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         compound_id: uuid.UUID | None = None,
         target_type: str | None = None,
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Recorded writes, newest first: who, when, where, what, before → after."""
-        stmt = entries_query(readable_tenant(principal), compound_id, target_type or None)
+        session = ctx.session
+        stmt = entries_query(readable_tenant(ctx), compound_id, target_type or None)
         rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
         compound_ids = {e.compound_id for e in rows if e.compound_id}
         tenant_ids = {e.tenant_id for e in rows if e.tenant_id}
-        compounds = (
-            dict((await session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(compound_ids)))).all())
-            if compound_ids
-            else {}
-        )
-        tenants = dict((await session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(tenant_ids)))).all()) if tenant_ids else {}
+        compounds = await rules().compound_names(session, list(compound_ids))
+        tenants = {tid: label.name for tid, label in (await rules().tenant_labels(session, list(tenant_ids))).items()}
         entries = [{"entry": e, "changes": _changes(e.before, e.after)} for e in rows]
         return await page(
             request,
@@ -91,9 +87,9 @@ class ActivityPages(Controller):
         )
 
     @get("/audit/export.csv", guards=[requires("core.audit", "read")])
-    async def export(self, principal: Principal, session: AsyncSession) -> Response[str]:
+    async def export(self, ctx: RequestContext) -> Response[str]:
         """The log as CSV with its hashes, for checking elsewhere."""
-        body = await export_csv(session, readable_tenant(principal))
+        body = await export_csv(ctx.session, readable_tenant(ctx))
         return Response(
             body,
             media_type="text/csv; charset=utf-8",

@@ -1,4 +1,6 @@
-"""Routers of the web console (``/console``), the resident portal (``/portal``) and their assets (``/static/web``).
+"""The kernel's page routers — the shared shell of the console (``/console``) and the portal (``/portal``) — and their assets.
+
+The control plane (tenants) and every plugin mount their own pages with :func:`page_router`.
 
 Both page routers carry what makes a page route different from an API route:
 the cookie session middleware, the CSRF guard and the HTML error handlers.
@@ -13,10 +15,8 @@ from litestar.static_files import create_static_files_router
 
 from core.web.activity import ActivityPages
 from core.web.auth import ConsoleAuthController, PortalAuthController
-from core.web.compound import CommitteePages, HousingPages, ModulesPages, ResidentsPages
-from core.web.console import CompoundsPages, HomeController, PlansPages, RolesPages, TenantsPages, UsersPages
+from core.web.console import HomeController, RolesPages, UsersPages
 from core.web.errors import EXCEPTION_HANDLERS_FOR_PAGES
-from core.web.imports import ImportPages
 from core.web.portal import PortalPages
 from core.web.render import STATIC, STATIC_URL
 from core.web.session import cookie_session, csrf_guard
@@ -39,16 +39,8 @@ ROUTE_HANDLERS: list = [
         [
             ConsoleAuthController,
             HomeController,
-            TenantsPages,
-            CompoundsPages,
-            PlansPages,
             UsersPages,
             RolesPages,
-            HousingPages,
-            ResidentsPages,
-            CommitteePages,
-            ModulesPages,
-            ImportPages,
             ActivityPages,
         ]
     ),

@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import rules
 from core.authz.guard import authenticated
 from core.db import Scope
 from core.identity.models import User
@@ -24,7 +25,6 @@ from core.problems import Problem, not_found
 from core.web import session as web_session
 from core.web.forms import form_uuid, form_values, to_input
 from core.web.render import done, public_page, redirect, safe_next
-from tenants.models import Compound
 
 PUBLIC = {"public": True}
 COMPOUND_IN_PATH = re.compile(r"^(/console/compounds/)[0-9a-fA-F-]{36}(?=/|$)")
@@ -118,7 +118,7 @@ class ConsoleAuthController(Controller):
         """Make another reachable compound the current one; a compound page goes to the same page of the new compound."""
         values = await form_values(request)
         compound_id = form_uuid(values, "compound_id")
-        if not principal.scope.allows(compound_id) or await session.get(Compound, compound_id) is None:
+        if not principal.scope.allows(compound_id) or compound_id not in await rules().compound_names(session, [compound_id]):
             raise not_found("compound")
         target = COMPOUND_IN_PATH.sub(lambda m: m.group(1) + str(compound_id), safe_next(values.get("next"), "/console/"))
         remembered = web_session.cookie(request, web_session.COMPOUND_COOKIE, str(compound_id), max_age=web_session.LONG_LIVED)

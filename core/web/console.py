@@ -1,4 +1,4 @@
-"""Console pages of the control plane: home, tenants, compounds, plans, users and role assignments.
+"""Console pages of the kernel: home, users and role assignments (the control plane's pages live in tenants.pages).
 
 Handlers stay thin: they read a form into the API's input struct, call the
 service the API calls, and redirect; a broken rule raises the service's
@@ -15,22 +15,18 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import rules
 from core.authz import services as authz
 from core.authz.api import AssignmentIn
 from core.authz.guard import authenticated, can, requires
-from core.clock import now
 from core.identity.models import Membership, User
 from core.identity.principal import Principal
 from core.identity.schemas import UserIn
 from core.identity.services import create_staff_user
 from core.pagination import OffsetParam, paginate
-from core.plugins.figures import dashboard
 from core.security import mask_phone
 from core.web.forms import parse_form
 from core.web.render import COMPOUND_MENU_LIMIT, PAGE_SIZE, done, page, pager, redirect
-from tenants import schemas as s
-from tenants import services
-from tenants.models import Compound, Plan, Region, Tenant
 
 
 class HomeController(Controller):
@@ -43,124 +39,6 @@ class HomeController(Controller):
             return redirect("/portal/")
         reached = None if principal.scope.is_all else len(principal.scope.compound_ids or ())
         return await page(request, "console/home.html", reached=reached)
-
-
-# --------------------------------------------------------------------------- tenants (platform)
-
-
-class TenantsPages(Controller):
-    path = "/console/tenants"
-
-    @get("/", guards=[requires("core.tenant", "read")])
-    async def list_tenants(
-        self, request: Request, principal: Principal, session: AsyncSession, state: State, kind: str | None = None, offset: OffsetParam = 0
-    ) -> Response[Any]:
-        """Every tenant, by kind; the platform creates, suspends and reactivates them here."""
-        stmt = select(Tenant).order_by(Tenant.kind, Tenant.name)
-        if kind:
-            stmt = stmt.where(Tenant.kind == kind)
-        rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
-        writable = can(principal, state.policy.enforcer, "core.tenant", "write")
-        return await page(request, "console/tenants.html", tenants=rows, pager=pager(request, total, offset), kind=kind, writable=writable)
-
-    @post("/", guards=[requires("core.tenant", "write")])
-    async def create_tenant(self, request: Request, session: AsyncSession) -> Response[Any]:
-        """Create an enterprise (credit code checked) or a district."""
-        await services.create_tenant(session, await parse_form(request, s.TenantIn))
-        return done(request, "/console/tenants", "created")
-
-    @post("/{tenant_id:uuid}/status", guards=[requires("core.tenant", "write")])
-    async def set_status(self, request: Request, tenant_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
-        """Suspend or reactivate a tenant."""
-        await services.set_tenant_status(session, tenant_id, (await parse_form(request, s.TenantStatusIn)).status)
-        return done(request, "/console/tenants")
-
-
-# --------------------------------------------------------------------------- compounds
-
-
-async def _enterprises(session: AsyncSession) -> list[Any]:
-    return list(
-        (
-            await session.execute(
-                select(Tenant.id, Tenant.name).where(Tenant.kind == "enterprise", Tenant.status == "active").order_by(Tenant.name)
-            )
-        ).all()
-    )
-
-
-class CompoundsPages(Controller):
-    path = "/console/compounds"
-
-    @get("/", guards=[requires("tenants.compound", "read")])
-    async def list_compounds(
-        self, request: Request, principal: Principal, session: AsyncSession, state: State, offset: OffsetParam = 0
-    ) -> Response[Any]:
-        """The compounds the user reaches now; a district (or the platform) registers new ones."""
-        rows, total = await paginate(session, services.compounds_query(), PAGE_SIZE, offset)
-        form = None
-        if can(principal, state.policy.enforcer, "tenants.compound", "write") and principal.tenant_kind in ("district", "platform"):
-            communities = select(Region.id, Region.name).where(Region.kind == "community").order_by(Region.name)
-            if principal.tenant_kind == "district":
-                communities = communities.where(Region.tenant_id == principal.tenant_id)
-            form = {"communities": (await session.execute(communities)).all(), "enterprises": await _enterprises(session)}
-        return await page(
-            request,
-            "console/compounds.html",
-            compounds=[services.compound_out(*r) for r in rows],
-            pager=pager(request, total, offset),
-            form_data=form,
-        )
-
-    @post("/", guards=[requires("tenants.compound", "write")])
-    async def create_compound(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
-        """Register a compound in a community, optionally with its operator."""
-        compound = await services.create_compound(session, principal, await parse_form(request, s.CompoundIn))
-        return done(request, f"/console/compounds/{compound.id}", "created")
-
-    @get("/{compound_id:uuid}", guards=[requires("tenants.compound", "read")])
-    async def compound(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
-    ) -> Response[Any]:
-        """A compound's profile with every operator it has had (物业更换 history)."""
-        compound = await services.get_compound(session, compound_id)
-        history = await services.operator_history(session, compound_id)
-        writable = can(principal, state.policy.enforcer, "tenants.compound", "write", compound_id) and principal.tenant_kind in (
-            "district",
-            "platform",
-        )
-        enterprises = [e for e in await _enterprises(session) if e.id != compound.operator_tenant_id] if writable else []
-        figures = await dashboard(session, state.plugins, compound_id, now().date())
-        return await page(
-            request,
-            "console/compound.html",
-            compound_id=compound_id,
-            compound=compound,
-            history=history,
-            enterprises=enterprises,
-            writable=writable,
-            figures=figures,
-        )
-
-    @post("/{compound_id:uuid}/operator", guards=[requires("tenants.compound", "write")])
-    async def change_operator(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
-        """Hand the compound to another enterprise; the old one loses access at once."""
-        await services.change_operator(session, compound_id, await parse_form(request, s.OperatorChangeIn))
-        return done(request, f"/console/compounds/{compound_id}")
-
-
-# --------------------------------------------------------------------------- plans
-
-
-class PlansPages(Controller):
-    path = "/console/plans"
-
-    @get("/", guards=[requires("core.plan", "read")])
-    async def list_plans(self, request: Request, session: AsyncSession, state: State) -> Response[Any]:
-        """Plans on offer: modules and price per compound per month."""
-        plans = (await session.scalars(select(Plan).order_by(Plan.price_fen_per_compound_month))).all()
-        labels = {rec.name: rec.info for rec in state.plugins.modules}
-        return await page(request, "console/plans.html", plans=plans, labels=labels)
 
 
 # --------------------------------------------------------------------------- users and roles
@@ -236,12 +114,8 @@ class RolesPages(Controller):
         people = {f"u:{u.id}": u.display_name + (f" ({u.username})" if u.username else "") for u, _ in members}
         lines = await authz.assignments(session, principal)
         limited = {uuid.UUID(dom.split(":", 1)[1]) for _, _, dom in lines if dom.startswith("compound:")}
-        named = dict((await session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(limited)))).all()) if limited else {}
-        choices = dict(
-            (
-                await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(COMPOUND_MENU_LIMIT))
-            ).all()
-        )
+        named = await rules().compound_names(session, list(limited))
+        choices = dict(await rules().compound_menu(session, COMPOUND_MENU_LIMIT))
         writable = can(principal, state.policy.enforcer, "core.role", "write")
         return await page(
             request,

@@ -34,6 +34,8 @@ class Entry:
     label_zh: str | None = None
     module: str | None = None
     """The gated module the entry belongs to: hidden where the module is off."""
+    order: int = 100
+    """Place inside its group (lower first; equal ones keep the order they were declared in)."""
 
     @property
     def per_compound(self) -> bool:
@@ -61,18 +63,9 @@ GROUP_TITLES = {
     "me": N_("Me"),
 }
 
-C = "/console/compounds/" + COMPOUND_PLACEHOLDER
+# the kernel's own entries; the control plane's (tenants, compounds, housing …) come through redprop_pages
 CONSOLE = (
     Entry("overview", "/console/", N_("Home")),
-    Entry("compound", C, N_("Compound profile"), ("tenants.compound", "read")),
-    Entry("compound", C + "/housing", N_("Housing"), ("tenants.housing", "read")),
-    Entry("compound", C + "/residents", N_("Residents"), ("tenants.resident", "read")),
-    Entry("compound", C + "/committee", N_("Owners' committee"), ("tenants.committee", "read")),
-    Entry("compound", C + "/import", N_("Excel import"), ("tenants.housing", "write")),
-    Entry("compound", C + "/modules", N_("Modules and subscription"), ("tenants.module", "read")),
-    Entry("admin", "/console/tenants", N_("Tenants"), ("core.tenant", "read")),
-    Entry("admin", "/console/compounds", N_("Compounds"), ("tenants.compound", "read")),
-    Entry("admin", "/console/plans", N_("Plans"), ("core.plan", "read")),
     Entry("admin", "/console/users", N_("Users"), ("core.user", "read")),
     Entry("admin", "/console/roles", N_("Roles"), ("core.role", "read")),
     Entry("admin", "/console/audit", N_("Audit log"), ("core.audit", "read")),
@@ -100,6 +93,7 @@ def plugin_entries(host: PluginHost, *, portal: bool) -> list[Entry]:
                 permission=(obj, act) if permission else None,
                 label_zh=item.get("label_zh"),
                 module=rec.name if rec.is_module else None,
+                order=int(item.get("order", 100)),
             )
         )
     return out
@@ -131,7 +125,7 @@ async def navigation(
     portal: bool = False,
 ) -> list[Group]:
     """The groups of links this user sees now, in the order of the menu."""
-    entries = [*(PORTAL if portal else CONSOLE), *plugin_entries(host, portal=portal)]
+    entries = sorted([*(PORTAL if portal else CONSOLE), *plugin_entries(host, portal=portal)], key=lambda e: e.order)
     modules = sorted({e.module for e in entries if e.module})
     module_on: dict[str, bool] = {}
     if compound_id is not None and modules:

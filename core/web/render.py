@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -25,13 +25,13 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect
 from sqlalchemy import select
 
+from core.access import rules
 from core.identity.models import Membership
 from core.identity.principal import Principal
 from core.plugins.manager import PluginHost
 from core.web import session as web_session
 from core.web.i18n import HTML_LANG, LANG_COOKIE, LANG_PARAM, LOCALES, N_, negotiate, requested_locale, translations
 from core.web.nav import GROUP_TITLES, Group, navigation
-from tenants.models import Compound, Tenant
 
 TEMPLATES = pathlib.Path(__file__).with_name("templates")
 STATIC = pathlib.Path(__file__).with_name("static")
@@ -147,6 +147,14 @@ def static_url(path: str) -> str:
 # --------------------------------------------------------------------------- the shell
 
 
+class Choice(NamedTuple):
+    """A tenant or compound in a switcher."""
+
+    id: uuid.UUID
+    name: str
+    kind: str | None = None
+
+
 @dataclass
 class Shell:
     """What the layout shows around a page: who, where, the switchers and the menu."""
@@ -167,32 +175,21 @@ def principal_of(connection: ASGIConnection) -> Principal | None:
 async def build_shell(request: Request, principal: Principal, locale: str, *, portal: bool, compound_id: uuid.UUID | None) -> Shell:
     state = request.app.state
     shell = Shell(principal)
+    control_plane = rules()  # tenants and compounds belong to the control plane: the kernel asks it
     async with state.db.session(principal.scope) as session:
-        shell.memberships = list(
-            (
-                await session.execute(
-                    select(Tenant.id, Tenant.name, Tenant.kind)
-                    .join(Membership, Membership.tenant_id == Tenant.id)
-                    .where(Membership.user_id == principal.user_id)
-                    .order_by(Tenant.name)
-                )
-            ).all()
-        )
+        member_of = (await session.scalars(select(Membership.tenant_id).where(Membership.user_id == principal.user_id))).all()
+        labels = await control_plane.tenant_labels(session, member_of)
+        shell.memberships = sorted((Choice(tid, label.name, label.kind) for tid, label in labels.items()), key=lambda m: m.name)
         shell.tenant_name = next((m.name for m in shell.memberships if m.id == principal.tenant_id), None)
-        shell.compounds = list(
-            (
-                await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(COMPOUND_MENU_LIMIT))
-            ).all()
-        )
+        shell.compounds = [Choice(cid, name) for cid, name in await control_plane.compound_menu(session, COMPOUND_MENU_LIMIT)]
         names = {c.id: c.name for c in shell.compounds}
         for candidate in (compound_id, web_session.remembered_compound(request)):
             if candidate is None or not principal.scope.allows(candidate):
                 continue
             if candidate not in names:
-                row = await session.get(Compound, candidate)
-                if row is None:
+                names.update(await control_plane.compound_names(session, [candidate]))
+                if candidate not in names:
                     continue
-                names[candidate] = row.name
             shell.compound_id, shell.compound_name = candidate, names[candidate]
             break
         else:

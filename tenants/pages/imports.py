@@ -56,7 +56,13 @@ class ImportPages(Controller):
         """Upload a housing and residents ledger (.xlsx) into the compound."""
         compound = await services.get_compound(session, compound_id)
         return await page(
-            request, "console/import.html", compound_id=compound_id, compound=compound, columns=imports.COLUMNS, result=None, report_id=None
+            request,
+            "tenants/console/import.html",
+            compound_id=compound_id,
+            compound=compound,
+            columns=imports.COLUMNS,
+            result=None,
+            report_id=None,
         )
 
     @post("/import", guards=IMPORTERS, request_max_body_size=UPLOAD_LIMIT)
@@ -77,9 +83,9 @@ class ImportPages(Controller):
         status = 422 if result.errors else 200
         context = {"compound_id": compound_id, "result": result, "report_id": report_id, "filename": upload.filename}
         if is_htmx(request):
-            return fragment(request, "console/_import_result.html", status=status, **context)
+            return fragment(request, "tenants/console/_import_result.html", status=status, **context)
         compound = await services.get_compound(session, compound_id)
-        return await page(request, "console/import.html", status=status, compound=compound, columns=imports.COLUMNS, **context)
+        return await page(request, "tenants/console/import.html", status=status, compound=compound, columns=imports.COLUMNS, **context)
 
     @get("/import/template.xlsx", guards=[requires("tenants.housing", "read")])
     async def template(self, compound_id: uuid.UUID) -> Response[bytes]:

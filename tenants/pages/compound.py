@@ -1,4 +1,4 @@
-"""Console pages of one compound: housing, residents, owners' committee, modules and subscription.
+"""Console pages of one compound (the control plane's): housing, residents, owners' committee, modules and subscription.
 
 Every route has ``{compound_id}`` in its path, so the guard answers 404 for a
 compound the user does not reach, exactly as the API does.
@@ -14,7 +14,9 @@ from litestar.datastructures import State
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import rules
 from core.authz.guard import can, requires
+from core.context import RequestContext
 from core.identity.principal import Principal
 from core.pagination import OffsetParam, paginate
 from core.problems import not_found
@@ -23,7 +25,6 @@ from core.web.i18n import N_
 from core.web.render import PAGE_SIZE, done, fragment, is_htmx, page, pager, redirect
 from tenants import schemas as s
 from tenants import services
-from tenants.access import module_status
 from tenants.models import Building, Household, Plan, Resident, Room, Subscription, Unit
 
 C = "/console/compounds/{compound_id:uuid}"
@@ -112,7 +113,7 @@ class HousingPages(Controller):
         compound = await services.get_compound(session, compound_id)
         return await page(
             request,
-            "console/housing.html",
+            "tenants/console/housing.html",
             compound_id=compound_id,
             compound=compound,
             buildings=buildings,
@@ -129,7 +130,9 @@ class HousingPages(Controller):
         """The rooms panel of one unit (htmx swaps it in; a plain request gets the whole housing page)."""
         if not is_htmx(request):
             return redirect(f"/console/compounds/{compound_id}/housing?unit_id={unit_id}")
-        return fragment(request, "console/_rooms.html", panel=await _rooms_of_unit(request, session, principal, compound_id, unit_id))
+        return fragment(
+            request, "tenants/console/_rooms.html", panel=await _rooms_of_unit(request, session, principal, compound_id, unit_id)
+        )
 
     @post("/buildings", guards=[requires("tenants.housing", "write")])
     async def add_building(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
@@ -200,7 +203,7 @@ class ResidentsPages(Controller):
         compound = await services.get_compound(session, compound_id)
         return await page(
             request,
-            "console/residents.html",
+            "tenants/console/residents.html",
             compound_id=compound_id,
             compound=compound,
             residents=residents,
@@ -235,7 +238,7 @@ class CommitteePages(Controller):
         compound = await services.get_compound(session, compound_id)
         return await page(
             request,
-            "console/committee.html",
+            "tenants/console/committee.html",
             compound_id=compound_id,
             compound=compound,
             terms=terms,
@@ -269,8 +272,9 @@ class ModulesPages(Controller):
     ) -> Response[Any]:
         """Each module, whether it is on here and why; the operator's subscriptions; the district's switches."""
         states = []
+        known = (await rules().module_states(session, [compound_id], [rec.name for rec in state.plugins.modules])).get(compound_id, {})
         for rec in state.plugins.modules:
-            active, reason = await module_status(session, compound_id, rec.name)
+            active, reason = known.get(rec.name, (False, ""))
             states.append(
                 {
                     "name": rec.name,
@@ -290,13 +294,16 @@ class ModulesPages(Controller):
                     .order_by(Subscription.starts_on.desc())
                 )
             ).all()
-        can_subscribe = _can(request, principal, "tenants.subscription", "write", compound_id) and principal.tenant_kind == "enterprise"
+        compound = await services.get_compound(session, compound_id)
+        # the compound's operator subscribes it (a fact of the data; the right to is the permission)
+        can_subscribe = (
+            _can(request, principal, "tenants.subscription", "write", compound_id) and compound.operator_tenant_id == principal.tenant_id
+        )
         if can_subscribe:
             plans = (await session.scalars(select(Plan).where(Plan.is_active.is_(True)).order_by(Plan.price_fen_per_compound_month))).all()
-        compound = await services.get_compound(session, compound_id)
         return await page(
             request,
-            "console/modules.html",
+            "tenants/console/modules.html",
             compound_id=compound_id,
             compound=compound,
             states=states,
@@ -308,16 +315,14 @@ class ModulesPages(Controller):
         )
 
     @post("/subscriptions", guards=[requires("tenants.subscription", "write")])
-    async def subscribe(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def subscribe(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """The operator subscribes the compound to a plan (ending the previous subscription)."""
-        await services.subscribe(session, principal, compound_id, await parse_form(request, s.SubscriptionIn))
+        await services.subscribe(ctx, compound_id, await parse_form(request, s.SubscriptionIn))
         return done(request, f"/console/compounds/{compound_id}/modules", "created")
 
     @post("/modules/{module:str}", guards=[requires("tenants.module", "write")])
-    async def set_module(
-        self, request: Request, compound_id: uuid.UUID, module: str, principal: Principal, session: AsyncSession, state: State
-    ) -> Response[Any]:
+    async def set_module(self, request: Request, compound_id: uuid.UUID, module: str, ctx: RequestContext, state: State) -> Response[Any]:
         """The district enables or withdraws a module here; the module's data is kept either way."""
         data = await parse_form(request, s.ModuleStateIn)
-        await services.set_district_module(session, principal, compound_id, module, data.enabled, {p.name for p in state.plugins.modules})
+        await services.set_district_module(ctx, compound_id, module, data.enabled, {p.name for p in state.plugins.modules})
         return done(request, f"/console/compounds/{compound_id}/modules")

@@ -1,0 +1,139 @@
+"""Console pages of the control plane: tenants, compounds (with their operator history) and plans.
+
+Handlers stay thin: they read a form into the API's input struct, call the
+service the API calls, and redirect; a broken rule raises the service's
+problem, which the page routers show and which rolls the unit of work back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.authz.guard import requires
+from core.clock import now
+from core.context import RequestContext
+from core.pagination import OffsetParam, paginate
+from core.plugins.figures import dashboard
+from core.web.forms import parse_form
+from core.web.render import PAGE_SIZE, done, page, pager
+from tenants import schemas as s
+from tenants import services
+from tenants.models import Plan, Region, Tenant
+
+# --------------------------------------------------------------------------- tenants (platform)
+
+
+class TenantsPages(Controller):
+    path = "/console/tenants"
+
+    @get("/", guards=[requires("core.tenant", "read")])
+    async def list_tenants(self, request: Request, ctx: RequestContext, kind: str | None = None, offset: OffsetParam = 0) -> Response[Any]:
+        """Every tenant, by kind; the platform creates, suspends and reactivates them here."""
+        stmt = select(Tenant).order_by(Tenant.kind, Tenant.name)
+        if kind:
+            stmt = stmt.where(Tenant.kind == kind)
+        rows, total = await paginate(ctx.session, stmt, PAGE_SIZE, offset)
+        writable = ctx.can("core.tenant", "write")
+        return await page(
+            request, "tenants/console/tenants.html", tenants=rows, pager=pager(request, total, offset), kind=kind, writable=writable
+        )
+
+    @post("/", guards=[requires("core.tenant", "write")])
+    async def create_tenant(self, request: Request, session: AsyncSession) -> Response[Any]:
+        """Create an enterprise (credit code checked) or a district."""
+        await services.create_tenant(session, await parse_form(request, s.TenantIn))
+        return done(request, "/console/tenants", "created")
+
+    @post("/{tenant_id:uuid}/status", guards=[requires("core.tenant", "write")])
+    async def set_status(self, request: Request, tenant_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+        """Suspend or reactivate a tenant."""
+        await services.set_tenant_status(session, tenant_id, (await parse_form(request, s.TenantStatusIn)).status)
+        return done(request, "/console/tenants")
+
+
+# --------------------------------------------------------------------------- compounds
+
+
+async def _enterprises(session: AsyncSession) -> list[Any]:
+    return list(
+        (
+            await session.execute(
+                select(Tenant.id, Tenant.name).where(Tenant.kind == "enterprise", Tenant.status == "active").order_by(Tenant.name)
+            )
+        ).all()
+    )
+
+
+class CompoundsPages(Controller):
+    path = "/console/compounds"
+
+    @get("/", guards=[requires("tenants.compound", "read")])
+    async def list_compounds(self, request: Request, ctx: RequestContext, offset: OffsetParam = 0) -> Response[Any]:
+        """The compounds the user reaches now; a district (or the platform) registers new ones."""
+        session = ctx.session
+        rows, total = await paginate(session, services.compounds_query(), PAGE_SIZE, offset)
+        form = None
+        if ctx.can("tenants.compound", "write"):
+            communities = select(Region.id, Region.name).where(Region.kind == "community").order_by(Region.name)
+            if not ctx.can("tenants.any_district", "read"):
+                communities = communities.where(Region.tenant_id == ctx.tenant_id)
+            form = {"communities": (await session.execute(communities)).all(), "enterprises": await _enterprises(session)}
+        return await page(
+            request,
+            "tenants/console/compounds.html",
+            compounds=[services.compound_out(*r) for r in rows],
+            pager=pager(request, total, offset),
+            form_data=form,
+        )
+
+    @post("/", guards=[requires("tenants.compound", "write")])
+    async def create_compound(self, request: Request, ctx: RequestContext) -> Response[Any]:
+        """Register a compound in a community, optionally with its operator."""
+        compound = await services.create_compound(ctx, await parse_form(request, s.CompoundIn))
+        return done(request, f"/console/compounds/{compound.id}", "created")
+
+    @get("/{compound_id:uuid}", guards=[requires("tenants.compound", "read")])
+    async def compound(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, state: State) -> Response[Any]:
+        """A compound's profile with every operator it has had (物业更换 history)."""
+        session = ctx.session
+        compound = await services.get_compound(session, compound_id)
+        history = await services.operator_history(session, compound_id)
+        writable = ctx.can("tenants.compound", "write")
+        enterprises = [e for e in await _enterprises(session) if e.id != compound.operator_tenant_id] if writable else []
+        figures = await dashboard(session, state.plugins, compound_id, now().date())
+        return await page(
+            request,
+            "tenants/console/compound.html",
+            compound_id=compound_id,
+            compound=compound,
+            history=history,
+            enterprises=enterprises,
+            writable=writable,
+            figures=figures,
+        )
+
+    @post("/{compound_id:uuid}/operator", guards=[requires("tenants.compound", "write")])
+    async def change_operator(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+        """Hand the compound to another enterprise; the old one loses access at once."""
+        await services.change_operator(session, compound_id, await parse_form(request, s.OperatorChangeIn))
+        return done(request, f"/console/compounds/{compound_id}")
+
+
+# --------------------------------------------------------------------------- plans
+
+
+class PlansPages(Controller):
+    path = "/console/plans"
+
+    @get("/", guards=[requires("core.plan", "read")])
+    async def list_plans(self, request: Request, session: AsyncSession, state: State) -> Response[Any]:
+        """Plans on offer: modules and price per compound per month."""
+        plans = (await session.scalars(select(Plan).order_by(Plan.price_fen_per_compound_month))).all()
+        labels = {rec.name: rec.info for rec in state.plugins.modules}
+        return await page(request, "tenants/console/plans.html", plans=plans, labels=labels)
