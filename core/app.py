@@ -78,7 +78,7 @@ def _swagger_assets() -> Router:
 
 def _bind(state: State, settings: Settings) -> None:
     """What an application holds for one database: settings, the database handle, the policy store, caches."""
-    policy = PolicyStore()
+    policy = PolicyStore(reconcile_seconds=settings.policy_reconcile_seconds)
     policy.templates = state.policy_templates
     state.settings, state.db, state.policy = settings, Database.from_settings(settings), policy
     for cached in ("storage", "jobs"):

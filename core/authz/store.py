@@ -3,7 +3,9 @@
 Writes insert the rule and a ``policy_changes`` row in the caller's
 transaction; after commit the writing process applies them at once, and every
 other process applies the log's new rows on its next poll (twice a second), so
-no request ever reloads the whole policy.
+no request ever reloads the whole policy. Polls re-read a trailing window of
+the log (a change committed out of order is not skipped) and a background
+reconcile rebuilds the enforcer from the rules every minute.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.authz.enforcer import ANY_DOMAIN, FastEnforcer
 from core.authz.models import CasbinRule, PolicyChange, RoleDefinition
+from core.clock import now
 
 log = logging.getLogger("redprop.authz")
 
@@ -65,33 +68,64 @@ def read_policy_files(paths: list[tuple[str, pathlib.Path]]) -> dict[str, RoleTe
 
 
 class PolicyStore:
-    """The process's enforcer and its link to the ``casbin_rules`` table."""
+    """The process's enforcer and its link to the ``casbin_rules`` table.
 
-    def __init__(self) -> None:
+    ``policy_changes.seq`` comes from a sequence: two writers take 10 and 11,
+    and 11 may commit first. A poller that only asked for ``seq > last`` would
+    skip 10 for ever, so each poll re-reads a trailing window of ``window``
+    sequence numbers below the highest seen and applies what it has not applied
+    yet (adds and removes are idempotent, and changes that commit out of order
+    were concurrent, so they touch different lines). Beyond the window, a full
+    reconcile every ``reconcile_seconds`` rebuilds the enforcer from the rules.
+    """
+
+    def __init__(self, *, window: int = 1000, reconcile_seconds: float = 60.0) -> None:
         self.enforcer = FastEnforcer()
         self.last_seq = 0
+        self.window = window
+        self.reconcile_seconds = reconcile_seconds
+        self.applied: set[int] = set()
+        self.reconciled_at = now()
         self.templates: dict[str, RoleTemplate] = {}
         self._task: asyncio.Task | None = None
 
     # ---------------------------------------------------------------- reading
 
     async def load(self, session: AsyncSession) -> None:
-        """Read every rule (at start-up, or on an explicit reload)."""
-        self.last_seq = int(await session.scalar(select(func.coalesce(func.max(PolicyChange.seq), 0))) or 0)
+        """Read every rule (at start-up, on a ``reload`` change and on the reconcile timer).
+
+        The window's sequence numbers are read before the rules: a change that
+        commits in between is in the rules and applied again by the next poll,
+        which is harmless; none is counted as applied without being in the rules.
+        """
+        last = int(await session.scalar(select(func.coalesce(func.max(PolicyChange.seq), 0))) or 0)
+        seen = set((await session.scalars(select(PolicyChange.seq).where(PolicyChange.seq > last - self.window))).all())
         rules = (await session.scalars(select(CasbinRule))).all()
-        self.enforcer.load(rule.as_line() for rule in rules)
+        enforcer = FastEnforcer()
+        enforcer.load(rule.as_line() for rule in rules)
+        self.enforcer, self.last_seq, self.applied, self.reconciled_at = enforcer, last, seen, now()
 
     async def poll(self, session: AsyncSession) -> int:
-        """Apply the changes logged since the last poll; returns how many."""
-        changes = (await session.scalars(select(PolicyChange).where(PolicyChange.seq > self.last_seq).order_by(PolicyChange.seq))).all()
-        for change in changes:
+        """Apply the changes not applied yet in the trailing window (and reconcile when due); returns how many."""
+        if (now() - self.reconciled_at).total_seconds() >= self.reconcile_seconds:
+            await self.load(session)
+            return 0
+        floor = self.last_seq - self.window
+        changes = (await session.scalars(select(PolicyChange).where(PolicyChange.seq > floor).order_by(PolicyChange.seq))).all()
+        fresh = [change for change in changes if change.seq not in self.applied]
+        for change in fresh:
             if change.op == "reload":
                 await self.load(session)
-                return len(changes)
+                return len(fresh)
+            if change.seq <= self.last_seq:
+                log.info("policy change %d committed after %d: applied late", change.seq, self.last_seq)
             line = _line(change.ptype, change.v0, change.v1, change.v2, change.v3)
             (self.enforcer.add if change.op == "add" else self.enforcer.remove)(line)
-            self.last_seq = change.seq
-        return len(changes)
+            self.applied.add(change.seq)
+            self.last_seq = max(self.last_seq, change.seq)
+        floor = self.last_seq - self.window
+        self.applied = {seq for seq in self.applied if seq > floor}
+        return len(fresh)
 
     def start_polling(self, sessions, interval: float) -> None:
         async def loop() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import uuid
 
@@ -10,9 +11,10 @@ import pytest
 from litestar.routes import HTTPRoute
 from sqlalchemy import select
 
+from core import clock
 from core.authz.enforcer import FastEnforcer, casbin_enforcer
-from core.authz.models import CasbinRule
-from core.authz.store import PolicyStore
+from core.authz.models import CasbinRule, PolicyChange
+from core.authz.store import PolicyStore, add_rule
 from core.db import Scope
 
 
@@ -226,3 +228,76 @@ def test_uuid_domains_round_trip():
     from core.identity.principal import compound_domain
 
     assert compound_domain(cid) == f"compound:{cid}"
+
+
+# --------------------------------------------------------------------------- policy changes committed out of order
+
+
+async def _log_change(db, seq: int, user: str) -> tuple[str, ...]:
+    """A rule and its change-log row with an explicit ``seq``: what a slow writer's commit looks like once it lands."""
+    line = ("g", user, "enterprise_staff", "tenant:out-of-order")
+    async with db.transaction(Scope.nothing()) as session:
+        session.add(CasbinRule(ptype="g", v0=user, v1=line[2], v2=line[3], v3=""))
+        session.add(PolicyChange(seq=seq, op="add", ptype="g", v0=user, v1=line[2], v2=line[3], v3=""))
+    return line
+
+
+async def test_a_policy_change_committed_out_of_order_is_not_skipped(db):
+    store = PolicyStore(window=100)
+    async with db.sessions() as session:
+        await store.load(session)
+    base = store.last_seq
+    await _log_change(db, base + 20, "u:late-second")  # the higher number commits first ...
+    async with db.sessions() as session:
+        assert await store.poll(session) == 1
+    await _log_change(db, base + 10, "u:late-first")  # ... the lower one after the poll saw the higher
+    async with db.sessions() as session:
+        assert await store.poll(session) == 1
+        assert await store.poll(session) == 0  # applied once
+    for user in ("u:late-first", "u:late-second"):
+        assert store.enforcer.direct_roles(user, "tenant:out-of-order") == {"enterprise_staff"}
+
+
+async def test_a_change_beyond_the_window_is_caught_by_the_reconcile(db):
+    store = PolicyStore(window=5, reconcile_seconds=60)
+    async with db.sessions() as session:
+        await store.load(session)
+    base = store.last_seq
+    await _log_change(db, base + 100, "u:ahead")
+    async with db.sessions() as session:
+        await store.poll(session)
+    await _log_change(db, base + 1, "u:far-behind")  # far below the trailing window
+    async with db.sessions() as session:
+        await store.poll(session)
+        assert not store.enforcer.direct_roles("u:far-behind", "tenant:out-of-order")
+        clock.advance(dt.timedelta(seconds=61))
+        await store.poll(session)  # the reconcile is due: every rule is read again
+    assert store.enforcer.direct_roles("u:far-behind", "tenant:out-of-order") == {"enterprise_staff"}
+
+
+async def test_two_concurrent_policy_writers_committing_out_of_order(db, database_urls):
+    """On PostgreSQL the sequence hands out numbers at insert time: the first writer commits last."""
+    if database_urls["backend"] != "postgresql":
+        pytest.skip("SQLite has one writer at a time; the out-of-order case is simulated with explicit seqs above")
+    store = PolicyStore()
+    async with db.sessions() as session:
+        await store.load(session)
+    first, second = db.sessions(), db.sessions()
+    try:
+        assert await add_rule(first, ("g", "u:writer-1", "enterprise_staff", "tenant:concurrent"))
+        await first.flush()  # takes the lower seq and holds it uncommitted
+        assert await add_rule(second, ("g", "u:writer-2", "enterprise_staff", "tenant:concurrent"))
+        await second.flush()
+        await second.commit()
+        async with db.sessions() as session:
+            await store.poll(session)
+        assert store.enforcer.direct_roles("u:writer-2", "tenant:concurrent") == {"enterprise_staff"}
+        await first.commit()
+        async with db.sessions() as session:
+            await store.poll(session)
+        seqs = sorted(store.applied)[-2:]
+        assert seqs[0] < seqs[1]
+        assert store.enforcer.direct_roles("u:writer-1", "tenant:concurrent") == {"enterprise_staff"}
+    finally:
+        await first.close()
+        await second.close()
