@@ -50,3 +50,17 @@ def redprop_route_handlers():
 @hookimpl
 def redprop_policies():
     return [str(pathlib.Path(__file__).with_name("policies.csv"))]
+
+
+@hookimpl
+def redprop_actors():
+    from core.jobs.maintenance import JOBS
+
+    return JOBS
+
+
+@hookimpl
+def redprop_schedules():
+    from core.jobs.maintenance import SCHEDULES
+
+    return SCHEDULES

@@ -63,3 +63,16 @@ def redprop_route_handlers():
 @hookimpl
 def redprop_policies():
     return [str(pathlib.Path(__file__).with_name("policies.csv"))]
+
+
+@hookimpl
+def redprop_event_types():
+    summary = ["rows", "buildings", "units", "rooms", "households", "residents", "existing_residents", "sha256"]
+    return [
+        {
+            "name": "tenants.housing_imported",
+            "fields": ["import_id", *summary],
+            "description": "A compound's buildings, rooms and residents were imported from a spreadsheet.",
+            "legacy_name": True,
+        }
+    ]

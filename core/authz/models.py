@@ -36,6 +36,7 @@ class PolicyChange(Base):
     """Append-only log of policy edits; every process applies new rows within a second."""
 
     __tablename__ = "policy_changes"
+    __table_args__ = (Index("ix_policy_changes_at", "at"),)
 
     seq: Mapped[int] = mapped_column(Integer().with_variant(BigInteger(), "postgresql"), primary_key=True, autoincrement=True)
     op: Mapped[str] = mapped_column(String(8))  # add | remove | reload

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -17,7 +17,11 @@ class OutboxEvent(Base):
     """A domain event written in the same transaction as the change it reports."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_pending", "dispatched_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "dispatched_at", "id"),
+        Index("ix_outbox_unhandled", "dispatched_at", postgresql_where=text("handled_at IS NULL"), sqlite_where=text("handled_at IS NULL")),
+        Index("ix_outbox_handled", "handled_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     type: Mapped[str] = mapped_column(String(120))
@@ -27,6 +31,11 @@ class OutboxEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """When it was last handed to the broker (the sweep sends it again when it stays unhandled)."""
+    dispatches: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times it was handed to the broker; the sweep gives up after a few."""
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """When every reaction it calls for had its ``processed_events`` row; retention trims from here."""
 
 
 class ProcessedEvent(Base):
@@ -59,6 +68,7 @@ class ScheduleTick(Base):
     """A claimed tick of a periodic job: the primary key is the lock between workers."""
 
     __tablename__ = "schedule_ticks"
+    __table_args__ = (Index("ix_schedule_ticks_claimed_at", "claimed_at"),)
 
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     tick: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -10,6 +10,7 @@ declared from :class:`Job` specs that core and plugins publish through
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import socket
@@ -20,14 +21,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO, Middleware, Retries
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from core.clock import now
+from core.cron import Cron
 from core.db import Database, Scope
 from core.events.models import DeadLetter, ScheduleTick
 from core.events.services import dispatch_pending, handle_events
@@ -252,18 +254,44 @@ def core_schedules() -> list[dict[str, Any]]:
     ]
 
 
+async def claim_tick(db: Database, name: str, tick: int, identity: str) -> bool:
+    """Take one tick of a schedule for this worker; False when another worker has it.
+
+    ``INSERT … ON CONFLICT DO NOTHING``: the loser learns it from the row count,
+    and no failed unique insert ever reaches the database's log.
+    """
+    values = {"name": name, "tick": tick, "claimed_at": now(), "claimed_by": identity}
+    if db.dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    async with db.transaction(Scope.nothing()) as session:  # schedule ticks are not compound-scoped
+        result = await session.execute(insert(ScheduleTick).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+def due_tick(schedule: dict[str, Any], epoch: float, zone: ZoneInfo) -> int | None:
+    """The tick of ``schedule`` due at ``epoch``: every ``every_seconds``, or the minute a ``cron`` matches (local time)."""
+    if schedule.get("cron"):
+        minute = int(epoch // 60)
+        cron = _CRONS.get(schedule["cron"]) or _CRONS.setdefault(schedule["cron"], Cron.parse(schedule["cron"]))
+        return minute if cron.matches(dt.datetime.fromtimestamp(minute * 60, zone)) else None
+    every = int(schedule.get("every_seconds") or 0)
+    return int(epoch // every) if every > 0 else None
+
+
+_CRONS: dict[str, Cron] = {}
+
+
 async def run_due_schedules(runtime: JobRuntime, db: Database, epoch: float) -> int:
     """Enqueue every schedule whose tick is due, once across all workers (the tick row is the lock)."""
     sent = 0
+    zone = ZoneInfo(runtime.settings.default_timezone)
     for schedule in runtime.schedules:
-        every = int(schedule.get("every_seconds") or 0)
-        if every <= 0 or schedule["actor"] not in runtime.actors:
+        if schedule["actor"] not in runtime.actors:
             continue
-        tick = int(epoch // every)
-        try:
-            async with db.transaction(Scope.nothing()) as session:
-                session.add(ScheduleTick(name=schedule["name"], tick=tick, claimed_at=now(), claimed_by=runtime.identity))
-        except IntegrityError:
+        tick = due_tick(schedule, epoch, zone)
+        if tick is None or not await claim_tick(db, schedule["name"], tick, runtime.identity):
             continue
         runtime.send(schedule["actor"], *schedule.get("args", ()))
         sent += 1

@@ -41,7 +41,8 @@ def redprop_models() -> list[type]:
 
 @hookspec
 def redprop_route_handlers() -> list[Any]:
-    """Litestar routers or controllers; compound-scoped ones are mounted under /api/v1/compounds/{compound_id}/<plugin>."""
+    """Litestar routers or controllers, mounted at the paths they declare (compound-scoped ones declare
+    /api/v1/compounds/{compound_id:uuid}/<plugin>/...); a gated module's are wrapped in a router carrying its name."""
 
 
 @hookspec
@@ -61,7 +62,12 @@ def redprop_actors() -> list[Any]:
 
 @hookspec
 def redprop_schedules() -> list[dict[str, Any]]:
-    """Periodic jobs: ``{"name", "actor", "every_seconds" or "cron"}`` run by the one scheduler."""
+    """Periodic jobs: ``{"name", "actor", "every_seconds" or "cron"}`` run by the one scheduler (cron in the platform's time zone)."""
+
+
+@hookspec
+def redprop_event_types() -> list[dict[str, Any]]:
+    """Domain events the plugin emits: ``{"name": "<plugin>.<thing>.<past verb>", "fields": [...], "description"}``."""
 
 
 @hookspec
@@ -94,7 +100,7 @@ def redprop_notification_channels() -> list[Any]:
 
 @hookspec
 def redprop_handle_event(event: dict[str, Any]) -> Any:
-    """Return an async reaction ``(session) -> None`` to a domain event, or None; it is applied once per plugin."""
+    """Return an async reaction ``(session) -> None`` to a domain event, a list or dict of them, or None; each is applied once."""
 
 
 @hookspec

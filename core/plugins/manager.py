@@ -15,6 +15,8 @@ from typing import Any
 
 import pluggy
 
+from core.cron import check_schedule
+from core.events import catalogue
 from core.plugins import hookspecs
 
 log = logging.getLogger("redprop.plugins")
@@ -32,6 +34,7 @@ DECLARATION_HOOKS = (
     "redprop_notification_channels",
     "redprop_record_types",
     "redprop_payment_providers",
+    "redprop_event_types",
 )
 
 
@@ -129,6 +132,15 @@ class PluginHost:
                 self.pm.unregister(module)
                 self._refuse(name, f"{hook} raised {exc.__class__.__name__}: {exc}", builtin=builtin)
                 return None
+        try:  # what the platform would only trip over later is refused now
+            for schedule in record.declarations.get("redprop_schedules", []):
+                check_schedule(schedule)
+            event_types = catalogue.parse(name, record.declarations.get("redprop_event_types", []))
+        except ValueError as exc:
+            self.pm.unregister(module)
+            self._refuse(name, str(exc), builtin=builtin)
+            return None
+        catalogue.register(name, module, event_types)
         self.plugins[name] = record
         return record
 

@@ -93,6 +93,11 @@ def redprop_indicators():
     from redprop_{name}.indicators import INDICATORS
 
     return INDICATORS
+
+
+@hookimpl
+def redprop_event_types():
+    return [{{"name": "{name}.note.added", "fields": ["note_id"], "description": "A note was added to a compound."}}]
 ''',
     "redprop_{name}/models.py": '''"""Tables of {name}: compound-scoped rows (compound_id first in every key)."""
 
@@ -149,7 +154,7 @@ async def add_note(session: AsyncSession, compound_id: uuid.UUID, title: str) ->
     note = Note(compound_id=compound_id, title=title)
     session.add(note)
     await session.flush()
-    emit(session, "{name}.note_added", {{"note_id": str(note.id)}}, compound_id=compound_id)
+    emit(session, "{name}.note.added", {{"note_id": str(note.id)}}, compound_id=compound_id)
     return note
 
 

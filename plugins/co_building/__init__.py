@@ -101,3 +101,77 @@ def redprop_demo_data(seed):
     from plugins.co_building.services import add_demo_rows
 
     add_demo_rows(seed)
+
+
+@hookimpl
+def redprop_event_types():
+    request = ["request_id", "number", "kind", "category"]
+    handed_over = [*request, "title", "description", "location", "room_id", "reason", "filed_at", "resident_user_id"]
+    tally = ["rule", "special", "total_area", "total_heads", "participating_area", "participating_heads"]
+    tally += ["approving_area", "approving_heads", "quorum_met", "passed", "reasons"]
+    return [
+        {
+            "name": "co_building.request.filed",
+            "fields": [*request, "priority"],
+            "description": "A resident or staff filed a service request.",
+        },
+        {"name": "co_building.request.rated", "fields": ["request_id", "rating"], "description": "The resident rated a closed request."},
+        {
+            "name": "co_building.request.handed_over",
+            "fields": handed_over,
+            "description": "A request beyond the property company's powers goes to coordination (which opens a case).",
+        },
+        {"name": "co_building.vote.opened", "fields": ["vote_id", "title", "closes_at"], "description": "An owners' vote opened."},
+        {
+            "name": "co_building.vote.closed",
+            "fields": ["vote_id", "title", "matter", *tally],
+            "description": "An owners' vote closed, with its tally.",
+        },
+        {
+            "name": "co_building.proposal.qualified",
+            "fields": ["proposal_id", "title", "signatures"],
+            "description": "A residents' proposal gathered enough signatures.",
+        },
+        {
+            "name": "co_building.service_booked",
+            "fields": ["booking_id", "service_id", "slot_id"],
+            "description": "A featured service was booked.",
+            "legacy_name": True,
+        },
+        {
+            "name": "co_building.booking_cancelled",
+            "fields": ["booking_id", "by_staff"],
+            "description": "A booking was cancelled.",
+            "legacy_name": True,
+        },
+        {
+            "name": "co_building.care_visit_missed",
+            "fields": ["visit_id", "subject_id", "due_on"],
+            "description": "A care-list visit was not made in time.",
+            "legacy_name": True,
+        },
+        {
+            "name": "co_building.volunteer_signed_up",
+            "fields": ["activity_id", "signup_id", "status"],
+            "description": "A volunteer signed up for an activity.",
+            "legacy_name": True,
+        },
+        {
+            "name": "co_building.volunteer_promoted",
+            "fields": ["activity_id", "signup_id"],
+            "description": "A waiting volunteer got a place.",
+            "legacy_name": True,
+        },
+        {
+            "name": "co_building.volunteer_checked_out",
+            "fields": ["activity_id", "signup_id", "hours", "points"],
+            "description": "A volunteer's hours and points were recorded.",
+            "legacy_name": True,
+        },
+        {
+            "name": "co_building.points_redeemed",
+            "fields": ["redemption_id", "reward_id", "points"],
+            "description": "A volunteer redeemed points for a reward.",
+            "legacy_name": True,
+        },
+    ]

@@ -92,3 +92,47 @@ def redprop_demo_data(seed):
     from plugins.party_building.demo import describe
 
     describe(seed)
+
+
+@hookimpl
+def redprop_event_types():
+    owner = ["owner_kind", "owner_name", "owner_tenant_id"]
+    return [
+        {
+            "name": "party_building.meeting.scheduled",
+            "fields": ["meeting_id", "kind", "title", "scheduled_at"],
+            "description": "A party meeting was scheduled.",
+        },
+        {
+            "name": "party_building.meeting.held",
+            "fields": ["meeting_id", "kind", "title", "held_at", "resolutions"],
+            "description": "A meeting was held and its resolutions recorded.",
+        },
+        {
+            "name": "party_building.meeting.missed",
+            "fields": ["kind", "period", "required", "held", "period_start", "period_end"],
+            "description": "A period ended with fewer meetings of a kind than required.",
+        },
+        {
+            "name": "party_building.action_item.assigned",
+            "fields": ["action_item_id", "title", "due_on", *owner, "owner_user_id", "meeting_id", "meeting_kind", "meeting_title"]
+            + ["resolution", "link"],
+            "description": "A resolution became an action item with an owner and a due date.",
+        },
+        {
+            "name": "party_building.action_item.closed",
+            "fields": ["action_item_id", "title", "owner_kind", "on_time"],
+            "description": "An action item was closed.",
+        },
+        {
+            "name": "party_building.action_item.overdue",
+            "fields": ["action_item_id", "title", *owner, "due_on"],
+            "description": "An action item passed its due date open.",
+            "legacy_name": True,
+        },
+        {
+            "name": "party_building.disclosure.published",
+            "fields": ["disclosure_id", "category", "title", "version", "publish_from", "publish_until"],
+            "description": "A disclosure was published.",
+        },
+    ]

@@ -331,3 +331,73 @@ def test_hook_redprop_access_rules(plugin_host):
         assert callable(getattr(answer, method)), method
     assert [name for name, rec in plugin_host.plugins.items() if "redprop_access_rules" in rec.hooks] == ["tenants"]
     assert AccessRules.__doc__
+
+
+def test_hook_redprop_event_types():
+    """Types are checked at load (namespace, naming rule, fields) and emit accepts only declared ones, with their fields."""
+    from core.events.catalogue import EventCatalogueError, check, declared
+
+    ok = {"name": "typed.parcel.delivered", "fields": ["parcel_id"], "description": "A parcel reached the service centre."}
+    host = host_with(make_plugin("typed", redprop_event_types=lambda: [ok]))
+    assert "typed" in host.plugins and declared()["typed.parcel.delivered"].fields == {"parcel_id"}
+    assert check("typed.parcel.delivered", {"parcel_id": "p1"}, "tests.core.test_plugins").plugin == "typed"
+    with pytest.raises(EventCatalogueError, match="missing"):
+        check("typed.parcel.delivered", {}, None)
+    with pytest.raises(EventCatalogueError, match="not declared"):
+        check("typed.parcel.lost", {"parcel_id": "p1"}, None)
+    with pytest.raises(EventCatalogueError, match="an event of typed"):
+        check("typed.parcel.delivered", {"parcel_id": "p1"}, "plugins.co_building.services.requests")  # another plugin's event
+
+    bad = {
+        "foreign": {"name": "co_building.parcel.delivered", "fields": [], "description": "x"},
+        "unshaped": {"name": "unshaped.parcel_delivered", "fields": [], "description": "x"},
+        "present": {"name": "present.parcel.deliver", "fields": [], "description": "x"},
+    }
+    host = host_with(*(make_plugin(name, redprop_event_types=lambda item=item: [item]) for name, item in bad.items()))
+    assert "namespace" in host.refused["foreign"]
+    assert "three lower-case" in host.refused["unshaped"]
+    assert "past verb" in host.refused["present"]
+    legacy = {"name": "legacy.parcel_delivered", "fields": [], "description": "an old name kept", "legacy_name": True}
+    assert "legacy" in host_with(make_plugin("legacy", redprop_event_types=lambda: [legacy])).plugins
+
+
+def test_every_emitted_event_type_is_declared_by_its_plugin():
+    """Every ``emit(session, "<type>", …)`` literal in core, tenants and plugins names a type its own package declares."""
+    import ast
+
+    from core.events.catalogue import declared
+
+    host = load_plugins(load_settings())
+    types = declared()
+    owners = {rec.name for rec in host.plugins.values()}
+    missing = []
+    for top in ("core", "tenants", "plugins"):
+        for path in (ROOT / top).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "emit" and len(node.args) >= 2:
+                    name = node.args[1]
+                    if isinstance(name, ast.Constant) and name.value not in types:
+                        missing.append(f"{path.relative_to(ROOT)}: {name.value}")
+    assert not missing, missing
+    assert {event_type.plugin for event_type in types.values()} >= {"co_building", "party_building", "tenants"} & owners
+
+
+def test_schedules_with_a_bad_cron_are_refused_at_load():
+    good = {"name": "nightly", "actor": "clocked.run", "cron": "30 3 * * *"}
+    bad = {"name": "never", "actor": "broken.run", "cron": "61 * * * *"}
+    host = host_with(make_plugin("clocked", redprop_schedules=lambda: [good]), make_plugin("broken_clock", redprop_schedules=lambda: [bad]))
+    assert "clocked" in host.plugins and "minute" in host.refused["broken_clock"]
+
+
+def test_the_host_mounts_route_handlers_at_the_paths_they_declare(app):
+    """No prefix is added: a gated module's API routes are the ones it wrote under /api/v1/compounds/{compound_id}/<plugin>/ or its own /api/v1/<plugin>/."""
+    from litestar.routes import HTTPRoute
+
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            module = handler.opt.get("module")
+            if module and route.path.startswith("/api/"):
+                scoped = route.path.startswith(f"/api/v1/compounds/{{compound_id:uuid}}/{module}")
+                assert scoped or route.path.startswith(f"/api/v1/{module}"), route.path

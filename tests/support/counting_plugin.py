@@ -9,6 +9,7 @@ from sqlalchemy import text
 from core.plugins import HOOK_API_VERSION, hookimpl
 
 FAILING = {"always": 0}
+COUNT, FAIL = "counting.hit.counted", "counting.failure.raised"
 
 
 @hookimpl
@@ -17,14 +18,23 @@ def redprop_plugin_info():
 
 
 @hookimpl
+def redprop_event_types():
+    return [
+        {"name": COUNT, "fields": ["n"], "description": "Counted once per handling in event_hits."},
+        {"name": FAIL, "fields": ["n"], "description": "Its reaction always fails."},
+        {"name": "counting.hit.ignored", "fields": ["n"], "description": "Nothing reacts to it."},
+    ]
+
+
+@hookimpl
 def redprop_handle_event(event):
-    if event["type"] == "test.count":
+    if event["type"] == COUNT:
 
         async def count(session):
             await session.execute(text("INSERT INTO event_hits (event_id, pid) VALUES (:e, :p)"), {"e": event["id"], "p": os.getpid()})
 
         return count
-    if event["type"] == "test.fail":
+    if event["type"] == FAIL:
 
         async def fail(session):
             FAILING["always"] += 1

@@ -38,13 +38,10 @@ RECORD_TYPES: list[dict[str, Any]] = [item for part in _PARTS for item in getatt
 
 
 def react(event: dict[str, Any]) -> Any:
-    """The first part that has a reaction to ``event`` (see ``redprop_handle_event``)."""
-    for part in _PARTS:
-        handler = getattr(part, "react", None)
-        reaction = handler(event) if handler else None
-        if reaction is not None:
-            return reaction
-    return None
+    """Every part's reaction to ``event`` (see ``redprop_handle_event``): one alone, or several keyed by part, each applied once."""
+    reactions = {part.__name__.rpartition(".")[2]: part.react(event) for part in _PARTS if hasattr(part, "react")}
+    found = {name: reaction for name, reaction in reactions.items() if reaction is not None}
+    return next(iter(found.values())) if len(found) == 1 else found or None
 
 
 def add_demo_rows(seed: Any) -> None:
