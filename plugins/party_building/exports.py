@@ -11,13 +11,11 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from litestar import Response
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from core.xlsx import workbook, xlsx_response
 from plugins.party_building import schemas as s
 
 Format = Literal["xlsx", "csv"]
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 LEVEL_ZH = {"community": "社区", "street": "街道", "district": "区"}
 GAP_ZH = {"compound": "无小区（联合）党支部的小区", "enterprise": "无党支部的物业企业", "building": "无楼栋党小组的楼栋"}
@@ -54,36 +52,23 @@ def coverage_csv(report: s.CoverageReport) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
-def coverage_xlsx(report: s.CoverageReport, generated: dt.datetime) -> bytes:
-    book = Workbook()
-    figures = book.active
-    figures.title = "两个覆盖"
-    figures.append(HEADERS)
+def coverage_xlsx(report: s.CoverageReport) -> bytes:
+    """Two sheets (``core.xlsx.workbook``): the figures per community, street and district, and the gaps."""
+    figures = []
     for row in report.rows:
         values = _figures(row)
         values[-1] = Decimal(values[-1]) if values[-1] else None
         figures.append(values)
-    gaps = book.create_sheet("缺口清单")
-    gaps.append(("社区", "缺口", "名称", "所在小区"))
-    for line in _gaps(report):
-        gaps.append(line)
-    for sheet in (figures, gaps):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    book.properties.created = generated.replace(tzinfo=None)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook([("两个覆盖", HEADERS, figures), ("缺口清单", ("社区", "缺口", "名称", "所在小区"), _gaps(report))])
 
 
 def coverage_response(report: s.CoverageReport, format: Format, generated: dt.datetime) -> Response[bytes]:
     name = f"两个覆盖-{generated:%Y%m%d}.{format}"
-    content = coverage_xlsx(report, generated) if format == "xlsx" else coverage_csv(report)
-    media = XLSX_TYPE if format == "xlsx" else "text/csv; charset=utf-8"
+    if format == "xlsx":
+        return xlsx_response(coverage_xlsx(report), name)
     return Response(
-        content=content,
-        media_type=media,
+        content=coverage_csv(report),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f"attachment; filename=\"coverage.{format}\"; filename*=UTF-8''{quote(name, safe='')}"},
     )
 

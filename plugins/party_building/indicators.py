@@ -30,7 +30,7 @@ async def joint_meetings(session: AsyncSession, compound_id: uuid.UUID, start: d
         return None
     period, minimum = required
     wanted = minimum * services.periods_in(start, end, period)
-    held = await services.meetings_held(session, compound_id, "joint", start, end, await services.compound_zone(session, compound_id))
+    held = await services.meetings_held(session, compound_id, "joint", start, end, await services.zone_of(session, compound_id))
     return services.percent(min(held, wanted), wanted)
 
 

@@ -8,49 +8,49 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import Database, Scope
+from core.db import Database
+from core.jobs.compounds import for_each_active_compound
 from core.jobs.runtime import Job, job
 from plugins.party_building import services
-from tenants.access import module_status
-from tenants.models import Compound
 
 log = logging.getLogger("redprop.party_building")
 
 MODULE = "party_building"
 
 
-async def for_each_compound(
-    db: Database, step: Callable[[AsyncSession, uuid.UUID], Awaitable[list[Any]]], compound_ids: list[uuid.UUID] | None = None
+async def _over_compounds(
+    db: Database,
+    step: Callable[[AsyncSession, uuid.UUID], Awaitable[list[Any]]],
+    reason: str,
+    compound_ids: Collection[uuid.UUID] | None = None,
 ) -> int:
-    """Run ``step`` for each compound where the module is on, one transaction per compound; returns the rows it touched."""
-    async with db.session(Scope.everything("party_building jobs")) as session:
-        ids = compound_ids or list((await session.scalars(select(Compound.id).order_by(Compound.id))).all())
-    touched = 0
-    for compound_id in ids:
-        async with db.transaction(Scope.of([compound_id])) as session:
-            if not (await module_status(session, compound_id, MODULE))[0]:
-                continue
-            touched += len(await step(session, compound_id))
-    return touched
+    """Run ``step`` in each compound where the module is on (``core.jobs.compounds``; ``compound_ids`` narrows
+    the run, e.g. for a test or an operator's re-run); returns how many rows it flagged."""
+
+    async def one(session: AsyncSession, compound_id: uuid.UUID) -> int:
+        if compound_ids is not None and compound_id not in compound_ids:
+            return 0
+        return len(await step(session, compound_id))
+
+    return (await for_each_active_compound(db, MODULE, one, reason=reason)).total()
 
 
-async def flag_missed_meetings(db: Database, compound_ids: list[uuid.UUID] | None = None) -> int:
+async def flag_missed_meetings(db: Database, compound_ids: Collection[uuid.UUID] | None = None) -> int:
     """Compounds that held fewer required meetings than their district asks (e.g. a monthly joint meeting)."""
-    flagged = await for_each_compound(db, services.flag_missed_meetings, compound_ids)
+    flagged = await _over_compounds(db, services.flag_missed_meetings, "party_building: missed meetings", compound_ids)
     if flagged:
         log.info("flagged %d missed meeting period(s)", flagged)
     return flagged
 
 
-async def flag_overdue_action_items(db: Database, compound_ids: list[uuid.UUID] | None = None) -> int:
+async def flag_overdue_action_items(db: Database, compound_ids: Collection[uuid.UUID] | None = None) -> int:
     """Open action items past their due date: their owners are told once and the item counts against them."""
-    flagged = await for_each_compound(db, services.flag_overdue_action_items, compound_ids)
+    flagged = await _over_compounds(db, services.flag_overdue_action_items, "party_building: overdue action items", compound_ids)
     if flagged:
         log.info("flagged %d overdue action item(s)", flagged)
     return flagged

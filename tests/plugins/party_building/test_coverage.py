@@ -15,7 +15,7 @@ from plugins.party_building import services
 from plugins.party_building.models import OrganisationCoverage, PartyOrganisation
 from tenants.models import Building, Compound, Region, Tenant
 
-from .conftest import principal_for
+from .conftest import context_for, principal_for
 
 
 async def _hand_built_city(db):
@@ -72,7 +72,7 @@ async def test_coverage_report_names_every_gap_per_community_street_and_district
     district_id, e2, ids, c1, street = await _hand_built_city(db)
     principal = principal_for(district_id, "district", ids.values())
     async with db.session(principal.scope) as session:
-        report = await services.coverage_report(session, principal)
+        report = await services.coverage_report(context_for(principal, session))
     rows = {(r.level, r.name): r for r in report.rows}
     assert [(r.level, r.name) for r in report.rows] == [
         ("community", "一社区"),
@@ -116,7 +116,7 @@ async def test_coverage_report_names_every_gap_per_community_street_and_district
         assert total.coverage == Decimal("60.00")  # (2 + 1) of (3 + 2): exact, never a float
 
     async with db.session(principal.scope) as session:
-        narrowed = await services.coverage_report(session, principal, c1)
+        narrowed = await services.coverage_report(context_for(principal, session), c1)
         assert [r.name for r in narrowed.rows] == ["一社区", "测试街道", "测试区"]
         assert narrowed.rows[-1].compounds == 2
         assert (await services.coverage_of(session, [ids["X3"]])).coverage == Decimal("100.00")
@@ -182,7 +182,7 @@ async def test_organisations_are_founded_by_their_owners_and_cover_only_reachabl
     assert own.status_code == 201 and own.json()["enterprise_tenant_id"] == str(city.tenants["B"])
     # the enterprise cannot change the district's organisation, nor see district 2's
     assert (await client.patch(f"/api/v1/party_building/organisations/{branch}", json={"name": "改名"}, headers=e)).status_code == 403
-    names = {o["name"] for o in (await client.get("/api/v1/party_building/organisations", headers=e)).json()}
+    names = {o["name"] for o in (await client.get("/api/v1/party_building/organisations", headers=e)).json()["items"]}
     assert {"安居物业党支部", "东关花园小区党支部", "东关社区党委"} <= names and not names & {
         "红旗社区党委",
         "幸福家园小区党支部",

@@ -45,12 +45,12 @@ async def test_a_responsibility_is_completed_once_per_period(client, as_user, ci
         headers=h,
     )
     assert future.status_code == 422 and future.json()["errors"][0]["field"] == "completed_on"
-    listed = (await client.get("/api/v1/party_building/responsibilities", headers=h)).json()
+    listed = (await client.get("/api/v1/party_building/responsibilities", headers=h)).json()["items"]
     assert next(i for i in listed if i["id"] == item["id"])["done_this_period"] is True
 
     # the enterprise reads the lists of organisations serving its compounds, but cannot keep another tenant's
     e = await as_user("ent-a-admin")
-    assert item["id"] in {i["id"] for i in (await client.get("/api/v1/party_building/responsibilities", headers=e)).json()}
+    assert item["id"] in {i["id"] for i in (await client.get("/api/v1/party_building/responsibilities", headers=e)).json()["items"]}
     assert (
         await client.post(
             "/api/v1/party_building/responsibilities",
@@ -58,7 +58,7 @@ async def test_a_responsibility_is_completed_once_per_period(client, as_user, ci
             headers=await as_user("party-worker-a"),
         )
     ).status_code == 403
-    assert (await client.get("/api/v1/party_building/responsibilities", headers=await as_user("ent-b-admin"))).json() == []
+    assert (await client.get("/api/v1/party_building/responsibilities", headers=await as_user("ent-b-admin"))).json()["items"] == []
 
 
 async def test_study_sessions_and_hours_per_member(client, as_user, city, db):
@@ -79,7 +79,7 @@ async def test_study_sessions_and_hours_per_member(client, as_user, city, db):
         headers=h,
     )
     assert r.status_code == 201 and r.json()["attendees"] == 2
-    hours = {x["member_id"]: x for x in (await client.get(api(a1, "/study-hours"), params={"year": held.year}, headers=h)).json()}
+    hours = {x["member_id"]: x for x in (await client.get(api(a1, "/study-hours"), params={"year": held.year}, headers=h)).json()["items"]}
     assert all(Decimal(hours[i]["hours"]) >= Decimal("1.5") for i in ids)
     assert len(hours) == 8 and any(Decimal(x["hours"]) == 0 for x in hours.values())
     assert (await client.get(api(a1, "/study-sessions"), headers=await as_user("ent-a-admin"))).status_code == 403
