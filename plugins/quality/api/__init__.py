@@ -21,4 +21,6 @@ class OverviewController(Controller):
         return services.overview(compound_id)
 
 
-ROUTE_HANDLERS = [OverviewController]
+from plugins.quality.api import evaluation, field, surveys  # noqa: E402
+
+ROUTE_HANDLERS = [OverviewController, *surveys.ROUTE_HANDLERS, *evaluation.ROUTE_HANDLERS, *field.ROUTE_HANDLERS]
