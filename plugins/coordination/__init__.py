@@ -66,3 +66,48 @@ def redprop_indicators():
     from plugins.coordination.indicators import INDICATORS
 
     return INDICATORS
+
+
+@hookimpl
+def redprop_dashboard_widgets():
+    from plugins.coordination.indicators import WIDGETS
+
+    return WIDGETS
+
+
+@hookimpl
+def redprop_record_types():
+    from plugins.coordination.services import RECORD_TYPES
+
+    return RECORD_TYPES
+
+
+@hookimpl
+def redprop_handle_event(event):
+    from plugins.coordination.services import react
+
+    return react(event)
+
+
+@hookimpl
+def redprop_demo_data(seed):
+    from plugins.coordination.services import add_demo_rows
+
+    add_demo_rows(seed)
+
+
+@hookimpl
+def redprop_event_types():
+    return [
+        {
+            "name": "coordination.case.updated",
+            "fields": ["case_id", "source", "source_id", "status", "note", "reference", "by"],
+            "description": "A case was opened or moved (status is its state now); source and source_id name the record it came from, "
+            "if any (co_building shows it on the resident's request).",
+        },
+        {
+            "name": "coordination.case.escalated",
+            "fields": ["case_id", "number", "category", "level"],
+            "description": "A case past its limit went up a level (community, street, district).",
+        },
+    ]

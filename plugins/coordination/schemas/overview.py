@@ -1,4 +1,4 @@
-"""Request and response structs of coordination."""
+"""The module's overview body."""
 
 from __future__ import annotations
 

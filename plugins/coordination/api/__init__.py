@@ -1,4 +1,5 @@
-"""HTTP handlers of coordination, mounted under /api/v1/compounds/{compound_id}/coordination."""
+"""HTTP handlers of coordination: compound routes under /api/v1/compounds/{compound_id}/coordination, district-wide ones
+under /api/v1/coordination."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import uuid
 from litestar import Controller, get
 
 from core.authz.guard import requires
-from plugins.coordination import services
-from plugins.coordination.schemas import ModuleOverview
+from plugins.coordination.api import cases
+from plugins.coordination.schemas.overview import ModuleOverview
+
+LABEL_ZH = "协同联动"
+LABEL_EN = "Coordination and joint action"
 
 
 class OverviewController(Controller):
@@ -18,7 +22,7 @@ class OverviewController(Controller):
     @get("/", operation_id="coordinationOverview", guards=[requires("coordination.module", "read")])
     async def overview(self, compound_id: uuid.UUID) -> ModuleOverview:
         """The module's entry point for a compound (403 where the module is not enabled)."""
-        return services.overview(compound_id)
+        return ModuleOverview(module="coordination", label_zh=LABEL_ZH, label_en=LABEL_EN, compound_id=str(compound_id))
 
 
-ROUTE_HANDLERS = [OverviewController]
+ROUTE_HANDLERS = [OverviewController, *cases.ROUTE_HANDLERS]

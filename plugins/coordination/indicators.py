@@ -1,5 +1,0 @@
-"""Evaluation indicators coordination contributes to the quality plugin."""
-
-from __future__ import annotations
-
-INDICATORS: list[dict] = []

@@ -1,0 +1,7 @@
+"""Tables of coordination (协同联动), one module per part; business rows are compound-scoped, configuration per district."""
+
+from __future__ import annotations
+
+from plugins.coordination.models import cases
+
+MODELS: list[type] = [*cases.MODELS]

@@ -1,0 +1,1 @@
+"""Request and response structs of coordination, one module per part."""
