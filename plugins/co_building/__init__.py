@@ -91,9 +91,10 @@ def redprop_payment_providers():
 
 @hookimpl
 def redprop_handle_event(event):
-    from plugins.co_building.services import react
+    from plugins.co_building.services import alarms, react
 
-    return react(event)
+    from_alarm = alarms.react(event)  # smart_property's alarms asking for a work order (key co_building:alarms)
+    return {"alarms": from_alarm} if from_alarm is not None else react(event)
 
 
 @hookimpl

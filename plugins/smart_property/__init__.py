@@ -66,3 +66,35 @@ def redprop_indicators():
     from plugins.smart_property.indicators import INDICATORS
 
     return INDICATORS
+
+
+@hookimpl
+def redprop_dashboard_widgets():
+    from plugins.smart_property.indicators import WIDGETS
+
+    return WIDGETS
+
+
+@hookimpl
+def redprop_event_types():
+    return [
+        {
+            "name": "smart_property.alarm.raised",
+            "fields": [
+                "alarm_id",
+                "device_id",
+                "device_type",
+                "rule",
+                "severity",
+                "metric",
+                "value",
+                "action",
+                "category",
+                "building_id",
+                "description",
+            ],
+            "description": "A device alarm opened; action says who acts: notify (the control room), work_order (co_building), "
+            "coordination_case (coordination), under category.",
+        },
+        {"name": "smart_property.alarm.resolved", "fields": ["alarm_id"], "description": "Staff resolved a device alarm."},
+    ]

@@ -1,4 +1,6 @@
-"""Rules of smart_property (智慧物业), without HTTP."""
+"""Rules of smart_property (智慧物业), without HTTP, one module per part: ``devices`` (registry, secrets), ``ingest``
+(signed telemetry over HTTP and MQTT), ``alarms`` (rules, de-duplicated alarms), ``telemetry`` (heartbeats, roll-ups,
+retention), ``passes`` (visitor passes) and ``dashboard`` (数据大屏 figures)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response structs of smart_property."""
+"""Request and response structs of smart_property (msgspec), one module per part."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from core.schemas import Output
 
 
 class ModuleOverview(Output):
-    """What the module is and whether it serves this compound."""
-
     module: str
     label_zh: str
     label_en: str

@@ -1,5 +1,0 @@
-"""Console and portal pages of smart_property (navigation entries declared through redprop_pages)."""
-
-from __future__ import annotations
-
-PAGES: list[dict] = []

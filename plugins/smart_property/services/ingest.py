@@ -1,0 +1,289 @@
+"""Telemetry ingestion (遥测接入), the same for HTTP and MQTT: verify, refuse and count, store in batches, evaluate rules.
+
+A device signs ``<timestamp>.<body>`` with HMAC-SHA256 under its secret
+(HTTP: headers ``X-Redprop-Timestamp`` and ``X-Redprop-Signature``; MQTT: the
+payload ``<timestamp>.<hex signature>.<body>``). A message from an unknown or
+retired device, with a bad signature, a timestamp more than
+:data:`CLOCK_SKEW` away, or a body that is not a valid batch is refused and
+counted per compound, hour, reason and transport; nothing of it is stored.
+Accepted readings of a whole batch of messages go into one ``executemany``.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import math
+import uuid
+from dataclasses import dataclass, field
+
+import msgspec
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import module_state
+from core.clock import now
+from core.ids import uuid7
+from core.problems import Problem
+from plugins.smart_property.models import Device, Reading, Refusal
+from plugins.smart_property.schemas.devices import TelemetryBatch
+from plugins.smart_property.services.alarms import Firing, apply_firings, rules_for, threshold_fires
+from plugins.smart_property.services.devices import device_secret
+
+log = logging.getLogger("redprop.smart_property.ingest")
+
+MODULE = "smart_property"
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far a message's timestamp may be from the server's clock (replays older than this are refused)."""
+BACKFILL = dt.timedelta(days=1)
+"""How old a reading a device may still send (buffered while its network was down)."""
+TIMESTAMP_HEADER = "x-redprop-timestamp"
+SIGNATURE_HEADER = "x-redprop-signature"
+
+REFUSED: collections.Counter[tuple[str, str]] = collections.Counter()
+"""This process's refusals by (transport, reason), including those no compound can be charged with."""
+
+_DECODER = msgspec.json.Decoder(TelemetryBatch)
+
+
+@dataclass
+class Message:
+    """One signed message as it arrived: the device named by the path or topic, the exact body, timestamp and signature."""
+
+    device_id: str
+    body: bytes
+    timestamp: str | None
+    signature: str | None
+
+
+@dataclass
+class Outcome:
+    refused: str | None = None
+    accepted: int = 0
+    events: int = 0
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    alarms_opened: int = 0
+
+
+REFUSAL_PROBLEMS = {
+    "unknown_device": (404, "unknown-device", "Unknown device", "no such device in this compound"),
+    "retired_device": (403, "retired-device", "Retired device", "the device is retired and sends nothing any more"),
+    "bad_signature": (
+        401,
+        "bad-signature",
+        "Bad signature",
+        "the HMAC-SHA256 of '<timestamp>.<body>' under the device secret does not match",
+    ),
+    "stale_timestamp": (401, "stale-timestamp", "Timestamp out of range", "the timestamp is more than 5 minutes from the server's clock"),
+    "malformed": (422, "malformed-telemetry", "Malformed telemetry", "the body is not a valid telemetry batch"),
+    "module_off": (403, "module-disabled", "Module not enabled", "smart_property is not enabled for this compound"),
+}
+
+
+def refusal_problem(reason: str) -> Problem:
+    status, kind, title, detail = REFUSAL_PROBLEMS[reason]
+    return Problem(status, kind, title, detail, reason=reason)
+
+
+def sign(secret: str | bytes, timestamp: int | str, body: bytes) -> str:
+    """The signature a device sends: hex HMAC-SHA256 of ``<timestamp>.<body>``."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def mqtt_payload(secret: str | bytes, timestamp: int, body: bytes) -> bytes:
+    """An MQTT payload: ``<timestamp>.<signature>.<body>``."""
+    return f"{timestamp}.{sign(secret, timestamp, body)}.".encode() + body
+
+
+def split_mqtt_payload(payload: bytes) -> tuple[str | None, str | None, bytes]:
+    parts = payload.split(b".", 2)
+    if len(parts) != 3:
+        return None, None, payload
+    try:
+        return parts[0].decode("ascii"), parts[1].decode("ascii"), parts[2]
+    except UnicodeDecodeError:
+        return None, None, payload
+
+
+def _moment(raw: int | None, default: dt.datetime) -> dt.datetime | None:
+    if raw is None:
+        return default
+    try:
+        return dt.datetime.fromtimestamp(raw, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def check_signature(message: Message, device: Device | None, moment: dt.datetime) -> tuple[str | None, dt.datetime | None]:
+    """(refusal reason, the message's moment): the device, its signature, then the clock."""
+    if device is None:
+        return "unknown_device", None
+    if not device.active:
+        return "retired_device", None
+    if not message.timestamp or not message.signature or not message.timestamp.isdigit() or len(message.timestamp) > 12:
+        return "malformed", None
+    expected = sign(device_secret(device), message.timestamp, message.body)
+    if not hmac.compare_digest(expected, message.signature.strip().lower()):
+        return "bad_signature", None
+    sent = _moment(int(message.timestamp), moment)
+    if sent is None or abs(sent - moment) > CLOCK_SKEW:
+        return "stale_timestamp", None
+    return None, sent
+
+
+def _verify(message: Message, device: Device | None, moment: dt.datetime) -> tuple[str | None, TelemetryBatch | None, dt.datetime | None]:
+    """(refusal reason, batch, the message's moment): signature first, then the clock, then the body."""
+    refused, sent = check_signature(message, device, moment)
+    if refused or sent is None:
+        return refused, None, None
+    try:
+        batch = _DECODER.decode(message.body)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return "malformed", None, None
+    earliest, latest = moment - BACKFILL, moment + CLOCK_SKEW
+    for item in (*batch.readings, *batch.events):
+        at = _moment(item.at, sent)
+        if at is None or not earliest <= at <= latest:
+            return "malformed", None, None
+    if any(not math.isfinite(r.value) for r in batch.readings):
+        return "malformed", None, None
+    return None, batch, sent
+
+
+async def signed_device(
+    session: AsyncSession, compound_id: uuid.UUID, message: Message, transport: str
+) -> tuple[str | None, Device | None]:
+    """The device that signed ``message`` (a gate reporting an entry), or the refusal reason, counted."""
+    device = None
+    active, reason = await module_state(session, compound_id, MODULE)
+    refused: str | None = "module_off" if not active else None
+    if active:
+        try:
+            device = await session.scalar(
+                select(Device).where(Device.compound_id == compound_id, Device.id == uuid.UUID(message.device_id))
+            )
+        except ValueError:
+            device = None
+        refused, _ = check_signature(message, device, now())
+    if refused:
+        REFUSED[(transport, refused)] += 1
+        if reason != "compound not found":
+            await count_refusals(session, compound_id, collections.Counter({refused: 1}), transport)
+        return refused, None
+    return None, device
+
+
+async def count_refusals(session: AsyncSession, compound_id: uuid.UUID, reasons: collections.Counter[str], transport: str) -> None:
+    """Add refusals to the compound's hourly counters (one upsert per reason)."""
+    if not reasons:
+        return
+    hour = now().replace(minute=0, second=0, microsecond=0)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    table = Refusal.__table__
+    for reason, count in reasons.items():
+        stmt = upsert(table).values(
+            compound_id=compound_id,
+            id=uuid7(),
+            hour=hour,
+            reason=reason,
+            transport=transport,
+            count=count,
+            created_at=now(),
+            updated_at=now(),
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["compound_id", "hour", "reason", "transport"],
+            set_={"count": table.c.count + stmt.excluded.count, "updated_at": now()},
+        )
+        await session.execute(stmt)
+
+
+async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[Message], transport: str) -> BatchResult:
+    """Verify and store a batch of messages for one compound (one transaction: the caller's), evaluate the rules.
+
+    A few queries whatever the number of messages: the module's state, the devices, the rules of their kinds,
+    the alarms concerned, one ``executemany`` of the readings, one upsert per refusal reason.
+    """
+    result = BatchResult()
+    moment = now()
+    active, reason = await module_state(session, compound_id, MODULE)
+    if not active:
+        result.outcomes = [Outcome(refused="module_off") for _ in messages]
+        REFUSED[(transport, "module_off")] += len(messages)
+        if reason != "compound not found":
+            await count_refusals(session, compound_id, collections.Counter({"module_off": len(messages)}), transport)
+        return result
+    wanted: set[uuid.UUID] = set()
+    for m in messages:
+        try:
+            wanted.add(uuid.UUID(m.device_id))
+        except ValueError:
+            pass
+    devices: dict[str, Device] = {}
+    if wanted:
+        for d in await session.scalars(select(Device).where(Device.compound_id == compound_id, Device.id.in_(wanted))):
+            devices[str(d.id)] = d
+    accepted: list[tuple[Device, TelemetryBatch, dt.datetime]] = []
+    refusals: collections.Counter[str] = collections.Counter()
+    for m in messages:
+        device = devices.get(m.device_id) or devices.get(m.device_id.lower())
+        refused, batch, sent = _verify(m, device, moment)
+        if refused:
+            refusals[refused] += 1
+            REFUSED[(transport, refused)] += 1
+            result.outcomes.append(Outcome(refused=refused))
+            continue
+        assert device is not None and batch is not None and sent is not None
+        accepted.append((device, batch, sent))
+        result.outcomes.append(Outcome(accepted=len(batch.readings), events=len(batch.events)))
+    await count_refusals(session, compound_id, refusals, transport)
+    if not accepted:
+        return result
+    rules = await rules_for(session, compound_id, {d.kind for d, _, _ in accepted})
+    rows: list[dict] = []
+    firings: list[Firing] = []
+    for device, batch, sent in accepted:
+        kind_rules = rules.get(device.kind, [])
+        if device.status != "online":
+            device.status, device.status_changed_at = "online", moment
+            firings += [Firing(rule=r, device=device, at=sent, fired=False) for r in kind_rules if r.kind == "offline"]
+        if device.last_seen_at is None or device.last_seen_at < sent:
+            device.last_seen_at = sent
+        for reading in batch.readings:
+            at = _moment(reading.at, sent)
+            rows.append(
+                {
+                    "compound_id": compound_id,
+                    "id": uuid7(),
+                    "device_id": device.id,
+                    "metric": reading.metric,
+                    "at": at,
+                    "value": reading.value,
+                    "created_at": moment,
+                    "updated_at": moment,
+                }
+            )
+            for rule in kind_rules:
+                if rule.kind == "threshold" and rule.metric == reading.metric:
+                    fired = threshold_fires(rule, reading.value)
+                    firings.append(Firing(rule=rule, device=device, at=at or sent, value=reading.value, metric=reading.metric, fired=fired))
+        for event in batch.events:
+            for rule in kind_rules:
+                if rule.kind == "event" and rule.event_code == event.code:
+                    firings.append(Firing(rule=rule, device=device, at=_moment(event.at, sent) or sent, metric=event.code))
+    if rows:
+        await session.execute(insert(Reading.__table__), rows)
+    result.alarms_opened = await apply_firings(session, compound_id, firings)
+    return result
