@@ -6,6 +6,8 @@ import asyncio
 import importlib
 import logging
 import pathlib
+from importlib.metadata import entry_points
+from types import ModuleType
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
@@ -25,16 +27,25 @@ from core.settings import Settings, get_settings
 
 log = logging.getLogger("redprop.app")
 
-BUILTINS = ("core.builtin", "tenants.plugin")
+BUILTIN_GROUP = "redprop.builtins"
+"""Entry points of the always-on parts above the kernel (the control plane, ``tenants``): found by name, never imported by core."""
+
+
+def builtin_parts() -> tuple[ModuleType, ...]:
+    """The kernel's own hooks, then each part installed under ``redprop.builtins`` (by name); none found is an error."""
+    found = sorted(entry_points(group=BUILTIN_GROUP), key=lambda ep: ep.name)
+    if not found:
+        raise RuntimeError(f"no {BUILTIN_GROUP} entry point: install the project (pip install -e .) so the control plane is found")
+    return (builtin, *(ep.load() for ep in found))
 
 
 def load_plugins(settings: Settings | None = None, *, discover: bool = True) -> PluginHost:
-    """Core and tenants first (always on), then every installed plugin that passes the checks."""
-    import tenants.plugin
-
+    """Core and the built-in parts first (always on), then every installed plugin that passes the checks."""
     settings = settings or get_settings()
     extras = tuple(importlib.import_module(name) for name in settings.extra_plugins)
-    return PluginHost().load(builtins=(builtin, tenants.plugin, *extras), disabled=settings.disabled_plugins, discover=discover)
+    host = PluginHost().load(builtins=(*builtin_parts(), *extras), disabled=settings.disabled_plugins, discover=discover)
+    access.install(host.pm.hook.redprop_access_rules())  # also for processes that build no app (demo seeding, scripts)
+    return host
 
 
 def _route_handlers(host: PluginHost) -> list:

@@ -28,7 +28,37 @@ def run_cross_scope(reason: str, work):
     return asyncio.run(go())
 
 
-@click.group()
+class RedpropCLI(click.Group):
+    """The kernel's commands, then those plugins add through ``redprop_cli_commands`` (the control plane's
+    ``import``, say), loaded the first time a name is not the kernel's or the commands are listed."""
+
+    _plugins_loaded = False
+
+    def _add_plugin_commands(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        from core.app import load_plugins
+
+        for rec, command in load_plugins(get_settings()).declared("redprop_cli_commands"):
+            if command.name in self.commands:
+                logging.getLogger("redprop.cli").error("plugin %s: command %r clashes with an existing one", rec.name, command.name)
+                continue
+            self.add_command(command)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            self._add_plugin_commands()
+            found = super().get_command(ctx, cmd_name)
+        return found
+
+
+@click.group(cls=RedpropCLI)
 @click.option("--log-level", default="INFO", show_default=True)
 def main(log_level: str) -> None:
     """redprop — 红色物业 platform operations."""
@@ -65,10 +95,12 @@ def db_current() -> None:
 @main.command("plugins")
 def plugins_cmd() -> None:
     """List installed plugins: name, version, hooks and the compounds where each is enabled."""
+    from core import access
     from core.app import load_plugins
 
     settings = get_settings()
     host = load_plugins(settings)
+    access.install(host.pm.hook.redprop_access_rules())
     try:
         enabled = run_cross_scope("redprop plugins listing", lambda session: _enabled_compounds(session, [r.name for r in host.modules]))
     except Exception as exc:  # a listing still works without a migrated database
@@ -85,17 +117,12 @@ def plugins_cmd() -> None:
 
 
 async def _enabled_compounds(session, modules: list[str]) -> dict[str, list[str]]:
-    from sqlalchemy import select
+    """Names of the compounds where each module is on, asked of the control plane (``core.access.rules``)."""
+    from core.access import rules
 
-    from tenants.access import module_status
-    from tenants.models import Compound
-
-    out: dict[str, list[str]] = {m: [] for m in modules}
-    for compound in (await session.scalars(select(Compound).order_by(Compound.name))).all():
-        for m in modules:
-            if (await module_status(session, compound.id, m))[0]:
-                out[m].append(compound.name)
-    return out
+    found = {m: await rules().compounds_with_module(session, m) for m in modules}
+    names = await rules().compound_names(session, sorted({c for ids in found.values() for c in ids}))
+    return {m: sorted(names[c] for c in ids if c in names) for m, ids in found.items()}
 
 
 @main.command("serve")
@@ -120,7 +147,6 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
     from core.app import create_app, load_plugins
     from core.db import Database
     from core.migrate import upgrade
-    from tenants.demo import ACCOUNTS, DEMO_PASSWORD, build_demo_city
 
     path = pathlib.Path(data_dir).resolve()
     path.mkdir(parents=True, exist_ok=True)
@@ -130,20 +156,23 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
     if settings.is_production:
         raise click.ClickException("the demo does not run with REDPROP_ENV=production")
     host_plugins = load_plugins(settings)
+    city_of = host_plugins.pm.hook.redprop_demo_city()  # the control plane's demo city (redprop_demo_city)
+    if city_of is None:
+        raise click.ClickException("no plugin provides the demo city (redprop_demo_city)")
     upgrade(settings.migrate_database_url, host_plugins)
 
     async def seed():
         db = Database.from_settings(settings)
         try:
-            return await build_demo_city(db, host_plugins)
+            return await city_of.build(db, host_plugins)
         finally:
             await db.dispose()
 
     city = asyncio.run(seed())
     click.echo("demo city built" if city else "demo city already present")
     url = f"http://{host}:{port}"
-    click.echo(f"\nredprop demo: {url}  (API docs {url}/schema/swagger)\npassword for every account: {DEMO_PASSWORD}")
-    for username, _, role in ACCOUNTS:
+    click.echo(f"\nredprop demo: {url}  (API docs {url}/schema/swagger)\npassword for every account: {city_of.password}")
+    for username, _, role in city_of.accounts:
         click.echo(f"  {username:<18} {role}")
     if no_serve:
         return
@@ -275,14 +304,6 @@ def plugin_new(name: str, directory: str, title: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {files[0].parent} ({len(files)} files); pip install -e it, then redprop db upgrade")
 
-
-def _register_groups() -> None:
-    from tenants.imports_cli import import_group
-
-    main.add_command(import_group)
-
-
-_register_groups()
 
 if __name__ == "__main__":
     main()

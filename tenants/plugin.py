@@ -56,8 +56,55 @@ def redprop_models():
 def redprop_route_handlers():
     from tenants.api import ROUTE_HANDLERS
     from tenants.imports_api import ROUTE_HANDLERS as IMPORT_HANDLERS
+    from tenants.pages import ROUTE_HANDLERS as PAGE_HANDLERS
 
-    return [*ROUTE_HANDLERS, *IMPORT_HANDLERS]
+    return [*ROUTE_HANDLERS, *IMPORT_HANDLERS, *PAGE_HANDLERS]
+
+
+@hookimpl
+def redprop_pages():
+    from tenants.pages import PAGES
+
+    return PAGES
+
+
+@hookimpl
+def redprop_record_types():
+    from tenants import models
+
+    housing = (("building", models.Building), ("unit", models.Unit), ("room", models.Room), ("household", models.Household))
+    return [
+        *({"name": f"tenants.{name}", "object": "tenants.housing", "model": model} for name, model in housing),
+        {"name": "tenants.resident", "object": "tenants.resident", "model": models.Resident},
+        {"name": "tenants.committee", "object": "tenants.committee", "model": models.OwnersCommittee},
+    ]
+
+
+@hookimpl
+def redprop_actors():
+    from tenants.billing import generate_invoices_job
+
+    return [generate_invoices_job]
+
+
+@hookimpl
+def redprop_schedules():
+    # hourly: the job issues last month's invoices once (idempotent), whichever hour the month turns
+    return [{"name": "tenants.monthly_invoices", "actor": "tenants.generate_invoices", "every_seconds": 3600}]
+
+
+@hookimpl
+def redprop_cli_commands():
+    from tenants.imports_cli import import_group
+
+    return [import_group]
+
+
+@hookimpl
+def redprop_demo_city():
+    from tenants.demo import ControlPlaneDemo
+
+    return ControlPlaneDemo()
 
 
 @hookimpl

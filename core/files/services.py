@@ -31,7 +31,6 @@ from core.ids import uuid7
 from core.pagination import paginate
 from core.problems import Problem, invalid, not_found
 from core.settings import Settings, get_settings
-from tenants.models import Building, Household, OwnersCommittee, Resident, Room, Unit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,6 +78,7 @@ class RecordType:
 
 RECORD_TYPES: dict[str, RecordType] = {}
 
+"""Filled by the application factory from every plugin's ``redprop_record_types`` (the control plane's housing too)."""
 
 def register_record_type(
     name: str, obj: str, model: type[CompoundScoped] | None = None, module: str | None = None, visible: Any = None
@@ -90,17 +90,6 @@ def register_record_type(
         raise ValueError(f"record type {name!r} is already registered with permission object {existing.obj!r}")
     RECORD_TYPES[name] = entry
     return entry
-
-
-for _name, _obj, _model in (
-    ("tenants.building", "tenants.housing", Building),
-    ("tenants.unit", "tenants.housing", Unit),
-    ("tenants.room", "tenants.housing", Room),
-    ("tenants.household", "tenants.housing", Household),
-    ("tenants.resident", "tenants.resident", Resident),
-    ("tenants.committee", "tenants.committee", OwnersCommittee),
-):
-    register_record_type(_name, _obj, _model)
 
 
 def record_type(name: str) -> RecordType:

@@ -242,16 +242,12 @@ async def _deliver_notifications(runtime: JobRuntime) -> None:
 
 
 def core_jobs() -> list[Job]:
-    from tenants.billing import generate_invoices_job
-
-    return [Job("core.handle_events", _handle_events), Job("core.deliver_notifications", _deliver_notifications), generate_invoices_job]
+    """The kernel's own jobs; the control plane's (monthly invoices) and the plugins' come through ``redprop_actors``."""
+    return [Job("core.handle_events", _handle_events), Job("core.deliver_notifications", _deliver_notifications)]
 
 
 def core_schedules() -> list[dict[str, Any]]:
-    return [
-        {"name": "tenants.monthly_invoices", "actor": "tenants.generate_invoices", "every_seconds": 3600},
-        {"name": "core.notifications", "actor": "core.deliver_notifications", "every_seconds": 15},
-    ]
+    return [{"name": "core.notifications", "actor": "core.deliver_notifications", "every_seconds": 15}]
 
 
 async def claim_tick(db: Database, name: str, tick: int, identity: str) -> bool:

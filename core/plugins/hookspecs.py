@@ -31,6 +31,18 @@ def redprop_access_rules() -> Any:
     """The control plane's ``core.access.AccessRules``: principals, module states, compound zones (one plugin answers)."""
 
 
+@hookspec(firstresult=True)
+def redprop_demo_city() -> Any:
+    """The control plane's demo city (one plugin answers): an object with ``password``, ``accounts`` (``(username,
+    name, what they do)`` rows) and ``async build(db, host) -> city | None`` (None when one is there already), which
+    builds the tenants, compounds and people and then asks every plugin's ``redprop_demo_data``."""
+
+
+@hookspec
+def redprop_cli_commands() -> list[Any]:
+    """Click commands or groups added to the ``redprop`` command (names must not clash with the kernel's)."""
+
+
 # ----------------------------------------------------------------- declarations
 
 
@@ -47,7 +59,8 @@ def redprop_route_handlers() -> list[Any]:
 
 @hookspec
 def redprop_pages() -> list[dict[str, Any]]:
-    """Console and portal navigation entries: ``{"path", "label_zh", "label_en", "permission", "portal"}``."""
+    """Console and portal navigation entries: ``{"path", "label_zh", "label_en", "permission", "portal"}``, optionally
+    ``"group"`` (``overview``, ``compound``, ``modules`` (default), ``admin``, ``me``) and ``"order"`` inside it (default 100)."""
 
 
 @hookspec

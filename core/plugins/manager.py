@@ -35,6 +35,7 @@ DECLARATION_HOOKS = (
     "redprop_record_types",
     "redprop_payment_providers",
     "redprop_event_types",
+    "redprop_cli_commands",
 )
 
 

@@ -116,9 +116,11 @@ class Templates:
 
 
 def plugin_of(connection: ASGIConnection) -> str | None:
-    """The plugin whose route answers (its routes carry ``opt["module"]``), for the catalog of what it renders."""
+    """The plugin whose route answers, for the catalog of what it renders: a gated module's routes carry
+    ``opt["module"]``; an always-on part's (the control plane's) name theirs in ``opt["catalog"]``."""
     handler = connection.scope.get("route_handler")
-    return getattr(handler, "opt", {}).get("module") if handler is not None else None
+    opt = getattr(handler, "opt", {}) if handler is not None else {}
+    return opt.get("module") or opt.get("catalog")
 
 
 def templates(connection: ASGIConnection) -> Templates:

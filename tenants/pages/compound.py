@@ -26,6 +26,7 @@ from core.web.render import PAGE_SIZE, done, fragment, is_htmx, page, pager, red
 from tenants import schemas as s
 from tenants import services
 from tenants.models import Building, Household, Plan, Resident, Room, Subscription, Unit
+from tenants.pages.base import CATALOG
 
 C = "/console/compounds/{compound_id:uuid}"
 
@@ -94,6 +95,7 @@ async def _rooms_of_unit(
 
 class HousingPages(Controller):
     path = C
+    opt = CATALOG
 
     @get("/housing", guards=[requires("tenants.housing", "read")])
     async def housing(
@@ -173,6 +175,7 @@ class HousingPages(Controller):
 
 class ResidentsPages(Controller):
     path = C
+    opt = CATALOG
 
     @get("/residents", guards=[requires("tenants.resident", "read")])
     async def residents(
@@ -219,6 +222,7 @@ class ResidentsPages(Controller):
 
 class CommitteePages(Controller):
     path = C + "/committee"
+    opt = CATALOG
 
     @get("/", guards=[requires("tenants.committee", "read")])
     async def committee(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
@@ -265,6 +269,7 @@ class CommitteePages(Controller):
 
 class ModulesPages(Controller):
     path = C
+    opt = CATALOG
 
     @get("/modules", guards=[requires("tenants.module", "read")])
     async def modules(

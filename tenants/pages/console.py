@@ -25,12 +25,14 @@ from core.web.render import PAGE_SIZE, done, page, pager
 from tenants import schemas as s
 from tenants import services
 from tenants.models import Plan, Region, Tenant
+from tenants.pages.base import CATALOG
 
 # --------------------------------------------------------------------------- tenants (platform)
 
 
 class TenantsPages(Controller):
     path = "/console/tenants"
+    opt = CATALOG
 
     @get("/", guards=[requires("core.tenant", "read")])
     async def list_tenants(self, request: Request, ctx: RequestContext, kind: str | None = None, offset: OffsetParam = 0) -> Response[Any]:
@@ -72,6 +74,7 @@ async def _enterprises(session: AsyncSession) -> list[Any]:
 
 class CompoundsPages(Controller):
     path = "/console/compounds"
+    opt = CATALOG
 
     @get("/", guards=[requires("tenants.compound", "read")])
     async def list_compounds(self, request: Request, ctx: RequestContext, offset: OffsetParam = 0) -> Response[Any]:
@@ -130,6 +133,7 @@ class CompoundsPages(Controller):
 
 class PlansPages(Controller):
     path = "/console/plans"
+    opt = CATALOG
 
     @get("/", guards=[requires("core.plan", "read")])
     async def list_plans(self, request: Request, session: AsyncSession, state: State) -> Response[Any]:

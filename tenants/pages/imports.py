@@ -21,6 +21,7 @@ from core.web.i18n import N_
 from core.web.render import fragment, is_htmx, page
 from tenants import imports, services
 from tenants.imports_api import IMPORTERS, UPLOAD_LIMIT
+from tenants.pages.base import CATALOG
 
 C = "/console/compounds/{compound_id:uuid}"
 # the import's own messages, so the catalog translates them (a changed one shows as it is)
@@ -50,6 +51,7 @@ def _xlsx(content: bytes, filename: str) -> Response[bytes]:
 
 class ImportPages(Controller):
     path = C
+    opt = CATALOG
 
     @get("/import", guards=IMPORTERS)
     async def import_form(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:

@@ -16,11 +16,13 @@ from core.security import mask_phone
 from core.web.render import page, redirect
 from tenants import services
 from tenants.models import Building, Household, Resident, Room, Unit
+from tenants.pages.base import CATALOG
 from tenants.pages.compound import RESIDENT_ROLES
 
 
 class PortalHomePages(Controller):
     path = "/portal"
+    opt = CATALOG
 
     @get("/", guards=[requires("tenants.my_household", "read")])
     async def home(self, request: Request, principal: Principal, session: AsyncSession, state: State) -> Response[Any]:

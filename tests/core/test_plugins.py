@@ -280,6 +280,40 @@ async def test_hook_redprop_demo_data(tmp_path):
         await db.dispose()
 
 
+def test_hook_redprop_demo_city(plugin_host, city):
+    """The control plane answers with its demo city; the CLI's ``demo`` and the test suite build it through the host."""
+    answer = plugin_host.pm.hook.redprop_demo_city()
+    assert answer.password and callable(answer.build)
+    assert {"platform", "ent-a-admin", "resident-a1"} <= {username for username, _, _ in answer.accounts}
+    assert [name for name, rec in plugin_host.plugins.items() if "redprop_demo_city" in rec.hooks] == ["tenants"]
+    assert city.compounds["A1"]  # the suite's template database was built through it (tests/conftest.py)
+
+
+def test_hook_redprop_cli_commands(monkeypatch):
+    """A plugin's commands join the ``redprop`` command; one clashing with the kernel's is left out."""
+    import click
+
+    import core.app
+    from core.cli import RedpropCLI, main
+
+    @click.command("hello")
+    def hello():
+        click.echo("hello from a plugin")
+
+    @click.command("db")
+    def clash():
+        click.echo("never")
+
+    host = host_with(make_plugin("talking", redprop_cli_commands=lambda: [hello, clash]))
+    assert [item.name for _, item in host.declared("redprop_cli_commands") if _.name == "talking"] == ["hello", "db"]
+    monkeypatch.setattr(core.app, "load_plugins", lambda *a, **kw: host)
+    cli = RedpropCLI(name="redprop", commands=dict(main.commands))
+    assert CliRunner().invoke(cli, ["hello"]).output == "hello from a plugin\n"
+    assert cli.commands["db"] is main.commands["db"]
+    listed = CliRunner().invoke(cli, ["--help"]).output
+    assert "hello" in listed and "import" in listed  # the control plane's own (tenants.imports_cli)
+
+
 # --------------------------------------------------------------------------- the extension surface is tested and documented
 
 
@@ -327,7 +361,16 @@ def test_hook_redprop_access_rules(plugin_host):
     from core.access import AccessRules
 
     answer = plugin_host.pm.hook.redprop_access_rules()
-    for method in ("resolve_principal", "module_states", "compounds_with_module", "compound_zones", "compound_tenants"):
+    for method in (
+        "resolve_principal",
+        "module_states",
+        "compounds_with_module",
+        "compound_zones",
+        "compound_tenants",
+        "tenant_labels",
+        "compound_names",
+        "compound_menu",
+    ):
         assert callable(getattr(answer, method)), method
     assert [name for name, rec in plugin_host.plugins.items() if "redprop_access_rules" in rec.hooks] == ["tenants"]
     assert AccessRules.__doc__

@@ -196,7 +196,9 @@ def _catalogs(locale_dir: pathlib.Path, locale: str) -> list:
 
 
 @pytest.mark.parametrize(
-    "root", [WEB, *sorted(p for p in PLUGINS.iterdir() if (p / "pages.py").is_file() or (p / "pages").is_dir())], ids=lambda p: p.name
+    "root",
+    [WEB, WEB.parents[1] / "tenants", *sorted(p for p in PLUGINS.iterdir() if (p / "pages.py").is_file() or (p / "pages").is_dir())],
+    ids=lambda p: p.name,
 )
 def test_every_message_of_the_pages_has_a_chinese_translation(root):
     """The core's pages against the core's catalog; a plugin's pages against its own catalog merged over the core's."""
