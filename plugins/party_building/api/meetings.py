@@ -31,7 +31,7 @@ class MeetingsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.MeetingOut]:
         """Joint and branch meetings, newest first."""
-        rows, total = await paginate(ctx.session, services.meetings_query(compound_id, kind=kind, status=status), limit, offset)
+        rows, total = await paginate(ctx.session, services.meetings_query(kind=kind, status=status), limit, offset)
         return Page(items=[services.meeting_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @post("/", operation_id="partyCreateMeeting", guards=[requires("party_building.meeting", "write")])
@@ -131,7 +131,7 @@ class MeetingGapsController(Controller):
         self, compound_id: uuid.UUID, ctx: RequestContext, limit: LimitParam = 50, offset: OffsetParam = 0
     ) -> Page[s.MeetingGapOut]:
         """Periods in which the compound held fewer required meetings than its district asks."""
-        stmt = select(MeetingGap).where(MeetingGap.compound_id == compound_id).order_by(MeetingGap.period_start.desc(), MeetingGap.kind)
+        stmt = select(MeetingGap).order_by(MeetingGap.period_start.desc(), MeetingGap.kind)
         rows, total = await paginate(ctx.session, stmt, limit, offset)
         items = [
             s.MeetingGapOut(
@@ -168,7 +168,7 @@ class ActionItemsController(Controller):
         today = await services.local_today(ctx.session, compound_id)
         rows, total = await paginate(
             ctx.session,
-            services.action_items_query(compound_id, today, status=status, overdue=overdue, owner_kind=owner_kind),
+            services.action_items_query(today, status=status, overdue=overdue, owner_kind=owner_kind),
             limit,
             offset,
         )
@@ -180,7 +180,7 @@ class ActionItemsController(Controller):
     ) -> Page[s.OwnerTally]:
         """Per owner: open, overdue, closed on time and closed late (overdue and late count against them)."""
         today = await services.local_today(ctx.session, compound_id)
-        return page_of(await services.owner_tallies(ctx.session, compound_id, today), limit, offset)
+        return page_of(await services.owner_tallies(ctx.session, today), limit, offset)
 
     @post(
         "/{item_id:uuid}/close",

@@ -38,18 +38,14 @@ class MeetingPages(PageController):
     @get("/", guards=[requires("party_building.meeting", "read")])
     async def meetings(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, offset: OffsetParam = 0) -> Response[Any]:
         """Joint and branch meetings, newest first, with the form to schedule one."""
-        rows, total = await paginate(ctx.session, services.meetings_query(compound_id), PAGE_SIZE, offset)
+        rows, total = await paginate(ctx.session, services.meetings_query(), PAGE_SIZE, offset)
         compound = await ctx.session.get(Compound, compound_id)
         departments = (
             await ctx.session.scalars(
                 select(Department).where(Department.tenant_id == compound.district_tenant_id).order_by(Department.name)
             )
         ).all()  # type: ignore[union-attr]
-        gaps = (
-            await ctx.session.scalars(
-                select(m.MeetingGap).where(m.MeetingGap.compound_id == compound_id).order_by(m.MeetingGap.period_start.desc()).limit(12)
-            )
-        ).all()
+        gaps = (await ctx.session.scalars(select(m.MeetingGap).order_by(m.MeetingGap.period_start.desc()).limit(12))).all()
         return await compound_page(
             request,
             ctx,
@@ -182,7 +178,7 @@ class ActionItemPages(PageController):
         """The board: every action item with its owner and due date; per owner, what counts against them."""
         today = await services.local_today(ctx.session, compound_id)
         rows, total = await paginate(
-            ctx.session, services.action_items_query(compound_id, today, status=status or None, overdue=overdue), PAGE_SIZE, offset
+            ctx.session, services.action_items_query(today, status=status or None, overdue=overdue), PAGE_SIZE, offset
         )
         keeper = ctx.can("party_building.meeting", "write")
         writable = ctx.can("party_building.action_item", "write")
@@ -207,7 +203,7 @@ class ActionItemPages(PageController):
             compound_id,
             items=items,
             titles=titles,
-            tallies=await services.owner_tallies(ctx.session, compound_id, today),
+            tallies=await services.owner_tallies(ctx.session, today),
             pager=pager(request, total, offset),
             status_filter=status or "",
             overdue=overdue,

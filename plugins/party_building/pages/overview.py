@@ -38,11 +38,7 @@ class OverviewPages(PageController):
                 {"label_zh": item["label_zh"], "label_en": item["label_en"], "value": value, "unit": item["unit"], "target": item["target"]}
             )
         cross = await services.cross_appointment(ctx.session, compound_id, today) if ctx.can("party_building.member", "read") else None
-        gaps = (
-            await ctx.session.scalars(
-                select(m.MeetingGap).where(m.MeetingGap.compound_id == compound_id).order_by(m.MeetingGap.period_start.desc()).limit(12)
-            )
-        ).all()
+        gaps = (await ctx.session.scalars(select(m.MeetingGap).order_by(m.MeetingGap.period_start.desc()).limit(12))).all()
         orgs = await services.organisations(ctx, compound_id=compound_id) if ctx.can("party_building.organisation", "read") else []
         return await compound_page(
             request, ctx, "overview.html", compound_id, indicators=values, cross=cross, gaps=gaps, organisations=orgs, year=today.year

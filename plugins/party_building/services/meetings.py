@@ -502,10 +502,9 @@ def action_item_out(item: m.ActionItem, today: dt.date) -> s.ActionItemOut:
     )
 
 
-def action_items_query(
-    compound_id: uuid.UUID, today: dt.date, *, status: str | None = None, overdue: bool | None = None, owner_kind: str | None = None
-):
-    stmt = select(m.ActionItem).where(m.ActionItem.compound_id == compound_id).order_by(m.ActionItem.due_on, m.ActionItem.id)
+def action_items_query(today: dt.date, *, status: str | None = None, overdue: bool | None = None, owner_kind: str | None = None):
+    """The board's items, earliest due first. For a compound route's session: it is scoped to that compound alone."""
+    stmt = select(m.ActionItem).order_by(m.ActionItem.due_on, m.ActionItem.id)
     if status:
         stmt = stmt.where(m.ActionItem.status == status)
     if overdue is True:
@@ -517,11 +516,9 @@ def action_items_query(
     return stmt
 
 
-async def owner_tallies(session: AsyncSession, compound_id: uuid.UUID, today: dt.date) -> list[s.OwnerTally]:
-    """The board's count per owner: overdue and late items count against them."""
-    items = (
-        await session.scalars(select(m.ActionItem).where(m.ActionItem.compound_id == compound_id, m.ActionItem.status != "cancelled"))
-    ).all()
+async def owner_tallies(session: AsyncSession, today: dt.date) -> list[s.OwnerTally]:
+    """The board's count per owner (overdue and late items count against them), over the session's compound."""
+    items = (await session.scalars(select(m.ActionItem).where(m.ActionItem.status != "cancelled"))).all()
     tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for item in items:
         t = tally[(item.owner_name, item.owner_kind)]
@@ -610,8 +607,9 @@ def meeting_out(row: m.Meeting) -> s.MeetingOut:
     )
 
 
-def meetings_query(compound_id: uuid.UUID, *, kind: str | None = None, status: str | None = None):
-    stmt = select(m.Meeting).where(m.Meeting.compound_id == compound_id).order_by(m.Meeting.scheduled_at.desc(), m.Meeting.id)
+def meetings_query(*, kind: str | None = None, status: str | None = None):
+    """Meetings, newest first. For a compound route's session: it is scoped to that compound alone."""
+    stmt = select(m.Meeting).order_by(m.Meeting.scheduled_at.desc(), m.Meeting.id)
     if kind:
         stmt = stmt.where(m.Meeting.kind == kind)
     if status:
