@@ -42,8 +42,8 @@ class Campaign(CompoundScoped, Base):
         Index("ix_quality_campaigns_batch", "batch_id"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    """Who launched it (the district or the operator)."""
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """Who launched it (the district or the operator); None for a work order's follow-up."""
     batch_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     """Campaigns launched together for several compounds share it."""
     kind: Mapped[str] = mapped_column(String(20), default="campaign")

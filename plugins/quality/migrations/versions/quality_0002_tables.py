@@ -173,7 +173,7 @@ def upgrade() -> None:
         "quality_campaigns",
         sa.Column("compound_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=True),
         sa.Column("batch_id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
