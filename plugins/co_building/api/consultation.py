@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
-from core.identity.principal import Principal
+from core.authz.guard import requires
+from core.context import RequestContext
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.problems import not_found
 from plugins.co_building.models.consultation import DeliberationMeeting, OwnersVote, Proposal
@@ -30,19 +28,21 @@ class ProposalsController(Controller):
 
     @post("/", operation_id="createProposal", guards=[requires("co_building.proposal", "write")])
     async def create(
-        self, compound_id: uuid.UUID, data: s.ProposalIn, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        data: s.ProposalIn,
+        ctx: RequestContext,
     ) -> s.ProposalOut:
         """Raise a proposal (议题); it collects co-signers until it reaches the threshold."""
-        staff = can(principal, state.policy.enforcer, "co_building.proposal", "approve", compound_id)
-        p = await services.create_proposal(session, compound_id, principal.user_id, principal.display_name, data, staff=staff)
-        return (await services.proposals_out(session, [p], principal.user_id))[0]
+        staff = ctx.can("co_building.proposal", "approve")
+        p = await services.create_proposal(ctx.session, compound_id, ctx.user_id, ctx.display_name, data, staff=staff)
+        return (await services.proposals_out(ctx.session, [p], ctx.user_id))[0]
 
     @get("/", operation_id="listProposals", guards=[requires("co_building.proposal", "read")])
     async def list_proposals(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: str | None = None,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
@@ -50,33 +50,37 @@ class ProposalsController(Controller):
         stmt = select(Proposal).where(Proposal.compound_id == compound_id)
         if status:
             stmt = stmt.where(Proposal.state == status)
-        rows, total = await paginate(session, stmt.order_by(Proposal.created_at.desc(), Proposal.id.desc()), limit, offset)
-        return _page(await services.proposals_out(session, rows, principal.user_id), total, limit, offset)
+        rows, total = await paginate(ctx.session, stmt.order_by(Proposal.created_at.desc(), Proposal.id.desc()), limit, offset)
+        return _page(await services.proposals_out(ctx.session, rows, ctx.user_id), total, limit, offset)
 
     @post(
         "/{proposal_id:uuid}/signatures", operation_id="signProposal", status_code=200, guards=[requires("co_building.proposal", "write")]
     )
-    async def sign(self, compound_id: uuid.UUID, proposal_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.ProposalOut:
+    async def sign(self, compound_id: uuid.UUID, proposal_id: uuid.UUID, ctx: RequestContext) -> s.ProposalOut:
         """Co-sign once (联署); a second signature is a 409."""
-        p = await services.sign_proposal(session, compound_id, proposal_id, principal.user_id)
-        return (await services.proposals_out(session, [p], principal.user_id))[0]
+        p = await services.sign_proposal(ctx.session, compound_id, proposal_id, ctx.user_id)
+        return (await services.proposals_out(ctx.session, [p], ctx.user_id))[0]
 
     @post(
         "/{proposal_id:uuid}/withdraw", operation_id="withdrawProposal", status_code=200, guards=[requires("co_building.proposal", "write")]
     )
-    async def withdraw(self, compound_id: uuid.UUID, proposal_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.ProposalOut:
-        p = await services.withdraw_proposal(session, compound_id, proposal_id, principal.user_id)
-        return (await services.proposals_out(session, [p], principal.user_id))[0]
+    async def withdraw(self, compound_id: uuid.UUID, proposal_id: uuid.UUID, ctx: RequestContext) -> s.ProposalOut:
+        p = await services.withdraw_proposal(ctx.session, compound_id, proposal_id, ctx.user_id)
+        return (await services.proposals_out(ctx.session, [p], ctx.user_id))[0]
 
     @post(
         "/{proposal_id:uuid}/decision", operation_id="decideProposal", status_code=200, guards=[requires("co_building.proposal", "approve")]
     )
     async def decide(
-        self, compound_id: uuid.UUID, proposal_id: uuid.UUID, data: s.DecisionIn, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        proposal_id: uuid.UUID,
+        data: s.DecisionIn,
+        ctx: RequestContext,
     ) -> s.ProposalOut:
         """The deliberation's outcome: adopted, rejected or put to the owners' vote."""
-        p = await services.decide_proposal(session, compound_id, proposal_id, data)
-        return (await services.proposals_out(session, [p], principal.user_id))[0]
+        p = await services.decide_proposal(ctx.session, compound_id, proposal_id, data)
+        return (await services.proposals_out(ctx.session, [p], ctx.user_id))[0]
 
 
 class MeetingsController(Controller):
@@ -84,33 +88,43 @@ class MeetingsController(Controller):
     tags = ["co_building: consultation"]
 
     @post("/", operation_id="scheduleMeeting", guards=[requires("co_building.meeting", "write")])
-    async def schedule(self, compound_id: uuid.UUID, data: s.MeetingIn, principal: Principal, session: AsyncSession) -> s.MeetingOut:
+    async def schedule(self, compound_id: uuid.UUID, data: s.MeetingIn, ctx: RequestContext) -> s.MeetingOut:
         """A deliberation meeting (议事会) on proposals in deliberation, with its participants (invited by notification)."""
-        meeting = await services.schedule_meeting(session, compound_id, principal.user_id, data)
-        return await services.meeting_out(session, meeting, principal.user_id)
+        meeting = await services.schedule_meeting(ctx.session, compound_id, ctx.user_id, data)
+        return await services.meeting_out(ctx.session, meeting, ctx.user_id)
 
     @get("/", operation_id="listMeetings", guards=[requires("co_building.meeting", "read")])
     async def list_meetings(
-        self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+        self,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
     ) -> Page[s.MeetingOut]:
         stmt = (
             select(DeliberationMeeting)
             .where(DeliberationMeeting.compound_id == compound_id)
             .order_by(DeliberationMeeting.scheduled_at.desc())
         )
-        rows, total = await paginate(session, stmt, limit, offset)
-        return _page(await services.meetings_out(session, list(rows), principal.user_id), total, limit, offset)
+        rows, total = await paginate(ctx.session, stmt, limit, offset)
+        return _page(await services.meetings_out(ctx.session, list(rows), ctx.user_id), total, limit, offset)
 
     @get("/{meeting_id:uuid}", operation_id="getMeeting", guards=[requires("co_building.meeting", "read")])
-    async def get_one(self, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.MeetingOut:
-        return await services.meeting_out(session, await services.get_meeting(session, compound_id, meeting_id), principal.user_id)
+    async def get_one(self, compound_id: uuid.UUID, meeting_id: uuid.UUID, ctx: RequestContext) -> s.MeetingOut:
+        return await services.meeting_out(ctx.session, await services.get_meeting(ctx.session, compound_id, meeting_id), ctx.user_id)
 
     @post("/{meeting_id:uuid}/minutes", operation_id="recordMinutes", status_code=200, guards=[requires("co_building.meeting", "write")])
     async def minutes(
-        self, compound_id: uuid.UUID, meeting_id: uuid.UUID, data: s.MinutesIn, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        meeting_id: uuid.UUID,
+        data: s.MinutesIn,
+        ctx: RequestContext,
     ) -> s.MeetingOut:
         """Minutes, outcome and who attended."""
-        return await services.meeting_out(session, await services.record_minutes(session, compound_id, meeting_id, data), principal.user_id)
+        return await services.meeting_out(
+            ctx.session, await services.record_minutes(ctx.session, compound_id, meeting_id, data), ctx.user_id
+        )
 
 
 class NoticesController(Controller):
@@ -118,24 +132,22 @@ class NoticesController(Controller):
     tags = ["co_building: consultation"]
 
     @post("/", operation_id="publishNotice", guards=[requires("co_building.proposal", "approve")])
-    async def publish(self, compound_id: uuid.UUID, data: s.NoticeIn, principal: Principal, session: AsyncSession) -> s.NoticeOut:
+    async def publish(self, compound_id: uuid.UUID, data: s.NoticeIn, ctx: RequestContext) -> s.NoticeOut:
         """A public notice (公示) with its period."""
-        return services.notice_out(await services.publish_notice(session, compound_id, principal.user_id, data))
+        return services.notice_out(await services.publish_notice(ctx.session, compound_id, ctx.user_id, data))
 
     @get("/", operation_id="listNotices", guards=[requires("co_building.proposal", "read")])
     async def list_notices(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
         all: bool = False,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.NoticeOut]:
         """Notices in their period (``all=true``: every notice, for those who publish them)."""
-        publisher = can(principal, state.policy.enforcer, "co_building.proposal", "approve", compound_id)
-        rows, total = await paginate(session, services.notices_query(compound_id, current_only=not (all and publisher)), limit, offset)
+        publisher = ctx.can("co_building.proposal", "approve")
+        rows, total = await paginate(ctx.session, services.notices_query(compound_id, current_only=not (all and publisher)), limit, offset)
         return _page([services.notice_out(n) for n in rows], total, limit, offset)
 
 
@@ -144,70 +156,77 @@ class VotesController(Controller):
     tags = ["co_building: consultation"]
 
     @post("/", operation_id="createVote", guards=[requires("co_building.vote", "admin")])
-    async def create(self, compound_id: uuid.UUID, data: s.VoteIn, principal: Principal, session: AsyncSession) -> s.VoteOut:
+    async def create(self, compound_id: uuid.UUID, data: s.VoteIn, ctx: RequestContext) -> s.VoteOut:
         """An owners' vote on one matter (a draft until opened)."""
-        vote = await services.create_vote(session, compound_id, principal.user_id, data)
-        return await services.vote_out(session, vote, principal.user_id)
+        vote = await services.create_vote(ctx.session, compound_id, ctx.user_id, data)
+        return await services.vote_out(ctx.session, vote, ctx.user_id)
 
     @get("/", operation_id="listVotes", guards=[requires("co_building.vote", "read")])
     async def list_votes(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.VoteOut]:
         stmt = select(OwnersVote).where(OwnersVote.compound_id == compound_id)
-        if not can(principal, state.policy.enforcer, "co_building.vote", "admin", compound_id):
+        if not ctx.can("co_building.vote", "admin"):
             stmt = stmt.where(OwnersVote.state != "draft")
-        rows, total = await paginate(session, stmt.order_by(OwnersVote.created_at.desc(), OwnersVote.id.desc()), limit, offset)
-        return _page(await services.votes_out(session, list(rows), principal.user_id), total, limit, offset)
+        rows, total = await paginate(ctx.session, stmt.order_by(OwnersVote.created_at.desc(), OwnersVote.id.desc()), limit, offset)
+        return _page(await services.votes_out(ctx.session, list(rows), ctx.user_id), total, limit, offset)
 
     @get("/{vote_id:uuid}", operation_id="getVote", guards=[requires("co_building.vote", "read")])
     async def get_one(
-        self, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> s.VoteOut:
-        vote = await services.get_vote(session, compound_id, vote_id)
-        if vote.state == "draft" and not can(principal, state.policy.enforcer, "co_building.vote", "admin", compound_id):
+        vote = await services.get_vote(ctx.session, compound_id, vote_id)
+        if vote.state == "draft" and not ctx.can("co_building.vote", "admin"):
             raise not_found("vote")
-        return await services.vote_out(session, vote, principal.user_id)
+        return await services.vote_out(ctx.session, vote, ctx.user_id)
 
     @post("/{vote_id:uuid}/open", operation_id="openVote", status_code=200, guards=[requires("co_building.vote", "admin")])
-    async def open(self, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.VoteOut:
+    async def open(self, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> s.VoteOut:
         """Open the vote: the roll of rooms, areas and owners is fixed now."""
-        return await services.vote_out(session, await services.open_vote(session, compound_id, vote_id), principal.user_id)
+        return await services.vote_out(ctx.session, await services.open_vote(ctx.session, compound_id, vote_id), ctx.user_id)
 
     @post("/{vote_id:uuid}/close", operation_id="closeVote", status_code=200, guards=[requires("co_building.vote", "admin")])
-    async def close(self, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.VoteOut:
+    async def close(self, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> s.VoteOut:
         """Close and count by Civil Code art. 278; the result is published with its four figures."""
-        return await services.vote_out(
-            session, await services.close_vote(session, compound_id, vote_id, principal.user_id), principal.user_id
-        )
+        return await services.vote_out(ctx.session, await services.close_vote(ctx.session, compound_id, vote_id, ctx.user_id), ctx.user_id)
 
     @post("/{vote_id:uuid}/ballot", operation_id="castBallot", status_code=200, guards=[requires("co_building.vote", "write")])
     async def cast(
-        self, compound_id: uuid.UUID, vote_id: uuid.UUID, data: s.BallotIn, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        data: s.BallotIn,
+        ctx: RequestContext,
     ) -> s.VoteOut:
         """The owner's ballot (one per head), changeable until the vote closes; a non-owner is refused."""
-        await services.cast_ballot(session, compound_id, vote_id, principal.user_id, data.choice)
-        return await services.vote_out(session, await services.get_vote(session, compound_id, vote_id), principal.user_id)
+        await services.cast_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data.choice)
+        return await services.vote_out(ctx.session, await services.get_vote(ctx.session, compound_id, vote_id), ctx.user_id)
 
     @post(
         "/{vote_id:uuid}/paper-ballots", operation_id="recordPaperBallot", status_code=200, guards=[requires("co_building.vote", "admin")]
     )
     async def paper(
-        self, compound_id: uuid.UUID, vote_id: uuid.UUID, data: s.PaperBallotIn, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        data: s.PaperBallotIn,
+        ctx: RequestContext,
     ) -> s.BallotOut:
         """A written ballot (书面表决票) recorded by the committee for a room's owner."""
-        b = await services.record_paper_ballot(session, compound_id, vote_id, principal.user_id, data)
+        b = await services.record_paper_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data)
         return s.BallotOut(owner_name=b.owner_name or "—", choice=b.choice, channel=b.channel, cast_at=b.cast_at, changes=b.changes)
 
     @get("/{vote_id:uuid}/ballots", operation_id="listBallots", guards=[requires("co_building.ballot", "read")])
-    async def ballots(self, compound_id: uuid.UUID, vote_id: uuid.UUID, session: AsyncSession) -> list[s.BallotOut]:
+    async def ballots(self, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> list[s.BallotOut]:
         """The ballot list: the owners' committee and the district only."""
-        return await services.ballots(session, await services.get_vote(session, compound_id, vote_id))
+        return await services.ballots(ctx.session, await services.get_vote(ctx.session, compound_id, vote_id))
 
 
 ROUTE_HANDLERS: list = [ProposalsController, MeetingsController, NoticesController, VotesController]

@@ -6,25 +6,14 @@ import uuid
 from typing import Literal
 
 from litestar import Controller, get, patch, post
-from litestar.datastructures import State
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
-from core.identity.principal import Principal
+from core.authz.guard import requires
+from core.context import RequestContext
 from core.pagination import LimitParam, OffsetParam, Page
 from plugins.co_building.schemas import featured as s
 from plugins.co_building.services import featured as services
 
 P = "/api/v1/compounds/{compound_id:uuid}/co_building"
-
-
-def _staff(principal: Principal, state: State, compound_id: uuid.UUID) -> bool:
-    """Service-desk staff work on everybody's bookings; everyone else on their own."""
-    return can(principal, state.policy.enforcer, "co_building.booking", "approve", compound_id)
-
-
-def _show_pii(principal: Principal, state: State, compound_id: uuid.UUID) -> bool:
-    return can(principal, state.policy.enforcer, "tenants.resident_pii", "read", compound_id)
 
 
 class FeaturedServicesController(Controller):
@@ -33,42 +22,51 @@ class FeaturedServicesController(Controller):
 
     @get("/services", operation_id="coBuildingListServices", guards=[requires("co_building.featured_service", "read")])
     async def list_services(
-        self, compound_id: uuid.UUID, session: AsyncSession, include_inactive: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0
+        self,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        include_inactive: bool = False,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
     ) -> Page[s.ServiceOut]:
         """The compound's catalogue of featured services (物业特色服务) with prices in fen."""
-        return await services.services(session, compound_id, active_only=not include_inactive, limit=limit, offset=offset)
+        return await services.services(ctx.session, compound_id, active_only=not include_inactive, limit=limit, offset=offset)
 
     @post("/services", operation_id="coBuildingCreateService", guards=[requires("co_building.featured_service", "write")])
-    async def create_service(self, compound_id: uuid.UUID, data: s.ServiceIn, session: AsyncSession) -> s.ServiceOut:
+    async def create_service(self, compound_id: uuid.UUID, data: s.ServiceIn, ctx: RequestContext) -> s.ServiceOut:
         """Add a service to the catalogue (price in whole fen, never negative)."""
-        return services.service_out(await services.create_service(session, compound_id, data))
+        return services.service_out(await services.create_service(ctx.session, compound_id, data))
 
     @patch(
         "/services/{service_id:uuid}", operation_id="coBuildingUpdateService", guards=[requires("co_building.featured_service", "write")]
     )
     async def update_service(
-        self, compound_id: uuid.UUID, service_id: uuid.UUID, data: s.ServicePatch, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        service_id: uuid.UUID,
+        data: s.ServicePatch,
+        ctx: RequestContext,
     ) -> s.ServiceOut:
         """Change a service; existing bookings keep their price."""
-        return services.service_out(await services.update_service(session, compound_id, service_id, data))
+        return services.service_out(await services.update_service(ctx.session, compound_id, service_id, data))
 
     @get("/services/{service_id:uuid}/slots", operation_id="coBuildingListSlots", guards=[requires("co_building.featured_service", "read")])
     async def list_slots(
         self,
         compound_id: uuid.UUID,
         service_id: uuid.UUID,
-        session: AsyncSession,
+        ctx: RequestContext,
         past: bool = False,
         limit: LimitParam = 100,
         offset: OffsetParam = 0,
     ) -> Page[s.SlotOut]:
         """Time slots of a service with the places still free (upcoming ones unless ``past``)."""
-        return await services.slots(session, compound_id, service_id, upcoming=not past, limit=limit, offset=offset)
+        return await services.slots(ctx.session, compound_id, service_id, upcoming=not past, limit=limit, offset=offset)
 
     @post("/services/{service_id:uuid}/slots", operation_id="coBuildingAddSlot", guards=[requires("co_building.featured_service", "write")])
-    async def add_slot(self, compound_id: uuid.UUID, service_id: uuid.UUID, data: s.SlotIn, session: AsyncSession) -> s.SlotOut:
+    async def add_slot(self, compound_id: uuid.UUID, service_id: uuid.UUID, data: s.SlotIn, ctx: RequestContext) -> s.SlotOut:
         """Open a bookable time slot with a capacity (times without an offset are the compound's local time)."""
-        return services.slot_out(await services.add_slot(session, compound_id, service_id, data))
+        return services.slot_out(await services.add_slot(ctx.session, compound_id, service_id, data))
 
 
 class BookingsController(Controller):
@@ -79,9 +77,7 @@ class BookingsController(Controller):
     async def list_bookings(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
         status: str | None = None,
         service_id: uuid.UUID | None = None,
         upcoming: bool = False,
@@ -89,18 +85,21 @@ class BookingsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.BookingOut]:
         """Bookings, soonest first: all of them for the service desk, a resident's own for a resident."""
-        own = None if _staff(principal, state, compound_id) else principal.user_id
+        own = None if ctx.can("co_building.booking", "approve") else ctx.user_id
         return await services.bookings(
-            session, compound_id, own=own, status=status, service_id=service_id, upcoming=upcoming, limit=limit, offset=offset
+            ctx.session, compound_id, own=own, status=status, service_id=service_id, upcoming=upcoming, limit=limit, offset=offset
         )
 
     @post("/", operation_id="coBuildingBook", guards=[requires("co_building.booking", "write")])
     async def book(
-        self, compound_id: uuid.UUID, data: s.BookingIn, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        data: s.BookingIn,
+        ctx: RequestContext,
     ) -> s.BookingOut:
         """Book a slot (409 when it is full or already booked by the same resident)."""
-        row = await services.book(session, principal, compound_id, data, for_others=_staff(principal, state, compound_id))
-        return await services.get_booking(session, compound_id, row.id)
+        row = await services.book(ctx.session, ctx, compound_id, data, for_others=ctx.can("co_building.booking", "approve"))
+        return await services.get_booking(ctx.session, compound_id, row.id)
 
     @post(
         "/{booking_id:uuid}/cancel",
@@ -109,11 +108,17 @@ class BookingsController(Controller):
         status_code=200,
     )
     async def cancel(
-        self, compound_id: uuid.UUID, booking_id: uuid.UUID, data: s.CancelIn, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        booking_id: uuid.UUID,
+        data: s.CancelIn,
+        ctx: RequestContext,
     ) -> s.BookingOut:
         """Cancel a booking: residents free of charge until the service's window opens (409 after), staff with a reason."""
-        await services.cancel_booking(session, principal, compound_id, booking_id, data.reason, staff=_staff(principal, state, compound_id))
-        return await services.get_booking(session, compound_id, booking_id)
+        await services.cancel_booking(
+            ctx.session, ctx, compound_id, booking_id, data.reason, staff=ctx.can("co_building.booking", "approve")
+        )
+        return await services.get_booking(ctx.session, compound_id, booking_id)
 
     @post(
         "/{booking_id:uuid}/confirm",
@@ -121,10 +126,10 @@ class BookingsController(Controller):
         guards=[requires("co_building.booking", "approve")],
         status_code=200,
     )
-    async def confirm(self, compound_id: uuid.UUID, booking_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.BookingOut:
+    async def confirm(self, compound_id: uuid.UUID, booking_id: uuid.UUID, ctx: RequestContext) -> s.BookingOut:
         """The service desk confirms a booking (the resident is told); 409 naming the allowed moves otherwise."""
-        await services.move_booking(session, principal, compound_id, booking_id, "confirm")
-        return await services.get_booking(session, compound_id, booking_id)
+        await services.move_booking(ctx.session, ctx, compound_id, booking_id, "confirm")
+        return await services.get_booking(ctx.session, compound_id, booking_id)
 
     @post(
         "/{booking_id:uuid}/complete",
@@ -132,10 +137,10 @@ class BookingsController(Controller):
         guards=[requires("co_building.booking", "approve")],
         status_code=200,
     )
-    async def complete(self, compound_id: uuid.UUID, booking_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.BookingOut:
+    async def complete(self, compound_id: uuid.UUID, booking_id: uuid.UUID, ctx: RequestContext) -> s.BookingOut:
         """Mark a confirmed booking served, once its slot has started."""
-        await services.move_booking(session, principal, compound_id, booking_id, "complete")
-        return await services.get_booking(session, compound_id, booking_id)
+        await services.move_booking(ctx.session, ctx, compound_id, booking_id, "complete")
+        return await services.get_booking(ctx.session, compound_id, booking_id)
 
     @post(
         "/{booking_id:uuid}/no-show",
@@ -143,10 +148,10 @@ class BookingsController(Controller):
         guards=[requires("co_building.booking", "approve")],
         status_code=200,
     )
-    async def no_show(self, compound_id: uuid.UUID, booking_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.BookingOut:
+    async def no_show(self, compound_id: uuid.UUID, booking_id: uuid.UUID, ctx: RequestContext) -> s.BookingOut:
         """Mark a confirmed booking no-show (the resident was not there), once its slot has started."""
-        await services.move_booking(session, principal, compound_id, booking_id, "no_show")
-        return await services.get_booking(session, compound_id, booking_id)
+        await services.move_booking(ctx.session, ctx, compound_id, booking_id, "no_show")
+        return await services.get_booking(ctx.session, compound_id, booking_id)
 
 
 class CareController(Controller):
@@ -157,9 +162,7 @@ class CareController(Controller):
     async def list_subjects(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
         category: str | None = None,
         include_inactive: bool = False,
         limit: LimitParam = 50,
@@ -167,9 +170,9 @@ class CareController(Controller):
     ) -> Page[s.CareSubjectOut]:
         """The care list (关爱对象) with next due visit; phone and ID-card masked unless the caller holds tenants.resident_pii."""
         return await services.care_subjects(
-            session,
+            ctx.session,
             compound_id,
-            show_pii=_show_pii(principal, state, compound_id),
+            show_pii=ctx.can("tenants.resident_pii", "read"),
             include_inactive=include_inactive,
             category=category,
             limit=limit,
@@ -178,18 +181,24 @@ class CareController(Controller):
 
     @post("/subjects", operation_id="coBuildingCreateCareSubject", guards=[requires("co_building.care", "write")])
     async def create_subject(
-        self, compound_id: uuid.UUID, data: s.CareSubjectIn, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        data: s.CareSubjectIn,
+        ctx: RequestContext,
     ) -> s.CareSubjectOut:
         """Put a person on the care list with a visit frequency (the job plans the visits)."""
-        row = await services.create_care_subject(session, compound_id, data)
-        return services.care_subject_out(row, show_pii=_show_pii(principal, state, compound_id))
+        row = await services.create_care_subject(ctx.session, compound_id, data)
+        return services.care_subject_out(row, show_pii=ctx.can("tenants.resident_pii", "read"))
 
     @get("/subjects/{subject_id:uuid}", operation_id="coBuildingGetCareSubject", guards=[requires("co_building.care", "read")])
     async def get_subject(
-        self, compound_id: uuid.UUID, subject_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        subject_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> s.CareSubjectOut:
         """One person on the care list."""
-        return await services.get_care_subject(session, compound_id, subject_id, show_pii=_show_pii(principal, state, compound_id))
+        return await services.get_care_subject(ctx.session, compound_id, subject_id, show_pii=ctx.can("tenants.resident_pii", "read"))
 
     @patch("/subjects/{subject_id:uuid}", operation_id="coBuildingUpdateCareSubject", guards=[requires("co_building.care", "write")])
     async def update_subject(
@@ -197,34 +206,36 @@ class CareController(Controller):
         compound_id: uuid.UUID,
         subject_id: uuid.UUID,
         data: s.CareSubjectPatch,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
     ) -> s.CareSubjectOut:
         """Change details or frequency; ``active: false`` takes the person off the list."""
-        row = await services.update_care_subject(session, compound_id, subject_id, data)
-        return services.care_subject_out(row, show_pii=_show_pii(principal, state, compound_id))
+        row = await services.update_care_subject(ctx.session, compound_id, subject_id, data)
+        return services.care_subject_out(row, show_pii=ctx.can("tenants.resident_pii", "read"))
 
     @get("/visits", operation_id="coBuildingListCareVisits", guards=[requires("co_building.care", "read")])
     async def list_visits(
         self,
         compound_id: uuid.UUID,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: Literal["planned", "done", "missed"] | None = None,
         subject_id: uuid.UUID | None = None,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.VisitOut]:
         """The visits board: planned, done and missed visits."""
-        return await services.care_visits(session, compound_id, status=status, subject_id=subject_id, limit=limit, offset=offset)
+        return await services.care_visits(ctx.session, compound_id, status=status, subject_id=subject_id, limit=limit, offset=offset)
 
     @post("/subjects/{subject_id:uuid}/visits", operation_id="coBuildingRecordCareVisit", guards=[requires("co_building.care", "write")])
     async def record_visit(
-        self, compound_id: uuid.UUID, subject_id: uuid.UUID, data: s.VisitIn, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        subject_id: uuid.UUID,
+        data: s.VisitIn,
+        ctx: RequestContext,
     ) -> s.VisitOut:
         """Record a visit (who, when, notes, findings); the next one is planned from it."""
-        visit = await services.record_visit(session, principal, compound_id, subject_id, data)
-        subject = await services.get_care_subject(session, compound_id, subject_id, show_pii=False)
+        visit = await services.record_visit(ctx.session, ctx, compound_id, subject_id, data)
+        subject = await services.get_care_subject(ctx.session, compound_id, subject_id, show_pii=False)
         return services.visit_out(visit, subject.name)
 
 

@@ -6,13 +6,11 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Request, get, post, put
-from litestar.datastructures import State
 from litestar.params import HeaderParameter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
-from core.identity.principal import Principal
+from core.authz.guard import requires
+from core.context import RequestContext
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.payments import collect_providers
 from plugins.co_building.models.fees import FeeItem, Payment
@@ -25,31 +23,25 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _staff(principal: Principal, state: State, compound_id: uuid.UUID) -> bool:
-    return can(principal, state.policy.enforcer, "co_building.fee", "write", compound_id) or can(
-        principal, state.policy.enforcer, "co_building.payment", "read", compound_id
-    )
-
-
 class FeeItemsController(Controller):
     path = C + "/fee-items"
     tags = ["co_building: fees"]
 
     @get("/", operation_id="listFeeItems", guards=[requires("co_building.fee", "read")])
-    async def list_items(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.FeeItemOut]:
+    async def list_items(self, compound_id: uuid.UUID, ctx: RequestContext) -> list[s.FeeItemOut]:
         """The compound's fee standards (收费标准)."""
-        rows = (await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id).order_by(FeeItem.name))).all()
+        rows = (await ctx.session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id).order_by(FeeItem.name))).all()
         return [services.fee_item_out(r) for r in rows]
 
     @post("/", operation_id="createFeeItem", guards=[requires("co_building.fee", "write")])
-    async def create(self, compound_id: uuid.UUID, data: s.FeeItemIn, session: AsyncSession) -> s.FeeItemOut:
+    async def create(self, compound_id: uuid.UUID, data: s.FeeItemIn, ctx: RequestContext) -> s.FeeItemOut:
         """A fee item: per m² per month, fixed per room per month, or metered."""
-        return services.fee_item_out(await services.create_fee_item(session, compound_id, data))
+        return services.fee_item_out(await services.create_fee_item(ctx.session, compound_id, data))
 
     @put("/{item_id:uuid}", operation_id="updateFeeItem", guards=[requires("co_building.fee", "write")])
-    async def update(self, compound_id: uuid.UUID, item_id: uuid.UUID, data: s.FeeItemIn, session: AsyncSession) -> s.FeeItemOut:
+    async def update(self, compound_id: uuid.UUID, item_id: uuid.UUID, data: s.FeeItemIn, ctx: RequestContext) -> s.FeeItemOut:
         """Change a fee item's price or deactivate it (bills already issued keep their prices)."""
-        return services.fee_item_out(await services.update_fee_item(session, compound_id, item_id, data))
+        return services.fee_item_out(await services.update_fee_item(ctx.session, compound_id, item_id, data))
 
 
 class BillsController(Controller):
@@ -57,23 +49,21 @@ class BillsController(Controller):
     tags = ["co_building: fees"]
 
     @post("/meter-readings", operation_id="recordMeterReading", status_code=200, guards=[requires("co_building.fee", "write")])
-    async def reading(self, compound_id: uuid.UUID, data: s.MeterReadingIn, session: AsyncSession) -> dict:
+    async def reading(self, compound_id: uuid.UUID, data: s.MeterReadingIn, ctx: RequestContext) -> dict:
         """A room's meter reading for a metered item and period (before the period's bills are issued)."""
-        row = await services.record_reading(session, compound_id, data)
+        row = await services.record_reading(ctx.session, compound_id, data)
         return {"id": str(row.id), "quantity": str(row.quantity)}
 
     @post("/bills/generate", operation_id="generateBills", status_code=200, guards=[requires("co_building.fee", "write")])
-    async def generate(self, compound_id: uuid.UUID, data: s.GenerateBillsIn, session: AsyncSession) -> s.GenerateBillsOut:
+    async def generate(self, compound_id: uuid.UUID, data: s.GenerateBillsIn, ctx: RequestContext) -> s.GenerateBillsOut:
         """Issue the period's bills now (the monthly job does this on the 1st); rooms already billed are skipped."""
-        return await services.generate_bills(session, compound_id, data.period)
+        return await services.generate_bills(ctx.session, compound_id, data.period)
 
     @get("/bills", operation_id="listBills", guards=[requires("co_building.fee", "read")])
     async def list_bills(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
         status: str | None = None,
         period: str | None = None,
         building_id: uuid.UUID | None = None,
@@ -81,24 +71,27 @@ class BillsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.BillOut]:
         """Staff: the compound's bills (``status=owing`` for unpaid and partial); a resident: their rooms' bills."""
-        rooms = None if _staff(principal, state, compound_id) else await services.resident_rooms(session, compound_id, principal.user_id)
+        rooms = None if ctx.can("co_building.fee", "read_all") else await services.resident_rooms(ctx.session, compound_id, ctx.user_id)
         stmt = services.bills_query(compound_id, status=status, period=period, room_ids=rooms, building_id=building_id)
-        rows, total = await paginate(session, stmt, limit, offset)
-        return Page(items=await services.bills_out(session, compound_id, rows), total=total, limit=limit, offset=offset)
+        rows, total = await paginate(ctx.session, stmt, limit, offset)
+        return Page(items=await services.bills_out(ctx.session, compound_id, rows), total=total, limit=limit, offset=offset)
 
     @get("/bills/{bill_id:uuid}", operation_id="getBill", guards=[requires("co_building.fee", "read")])
     async def get_bill(
-        self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        bill_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> s.BillOut:
         """One bill with its lines."""
-        bill = await services.get_bill(session, compound_id, bill_id)
-        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(
-            session, compound_id, principal.user_id
+        bill = await services.get_bill(ctx.session, compound_id, bill_id)
+        if not ctx.can("co_building.fee", "read_all") and bill.room_id not in await services.resident_rooms(
+            ctx.session, compound_id, ctx.user_id
         ):
             from core.problems import not_found
 
             raise not_found("bill")
-        return (await services.bills_out(session, compound_id, [bill], with_lines=True))[0]
+        return (await services.bills_out(ctx.session, compound_id, [bill], with_lines=True))[0]
 
     @post("/bills/{bill_id:uuid}/payments", operation_id="recordPayment", guards=[requires("co_building.payment", "write")])
     async def pay(
@@ -107,22 +100,20 @@ class BillsController(Controller):
         compound_id: uuid.UUID,
         bill_id: uuid.UUID,
         data: s.PaymentIn,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
         idempotency_key: IdempotencyKey = None,
     ) -> s.PaymentOut:
         """Staff record cash or a transfer; a resident starts a provider charge (``offline``: a reference to quote).
 
         The same ``Idempotency-Key`` records the payment once and answers with it again.
         """
-        staff = can(principal, state.policy.enforcer, "co_building.payment", "read", compound_id)
+        staff = ctx.can("co_building.payment", "read")
         payment, instructions = await services.record_payment(
-            session,
+            ctx.session,
             compound_id,
             bill_id,
             data,
-            user_id=principal.user_id,
+            user_id=ctx.user_id,
             staff=staff,
             idempotency_key=idempotency_key,
             providers=collect_providers(request.app.state.plugins),
@@ -131,18 +122,21 @@ class BillsController(Controller):
 
     @get("/bills/{bill_id:uuid}/payments", operation_id="listPayments", guards=[requires("co_building.fee", "read")])
     async def payments(
-        self, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        bill_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> list[s.PaymentOut]:
         """Payments against a bill, with their receipt numbers."""
-        bill = await services.get_bill(session, compound_id, bill_id)
-        if not _staff(principal, state, compound_id) and bill.room_id not in await services.resident_rooms(
-            session, compound_id, principal.user_id
+        bill = await services.get_bill(ctx.session, compound_id, bill_id)
+        if not ctx.can("co_building.fee", "read_all") and bill.room_id not in await services.resident_rooms(
+            ctx.session, compound_id, ctx.user_id
         ):
             from core.problems import not_found
 
             raise not_found("bill")
         rows = (
-            await session.scalars(
+            await ctx.session.scalars(
                 select(Payment).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id).order_by(Payment.created_at)
             )
         ).all()
@@ -154,9 +148,9 @@ class BillsController(Controller):
         status_code=200,
         guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")],
     )
-    async def confirm(self, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.PaymentOut:
+    async def confirm(self, compound_id: uuid.UUID, payment_id: uuid.UUID, ctx: RequestContext) -> s.PaymentOut:
         """Staff confirm a pending offline payment when the money has arrived: the bill is credited, a receipt issued."""
-        return services.payment_out(await services.confirm_payment(session, compound_id, payment_id, user_id=principal.user_id))
+        return services.payment_out(await services.confirm_payment(ctx.session, compound_id, payment_id, user_id=ctx.user_id))
 
     @post(
         "/payments/{payment_id:uuid}/cancel",
@@ -164,19 +158,19 @@ class BillsController(Controller):
         status_code=200,
         guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")],
     )
-    async def cancel(self, compound_id: uuid.UUID, payment_id: uuid.UUID, session: AsyncSession) -> s.PaymentOut:
+    async def cancel(self, compound_id: uuid.UUID, payment_id: uuid.UUID, ctx: RequestContext) -> s.PaymentOut:
         """Cancel a pending payment that never arrived."""
-        return services.payment_out(await services.cancel_payment(session, compound_id, payment_id))
+        return services.payment_out(await services.cancel_payment(ctx.session, compound_id, payment_id))
 
     @get("/arrears", operation_id="arrearsByBuilding", guards=[requires("co_building.fee", "write")])
-    async def arrears(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.ArrearsRow]:
+    async def arrears(self, compound_id: uuid.UUID, ctx: RequestContext) -> list[s.ArrearsRow]:
         """Overdue money per building."""
-        return await services.arrears(session, compound_id)
+        return await services.arrears(ctx.session, compound_id)
 
     @post("/bills/reminders", operation_id="sendFeeReminders", status_code=200, guards=[requires("co_building.fee", "write")])
-    async def remind(self, compound_id: uuid.UUID, session: AsyncSession) -> s.ReminderOut:
+    async def remind(self, compound_id: uuid.UUID, ctx: RequestContext) -> s.ReminderOut:
         """Remind the owners of every overdue bill (at most once a week per bill)."""
-        return await services.send_reminders(session, compound_id)
+        return await services.send_reminders(ctx.session, compound_id)
 
     @get("/payment-providers", operation_id="paymentProviders", guards=[requires("co_building.payment", "write")])
     async def providers(self, request: Request) -> list[s.ProviderOut]:

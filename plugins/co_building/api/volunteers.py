@@ -7,12 +7,10 @@ import uuid
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.datastructures import State
 from litestar.params import QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
-from core.identity.principal import Principal
+from core.authz.guard import requires
+from core.context import RequestContext
 from core.pagination import LimitParam, OffsetParam, Page
 from core.web.qr import qr_svg
 from plugins.co_building.models.volunteers import Volunteer, VolunteerActivity
@@ -23,32 +21,26 @@ from plugins.co_building.services.featured import found, own_user
 P = "/api/v1/compounds/{compound_id:uuid}/co_building"
 
 
-def _may(principal: Principal, state: State, compound_id: uuid.UUID, obj: str, act: str) -> bool:
-    return can(principal, state.policy.enforcer, obj, act, compound_id)
-
-
 class VolunteersController(Controller):
     path = P
     tags = ["co_building: red volunteers"]
 
     @get("/volunteer-teams", operation_id="coBuildingListTeams", guards=[requires("co_building.volunteer", "read")])
-    async def list_teams(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.TeamOut]:
+    async def list_teams(self, compound_id: uuid.UUID, ctx: RequestContext) -> list[s.TeamOut]:
         """Volunteer teams with their active members."""
-        return await services.teams(session, compound_id)
+        return await services.teams(ctx.session, compound_id)
 
     @post("/volunteer-teams", operation_id="coBuildingCreateTeam", guards=[requires("co_building.volunteer", "approve")])
-    async def create_team(self, compound_id: uuid.UUID, data: s.TeamIn, session: AsyncSession) -> s.TeamOut:
+    async def create_team(self, compound_id: uuid.UUID, data: s.TeamIn, ctx: RequestContext) -> s.TeamOut:
         """Form a volunteer team."""
-        team = await services.create_team(session, compound_id, data)
+        team = await services.create_team(ctx.session, compound_id, data)
         return s.TeamOut(id=team.id, name=team.name, description=team.description)
 
     @get("/volunteers", operation_id="coBuildingListVolunteers", guards=[requires("co_building.volunteer", "read")])
     async def list_volunteers(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
         team_id: uuid.UUID | None = None,
         include_inactive: bool = False,
         limit: LimitParam = 50,
@@ -56,10 +48,10 @@ class VolunteersController(Controller):
     ) -> Page[s.VolunteerOut]:
         """Volunteer profiles (a resident sees their own); phone and party membership only with co_building.volunteer_pii."""
         return await services.volunteers(
-            session,
+            ctx.session,
             compound_id,
-            own=own_user(principal),
-            show_pii=_may(principal, state, compound_id, "co_building.volunteer_pii", "read"),
+            own=own_user(ctx),
+            show_pii=ctx.can("co_building.volunteer_pii", "read"),
             team_id=team_id,
             include_inactive=include_inactive,
             limit=limit,
@@ -68,11 +60,14 @@ class VolunteersController(Controller):
 
     @post("/volunteers", operation_id="coBuildingRegisterVolunteer", guards=[requires("co_building.volunteer", "write")])
     async def register(
-        self, compound_id: uuid.UUID, data: s.VolunteerIn, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        data: s.VolunteerIn,
+        ctx: RequestContext,
     ) -> s.VolunteerOut:
         """A resident registers as a volunteer; organisers register a resident or a staff member."""
-        others = _may(principal, state, compound_id, "co_building.volunteer", "approve")
-        row = await services.register_volunteer(session, principal, compound_id, data, for_others=others)
+        others = ctx.can("co_building.volunteer", "approve")
+        row = await services.register_volunteer(ctx.session, ctx, compound_id, data, for_others=others)
         return services.volunteer_out(row, show_pii=True)
 
     @patch(
@@ -83,26 +78,24 @@ class VolunteersController(Controller):
         compound_id: uuid.UUID,
         volunteer_id: uuid.UUID,
         data: s.VolunteerPatch,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
     ) -> s.VolunteerOut:
         """Change a profile: team, skills, party membership, active."""
-        row = await services.update_volunteer(session, compound_id, volunteer_id, data)
-        return services.volunteer_out(row, show_pii=_may(principal, state, compound_id, "co_building.volunteer_pii", "read"))
+        row = await services.update_volunteer(ctx.session, compound_id, volunteer_id, data)
+        return services.volunteer_out(row, show_pii=ctx.can("co_building.volunteer_pii", "read"))
 
     @get("/volunteer-rankings", operation_id="coBuildingVolunteerRankings", guards=[requires("co_building.volunteer", "read")])
     async def rankings(
         self,
         compound_id: uuid.UUID,
-        session: AsyncSession,
+        ctx: RequestContext,
         area: Annotated[Literal["compound", "district"], QueryParameter(name="scope")] = "compound",
         by: Literal["hours", "points"] = "hours",
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> s.RankingOut:
         """Volunteers ranked by hours served or points earned, in the compound or across its district (start inclusive, end exclusive)."""
-        return await services.rankings(session, compound_id, scope=area, by=by, start=start, end=end)
+        return await services.rankings(ctx.session, compound_id, scope=area, by=by, start=start, end=end)
 
 
 class ActivitiesController(Controller):
@@ -113,29 +106,34 @@ class ActivitiesController(Controller):
     async def list_activities(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         upcoming: bool = False,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.ActivityOut]:
         """Volunteer activities with places taken and the waiting list's length; the caller's own sign-up included."""
-        return await services.activities(session, compound_id, me=principal.user_id, upcoming=upcoming, limit=limit, offset=offset)
+        return await services.activities(ctx.session, compound_id, me=ctx.user_id, upcoming=upcoming, limit=limit, offset=offset)
 
     @post("/", operation_id="coBuildingCreateActivity", guards=[requires("co_building.activity", "approve")])
     async def create_activity(
-        self, compound_id: uuid.UUID, data: s.ActivityIn, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        data: s.ActivityIn,
+        ctx: RequestContext,
     ) -> s.ActivityOut:
         """Organise an activity with a capacity and an earning rule (points per hour or fixed)."""
-        row = await services.create_activity(session, principal, compound_id, data)
+        row = await services.create_activity(ctx.session, ctx, compound_id, data)
         return services.activity_out(row, 0)
 
     @get("/{activity_id:uuid}", operation_id="coBuildingGetActivity", guards=[requires("co_building.activity", "read")])
     async def get_activity(
-        self, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> s.ActivityOut:
         """One activity, with the caller's own sign-up and waiting position."""
-        return await services.get_activity(session, compound_id, activity_id, me=principal.user_id)
+        return await services.get_activity(ctx.session, compound_id, activity_id, me=ctx.user_id)
 
     @post(
         "/{activity_id:uuid}/cancel",
@@ -143,10 +141,10 @@ class ActivitiesController(Controller):
         guards=[requires("co_building.activity", "approve")],
         status_code=200,
     )
-    async def cancel_activity(self, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession) -> s.ActivityOut:
+    async def cancel_activity(self, compound_id: uuid.UUID, activity_id: uuid.UUID, ctx: RequestContext) -> s.ActivityOut:
         """Call the activity off before it starts; everyone signed up or waiting is told."""
-        await services.cancel_activity(session, compound_id, activity_id)
-        return await services.get_activity(session, compound_id, activity_id)
+        await services.cancel_activity(ctx.session, compound_id, activity_id)
+        return await services.get_activity(ctx.session, compound_id, activity_id)
 
     @get(
         "/{activity_id:uuid}/qr.svg",
@@ -154,9 +152,9 @@ class ActivitiesController(Controller):
         guards=[requires("co_building.activity", "approve")],
         media_type="image/svg+xml",
     )
-    async def qr(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession) -> Response[str]:
+    async def qr(self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, ctx: RequestContext) -> Response[str]:
         """The check-in QR code to show on site (organisers only: it carries the activity's secret token)."""
-        activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
+        activity = await found(ctx.session, VolunteerActivity, compound_id, activity_id, "activity")
         return Response(
             str(qr_svg(services.checkin_url(str(request.base_url), compound_id, activity))),
             media_type="image/svg+xml",
@@ -165,20 +163,27 @@ class ActivitiesController(Controller):
 
     @get("/{activity_id:uuid}/signups", operation_id="coBuildingListSignups", guards=[requires("co_building.activity", "read")])
     async def list_signups(
-        self, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> list[s.SignupOut]:
         """Places and the waiting list in order; a resident sees only their own sign-up."""
-        own = None if _may(principal, state, compound_id, "co_building.activity", "approve") else principal.user_id
-        await found(session, VolunteerActivity, compound_id, activity_id, "activity")
-        return await services.signups(session, compound_id, activity_ids=[activity_id], own=own)
+        own = None if ctx.can("co_building.activity", "approve") else ctx.user_id
+        await found(ctx.session, VolunteerActivity, compound_id, activity_id, "activity")
+        return await services.signups(ctx.session, compound_id, activity_ids=[activity_id], own=own)
 
     @post("/{activity_id:uuid}/signups", operation_id="coBuildingSignUp", guards=[requires("co_building.activity", "write")])
     async def sign_up(
-        self, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.SignupIn, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        data: s.SignupIn,
+        ctx: RequestContext,
     ) -> s.SignupOut:
         """Sign up (or join the waiting list when full); 409 for a second sign-up of the same volunteer."""
-        others = _may(principal, state, compound_id, "co_building.activity", "approve")
-        return await services.sign_up(session, principal, compound_id, activity_id, data, for_others=others)
+        others = ctx.can("co_building.activity", "approve")
+        return await services.sign_up(ctx.session, ctx, compound_id, activity_id, data, for_others=others)
 
     @post(
         "/{activity_id:uuid}/signups/{signup_id:uuid}/cancel",
@@ -191,14 +196,12 @@ class ActivitiesController(Controller):
         compound_id: uuid.UUID,
         activity_id: uuid.UUID,
         signup_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
-        state: State,
+        ctx: RequestContext,
     ) -> s.SignupOut:
         """Cancel a sign-up; the first on the waiting list moves up and is told."""
-        others = _may(principal, state, compound_id, "co_building.activity", "approve")
-        await services.cancel_signup(session, principal, compound_id, activity_id, signup_id, for_others=others)
-        return await services.get_signup(session, compound_id, signup_id)
+        others = ctx.can("co_building.activity", "approve")
+        await services.cancel_signup(ctx.session, ctx, compound_id, activity_id, signup_id, for_others=others)
+        return await services.get_signup(ctx.session, compound_id, signup_id)
 
     @post(
         "/{activity_id:uuid}/attend",
@@ -207,11 +210,15 @@ class ActivitiesController(Controller):
         status_code=200,
     )
     async def attend(
-        self, compound_id: uuid.UUID, activity_id: uuid.UUID, data: s.CheckInIn, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        data: s.CheckInIn,
+        ctx: RequestContext,
     ) -> s.SignupOut:
         """The volunteer scanned the QR code: check in, or check out when already checked in (hours and points then)."""
-        row = await services.attend_by_token(session, principal, compound_id, activity_id, data.token)
-        return await services.get_signup(session, compound_id, row.id)
+        row = await services.attend_by_token(ctx.session, ctx, compound_id, activity_id, data.token)
+        return await services.get_signup(ctx.session, compound_id, row.id)
 
     @post(
         "/{activity_id:uuid}/signups/{signup_id:uuid}/check-in",
@@ -225,12 +232,11 @@ class ActivitiesController(Controller):
         activity_id: uuid.UUID,
         signup_id: uuid.UUID,
         data: s.AttendanceIn,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
     ) -> s.SignupOut:
         """An organiser checks a volunteer in."""
-        await services.record_attendance(session, principal, compound_id, activity_id, signup_id, "check_in", data.at)
-        return await services.get_signup(session, compound_id, signup_id)
+        await services.record_attendance(ctx.session, ctx, compound_id, activity_id, signup_id, "check_in", data.at)
+        return await services.get_signup(ctx.session, compound_id, signup_id)
 
     @post(
         "/{activity_id:uuid}/signups/{signup_id:uuid}/check-out",
@@ -244,12 +250,11 @@ class ActivitiesController(Controller):
         activity_id: uuid.UUID,
         signup_id: uuid.UUID,
         data: s.AttendanceIn,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
     ) -> s.SignupOut:
         """An organiser checks a volunteer out: hours served and points earned are recorded (409 before check-in)."""
-        await services.record_attendance(session, principal, compound_id, activity_id, signup_id, "check_out", data.at)
-        return await services.get_signup(session, compound_id, signup_id)
+        await services.record_attendance(ctx.session, ctx, compound_id, activity_id, signup_id, "check_out", data.at)
+        return await services.get_signup(ctx.session, compound_id, signup_id)
 
 
 class PointsController(Controller):
@@ -260,65 +265,72 @@ class PointsController(Controller):
     async def list_ledger(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         volunteer_id: uuid.UUID | None = None,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.LedgerEntryOut]:
         """The points ledger (积分台账), newest first; a resident sees their own lines."""
-        return await services.ledger(session, compound_id, own=own_user(principal), volunteer_id=volunteer_id, limit=limit, offset=offset)
+        return await services.ledger(ctx.session, compound_id, own=own_user(ctx), volunteer_id=volunteer_id, limit=limit, offset=offset)
 
     @get("/points/balance", operation_id="coBuildingMyPoints", guards=[requires("co_building.points", "read")])
-    async def my_balance(self, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> s.BalanceOut:
+    async def my_balance(self, compound_id: uuid.UUID, ctx: RequestContext) -> s.BalanceOut:
         """The caller's own balance and hours served."""
-        return await services.balance(session, compound_id, principal.user_id)
+        return await services.balance(ctx.session, compound_id, ctx.user_id)
 
     @post("/points/adjustments", operation_id="coBuildingAdjustPoints", guards=[requires("co_building.points", "write")])
-    async def adjust(self, compound_id: uuid.UUID, data: s.AdjustmentIn, principal: Principal, session: AsyncSession) -> s.LedgerEntryOut:
+    async def adjust(self, compound_id: uuid.UUID, data: s.AdjustmentIn, ctx: RequestContext) -> s.LedgerEntryOut:
         """A manual correction as a new ledger line (never an edit); a debit beyond the balance is refused."""
-        entry = await services.adjust_points(session, principal, compound_id, data)
-        volunteer = await found(session, Volunteer, compound_id, entry.volunteer_id, "volunteer")
+        entry = await services.adjust_points(ctx.session, ctx, compound_id, data)
+        volunteer = await found(ctx.session, Volunteer, compound_id, entry.volunteer_id, "volunteer")
         return services.ledger_entry_out(entry, volunteer.name)
 
     @get("/rewards", operation_id="coBuildingListRewards", guards=[requires("co_building.reward", "read")])
     async def list_rewards(
-        self, compound_id: uuid.UUID, session: AsyncSession, include_inactive: bool = False, limit: LimitParam = 50, offset: OffsetParam = 0
+        self,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        include_inactive: bool = False,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
     ) -> Page[s.RewardOut]:
         """The rewards shop: items, their price in points and the stock."""
-        return await services.rewards(session, compound_id, active_only=not include_inactive, limit=limit, offset=offset)
+        return await services.rewards(ctx.session, compound_id, active_only=not include_inactive, limit=limit, offset=offset)
 
     @post("/rewards", operation_id="coBuildingCreateReward", guards=[requires("co_building.reward", "approve")])
-    async def create_reward(self, compound_id: uuid.UUID, data: s.RewardIn, session: AsyncSession) -> s.RewardOut:
+    async def create_reward(self, compound_id: uuid.UUID, data: s.RewardIn, ctx: RequestContext) -> s.RewardOut:
         """Offer a reward (price at least one point, stock not negative)."""
-        return services.reward_out(await services.create_reward(session, compound_id, data))
+        return services.reward_out(await services.create_reward(ctx.session, compound_id, data))
 
     @patch("/rewards/{reward_id:uuid}", operation_id="coBuildingUpdateReward", guards=[requires("co_building.reward", "approve")])
-    async def update_reward(self, compound_id: uuid.UUID, reward_id: uuid.UUID, data: s.RewardPatch, session: AsyncSession) -> s.RewardOut:
+    async def update_reward(self, compound_id: uuid.UUID, reward_id: uuid.UUID, data: s.RewardPatch, ctx: RequestContext) -> s.RewardOut:
         """Change the price, restock, or withdraw a reward."""
-        return services.reward_out(await services.update_reward(session, compound_id, reward_id, data))
+        return services.reward_out(await services.update_reward(ctx.session, compound_id, reward_id, data))
 
     @post("/rewards/{reward_id:uuid}/redeem", operation_id="coBuildingRedeem", guards=[requires("co_building.reward", "write")])
     async def redeem(
-        self, compound_id: uuid.UUID, reward_id: uuid.UUID, data: s.RedeemIn, principal: Principal, session: AsyncSession, state: State
+        self,
+        compound_id: uuid.UUID,
+        reward_id: uuid.UUID,
+        data: s.RedeemIn,
+        ctx: RequestContext,
     ) -> s.RedemptionOut:
         """Spend points on a reward; 409 when the balance or the stock is short (nothing is written)."""
-        others = _may(principal, state, compound_id, "co_building.reward", "approve")
-        row = await services.redeem(session, principal, compound_id, reward_id, data, for_others=others)
-        return await _redemption(session, compound_id, row.id)
+        others = ctx.can("co_building.reward", "approve")
+        row = await services.redeem(ctx.session, ctx, compound_id, reward_id, data, for_others=others)
+        return await _redemption(ctx, compound_id, row.id)
 
     @get("/redemptions", operation_id="coBuildingListRedemptions", guards=[requires("co_building.reward", "read")])
     async def list_redemptions(
         self,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: str | None = None,
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.RedemptionOut]:
         """Redemptions, newest first; a resident sees their own."""
-        return await services.redemptions(session, compound_id, own=own_user(principal), status=status, limit=limit, offset=offset)
+        return await services.redemptions(ctx.session, compound_id, own=own_user(ctx), status=status, limit=limit, offset=offset)
 
     @post(
         "/redemptions/{redemption_id:uuid}/deliver",
@@ -327,11 +339,14 @@ class PointsController(Controller):
         status_code=200,
     )
     async def deliver(
-        self, compound_id: uuid.UUID, redemption_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        redemption_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> s.RedemptionOut:
         """The reward was handed over."""
-        await services.move_redemption(session, principal, compound_id, redemption_id, "deliver")
-        return await _redemption(session, compound_id, redemption_id)
+        await services.move_redemption(ctx.session, ctx, compound_id, redemption_id, "deliver")
+        return await _redemption(ctx, compound_id, redemption_id)
 
     @post(
         "/redemptions/{redemption_id:uuid}/cancel",
@@ -340,15 +355,18 @@ class PointsController(Controller):
         status_code=200,
     )
     async def cancel(
-        self, compound_id: uuid.UUID, redemption_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        compound_id: uuid.UUID,
+        redemption_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> s.RedemptionOut:
         """Cancel a pending redemption: the items go back to stock and the points come back as a refund line."""
-        await services.move_redemption(session, principal, compound_id, redemption_id, "cancel")
-        return await _redemption(session, compound_id, redemption_id)
+        await services.move_redemption(ctx.session, ctx, compound_id, redemption_id, "cancel")
+        return await _redemption(ctx, compound_id, redemption_id)
 
 
-async def _redemption(session: AsyncSession, compound_id: uuid.UUID, redemption_id: uuid.UUID) -> s.RedemptionOut:
-    return (await services.redemptions(session, compound_id, own=None, redemption_id=redemption_id, limit=1)).items[0]
+async def _redemption(ctx: RequestContext, compound_id: uuid.UUID, redemption_id: uuid.UUID) -> s.RedemptionOut:
+    return (await services.redemptions(ctx.session, compound_id, own=None, redemption_id=redemption_id, limit=1)).items[0]
 
 
 ROUTE_HANDLERS: list = [VolunteersController, ActivitiesController, PointsController]

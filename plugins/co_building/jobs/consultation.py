@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from core.db import Scope
+from core.jobs.compounds import for_each_active_compound
 from core.jobs.runtime import Job
 from plugins.co_building.services import consultation as services
-from plugins.co_building.services.common import active_compounds
+from plugins.co_building.services.common import MODULE
 
 
 async def _close_due_votes(runtime) -> int:
-    async with runtime.database().transaction(Scope.everything("co_building: close owners' votes")) as session:
-        return await services.close_due_votes(session, await active_compounds(session))
+    async def step(session, compound_id) -> int:
+        return await services.close_due_votes(session, [compound_id])
+
+    run = await for_each_active_compound(runtime.database(), MODULE, step, reason="co_building: close owners' votes")
+    return run.total()
 
 
 close_due_votes_job = Job("co_building.close_due_votes", _close_due_votes)

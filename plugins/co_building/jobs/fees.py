@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from core.clock import now
-from core.db import Scope
+from core.access import compound_today
+from core.jobs.compounds import for_each_active_compound
 from core.jobs.runtime import Job
 from plugins.co_building.services import fees as services
-from plugins.co_building.services.common import active_compounds
+from plugins.co_building.services.common import MODULE
 
 
 async def _generate_bills(runtime) -> int:
-    async with runtime.database().transaction(Scope.everything("co_building: monthly bills")) as session:
-        return await services.generate_due_bills(session, await active_compounds(session), now().date())
+    async def step(session, compound_id) -> int:
+        return await services.generate_due_bills(session, [compound_id], await compound_today(session, compound_id))
+
+    run = await for_each_active_compound(runtime.database(), MODULE, step, reason="co_building: monthly bills")
+    return run.total()
 
 
 generate_bills_job = Job("co_building.generate_bills", _generate_bills)

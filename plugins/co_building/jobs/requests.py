@@ -1,23 +1,32 @@
-"""co_building jobs: time-limit breaches and escalation (every 5 minutes), closing rated orders (hourly)."""
+"""co_building jobs: time-limit breaches and escalation (every 5 minutes), closing rated orders (hourly).
+
+Both run once per compound where co_building is on (``for_each_active_compound``), each compound in its own
+transaction scoped to it alone; a compound where the module is off is not touched.
+"""
 
 from __future__ import annotations
 
-from core.db import Scope
+from core.jobs.compounds import for_each_active_compound
 from core.jobs.runtime import Job
 from plugins.co_building.services import requests as services
-from plugins.co_building.services.common import active_compounds
+from plugins.co_building.services.common import MODULE
 
 
 async def _mark_breaches(runtime) -> int:
-    async with runtime.database().transaction(Scope.everything("co_building: work-order time limits")) as session:
-        compounds = await active_compounds(session)
-        report = await services.mark_breaches(session, compounds)
+    async def step(session, compound_id) -> int:
+        report = await services.mark_breaches(session, [compound_id])
         return report.marked + report.escalated
+
+    run = await for_each_active_compound(runtime.database(), MODULE, step, reason="co_building: work-order time limits")
+    return run.total()
 
 
 async def _close_rated(runtime) -> int:
-    async with runtime.database().transaction(Scope.everything("co_building: close rated work orders")) as session:
-        return await services.close_rated(session)
+    async def step(session, compound_id) -> int:
+        return await services.close_rated(session, compound_id)
+
+    run = await for_each_active_compound(runtime.database(), MODULE, step, reason="co_building: close rated work orders")
+    return run.total()
 
 
 mark_breaches_job = Job("co_building.mark_breaches", _mark_breaches)

@@ -15,12 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
-from core.identity.principal import Principal
+from core.access import compound_zone
+from core.authz.guard import requires
+from core.context import RequestContext
 from core.pagination import OffsetParam, paginate
 from core.problems import invalid, not_found
 from core.web.forms import form_values, to_input
@@ -29,7 +29,7 @@ from core.web.render import PAGE_SIZE, done, page, pager
 from plugins.co_building.models.consultation import DeliberationMeeting, OwnersVote, Proposal, VoteRoll
 from plugins.co_building.schemas import consultation as s
 from plugins.co_building.services import consultation as services
-from plugins.co_building.services.requests import operator_zone, room_labels
+from plugins.co_building.services.requests import room_labels
 
 CONSOLE = "/console/compounds/{compound_id:uuid}/co_building"
 PORTAL = "/portal/compounds/{compound_id:uuid}/co_building"
@@ -89,13 +89,9 @@ LABELS = {
 }
 
 
-def _can(request: Request, principal: Principal, obj: str, act: str, compound_id: uuid.UUID) -> bool:
-    return can(principal, request.app.state.policy.enforcer, obj, act, compound_id)
-
-
 async def _local(session: AsyncSession, compound_id: uuid.UUID, values: dict[str, Any], *fields: str) -> dict[str, Any]:
     """``datetime-local`` inputs carry no zone: they are the compound's local time."""
-    _, zone = await operator_zone(session, compound_id)
+    zone = await compound_zone(session, compound_id)
     for field in fields:
         raw = values.get(field)
         if raw:
@@ -121,114 +117,124 @@ class ConsoleConsultationPages(Controller):
 
     @get("/consultation", guards=[requires("co_building.proposal", "read")])
     async def overview(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Proposals (with decisions), meetings, notices and votes of the compound."""
         stmt = select(Proposal).where(Proposal.compound_id == compound_id).order_by(Proposal.created_at.desc(), Proposal.id.desc())
-        rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
+        rows, total = await paginate(ctx.session, stmt, PAGE_SIZE, offset)
         meetings = (
-            await session.scalars(
+            await ctx.session.scalars(
                 select(DeliberationMeeting)
                 .where(DeliberationMeeting.compound_id == compound_id)
                 .order_by(DeliberationMeeting.scheduled_at.desc())
                 .limit(20)
             )
         ).all()
-        may_publish = _can(request, principal, "co_building.proposal", "approve", compound_id)
-        notices = (await session.scalars(services.notices_query(compound_id, current_only=not may_publish).limit(20))).all()
-        vote_admin = _can(request, principal, "co_building.vote", "admin", compound_id)
+        may_publish = ctx.can("co_building.proposal", "approve")
+        notices = (await ctx.session.scalars(services.notices_query(compound_id, current_only=not may_publish).limit(20))).all()
+        vote_admin = ctx.can("co_building.vote", "admin")
         return await page(
             request,
             "co_building/consultation/console.html",
             compound_id=compound_id,
-            proposals=await services.proposals_out(session, list(rows), principal.user_id),
+            proposals=await services.proposals_out(ctx.session, list(rows), ctx.user_id),
             pager=pager(request, total, offset),
             meetings=meetings,
             waiting=[p for p in rows if p.state == "deliberation"],
             notices=[services.notice_out(n) for n in notices],
-            votes=await _votes(session, compound_id, principal.user_id, drafts=vote_admin)
-            if _can(request, principal, "co_building.vote", "read", compound_id)
-            else [],
+            votes=await _votes(ctx.session, compound_id, ctx.user_id, drafts=vote_admin) if ctx.can("co_building.vote", "read") else [],
             may_decide=may_publish,
             may_publish=may_publish,
             vote_admin=vote_admin,
-            may_meet=_can(request, principal, "co_building.meeting", "write", compound_id),
+            may_meet=ctx.can("co_building.meeting", "write"),
             **LABELS,
         )
 
     @post("/proposals/{proposal_id:uuid}/decision", guards=[requires("co_building.proposal", "approve")])
-    async def decide(self, request: Request, compound_id: uuid.UUID, proposal_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
-        await services.decide_proposal(session, compound_id, proposal_id, to_input(await form_values(request), s.DecisionIn))
+    async def decide(self, request: Request, compound_id: uuid.UUID, proposal_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        await services.decide_proposal(ctx.session, compound_id, proposal_id, to_input(await form_values(request), s.DecisionIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/consultation")
 
     @post("/meetings", guards=[requires("co_building.meeting", "write")])
-    async def schedule(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def schedule(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Schedule a meeting: proposals awaiting deliberation, and participants one per line as ``side: name``."""
-        values = await _local(session, compound_id, await form_values(request, lists=("proposal_ids",)), "scheduled_at")
+        values = await _local(ctx.session, compound_id, await form_values(request, lists=("proposal_ids",)), "scheduled_at")
         participants = []
         for line in str(values.pop("participants", "")).splitlines():
             side, _, name = line.partition(":") if ":" in line else ("other", "", line)
             if name.strip():
                 participants.append({"side": side.strip() if side.strip() in SIDES else "other", "name": name.strip()})
         values["participants"] = participants
-        meeting = await services.schedule_meeting(session, compound_id, principal.user_id, to_input(values, s.MeetingIn))
+        meeting = await services.schedule_meeting(ctx.session, compound_id, ctx.user_id, to_input(values, s.MeetingIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/meetings/{meeting.id}", "created")
 
     @get("/meetings/{meeting_id:uuid}", guards=[requires("co_building.meeting", "read")])
     async def meeting(
-        self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        meeting_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
-        shown = await services.meeting_out(session, await services.get_meeting(session, compound_id, meeting_id), principal.user_id)
+        shown = await services.meeting_out(ctx.session, await services.get_meeting(ctx.session, compound_id, meeting_id), ctx.user_id)
         return await page(
             request,
             "co_building/consultation/meeting.html",
             compound_id=compound_id,
             meeting=shown,
-            may_meet=_can(request, principal, "co_building.meeting", "write", compound_id),
+            may_meet=ctx.can("co_building.meeting", "write"),
             **LABELS,
         )
 
     @post("/meetings/{meeting_id:uuid}/minutes", guards=[requires("co_building.meeting", "write")])
-    async def minutes(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def minutes(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         await services.record_minutes(
-            session, compound_id, meeting_id, to_input(await form_values(request, lists=("attended",)), s.MinutesIn)
+            ctx.session, compound_id, meeting_id, to_input(await form_values(request, lists=("attended",)), s.MinutesIn)
         )
         return done(request, f"/console/compounds/{compound_id}/co_building/meetings/{meeting_id}")
 
     @post("/notices", guards=[requires("co_building.proposal", "approve")])
-    async def publish(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
-        values = await _local(session, compound_id, await form_values(request), "starts_at", "ends_at")
-        await services.publish_notice(session, compound_id, principal.user_id, to_input(values, s.NoticeIn))
+    async def publish(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        values = await _local(ctx.session, compound_id, await form_values(request), "starts_at", "ends_at")
+        await services.publish_notice(ctx.session, compound_id, ctx.user_id, to_input(values, s.NoticeIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/consultation", "created")
 
     @post("/votes", guards=[requires("co_building.vote", "admin")])
-    async def create_vote(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
-        values = await _local(session, compound_id, await form_values(request), "closes_at")
-        vote = await services.create_vote(session, compound_id, principal.user_id, to_input(values, s.VoteIn))
+    async def create_vote(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        values = await _local(ctx.session, compound_id, await form_values(request), "closes_at")
+        vote = await services.create_vote(ctx.session, compound_id, ctx.user_id, to_input(values, s.VoteIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote.id}", "created")
 
     @get("/votes/{vote_id:uuid}", guards=[requires("co_building.vote", "read")])
     async def vote(
-        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """A vote: its roll size, the four figures at close, paper ballots and the ballot list for those allowed."""
-        row = await services.get_vote(session, compound_id, vote_id)
-        admin = _can(request, principal, "co_building.vote", "admin", compound_id)
+        row = await services.get_vote(ctx.session, compound_id, vote_id)
+        admin = ctx.can("co_building.vote", "admin")
         if row.state == "draft" and not admin:
             raise not_found("vote")
-        ballots = await services.ballots(session, row) if _can(request, principal, "co_building.ballot", "read", compound_id) else None
+        ballots = await services.ballots(ctx.session, row) if ctx.can("co_building.ballot", "read") else None
         rooms: list[tuple[uuid.UUID, str]] = []
         if admin and row.state == "open":
             ids = (
-                await session.scalars(select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == row.id))
+                await ctx.session.scalars(select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == row.id))
             ).all()
-            labels = await room_labels(session, compound_id, set(ids))
+            labels = await room_labels(ctx.session, compound_id, set(ids))
             rooms = sorted(((i, labels.get(i, "")) for i in ids), key=lambda p: p[1])
         return await page(
             request,
             "co_building/consultation/vote.html",
             compound_id=compound_id,
-            vote=await services.vote_out(session, row, principal.user_id),
+            vote=await services.vote_out(ctx.session, row, ctx.user_id),
             ballots=ballots,
             rooms=rooms,
             admin=admin,
@@ -236,23 +242,31 @@ class ConsoleConsultationPages(Controller):
         )
 
     @post("/votes/{vote_id:uuid}/open", guards=[requires("co_building.vote", "admin")])
-    async def open_vote(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
-        await services.open_vote(session, compound_id, vote_id)
+    async def open_vote(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        await services.open_vote(ctx.session, compound_id, vote_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
     @post("/votes/{vote_id:uuid}/close", guards=[requires("co_building.vote", "admin")])
     async def close_vote(
-        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
-        await services.close_vote(session, compound_id, vote_id, principal.user_id)
+        await services.close_vote(ctx.session, compound_id, vote_id, ctx.user_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
     @post("/votes/{vote_id:uuid}/paper-ballots", guards=[requires("co_building.vote", "admin")])
     async def paper_ballot(
-        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         await services.record_paper_ballot(
-            session, compound_id, vote_id, principal.user_id, to_input(await form_values(request), s.PaperBallotIn)
+            ctx.session, compound_id, vote_id, ctx.user_id, to_input(await form_values(request), s.PaperBallotIn)
         )
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
@@ -263,10 +277,10 @@ class PortalConsultationPages(Controller):
     path = PORTAL
 
     @get("/consultation", guards=[requires("co_building.proposal", "read")])
-    async def overview(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
-        notices = (await session.scalars(services.notices_query(compound_id, current_only=True).limit(20))).all()
+    async def overview(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        notices = (await ctx.session.scalars(services.notices_query(compound_id, current_only=True).limit(20))).all()
         rows = (
-            await session.scalars(
+            await ctx.session.scalars(
                 select(Proposal)
                 .where(Proposal.compound_id == compound_id, Proposal.state != "withdrawn")
                 .order_by(Proposal.created_at.desc())
@@ -279,32 +293,38 @@ class PortalConsultationPages(Controller):
             portal=True,
             compound_id=compound_id,
             notices=[services.notice_out(n) for n in notices],
-            proposals=await services.proposals_out(session, list(rows), principal.user_id),
-            votes=await _votes(session, compound_id, principal.user_id, drafts=False)
-            if _can(request, principal, "co_building.vote", "read", compound_id)
-            else [],
+            proposals=await services.proposals_out(ctx.session, list(rows), ctx.user_id),
+            votes=await _votes(ctx.session, compound_id, ctx.user_id, drafts=False) if ctx.can("co_building.vote", "read") else [],
             **LABELS,
         )
 
     @post("/proposals", guards=[requires("co_building.proposal", "write")])
-    async def propose(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def propose(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         await services.create_proposal(
-            session, compound_id, principal.user_id, principal.display_name, to_input(await form_values(request), s.ProposalIn), staff=False
+            ctx.session, compound_id, ctx.user_id, ctx.display_name, to_input(await form_values(request), s.ProposalIn), staff=False
         )
         return done(request, f"/portal/compounds/{compound_id}/co_building/consultation", "created")
 
     @post("/proposals/{proposal_id:uuid}/sign", guards=[requires("co_building.proposal", "write")])
     async def sign(
-        self, request: Request, compound_id: uuid.UUID, proposal_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        proposal_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
-        await services.sign_proposal(session, compound_id, proposal_id, principal.user_id)
+        await services.sign_proposal(ctx.session, compound_id, proposal_id, ctx.user_id)
         return done(request, f"/portal/compounds/{compound_id}/co_building/consultation")
 
     @get("/votes/{vote_id:uuid}", guards=[requires("co_building.vote", "read")])
     async def vote(
-        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
-        row = await services.get_vote(session, compound_id, vote_id)
+        row = await services.get_vote(ctx.session, compound_id, vote_id)
         if row.state == "draft":
             raise not_found("vote")
         return await page(
@@ -312,16 +332,20 @@ class PortalConsultationPages(Controller):
             "co_building/consultation/portal_vote.html",
             portal=True,
             compound_id=compound_id,
-            vote=await services.vote_out(session, row, principal.user_id),
+            vote=await services.vote_out(ctx.session, row, ctx.user_id),
             **LABELS,
         )
 
     @post("/votes/{vote_id:uuid}/ballot", guards=[requires("co_building.vote", "write")])
     async def cast(
-        self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, principal: Principal, session: AsyncSession, state: State
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         data = to_input(await form_values(request), s.BallotIn)
-        await services.cast_ballot(session, compound_id, vote_id, principal.user_id, data.choice)
+        await services.cast_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data.choice)
         return done(request, f"/portal/compounds/{compound_id}/co_building/votes/{vote_id}", "saved")
 
 

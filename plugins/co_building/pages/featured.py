@@ -12,11 +12,10 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
+from core.authz.guard import requires
 from core.clock import now
-from core.identity.principal import Principal
+from core.context import RequestContext
 from core.pagination import OffsetParam
 from core.web.forms import parse_form
 from core.web.i18n import N_
@@ -62,10 +61,6 @@ PROBLEM_TITLES = (
 )
 
 
-def _can(request: Request, principal: Principal, obj: str, act: str, compound_id: uuid.UUID) -> bool:
-    return can(principal, request.app.state.policy.enforcer, obj, act, compound_id)
-
-
 def _labels() -> dict[str, Any]:
     return {
         "service_categories": SERVICE_CATEGORIES,
@@ -82,11 +77,11 @@ class FeaturedConsolePages(Controller):
     path = CONSOLE
 
     @get("/services", guards=[requires("co_building.featured_service", "read")])
-    async def catalogue(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def catalogue(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """The catalogue of featured services with their prices and upcoming slots."""
-        catalogue = await services.services(session, compound_id, active_only=False, limit=500, offset=0)
+        catalogue = await services.services(ctx.session, compound_id, active_only=False, limit=500, offset=0)
         slots = (
-            await session.scalars(
+            await ctx.session.scalars(
                 select(ServiceSlot)
                 .where(ServiceSlot.compound_id == compound_id, ServiceSlot.starts_at > now())
                 .order_by(ServiceSlot.starts_at)
@@ -99,25 +94,25 @@ class FeaturedConsolePages(Controller):
             request,
             "co_building/featured/console_services.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             catalogue=catalogue.items,
             upcoming=upcoming,
-            can_edit=_can(request, principal, "co_building.featured_service", "write", compound_id),
+            can_edit=ctx.can("co_building.featured_service", "write"),
             **_labels(),
         )
 
     @post("/services", guards=[requires("co_building.featured_service", "write")])
-    async def add_service(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def add_service(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Add a service (price in fen)."""
-        await services.create_service(session, compound_id, await parse_form(request, s.ServiceIn))
+        await services.create_service(ctx.session, compound_id, await parse_form(request, s.ServiceIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/services", "created")
 
     @post("/services/{service_id:uuid}", guards=[requires("co_building.featured_service", "write")])
-    async def change_service(self, request: Request, compound_id: uuid.UUID, service_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def change_service(self, request: Request, compound_id: uuid.UUID, service_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Change the price, the cancellation window or whether the service is offered."""
         values = await parse_form(request, s.ServicePatch)
         await services.update_service(
-            session,
+            ctx.session,
             compound_id,
             service_id,
             s.ServicePatch(
@@ -131,9 +126,9 @@ class FeaturedConsolePages(Controller):
         return done(request, f"/console/compounds/{compound_id}/co_building/services")
 
     @post("/services/{service_id:uuid}/slots", guards=[requires("co_building.featured_service", "write")])
-    async def add_slot(self, request: Request, compound_id: uuid.UUID, service_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def add_slot(self, request: Request, compound_id: uuid.UUID, service_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Open a time slot (local time of the compound)."""
-        await services.add_slot(session, compound_id, service_id, await parse_form(request, s.SlotIn))
+        await services.add_slot(ctx.session, compound_id, service_id, await parse_form(request, s.SlotIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/services", "created")
 
     @get("/bookings", guards=[requires("co_building.booking", "read")])
@@ -141,18 +136,17 @@ class FeaturedConsolePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: str | None = None,
         upcoming: bool = True,
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """The bookings desk: upcoming bookings soonest first, with confirm, complete, no-show and cancel."""
-        staff = _can(request, principal, "co_building.booking", "approve", compound_id)
+        staff = ctx.can("co_building.booking", "approve")
         listed = await services.bookings(
-            session,
+            ctx.session,
             compound_id,
-            own=None if staff else principal.user_id,
+            own=None if staff else ctx.user_id,
             status=status or None,
             upcoming=upcoming,
             limit=PAGE_SIZE,
@@ -161,7 +155,7 @@ class FeaturedConsolePages(Controller):
         residents = []
         if staff:
             residents = (
-                await session.execute(
+                await ctx.session.execute(
                     select(Resident.id, Resident.name)
                     .where(Resident.compound_id == compound_id)
                     .order_by(Resident.name)
@@ -170,7 +164,7 @@ class FeaturedConsolePages(Controller):
             ).all()
         open_slots = (
             (
-                await session.execute(
+                await ctx.session.execute(
                     select(ServiceSlot, FeaturedService.name)
                     .join(
                         FeaturedService,
@@ -193,7 +187,7 @@ class FeaturedConsolePages(Controller):
             request,
             "co_building/featured/console_bookings.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             bookings=listed.items,
             pager=pager(request, listed.total, offset),
             shown=status or "",
@@ -205,26 +199,35 @@ class FeaturedConsolePages(Controller):
         )
 
     @post("/bookings", guards=[requires("co_building.booking", "approve")])
-    async def book_for(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def book_for(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """The service desk books a slot for a resident (a phone call, a visit)."""
-        await services.book(session, principal, compound_id, await parse_form(request, s.BookingIn), for_others=True)
+        await services.book(ctx.session, ctx, compound_id, await parse_form(request, s.BookingIn), for_others=True)
         return done(request, f"/console/compounds/{compound_id}/co_building/bookings", "created")
 
     @post("/bookings/{booking_id:uuid}/cancel", guards=[requires("co_building.booking", "approve")])
     async def cancel(
-        self, request: Request, compound_id: uuid.UUID, booking_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        booking_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Cancel a booking with a reason; the resident is told."""
         data = await parse_form(request, s.CancelIn)
-        await services.cancel_booking(session, principal, compound_id, booking_id, data.reason, staff=True)
+        await services.cancel_booking(ctx.session, ctx, compound_id, booking_id, data.reason, staff=True)
         return done(request, f"/console/compounds/{compound_id}/co_building/bookings")
 
     @post("/bookings/{booking_id:uuid}/{action:str}", guards=[requires("co_building.booking", "approve")])
     async def move(
-        self, request: Request, compound_id: uuid.UUID, booking_id: uuid.UUID, action: str, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        booking_id: uuid.UUID,
+        action: str,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Confirm, complete or mark no-show (the service refuses any other move with a 409)."""
-        await services.move_booking(session, principal, compound_id, booking_id, action.replace("-", "_"))
+        await services.move_booking(ctx.session, ctx, compound_id, booking_id, action.replace("-", "_"))
         return done(request, f"/console/compounds/{compound_id}/co_building/bookings")
 
     @get("/care", guards=[requires("co_building.care", "read")])
@@ -232,20 +235,19 @@ class FeaturedConsolePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         category: str | None = None,
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """The care list (关爱对象); phone and ID-card numbers masked unless the user holds tenants.resident_pii."""
-        show_pii = _can(request, principal, "tenants.resident_pii", "read", compound_id)
+        show_pii = ctx.can("tenants.resident_pii", "read")
         listed = await services.care_subjects(
-            session, compound_id, show_pii=show_pii, category=category or None, limit=PAGE_SIZE, offset=offset
+            ctx.session, compound_id, show_pii=show_pii, category=category or None, limit=PAGE_SIZE, offset=offset
         )
-        writable = _can(request, principal, "co_building.care", "write", compound_id)
+        writable = ctx.can("co_building.care", "write")
         residents = (
             (
-                await session.execute(
+                await ctx.session.execute(
                     select(Resident.id, Resident.name)
                     .where(Resident.compound_id == compound_id)
                     .order_by(Resident.name)
@@ -259,7 +261,7 @@ class FeaturedConsolePages(Controller):
             request,
             "co_building/featured/console_care.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             subjects=listed.items,
             pager=pager(request, listed.total, offset),
             masked=not show_pii,
@@ -270,9 +272,9 @@ class FeaturedConsolePages(Controller):
         )
 
     @post("/care", guards=[requires("co_building.care", "write")])
-    async def add_care_subject(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def add_care_subject(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Put a person on the care list."""
-        await services.create_care_subject(session, compound_id, await parse_form(request, s.CareSubjectIn))
+        await services.create_care_subject(ctx.session, compound_id, await parse_form(request, s.CareSubjectIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/care", "created")
 
     @get("/care/visits", guards=[requires("co_building.care", "read")])
@@ -280,36 +282,39 @@ class FeaturedConsolePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: str = "planned",
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """The visits board: planned visits soonest first (overdue ones marked), missed and done ones."""
         chosen = status if status in VISIT_STATES else "planned"
-        listed = await services.care_visits(session, compound_id, status=chosen, limit=PAGE_SIZE, offset=offset)
-        missed = (await services.care_visits(session, compound_id, status="missed", limit=1, offset=0)).total
-        zone = await services.compound_zone(session, compound_id)
+        listed = await services.care_visits(ctx.session, compound_id, status=chosen, limit=PAGE_SIZE, offset=offset)
+        missed = (await services.care_visits(ctx.session, compound_id, status="missed", limit=1, offset=0)).total
+        zone = await services.compound_zone(ctx.session, compound_id)
         return await page(
             request,
             "co_building/featured/console_visits.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             visits=listed.items,
             pager=pager(request, listed.total, offset),
             shown=chosen,
             missed_total=missed,
             today=now().astimezone(zone).date(),
-            writable=_can(request, principal, "co_building.care", "write", compound_id),
+            writable=ctx.can("co_building.care", "write"),
             **_labels(),
         )
 
     @post("/care/{subject_id:uuid}/visits", guards=[requires("co_building.care", "write")])
     async def record_visit(
-        self, request: Request, compound_id: uuid.UUID, subject_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        subject_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Record a visit (who, when, notes, findings)."""
-        await services.record_visit(session, principal, compound_id, subject_id, await parse_form(request, s.VisitIn))
+        await services.record_visit(ctx.session, ctx, compound_id, subject_id, await parse_form(request, s.VisitIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/care/visits?status=done", "saved")
 
 
@@ -320,11 +325,11 @@ class FeaturedPortalPages(Controller):
     path = PORTAL
 
     @get("/services", guards=[requires("co_building.featured_service", "read")])
-    async def services_page(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def services_page(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """What the property company offers, with the free places of each upcoming slot."""
-        catalogue = await services.services(session, compound_id, active_only=True, limit=200, offset=0)
+        catalogue = await services.services(ctx.session, compound_id, active_only=True, limit=200, offset=0)
         slots = (
-            await session.scalars(
+            await ctx.session.scalars(
                 select(ServiceSlot)
                 .where(ServiceSlot.compound_id == compound_id, ServiceSlot.starts_at > now())
                 .order_by(ServiceSlot.starts_at)
@@ -344,17 +349,21 @@ class FeaturedPortalPages(Controller):
         )
 
     @post("/bookings", guards=[requires("co_building.booking", "write")])
-    async def book(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def book(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Book a slot for myself."""
-        await services.book(session, principal, compound_id, await parse_form(request, s.BookingIn), for_others=False)
+        await services.book(ctx.session, ctx, compound_id, await parse_form(request, s.BookingIn), for_others=False)
         return done(request, f"/portal/compounds/{compound_id}/co_building/bookings", "created")
 
     @get("/bookings", guards=[requires("co_building.booking", "read")])
     async def my_bookings(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        offset: OffsetParam = 0,
     ) -> Response[Any]:
         """My bookings, soonest first, with the time until which I may cancel free of charge."""
-        listed = await services.bookings(session, compound_id, own=principal.user_id, limit=PAGE_SIZE, offset=offset)
+        listed = await services.bookings(ctx.session, compound_id, own=ctx.user_id, limit=PAGE_SIZE, offset=offset)
         return await page(
             request,
             "co_building/featured/portal_bookings.html",
@@ -368,10 +377,14 @@ class FeaturedPortalPages(Controller):
 
     @post("/bookings/{booking_id:uuid}/cancel", guards=[requires("co_building.booking", "write")])
     async def cancel(
-        self, request: Request, compound_id: uuid.UUID, booking_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        booking_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Cancel one of my bookings (free until the service's window opens)."""
-        await services.cancel_booking(session, principal, compound_id, booking_id, "", staff=False)
+        await services.cancel_booking(ctx.session, ctx, compound_id, booking_id, "", staff=False)
         return done(request, f"/portal/compounds/{compound_id}/co_building/bookings")
 
 

@@ -17,8 +17,9 @@ from litestar import Controller, Request, Response, get, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
+from core.authz.guard import requires
 from core.clock import now
+from core.context import RequestContext
 from core.identity.principal import Principal
 from core.pagination import OffsetParam, paginate
 from core.payments import collect_providers
@@ -74,14 +75,6 @@ def _fen(values: dict[str, Any], field: str = "amount") -> int:
     return int(yuan * 100)
 
 
-def _is_staff(request: Request, principal: Principal, compound_id: uuid.UUID) -> bool:
-    """Staff of the fees desk, as the API judges it (they record cash and see every room's bills)."""
-    enforcer = request.app.state.policy.enforcer
-    return can(principal, enforcer, "co_building.fee", "write", compound_id) or can(
-        principal, enforcer, "co_building.payment", "read", compound_id
-    )
-
-
 async def _payments(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID) -> list[Payment]:
     return list(
         (
@@ -95,17 +88,17 @@ async def _payments(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid
 
 
 async def _pay(
-    request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, values: dict[str, Any]
+    request: Request, ctx: RequestContext, compound_id: uuid.UUID, bill_id: uuid.UUID, values: dict[str, Any]
 ) -> tuple[Payment, str]:
     key = values.pop(IDEMPOTENCY_FIELD, None)
     values["amount_fen"] = _fen(values)
     return await services.record_payment(
-        session,
+        ctx.session,
         compound_id,
         bill_id,
         to_input(values, s.PaymentIn),
-        user_id=principal.user_id,
-        staff=_is_staff(request, principal, compound_id),
+        user_id=ctx.user_id,
+        staff=ctx.can("co_building.fee", "read_all"),
         idempotency_key=key,
         providers=collect_providers(request.app.state.plugins),
     )
@@ -152,24 +145,22 @@ class ConsoleFeePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: str | None = None,
         period: str | None = None,
         building_id: uuid.UUID | None = None,
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Fee items, bills with filters, payments awaiting confirmation, arrears by building."""
-        enforcer = request.app.state.policy.enforcer
-        can_edit = can(principal, enforcer, "co_building.fee", "write", compound_id)
+        can_edit = ctx.can("co_building.fee", "write")
         status = status if status in BILL_STATES else None
         period = (period or "").strip() or None
         rows, total = await paginate(
-            session, services.bills_query(compound_id, status=status, period=period, building_id=building_id), PAGE_SIZE, offset
+            ctx.session, services.bills_query(compound_id, status=status, period=period, building_id=building_id), PAGE_SIZE, offset
         )
-        items = (await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id).order_by(FeeItem.name))).all()
+        items = (await ctx.session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id).order_by(FeeItem.name))).all()
         pending = (
-            await session.execute(
+            await ctx.session.execute(
                 select(Payment, Bill.room_id, Bill.period)
                 .join(Bill, (Bill.compound_id == Payment.compound_id) & (Bill.id == Payment.bill_id))
                 .where(Payment.compound_id == compound_id, Payment.status == "pending")
@@ -177,23 +168,23 @@ class ConsoleFeePages(Controller):
                 .limit(PENDING_SHOWN)
             )
         ).all()
-        labels = await room_labels(session, compound_id, {room_id for _, room_id, _ in pending})
+        labels = await room_labels(ctx.session, compound_id, {room_id for _, room_id, _ in pending})
         buildings = (
-            await session.execute(select(Building.id, Building.name).where(Building.compound_id == compound_id).order_by(Building.name))
+            await ctx.session.execute(select(Building.id, Building.name).where(Building.compound_id == compound_id).order_by(Building.name))
         ).all()
         return await page(
             request,
             "co_building/fees/console.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             items=[services.fee_item_out(i) for i in items],
-            bills=await services.bills_out(session, compound_id, rows),
+            bills=await services.bills_out(ctx.session, compound_id, rows),
             pager=pager(request, total, offset),
             pending=[(p, labels.get(room_id, ""), bill_period) for p, room_id, bill_period in pending],
             buildings=buildings,
-            arrears=await services.arrears(session, compound_id) if can_edit else [],
+            arrears=await services.arrears(ctx.session, compound_id) if can_edit else [],
             can_edit=can_edit,
-            can_confirm=can(principal, enforcer, "co_building.payment", "write", compound_id),
+            can_confirm=ctx.can("co_building.payment", "write"),
             this_period=services.period_of(now().date()),
             filters={"status": status or "", "period": period or "", "building_id": building_id},
             generated=request.query_params.get("generated"),
@@ -202,83 +193,98 @@ class ConsoleFeePages(Controller):
         )
 
     @post("/items", guards=[requires("co_building.fee", "write")])
-    async def add_item(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def add_item(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """A fee item (收费标准): per m² per month, per room per month, or metered."""
-        await services.create_fee_item(session, compound_id, to_input(await form_values(request), s.FeeItemIn))
+        await services.create_fee_item(ctx.session, compound_id, to_input(await form_values(request), s.FeeItemIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/fees", "created")
 
     @post("/items/{item_id:uuid}", guards=[requires("co_building.fee", "write")])
-    async def change_item(self, request: Request, compound_id: uuid.UUID, item_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def change_item(self, request: Request, compound_id: uuid.UUID, item_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Change a fee item's price, due days or whether it is billed (issued bills keep their prices)."""
         values = await form_values(request)
         values["active"] = values.get("active", "false")  # an unticked box is not sent at all
-        await services.update_fee_item(session, compound_id, item_id, to_input(values, s.FeeItemIn))
+        await services.update_fee_item(ctx.session, compound_id, item_id, to_input(values, s.FeeItemIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/fees")
 
     @post("/bills/generate", guards=[requires("co_building.fee", "write")])
-    async def generate(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def generate(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Issue a period's bills now; rooms already billed are skipped."""
         data = to_input(await form_values(request), s.GenerateBillsIn)
-        result = await services.generate_bills(session, compound_id, data.period)
+        result = await services.generate_bills(ctx.session, compound_id, data.period)
         return done(
             request, f"/console/compounds/{compound_id}/co_building/fees?period={result.period}&generated={result.created}", "created"
         )
 
     @post("/reminders", guards=[requires("co_building.fee", "write")])
-    async def remind(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def remind(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Remind the owners of every overdue bill (at most once a week per bill)."""
-        result = await services.send_reminders(session, compound_id)
+        result = await services.send_reminders(ctx.session, compound_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/fees?reminded={result.bills}")
 
     @get("/bills/{bill_id:uuid}", guards=[requires("co_building.payment", "read")])
     async def bill(
-        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        bill_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """A bill's lines and payments, and the form to record cash or a transfer."""
-        bill = await services.get_bill(session, compound_id, bill_id)
-        payments = await _payments(session, compound_id, bill_id)
-        enforcer = request.app.state.policy.enforcer
+        bill = await services.get_bill(ctx.session, compound_id, bill_id)
+        payments = await _payments(ctx.session, compound_id, bill_id)
         return await page(
             request,
             "co_building/fees/console_bill.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
-            bill=(await services.bills_out(session, compound_id, [bill], with_lines=True))[0],
+            compound=await get_compound(ctx.session, compound_id),
+            bill=(await services.bills_out(ctx.session, compound_id, [bill], with_lines=True))[0],
             payments=payments,
             payable=services.outstanding(bill) - _with_pending(payments),
-            can_pay=can(principal, enforcer, "co_building.payment", "write", compound_id),
+            can_pay=ctx.can("co_building.payment", "write"),
             idempotency_key=uuid.uuid4().hex,
             **LABELS,
         )
 
     @post("/bills/{bill_id:uuid}/payments", guards=[requires("co_building.payment", "write")])
     async def pay(
-        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        bill_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Record cash or a bank transfer received; a repeated form (same key) records it once."""
-        await _pay(request, principal, session, compound_id, bill_id, await form_values(request))
+        await _pay(request, ctx, compound_id, bill_id, await form_values(request))
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{bill_id}", "created")
 
     @post("/payments/{payment_id:uuid}/confirm", guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
     async def confirm(
-        self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        payment_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """The money of a pending offline payment has arrived: credit the bill, issue the receipt."""
-        payment = await services.confirm_payment(session, compound_id, payment_id, user_id=principal.user_id)
+        payment = await services.confirm_payment(ctx.session, compound_id, payment_id, user_id=ctx.user_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{payment.bill_id}")
 
     @post("/payments/{payment_id:uuid}/cancel", guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
-    async def cancel(self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def cancel(self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """A pending payment whose money never came."""
-        payment = await services.cancel_payment(session, compound_id, payment_id)
+        payment = await services.cancel_payment(ctx.session, compound_id, payment_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{payment.bill_id}")
 
     @get("/payments/{payment_id:uuid}/receipt", guards=[requires("co_building.payment", "read")])
     async def receipt(
-        self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        payment_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """The printable receipt (收据) of a received payment."""
-        return await _receipt(request, session, compound_id, payment_id, principal, staff=True)
+        return await _receipt(request, ctx.session, compound_id, payment_id, ctx.principal, staff=True)
 
 
 # --------------------------------------------------------------------------- portal
@@ -291,51 +297,61 @@ class PortalFeePages(Controller):
 
     @get("/", guards=[requires("co_building.fee", "read")])
     async def fees(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        offset: OffsetParam = 0,
     ) -> Response[Any]:
         """My rooms' bills, newest period first."""
-        rooms = await services.resident_rooms(session, compound_id, principal.user_id)
-        rows, total = await paginate(session, services.bills_query(compound_id, room_ids=rooms), PAGE_SIZE, offset)
+        rooms = await services.resident_rooms(ctx.session, compound_id, ctx.user_id)
+        rows, total = await paginate(ctx.session, services.bills_query(compound_id, room_ids=rooms), PAGE_SIZE, offset)
         return await page(
             request,
             "co_building/fees/portal.html",
             portal=True,
             compound_id=compound_id,
-            bills=await services.bills_out(session, compound_id, rows),
+            bills=await services.bills_out(ctx.session, compound_id, rows),
             pager=pager(request, total, offset),
             **LABELS,
         )
 
     @get("/bills/{bill_id:uuid}", guards=[requires("co_building.fee", "read")])
     async def bill(
-        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        bill_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """One of my bills: lines, payments, receipts and the way to pay."""
-        bill = await _own_bill(session, compound_id, bill_id, principal)
-        payments = await _payments(session, compound_id, bill_id)
+        bill = await _own_bill(ctx.session, compound_id, bill_id, ctx.principal)
+        payments = await _payments(ctx.session, compound_id, bill_id)
         return await page(
             request,
             "co_building/fees/portal_bill.html",
             portal=True,
             compound_id=compound_id,
-            bill=(await services.bills_out(session, compound_id, [bill], with_lines=True))[0],
+            bill=(await services.bills_out(ctx.session, compound_id, [bill], with_lines=True))[0],
             payments=payments,
             payable=services.outstanding(bill) - _with_pending(payments),
-            providers=list(collect_providers(request.app.state.plugins).values())
-            if can(principal, request.app.state.policy.enforcer, "co_building.payment", "write", compound_id)
-            else [],
+            providers=list(collect_providers(request.app.state.plugins).values()) if ctx.can("co_building.payment", "write") else [],
             idempotency_key=uuid.uuid4().hex,
             **LABELS,
         )
 
     @post("/bills/{bill_id:uuid}/payments", guards=[requires("co_building.payment", "write")])
     async def pay(
-        self, request: Request, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        bill_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Start a charge with the chosen provider and show what to do next (the offline provider: the reference to quote)."""
         values = await form_values(request)
         values["method"] = "provider"
-        payment, instructions = await _pay(request, principal, session, compound_id, bill_id, values)
+        payment, instructions = await _pay(request, ctx, compound_id, bill_id, values)
         return await page(
             request,
             "co_building/fees/portal_paid.html",
@@ -348,10 +364,14 @@ class PortalFeePages(Controller):
 
     @get("/payments/{payment_id:uuid}/receipt", guards=[requires("co_building.fee", "read")])
     async def receipt(
-        self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        payment_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """The receipt of one of my payments."""
-        return await _receipt(request, session, compound_id, payment_id, principal, staff=False)
+        return await _receipt(request, ctx.session, compound_id, payment_id, ctx.principal, staff=False)
 
 
 PAGES: list[dict] = [

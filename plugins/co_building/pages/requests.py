@@ -17,7 +17,8 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
+from core.authz.guard import requires
+from core.context import RequestContext, context_of
 from core.files import services as files
 from core.files.api import MULTIPART_OVERHEAD, storage_of
 from core.identity.principal import Principal
@@ -136,12 +137,8 @@ LABELS = {
 }
 
 
-def _actor(request: Request, principal: Principal, compound_id: uuid.UUID) -> services.Actor:
-    return services.Actor(principal, request.app.state.policy.enforcer, compound_id)
-
-
-async def _shaped(session: AsyncSession, actor: services.Actor, row: services.ServiceRequest) -> s.RequestOut:
-    return (await services.request_out(session, actor, [row], with_timeline=True))[0]
+async def _shaped(ctx: RequestContext, row: services.ServiceRequest) -> s.RequestOut:
+    return (await services.request_out(ctx, [row], with_timeline=True))[0]
 
 
 async def _photos(
@@ -179,7 +176,7 @@ async def _photo_response(
     request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID, attachment_id: uuid.UUID
 ) -> Response[bytes]:
     """A photo of a request the caller may see (the request's visibility first, then the file's own rights)."""
-    await services.get_request(session, _actor(request, principal, compound_id), request_id)
+    await services.get_request(context_of(request), request_id)
     state = request.app.state
     row, content = await files.download(session, storage_of(state), principal, state.policy.enforcer, compound_id, attachment_id)
     if row.record_type != RECORD_TYPE or row.record_id != request_id:
@@ -196,9 +193,9 @@ async def _photo_response(
     )
 
 
-async def _transition(request: Request, principal: Principal, session: AsyncSession, compound_id: uuid.UUID, request_id: uuid.UUID) -> None:
+async def _transition(request: Request, ctx: RequestContext, request_id: uuid.UUID) -> None:
     values = await form_values(request)
-    await services.transition(session, _actor(request, principal, compound_id), request_id, to_input(values, s.TransitionIn))
+    await services.transition(ctx, request_id, to_input(values, s.TransitionIn))
 
 
 # --------------------------------------------------------------------------- console
@@ -214,8 +211,7 @@ class ConsoleRequestPages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: Annotated[str | None, QueryParameter(name="state")] = None,
         kind: str | None = None,
         breached: bool = False,
@@ -224,33 +220,32 @@ class ConsoleRequestPages(Controller):
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Requests with filters: state (or every open one), kind, breached, assigned to me, number or title."""
-        actor = _actor(request, principal, compound_id)
         stmt = services.filter_requests(
-            services.visible_requests(actor),
+            services.visible_requests(ctx),
             state=status if status in {*STATES, "open"} else None,
             kind=kind if kind in KINDS else None,
             breached=breached or None,
-            assignee=principal.user_id if mine else None,
+            assignee=ctx.user_id if mine else None,
             q=(q or "").strip() or None,
         )
-        rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
+        rows, total = await paginate(ctx.session, stmt, PAGE_SIZE, offset)
         return await page(
             request,
             "co_building/requests/console_list.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
-            items=await services.request_out(session, actor, rows),
+            compound=await get_compound(ctx.session, compound_id),
+            items=await services.request_out(ctx, rows),
             pager=pager(request, total, offset),
             filters={"state": status or "", "kind": kind or "", "breached": breached, "mine": mine, "q": (q or "").strip()},
-            can_file=actor.staff("write"),
+            can_file=ctx.can(services.WORK_ORDER, "write"),
             **LABELS,
         )
 
     @get("/new", guards=[requires("co_building.work_order", "write")])
-    async def new(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def new(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """File a request on a caller's behalf (phone or visit): whose it is, which room, what is wrong."""
         residents = (
-            await session.execute(
+            await ctx.session.execute(
                 select(Resident.id, Resident.name, Household.room_id)
                 .join(Household, (Household.compound_id == Resident.compound_id) & (Household.id == Resident.household_id))
                 .where(Resident.compound_id == compound_id)
@@ -259,7 +254,7 @@ class ConsoleRequestPages(Controller):
             )
         ).all()
         rooms = (
-            await session.execute(
+            await ctx.session.execute(
                 select(Room.id, Room.number, Unit.name.label("unit"), Building.name.label("building"))
                 .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
                 .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
@@ -273,78 +268,61 @@ class ConsoleRequestPages(Controller):
             request,
             "co_building/requests/console_new.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             residents=[(r.id, r.name, labels.get(r.room_id, "")) for r in residents],
             rooms=list(labels.items()),
             **LABELS,
         )
 
     @post("/", guards=[requires("co_building.work_order", "write")])
-    async def file(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def file(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """File the caller's request (channel phone or visit) and open it."""
         values = await form_values(request)
         values.setdefault("channel", "phone")
-        filed = await services.file_request(session, _actor(request, principal, compound_id), to_input(values, s.RequestIn))
+        filed = await services.file_request(ctx, to_input(values, s.RequestIn))
         return done(request, services.console_link(filed), "created")
 
     @get("/{request_id:uuid}", guards=[requires("co_building.work_order", "read")])
-    async def detail(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def detail(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """One order: its state and limits, the timeline, photos, and the moves this user may make now."""
-        actor = _actor(request, principal, compound_id)
-        item = await _shaped(session, actor, await services.get_request(session, actor, request_id))
-        picker = await services.assignable_staff(session, compound_id) if {"assign", "reassign"} & set(item.allowed_actions) else []
+        item = await _shaped(ctx, await services.get_request(ctx, request_id))
+        picker = await services.assignable_staff(ctx.session, compound_id) if {"assign", "reassign"} & set(item.allowed_actions) else []
         return await page(
             request,
             "co_building/requests/console_detail.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             r=item,
-            photos=await _photos(request, principal, session, compound_id, request_id),
+            photos=await _photos(request, ctx.principal, ctx.session, compound_id, request_id),
             staff=picker,
             noted=NOTED_ACTIONS,
-            can_approve=actor.staff("approve"),
-            can_note=actor.staff("write") and item.state not in {"closed", "cancelled"},
+            can_approve=ctx.can(services.WORK_ORDER, "approve"),
+            can_note=ctx.can(services.WORK_ORDER, "write") and item.state not in {"closed", "cancelled"},
             **LABELS,
         )
 
     @post("/{request_id:uuid}/transitions", guards=[requires("co_building.work_order", "write")])
-    async def move(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def move(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Assign, accept, start, complete, close, reopen or cancel (the service refuses what is not allowed now)."""
-        await _transition(request, principal, session, compound_id, request_id)
+        await _transition(request, ctx, request_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/notes", guards=[requires("co_building.work_order", "write")])
-    async def note(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def note(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """A progress note on the timeline."""
-        await services.add_note(
-            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn)
-        )
+        await services.add_note(ctx, request_id, to_input(await form_values(request), s.NoteIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/return-visit", guards=[requires("co_building.work_order", "approve")])
-    async def return_visit(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def return_visit(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """The manager's return visit (回访) after a low rating."""
-        await services.return_visit(
-            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn)
-        )
+        await services.return_visit(ctx, request_id, to_input(await form_values(request), s.NoteIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/handover", guards=[requires("co_building.work_order", "approve")])
-    async def hand_over(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def hand_over(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Beyond the property company's powers: hand it to the community's coordination, with the reason."""
-        await services.hand_over(
-            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.HandoverIn)
-        )
+        await services.hand_over(ctx, request_id, to_input(await form_values(request), s.HandoverIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @get("/{request_id:uuid}/photos/{attachment_id:uuid}", guards=[requires("co_building.work_order", "read")])
@@ -354,11 +332,10 @@ class ConsoleRequestPages(Controller):
         compound_id: uuid.UUID,
         request_id: uuid.UUID,
         attachment_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
     ) -> Response[bytes]:
         """A photo of the request, shown in the page."""
-        return await _photo_response(request, principal, session, compound_id, request_id, attachment_id)
+        return await _photo_response(request, ctx.principal, ctx.session, compound_id, request_id, attachment_id)
 
 
 class TimeLimitPages(Controller):
@@ -367,18 +344,16 @@ class TimeLimitPages(Controller):
     path = "/console/co_building/time-limits"
 
     @get("/", guards=[requires("co_building.service_config", "read")])
-    async def limits(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def limits(self, request: Request, ctx: RequestContext) -> Response[Any]:
         """The table, with the platform's defaults where the enterprise has set nothing."""
-        rows = await services.time_limits(session, principal.tenant_id) if principal.tenant_id is not None else []
-        writable = principal.tenant_kind == "enterprise" and can(
-            principal, request.app.state.policy.enforcer, "co_building.service_config", "write"
-        )
+        rows = await services.time_limits(ctx.session, ctx.tenant_id) if ctx.tenant_id is not None else []
+        writable = ctx.can("co_building.time_limit", "write")
         return await page(request, "co_building/requests/time_limits.html", rows=rows, writable=writable, **LABELS)
 
     @post("/", guards=[requires("co_building.service_config", "write")])
-    async def set_limit(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def set_limit(self, request: Request, ctx: RequestContext) -> Response[Any]:
         """Set one line (applies to requests filed from now on)."""
-        await services.set_time_limit(session, principal, to_input(await form_values(request), s.TimeLimitIn))
+        await services.set_time_limit(ctx, to_input(await form_values(request), s.TimeLimitIn))
         return done(request, "/console/co_building/time-limits")
 
 
@@ -391,20 +366,17 @@ class PortalRequestPages(Controller):
     path = PORTAL
 
     @get("/", guards=[requires("co_building.request", "read")])
-    async def requests(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
-    ) -> Response[Any]:
+    async def requests(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, offset: OffsetParam = 0) -> Response[Any]:
         """My requests, newest first, and the open public-area requests of others that I can join with "me too"."""
-        actor = _actor(request, principal, compound_id)
         rows, total = await paginate(
-            session, services.filter_requests(services.visible_requests(actor), mine=principal.user_id), PAGE_SIZE, offset
+            ctx.session, services.filter_requests(services.visible_requests(ctx), mine=ctx.user_id), PAGE_SIZE, offset
         )
         public = (
-            await session.scalars(
-                services.filter_requests(services.visible_requests(actor), state="open")
+            await ctx.session.scalars(
+                services.filter_requests(services.visible_requests(ctx), state="open")
                 .where(
                     services.ServiceRequest.location == "public",
-                    services.ServiceRequest.filed_for_user_id.is_distinct_from(principal.user_id),
+                    services.ServiceRequest.filed_for_user_id.is_distinct_from(ctx.user_id),
                 )
                 .limit(PAGE_SIZE)
             )
@@ -414,87 +386,74 @@ class PortalRequestPages(Controller):
             "co_building/requests/portal_list.html",
             portal=True,
             compound_id=compound_id,
-            mine=await services.request_out(session, actor, rows),
-            public=await services.request_out(session, actor, list(public)),
+            mine=await services.request_out(ctx, rows),
+            public=await services.request_out(ctx, list(public)),
             pager=pager(request, total, offset),
             **LABELS,
         )
 
     @get("/new", guards=[requires("co_building.request", "write")])
-    async def new(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def new(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """The filing form: kind, category, title, description, my room or a public area, a photo."""
         return await page(
             request,
             "co_building/requests/portal_new.html",
             portal=True,
             compound_id=compound_id,
-            rooms=await services.my_rooms(session, compound_id, principal.user_id),
+            rooms=await services.my_rooms(ctx.session, compound_id, ctx.user_id),
             **LABELS,
         )
 
     @post("/", guards=[requires("co_building.request", "write")], request_max_body_size=files.max_upload_bytes() + MULTIPART_OVERHEAD)
-    async def file(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def file(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """File the request and store its photo in one unit of work: a refused photo files nothing."""
         values = await form_values(request)
         photo = values.pop("photo", None)
         if photo is not None and not isinstance(photo, UploadFile):
             raise invalid("photo", "choose a photo", status=400)
         values["channel"] = "portal"
-        filed = await services.file_request(session, _actor(request, principal, compound_id), to_input(values, s.RequestIn))
+        filed = await services.file_request(ctx, to_input(values, s.RequestIn))
         if photo is not None and photo.filename:
-            await _attach_photo(request, principal, session, compound_id, filed.id, photo)
+            await _attach_photo(request, ctx.principal, ctx.session, compound_id, filed.id, photo)
         return done(request, services.portal_link(filed), "created")
 
     @get("/{request_id:uuid}", guards=[requires("co_building.request", "read")])
-    async def detail(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def detail(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Follow a request: state, timeline, the community's case progress, rating and my moves."""
-        actor = _actor(request, principal, compound_id)
-        item = await _shaped(session, actor, await services.get_request(session, actor, request_id))
+        item = await _shaped(ctx, await services.get_request(ctx, request_id))
         return await page(
             request,
             "co_building/requests/portal_detail.html",
             portal=True,
             compound_id=compound_id,
             r=item,
-            photos=await _photos(request, principal, session, compound_id, request_id),
+            photos=await _photos(request, ctx.principal, ctx.session, compound_id, request_id),
             **LABELS,
         )
 
     @post("/{request_id:uuid}/transitions", guards=[requires("co_building.request", "write")])
-    async def move(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def move(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """The resident cancels, reopens or confirms the close of their own request."""
-        await _transition(request, principal, session, compound_id, request_id)
+        await _transition(request, ctx, request_id)
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/rating", guards=[requires("co_building.request", "write")])
-    async def rate(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def rate(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Rate the completed work 1–5 with tags and a comment."""
         data = to_input(await form_values(request, lists=("tags",)), s.RatingIn)
-        await services.rate(session, _actor(request, principal, compound_id), request_id, data)
+        await services.rate(ctx, request_id, data)
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/notes", guards=[requires("co_building.request", "write")])
-    async def note(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def note(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """A follow-up on my request's timeline."""
-        await services.add_note(
-            session, _actor(request, principal, compound_id), request_id, to_input(await form_values(request), s.NoteIn)
-        )
+        await services.add_note(ctx, request_id, to_input(await form_values(request), s.NoteIn))
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests/{request_id}")
 
     @post("/{request_id:uuid}/me-too", guards=[requires("co_building.request", "write")])
-    async def me_too(
-        self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, principal: Principal, session: AsyncSession
-    ) -> Response[Any]:
+    async def me_too(self, request: Request, compound_id: uuid.UUID, request_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """ "Me too" on an open public-area request instead of filing the same problem again."""
-        await services.me_too(session, _actor(request, principal, compound_id), request_id)
+        await services.me_too(ctx, request_id)
         return done(request, f"/portal/compounds/{compound_id}/co_building/requests")
 
     @get("/{request_id:uuid}/photos/{attachment_id:uuid}", guards=[requires("co_building.request", "read")])
@@ -504,11 +463,10 @@ class PortalRequestPages(Controller):
         compound_id: uuid.UUID,
         request_id: uuid.UUID,
         attachment_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
     ) -> Response[bytes]:
         """A photo of a request I may see."""
-        return await _photo_response(request, principal, session, compound_id, request_id, attachment_id)
+        return await _photo_response(request, ctx.principal, ctx.session, compound_id, request_id, attachment_id)
 
 
 PAGES: list[dict] = [

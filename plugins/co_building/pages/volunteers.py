@@ -15,10 +15,9 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import can, requires
-from core.identity.principal import Principal
+from core.authz.guard import requires
+from core.context import RequestContext
 from core.pagination import OffsetParam
 from core.problems import invalid
 from core.web.forms import form_values, parse_form, to_input
@@ -62,10 +61,6 @@ PROBLEM_TITLES = (
 )
 
 
-def _can(request: Request, principal: Principal, obj: str, act: str, compound_id: uuid.UUID) -> bool:
-    return can(principal, request.app.state.policy.enforcer, obj, act, compound_id)
-
-
 def _labels() -> dict[str, Any]:
     return {
         "signup_states": SIGNUP_STATES,
@@ -90,20 +85,19 @@ class VolunteerConsolePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         team_id: uuid.UUID | None = None,
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Volunteers and teams; phone and party membership only with co_building.volunteer_pii."""
-        show_pii = _can(request, principal, "co_building.volunteer_pii", "read", compound_id)
+        show_pii = ctx.can("co_building.volunteer_pii", "read")
         listed = await services.volunteers(
-            session, compound_id, own=own_user(principal), show_pii=show_pii, team_id=team_id, limit=PAGE_SIZE, offset=offset
+            ctx.session, compound_id, own=own_user(ctx), show_pii=show_pii, team_id=team_id, limit=PAGE_SIZE, offset=offset
         )
-        manage = _can(request, principal, "co_building.volunteer", "approve", compound_id)
+        manage = ctx.can("co_building.volunteer", "approve")
         residents = (
             (
-                await session.execute(
+                await ctx.session.execute(
                     select(Resident.id, Resident.name)
                     .where(Resident.compound_id == compound_id)
                     .order_by(Resident.name)
@@ -117,10 +111,10 @@ class VolunteerConsolePages(Controller):
             request,
             "co_building/volunteers/console_volunteers.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             volunteers=listed.items,
             pager=pager(request, listed.total, offset),
-            teams=await services.teams(session, compound_id),
+            teams=await services.teams(ctx.session, compound_id),
             team_id=team_id,
             masked=not show_pii,
             manage=manage,
@@ -129,53 +123,61 @@ class VolunteerConsolePages(Controller):
         )
 
     @post("/volunteers", guards=[requires("co_building.volunteer", "approve")])
-    async def register(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def register(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Register a resident (or a named person) as a volunteer."""
-        await services.register_volunteer(session, principal, compound_id, await parse_form(request, s.VolunteerIn), for_others=True)
+        await services.register_volunteer(ctx.session, ctx, compound_id, await parse_form(request, s.VolunteerIn), for_others=True)
         return done(request, f"/console/compounds/{compound_id}/co_building/volunteers", "created")
 
     @post("/volunteer-teams", guards=[requires("co_building.volunteer", "approve")])
-    async def add_team(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def add_team(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Form a team."""
-        await services.create_team(session, compound_id, await parse_form(request, s.TeamIn))
+        await services.create_team(ctx.session, compound_id, await parse_form(request, s.TeamIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/volunteers", "created")
 
     @get("/activities", guards=[requires("co_building.activity", "read")])
     async def activities(
-        self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession, offset: OffsetParam = 0
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        offset: OffsetParam = 0,
     ) -> Response[Any]:
         """Activities, latest first, with places taken and the waiting list."""
-        listed = await services.activities(session, compound_id, limit=PAGE_SIZE, offset=offset)
+        listed = await services.activities(ctx.session, compound_id, limit=PAGE_SIZE, offset=offset)
         return await page(
             request,
             "co_building/volunteers/console_activities.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             activities=listed.items,
             pager=pager(request, listed.total, offset),
-            teams=await services.teams(session, compound_id),
-            organise=_can(request, principal, "co_building.activity", "approve", compound_id),
+            teams=await services.teams(ctx.session, compound_id),
+            organise=ctx.can("co_building.activity", "approve"),
             **_labels(),
         )
 
     @post("/activities", guards=[requires("co_building.activity", "approve")])
-    async def add_activity(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def add_activity(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Organise an activity."""
-        activity = await services.create_activity(session, principal, compound_id, await parse_form(request, s.ActivityIn))
+        activity = await services.create_activity(ctx.session, ctx, compound_id, await parse_form(request, s.ActivityIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity.id}", "created")
 
     @get("/activities/{activity_id:uuid}", guards=[requires("co_building.activity", "read")])
     async def activity(
-        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """One activity: its sign-ups and waiting list, check-in and check-out, and the QR code to show on site."""
-        organise = _can(request, principal, "co_building.activity", "approve", compound_id)
-        row = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
+        organise = ctx.can("co_building.activity", "approve")
+        row = await found(ctx.session, VolunteerActivity, compound_id, activity_id, "activity")
         # the SVG is segno's own drawing of our URL: no user text reaches it, so it is safe to embed as markup
         qr = qr_svg(services.checkin_url(str(request.base_url), compound_id, row)) if organise else None
         volunteers = (
             (
-                await session.execute(
+                await ctx.session.execute(
                     select(Volunteer.id, Volunteer.name)
                     .where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True))
                     .order_by(Volunteer.name)
@@ -189,9 +191,9 @@ class VolunteerConsolePages(Controller):
             request,
             "co_building/volunteers/console_activity.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
-            activity=await services.get_activity(session, compound_id, activity_id),
-            signups=await services.signups(session, compound_id, activity_ids=[activity_id], own=None if organise else principal.user_id),
+            compound=await get_compound(ctx.session, compound_id),
+            activity=await services.get_activity(ctx.session, compound_id, activity_id),
+            signups=await services.signups(ctx.session, compound_id, activity_ids=[activity_id], own=None if organise else ctx.user_id),
             organise=organise,
             qr=qr,
             volunteers=volunteers,
@@ -200,18 +202,26 @@ class VolunteerConsolePages(Controller):
 
     @post("/activities/{activity_id:uuid}/cancel", guards=[requires("co_building.activity", "approve")])
     async def cancel_activity(
-        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Call the activity off."""
-        await services.cancel_activity(session, compound_id, activity_id)
+        await services.cancel_activity(ctx.session, compound_id, activity_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity_id}")
 
     @post("/activities/{activity_id:uuid}/signups", guards=[requires("co_building.activity", "approve")])
     async def sign_up_volunteer(
-        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Sign a volunteer up (a phone call to the organiser)."""
-        await services.sign_up(session, principal, compound_id, activity_id, await parse_form(request, s.SignupIn), for_others=True)
+        await services.sign_up(ctx.session, ctx, compound_id, activity_id, await parse_form(request, s.SignupIn), for_others=True)
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity_id}", "created")
 
     @post("/activities/{activity_id:uuid}/signups/{signup_id:uuid}/{action:str}", guards=[requires("co_building.activity", "approve")])
@@ -222,15 +232,14 @@ class VolunteerConsolePages(Controller):
         activity_id: uuid.UUID,
         signup_id: uuid.UUID,
         action: str,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Check a volunteer in or out, or cancel their sign-up."""
         if action == "cancel":
-            await services.cancel_signup(session, principal, compound_id, activity_id, signup_id, for_others=True)
+            await services.cancel_signup(ctx.session, ctx, compound_id, activity_id, signup_id, for_others=True)
         elif action in ("check-in", "check-out"):
             data = await parse_form(request, s.AttendanceIn)
-            await services.record_attendance(session, principal, compound_id, activity_id, signup_id, action.replace("-", "_"), data.at)
+            await services.record_attendance(ctx.session, ctx, compound_id, activity_id, signup_id, action.replace("-", "_"), data.at)
         else:
             raise invalid("action", "check-in, check-out or cancel")
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity_id}")
@@ -240,18 +249,17 @@ class VolunteerConsolePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         volunteer_id: uuid.UUID | None = None,
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """The points ledger (积分台账), newest first."""
         listed = await services.ledger(
-            session, compound_id, own=own_user(principal), volunteer_id=volunteer_id, limit=PAGE_SIZE, offset=offset
+            ctx.session, compound_id, own=own_user(ctx), volunteer_id=volunteer_id, limit=PAGE_SIZE, offset=offset
         )
-        writable = _can(request, principal, "co_building.points", "write", compound_id)
+        writable = ctx.can("co_building.points", "write")
         volunteers = (
-            await session.execute(
+            await ctx.session.execute(
                 select(Volunteer.id, Volunteer.name, Volunteer.points_balance)
                 .where(Volunteer.compound_id == compound_id)
                 .order_by(Volunteer.name)
@@ -262,19 +270,19 @@ class VolunteerConsolePages(Controller):
             request,
             "co_building/volunteers/console_points.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             entries=listed.items,
             pager=pager(request, listed.total, offset),
             writable=writable,
-            volunteers=volunteers if own_user(principal) is None else [],
+            volunteers=volunteers if own_user(ctx) is None else [],
             volunteer_id=volunteer_id,
             **_labels(),
         )
 
     @post("/points/adjustments", guards=[requires("co_building.points", "write")])
-    async def adjust(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def adjust(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Award or correct points with a new ledger line."""
-        await services.adjust_points(session, principal, compound_id, await parse_form(request, s.AdjustmentIn))
+        await services.adjust_points(ctx.session, ctx, compound_id, await parse_form(request, s.AdjustmentIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/points")
 
     @get("/rewards", guards=[requires("co_building.reward", "read")])
@@ -282,49 +290,53 @@ class VolunteerConsolePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
         status: str = "pending",
         offset: OffsetParam = 0,
     ) -> Response[Any]:
         """The rewards shop and the redemptions to hand over."""
-        shop = await services.rewards(session, compound_id, active_only=False, limit=500)
+        shop = await services.rewards(ctx.session, compound_id, active_only=False, limit=500)
         listed = await services.redemptions(
-            session, compound_id, own=own_user(principal), status=status or None, limit=PAGE_SIZE, offset=offset
+            ctx.session, compound_id, own=own_user(ctx), status=status or None, limit=PAGE_SIZE, offset=offset
         )
         return await page(
             request,
             "co_building/volunteers/console_rewards.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             rewards=shop.items,
             redemptions=listed.items,
             pager=pager(request, listed.total, offset),
             shown=status,
-            manage=_can(request, principal, "co_building.reward", "approve", compound_id),
+            manage=ctx.can("co_building.reward", "approve"),
             **_labels(),
         )
 
     @post("/rewards", guards=[requires("co_building.reward", "approve")])
-    async def add_reward(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def add_reward(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Offer a reward."""
-        await services.create_reward(session, compound_id, await parse_form(request, s.RewardIn))
+        await services.create_reward(ctx.session, compound_id, await parse_form(request, s.RewardIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/rewards", "created")
 
     @post("/rewards/{reward_id:uuid}", guards=[requires("co_building.reward", "approve")])
-    async def change_reward(self, request: Request, compound_id: uuid.UUID, reward_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+    async def change_reward(self, request: Request, compound_id: uuid.UUID, reward_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Restock, reprice or withdraw a reward."""
         values = await form_values(request)
         values["active"] = values.get("active") == "true"
-        await services.update_reward(session, compound_id, reward_id, to_input(values, s.RewardPatch))
+        await services.update_reward(ctx.session, compound_id, reward_id, to_input(values, s.RewardPatch))
         return done(request, f"/console/compounds/{compound_id}/co_building/rewards")
 
     @post("/redemptions/{redemption_id:uuid}/{action:str}", guards=[requires("co_building.reward", "approve")])
     async def move_redemption(
-        self, request: Request, compound_id: uuid.UUID, redemption_id: uuid.UUID, action: str, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        redemption_id: uuid.UUID,
+        action: str,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Hand a reward over, or cancel the redemption (points refunded)."""
-        await services.move_redemption(session, principal, compound_id, redemption_id, action)
+        await services.move_redemption(ctx.session, ctx, compound_id, redemption_id, action)
         return done(request, f"/console/compounds/{compound_id}/co_building/rewards")
 
     @get("/rankings", guards=[requires("co_building.volunteer", "read")])
@@ -332,7 +344,7 @@ class VolunteerConsolePages(Controller):
         self,
         request: Request,
         compound_id: uuid.UUID,
-        session: AsyncSession,
+        ctx: RequestContext,
         by: str = "hours",
         area: Annotated[str, QueryParameter(name="scope")] = "compound",
         start: dt.date | None = None,
@@ -341,12 +353,12 @@ class VolunteerConsolePages(Controller):
         """Volunteers ranked by hours or points, in the compound or across the district."""
         chosen_by = by if by in RANKING_BY else "hours"
         chosen_scope = area if area in RANKING_SCOPES else "compound"
-        ranking = await services.rankings(session, compound_id, scope=chosen_scope, by=chosen_by, start=start, end=end)
+        ranking = await services.rankings(ctx.session, compound_id, scope=chosen_scope, by=chosen_by, start=start, end=end)
         return await page(
             request,
             "co_building/volunteers/console_rankings.html",
             compound_id=compound_id,
-            compound=await get_compound(session, compound_id),
+            compound=await get_compound(ctx.session, compound_id),
             ranking=ranking,
             by=chosen_by,
             area=chosen_scope,
@@ -363,9 +375,9 @@ class VolunteerPortalPages(Controller):
     path = PORTAL
 
     @get("/activities", guards=[requires("co_building.activity", "read")])
-    async def activities(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def activities(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """Upcoming activities with my place or my position on the waiting list."""
-        listed = await services.activities(session, compound_id, me=principal.user_id, upcoming=True, limit=100)
+        listed = await services.activities(ctx.session, compound_id, me=ctx.user_id, upcoming=True, limit=100)
         return await page(
             request,
             "co_building/volunteers/portal_activities.html",
@@ -377,10 +389,14 @@ class VolunteerPortalPages(Controller):
 
     @post("/activities/{activity_id:uuid}/signups", guards=[requires("co_building.activity", "write")])
     async def sign_up(
-        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Sign myself up (my volunteer profile is made on the first sign-up)."""
-        await services.sign_up(session, principal, compound_id, activity_id, s.SignupIn(), for_others=False)
+        await services.sign_up(ctx.session, ctx, compound_id, activity_id, s.SignupIn(), for_others=False)
         return done(request, f"/portal/compounds/{compound_id}/co_building/activities", "saved")
 
     @post("/activities/{activity_id:uuid}/signups/{signup_id:uuid}/cancel", guards=[requires("co_building.activity", "write")])
@@ -390,19 +406,23 @@ class VolunteerPortalPages(Controller):
         compound_id: uuid.UUID,
         activity_id: uuid.UUID,
         signup_id: uuid.UUID,
-        principal: Principal,
-        session: AsyncSession,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Cancel my sign-up; my place goes to the first on the waiting list."""
-        await services.cancel_signup(session, principal, compound_id, activity_id, signup_id, for_others=False)
+        await services.cancel_signup(ctx.session, ctx, compound_id, activity_id, signup_id, for_others=False)
         return done(request, f"/portal/compounds/{compound_id}/co_building/activities", "saved")
 
     @get("/activities/{activity_id:uuid}/attend", guards=[requires("co_building.activity", "write")])
     async def attend_page(
-        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession, token: str = ""
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
+        token: str = "",
     ) -> Response[Any]:
         """Where the QR code on site leads: confirm the check-in (or check-out)."""
-        activity = await services.get_activity(session, compound_id, activity_id, me=principal.user_id)
+        activity = await services.get_activity(ctx.session, compound_id, activity_id, me=ctx.user_id)
         return await page(
             request,
             "co_building/volunteers/portal_attend.html",
@@ -415,36 +435,44 @@ class VolunteerPortalPages(Controller):
 
     @post("/activities/{activity_id:uuid}/attend", guards=[requires("co_building.activity", "write")])
     async def attend(
-        self, request: Request, compound_id: uuid.UUID, activity_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        activity_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Check in, or out when already in (hours and points are then recorded)."""
         data = to_input(await form_values(request), s.CheckInIn)
-        await services.attend_by_token(session, principal, compound_id, activity_id, data.token)
+        await services.attend_by_token(ctx.session, ctx, compound_id, activity_id, data.token)
         return done(request, f"/portal/compounds/{compound_id}/co_building/activities/{activity_id}/attend", "saved")
 
     @get("/points", guards=[requires("co_building.points", "read")])
-    async def points(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
+    async def points(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """My balance, hours served and ledger; the rewards shop and my redemptions."""
         return await page(
             request,
             "co_building/volunteers/portal_points.html",
             portal=True,
             compound_id=compound_id,
-            balance=await services.balance(session, compound_id, principal.user_id),
-            entries=(await services.ledger(session, compound_id, own=principal.user_id, limit=20)).items,
-            rewards=(await services.rewards(session, compound_id, active_only=True, limit=100)).items,
-            redemptions=(await services.redemptions(session, compound_id, own=principal.user_id, limit=20)).items,
+            balance=await services.balance(ctx.session, compound_id, ctx.user_id),
+            entries=(await services.ledger(ctx.session, compound_id, own=ctx.user_id, limit=20)).items,
+            rewards=(await services.rewards(ctx.session, compound_id, active_only=True, limit=100)).items,
+            redemptions=(await services.redemptions(ctx.session, compound_id, own=ctx.user_id, limit=20)).items,
             **_labels(),
         )
 
     @post("/rewards/{reward_id:uuid}/redeem", guards=[requires("co_building.reward", "write")])
     async def redeem(
-        self, request: Request, compound_id: uuid.UUID, reward_id: uuid.UUID, principal: Principal, session: AsyncSession
+        self,
+        request: Request,
+        compound_id: uuid.UUID,
+        reward_id: uuid.UUID,
+        ctx: RequestContext,
     ) -> Response[Any]:
         """Spend my points on a reward."""
         values = await form_values(request)
         await services.redeem(
-            session, principal, compound_id, reward_id, to_input({"quantity": values.get("quantity", 1)}, s.RedeemIn), for_others=False
+            ctx.session, ctx, compound_id, reward_id, to_input({"quantity": values.get("quantity", 1)}, s.RedeemIn), for_others=False
         )
         return done(request, f"/portal/compounds/{compound_id}/co_building/points", "saved")
 

@@ -18,6 +18,7 @@ from core.events.services import emit
 from core.ids import uuid7
 from core.notifications.services import notify
 from core.problems import Problem, conflict, invalid
+from core.states import StateMachine
 from plugins.co_building.models.consultation import (
     Ballot,
     DeliberationMeeting,
@@ -142,23 +143,13 @@ def tally_owners_vote(rooms: list[VotingRoom], ballots: dict[str, str], matter: 
 
 # --------------------------------------------------------------------------- owners' votes in the database
 
-VOTE_TRANSITIONS = {"draft": {"open": "open"}, "open": {"close": "closed"}, "closed": {}}
+VOTES = StateMachine("vote", {"draft": {"open": "open"}, "open": {"close": "closed"}, "closed": {}})
+"""draft → open → closed."""
 
 
 def vote_move(vote: OwnersVote, action: str) -> str:
-    target = VOTE_TRANSITIONS.get(vote.state, {}).get(action)
-    if target is None:
-        allowed = sorted(VOTE_TRANSITIONS.get(vote.state, {}))
-        raise Problem(
-            409,
-            "illegal-transition",
-            "Illegal state transition",
-            f"cannot {action} a vote that is {vote.state}; allowed: {', '.join(allowed) or 'none'}",
-            state=vote.state,
-            action=action,
-            allowed=allowed,
-        )
-    return target
+    """The vote's state after ``action``, or the 409 naming the allowed moves."""
+    return VOTES.next(vote.state, action)
 
 
 def _owner_key(resident: Resident) -> str:

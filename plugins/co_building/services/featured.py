@@ -21,8 +21,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import access
 from core.authz.models import CasbinRule
 from core.clock import now
+from core.context import RequestContext
 from core.events.services import emit
 from core.identity.models import User
 from core.identity.principal import Principal, compound_domain, tenant_domain
@@ -32,10 +34,11 @@ from core.pagination import Page, paginate
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import blind_index, decrypt_pii, encrypt_pii, mask_id_card, mask_phone
 from core.settings import get_settings
+from core.states import IllegalTransition, StateMachine
 from core.validators import id_card_problem
 from plugins.co_building.models.featured import CareSubject, CareVisit, FeaturedService, ServiceBooking, ServiceSlot
 from plugins.co_building.schemas import featured as s
-from tenants.models import Compound, Household, Resident, Tenant
+from tenants.models import Compound, Household, Resident
 
 MAX_PRICE_FEN = 10_000_000
 """¥100,000: far above any featured service, low enough to catch a price typed in fen twice."""
@@ -45,13 +48,16 @@ MAX_SLOT_LENGTH = dt.timedelta(hours=24)
 MAX_VISIT_CATCH_UP = 60
 """Missed periods flagged in one run for one person; beyond that the plan restarts from today."""
 
-BOOKING_TRANSITIONS: dict[str, dict[str, str]] = {
-    "booked": {"confirm": "confirmed", "cancel": "cancelled"},
-    "confirmed": {"complete": "completed", "no_show": "no_show", "cancel": "cancelled"},
-    "completed": {},
-    "cancelled": {},
-    "no_show": {},
-}
+BOOKINGS = StateMachine(
+    "booking",
+    {
+        "booked": {"confirm": "confirmed", "cancel": "cancelled"},
+        "confirmed": {"complete": "completed", "no_show": "no_show", "cancel": "cancelled"},
+        "completed": {},
+        "cancelled": {},
+        "no_show": {},
+    },
+)
 """booked → confirmed → completed; cancelled before the service, no-show when the resident was not there."""
 LIVE_BOOKINGS = ("booked", "confirmed")
 
@@ -59,17 +65,15 @@ LIVE_BOOKINGS = ("booked", "confirmed")
 # --------------------------------------------------------------------------- shared helpers (also used by volunteers)
 
 
-def own_user(principal: Principal) -> uuid.UUID | None:
-    """The user whose own rows a caller is limited to: a resident (no tenant) sees only their own; staff see all."""
-    return principal.user_id if principal.tenant_id is None else None
+def own_user(ctx: RequestContext) -> uuid.UUID | None:
+    """The user whose own rows a caller is limited to: None for whoever may read every volunteer's records
+    (``co_building.volunteer`` ``read_all``: the compound's staff and officials), else the caller."""
+    return None if ctx.can("co_building.volunteer", "read_all") else ctx.user_id
 
 
 async def compound_zone(session: AsyncSession, compound_id: uuid.UUID) -> ZoneInfo:
-    """The time zone the compound's people live by: its operator's, else the platform default."""
-    zone = await session.scalar(
-        select(Tenant.timezone).join(Compound, Compound.operator_tenant_id == Tenant.id).where(Compound.id == compound_id)
-    )
-    return ZoneInfo(zone or get_settings().default_timezone)
+    """The time zone the compound's people live by (the kernel's one rule: ``core.access.compound_zone``)."""
+    return ZoneInfo(await access.compound_zone(session, compound_id))
 
 
 def aware(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
@@ -77,21 +81,13 @@ def aware(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(dt.UTC)
 
 
-def transition(machine: dict[str, dict[str, str]], what: str, state: str, action: str) -> str:
-    """The state after ``action``, or a 409 naming the moves allowed from ``state``."""
-    target = machine.get(state, {}).get(action)
-    if target is None:
-        allowed = sorted(machine.get(state, {}))
-        raise Problem(
-            409,
-            "illegal-transition",
-            "Illegal state transition",
-            f"cannot {action.replace('_', ' ')} a {what} that is {state.replace('_', ' ')}; allowed: {', '.join(allowed) or 'none'}",
-            state=state,
-            action=action,
-            allowed=allowed,
-        )
-    return target
+def transition(machine: StateMachine, state: str, action: str) -> str:
+    """The state after ``action``, or the machine's 409 naming the moves allowed from ``state`` (in words people read)."""
+    try:
+        return machine.next(state, action)
+    except IllegalTransition as exc:
+        exc.detail = (exc.detail or "").replace("_", " ")
+        raise
 
 
 async def in_compound(session: AsyncSession, model: Any, compound_id: uuid.UUID, row_id: uuid.UUID, field_name: str, what: str) -> Any:
@@ -382,7 +378,7 @@ async def cancel_booking(
     (``cancel_before_hours`` before the slot); after that the service desk decides. Staff may cancel
     any live booking before it starts, with a reason, and the resident is told."""
     row = await _booking_for(session, compound_id, booking_id, None if staff else principal.user_id)
-    transition(BOOKING_TRANSITIONS, "booking", row.status, "cancel")
+    transition(BOOKINGS, row.status, "cancel")
     slot = await found(session, ServiceSlot, compound_id, row.slot_id, "slot")
     service = await found(session, FeaturedService, compound_id, row.service_id, "service")
     moment = now()
@@ -392,7 +388,7 @@ async def cancel_booking(
             "slot-started",
             "The slot has started",
             "a booking cannot be cancelled once its slot has started; mark it completed or no-show",
-            allowed=sorted(BOOKING_TRANSITIONS[row.status]),
+            allowed=BOOKINGS.allowed(row.status),
         )
     deadline = slot.starts_at - dt.timedelta(hours=service.cancel_before_hours)
     if not staff and moment > deadline:
@@ -430,7 +426,7 @@ async def move_booking(
 ) -> ServiceBooking:
     """Staff confirm a booking, then mark it completed or no-show (only once the slot has started)."""
     row = await found(session, ServiceBooking, compound_id, booking_id, "booking")
-    target = transition(BOOKING_TRANSITIONS, "booking", row.status, action)
+    target = transition(BOOKINGS, row.status, action)
     if action == "cancel":
         raise invalid("action", "cancel a booking through its cancel route")
     slot = await found(session, ServiceSlot, compound_id, row.slot_id, "slot")

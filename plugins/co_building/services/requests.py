@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import compound_zone
 from core.authz.guard import can
-from core.authz.services import holders
+from core.authz.holders import holders
 from core.calendar import work_calendar
 from core.clock import now
+from core.context import RequestContext
 from core.events.services import emit
 from core.identity.models import User
 from core.identity.principal import Principal
@@ -32,22 +33,28 @@ from core.ids import uuid7
 from core.notifications.services import notify
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import mask_phone
+from core.states import IllegalTransition, StateMachine
 from plugins.co_building.models.requests import MeToo, RequestEvent, ServiceRequest, TimeLimit
 from plugins.co_building.schemas import requests as s
 from plugins.co_building.services.common import resident_rooms
-from tenants.models import Building, Compound, Resident, Room, Tenant, Unit
+from tenants.models import Building, Compound, Resident, Room, Unit
 
-WORK_ORDER_TRANSITIONS: dict[str, dict[str, str]] = {
-    "submitted": {"assign": "assigned", "cancel": "cancelled"},
-    "assigned": {"accept": "accepted", "reassign": "assigned", "cancel": "cancelled"},
-    "accepted": {"start": "in_progress", "reassign": "assigned"},
-    "in_progress": {"complete": "completed", "reassign": "assigned"},
-    "completed": {"rate": "rated", "reopen": "assigned", "close": "closed"},
-    "rated": {"close": "closed", "reopen": "assigned"},
-    "closed": {},
-    "cancelled": {},
-}
+WORK_ORDERS = StateMachine(
+    "work order",
+    {
+        "submitted": {"assign": "assigned", "cancel": "cancelled"},
+        "assigned": {"accept": "accepted", "reassign": "assigned", "cancel": "cancelled"},
+        "accepted": {"start": "in_progress", "reassign": "assigned"},
+        "in_progress": {"complete": "completed", "reassign": "assigned"},
+        "completed": {"rate": "rated", "reopen": "assigned", "close": "closed"},
+        "rated": {"close": "closed", "reopen": "assigned"},
+        "closed": {},
+        "cancelled": {},
+    },
+)
 """submitted → assigned → accepted → in progress → completed → rated → closed; reopen from completed or rated."""
+WORK_ORDER_TRANSITIONS: dict[str, dict[str, str]] = WORK_ORDERS.transitions
+"""The machine's table (read-only use: pages, demo, tests)."""
 
 OPEN_STATES = frozenset({"submitted", "assigned", "accepted", "in_progress"})
 """Work still to do: the states a time limit can be breached in."""
@@ -62,8 +69,10 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"urgent": (1, 8), "normal": (4, 24
 ESCALATE_AGAIN_HOURS = 4
 """Working hours after a breach before the enterprise's administrators are told too."""
 
-MANAGER_ROLES = ("enterprise_manager",)
-ADMIN_ROLES = ("enterprise_admin",)
+WORK_ORDER = "co_building.work_order"
+ESCALATION = {1: "escalate", 2: "oversee"}
+"""Who each escalation level tells: holders of ``escalate`` on work orders (the compound's managers), then of ``oversee``
+(the enterprise's administrators): permissions in policies.csv, so custom roles can carry them too."""
 
 STAFF_RIGHT = {
     "assign": "approve",
@@ -95,53 +104,12 @@ async def visible_request_ids(
 RECORD_TYPES = [{"name": "co_building.request", "object": "co_building.request", "model": ServiceRequest, "visible": visible_request_ids}]
 
 
-class IllegalTransition(Exception):
-    """A move the work-order state machine does not allow from the current state."""
-
-    def __init__(self, state: str, action: str) -> None:
-        self.state = state
-        self.action = action
-        self.allowed = sorted(WORK_ORDER_TRANSITIONS.get(state, {}))
-        super().__init__(f"cannot {action} a work order that is {state}; allowed: {', '.join(self.allowed) or 'none'}")
-
-    def problem(self) -> Problem:
-        """The 409 answer naming the allowed moves."""
-        return Problem(
-            409, "illegal-transition", "Illegal state transition", str(self), state=self.state, action=self.action, allowed=self.allowed
-        )
-
-
 def next_work_order_state(state: str, action: str) -> str:
-    """The state after ``action``, or :class:`IllegalTransition` naming the allowed actions."""
-    if state not in WORK_ORDER_TRANSITIONS:
-        raise ValueError(f"unknown work-order state {state!r}")
-    target = WORK_ORDER_TRANSITIONS[state].get(action)
-    if target is None:
-        raise IllegalTransition(state, action)
-    return target
+    """The state after ``action``, or :class:`core.states.IllegalTransition` (409) naming the allowed actions."""
+    return WORK_ORDERS.next(state, action)
 
 
 # --------------------------------------------------------------------------- who is asking
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The caller as this part sees them: staff rights in the compound, and the resident rows that are theirs."""
-
-    principal: Principal
-    enforcer: Any
-    compound_id: uuid.UUID
-
-    def staff(self, right: str = "read") -> bool:
-        return can(self.principal, self.enforcer, "co_building.work_order", right, self.compound_id)
-
-    @property
-    def user_id(self) -> uuid.UUID:
-        return self.principal.user_id
-
-    @property
-    def label(self) -> str:
-        return self.principal.display_name or self.principal.username or ""
 
 
 async def _own_residents(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> list[Resident]:
@@ -158,18 +126,23 @@ async def my_rooms(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.
 # --------------------------------------------------------------------------- time limits
 
 
-async def operator_zone(session: AsyncSession, compound_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
-    """The compound's operating enterprise and its time zone (limits count in local office hours)."""
-    row = (
-        await session.execute(
-            select(Compound.operator_tenant_id, Tenant.timezone)
-            .outerjoin(Tenant, Tenant.id == Compound.operator_tenant_id)
-            .where(Compound.id == compound_id)
-        )
-    ).first()
+async def operator_of(session: AsyncSession, compound_id: uuid.UUID) -> uuid.UUID | None:
+    """The compound's operating enterprise (whose time-limit table applies and whose staff take orders); 404 if none such."""
+    row = (await session.execute(select(Compound.id, Compound.operator_tenant_id).where(Compound.id == compound_id))).first()
     if row is None:
         raise not_found("compound")
-    return row.operator_tenant_id, row.timezone or "Asia/Shanghai"
+    return row.operator_tenant_id
+
+
+async def operator_zone(session: AsyncSession, compound_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
+    """The operating enterprise and the compound's time zone (``core.access.compound_zone``: limits count in local hours)."""
+    return await operator_of(session, compound_id), await compound_zone(session, compound_id)
+
+
+async def told(session: AsyncSession, act: str, compound_id: uuid.UUID, operator: uuid.UUID | None) -> list[uuid.UUID]:
+    """Who is told of the compound's work orders at a level (``act`` on ``co_building.work_order``: ``escalate`` = its
+    managers, ``oversee`` = the enterprise's administrators), assigned in the compound or by its operator."""
+    return await holders(session, WORK_ORDER, act, compound_id, tenant_ids=[operator] if operator else [])
 
 
 async def limits_for(session: AsyncSession, tenant_id: uuid.UUID | None, category: str, priority: str) -> tuple[int, int, str]:
@@ -210,9 +183,10 @@ async def time_limits(session: AsyncSession, tenant_id: uuid.UUID) -> list[s.Tim
     return out
 
 
-async def set_time_limit(session: AsyncSession, principal: Principal, data: s.TimeLimitIn) -> s.TimeLimitOut:
+async def set_time_limit(ctx: RequestContext, data: s.TimeLimitIn) -> s.TimeLimitOut:
     """Set one line of the enterprise's table (its administrators; applies to requests filed afterwards)."""
-    if principal.tenant_kind != "enterprise" or principal.tenant_id is None:
+    session, tenant_id = ctx.session, ctx.tenant_id
+    if tenant_id is None or not ctx.can("co_building.time_limit", "write"):
         raise Problem(
             403,
             "enterprise-only",
@@ -222,12 +196,10 @@ async def set_time_limit(session: AsyncSession, principal: Principal, data: s.Ti
     if data.completion_hours < data.response_hours:
         raise invalid("completion_hours", "the completion limit cannot be shorter than the response limit")
     row = await session.scalar(
-        select(TimeLimit).where(
-            TimeLimit.tenant_id == principal.tenant_id, TimeLimit.category == data.category, TimeLimit.priority == data.priority
-        )
+        select(TimeLimit).where(TimeLimit.tenant_id == tenant_id, TimeLimit.category == data.category, TimeLimit.priority == data.priority)
     )
     if row is None:
-        row = TimeLimit(tenant_id=principal.tenant_id, category=data.category, priority=data.priority)
+        row = TimeLimit(tenant_id=tenant_id, category=data.category, priority=data.priority)
         session.add(row)
     row.response_hours, row.completion_hours = data.response_hours, data.completion_hours
     await session.flush()
@@ -268,7 +240,7 @@ def _log(
     session: AsyncSession,
     request: ServiceRequest,
     action: str,
-    actor: Actor | None,
+    ctx: RequestContext | None,
     *,
     from_state: str | None = None,
     to_state: str | None = None,
@@ -281,8 +253,8 @@ def _log(
         action=action,
         from_state=from_state,
         to_state=to_state,
-        actor_user_id=actor.user_id if actor else None,
-        actor_label=label or (actor.label if actor else ""),
+        actor_user_id=ctx.user_id if ctx else None,
+        actor_label=label or (ctx.display_name if ctx else ""),
         note=note,
         at=now(),
     )
@@ -290,22 +262,22 @@ def _log(
     return event
 
 
-async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -> ServiceRequest:
+async def file_request(ctx: RequestContext, data: s.RequestIn) -> ServiceRequest:
     """File a request: a resident for their own room or a public area, or staff for a resident who called.
 
     Every check runs before anything is written.
     """
-    compound_id = actor.compound_id
-    staff = actor.staff("write")
+    session, compound_id = ctx.session, ctx.compound_id
+    staff = ctx.can(WORK_ORDER, "write")
     resident: Resident | None = None
     if data.resident_id is not None:
         if not staff:
             raise invalid("resident_id", "only staff file requests on a resident's behalf")
-        resident = await session.scalar(select(Resident).where(Resident.compound_id == compound_id, Resident.id == data.resident_id))
+        resident = await session.scalar(select(Resident).where(Resident.id == data.resident_id))
         if resident is None:
             raise invalid("resident_id", "no such resident in this compound")
     else:
-        residents = await _own_residents(session, compound_id, actor.user_id)
+        residents = await _own_residents(session, compound_id, ctx.user_id)
         if not residents and not staff:
             raise Problem(
                 403, "not-a-resident", "Not a resident of this compound", "only residents of the compound (or its staff) file requests here"
@@ -314,10 +286,10 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
     if data.location == "room":
         if data.room_id is None:
             raise invalid("room_id", "a request about a room names the room")
-        room = await session.scalar(select(Room.id).where(Room.compound_id == compound_id, Room.id == data.room_id))
+        room = await session.scalar(select(Room.id).where(Room.id == data.room_id))
         if room is None:
             raise invalid("room_id", "no such room in this compound")
-        if not staff and data.room_id not in await resident_rooms(session, compound_id, actor.user_id):
+        if not staff and data.room_id not in await resident_rooms(session, compound_id, ctx.user_id):
             raise invalid("room_id", "residents file requests for their own rooms")
     elif data.room_id is not None:
         raise invalid("room_id", "a public-area request names no room")
@@ -339,9 +311,9 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
         description=data.description.strip(),
         room_id=data.room_id,
         resident_id=resident.id if resident else None,
-        filed_for_user_id=(resident.user_id if resident else actor.user_id),
-        filed_by_user_id=actor.user_id,
-        contact_name=data.contact_name or (resident.name if resident else actor.label),
+        filed_for_user_id=(resident.user_id if resident else ctx.user_id),
+        filed_by_user_id=ctx.user_id,
+        contact_name=data.contact_name or (resident.name if resident else ctx.display_name),
         contact_phone=data.contact_phone or (resident.phone if resident else None),
         state="submitted",
         response_due_at=response_due,
@@ -351,7 +323,7 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
     request.created_at = moment
     session.add(request)
     await session.flush()
-    _log(session, request, "file", actor, to_state="submitted", note=f"{data.channel}")
+    _log(session, request, "file", ctx, to_state="submitted", note=f"{data.channel}")
     emit(
         session,
         "co_building.request.filed",
@@ -363,9 +335,9 @@ async def file_request(session: AsyncSession, actor: Actor, data: s.RequestIn) -
             "priority": request.priority,
         },
         compound_id=compound_id,
-        actor_user_id=actor.user_id,
+        actor_user_id=ctx.user_id,
     )
-    managers = await holders(session, MANAGER_ROLES, compound_id, tenant_id)
+    managers = await told(session, "escalate", compound_id, tenant_id)
     if managers:
         await notify(
             session,
@@ -391,22 +363,23 @@ def portal_link(request: ServiceRequest) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-async def get_request(session: AsyncSession, actor: Actor, request_id: uuid.UUID, *, for_update: bool = False) -> ServiceRequest:
+async def get_request(ctx: RequestContext, request_id: uuid.UUID, *, for_update: bool = False) -> ServiceRequest:
     """A request the caller may see: staff see all of the compound's; a resident their own and the public-area ones."""
-    stmt = select(ServiceRequest).where(ServiceRequest.compound_id == actor.compound_id, ServiceRequest.id == request_id)
+    session = ctx.session
+    stmt = select(ServiceRequest).where(ServiceRequest.id == request_id)  # the session holds the route's compound alone
     if for_update:
         stmt = stmt.with_for_update()
     request = await session.scalar(stmt)
-    if request is None or not (actor.staff("read") or request.filed_for_user_id == actor.user_id or request.location == "public"):
+    if request is None or not (ctx.can(WORK_ORDER, "read") or request.filed_for_user_id == ctx.user_id or request.location == "public"):
         raise not_found("request")
     return request
 
 
-def visible_requests(actor: Actor):
-    """The select of requests the caller may list."""
-    stmt = select(ServiceRequest).where(ServiceRequest.compound_id == actor.compound_id)
-    if not actor.staff("read"):
-        stmt = stmt.where((ServiceRequest.filed_for_user_id == actor.user_id) | (ServiceRequest.location == "public"))
+def visible_requests(ctx: RequestContext):
+    """The select of requests the caller may list (of the route's compound: the request's session holds no other)."""
+    stmt = select(ServiceRequest).where(ServiceRequest.compound_id == ctx.compound_id)
+    if not ctx.can(WORK_ORDER, "read"):
+        stmt = stmt.where((ServiceRequest.filed_for_user_id == ctx.user_id) | (ServiceRequest.location == "public"))
     return stmt
 
 
@@ -438,27 +411,33 @@ def filter_requests(
     return stmt.order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
 
 
-def allowed_actions(actor: Actor, request: ServiceRequest) -> list[str]:
+def allowed_actions(ctx: RequestContext, request: ServiceRequest) -> list[str]:
     """The moves this caller may make now (what the pages offer)."""
-    moves = WORK_ORDER_TRANSITIONS.get(request.state, {})
+    moves = WORK_ORDERS.transitions.get(request.state, {})
     out = []
     for action in moves:
         if action == "rate":
-            if request.filed_for_user_id == actor.user_id:
+            if request.filed_for_user_id == ctx.user_id:
                 out.append(action)
             continue
-        if _may(actor, request, action):
+        if may_move(ctx, request, action):
             out.append(action)
     return sorted(out)
 
 
-def _may(actor: Actor, request: ServiceRequest, action: str) -> bool:
-    if request.filed_for_user_id == actor.user_id and request.state in RESIDENT_MOVES.get(action, set()):
+def may_move(ctx: RequestContext, request: ServiceRequest, action: str) -> bool:
+    """The resident whose request it is makes their own moves; staff need the move's right on ``co_building.work_order``
+    (someone else's order is taken over only with ``approve``)."""
+    if request.filed_for_user_id == ctx.user_id and request.state in RESIDENT_MOVES.get(action, set()):
         return True
     right = STAFF_RIGHT.get(action)
-    if right is None or not actor.staff(right):
+    if right is None or not ctx.can(WORK_ORDER, right):
         return False
-    if action in {"accept", "start", "complete"} and request.assignee_user_id not in (None, actor.user_id) and not actor.staff("approve"):
+    if (
+        action in {"accept", "start", "complete"}
+        and request.assignee_user_id not in (None, ctx.user_id)
+        and not ctx.can(WORK_ORDER, "approve")
+    ):
         return False
     return True
 
@@ -498,16 +477,15 @@ async def timeline(session: AsyncSession, request: ServiceRequest) -> list[s.Req
     ]
 
 
-async def request_out(
-    session: AsyncSession, actor: Actor, rows: list[ServiceRequest], *, with_timeline: bool = False
-) -> list[s.RequestOut]:
-    """Shape requests for the caller: the contact phone unmasked for staff and the filer only."""
+async def request_out(ctx: RequestContext, rows: list[ServiceRequest], *, with_timeline: bool = False) -> list[s.RequestOut]:
+    """Shape requests for the caller: the contact phone unmasked for staff and the filer only (a few queries per page)."""
+    session = ctx.session
     who = await names(session, {r.assignee_user_id for r in rows})
-    rooms = await room_labels(session, actor.compound_id, {r.room_id for r in rows})
-    staff = actor.staff("read")
+    rooms = await room_labels(session, ctx.compound_id, {r.room_id for r in rows})
+    staff = ctx.can(WORK_ORDER, "read")
     out = []
     for r in rows:
-        mine = r.filed_for_user_id == actor.user_id
+        mine = r.filed_for_user_id == ctx.user_id
         out.append(
             s.RequestOut(
                 id=r.id,
@@ -523,7 +501,7 @@ async def request_out(
                 room_id=r.room_id,
                 room_label=rooms.get(r.room_id) if r.room_id else None,
                 state=r.state,
-                allowed_actions=allowed_actions(actor, r),
+                allowed_actions=allowed_actions(ctx, r),
                 contact_name=r.contact_name if (staff or mine) else _initial(r.contact_name),
                 contact_phone=r.contact_phone if (staff or mine) else mask_phone(r.contact_phone),
                 assignee_user_id=r.assignee_user_id,
@@ -560,21 +538,22 @@ def _initial(name: str) -> str:
 # --------------------------------------------------------------------------- moving
 
 
-async def transition(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.TransitionIn) -> ServiceRequest:
+async def transition(ctx: RequestContext, request_id: uuid.UUID, data: s.TransitionIn) -> ServiceRequest:
     """Apply one move of the work-order machine; refused moves name the allowed ones and write nothing."""
-    request = await get_request(session, actor, request_id, for_update=True)
-    target = WORK_ORDER_TRANSITIONS.get(request.state, {}).get(data.action)
-    if target is None or data.action == "rate":
-        raise IllegalTransition(request.state, data.action).problem()
-    if not _may(actor, request, data.action):
+    session = ctx.session
+    request = await get_request(ctx, request_id, for_update=True)
+    if data.action == "rate":  # rating has its own form and rules (``rate``)
+        raise IllegalTransition(WORK_ORDERS.name, request.state, data.action, WORK_ORDERS.allowed(request.state))
+    target = WORK_ORDERS.next(request.state, data.action)
+    if not may_move(ctx, request, data.action):
         raise Problem(
-            403, "not-allowed", "Not allowed", f"you may not {data.action} this work order", allowed=allowed_actions(actor, request)
+            403, "not-allowed", "Not allowed", f"you may not {data.action} this work order", allowed=allowed_actions(ctx, request)
         )
     moment = now()
     if data.action in {"assign", "reassign"}:
         if data.assignee_user_id is None:
             raise invalid("assignee_user_id", "name the staff member who takes the order")
-        if not await _is_staff_member(session, actor, data.assignee_user_id):
+        if data.assignee_user_id not in await assignable_ids(session, ctx.compound_id):
             raise invalid("assignee_user_id", "the assignee must be staff of the compound's operator")
         request.assignee_user_id = data.assignee_user_id
     elif data.assignee_user_id is not None:
@@ -589,9 +568,24 @@ async def transition(session: AsyncSession, actor: Actor, request_id: uuid.UUID,
     if data.action == "reopen":
         await _reopen(session, request, moment)
     request.state = target
-    _log(session, request, data.action, actor, from_state=before, to_state=target, note=data.note)
+    _log(session, request, data.action, ctx, from_state=before, to_state=target, note=data.note)
     await session.flush()
-    await _tell(session, request, data.action, actor)
+    if data.action == "complete":
+        emit(
+            session,
+            "co_building.request.completed",
+            {
+                "request_id": str(request.id),
+                "number": request.number,
+                "kind": request.kind,
+                "category": request.category,
+                "filed_for_user_id": str(request.filed_for_user_id) if request.filed_for_user_id else None,
+                "room_id": str(request.room_id) if request.room_id else None,
+            },
+            compound_id=request.compound_id,
+            actor_user_id=ctx.user_id,
+        )
+    await _tell(session, request, data.action, ctx)
     return request
 
 
@@ -619,22 +613,21 @@ async def _reopen(session: AsyncSession, request: ServiceRequest, moment: dt.dat
         request.assignee_user_id = dispatcher
 
 
-async def _is_staff_member(session: AsyncSession, actor: Actor, user_id: uuid.UUID) -> bool:
-    tenant_id, _ = await operator_zone(session, actor.compound_id)
-    staff = await holders(session, ("enterprise_staff", "enterprise_manager", "enterprise_admin"), actor.compound_id, tenant_id)
-    return user_id in staff
+async def assignable_ids(session: AsyncSession, compound_id: uuid.UUID) -> list[uuid.UUID]:
+    """Who may take the compound's orders: holders of ``co_building.work_order`` write, assigned in the compound or by its operator."""
+    operator = await operator_of(session, compound_id)
+    return await holders(session, WORK_ORDER, "write", compound_id, tenant_ids=[operator] if operator else [])
 
 
 async def assignable_staff(session: AsyncSession, compound_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
-    tenant_id, _ = await operator_zone(session, compound_id)
-    ids = await holders(session, ("enterprise_staff", "enterprise_manager", "enterprise_admin"), compound_id, tenant_id)
+    ids = await assignable_ids(session, compound_id)
     who = await names(session, set(ids))
     return sorted(((i, who.get(i, "")) for i in ids), key=lambda p: p[1])
 
 
-async def _tell(session: AsyncSession, request: ServiceRequest, action: str, actor: Actor) -> None:
+async def _tell(session: AsyncSession, request: ServiceRequest, action: str, ctx: RequestContext) -> None:
     """Who hears of a move: the assignee of a dispatch, the resident of progress."""
-    if action in {"assign", "reassign"} and request.assignee_user_id and request.assignee_user_id != actor.user_id:
+    if action in {"assign", "reassign"} and request.assignee_user_id and request.assignee_user_id != ctx.user_id:
         await notify(
             session,
             [request.assignee_user_id],
@@ -646,7 +639,7 @@ async def _tell(session: AsyncSession, request: ServiceRequest, action: str, act
         )
     if (
         request.filed_for_user_id
-        and request.filed_for_user_id != actor.user_id
+        and request.filed_for_user_id != ctx.user_id
         and action in {"accept", "complete", "close", "cancel", "reopen"}
     ):
         words = {"accept": "已受理", "complete": "已完成，请评价", "close": "已办结", "cancel": "已取消", "reopen": "已重新处理"}
@@ -661,14 +654,13 @@ async def _tell(session: AsyncSession, request: ServiceRequest, action: str, act
         )
 
 
-async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.RatingIn) -> ServiceRequest:
+async def rate(ctx: RequestContext, request_id: uuid.UUID, data: s.RatingIn) -> ServiceRequest:
     """The resident rates a completed order 1–5; a low rating reopens it to the manager for a return visit."""
-    request = await get_request(session, actor, request_id, for_update=True)
-    if request.filed_for_user_id != actor.user_id:
+    session = ctx.session
+    request = await get_request(ctx, request_id, for_update=True)
+    if request.filed_for_user_id != ctx.user_id:
         raise Problem(403, "not-yours", "Not your request", "only the resident whose request it is rates it")
-    target = WORK_ORDER_TRANSITIONS.get(request.state, {}).get("rate")
-    if target is None:
-        raise IllegalTransition(request.state, "rate").problem()
+    target = WORK_ORDERS.next(request.state, "rate")
     request.rating, request.rating_tags, request.rating_comment = (
         data.rating,
         list(dict.fromkeys(t.strip() for t in data.tags)),
@@ -676,7 +668,7 @@ async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data:
     )
     before = request.state
     request.state = target
-    _log(session, request, "rate", actor, from_state=before, to_state=target, note=f"{data.rating}★ {data.comment}".strip())
+    _log(session, request, "rate", ctx, from_state=before, to_state=target, note=f"{data.rating}★ {data.comment}".strip())
     if data.rating <= LOW_RATING:
         moment = now()
         await _reopen(session, request, moment)
@@ -692,8 +684,7 @@ async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data:
             note=f"low rating ({data.rating}): return visit by the manager",
             label="系统",
         )
-        tenant_id, _ = await operator_zone(session, request.compound_id)
-        managers = await holders(session, MANAGER_ROLES, request.compound_id, tenant_id)
+        managers = await told(session, "escalate", request.compound_id, await operator_of(session, request.compound_id))
         if managers:
             await notify(
                 session,
@@ -710,79 +701,83 @@ async def rate(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data:
         "co_building.request.rated",
         {"request_id": str(request.id), "rating": data.rating},
         compound_id=request.compound_id,
-        actor_user_id=actor.user_id,
+        actor_user_id=ctx.user_id,
     )
     return request
 
 
-async def return_visit(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.NoteIn) -> ServiceRequest:
+async def return_visit(ctx: RequestContext, request_id: uuid.UUID, data: s.NoteIn) -> ServiceRequest:
     """The manager records the return visit (回访) a low rating asked for."""
-    if not actor.staff("approve"):
+    session = ctx.session
+    if not ctx.can(WORK_ORDER, "approve"):
         raise Problem(403, "not-allowed", "Not allowed", "return visits are recorded by the compound's managers")
-    request = await get_request(session, actor, request_id, for_update=True)
+    request = await get_request(ctx, request_id, for_update=True)
     if not request.return_visit_due:
         raise conflict("this request has no return visit due")
     request.return_visit_due = False
-    _log(session, request, "return_visit", actor, note=data.note)
+    _log(session, request, "return_visit", ctx, note=data.note)
     await session.flush()
     return request
 
 
-async def add_note(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.NoteIn) -> ServiceRequest:
+async def add_note(ctx: RequestContext, request_id: uuid.UUID, data: s.NoteIn) -> ServiceRequest:
     """A remark on the timeline: staff progress notes, or the resident's follow-up."""
-    request = await get_request(session, actor, request_id)
-    if not (actor.staff("write") or request.filed_for_user_id == actor.user_id):
+    session = ctx.session
+    request = await get_request(ctx, request_id)
+    if not (ctx.can(WORK_ORDER, "write") or request.filed_for_user_id == ctx.user_id):
         raise Problem(403, "not-allowed", "Not allowed", "only staff and the resident whose request it is add notes")
     if request.state in {"closed", "cancelled"}:
         raise conflict(f"the request is {request.state}")
-    _log(session, request, "note", actor, note=data.note)
+    _log(session, request, "note", ctx, note=data.note)
     await session.flush()
     return request
 
 
-async def me_too(session: AsyncSession, actor: Actor, request_id: uuid.UUID) -> ServiceRequest:
+async def me_too(ctx: RequestContext, request_id: uuid.UUID) -> ServiceRequest:
     """ "Me too" (我也遇到) on an open public-area request, once per person, instead of a duplicate request."""
-    request = await get_request(session, actor, request_id, for_update=True)
+    session = ctx.session
+    request = await get_request(ctx, request_id, for_update=True)
     if request.location != "public":
         raise conflict('only public-area requests take "me too"')
     if request.state not in OPEN_STATES:
         raise conflict(f"the request is {request.state}: file a new one if the problem is back")
-    if request.filed_for_user_id == actor.user_id:
+    if request.filed_for_user_id == ctx.user_id:
         raise conflict("this is your own request")
-    if not await _own_residents(session, actor.compound_id, actor.user_id):
+    if not await _own_residents(session, ctx.compound_id, ctx.user_id):
         raise Problem(403, "not-a-resident", "Not a resident of this compound", "only residents of the compound join a request")
     exists = await session.scalar(
-        select(MeToo.id).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id, MeToo.user_id == actor.user_id)
+        select(MeToo.id).where(MeToo.compound_id == ctx.compound_id, MeToo.request_id == request.id, MeToo.user_id == ctx.user_id)
     )
     if exists is not None:
         raise conflict("you have already joined this request")
-    session.add(MeToo(compound_id=actor.compound_id, request_id=request.id, user_id=actor.user_id))
+    session.add(MeToo(compound_id=ctx.compound_id, request_id=request.id, user_id=ctx.user_id))
     try:
         await session.flush()
     except IntegrityError as exc:  # the same person twice at the same moment
         raise conflict("you have already joined this request") from exc
     request.me_too_count = (
         await session.scalar(
-            select(func.count()).select_from(MeToo).where(MeToo.compound_id == actor.compound_id, MeToo.request_id == request.id)
+            select(func.count()).select_from(MeToo).where(MeToo.compound_id == ctx.compound_id, MeToo.request_id == request.id)
         )
         or 0
     )
-    _log(session, request, "me_too", actor)
+    _log(session, request, "me_too", ctx)
     await session.flush()
     return request
 
 
-async def hand_over(session: AsyncSession, actor: Actor, request_id: uuid.UUID, data: s.HandoverIn) -> ServiceRequest:
+async def hand_over(ctx: RequestContext, request_id: uuid.UUID, data: s.HandoverIn) -> ServiceRequest:
     """Mark a request beyond the property company's powers: coordination opens a case (event ``co_building.request.handed_over``)."""
-    if not actor.staff("approve"):
+    session = ctx.session
+    if not ctx.can(WORK_ORDER, "approve"):
         raise Problem(403, "not-allowed", "Not allowed", "hand-overs to the community are decided by the compound's managers")
-    request = await get_request(session, actor, request_id, for_update=True)
+    request = await get_request(ctx, request_id, for_update=True)
     if request.beyond_powers:
         raise conflict("the request has already been handed over")
     if request.state in {"closed", "cancelled"}:
         raise conflict(f"the request is {request.state}")
     request.beyond_powers, request.handover_reason, request.case_status = True, data.reason, "requested"
-    _log(session, request, "hand_over", actor, note=data.reason)
+    _log(session, request, "hand_over", ctx, note=data.reason)
     emit(
         session,
         "co_building.request.handed_over",
@@ -800,7 +795,7 @@ async def hand_over(session: AsyncSession, actor: Actor, request_id: uuid.UUID, 
             "resident_user_id": str(request.filed_for_user_id) if request.filed_for_user_id else None,
         },
         compound_id=request.compound_id,
-        actor_user_id=actor.user_id,
+        actor_user_id=ctx.user_id,
     )
     await session.flush()
     return request
@@ -863,7 +858,7 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
     marked = escalated = 0
     cal = work_calendar()
     zones: dict[uuid.UUID, tuple[uuid.UUID | None, str]] = {}
-    told: dict[tuple[uuid.UUID, tuple[str, ...]], list[uuid.UUID]] = {}
+    recipients: dict[tuple[uuid.UUID, str], list[uuid.UUID]] = {}
     """Who holds the roles escalated to, per compound: looked up once per run, not once per late order."""
     for request in (await session.scalars(stmt.order_by(ServiceRequest.compound_id, ServiceRequest.id))).all():
         if request.compound_id not in zones:
@@ -887,10 +882,10 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
         level = 1 if moment < cal.add_working_hours(first_due, ESCALATE_AGAIN_HOURS, zone) else 2
         while request.escalation_level < level:
             request.escalation_level += 1
-            roles = MANAGER_ROLES if request.escalation_level == 1 else ADMIN_ROLES
-            if (request.compound_id, roles) not in told:
-                told[(request.compound_id, roles)] = await holders(session, roles, request.compound_id, tenant_id)
-            people = told[(request.compound_id, roles)]
+            act = ESCALATION[request.escalation_level]
+            if (request.compound_id, act) not in recipients:
+                recipients[(request.compound_id, act)] = await told(session, act, request.compound_id, tenant_id)
+            people = recipients[(request.compound_id, act)]
             what = "超时未响应" if request.response_breached and request.responded_at is None else "超时未办结"
             if people:
                 await notify(
@@ -904,7 +899,7 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
                     compound_id=request.compound_id,
                     channels=("inbox", "sms"),
                 )
-            _log(session, request, "escalate", None, note=f"level {request.escalation_level}: {', '.join(roles)}", label="系统")
+            _log(session, request, "escalate", None, note=f"level {request.escalation_level}: {WORK_ORDER} {act}", label="系统")
             escalated += 1
     await session.flush()
     return s.BreachReport(marked=marked, escalated=escalated)
@@ -921,12 +916,13 @@ async def open_count(session: AsyncSession, compound_ids: list[uuid.UUID]) -> in
     )
 
 
-async def close_rated(session: AsyncSession, days: int = 3) -> int:
-    """Close orders rated, or completed and left unrated, ``days`` days ago (the resident had their say)."""
+async def close_rated(session: AsyncSession, compound_id: uuid.UUID, days: int = 3) -> int:
+    """Close the compound's orders rated, or completed and left unrated, ``days`` days ago (the resident had their say)."""
     cutoff = now() - dt.timedelta(days=days)
     rows = (
         await session.scalars(
             select(ServiceRequest).where(
+                ServiceRequest.compound_id == compound_id,
                 ServiceRequest.state.in_(["rated", "completed"]),
                 ServiceRequest.completed_at <= cutoff,
                 ServiceRequest.return_visit_due.is_(False),

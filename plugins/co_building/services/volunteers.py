@@ -33,6 +33,7 @@ from core.pagination import Page, paginate
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import mask_phone
 from core.settings import get_settings
+from core.states import StateMachine
 from plugins.co_building.models.volunteers import (
     ActivitySignup,
     PointsEntry,
@@ -55,21 +56,20 @@ CHECK_IN_OPENS = dt.timedelta(hours=1)
 """Volunteers may check in from an hour before the activity starts."""
 HOURS = Decimal("0.01")
 
-SIGNUP_TRANSITIONS: dict[str, dict[str, str]] = {
-    "waiting": {"promote": "signed_up", "cancel": "cancelled"},
-    "signed_up": {"check_in": "checked_in", "cancel": "cancelled"},
-    "checked_in": {"check_out": "checked_out"},
-    "checked_out": {},
-    "cancelled": {},
-}
+SIGNUPS = StateMachine(
+    "sign-up",
+    {
+        "waiting": {"promote": "signed_up", "cancel": "cancelled"},
+        "signed_up": {"check_in": "checked_in", "cancel": "cancelled"},
+        "checked_in": {"check_out": "checked_out"},
+        "checked_out": {},
+        "cancelled": {},
+    },
+)
 """signed up (or waiting → moved up) → checked in → checked out; cancelled before check-in."""
 PLACE_HOLDING = ("signed_up", "checked_in", "checked_out")
 LIVE = ("waiting", *PLACE_HOLDING)
-REDEMPTION_TRANSITIONS: dict[str, dict[str, str]] = {
-    "pending": {"deliver": "delivered", "cancel": "cancelled"},
-    "delivered": {},
-    "cancelled": {},
-}
+REDEMPTIONS = StateMachine("redemption", {"pending": {"deliver": "delivered", "cancel": "cancelled"}, "delivered": {}, "cancelled": {}})
 
 
 # --------------------------------------------------------------------------- teams
@@ -631,7 +631,7 @@ async def cancel_signup(
 ) -> ActivitySignup:
     """Cancel a sign-up before the activity starts; a freed place goes to the first on the waiting list."""
     signup, _ = await _signup_for(session, principal, compound_id, activity_id, signup_id, for_others=for_others)
-    target = transition(SIGNUP_TRANSITIONS, "sign-up", signup.status, "cancel")
+    target = transition(SIGNUPS, signup.status, "cancel")
     activity = await found(session, VolunteerActivity, compound_id, activity_id, "activity")
     if now() >= activity.starts_at:
         raise Problem(
@@ -669,7 +669,7 @@ async def _attend(
     action: str,
     at: dt.datetime,
 ) -> ActivitySignup:
-    target = transition(SIGNUP_TRANSITIONS, "sign-up", signup.status, action)
+    target = transition(SIGNUPS, signup.status, action)
     if activity.status != "open":
         raise Problem(409, "activity-closed", "The activity is not open", f"the activity is {activity.status}", allowed=[])
     if action == "check_in":
@@ -1017,7 +1017,7 @@ async def move_redemption(
 ) -> Redemption:
     """Hand the reward over (deliver), or cancel: the items return to stock and the points come back as a refund line."""
     row = await found(session, Redemption, compound_id, redemption_id, "redemption")
-    row.status = transition(REDEMPTION_TRANSITIONS, "redemption", row.status, action)
+    row.status = transition(REDEMPTIONS, row.status, action)
     row.handled_by, row.handled_at = principal.user_id, now()
     await session.flush()
     if action == "cancel":

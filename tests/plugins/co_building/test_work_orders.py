@@ -32,8 +32,8 @@ def url(city, *rest: str) -> str:
 
 async def _room_of(client, city, headers) -> str:
     rooms = await client.get(f"/api/v1/compounds/{city.compounds['A1']}/co_building/my-rooms", headers=headers)
-    assert rooms.status_code == 200 and rooms.json(), rooms.text
-    return rooms.json()[0]["room_id"]
+    assert rooms.status_code == 200 and rooms.json()["items"], rooms.text
+    return rooms.json()["items"][0]["room_id"]
 
 
 async def file_repair(client, city, headers, **extra) -> dict:

@@ -1,0 +1,53 @@
+"""Statements per request on a typical list and detail route (issue 9, point 1): the list's count does not grow
+with the page size, and both stay small. Run against an older commit, the same test gives the "before" numbers."""
+
+from __future__ import annotations
+
+import contextlib
+
+from sqlalchemy import event
+
+LIST_BUDGET = 25
+DETAIL_BUDGET = 25
+
+
+@contextlib.contextmanager
+def counting(app):
+    """Count the statements the app's engines execute while the block runs."""
+    db = app.state.db
+    engines = {id(e): e for e in (db.engine, getattr(db, "cross_engine", db.engine))}.values()
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+def _url(city, *rest: str) -> str:
+    return "/".join([f"/api/v1/compounds/{city.compounds['A1']}/co_building/requests", *rest]).rstrip("/") + ("/" if not rest else "")
+
+
+async def test_the_work_order_list_costs_the_same_for_5_and_50_rows_and_the_detail_stays_small(app, client, as_user, city):
+    headers = await as_user("ent-a-manager")
+    await client.get(_url(city), headers=headers)  # warm: first use of the policy, templates, pools
+    counts = {}
+    for limit in (5, 50):
+        with counting(app) as seen:
+            r = await client.get(_url(city), params={"limit": limit}, headers=headers)
+        assert r.status_code == 200, r.text
+        counts[limit] = len(seen)
+    rows = r.json()["items"]
+    assert len(rows) > 5, "the demo has more orders than the small page"
+    with counting(app) as seen:
+        detail = await client.get(_url(city, rows[0]["id"]), headers=headers)
+    assert detail.status_code == 200, detail.text
+    print(f"\nstatements per request: list limit=5 {counts[5]}, limit=50 {counts[50]}, detail {len(seen)}")
+    assert counts[5] == counts[50]
+    assert counts[50] <= LIST_BUDGET and len(seen) <= DETAIL_BUDGET
