@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import logging
 import pathlib
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from types import ModuleType
 
@@ -37,6 +38,20 @@ def builtin_parts() -> tuple[ModuleType, ...]:
     if not found:
         raise RuntimeError(f"no {BUILTIN_GROUP} entry point: install the project (pip install -e .) so the control plane is found")
     return (builtin, *(ep.load() for ep in found))
+
+
+def start_background_services(settings: Settings, host: PluginHost, *, option: str | None = None) -> list[Callable[[], None]]:
+    """Start the plugins' background services (``redprop_background_services``): those of ``option`` (``redprop worker
+    --<option>``), or, without one, those whose ``enabled(settings)`` holds (the embedded app); returns their stop callables."""
+    stops = []
+    for rec, item in host.declared("redprop_background_services"):
+        wanted = item.get("option") == option if option else bool(item.get("enabled", lambda _s: False)(settings))
+        if wanted:
+            try:
+                stops.append(item["start"](settings, host))
+            except Exception:  # a service that cannot start is logged; the platform runs on without it
+                logging.getLogger("redprop.plugins").exception("background service %s of %s did not start", item.get("name"), rec.name)
+    return stops
 
 
 def load_plugins(settings: Settings | None = None, *, discover: bool = True) -> PluginHost:
@@ -135,8 +150,12 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             runtime.start_worker()
             runtime.start_loops()
             state.jobs = runtime
+            state.background = start_background_services(settings, state.plugins)
 
     async def stop(app: Litestar) -> None:
+        for stop_service in app.state.get("background") or []:
+            await asyncio.to_thread(stop_service)
+        app.state.background = []
         runtime = app.state.get("jobs")
         if runtime is not None:
             await asyncio.to_thread(runtime.stop)

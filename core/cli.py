@@ -184,28 +184,38 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
 
 @main.command("worker")
 @click.option("--threads", type=int, default=None, help="Worker threads (default REDPROP_WORKER_THREADS).")
-def worker(threads: int | None) -> None:
-    """Run a job worker: dramatiq actors, the outbox dispatcher and the scheduler."""
+@click.option("--mqtt", is_flag=True, help="Also run the MQTT subscriber (REDPROP_MQTT_URL); with the stub broker, only it.")
+def worker(threads: int | None, mqtt: bool) -> None:
+    """Run a job worker: dramatiq actors, the outbox dispatcher and the scheduler (and the MQTT subscriber with --mqtt)."""
     import signal
     import threading
 
-    from core.app import load_plugins
+    from core.app import load_plugins, start_background_services
     from core.jobs.runtime import build_runtime
 
     settings = get_settings()
-    if settings.broker_url.startswith("stub"):
+    if settings.broker_url.startswith("stub") and not mqtt:
         raise click.ClickException(
             "a separate worker needs REDPROP_BROKER_URL (redis://… or amqp://…); the stub broker runs inside the app"
         )
-    runtime = build_runtime(settings, load_plugins(settings))
+    host = load_plugins(settings)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
-    runtime.start_worker(threads)
-    runtime.start_loops()
-    click.echo(f"worker {runtime.identity} running: {len(runtime.actors)} actors, {len(runtime.schedules)} schedules")
+    runtime = None
+    if not settings.broker_url.startswith("stub"):  # with the stub broker the app's embedded worker handles the events
+        runtime = build_runtime(settings, host)
+        runtime.start_worker(threads)
+        runtime.start_loops()
+        click.echo(f"worker {runtime.identity} running: {len(runtime.actors)} actors, {len(runtime.schedules)} schedules")
+    stops = start_background_services(settings, host, option="mqtt") if mqtt else []
+    if mqtt:
+        click.echo(f"MQTT subscriber: {len(stops)} service(s) on {settings.mqtt_url}")
     done.wait()
-    runtime.stop()
+    for stop in stops:
+        stop()
+    if runtime is not None:
+        runtime.stop()
 
 
 @main.group()

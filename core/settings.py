@@ -118,6 +118,12 @@ class Settings:
     smtp_tls: str = "off"
     """REDPROP_SMTP_TLS: ``starttls``, ``ssl`` (implicit TLS) or ``off``; by default ``ssl`` on port 465, ``starttls`` on 587."""
 
+    # ------------------------------------------------------------------ MQTT (smart_property telemetry)
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    """REDPROP_MQTT_URL: the MQTT broker devices publish telemetry to (``mqtt://host:port``)."""
+    mqtt_enabled: bool = True
+    """REDPROP_MQTT_ENABLED: the embedded app (stub broker, ``make demo``) runs the MQTT subscriber too; ``redprop worker --mqtt`` runs it regardless."""
+
     # ------------------------------------------------------------------ working-day calendar
     holidays_file: Path | None = None
     """REDPROP_HOLIDAYS_FILE: a JSON file of later years' (or corrected) holiday notices (core/calendar.py)."""
@@ -224,6 +230,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_password=text("SMTP_PASSWORD") or None,
         smtp_tls=smtp_tls,
         holidays_file=Path(holidays_file) if holidays_file else None,
+        mqtt_url=text("MQTT_URL", "mqtt://127.0.0.1:1883"),
+        mqtt_enabled=text("MQTT_ENABLED", "1").lower() not in {"0", "false", "no"},
     )
 
 

@@ -104,6 +104,13 @@ def redprop_payment_providers() -> list[Any]:
 
 
 @hookspec
+def redprop_background_services() -> list[dict[str, Any]]:
+    """Long-running services beside the job worker (an MQTT subscriber): ``{"name", "option", "enabled", "start"}``;
+    ``redprop worker --<option>`` runs them, the embedded app too where ``enabled(settings)``; ``start(settings, host)``
+    returns a stop callable."""
+
+
+@hookspec
 def redprop_notification_channels() -> list[Any]:
     """Notification channels (email, SMS, WeChat …) keyed by name."""
 

@@ -36,6 +36,7 @@ DECLARATION_HOOKS = (
     "redprop_payment_providers",
     "redprop_event_types",
     "redprop_cli_commands",
+    "redprop_background_services",
 )
 
 

@@ -98,3 +98,10 @@ def redprop_event_types():
         },
         {"name": "smart_property.alarm.resolved", "fields": ["alarm_id"], "description": "Staff resolved a device alarm."},
     ]
+
+
+@hookimpl
+def redprop_background_services():
+    from plugins.smart_property.services.mqtt import BACKGROUND_SERVICES
+
+    return BACKGROUND_SERVICES

@@ -201,6 +201,25 @@ def test_hook_redprop_notification_channels():
     assert [item.name for _, item in host.declared("redprop_notification_channels")] == ["pigeon"]
 
 
+def test_hook_redprop_background_services():
+    """``redprop worker --<option>`` starts the services of that option; the embedded app those ``enabled`` says."""
+    from core.app import start_background_services
+    from core.settings import load_settings
+
+    settings = load_settings({"REDPROP_ENV": "test", "REDPROP_DISABLED_PLUGINS": "smart_property"})
+    started: list[str] = []
+
+    def service(name: str, on: bool) -> dict:
+        return {"name": name, "option": "pigeons", "enabled": lambda _s: on, "start": lambda _s, _h: (started.append(name), lambda: None)[1]}
+
+    host = load_plugins(settings)  # without smart_property, whose subscriber would connect
+    host.add(make_plugin("loft", redprop_background_services=lambda: [service("on", True), service("off", False)]))
+    assert len(start_background_services(settings, host)) == 1 and started == ["on"]
+    started.clear()
+    assert len(start_background_services(settings, host, option="pigeons")) == 2 and started == ["on", "off"]
+    assert start_background_services(settings, host, option="mqtt") == []
+
+
 def test_hook_redprop_record_types(settings):
     from core.files.services import RECORD_TYPES
 
