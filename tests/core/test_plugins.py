@@ -210,7 +210,12 @@ def test_hook_redprop_background_services():
     started: list[str] = []
 
     def service(name: str, on: bool) -> dict:
-        return {"name": name, "option": "pigeons", "enabled": lambda _s: on, "start": lambda _s, _h: (started.append(name), lambda: None)[1]}
+        return {
+            "name": name,
+            "option": "pigeons",
+            "enabled": lambda _s: on,
+            "start": lambda _s, _h: (started.append(name), lambda: None)[1],
+        }
 
     host = load_plugins(settings)  # without smart_property, whose subscriber would connect
     host.add(make_plugin("loft", redprop_background_services=lambda: [service("on", True), service("off", False)]))
