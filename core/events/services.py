@@ -140,6 +140,11 @@ def _keyed(plugin: str, answer: Any) -> list[tuple[str, Reaction]]:
     return list(keyed.items())
 
 
+class AlreadyHandled(Exception):
+    """The processed-event row exists: another worker applied this reaction (only this counts as a duplicate;
+    an integrity error raised by the reaction itself is a failure, retried and reported)."""
+
+
 async def _apply(db: Database, handler: str, work: list[tuple[OutboxEvent, Reaction]]) -> None:
     """Apply reactions with their processed-event records in one transaction (one scope per compound)."""
     compounds = {event.compound_id for event, _ in work}
@@ -147,7 +152,10 @@ async def _apply(db: Database, handler: str, work: list[tuple[OutboxEvent, React
     async with db.transaction(scope) as session:
         for event, _ in work:
             session.add(ProcessedEvent(event_id=event.id, handler=handler, processed_at=now()))
-        await session.flush()  # a concurrent duplicate fails here, before any effect
+        try:
+            await session.flush()  # a concurrent duplicate fails here, before any effect
+        except IntegrityError as exc:
+            raise AlreadyHandled(handler) from exc
         for _, reaction in work:
             await reaction(session)
 
@@ -201,7 +209,7 @@ async def handle_events(db: Database, host: PluginHost, event_ids: list[uuid.UUI
             try:
                 await _apply(db, name, [item])
                 applied += 1
-            except IntegrityError:
+            except AlreadyHandled:
                 log.info("event %s already handled by %s", item[0].id, name)
             except Exception as exc:
                 log.exception("handler %s failed on event %s (%s)", name, item[0].id, item[0].type)

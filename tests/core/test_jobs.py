@@ -403,3 +403,19 @@ def test_the_kernel_schedules_the_sweep_and_retention(plugin_host):
     assert {"core.sweep_events", "core.trim_history"} <= set(schedules)
     assert load_settings({}).retention_days == 30
     assert load_settings({"REDPROP_RETENTION_DAYS": "7"}).retention_days == 7
+
+
+async def test_an_integrity_error_inside_a_reaction_is_a_failure_not_a_duplicate(database_urls, host_with_counter):
+    """Only a clash on the processed-events key means "already handled"; a reaction's own constraint error is
+    reported and retried, and the event stays unhandled."""
+    db = Database(database_urls["app"])
+    try:
+        (event_id,) = await _emit(db, 1, counting_plugin.CLASH)
+        for _ in range(2):
+            with pytest.raises(HandlerFailed, match="IntegrityError"):
+                await handle_events(db, host_with_counter, [event_id])
+        async with db.session(Scope.nothing()) as session:
+            assert await session.scalar(select(ProcessedEvent).where(ProcessedEvent.event_id == event_id)) is None
+            assert (await session.get(OutboxEvent, event_id)).handled_at is None
+    finally:
+        await db.dispose()

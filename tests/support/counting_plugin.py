@@ -9,7 +9,7 @@ from sqlalchemy import text
 from core.plugins import HOOK_API_VERSION, hookimpl
 
 FAILING = {"always": 0}
-COUNT, FAIL = "counting.hit.counted", "counting.failure.raised"
+COUNT, FAIL, CLASH = "counting.hit.counted", "counting.failure.raised", "counting.clash.raised"
 
 
 @hookimpl
@@ -23,11 +23,20 @@ def redprop_event_types():
         {"name": COUNT, "fields": ["n"], "description": "Counted once per handling in event_hits."},
         {"name": FAIL, "fields": ["n"], "description": "Its reaction always fails."},
         {"name": "counting.hit.ignored", "fields": ["n"], "description": "Nothing reacts to it."},
+        {"name": CLASH, "fields": ["n"], "description": "Its reaction breaks a constraint of its own."},
     ]
 
 
 @hookimpl
 def redprop_handle_event(event):
+    if event["type"] == CLASH:
+
+        async def clash(session):
+            from sqlalchemy.exc import IntegrityError
+
+            raise IntegrityError("INSERT INTO somewhere", {}, Exception("duplicate key in the reaction's own table"))
+
+        return clash
     if event["type"] == COUNT:
 
         async def count(session):
