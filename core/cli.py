@@ -252,6 +252,29 @@ def audit_export(out: str, tenant: str | None) -> None:
     click.echo(f"wrote {out}")
 
 
+@main.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar that every time limit counts on."""
+
+
+@calendar_group.command("show")
+@click.argument("year", type=click.IntRange(1990, 2200))
+def calendar_show(year: int) -> None:
+    """Every day of YEAR: working or not, why, and where that came from (notice, library or statute)."""
+    import datetime as dt
+
+    from core.calendar import load_calendar
+
+    cal = load_calendar(get_settings().holidays_file)
+    rule = cal.rule(year)
+    click.echo(f"{year}: {rule.source}")
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        working, why, _ = cal.describe(day)
+        click.echo(f"{day.isoformat()} {day.strftime('%a')} {'work' if working else 'off '} {why}")
+        day += dt.timedelta(days=1)
+
+
 @main.group("dead-letters")
 def dead_letters() -> None:
     """Job messages that failed every retry."""

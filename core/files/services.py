@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import module_state
 from core.authz.guard import can
 from core.db import CompoundScoped
 from core.files.models import Attachment
@@ -77,8 +78,8 @@ class RecordType:
 
 
 RECORD_TYPES: dict[str, RecordType] = {}
-
 """Filled by the application factory from every plugin's ``redprop_record_types`` (the control plane's housing too)."""
+
 
 def register_record_type(
     name: str, obj: str, model: type[CompoundScoped] | None = None, module: str | None = None, visible: Any = None
@@ -212,9 +213,10 @@ def _authorise(principal: Principal, enforcer, compound_id: uuid.UUID, entry: Re
 async def _module_on(session: AsyncSession, compound_id: uuid.UUID, entry: RecordType) -> tuple[bool, str]:
     if entry.module is None:
         return True, ""
-    from tenants.access import module_status  # the control plane decides what is enabled where
-
-    return await module_status(session, compound_id, entry.module)
+    ctx = session.info.get("ctx")
+    if ctx is not None and ctx.compound_id == compound_id:
+        return (await ctx.module_states()).get(entry.module, (False, "not installed"))
+    return await module_state(session, compound_id, entry.module)
 
 
 async def _gate(session: AsyncSession, compound_id: uuid.UUID, entry: RecordType) -> None:
