@@ -37,8 +37,8 @@ class Case(CompoundScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["compound_id", "building_id"], ["buildings.compound_id", "buildings.id"], ondelete="SET NULL"),
         ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="SET NULL"),
-        UniqueConstraint("compound_id", "number"),
-        UniqueConstraint("compound_id", "source", "source_id"),
+        UniqueConstraint("compound_id", "number", name="uq_coordination_cases_number"),
+        UniqueConstraint("compound_id", "source", "source_id", name="uq_coordination_cases_source"),
         Index("ix_coordination_cases_state", "compound_id", "state", "created_at"),
         Index("ix_coordination_cases_department", "department_id", "state"),
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.coordination.services import cases
+from plugins.coordination.services import cases, demo
 
-_PARTS = (cases,)
+_PARTS = (cases, demo)
 RECORD_TYPES: list[dict[str, Any]] = [item for part in _PARTS for item in getattr(part, "RECORD_TYPES", [])]
 
 

@@ -470,8 +470,6 @@ async def _department_users(session: AsyncSession, department_ids: Iterable[uuid
 
 async def _department_names(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
     return dict((await session.execute(select(Department.id, Department.name).where(Department.id.in_(wanted)))).all())
 
 
@@ -486,11 +484,10 @@ async def move(ctx: RequestContext, compound_id: uuid.UUID, case_id: uuid.UUID, 
         if obj == "coordination.department_case" and ctx.can(obj, act, compound_id):
             raise Problem(403, "not-your-department", "Not your department", "the case is dispatched to another department")
         raise forbidden(obj, act)
-    target = CASE.next(row.state, data.action)
+    CASE.next(row.state, data.action)
     note = data.note.strip()
     if data.action in NEEDS_NOTE and not note:
         raise invalid("note", "give the reason")
-    moment = now()
     dept_name = ""
     department_id = row.department_id
     if data.action == "dispatch":
@@ -500,54 +497,70 @@ async def move(ctx: RequestContext, compound_id: uuid.UUID, case_id: uuid.UUID, 
         dept_name = (await _district_department(session, row.district_tenant_id, department_id)).name
     elif row.department_id is not None and data.action in DEPARTMENT_MOVES:
         dept_name = (await _department_names(session, [row.department_id])).get(row.department_id, "")
-    before = row.state
-    row.state = target
-    zone = await compound_zone(session, compound_id)
-    if data.action == "accept":
-        row.accepted_at = moment
-    elif data.action == "dispatch":
-        hours, _ = await limits_for(session, row.district_tenant_id, row.category, row.priority)
-        row.department_id, row.dispatched_at = department_id, moment
-        row.response_due_at = work_calendar().add_working_hours(moment, hours, zone)
-        row.response_breached = False
-    elif data.action == "start":
-        row.started_at = row.started_at or moment
-    elif data.action == "resolve":
-        row.resolved_at = moment
-    elif data.action == "reopen":
-        row.resolved_at = None
-    elif data.action == "verify":
-        row.verified_at = moment
-    elif data.action == "close":
-        row.closed_at = moment
-    elif data.action == "withdraw":
-        row.closed_at = moment
-    elif data.action in ("return", "reject"):
-        row.reason = note[:500]
-        if data.action == "reject":
-            row.department_id = None
-    elif data.action == "resubmit":
-        row.reason = ""
-    by = f"{dept_name} {ctx.display_name}".strip() if dept_name and data.action != "dispatch" else ctx.display_name
-    shown = f"{dept_name}：{note}".strip("：") if data.action == "dispatch" else note
-    _log(
-        session,
-        row,
-        data.action,
-        user_id=ctx.user_id,
-        label=by,
-        from_state=before,
-        to_state=target,
-        note=shown,
-        department_id=department_id if data.action in DEPARTMENT_MOVES | {"dispatch"} else None,
+    await apply_move(
+        session, row, data.action, note, user_id=ctx.user_id, actor=ctx.display_name, department_id=department_id, department=dept_name
     )
-    _updated(session, row, shown, by, ctx.user_id)
-    await _tell(session, row, data.action, ctx.user_id, department_id)
     await session.flush()
     return row
 
 
-async def _tell(session: AsyncSession, row: Case, action: str, actor: uuid.UUID, department_id: uuid.UUID | None) -> None:
+async def apply_move(
+    session: AsyncSession,
+    row: Case,
+    action: str,
+    note: str,
+    *,
+    user_id: uuid.UUID | None,
+    actor: str,
+    department_id: uuid.UUID | None = None,
+    department: str = "",
+) -> None:
+    """Make a checked move: timestamps, the timeline, ``coordination.case.updated`` and whom to tell."""
+    target = CASE.next(row.state, action)
+    moment = now()
+    before = row.state
+    row.state = target
+    if action == "accept":
+        row.accepted_at = moment
+    elif action == "dispatch":
+        hours, _ = await limits_for(session, row.district_tenant_id, row.category, row.priority)
+        row.department_id, row.dispatched_at = department_id, moment
+        row.response_due_at = work_calendar().add_working_hours(moment, hours, await compound_zone(session, row.compound_id))
+        row.response_breached = False
+    elif action == "start":
+        row.started_at = row.started_at or moment
+    elif action == "resolve":
+        row.resolved_at = moment
+    elif action == "reopen":
+        row.resolved_at = None
+    elif action == "verify":
+        row.verified_at = moment
+    elif action in ("close", "withdraw"):
+        row.closed_at = moment
+    elif action in ("return", "reject"):
+        row.reason = note[:500]
+        if action == "reject":
+            row.department_id = None
+    elif action == "resubmit":
+        row.reason = ""
+    by = f"{department} {actor}".strip() if department and action != "dispatch" else actor
+    shown = f"{department}：{note}".strip("：") if action == "dispatch" else note
+    _log(
+        session,
+        row,
+        action,
+        user_id=user_id,
+        label=by,
+        from_state=before,
+        to_state=target,
+        note=shown,
+        department_id=department_id if action in DEPARTMENT_MOVES | {"dispatch"} else None,
+    )
+    _updated(session, row, shown, by, user_id)
+    await _tell(session, row, action, user_id, department_id)
+
+
+async def _tell(session: AsyncSession, row: Case, action: str, actor: uuid.UUID | None, department_id: uuid.UUID | None) -> None:
     """The department hears of a dispatch, the community of a rejection or resolution, the sender of a return."""
     words = {"dispatch": "派遣", "reject": "被部门退回", "resolve": "已办结待核查", "return": "被退回", "close": "已结案"}
     if action not in words:

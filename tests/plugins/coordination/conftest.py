@@ -56,8 +56,8 @@ async def department_of(db, city, district="D1") -> uuid.UUID:
 
 @pytest.fixture
 async def second_department(db, city) -> uuid.UUID:
-    """A second department of district 1 (市场监管), with nobody in it."""
-    dept = Department(id=uuid7(), tenant_id=city.tenants["D1"], name="文峰区市场监管局", kind="market")
+    """Another department of district 1 (住建), with nobody in it."""
+    dept = Department(id=uuid7(), tenant_id=city.tenants["D1"], name="文峰区住建局", kind="housing")
     async with db.transaction(Scope.everything("test")) as session:
         session.add(dept)
     return dept.id

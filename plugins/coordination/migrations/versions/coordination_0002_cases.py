@@ -126,8 +126,8 @@ def upgrade() -> None:
             ["resident_user_id"], ["users.id"], name=op.f("fk_coordination_cases_resident_user_id_users"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("compound_id", "id", name=op.f("pk_coordination_cases")),
-        sa.UniqueConstraint("compound_id", "number", name=op.f("uq_coordination_cases_compound_id")),
-        sa.UniqueConstraint("compound_id", "source", "source_id", name=op.f("uq_coordination_cases_compound_id")),
+        sa.UniqueConstraint("compound_id", "number", name="uq_coordination_cases_number"),
+        sa.UniqueConstraint("compound_id", "source", "source_id", name="uq_coordination_cases_source"),
     )
     op.create_index("ix_coordination_cases_department", "coordination_cases", ["department_id", "state"], unique=False)
     op.create_index("ix_coordination_cases_state", "coordination_cases", ["compound_id", "state", "created_at"], unique=False)

@@ -1,0 +1,117 @@
+"""Demo data of coordination: two more departments and a routing table for district 1, cases in every state (one
+escalated to the street, one whistled to two departments of which one missed its report-in), and cases waiting for
+``officer-1``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import now
+from core.ids import uuid7
+from plugins.coordination.models.cases import Case, Route, WhistleCall
+from plugins.coordination.services.cases import _log, apply_move, open_case
+from tenants.models import Department
+
+LAW_ROUTES = ("illegal_building", "green_space_enclosure", "fire_lane_blocked", "noise", "dangerous_pets")
+
+CASES = (
+    # compound, category, title, moves after the report (the officer's moves are made by the department)
+    ("A1", "green_space_enclosure", "2号楼东侧公共绿地被圈占种菜", ()),
+    ("A1", "fire_lane_blocked", "1号楼单元门口堆放杂物堵塞消防通道", ("accept",)),
+    ("A1", "illegal_building", "2号楼顶楼加建阳光房", ("accept", "dispatch")),
+    ("A1", "noise", "东门外商铺夜间音响扰民", ("accept", "dispatch")),
+    ("A1", "dangerous_pets", "业主饲养大型犬未拴绳", ("accept", "dispatch", "start")),
+    ("A1", "illegal_building", "1号楼一层私自扩建院墙", ("accept", "dispatch", "start", "resolve")),
+    ("A2", "fire_lane_blocked", "地下车库消防通道长期停放车辆", ("accept", "dispatch", "start", "resolve", "verify")),
+    ("A2", "noise", "广场舞音响音量过大", ("accept", "dispatch", "start", "resolve", "verify", "close")),
+    ("A2", "other", "小区围墙外有异味", ("return",)),
+    ("A2", "group_renting", "3号楼302疑似群租", ("accept", "dispatch", "reject")),
+)
+NOTES = {
+    "return": "请补充具体位置和照片",
+    "reject": "群租不属城管执法职责，请转市场监管和公安",
+    "resolve": "已责令当事人限期整改并复查",
+    "verify": "社区现场核查，问题已解决",
+}
+
+
+def demo_rows(seed) -> None:
+    seed.then(_demo_cases)
+
+
+async def _demo_cases(session: AsyncSession, city) -> None:
+    d1 = city.tenants["D1"]
+    law = await session.scalar(select(Department).where(Department.tenant_id == d1, Department.kind == "law_enforcement").limit(1))
+    market = Department(id=uuid7(), tenant_id=d1, name="文峰区市场监管局", kind="market")
+    police = Department(id=uuid7(), tenant_id=d1, name="东关派出所", kind="police")
+    session.add_all([market, police])
+    await session.flush()  # rows without relationship() flush in add order only
+    session.add_all([Route(tenant_id=d1, category=c, department_id=law.id) for c in LAW_ROUTES])
+    session.add(Route(tenant_id=d1, category="group_renting", department_id=market.id))
+    await session.flush()
+    manager, admin, officer = (city.users[u] for u in ("ent-a-manager", "district-1-admin", "officer-1"))
+    made: list[Case] = []
+    for key, category, title, moves in CASES:
+        row = await open_case(
+            session,
+            city.compounds[key],
+            category=category,
+            priority="normal",
+            title=title,
+            description=f"{title}，居民多次反映。",
+            location="compound",
+            reporter_user_id=manager,
+            reporter_label="红城物业项目经理",
+        )
+        for action in moves:
+            by_department = action in ("start", "resolve", "reject")
+            await apply_move(
+                session,
+                row,
+                action,
+                NOTES.get(action, ""),
+                user_id=officer if by_department else admin,
+                actor="文峰区城管执法队员" if by_department else "文峰区管理员",
+                department_id=law.id if action == "dispatch" or by_department else row.department_id,
+                department=law.name if action == "dispatch" or by_department else "",
+            )
+        made.append(row)
+    await session.flush()
+    # one case past its limit for a day and a half: the community and then the street were told
+    late = made[1]
+    moment = now()
+    late.response_due_at = moment - dt.timedelta(days=2)
+    late.response_breached, late.escalation_level, late.escalated_at = True, 2, moment
+    _log(session, late, "breach", label="系统", note="response")
+    for level in ("community", "street"):
+        _log(session, late, "escalate", label="系统", note=level)
+    # a whistle on the illegal building: the law-enforcement team reported in, the market regulator missed it
+    whistled = made[2]
+    whistle_id: uuid.UUID = uuid7()
+    called = moment - dt.timedelta(days=1)
+    for dept, reported in ((law.id, True), (market.id, False)):
+        session.add(
+            WhistleCall(
+                compound_id=whistled.compound_id,
+                case_id=whistled.id,
+                whistle_id=whistle_id,
+                department_id=dept,
+                called_by_user_id=admin,
+                called_by_label="文峰区管理员",
+                note="联合执法，拆除违建",
+                called_at=called,
+                due_at=called + dt.timedelta(hours=2),
+                reported_at=called + dt.timedelta(hours=1) if reported else None,
+                reported_by_user_id=officer if reported else None,
+                report_note="中队已到场" if reported else "",
+                missed=not reported,
+            )
+        )
+    _log(session, whistled, "whistle", user_id=admin, label="文峰区管理员", note=f"{law.name}、{market.name}：联合执法，拆除违建")
+    _log(session, whistled, "report_in", user_id=officer, label=f"{law.name} 文峰区城管执法队员", note="中队已到场", department_id=law.id)
+    _log(session, whistled, "report_in_missed", label="系统", note=market.name, department_id=market.id)
+    await session.flush()
