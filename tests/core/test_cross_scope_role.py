@@ -112,7 +112,7 @@ async def test_app_role_still_reads_and_writes_tables_without_a_compound(db):
 
 @postgres_only
 def test_downgrade_restores_the_setting_and_upgrade_closes_it_again(database_urls, plugin_host, city):
-    """core_0005 down: the old function (the app role's SET widens the scope); up: closed again."""
+    """Below core_0005: the old function (the app role's SET widens the scope); up again: closed."""
     cfg = alembic_config(database_urls["owner"], plugin_host)
 
     async def app_sees_with_scope_all() -> int:
@@ -124,7 +124,7 @@ def test_downgrade_restores_the_setting_and_upgrade_closes_it_again(database_url
         finally:
             await app.dispose()
 
-    command.downgrade(cfg, "core@-1")
+    command.downgrade(cfg, "core@core_0004")
     try:
         assert asyncio.run(app_sees_with_scope_all()) > 0
     finally:
