@@ -25,4 +25,6 @@ class OverviewController(Controller):
         return ModuleOverview(module="coordination", label_zh=LABEL_ZH, label_en=LABEL_EN, compound_id=str(compound_id))
 
 
-ROUTE_HANDLERS = [OverviewController, *cases.ROUTE_HANDLERS]
+from plugins.coordination.pages import PAGE_ROUTER  # noqa: E402
+
+ROUTE_HANDLERS = [OverviewController, *cases.ROUTE_HANDLERS, PAGE_ROUTER]

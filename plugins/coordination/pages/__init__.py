@@ -1,5 +1,10 @@
-"""Console and portal pages of coordination (navigation entries declared through redprop_pages)."""
+"""Console and portal pages of coordination, one module per part; navigation entries are declared through redprop_pages."""
 
 from __future__ import annotations
 
-PAGES: list[dict] = []
+from core.web.api import page_router
+from plugins.coordination.pages import cases
+
+_PARTS = (cases,)
+PAGES: list[dict] = [entry for part in _PARTS for entry in part.PAGES]
+PAGE_ROUTER = page_router([handler for part in _PARTS for handler in part.HANDLERS])

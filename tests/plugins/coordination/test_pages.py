@@ -1,0 +1,109 @@
+"""coordination pages without a browser: the desk for the community, the officer and the operator, a case's moves and
+photo through forms with CSRF, the departments page, errors in place and nothing written on bad input."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import Scope
+from core.files.models import Attachment
+from tests.core.test_web import HTML, HTMX, csrf_of, sign_in
+from tests.plugins.coordination.conftest import case_count, department_of
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2a6f4d90000000049454e44ae426082"
+)
+DESK = "/console/coordination/cases"
+
+
+@pytest.fixture
+def web(client):
+    client.follow_redirects = False
+    return client
+
+
+async def post(web, url: str, data: dict, *, token_from: str, files=None, htmx: bool = False):
+    page = await web.get(token_from, headers=HTML)
+    assert page.status_code == 200, page.text[:2000]
+    token = csrf_of(page.text)
+    if htmx:
+        return await web.post(url, data=data, files=files, headers={**HTMX, "X-CSRF-Token": token})
+    return await web.post(url, data={**data, "_csrf": token}, files=files, headers=HTML)
+
+
+async def test_a_case_is_reported_dispatched_resolved_with_a_photo_and_verified_through_the_pages(web, city, db):
+    await sign_in(web, "ent-a-manager")
+    r = await post(
+        web,
+        DESK + "/",
+        {"compound_id": str(city.compounds["A1"]), "category": "noise", "title": "篮球场夜间噪音", "location": "point", "point": "篮球场"},
+        token_from=DESK + "/new",
+    )
+    assert r.status_code == 303, r.text[:2000]
+    detail = r.headers["location"]
+    found = re.search(r"/coordination/cases/([0-9a-f-]{36})$", detail)
+    assert found
+    page = await web.get(detail, headers=HTML)
+    assert page.status_code == 200 and "篮球场夜间噪音" in page.text and 'data-state="reported"' in page.text
+    assert 'id="action-accept"' not in page.text  # the operator follows, the community moves
+    # the community accepts and dispatches by the table
+    await sign_in(web, "district-1-admin")
+    desk = await web.get(DESK + "?state=reported", headers=HTML)
+    assert desk.status_code == 200 and "篮球场夜间噪音" in desk.text and "协同案件" in desk.text
+    assert (await post(web, detail + "/moves", {"action": "accept"}, token_from=detail)).status_code == 303
+    dept = await department_of(db, city)
+    assert (await post(web, detail + "/moves", {"action": "dispatch", "department_id": str(dept)}, token_from=detail)).status_code == 303
+    # the officer finds it in the department's queue, starts it, resolves it with a photo
+    await sign_in(web, "officer-1")
+    queue = await web.get(DESK, headers=HTML)
+    assert "部门案件" in queue.text and "篮球场夜间噪音" in queue.text
+    assert (await post(web, detail + "/moves", {"action": "start"}, token_from=detail)).status_code == 303
+    r = await post(
+        web, detail + "/moves", {"action": "resolve", "note": "已劝离"}, token_from=detail, files={"photo": ("现场.png", PNG, "image/png")}
+    )
+    assert r.status_code == 303, r.text[:2000]
+    async with db.session(Scope.everything("test")) as session:
+        photos = await session.scalar(select(func.count()).select_from(Attachment).where(Attachment.record_id == uuid.UUID(found.group(1))))
+    assert photos == 1
+    # the community verifies
+    await sign_in(web, "district-1-admin")
+    page = await web.get(detail, headers=HTML)
+    assert 'data-state="resolved"' in page.text and 'id="action-verify"' in page.text and "已劝离" in page.text
+    photo = re.search(r'<img src="([^"]+/photos/[0-9a-f-]{36})"', page.text)
+    assert photo and (await web.get(photo.group(1))).content == PNG
+    assert (await post(web, detail + "/moves", {"action": "verify"}, token_from=detail)).status_code == 303
+    assert 'data-state="verified"' in (await web.get(detail, headers=HTML)).text
+
+
+async def test_a_refused_move_shows_in_place_and_writes_nothing(web, city, db):
+    await sign_in(web, "district-1-admin")
+    desk = await web.get(DESK + "?state=reported", headers=HTML)
+    found = re.search(r'href="(/console/compounds/[0-9a-f-]{36}/coordination/cases/[0-9a-f-]{36})"', desk.text)
+    assert found, "the demo has reported cases"
+    detail = found.group(1)
+    r = await post(web, detail + "/moves", {"action": "return"}, token_from=detail, htmx=True)
+    assert r.status_code == 422 and "请填写原因" in r.text
+    r = await post(web, detail + "/moves", {"action": "close"}, token_from=detail, htmx=True)
+    assert r.status_code == 409 and "当前状态不允许此操作" in r.text
+    before = await case_count(db)
+    r = await post(
+        web, DESK + "/", {"compound_id": str(city.compounds["A1"]), "category": "ufo", "title": "x"}, token_from=DESK + "/new", htmx=True
+    )
+    assert r.status_code == 422 and "category" in r.text
+    assert await case_count(db) == before
+
+
+async def test_the_departments_page_shows_routing_limits_and_performance(web, city):
+    await sign_in(web, "district-1-admin")
+    page = await web.get("/console/coordination/departments", headers=HTML)
+    assert page.status_code == 200 and "文峰区城管执法局" in page.text and "分派表" in page.text and 'id="performance"' in page.text
+    await sign_in(web, "ent-a-admin")
+    assert (await web.get("/console/coordination/departments", headers=HTML)).status_code == 403
+    await sign_in(web, "district-2-admin")
+    desk = await web.get(DESK, headers=HTML)
+    assert desk.status_code == 200 and "顶楼加建阳光房" not in desk.text
