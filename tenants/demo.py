@@ -96,6 +96,8 @@ class DemoSeed:
     city: DemoCity
     rows: list[Any] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(20261128))
+    host: Any = None
+    """The plugin host building the demo: steps that call services needing it (e.g. indicator values) read it here."""
 
     steps: list[Any] = field(default_factory=list)
 
@@ -121,7 +123,7 @@ async def build_demo_city(db: Database, host: PluginHost) -> DemoCity | None:
             session, read_policy_files([(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")])
         )
         city = await _core_city(session)
-        seed = DemoSeed(city)
+        seed = DemoSeed(city, host=host)
         for name, result in host.call_each("redprop_demo_data", seed=seed):
             if isinstance(result, Exception):
                 raise RuntimeError(f"plugin {name} failed to describe its demo data") from result

@@ -83,6 +83,13 @@ def redprop_record_types():
 
 
 @hookimpl
+def redprop_demo_data(seed):
+    from plugins.quality.services.demo import add_demo_rows
+
+    add_demo_rows(seed)
+
+
+@hookimpl
 def redprop_handle_event(event):
     from plugins.quality.services import react
 

@@ -421,9 +421,17 @@ def _operator_scores(period: Period, scores: list[CompoundScore], thresholds: li
 
 
 async def move_period(
-    session: AsyncSession, host: PluginHost, tenant_id: uuid.UUID | None, period_id: uuid.UUID, action: str, user_id: uuid.UUID
+    session: AsyncSession,
+    host: PluginHost,
+    tenant_id: uuid.UUID | None,
+    period_id: uuid.UUID,
+    action: str,
+    user_id: uuid.UUID | None,
+    *,
+    announce: bool = True,
 ) -> Period:
-    """compute / review / reopen / publish; publishing tells the operators and freezes the scores."""
+    """compute / review / reopen / publish; publishing freezes the scores and tells the operators
+    (``announce=False``: the demo city publishes without filling the operators' inboxes)."""
     if action == "compute":
         return await compute_period(session, host, tenant_id, period_id)
     period = await one_of_tenant(session, Period, tenant_id, period_id, "evaluation period")
@@ -432,12 +440,15 @@ async def move_period(
         period.reviewed_by = user_id
     if action == "publish":
         period.published_at = now()
-        await _announce(session, period)
+        await _announce(session, period, notify_operators=announce)
     await session.flush()
     return period
 
 
-async def _announce(session: AsyncSession, period: Period) -> None:
+async def _announce(session: AsyncSession, period: Period, *, notify_operators: bool) -> None:
+    emit(session, "quality.period.published", {"period_id": str(period.id), "name": period.name}, tenant_id=period.tenant_id)
+    if not notify_operators:
+        return
     rows = (
         await session.execute(
             select(CompoundScore.operator_tenant_id, func.min(CompoundScore.compound_id))
@@ -457,7 +468,6 @@ async def _announce(session: AsyncSession, period: Period) -> None:
                 link="/console/quality/scores",
                 tenant_id=operator,
             )
-    emit(session, "quality.period.published", {"period_id": str(period.id), "name": period.name}, tenant_id=period.tenant_id)
 
 
 # --------------------------------------------------------------------------- results

@@ -119,9 +119,10 @@ async def _resident_users(session: AsyncSession, compound_ids: list[uuid.UUID]) 
 
 
 async def launch_campaign(
-    session: AsyncSession, tenant_id: uuid.UUID | None, reachable: set[uuid.UUID] | None, data: s.CampaignIn
+    session: AsyncSession, tenant_id: uuid.UUID | None, reachable: set[uuid.UUID] | None, data: s.CampaignIn, *, announce: bool = True
 ) -> list[Campaign]:
-    """One campaign per compound named (each must be reachable by the caller), households told through the inbox."""
+    """One campaign per compound named (each must be reachable by the caller), households told through the inbox
+    (``announce=False``: the demo city launches without filling residents' inboxes)."""
     template = await one_of_tenant(session, SurveyTemplate, tenant_id, data.template_id, "survey template")
     moment = now()
     closes = data.closes_at if data.closes_at.tzinfo else data.closes_at.replace(tzinfo=dt.UTC)
@@ -153,7 +154,7 @@ async def launch_campaign(
         campaigns.append(campaign)
     await session.flush()
     for campaign in campaigns:
-        if users.get(campaign.compound_id):
+        if announce and users.get(campaign.compound_id):
             await notify(
                 session,
                 users[campaign.compound_id],
