@@ -105,3 +105,10 @@ def redprop_background_services():
     from plugins.smart_property.services.mqtt import BACKGROUND_SERVICES
 
     return BACKGROUND_SERVICES
+
+
+@hookimpl
+def redprop_demo_data(seed):
+    from plugins.smart_property.services.demo import demo_rows
+
+    demo_rows(seed)

@@ -27,19 +27,21 @@ async def _rule(client, headers, compound_id, **body):
     return r.json()
 
 
-async def _alarms(db, compound_id, device_id):
+async def _alarms(db, compound_id, device_id, rule):
+    """The device's alarms under the test's own rule (the demo city has rules of its own)."""
     async with db.session(Scope.of([compound_id])) as session:
-        return list(await session.scalars(select(Alarm).where(Alarm.device_id == uuid.UUID(device_id))))
+        stmt = select(Alarm).where(Alarm.device_id == uuid.UUID(device_id), Alarm.rule_id == uuid.UUID(rule["id"]))
+        return list(await session.scalars(stmt))
 
 
 async def test_a_threshold_alarm_opens_once_and_is_updated_while_it_lasts(client, as_user, city, db):
     a1 = city.compounds["A1"]
     headers = await as_user("ent-a-admin")
-    await _rule(
+    rule = await _rule(
         client,
         headers,
         a1,
-        name="水箱液位过低",
+        name="测试液位",
         device_kind="tank_level",
         kind="threshold",
         metric="level",
@@ -53,18 +55,22 @@ async def test_a_threshold_alarm_opens_once_and_is_updated_while_it_lasts(client
     for i, level in enumerate((0.4, 0.3, 0.2)):
         r = await post_telemetry(client, a1, device["id"], secret, body_of([{"metric": "level", "value": level, "at": t - 30 + i}]))
         assert r.status_code == 202
-        assert r.json()["alarms_opened"] == (1 if i == 0 else 0)
-    alarms = await _alarms(db, a1, device["id"])
+        assert r.json()["alarms_opened"] == (2 if i == 0 else 0)  # this rule's and the demo city's own level rule (< 0.5)
+    alarms = await _alarms(db, a1, device["id"], rule)
     assert len(alarms) == 1
     assert alarms[0].occurrences == 3 and alarms[0].value == 0.2 and alarms[0].state == "open" and alarms[0].severity == "critical"
     await post_telemetry(client, a1, device["id"], secret, body_of([{"metric": "level", "value": 2.0}]))
-    assert (await _alarms(db, a1, device["id"]))[0].cleared_at is not None  # normal again: cleared, still staff's to resolve
+    assert (await _alarms(db, a1, device["id"], rule))[0].cleared_at is not None  # normal again: cleared, still staff's to resolve
     async with db.session(Scope.of([a1])) as session:
-        raised = list(await session.scalars(select(OutboxEvent).where(OutboxEvent.type == "smart_property.alarm.raised")))
+        raised = [
+            e
+            for e in await session.scalars(select(OutboxEvent).where(OutboxEvent.type == "smart_property.alarm.raised"))
+            if e.payload["device_id"] == device["id"] and e.payload["rule"] == "测试液位"
+        ]
     assert len(raised) == 1 and raised[0].payload["action"] == "notify" and raised[0].payload["device_type"] == "tank_level"
 
     desk = (await client.get(f"{base(a1)}/alarms?state=unresolved", headers=headers)).json()
-    alarm = next(a for a in desk["items"] if a["device_id"] == device["id"])
+    alarm = next(a for a in desk["items"] if a["device_id"] == device["id"] and a["rule_id"] == rule["id"])
     assert alarm["allowed"] == ["acknowledge", "resolve"]
     url = f"{base(a1)}/alarms/{alarm['id']}/moves"
     assert (await client.post(url, json={"action": "acknowledge"}, headers=headers)).json()["state"] == "acknowledged"
@@ -95,7 +101,9 @@ async def test_a_rule_names_what_its_kind_needs(client, as_user, city):
 async def test_offline_detection_with_the_clock_moved(client, as_user, city, db):
     a1 = city.compounds["A1"]
     headers = await as_user("ent-a-admin")
-    await _rule(client, headers, a1, name="门禁离线", device_kind="access_gate", kind="offline", offline_minutes=10, severity="warning")
+    rule = await _rule(
+        client, headers, a1, name="门禁离线", device_kind="access_gate", kind="offline", offline_minutes=10, severity="warning"
+    )
     made = await register(client, headers, a1, kind="access_gate")
     device, secret = made["device"], made["secret"]
     assert (await post_telemetry(client, a1, device["id"], secret, body_of())).status_code == 202  # a heartbeat
@@ -106,26 +114,27 @@ async def test_offline_detection_with_the_clock_moved(client, as_user, city, db)
         assert await telemetry.detect_offline(session, a1) >= 1
     async with db.session(Scope.of([a1])) as session:
         assert (await session.get(Device, (a1, uuid.UUID(device["id"])))).status == "offline"
-    alarms = await _alarms(db, a1, device["id"])
+    alarms = await _alarms(db, a1, device["id"], rule)
     assert len(alarms) == 1 and alarms[0].metric == "offline"
     # heard again: online, the offline alarm cleared
     assert (await post_telemetry(client, a1, device["id"], secret, body_of())).status_code == 202
-    alarms = await _alarms(db, a1, device["id"])
+    alarms = await _alarms(db, a1, device["id"], rule)
     assert alarms[0].cleared_at is not None
     async with db.session(Scope.of([a1])) as session:
         assert (await session.get(Device, (a1, uuid.UUID(device["id"])))).status == "online"
 
 
-async def test_an_elevator_fault_becomes_a_work_order_through_the_worker(client, as_user, city, database_urls, plugin_host):
+async def test_an_elevator_fault_becomes_a_work_order_through_the_worker(client, as_user, city, database_urls, plugin_host, db):
+    fixture_db = db
     from plugins.co_building.models.requests import RequestEvent, ServiceRequest
 
     a1 = city.compounds["A1"]
     headers = await as_user("ent-a-admin")
-    await _rule(
+    rule = await _rule(
         client,
         headers,
         a1,
-        name="电梯故障",
+        name="电梯故障测试",
         device_kind="elevator",
         kind="event",
         event_code="fault",
@@ -138,6 +147,8 @@ async def test_an_elevator_fault_becomes_a_work_order_through_the_worker(client,
     for _ in range(2):  # the fault reported twice: one alarm, one work order
         r = await post_telemetry(client, a1, device["id"], secret, body_of(events=[{"code": "fault"}]))
         assert r.status_code == 202
+    alarm_ids = [str(a.id) for a in await _alarms(fixture_db, a1, device["id"], rule)]
+    assert len(alarm_ids) == 1
     settings = load_settings(
         {
             **os.environ,
@@ -161,7 +172,7 @@ async def test_an_elevator_fault_becomes_a_work_order_through_the_worker(client,
                             RequestEvent,
                             (RequestEvent.compound_id == ServiceRequest.compound_id) & (RequestEvent.request_id == ServiceRequest.id),
                         )
-                        .where(RequestEvent.action == "from_alarm")
+                        .where(RequestEvent.action == "from_alarm", RequestEvent.note.in_(alarm_ids))
                     )
                 )
             if found:
@@ -169,7 +180,11 @@ async def test_an_elevator_fault_becomes_a_work_order_through_the_worker(client,
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)  # time for a duplicate, if there were one
         async with db.session(Scope.of([a1])) as session:
-            count = len(list(await session.scalars(select(RequestEvent).where(RequestEvent.action == "from_alarm"))))
+            count = len(
+                list(
+                    await session.scalars(select(RequestEvent).where(RequestEvent.action == "from_alarm", RequestEvent.note.in_(alarm_ids)))
+                )
+            )
     finally:
         await asyncio.to_thread(runtime.stop)
         await db.dispose()
