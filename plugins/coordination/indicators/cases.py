@@ -1,0 +1,165 @@
+"""coordination indicators and dashboard widgets over cases (物业+执法+服务): resolution, on time, time to resolve,
+escalations — per compound here; per department on the departments page (``services.cases.department_performance``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import compound_zone
+from plugins.coordination.models.cases import CATEGORIES, Case
+from plugins.coordination.services.cases import FINISHED, OPEN
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    return None if not whole else (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+async def bounds(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) local dates of the compound as UTC instants."""
+    tz = ZoneInfo(await compound_zone(session, compound_id))
+    return tuple(dt.datetime.combine(d, dt.time(), tzinfo=tz).astimezone(dt.UTC) for d in (start, end))  # type: ignore[return-value]
+
+
+async def _reported(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date):
+    lo, hi = await bounds(session, compound_id, start, end)
+    stmt = select(Case.state, Case.escalation_level, Case.created_at, Case.resolved_at, Case.resolution_due_at).where(
+        Case.compound_id == compound_id, Case.created_at >= lo, Case.created_at < hi, Case.state != "returned"
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def resolution_rate(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
+    """Cases reported in the period that are resolved (or verified, closed), of all reported."""
+    rows = await _reported(session, compound_id, start, end)
+    return percent(sum(1 for r in rows if r.state in FINISHED), len(rows))
+
+
+async def on_time_rate(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
+    """Resolved cases of the period resolved within their limit."""
+    done = [r for r in await _reported(session, compound_id, start, end) if r.resolved_at is not None]
+    return percent(sum(1 for r in done if r.resolved_at <= r.resolution_due_at), len(done))
+
+
+async def mean_hours_to_resolve(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
+    """Mean hours from report to resolution of the period's resolved cases (calendar hours: what the resident waits)."""
+    done = [r for r in await _reported(session, compound_id, start, end) if r.resolved_at is not None]
+    if not done:
+        return None
+    seconds = sum(int((r.resolved_at - r.created_at).total_seconds()) for r in done)
+    return (Decimal(seconds) / Decimal(3600 * len(done))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+async def escalations_per_100(session: AsyncSession, compound_id: uuid.UUID, start: dt.date, end: dt.date) -> Decimal | None:
+    """Cases of the period escalated beyond their limit, per 100 cases."""
+    rows = await _reported(session, compound_id, start, end)
+    return percent(sum(1 for r in rows if r.escalation_level > 0), len(rows))
+
+
+async def open_cases(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
+    count = await session.scalar(select(func.count()).select_from(Case).where(Case.compound_id.in_(compound_ids), Case.state.in_(OPEN)))
+    return {"value": int(count or 0), "unit": "count"}
+
+
+async def escalated_cases(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
+    count = await session.scalar(
+        select(func.count()).select_from(Case).where(Case.compound_id.in_(compound_ids), Case.state.in_(OPEN), Case.escalation_level > 0)
+    )
+    return {"value": int(count or 0), "unit": "count"}
+
+
+async def open_by_category(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
+    rows = dict(
+        (
+            await session.execute(
+                select(Case.category, func.count()).where(Case.compound_id.in_(compound_ids), Case.state.in_(OPEN)).group_by(Case.category)
+            )
+        ).all()
+    )
+    return {"series": [[c, int(rows[c])] for c in CATEGORIES if rows.get(c)], "unit": "count"}
+
+
+INDICATORS: list[dict] = [
+    {
+        "code": "coordination.resolution_rate",
+        "label_zh": "协同案件办结率",
+        "label_en": "Case resolution rate",
+        "unit": "%",
+        "target": Decimal("90"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": resolution_rate,
+    },
+    {
+        "code": "coordination.on_time_rate",
+        "label_zh": "协同案件按时办结率",
+        "label_en": "Cases resolved on time",
+        "unit": "%",
+        "target": Decimal("95"),
+        "weight": Decimal("10"),
+        "higher_is_better": True,
+        "compute": on_time_rate,
+    },
+    {
+        "code": "coordination.mean_hours_to_resolve",
+        "label_zh": "协同案件平均办结时长",
+        "label_en": "Mean time to resolve a case",
+        "unit": "h",
+        "target": Decimal("72"),
+        "weight": Decimal("5"),
+        "higher_is_better": False,
+        "compute": mean_hours_to_resolve,
+    },
+    {
+        "code": "coordination.escalations_per_100",
+        "label_zh": "每百件案件升级督办数",
+        "label_en": "Escalations per 100 cases",
+        "unit": "count",
+        "target": Decimal("5"),
+        "weight": Decimal("5"),
+        "higher_is_better": False,
+        "compute": escalations_per_100,
+    },
+]
+WIDGETS: list[dict] = [
+    {
+        "code": "coordination.open_cases",
+        "label_zh": "在办协同案件",
+        "label_en": "Open cases",
+        "scope": "compound",
+        "kind": "figure",
+        "compute": open_cases,
+    },
+    {
+        "code": "coordination.district_open_cases",
+        "label_zh": "全区在办协同案件",
+        "label_en": "Open cases in the district",
+        "scope": "district",
+        "kind": "figure",
+        "compute": open_cases,
+    },
+    {
+        "code": "coordination.escalated_cases",
+        "label_zh": "升级督办中的案件",
+        "label_en": "Escalated open cases",
+        "scope": "district",
+        "kind": "figure",
+        "compute": escalated_cases,
+    },
+    {
+        "code": "coordination.open_by_category",
+        "label_zh": "在办案件类别分布",
+        "label_en": "Open cases by category",
+        "scope": "district",
+        "kind": "bars",
+        "compute": open_by_category,
+    },
+]
