@@ -21,6 +21,14 @@ class OverviewController(Controller):
         return services.overview(compound_id)
 
 
-from plugins.quality.api import evaluation, field, surveys  # noqa: E402
+from plugins.quality.api import evaluation, field, improvement, surveys  # noqa: E402
+from plugins.quality.pages import PAGE_ROUTER  # noqa: E402
 
-ROUTE_HANDLERS = [OverviewController, *surveys.ROUTE_HANDLERS, *evaluation.ROUTE_HANDLERS, *field.ROUTE_HANDLERS]
+ROUTE_HANDLERS = [
+    OverviewController,
+    PAGE_ROUTER,
+    *surveys.ROUTE_HANDLERS,
+    *evaluation.ROUTE_HANDLERS,
+    *field.ROUTE_HANDLERS,
+    *improvement.ROUTE_HANDLERS,
+]

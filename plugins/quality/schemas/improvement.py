@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from core.schemas import Input, LongName, Name, Output, Text
+from plugins.quality.schemas.surveys import ScoresOut
 
 
 class ActionIn(Input, kw_only=True):
@@ -65,3 +66,27 @@ class ComplaintAnalytics(Output, kw_only=True):
     repeat_households: int
     repeats: list[Series]
     months: list[Series]
+
+
+class LoopMonth(Output, kw_only=True):
+    month: str
+    filed: int
+    completed: int
+    rated: int
+
+
+class LoopOut(Output, kw_only=True):
+    """需求表达 → 服务满足 → 评价参与 over [start, end) for one compound or a district's compounds."""
+
+    start: dt.date
+    end: dt.date
+    compounds: int
+    demand: list[Series]
+    filed: int
+    completed: int
+    rated: int
+    mean_rating: str | None
+    months: list[LoopMonth]
+    survey: ScoresOut
+    stars: list[Series]
+    """How many compounds hold 1…5 stars in their latest published period."""

@@ -23,24 +23,9 @@ from plugins.quality.schemas import evaluation as se
 from plugins.quality.schemas import field as sf
 from plugins.quality.schemas import surveys as ss
 from plugins.quality.services import evaluation, field, surveys
+from plugins.quality.services.surveys import STANDARD_QUESTIONS
 from tenants.models import Household, Resident
 
-QUESTIONS = [
-    ss.Question(key="cleaning", text="小区公共区域保洁", kind="rating", dimension="cleaning"),
-    ss.Question(key="security", text="门岗与巡逻安保", kind="rating", dimension="security"),
-    ss.Question(key="greening", text="绿化养护", kind="rating", dimension="greening"),
-    ss.Question(key="repairs", text="报修处理及时性", kind="rating", dimension="repairs"),
-    ss.Question(key="desk", text="物业服务中心接待", kind="rating", dimension="service_desk"),
-    ss.Question(key="party", text="党建引领社区活动", kind="rating", dimension="party_building"),
-    ss.Question(
-        key="improve",
-        text="最希望改进的方面（可多选）",
-        kind="multiple",
-        options=["停车管理", "电梯维护", "垃圾分类", "绿化", "夜间照明"],
-        required=False,
-    ),
-    ss.Question(key="comment", text="意见和建议", kind="text", required=False),
-]
 SCHEME = [
     ("quality.inspection_score", "40", "90", "50"),
     ("quality.satisfaction", "30", "90", "60"),
@@ -55,7 +40,7 @@ CHECKLIST = [
     sf.ChecklistItem(key="desk", text="服务中心公示与接待", max_score=Decimal(25), dimension="service_desk"),
 ]
 LAST_QUARTER = {"A1": ("24", "28", "18", "23"), "A2": ("20", "22", "16", "21"), "B1": ("24", "28", "18", "23")}
-"""Inspection scores per compound: A1 and B1 score alike (shown as a tie in the rank of their community)."""
+"""Last quarter's inspection scores per compound (of 25, 30, 20, 25)."""
 IMPROVE = ["停车管理", "电梯维护", "垃圾分类", "绿化", "夜间照明"]
 
 
@@ -76,7 +61,7 @@ async def _answer(session, rng, campaign: Campaign, households: list[uuid.UUID],
     """Named answers of the households given, ratings around ``base`` stars, submitted within ``days``."""
     span = (days[1] - days[0]).days
     for household in households:
-        answers = {q.key: max(1, min(5, base + rng.choice((-1, 0, 0, 1)))) for q in QUESTIONS if q.kind == "rating"}
+        answers = {q.key: max(1, min(5, base + rng.choice((-1, 0, 0, 1)))) for q in STANDARD_QUESTIONS if q.kind == "rating"}
         answers["improve"] = rng.sample(IMPROVE, 2)
         session.add(
             Response(
@@ -108,7 +93,9 @@ async def build(session, city, host, rng) -> None:
             households[cid].append(hid)
 
     # surveys: last quarter's (closed, answered) and this one's (open; the demo residents find it waiting)
-    template = await surveys.create_template(session, district, ss.TemplateIn(name="物业服务满意度问卷（标准版）", questions=QUESTIONS))
+    template = await surveys.create_template(
+        session, district, ss.TemplateIn(name="物业服务满意度问卷（标准版）", questions=STANDARD_QUESTIONS)
+    )
     earlier = await surveys.launch_campaign(
         session,
         district,

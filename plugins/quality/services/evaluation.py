@@ -534,3 +534,21 @@ async def published_for_compound(session: AsyncSession, compound_id: uuid.UUID) 
         )
     ).first()
     return (found[0], found[1]) if found else None
+
+
+async def latest_stars(session: AsyncSession, compound_ids: list[uuid.UUID]) -> list[int]:
+    """The stars of each compound's latest published period (compounds never published are left out)."""
+    latest = (
+        select(CompoundScore.compound_id, func.max(Period.ends_on).label("ends_on"))
+        .join(Period, Period.id == CompoundScore.period_id)
+        .where(CompoundScore.compound_id.in_(compound_ids), Period.state == "published")
+        .group_by(CompoundScore.compound_id)
+        .subquery()
+    )
+    rows = await session.scalars(
+        select(CompoundScore.stars)
+        .join(Period, Period.id == CompoundScore.period_id)
+        .join(latest, (latest.c.compound_id == CompoundScore.compound_id) & (latest.c.ends_on == Period.ends_on))
+        .where(Period.state == "published")
+    )
+    return list(rows.all())

@@ -396,8 +396,11 @@ async def close_notice(session: AsyncSession, compound_id: uuid.UUID, notice_id:
     return notice
 
 
-def notices_query(compound_id: uuid.UUID, state: str | None = None):
-    stmt = select(Rectification).where(Rectification.compound_id == compound_id)
+def notices_query(compound_id: uuid.UUID | None, state: str | None = None):
+    """A compound's notices, or (``None``) every notice the session's scope reaches: the district's desk."""
+    stmt = select(Rectification)
+    if compound_id is not None:
+        stmt = stmt.where(Rectification.compound_id == compound_id)
     if state == "overdue":
         stmt = stmt.where(Rectification.overdue_at.is_not(None), Rectification.state.in_(UNANSWERED))
     elif state:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -20,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import now
 from core.plugins.figures import indicator_values
 from core.plugins.manager import PluginHost
-from core.problems import invalid
+from core.problems import conflict, invalid, not_found
 from plugins.quality.models import ImprovementAction, ImprovementPlan, RequestFact
 from plugins.quality.schemas import improvement as s
-from plugins.quality.services.common import dec, household_of
+from plugins.quality.services.common import dec, household_of, one_in_compound, to_decimal
 from tenants.models import Building, Household, Room, Unit
 
 REPEAT_DAYS = 30
@@ -122,8 +123,17 @@ async def complaint_analytics(session: AsyncSession, compound_ids: list[uuid.UUI
     )
 
 
-async def loop_figures(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict[str, Any]:
-    """The closed loop 需求表达 → 服务满足 → 评价参与 from the projection: requests by kind, completed, rated, mean rating by month."""
+def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve months, whole months, up to and including today."""
+    month = today.month - 11
+    year = today.year + (month - 1) // 12
+    return dt.date(year, (month - 1) % 12 + 1, 1), today + dt.timedelta(days=1)
+
+
+async def loop_figures(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> s.LoopOut:
+    """The closed loop 需求表达 → 服务满足 → 评价参与 from the projection and the surveys: requests by kind, completed,
+    rated, the mean rating, by month; survey scores; the stars of the latest published period."""
+    from plugins.quality.services.evaluation import latest_stars
     from plugins.quality.services.surveys import scores
 
     lo, hi = _window(start, end)
@@ -132,24 +142,58 @@ async def loop_figures(session: AsyncSession, compound_ids: list[uuid.UUID], sta
             select(RequestFact).where(RequestFact.compound_id.in_(compound_ids), RequestFact.filed_at >= lo, RequestFact.filed_at < hi)
         )
     ).all()
-    kinds = Counter(f.kind for f in facts)
-    months: dict[str, dict[str, int]] = defaultdict(lambda: {"filed": 0, "completed": 0, "rated": 0})
+    kinds = Counter(f.kind or "other" for f in facts)
+    months: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for f in facts:
-        month = f"{f.filed_at:%Y-%m}"
-        months[month]["filed"] += 1
-        months[month]["completed"] += f.completed_at is not None
-        months[month]["rated"] += f.rating is not None
+        counts = months[f"{f.filed_at:%Y-%m}"]
+        counts[0] += 1
+        counts[1] += f.completed_at is not None
+        counts[2] += f.rating is not None
     ratings = [f.rating for f in facts if f.rating is not None]
-    survey = await scores(session, compound_ids, start=start, end=end)
-    return {
-        "demand": sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
-        "filed": len(facts),
-        "completed": sum(1 for f in facts if f.completed_at is not None),
-        "rated": len(ratings),
-        "mean_rating": (sum(ratings) / len(ratings)) if ratings else None,
-        "months": sorted(months.items()),
-        "survey": survey,
-    }
+    stars = Counter(await latest_stars(session, compound_ids))
+    return s.LoopOut(
+        start=start,
+        end=end,
+        compounds=len(compound_ids),
+        demand=[s.Series(label=k, value=v) for k, v in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
+        filed=len(facts),
+        completed=sum(1 for f in facts if f.completed_at is not None),
+        rated=len(ratings),
+        mean_rating=dec(to_decimal(Fraction(sum(ratings), len(ratings)))) if ratings else None,
+        months=[s.LoopMonth(month=m, filed=c[0], completed=c[1], rated=c[2]) for m, c in sorted(months.items())],
+        survey=await scores(session, compound_ids, start=start, end=end),
+        stars=[s.Series(label=str(n), value=stars.get(n, 0)) for n in range(1, 6)],
+    )
+
+
+def plans_query(compound_id: uuid.UUID):
+    return (
+        select(ImprovementPlan)
+        .where(ImprovementPlan.compound_id == compound_id)
+        .order_by(ImprovementPlan.created_at.desc(), ImprovementPlan.id)
+    )
+
+
+async def complete_action(
+    session: AsyncSession, compound_id: uuid.UUID, plan_id: uuid.UUID, action_id: uuid.UUID, day: dt.date
+) -> ImprovementPlan:
+    """Mark an action done (once); when every action is done the plan is ``done``."""
+    plan = await one_in_compound(session, ImprovementPlan, compound_id, plan_id, "improvement plan")
+    actions = (
+        await session.scalars(
+            select(ImprovementAction).where(ImprovementAction.compound_id == compound_id, ImprovementAction.plan_id == plan.id)
+        )
+    ).all()
+    action = next((a for a in actions if a.id == action_id), None)
+    if action is None:
+        raise not_found("improvement action")
+    if action.done_on is not None:
+        raise conflict("this action is already done", field="action")
+    action.done_on = day
+    if all(a.done_on is not None for a in actions):
+        plan.state = "done"
+    await session.flush()
+    return plan
 
 
 # --------------------------------------------------------------------------- plans

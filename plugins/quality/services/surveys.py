@@ -52,6 +52,25 @@ FOLLOW_UP_QUESTIONS = [
 ]
 
 
+STANDARD_QUESTIONS = [
+    s.Question(key="cleaning", text="小区公共区域保洁", kind="rating", dimension="cleaning"),
+    s.Question(key="security", text="门岗与巡逻安保", kind="rating", dimension="security"),
+    s.Question(key="greening", text="绿化养护", kind="rating", dimension="greening"),
+    s.Question(key="repairs", text="报修处理及时性", kind="rating", dimension="repairs"),
+    s.Question(key="desk", text="物业服务中心接待", kind="rating", dimension="service_desk"),
+    s.Question(key="party", text="党建引领社区活动", kind="rating", dimension="party_building"),
+    s.Question(
+        key="improve",
+        text="最希望改进的方面（可多选）",
+        kind="multiple",
+        options=["停车管理", "电梯维护", "垃圾分类", "绿化", "夜间照明"],
+        required=False,
+    ),
+    s.Question(key="comment", text="意见和建议", kind="text", required=False),
+]
+"""The standard questionnaire (标准版): a rating per dimension of the standard, what to improve, a comment."""
+
+
 def portal_link(campaign: Campaign) -> str:
     return f"/portal/compounds/{campaign.compound_id}/quality/surveys/{campaign.id}"
 
