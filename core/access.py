@@ -31,6 +31,7 @@ class TenantLabel(NamedTuple):
 
     name: str
     kind: str
+    timezone: str = ""
 
 
 class AccessRules(Protocol):
@@ -114,3 +115,13 @@ async def compound_today(session: AsyncSession, compound_id: uuid.UUID) -> dt.da
     from core.clock import now
 
     return now().astimezone(ZoneInfo(await compound_zone(session, compound_id))).date()
+
+
+async def tenant_today(session: AsyncSession, tenant_id: uuid.UUID | None) -> dt.date:
+    """Today in a tenant's own zone, for what belongs to a tenant and no compound (a district's periods)."""
+    from zoneinfo import ZoneInfo
+
+    from core.clock import now
+
+    label = (await rules().tenant_labels(session, [tenant_id])).get(tenant_id) if tenant_id else None
+    return now().astimezone(ZoneInfo((label and label.timezone) or _default_zone())).date()

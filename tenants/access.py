@@ -153,8 +153,10 @@ async def tenant_labels(session: AsyncSession, tenant_ids: Sequence[uuid.UUID]) 
     """Name and kind of each tenant, for the kernel's displays (one query)."""
     if not tenant_ids:
         return {}
-    rows = (await session.execute(select(Tenant.id, Tenant.name, Tenant.kind).where(Tenant.id.in_(list(tenant_ids))))).all()
-    return {tid: TenantLabel(name, kind) for tid, name, kind in rows}
+    rows = (
+        await session.execute(select(Tenant.id, Tenant.name, Tenant.kind, Tenant.timezone).where(Tenant.id.in_(list(tenant_ids))))
+    ).all()
+    return {tid: TenantLabel(name, kind, zone or "") for tid, name, kind, zone in rows}
 
 
 async def compound_names(session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access import compound_today, compound_zone
+from core.access import (
+    compound_today,
+    compound_zone,
+    tenant_today,  # noqa: F401  (the district routes have no compound to ask)
+)
 from core.authz.holders import holders
-from core.clock import now
 from core.identity.models import Membership, User
-from core.settings import get_settings
 from plugins.party_building import schemas as s
-from tenants.models import Tenant
 
 LABEL_ZH = "党建引领"
 LABEL_EN = "Party-building leadership"
@@ -66,12 +67,6 @@ async def zone_of(session: AsyncSession, compound_id: uuid.UUID) -> ZoneInfo:
 async def local_today(session: AsyncSession, compound_id: uuid.UUID) -> dt.date:
     """Today where the compound is (``core.access.compound_today``)."""
     return await compound_today(session, compound_id)
-
-
-async def tenant_today(session: AsyncSession, tenant_id: uuid.UUID | None) -> dt.date:
-    """Today in the tenant's time zone (a district's responsibility periods are its own; no compound to ask)."""
-    name = await session.scalar(select(Tenant.timezone).where(Tenant.id == tenant_id)) if tenant_id else None
-    return now().astimezone(ZoneInfo(name or get_settings().default_timezone)).date()
 
 
 def given(data: Any) -> list[str]:
