@@ -42,16 +42,18 @@ def bars(chart_id: str, title: str, rows: Sequence[tuple[str, int | float]], *, 
 
 def columns(chart_id: str, title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int | float]]], *, empty: str) -> Markup:
     """Grouped vertical columns: per label (a month, say) one column for each named series, with a legend."""
+    if not labels:
+        parts = _frame(560, 50, title, chart_id)
+        parts.append(f'<text x="0" y="42" font-size="12" fill="#666">{escape(empty)}</text></svg>')
+        return Markup("".join(parts))
     plot_h, group_w, top, left = 150, max(18 * len(series) + 12, 40), 30, 30
-    width = max(left + group_w * max(len(labels), 1) + 10, 340)
+    width = max(left + group_w * len(labels) + 10, 560)
     height = top + plot_h + 40 + 18 * ((len(series) + 2) // 3)
     parts = _frame(width, height, title, chart_id)
     highest = max([float(v) for _, values in series for v in values] + [1.0])
     base = top + plot_h
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#999"/>')
     parts.append(f'<text x="0" y="{top + 10}" font-size="11" fill="#666">{highest:g}</text>')
-    if not labels:
-        parts.append(f'<text x="{left}" y="{top + 40}" font-size="12" fill="#666">{escape(empty)}</text>')
     col = (group_w - 12) / max(len(series), 1)
     for g, label in enumerate(labels):
         x0 = left + g * group_w + 6
