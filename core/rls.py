@@ -42,11 +42,27 @@ def install_functions() -> None:
             op.execute(statement)
 
 
-def enable(table: str, column: str = "compound_id") -> None:
-    """Turn on (and force) row-level security for ``table`` scoped by ``column``."""
+APPEND_ONLY = ("audit_entries",)
+"""Tables the application's and the cross-scope roles may read and append to, never update or delete."""
+
+EXEMPT = {
+    "outbox_events": "the platform's event queue: written in any compound's transaction and read by every process's"
+    " dispatcher, sweep and retention on the application's role without a scope (Scope.nothing()); no route reads it",
+}
+"""Tables with a ``compound_id`` column and no row-level security, each with the written reason (docs/architecture.md)."""
+
+
+def enable(table: str, column: str = "compound_id", platform_rows: bool = False) -> None:
+    """Turn on (and force) row-level security for ``table`` scoped by ``column``.
+
+    ``platform_rows``: rows whose ``column`` is NULL (a platform-wide notification, a log entry of a tenant-level
+    change) belong to no compound and stay visible to every scope.
+    """
     if not _postgres():
         return
     predicate = f"redprop_scope_all() OR {column} = ANY (redprop_scope_compounds())"
+    if platform_rows:
+        predicate = f"{predicate} OR {column} IS NULL"
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY {table}_scope ON {table} USING ({predicate}) WITH CHECK ({predicate})")
@@ -78,6 +94,14 @@ def _grant_data_rights(role: str) -> None:
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}")
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}")
     op.execute(f"REVOKE ALL ON alembic_version FROM {role}")
+    for table in APPEND_ONLY:  # granting ALL TABLES again (a later plugin's migration) must not give these back
+        op.execute(
+            f"""DO $$ BEGIN
+  IF to_regclass('public.{table}') IS NOT NULL THEN
+    REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role};
+  END IF;
+END $$"""
+        )
 
 
 def grant_app_role(role: str) -> None:

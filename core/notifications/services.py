@@ -215,7 +215,8 @@ async def deliver_pending(db: Database, channels: Mapping[str, Channel], limit: 
     """
     sent = 0
     for _ in range(limit):
-        async with db.transaction(Scope.nothing()) as session:
+        # cross-scope: a delivery's notification may belong to any compound (row-level security, core_0007)
+        async with db.transaction(Scope.everything("notification delivery")) as session:
             # SKIP LOCKED: a delivery another worker is sending is passed over, not waited for.
             # SQLite renders no FOR UPDATE; the embedded mode runs a single worker.
             stmt = (
