@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from plugins.coordination.models import cases
+from plugins.coordination.models import cases, grids, tasks
 
-MODELS: list[type] = [*cases.MODELS]
+MODELS: list[type] = [*cases.MODELS, *grids.MODELS, *tasks.MODELS]

@@ -61,6 +61,7 @@ class Case(CompoundScoped, Base):
     department_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("departments.id", ondelete="SET NULL"))
     """The department the case is dispatched to; None while the community holds it."""
     grid_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """The grid of the case's building, if any (its worker hears of the case first); no foreign key: a grid may go."""
     reporter_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     reporter_label: Mapped[str] = mapped_column(String(100), default="")
     resident_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))

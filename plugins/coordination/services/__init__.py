@@ -1,13 +1,13 @@
 """Rules of coordination (协同联动), without HTTP, one module per part of the standard's §5: ``cases`` (物业+执法+服务,
-routing, time limits, escalation, whistle and report-in)."""
+routing, time limits, escalation, whistle and report-in) and ``grids`` (网格, community tasks)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from plugins.coordination.services import cases, demo
+from plugins.coordination.services import cases, demo, grids
 
-_PARTS = (cases, demo)
+_PARTS = (cases, grids, demo)
 RECORD_TYPES: list[dict[str, Any]] = [item for part in _PARTS for item in getattr(part, "RECORD_TYPES", [])]
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, false, func, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import compound_zone, module_state, rules
@@ -44,6 +44,7 @@ from core.problems import Problem, invalid, not_found
 from core.states import StateMachine
 from plugins.coordination.models.cases import CATEGORIES, LEVELS, LOCATIONS, PRIORITIES, Case, CaseEvent, Route, TimeLimit, WhistleCall
 from plugins.coordination.schemas import cases as s
+from plugins.coordination.services.grids import grid_of_building, my_grids
 from tenants.models import Building, Compound, Department, Room, Unit
 
 MODULE = "coordination"
@@ -109,18 +110,22 @@ async def my_department(ctx: RequestContext) -> uuid.UUID | None:
 
 
 async def visible_cases(ctx: RequestContext) -> Select[Any]:
-    """Cases the caller may see: every case in reach with ``read`` on cases, else an officer's department's cases
-    (dispatched to it, or a whistle summoned it)."""
+    """Cases the caller may see: every case in reach with ``read`` on cases; else an officer's department's cases
+    (dispatched to it, or a whistle summoned it) and a grid worker's grids' cases."""
     stmt = select(Case)
     if ctx.can("coordination.case", "read"):
         return stmt
+    seen = []
     if ctx.can("coordination.department_case", "read"):
         department = await my_department(ctx)
-        if department is None:
-            return stmt.where(false())
-        summoned = select(WhistleCall.case_id).where(WhistleCall.department_id == department)
-        return stmt.where((Case.department_id == department) | Case.id.in_(summoned))
-    raise forbidden("coordination.case", "read")
+        if department is not None:
+            summoned = select(WhistleCall.case_id).where(WhistleCall.department_id == department)
+            seen += [Case.department_id == department, Case.id.in_(summoned)]
+    if ctx.can("coordination.grid_case", "read"):
+        seen.append(Case.grid_id.in_(my_grids(ctx.user_id)))
+    if not seen and not ctx.can("coordination.department_case", "read"):
+        raise forbidden("coordination.case", "read")
+    return stmt.where(or_(*seen) if seen else false())
 
 
 async def get_case(ctx: RequestContext, compound_id: uuid.UUID, case_id: uuid.UUID, *, for_update: bool = False) -> Case:
@@ -353,6 +358,7 @@ async def open_case(
     zone = await compound_zone(session, compound_id)
     hours, days = await limits_for(session, compound.district_tenant_id, category, priority)
     cal = work_calendar()
+    grid = await grid_of_building(session, compound_id, building_id) if building_id else None
     row = Case(
         compound_id=compound_id,
         number=await _number(session, compound_id, moment, zone),
@@ -371,6 +377,7 @@ async def open_case(
         reporter_user_id=reporter_user_id,
         reporter_label=reporter_label[:100],
         resident_user_id=resident_user_id,
+        grid_id=grid[0] if grid else None,
         state="reported",
         response_due_at=cal.add_working_hours(moment, hours, zone),
         resolution_due_at=cal.add_working_days(moment, days, zone),
@@ -379,6 +386,17 @@ async def open_case(
     await session.flush()
     _log(session, row, "report", user_id=reporter_user_id, label=reporter_label, to_state="reported", note=note)
     _updated(session, row, note, reporter_label, reporter_user_id)
+    if grid and grid[1] and grid[1] != reporter_user_id:  # the grid worker hears first, to check on the spot
+        await notify(
+            session,
+            [grid[1]],
+            "coordination.case.in_grid",
+            f"网格内新案件 {row.number}：{row.title}",
+            description[:200],
+            link=console_link(row),
+            compound_id=compound_id,
+            channels=("inbox", "sms"),
+        )
     community = await holders(session, "coordination.case", "approve", compound_id, tenant_ids=[compound.district_tenant_id])
     if community:
         await notify(
@@ -1065,15 +1083,22 @@ async def visible_case_ids(
         return set()
     stmt = select(Case.id).where(Case.compound_id == compound_id, Case.id.in_(record_ids))
     if not can(principal, enforcer, "coordination.case", "read", compound_id):
-        if not can(principal, enforcer, "coordination.department_case", "read", compound_id) or principal.tenant_id is None:
+        seen = []
+        if can(principal, enforcer, "coordination.department_case", "read", compound_id) and principal.tenant_id is not None:
+            department = (
+                select(Membership.department_id)
+                .where(Membership.user_id == principal.user_id, Membership.tenant_id == principal.tenant_id)
+                .scalar_subquery()
+            )
+            seen += [
+                Case.department_id == department,
+                Case.id.in_(select(WhistleCall.case_id).where(WhistleCall.department_id == department)),
+            ]
+        if can(principal, enforcer, "coordination.grid_case", "read", compound_id):
+            seen.append(Case.grid_id.in_(my_grids(principal.user_id)))
+        if not seen:
             return set()
-        department = (
-            select(Membership.department_id)
-            .where(Membership.user_id == principal.user_id, Membership.tenant_id == principal.tenant_id)
-            .scalar_subquery()
-        )
-        summoned = select(WhistleCall.case_id).where(WhistleCall.department_id == department)
-        stmt = stmt.where((Case.department_id == department) | Case.id.in_(summoned))
+        stmt = stmt.where(or_(*seen))
     return set((await session.scalars(stmt)).all())
 
 

@@ -1,6 +1,6 @@
 """Demo data of coordination: two more departments and a routing table for district 1, cases in every state (one
-escalated to the street, one whistled to two departments of which one missed its report-in), and cases waiting for
-``officer-1``."""
+escalated to the street, one whistled to two departments of which one missed its report-in), cases waiting for
+``officer-1``, a grid of 东关社区 covering A1 with its worker ``grid-1``, and a community task for A1 and A2."""
 
 from __future__ import annotations
 
@@ -10,11 +10,18 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.authz.store import add_rule
 from core.clock import now
+from core.identity.models import Membership, User
+from core.identity.principal import subject_of, tenant_domain
 from core.ids import uuid7
+from core.security import hash_password
 from plugins.coordination.models.cases import Case, Route, WhistleCall
+from plugins.coordination.models.grids import Grid, GridBuilding
+from plugins.coordination.models.tasks import CommunityTask, TaskAssignment
 from plugins.coordination.services.cases import _log, apply_move, open_case
-from tenants.models import Department
+from tenants.demo import DEMO_PASSWORD
+from tenants.models import Building, Department
 
 LAW_ROUTES = ("illegal_building", "green_space_enclosure", "fire_lane_blocked", "noise", "dangerous_pets")
 
@@ -40,7 +47,56 @@ NOTES = {
 
 
 def demo_rows(seed) -> None:
+    seed.then(_demo_grid)
     seed.then(_demo_cases)
+    seed.then(_demo_task)
+
+
+async def _demo_grid(session: AsyncSession, city) -> None:
+    """grid-1 works 东关社区第一网格, which covers A1's buildings."""
+    d1 = city.tenants["D1"]
+    worker = User(id=uuid7(), username="grid-1", display_name="东关社区网格员", password_hash=hash_password(DEMO_PASSWORD))
+    session.add(worker)
+    await session.flush()
+    city.users["grid-1"] = worker.id
+    session.add(Membership(user_id=worker.id, tenant_id=d1, title="网格员", is_default=True))
+    await add_rule(session, ("g", subject_of(worker.id), "grid_worker", tenant_domain(d1)))
+    grid = Grid(id=uuid7(), tenant_id=d1, community_id=city.regions["community-1-1"], name="东关社区第一网格", worker_user_id=worker.id)
+    session.add(grid)
+    await session.flush()
+    a1 = city.compounds["A1"]
+    buildings = (await session.scalars(select(Building.id).where(Building.compound_id == a1))).all()
+    session.add_all([GridBuilding(compound_id=a1, grid_id=grid.id, building_id=b) for b in buildings])
+    await session.flush()
+
+
+async def _demo_task(session: AsyncSession, city) -> None:
+    """A fire-safety inspection for A1 and A2: A2's operator has reported, A1's has not yet."""
+    moment = now()
+    task = CommunityTask(
+        id=uuid7(),
+        tenant_id=city.tenants["D1"],
+        kind="safety_inspection",
+        title="冬季消防安全大检查",
+        description="检查消防通道、楼道堆物和电动车充电，拍照上报。",
+        deadline=moment + dt.timedelta(days=7),
+        created_by_user_id=city.users["district-1-admin"],
+        created_by_label="文峰区管理员",
+    )
+    session.add(task)
+    await session.flush()
+    session.add(TaskAssignment(compound_id=city.compounds["A1"], task_id=task.id))
+    session.add(
+        TaskAssignment(
+            compound_id=city.compounds["A2"],
+            task_id=task.id,
+            reported_at=moment,
+            reported_by_user_id=city.users["ent-a-admin"],
+            reported_by_label="红城物业管理员",
+            report="已完成全部楼栋检查，清理楼道堆物12处。",
+        )
+    )
+    await session.flush()
 
 
 async def _demo_cases(session: AsyncSession, city) -> None:
@@ -55,7 +111,8 @@ async def _demo_cases(session: AsyncSession, city) -> None:
     await session.flush()
     manager, admin, officer = (city.users[u] for u in ("ent-a-manager", "district-1-admin", "officer-1"))
     made: list[Case] = []
-    for key, category, title, moves in CASES:
+    in_grid = await session.scalar(select(Building.id).where(Building.compound_id == city.compounds["A1"]).order_by(Building.name).limit(1))
+    for i, (key, category, title, moves) in enumerate(CASES):
         row = await open_case(
             session,
             city.compounds[key],
@@ -63,7 +120,8 @@ async def _demo_cases(session: AsyncSession, city) -> None:
             priority="normal",
             title=title,
             description=f"{title}，居民多次反映。",
-            location="compound",
+            location="building" if i == 0 else "compound",
+            building_id=in_grid if i == 0 else None,
             reporter_user_id=manager,
             reporter_label="红城物业项目经理",
         )
