@@ -27,6 +27,11 @@ LimitParam = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size
 OffsetParam = Annotated[int, Parameter(ge=0, description="rows to skip")]
 
 
+def page_of(items: list[T], limit: int, offset: int) -> Page[T]:
+    """A page of a list that is computed whole and bounded by nature (a compound's modules, a tenant's chains)."""
+    return Page(items=items[offset : offset + limit], total=len(items), limit=limit, offset=offset)
+
+
 async def paginate(session: AsyncSession, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
     """Rows of one page of ``stmt`` and the total count (both through the scoped session)."""
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

@@ -13,7 +13,7 @@ from core.authz.guard import can, requires
 from core.context import RequestContext
 from core.db import Scope
 from core.identity.principal import Principal
-from core.pagination import LimitParam, OffsetParam, Page, paginate
+from core.pagination import LimitParam, OffsetParam, Page, page_of, paginate
 from tenants import schemas as s
 from tenants import services
 from tenants.access import module_status
@@ -129,9 +129,11 @@ class CompoundsController(Controller):
         return await services.get_compound(session, compound_id)
 
     @get("/{compound_id:uuid}/operator-history", operation_id="operatorHistory", guards=[requires("tenants.compound", "read")])
-    async def operator_history(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.OperatorTermOut]:
+    async def operator_history(
+        self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.OperatorTermOut]:
         """Every operator the compound has had."""
-        return await services.operator_history(session, compound_id)
+        return page_of(await services.operator_history(session, compound_id), limit, offset)
 
 
 class HousingController(Controller):
@@ -265,9 +267,11 @@ class CommitteeController(Controller):
     tags = ["owners' committee"]
 
     @get("/", operation_id="listCommittees", guards=[requires("tenants.committee", "read")])
-    async def list_committees(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.CommitteeOut]:
+    async def list_committees(
+        self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.CommitteeOut]:
         """Owners' committee terms with their members, newest first."""
-        return await services.committees(session, compound_id)
+        return page_of(await services.committees(session, compound_id), limit, offset)
 
     @post("/", operation_id="createCommittee", guards=[requires("tenants.committee", "write")])
     async def create_committee(self, compound_id: uuid.UUID, data: s.CommitteeIn, session: AsyncSession) -> s.CommitteeOut:
@@ -326,14 +330,13 @@ class SubscriptionsController(Controller):
     tags = ["subscriptions"]
 
     @get("/subscriptions", operation_id="listSubscriptions", guards=[requires("tenants.subscription", "read")])
-    async def list_subscriptions(self, compound_id: uuid.UUID, session: AsyncSession) -> list[s.SubscriptionOut]:
+    async def list_subscriptions(
+        self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.SubscriptionOut]:
         """The compound's subscriptions, newest first."""
-        rows = (
-            await session.scalars(
-                select(Subscription).where(Subscription.compound_id == compound_id).order_by(Subscription.starts_on.desc())
-            )
-        ).all()
-        return [_sub(r) for r in rows]
+        stmt = select(Subscription).order_by(Subscription.starts_on.desc(), Subscription.id)
+        rows, total = await paginate(session, stmt, limit, offset)
+        return _page([_sub(r) for r in rows], total, limit, offset)
 
     @post("/subscriptions", operation_id="subscribe", guards=[requires("tenants.subscription", "write")])
     async def subscribe(self, compound_id: uuid.UUID, data: s.SubscriptionIn, ctx: RequestContext) -> s.SubscriptionOut:
@@ -341,11 +344,14 @@ class SubscriptionsController(Controller):
         return _sub(await services.subscribe(ctx, compound_id, data))
 
     @get("/modules", operation_id="listModules", guards=[requires("tenants.module", "read")])
-    async def list_modules(self, compound_id: uuid.UUID, session: AsyncSession, state: State) -> list[s.ModuleStateOut]:
-        """Each installed module and whether it is active here, with the reason."""
+    async def list_modules(
+        self, compound_id: uuid.UUID, ctx: RequestContext, state: State, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.ModuleStateOut]:
+        """Each installed module and whether it is active here, with the reason (one query for all of them)."""
+        states = await ctx.module_states()
         out = []
         for rec in state.plugins.modules:
-            active, reason = await module_status(session, compound_id, rec.name)
+            active, reason = states.get(rec.name, (False, "not installed"))
             out.append(
                 s.ModuleStateOut(
                     module=rec.name,
@@ -355,7 +361,7 @@ class SubscriptionsController(Controller):
                     reason=reason,
                 )
             )
-        return out
+        return page_of(out, limit, offset)
 
     @put("/modules/{module:str}", operation_id="setModule", guards=[requires("tenants.module", "write")])
     async def set_module(

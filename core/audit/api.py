@@ -11,7 +11,7 @@ from litestar import Controller, Response, get
 from core.audit.services import entries_query, export_csv, readable_chain, readable_tenant, verify_all
 from core.authz.guard import requires
 from core.context import RequestContext
-from core.pagination import LimitParam, OffsetParam, Page, paginate
+from core.pagination import LimitParam, OffsetParam, Page, page_of, paginate
 from core.schemas import Output
 
 
@@ -61,13 +61,14 @@ class AuditController(Controller):
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/verify", operation_id="verifyAudit", guards=[requires("core.audit", "read")])
-    async def verify(self, ctx: RequestContext) -> list[ChainReportOut]:
+    async def verify(self, ctx: RequestContext, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[ChainReportOut]:
         """Recompute the hash chain(s) the caller may read and report the first broken link."""
         reports = await verify_all(ctx.session, readable_chain(ctx))
-        return [
+        items = [
             ChainReportOut(chain=r.chain, entries=r.entries, ok=r.ok, first_broken_seq=r.first_broken_seq, problem=r.problem)
             for r in reports
         ]
+        return page_of(items, limit, offset)
 
     @get("/export.csv", operation_id="exportAudit", guards=[requires("core.audit", "read")])
     async def export(self, ctx: RequestContext, tenant_id: uuid.UUID | None = None) -> Response[str]:

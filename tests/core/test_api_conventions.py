@@ -33,3 +33,29 @@ async def test_readiness_fails_when_the_broker_is_down(client, app):
     app.state.settings = replace(app.state.settings, broker_url="redis://127.0.0.1:1/0")
     ready = await client.get("/readyz")
     assert ready.status_code == 503 and ready.json()["broker"].startswith("unreachable")
+
+
+async def test_every_list_endpoint_is_paginated(client):
+    """No GET under /api/v1 answers a bare JSON array: lists are pages (items, total, limit, offset)."""
+    schema = (await client.get("/schema/openapi.json")).json()
+    components = schema.get("components", {}).get("schemas", {})
+
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    bare = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/v1"):
+            continue
+        get = operations.get("get")
+        if not get:
+            continue
+        for status, response in get.get("responses", {}).items():
+            if not status.startswith("2"):
+                continue
+            for media in response.get("content", {}).values():
+                if resolve(media.get("schema", {})).get("type") == "array":
+                    bare.append(path)
+    assert sorted(set(bare)) == []

@@ -107,7 +107,7 @@ async def test_operator_change_moves_access_at_once_and_keeps_history(client, as
     assert (await client.get(f"/api/v1/compounds/{a1}/rooms", headers=old)).status_code == 404
     moved = await client.get(f"/api/v1/compounds/{a1}/rooms", headers=new, params={"limit": 500})
     assert moved.status_code == 200 and moved.json()["total"] == rooms_before
-    history = (await client.get(f"/api/v1/compounds/{a1}/operator-history", headers=district)).json()
+    history = (await client.get(f"/api/v1/compounds/{a1}/operator-history", headers=district)).json()["items"]
     assert [h["tenant_name"] for h in history] == ["安阳红城物业服务有限公司", "安阳安居物业管理有限公司"]
     assert history[0]["ended_at"] is not None and history[1]["ended_at"] is None
 

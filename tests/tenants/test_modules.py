@@ -42,7 +42,7 @@ async def test_district_enables_and_withdraws_a_module(client, as_user, city):
 
 async def test_modules_listing_gives_each_reason(client, as_user, city):
     h = await as_user("district-2-admin")
-    states = {m["module"]: m for m in (await client.get(f"/api/v1/compounds/{city.compounds['B2']}/modules", headers=h)).json()}
+    states = {m["module"]: m for m in (await client.get(f"/api/v1/compounds/{city.compounds['B2']}/modules", headers=h)).json()["items"]}
     assert set(states) == {"party_building", "coordination", "co_building", "quality", "smart_property"}
     assert states["party_building"]["active"] and states["party_building"]["reason"] == "enabled by the district"
     assert not states["quality"]["active"]
@@ -60,7 +60,7 @@ async def test_subscribing_a_plan_turns_its_modules_on(client, as_user, db, city
     )
     assert r.status_code == 201, r.text
     assert (await client.get(f"/api/v1/compounds/{a3}/smart_property/", headers=h)).status_code == 200
-    subs = (await client.get(f"/api/v1/compounds/{a3}/subscriptions", headers=h)).json()
+    subs = (await client.get(f"/api/v1/compounds/{a3}/subscriptions", headers=h)).json()["items"]
     assert [s["status"] for s in subs] == ["active", "ended"]
 
 
