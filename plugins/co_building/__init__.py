@@ -118,6 +118,11 @@ def redprop_event_types():
         },
         {"name": "co_building.request.rated", "fields": ["request_id", "rating"], "description": "The resident rated a closed request."},
         {
+            "name": "co_building.request.completed",
+            "fields": ["request_id", "number", "kind", "category", "filed_for_user_id", "room_id"],
+            "description": "A work order was completed (quality sends the resident a follow-up survey).",
+        },
+        {
             "name": "co_building.request.handed_over",
             "fields": handed_over,
             "description": "A request beyond the property company's powers goes to coordination (which opens a case).",
