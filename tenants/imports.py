@@ -46,7 +46,6 @@ from tenants.import_models import ImportReport
 from tenants.models import RESIDENT_ROLES, Building, Compound, Household, Resident, Room, Unit
 from tenants.services import check_area, resident_out
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 """Bounds the work one file can cause; a compound's ledger is far smaller."""

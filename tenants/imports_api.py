@@ -18,6 +18,7 @@ from core.clock import now
 from core.identity.principal import Principal
 from core.problems import PROBLEM_MEDIA_TYPE
 from core.schemas import Output
+from core.xlsx import XLSX_MEDIA_TYPE, xlsx_response
 from tenants import imports
 
 C = "/api/v1/compounds/{compound_id:uuid}/housing"
@@ -46,15 +47,6 @@ class ImportResultOut(Output):
     existing_residents: int
 
 
-def _xlsx(content: bytes, filename: str) -> Response[bytes]:
-    # exports carry personal data: never kept by a cache
-    return Response(
-        content,
-        media_type=imports.XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
-
-
 class HousingImportController(Controller):
     path = C
     tags = ["housing"]
@@ -63,11 +55,11 @@ class HousingImportController(Controller):
         "/template.xlsx",
         operation_id="downloadHousingTemplate",
         guards=[requires("tenants.housing", "read")],
-        media_type=imports.XLSX_MEDIA_TYPE,
+        media_type=XLSX_MEDIA_TYPE,
     )
     async def template(self, compound_id: uuid.UUID) -> Response[bytes]:
         """The empty housing and residents ledger (导入模板) with its instructions sheet."""
-        return _xlsx(imports.template_workbook(), "housing-template.xlsx")
+        return xlsx_response(imports.template_workbook(), "housing-template.xlsx")
 
     @post(
         "/import",
@@ -118,18 +110,18 @@ class HousingImportController(Controller):
         operation_id="downloadImportReport",
         name="housing-import-report",
         guards=IMPORTERS,
-        media_type=imports.XLSX_MEDIA_TYPE,
+        media_type=XLSX_MEDIA_TYPE,
     )
     async def report(self, compound_id: uuid.UUID, report_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[bytes]:
         """The error report (行, 列, 问题) of a refused import, for the tenant that uploaded the file, for seven days."""
         found = await imports.error_report(session, compound_id, report_id, principal.tenant_id)
-        return _xlsx(found.content, found.filename)
+        return xlsx_response(found.content, found.filename)
 
-    @get("/export.xlsx", operation_id="exportHousing", guards=[requires("tenants.resident", "read")], media_type=imports.XLSX_MEDIA_TYPE)
+    @get("/export.xlsx", operation_id="exportHousing", guards=[requires("tenants.resident", "read")], media_type=XLSX_MEDIA_TYPE)
     async def export(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[bytes]:
         """The compound's ledger in the template's layout; phone and ID-card numbers masked unless the caller holds tenants.resident_pii."""
         show_pii = can(principal, request.app.state.policy.enforcer, "tenants.resident_pii", "read", compound_id)
-        return _xlsx(await imports.export_workbook(session, compound_id, show_pii), f"housing-{now():%Y%m%d}.xlsx")
+        return xlsx_response(await imports.export_workbook(session, compound_id, show_pii), f"housing-{now():%Y%m%d}.xlsx")
 
 
 ROUTE_HANDLERS: list = [HousingImportController]

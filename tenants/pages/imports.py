@@ -19,6 +19,7 @@ from core.identity.principal import Principal
 from core.problems import invalid
 from core.web.i18n import N_
 from core.web.render import fragment, is_htmx, page
+from core.xlsx import xlsx_response
 from tenants import imports, services
 from tenants.imports_api import IMPORTERS, UPLOAD_LIMIT
 from tenants.pages.base import CATALOG
@@ -39,14 +40,6 @@ MESSAGES = (
     N_("the sheet has no data rows"),
     N_("at most two decimal places"),
 )
-
-
-def _xlsx(content: bytes, filename: str) -> Response[bytes]:
-    return Response(
-        content,
-        media_type=imports.XLSX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
 
 
 class ImportPages(Controller):
@@ -92,16 +85,16 @@ class ImportPages(Controller):
     @get("/import/template.xlsx", guards=[requires("tenants.housing", "read")])
     async def template(self, compound_id: uuid.UUID) -> Response[bytes]:
         """The empty ledger with its instructions (导入模板)."""
-        return _xlsx(imports.template_workbook(), "housing-template.xlsx")
+        return xlsx_response(imports.template_workbook(), "housing-template.xlsx")
 
     @get("/import/reports/{report_id:uuid}", guards=IMPORTERS)
     async def report(self, compound_id: uuid.UUID, report_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[bytes]:
         """The error report of a refused import, for the tenant that uploaded it."""
         found = await imports.error_report(session, compound_id, report_id, principal.tenant_id)
-        return _xlsx(found.content, found.filename)
+        return xlsx_response(found.content, found.filename)
 
     @get("/export.xlsx", guards=[requires("tenants.resident", "read")])
     async def export(self, request: Request, compound_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[bytes]:
         """The compound's ledger; personal data masked unless the user holds tenants.resident_pii."""
         show_pii = can(principal, request.app.state.policy.enforcer, "tenants.resident_pii", "read", compound_id)
-        return _xlsx(await imports.export_workbook(session, compound_id, show_pii), "housing.xlsx")
+        return xlsx_response(await imports.export_workbook(session, compound_id, show_pii), "housing.xlsx")

@@ -20,12 +20,13 @@ from core.events.models import OutboxEvent
 from core.problems import Problem
 from core.settings import get_settings
 from core.validators import id_card_check_char
+from core.xlsx import XLSX_MEDIA_TYPE
 from tenants import imports
 from tenants.imports import COLUMNS, RowError, read_sheet
 from tenants.models import Building, Household, Resident, Room, Unit
 
 HEADERS = [c.header for c in COLUMNS]
-XLSX = imports.XLSX_MEDIA_TYPE
+XLSX = XLSX_MEDIA_TYPE
 
 
 def id_card(body17: str) -> str:
