@@ -107,3 +107,33 @@ async def test_the_departments_page_shows_routing_limits_and_performance(web, ci
     await sign_in(web, "district-2-admin")
     desk = await web.get(DESK, headers=HTML)
     assert desk.status_code == 200 and "顶楼加建阳光房" not in desk.text
+
+
+async def test_a_community_task_is_assigned_and_reported_through_the_pages(web, city):
+    await sign_in(web, "district-1-admin")
+    tasks = "/console/coordination/tasks"
+    r = await post(
+        web,
+        tasks + "/",
+        {"kind": "campaign", "title": "垃圾分类宣传周", "deadline": "2026-12-20T18:00", "compound_ids": [str(city.compounds["A1"])]},
+        token_from=tasks + "/",
+    )
+    assert r.status_code == 303, r.text[:2000]
+    detail = r.headers["location"]
+    page = await web.get(detail, headers=HTML)
+    assert page.status_code == 200 and "垃圾分类宣传周" in page.text and "红城·幸福家园" in page.text
+    await sign_in(web, "ent-a-manager")
+    mine = f"/console/compounds/{city.compounds['A1']}/coordination/tasks"
+    page = await web.get(mine + "/", headers=HTML)
+    found = re.search(r'data-assignment="([0-9a-f-]{36})">\s*<h2>垃圾分类宣传周', page.text)
+    assert found, page.text[:3000]
+    r = await post(
+        web,
+        f"{mine}/{found.group(1)}/report",
+        {"report": "已在小区广场设点宣传"},
+        token_from=mine + "/",
+        files={"photo": ("宣传.png", PNG, "image/png")},
+    )
+    assert r.status_code == 303, r.text[:2000]
+    await sign_in(web, "district-1-admin")
+    assert "已在小区广场设点宣传" in (await web.get(detail, headers=HTML)).text
