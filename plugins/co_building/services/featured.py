@@ -22,12 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import access
-from core.authz.models import CasbinRule
+from core.authz.holders import holders
 from core.clock import now
 from core.context import RequestContext
 from core.events.services import emit
 from core.identity.models import User
-from core.identity.principal import Principal, compound_domain, tenant_domain
+from core.identity.principal import Principal
 from core.ids import uuid7
 from core.notifications.services import notify
 from core.pagination import Page, paginate
@@ -113,22 +113,18 @@ async def my_resident(session: AsyncSession, compound_id: uuid.UUID, user_id: uu
     )
 
 
+CARE = "co_building.care"
+
+
 async def managers_of(session: AsyncSession, compound_id: uuid.UUID) -> list[uuid.UUID]:
-    """Users to tell about the compound's service problems: its managers, else the operator's administrators."""
+    """Users to tell about the compound's service problems (missed care visits, follow-ups): holders of ``escalate`` on
+    ``co_building.care`` (its managers), else of ``oversee`` (the operator's administrators), assigned in the compound
+    or by its operator. Permissions in policies.csv, read through the role graph, so custom roles can carry them too."""
     operator = await session.scalar(select(Compound.operator_tenant_id).where(Compound.id == compound_id))
-    domains = [compound_domain(compound_id)] + ([tenant_domain(operator)] if operator else [])
-
-    async def holders(role: str, where: list[str]) -> list[uuid.UUID]:
-        subjects = (
-            await session.scalars(
-                select(CasbinRule.v0)
-                .where(CasbinRule.ptype == "g", CasbinRule.v1 == role, CasbinRule.v2.in_(where))
-                .order_by(CasbinRule.v0)
-            )
-        ).all()
-        return [uuid.UUID(sub[2:]) for sub in subjects if sub.startswith("u:")]
-
-    return await holders("enterprise_manager", domains) or (await holders("enterprise_admin", domains[1:]) if operator else [])
+    tenants = [operator] if operator else []
+    return await holders(session, CARE, "escalate", compound_id, tenant_ids=tenants) or (
+        await holders(session, CARE, "oversee", compound_id, tenant_ids=tenants) if operator else []
+    )
 
 
 # --------------------------------------------------------------------------- catalogue

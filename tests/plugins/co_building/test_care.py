@@ -247,3 +247,22 @@ async def test_missed_visits_go_to_the_compounds_manager_else_the_operators_admi
     async with db.session(Scope.everything("test")) as session:
         assert await services.managers_of(session, city.compounds["A1"]) == [city.users["ent-a-manager"]]
         assert await services.managers_of(session, city.compounds["A2"]) == [city.users["ent-a-admin"]]
+
+
+async def test_who_is_told_is_a_permission_a_custom_role_can_carry(db, city):
+    """managers_of asks the role graph who holds co_building.care escalate; no role name is written in the code."""
+    from core.authz.models import CasbinRule
+
+    a2 = city.compounds["A2"]
+    custom = f"custom:{city.tenants['A']}:care-desk"
+    async with db.session(Scope.everything("test")) as session:
+        session.add_all(
+            [
+                CasbinRule(ptype="p", v0=custom, v1="*", v2="co_building.care", v3="escalate"),
+                CasbinRule(ptype="g", v0=f"u:{city.users['ent-a-staff']}", v1=custom, v2=f"compound:{a2}"),
+            ]
+        )
+        await session.flush()
+        # the custom role's holder is told; the administrators are the fallback only when nobody holds escalate
+        assert await services.managers_of(session, a2) == [city.users["ent-a-staff"]]
+        await session.rollback()
