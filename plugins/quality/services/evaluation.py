@@ -449,15 +449,17 @@ async def _announce(session: AsyncSession, period: Period, *, notify_operators: 
     emit(session, "quality.period.published", {"period_id": str(period.id), "name": period.name}, tenant_id=period.tenant_id)
     if not notify_operators:
         return
-    rows = (
+    some_compound: dict[uuid.UUID, uuid.UUID] = {}  # one compound per operator to ask who holds the permission there
+    for operator, compound_id in (
         await session.execute(
-            select(CompoundScore.operator_tenant_id, func.min(CompoundScore.compound_id))
+            select(CompoundScore.operator_tenant_id, CompoundScore.compound_id)
             .where(CompoundScore.period_id == period.id, CompoundScore.operator_tenant_id.is_not(None))
-            .group_by(CompoundScore.operator_tenant_id)
+            .order_by(CompoundScore.operator_tenant_id, CompoundScore.compound_id)
         )
-    ).all()
-    for operator, some_compound in rows:
-        people = await holders(session, "quality.score", "read", some_compound, tenant_ids=[operator])
+    ).all():
+        some_compound.setdefault(operator, compound_id)
+    for operator, compound_id in some_compound.items():
+        people = await holders(session, "quality.score", "read", compound_id, tenant_ids=[operator])
         if people:
             await notify(
                 session,

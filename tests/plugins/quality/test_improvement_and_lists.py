@@ -165,10 +165,13 @@ async def test_every_list_costs_the_same_statements_for_1_and_200_rows(app, clie
         await client.get(path, params={"limit": 1}, headers=headers)  # warm
         counts = {}
         for limit in (1, 200):
-            with counting(app) as seen:
-                r = await client.get(path, params={"limit": limit}, headers=headers)
-            assert r.status_code == 200, (path, r.text)
-            counts[limit] = len(seen)
+            tries = []
+            for _ in range(3):  # a background loop's statement may slip in: it only ever adds, so keep the least
+                with counting(app) as seen:
+                    r = await client.get(path, params={"limit": limit}, headers=headers)
+                assert r.status_code == 200, (path, r.text)
+                tries.append(len(seen))
+            counts[limit] = min(tries)
         assert counts[1] == counts[200], (path, counts)
 
 
