@@ -66,6 +66,8 @@ class ServiceRequest(CompoundScoped, Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     completion_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    limit_basis: Mapped[str] = mapped_column(String(15), default="working_hours")
+    """How the limits were counted when the request was filed: ``clock`` (24×7), ``working_hours`` or ``working_days``."""
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     """0 none; 1 the compound's manager was told of a breach; 2 the enterprise's administrators too."""
     rating: Mapped[int | None] = mapped_column(Integer)
@@ -129,6 +131,9 @@ class TimeLimit(TenantScoped, Base):
     priority: Mapped[str] = mapped_column(String(10))
     response_hours: Mapped[int] = mapped_column(Integer)
     completion_hours: Mapped[int] = mapped_column(Integer)
+    """Both in the basis's unit: hours for ``clock`` and ``working_hours``, days for ``working_days``."""
+    basis: Mapped[str] = mapped_column(String(15), default="working_hours")
+    """``clock`` (hours round the clock, 24×7), ``working_hours`` (office hours of working days) or ``working_days``."""
 
 
 MODELS: list[type] = [ServiceRequest, RequestEvent, MeToo, TimeLimit]

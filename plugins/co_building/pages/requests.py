@@ -124,6 +124,7 @@ MESSAGES = (
     N_("no such resident in this compound"),
     N_("choose a photo"),
 )
+BASES = {"clock": N_("On the clock (24×7)"), "working_hours": N_("Working hours"), "working_days": N_("Working days (limits in days)")}
 LABELS = {
     "kinds": KINDS,
     "categories": CATEGORIES,
@@ -134,6 +135,7 @@ LABELS = {
     "action_labels": ACTIONS,
     "rating_tags": RATING_TAGS,
     "resident_moves": RESIDENT_MOVES,
+    "bases": BASES,
 }
 
 
@@ -353,7 +355,10 @@ class TimeLimitPages(Controller):
     @post("/", guards=[requires("co_building.service_config", "write")])
     async def set_limit(self, request: Request, ctx: RequestContext) -> Response[Any]:
         """Set one line (applies to requests filed from now on)."""
-        await services.set_time_limit(ctx, to_input(await form_values(request), s.TimeLimitIn))
+        values = await form_values(request)
+        if not values.get("basis"):
+            values.pop("basis", None)  # the platform's default for the category and priority
+        await services.set_time_limit(ctx, to_input(values, s.TimeLimitIn))
         return done(request, "/console/co_building/time-limits")
 
 

@@ -57,11 +57,17 @@ class HandoverIn(Input):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 
 
+Basis = Literal["clock", "working_hours", "working_days"]
+
+
 class TimeLimitIn(Input):
     category: Category | Literal["*"]
     priority: Priority
     response_hours: Hours
     completion_hours: Hours
+    """In the basis's unit: hours (``clock``, ``working_hours``) or days (``working_days``)."""
+    basis: Basis | None = None
+    """How the limits count; omitted: the platform's default for the category and priority (urgent, safety and leaks on the clock)."""
 
 
 class TimeLimitOut(Output):
@@ -69,6 +75,8 @@ class TimeLimitOut(Output):
     priority: str
     response_hours: int
     completion_hours: int
+    basis: str
+    """``clock`` (24×7), ``working_hours`` or ``working_days`` (then the two limits are in days)."""
     source: str
     """``tenant`` (set by the enterprise) or ``default`` (the platform's)."""
 
@@ -104,6 +112,8 @@ class RequestOut(Output):
     created_at: dt.datetime
     response_due_at: dt.datetime
     completion_due_at: dt.datetime
+    limit_basis: str
+    """How the limits count: ``clock`` (24×7), ``working_hours`` or ``working_days``."""
     responded_at: dt.datetime | None
     completed_at: dt.datetime | None
     closed_at: dt.datetime | None

@@ -36,7 +36,7 @@ async def open_work_order(session: AsyncSession, compound_id: uuid.UUID, payload
     priority = "urgent" if payload.get("severity") == "critical" else "normal"
     moment = now()
     tenant_id, zone = await operator_zone(session, compound_id)
-    response_due, completion_due = await _due(session, tenant_id, zone, category, priority, moment)
+    response_due, completion_due, basis = await _due(session, tenant_id, zone, category, priority, moment)
     description = str(payload.get("description") or "")[:2000]
     request = ServiceRequest(
         id=uuid7(),
@@ -53,6 +53,7 @@ async def open_work_order(session: AsyncSession, compound_id: uuid.UUID, payload
         state="submitted",
         response_due_at=response_due,
         completion_due_at=completion_due,
+        limit_basis=basis,
         rating_tags=[],
     )
     request.created_at = moment

@@ -64,10 +64,33 @@ LOW_RATING = 2
 """A rating at or below this reopens the order to the manager for a return visit (回访)."""
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"urgent": (1, 8), "normal": (4, 24)}
-"""Working hours to respond (accept) and to complete, used where the enterprise has set nothing."""
+"""Hours to respond (accept) and to complete, used where the enterprise has set nothing."""
+
+BASES = ("clock", "working_hours", "working_days")
+"""How a limit counts: ``clock`` hours (24×7, holidays too), ``working_hours`` (office hours of working days by the
+platform calendar) or ``working_days`` (the same wall-clock time on the n-th working day)."""
+
+CLOCK_CATEGORIES = frozenset({"security", "plumbing"})
+"""Safety (安全) and leaks (漏水) do not wait for office hours, whatever their priority."""
+
+
+def default_basis(category: str, priority: str) -> str:
+    """The platform's default: urgent requests, safety and leaks on the clock; the rest in working hours."""
+    return "clock" if priority == "urgent" or category in CLOCK_CATEGORIES else "working_hours"
+
+
+def add_limit(start: dt.datetime, amount: int, basis: str, zone: str) -> dt.datetime:
+    """``start`` plus ``amount`` on the basis (hours, or days for ``working_days``), in UTC."""
+    if basis == "clock":
+        return start + dt.timedelta(hours=amount)
+    if basis == "working_days":
+        return work_calendar().add_working_days(start, amount, zone)
+    return work_calendar().add_working_hours(start, amount, zone)
+
 
 ESCALATE_AGAIN_HOURS = 4
-"""Working hours after a breach before the enterprise's administrators are told too."""
+"""Hours after a breach (on the request's basis; one working day for ``working_days``) before the enterprise's
+administrators are told too."""
 
 WORK_ORDER = "co_building.work_order"
 ESCALATION = {1: "escalate", 2: "oversee"}
@@ -145,8 +168,8 @@ async def told(session: AsyncSession, act: str, compound_id: uuid.UUID, operator
     return await holders(session, WORK_ORDER, act, compound_id, tenant_ids=[operator] if operator else [])
 
 
-async def limits_for(session: AsyncSession, tenant_id: uuid.UUID | None, category: str, priority: str) -> tuple[int, int, str]:
-    """(response hours, completion hours, source): the category's own line, else the ``*`` line, else the default."""
+async def limits_for(session: AsyncSession, tenant_id: uuid.UUID | None, category: str, priority: str) -> tuple[int, int, str, str]:
+    """(response, completion, source, basis): the category's own line, else the ``*`` line, else the default."""
     if tenant_id is not None:
         rows = (
             await session.scalars(
@@ -158,27 +181,45 @@ async def limits_for(session: AsyncSession, tenant_id: uuid.UUID | None, categor
         for wanted in (category, "*"):
             for row in rows:
                 if row.category == wanted:
-                    return row.response_hours, row.completion_hours, "tenant"
+                    return row.response_hours, row.completion_hours, "tenant", row.basis
     response, completion = DEFAULT_LIMITS[priority]
-    return response, completion, "default"
+    return response, completion, "default", default_basis(category, priority)
 
 
 async def time_limits(session: AsyncSession, tenant_id: uuid.UUID) -> list[s.TimeLimitOut]:
-    """The enterprise's table, with the defaults shown for what it has not set."""
+    """The enterprise's table, with the defaults shown for what it has not set (a category's default line only where the
+    enterprise has set neither that line nor its ``*`` line: its ``*`` line covers every category)."""
     rows = (
         await session.scalars(select(TimeLimit).where(TimeLimit.tenant_id == tenant_id).order_by(TimeLimit.category, TimeLimit.priority))
     ).all()
     out = [
         s.TimeLimitOut(
-            category=r.category, priority=r.priority, response_hours=r.response_hours, completion_hours=r.completion_hours, source="tenant"
+            category=r.category,
+            priority=r.priority,
+            response_hours=r.response_hours,
+            completion_hours=r.completion_hours,
+            basis=r.basis,
+            source="tenant",
         )
         for r in rows
     ]
     have = {(r.category, r.priority) for r in rows}
     for priority, (response, completion) in DEFAULT_LIMITS.items():
-        if ("*", priority) not in have:
+        if ("*", priority) in have:
+            continue
+        for category in ("*", *sorted(CLOCK_CATEGORIES)):
+            basis = default_basis(category, priority)
+            if (category, priority) in have or (category != "*" and basis == default_basis("*", priority)):
+                continue
             out.append(
-                s.TimeLimitOut(category="*", priority=priority, response_hours=response, completion_hours=completion, source="default")
+                s.TimeLimitOut(
+                    category=category,
+                    priority=priority,
+                    response_hours=response,
+                    completion_hours=completion,
+                    basis=basis,
+                    source="default",
+                )
             )
     return out
 
@@ -195,30 +236,39 @@ async def set_time_limit(ctx: RequestContext, data: s.TimeLimitIn) -> s.TimeLimi
         )
     if data.completion_hours < data.response_hours:
         raise invalid("completion_hours", "the completion limit cannot be shorter than the response limit")
+    basis = data.basis or default_basis(data.category, data.priority)
     row = await session.scalar(
         select(TimeLimit).where(TimeLimit.tenant_id == tenant_id, TimeLimit.category == data.category, TimeLimit.priority == data.priority)
     )
     if row is None:
         row = TimeLimit(tenant_id=tenant_id, category=data.category, priority=data.priority)
         session.add(row)
-    row.response_hours, row.completion_hours = data.response_hours, data.completion_hours
+    row.response_hours, row.completion_hours, row.basis = data.response_hours, data.completion_hours, basis
     await session.flush()
     return s.TimeLimitOut(
         category=row.category,
         priority=row.priority,
         response_hours=row.response_hours,
         completion_hours=row.completion_hours,
+        basis=row.basis,
         source="tenant",
     )
 
 
 async def _due(
     session: AsyncSession, tenant_id: uuid.UUID | None, zone: str, category: str, priority: str, start: dt.datetime
-) -> tuple[dt.datetime, dt.datetime]:
-    """Response and completion deadlines for a request started at ``start``, by the operator's table and zone."""
-    response, completion, _ = await limits_for(session, tenant_id, category, priority)
-    cal = work_calendar()
-    return cal.add_working_hours(start, response, zone), cal.add_working_hours(start, completion, zone)
+) -> tuple[dt.datetime, dt.datetime, str]:
+    """Response and completion deadlines for a request started at ``start``, by the operator's table and zone, and the
+    basis they were counted on (kept on the request: its breach and escalation follow it)."""
+    response, completion, _, basis = await limits_for(session, tenant_id, category, priority)
+    return add_limit(start, response, basis, zone), add_limit(start, completion, basis, zone), basis
+
+
+def escalate_again_at(first_due: dt.datetime, basis: str, zone: str) -> dt.datetime:
+    """When a breach unanswered since ``first_due`` reaches the enterprise's administrators (level 2)."""
+    if basis == "working_days":
+        return add_limit(first_due, 1, basis, zone)
+    return add_limit(first_due, ESCALATE_AGAIN_HOURS, basis, zone)
 
 
 # --------------------------------------------------------------------------- filing
@@ -297,7 +347,7 @@ async def file_request(ctx: RequestContext, data: s.RequestIn) -> ServiceRequest
         raise invalid("channel", "residents file through the portal")
     moment = now()
     tenant_id, zone = await operator_zone(session, compound_id)
-    response_due, completion_due = await _due(session, tenant_id, zone, data.category, data.priority, moment)
+    response_due, completion_due, basis = await _due(session, tenant_id, zone, data.category, data.priority, moment)
     request = ServiceRequest(
         id=uuid7(),
         compound_id=compound_id,
@@ -318,6 +368,7 @@ async def file_request(ctx: RequestContext, data: s.RequestIn) -> ServiceRequest
         state="submitted",
         response_due_at=response_due,
         completion_due_at=completion_due,
+        limit_basis=basis,
         rating_tags=[],
     )
     request.created_at = moment
@@ -508,6 +559,7 @@ async def request_out(ctx: RequestContext, rows: list[ServiceRequest], *, with_t
                 assignee_name=who.get(r.assignee_user_id) if r.assignee_user_id else None,
                 created_at=r.created_at,
                 response_due_at=r.response_due_at,
+                limit_basis=r.limit_basis,
                 completion_due_at=r.completion_due_at,
                 responded_at=r.responded_at,
                 completed_at=r.completed_at,
@@ -597,7 +649,8 @@ async def _reopen(session: AsyncSession, request: ServiceRequest, moment: dt.dat
     request.completion_breached = False
     request.escalation_level = 0
     tenant_id, zone = await operator_zone(session, request.compound_id)
-    _, completion_due = await _due(session, tenant_id, zone, request.category, request.priority, moment)
+    _, completion_due, basis = await _due(session, tenant_id, zone, request.category, request.priority, moment)
+    request.limit_basis = basis
     request.completion_due_at = completion_due
     dispatcher = await session.scalar(
         select(RequestEvent.actor_user_id)
@@ -856,7 +909,6 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
     if compound_ids is not None:
         stmt = stmt.where(ServiceRequest.compound_id.in_(compound_ids))
     marked = escalated = 0
-    cal = work_calendar()
     zones: dict[uuid.UUID, tuple[uuid.UUID | None, str]] = {}
     recipients: dict[tuple[uuid.UUID, str], list[uuid.UUID]] = {}
     """Who holds the roles escalated to, per compound: looked up once per run, not once per late order."""
@@ -879,7 +931,7 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
             for d, late in ((request.response_due_at, request.response_breached), (request.completion_due_at, request.completion_breached))
             if late
         )
-        level = 1 if moment < cal.add_working_hours(first_due, ESCALATE_AGAIN_HOURS, zone) else 2
+        level = 1 if moment < escalate_again_at(first_due, request.limit_basis, zone) else 2
         while request.escalation_level < level:
             request.escalation_level += 1
             act = ESCALATION[request.escalation_level]
@@ -977,7 +1029,7 @@ async def _demo_requests(session: AsyncSession, city) -> None:
     moment = now()
     for i, (state, kind, category, location, priority, title, days) in enumerate(DEMO_REQUESTS):
         filed = moment - dt.timedelta(days=days, hours=2 + i)
-        response_due, completion_due = await _due(session, tenant_id, zone, category, priority, filed)
+        response_due, completion_due, basis = await _due(session, tenant_id, zone, category, priority, filed)
         request = ServiceRequest(
             id=uuid7(),
             compound_id=compound_id,
@@ -998,6 +1050,7 @@ async def _demo_requests(session: AsyncSession, city) -> None:
             state="submitted",
             response_due_at=response_due,
             completion_due_at=completion_due,
+            limit_basis=basis,
             rating_tags=[],
         )
         request.created_at = filed

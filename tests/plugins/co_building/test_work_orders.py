@@ -121,7 +121,8 @@ async def test_a_breach_escalates_to_the_manager_then_the_enterprise_admin(clien
     runtime = types.SimpleNamespace(database=lambda: db)
     # the demo's open orders are late already: mark them first, so what follows is this order's alone
     await mark_breaches_job.fn(runtime)
-    rid = (await file_repair(client, city, resident))["id"]
+    # a lamp, counted in office hours (a leak would run on the clock: see test_time_limit_basis)
+    rid = (await file_repair(client, city, resident, category="electrical", title="客厅灯不亮"))["id"]
 
     async def breach_notes(user: str) -> int:
         async with db.session(Scope.everything("test")) as session:
@@ -166,7 +167,7 @@ async def test_the_tenant_sets_time_limits_per_category_and_priority(client, as_
     admin, resident = await as_user("ent-a-admin"), await as_user("resident-a1")
     r = await client.put(
         "/api/v1/co_building/time-limits",
-        json={"category": "plumbing", "priority": "normal", "response_hours": 2, "completion_hours": 8},
+        json={"category": "plumbing", "priority": "normal", "response_hours": 2, "completion_hours": 8, "basis": "working_hours"},
         headers=admin,
     )
     assert r.status_code == 200 and r.json()["source"] == "tenant"
