@@ -35,7 +35,17 @@ async def holders(
     roles to those tenants (e.g. only the operator's staff); by default every tenant that reaches it."""
     if tenant_ids is None:
         tenant_ids = await rules().compound_tenants(session, compound_id)
-    domains = [compound_domain(compound_id), *(tenant_domain(t) for t in tenant_ids)]
+    return await _holders_in(session, obj, act, [compound_domain(compound_id), *(tenant_domain(t) for t in tenant_ids)])
+
+
+async def tenant_wide_holders(session: AsyncSession, obj: str, act: str) -> list[uuid.UUID]:
+    """Users holding ``act`` on ``obj`` tenant-wide in any tenant (sorted): e.g. whom to tell about a platform-wide
+    security event, which belongs to no compound."""
+    domains = (await session.scalars(select(CasbinRule.v2).where(CasbinRule.ptype == "g", CasbinRule.v2.like("tenant:%")).distinct())).all()
+    return await _holders_in(session, obj, act, list(domains))
+
+
+async def _holders_in(session: AsyncSession, obj: str, act: str, domains: list[str]) -> list[uuid.UUID]:
     perms = (
         await session.execute(
             select(CasbinRule.v0, CasbinRule.v1).where(

@@ -13,7 +13,7 @@ from core.db import Scope
 from core.identity import schemas as s
 from core.identity.models import Membership, User
 from core.identity.principal import Principal
-from core.identity.services import authenticate_password, choose_tenant, create_staff_user, issue_token, revoke_token
+from core.identity.services import authenticate_password, choose_tenant, create_staff_user, issue_token, revoke_token, source_address
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.security import mask_phone
 
@@ -29,10 +29,10 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", opt={"public": True}, status_code=200)
-    async def login(self, data: s.LoginIn, state: State) -> s.TokenOut:
+    async def login(self, data: s.LoginIn, request: Request, state: State) -> s.TokenOut:
         """Exchange a username (or a resident's phone number) and password for a bearer token."""
         async with state.db.transaction(Scope.nothing()) as session:
-            user = await authenticate_password(session, data.username, data.password)
+            user = await authenticate_password(session, data.username, data.password, source_address(request))
             tenant_id = await choose_tenant(session, user, data.tenant_id)
             return _token_out(await issue_token(session, user, tenant_id))
 

@@ -54,11 +54,20 @@ class AuthToken(Base):
 
 
 class LoginFailure(Base):
-    """One failed login for a login name (known or not); five in 15 minutes lock it."""
+    """One failed login: the string typed, the account it named (if any) and the source address.
+
+    Counted per account and per address; past a threshold each attempt waits longer (core.identity.services).
+    """
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_login_at", "login", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_login_at", "login", "at"),
+        Index("ix_login_failures_user_at", "user_id", "at"),
+        Index("ix_login_failures_source_at", "source", "at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     login: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -17,7 +18,20 @@ from core.settings import get_settings
 from core.validators import phone_problem
 
 LOCKOUT_FAILURES = 5
-LOCKOUT_WINDOW = dt.timedelta(minutes=15)
+"""Failures of one account (whatever identifier was typed) before the first delay."""
+FIRST_DELAY = dt.timedelta(minutes=1)
+MAX_DELAY = dt.timedelta(minutes=30)
+FAILURE_MEMORY = dt.timedelta(hours=24)
+"""How long a failure counts; a successful login forgets the account's failures."""
+SOURCE_FAILURES = 20
+"""Failures from one source address (any accounts) before it is delayed the same way."""
+SPRAY_ACCOUNTS = 10
+SPRAY_WINDOW = dt.timedelta(minutes=15)
+"""This many different accounts failing from one address within the window is reported as password spraying."""
+SECURITY_ALERT = ("core.audit_all", "read")
+"""Who is told about spraying: whoever reads every tenant's audit log (the platform's administrators)."""
+
+log = logging.getLogger("redprop.security")
 
 
 @dataclass
@@ -33,43 +47,97 @@ def _invalid_credentials() -> Problem:
     return Problem(401, "invalid-credentials", "Invalid credentials", "the login name or the password is wrong")
 
 
-async def _locked_until(session: AsyncSession, login: str) -> dt.datetime | None:
-    since = now() - LOCKOUT_WINDOW
+def delay_after(failures: int, threshold: int = LOCKOUT_FAILURES) -> dt.timedelta | None:
+    """The wait after ``failures`` recent failures: none below ``threshold``, then one minute, doubling, capped."""
+    if failures < threshold:
+        return None
+    return min(FIRST_DELAY * 2 ** min(failures - threshold, 16), MAX_DELAY)
+
+
+async def _delayed_until(session: AsyncSession, where, threshold: int) -> dt.datetime | None:
+    moment = now()
     rows = (
         await session.scalars(
             select(LoginFailure.at)
-            .where(LoginFailure.login == login, LoginFailure.at > since)
+            .where(where, LoginFailure.at > moment - FAILURE_MEMORY)
             .order_by(LoginFailure.at.desc())
-            .limit(LOCKOUT_FAILURES)
+            .limit(threshold + 8)  # enough to reach the cap
         )
     ).all()
-    if len(rows) < LOCKOUT_FAILURES:
+    wait = delay_after(len(rows), threshold)
+    if wait is None or rows[0] + wait <= moment:
         return None
-    return rows[-1] + LOCKOUT_WINDOW
+    return rows[0] + wait
 
 
-async def authenticate_password(session: AsyncSession, login: str, password: str) -> User:
-    """The user with this username or phone and password; records failures and enforces lockout.
+async def _alert_on_spraying(session: AsyncSession, source: str) -> None:
+    """Warn once when the failures from ``source`` reach :data:`SPRAY_ACCOUNTS` different accounts in the window."""
+    pairs = (
+        await session.execute(
+            select(LoginFailure.user_id, LoginFailure.login)
+            .where(LoginFailure.source == source, LoginFailure.at > now() - SPRAY_WINDOW)
+            .distinct()
+            .limit(SPRAY_ACCOUNTS * 4)
+        )
+    ).all()
+    accounts = {str(user_id) if user_id else login for user_id, login in pairs}
+    if len(accounts) != SPRAY_ACCOUNTS:
+        return
+    minutes = int(SPRAY_WINDOW.total_seconds() // 60)
+    log.warning("password spraying suspected: %d accounts failed to log in from %s within %d minutes", len(accounts), source, minutes)
+    from core.authz.holders import tenant_wide_holders
+    from core.notifications.services import notify
 
-    Failures are committed even though the caller will answer with an error.
+    await notify(
+        session,
+        await tenant_wide_holders(session, *SECURITY_ALERT),
+        "core.login.spraying_detected",
+        "疑似密码喷洒攻击 / Password spraying suspected",
+        f"{minutes} 分钟内来自 {source} 的登录在 {len(accounts)} 个不同账号上失败；该地址已被逐步延迟。"
+        f" / Logins from {source} failed on {len(accounts)} different accounts within {minutes} minutes; the address is being delayed.",
+    )
+
+
+def source_address(request) -> str | None:
+    """The address a request came from (the peer; a trusted proxy's forwarding is the deployment's concern)."""
+    client = getattr(request, "client", None)
+    return client.host[:64] if client and client.host else None
+
+
+async def authenticate_password(session: AsyncSession, login: str, password: str, source: str | None = None) -> User:
+    """The user with this username or phone and password; records failures and delays repeated ones.
+
+    Failures count per account (a username and a phone of the same user add up;
+    an unknown name counts by the string typed, so answers do not tell whether
+    an account exists) and per ``source`` address. Past the thresholds each
+    further attempt waits longer (:func:`delay_after`) — a delay, never a hard
+    lock, so nobody can shut an administrator out for good. Failures are
+    committed even though the caller answers with an error.
     """
-    key = login.strip().lower()
-    until = await _locked_until(session, key)
+    key = login.strip().lower()[:64]
+    user = await session.scalar(select(User).where(or_(func.lower(User.username) == key, User.phone == key)))
+    account = LoginFailure.user_id == user.id if user is not None else LoginFailure.login == key
+    until = await _delayed_until(session, account, LOCKOUT_FAILURES)
+    if source:
+        by_source = await _delayed_until(session, LoginFailure.source == source, SOURCE_FAILURES)
+        until = max(filter(None, (until, by_source)), default=None)
     if until is not None:
         raise Problem(
             429,
             "login-locked",
             "Too many failed logins",
-            f"{LOCKOUT_FAILURES} failed attempts within 15 minutes; try again after {until.isoformat()}",
+            f"too many failed logins; try again after {until.isoformat()}",
             retry_after=until.isoformat(),
         )
-    user = await session.scalar(select(User).where(or_(func.lower(User.username) == key, User.phone == key)))
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = verify_password(user.password_hash if user else None, password)  # a dummy hash when there is no user: the same work
     if not ok or user is None or not user.is_active:
-        session.add(LoginFailure(login=key, at=now()))
+        session.add(LoginFailure(login=key, user_id=user.id if user else None, source=source, at=now()))
+        await session.flush()
+        if source:
+            await _alert_on_spraying(session, source)
         await session.commit()
         raise _invalid_credentials()
-    await session.execute(delete(LoginFailure).where(LoginFailure.login == key))
+    await session.execute(delete(LoginFailure).where(or_(LoginFailure.user_id == user.id, LoginFailure.login == key)))
     return user
 
 

@@ -20,7 +20,7 @@ from core.db import Scope
 from core.identity.models import User
 from core.identity.principal import Principal
 from core.identity.schemas import LoginIn
-from core.identity.services import authenticate_password, choose_tenant, issue_token, revoke_token
+from core.identity.services import authenticate_password, choose_tenant, issue_token, revoke_token, source_address
 from core.problems import Problem, not_found
 from core.web import session as web_session
 from core.web.forms import form_uuid, form_values, to_input
@@ -55,7 +55,7 @@ async def sign_in(request: Request, state: State, *, portal: bool) -> Response[A
     try:
         data = to_input({"username": login, "password": values.get("password", "")}, LoginIn)
         async with state.db.transaction(Scope.nothing()) as session:
-            user = await authenticate_password(session, data.username, data.password)
+            user = await authenticate_password(session, data.username, data.password, source_address(request))
             tenant_id = await choose_tenant(session, user, None)
             issued = await issue_token(session, user, tenant_id)
     except Problem as problem:
