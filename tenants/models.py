@@ -103,7 +103,8 @@ class Unit(CompoundScoped, Base):
 
 
 class Room(CompoundScoped, Base):
-    """A room (房屋) with its registered exclusive area in m² (专有部分面积, the vote weight)."""
+    """A room (房屋) with its registered exclusive area in m² (专有部分面积, the vote weight) and its building area
+    (建筑面积, what most property fees are charged on)."""
 
     __tablename__ = "rooms"
     __table_args__ = (
@@ -116,7 +117,12 @@ class Room(CompoundScoped, Base):
     floor: Mapped[int | None] = mapped_column(Integer)
     exclusive_area: Mapped[Decimal] = mapped_column(ExactDecimal(10, 2))
     developer_held: Mapped[bool] = mapped_column(Boolean, default=False)
-    """Unsold or undelivered: the developer's rooms count together as one head in votes."""
+    """Unsold, or sold but not yet delivered: the developer's rooms count together as one head in votes (SPC
+    interpretation on building ownership, art. 9). Recording the delivery (``delivered_on``) clears it."""
+    building_area: Mapped[Decimal | None] = mapped_column(ExactDecimal(10, 2))
+    """建筑面积 in m² (the exclusive area plus its share of the common parts), from the housing ledger."""
+    delivered_on: Mapped[dt.date | None] = mapped_column(Date)
+    """The day the room was delivered (交付) to its buyer."""
 
 
 class Household(CompoundScoped, Base):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, delete, get, post
 from sqlalchemy import select
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.problems import not_found
+from core.xlsx import xlsx_response
 from plugins.co_building.models.consultation import DeliberationMeeting, OwnersVote, Proposal
 from plugins.co_building.schemas import consultation as s
 from plugins.co_building.services import consultation as services
@@ -47,6 +49,7 @@ class ProposalsController(Controller):
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.ProposalOut]:
+        status = one_of("status", status, ("collecting", "deliberation", "withdrawn"))
         stmt = select(Proposal).where(Proposal.compound_id == compound_id)
         if status:
             stmt = stmt.where(Proposal.state == status)
@@ -206,7 +209,7 @@ class VotesController(Controller):
         ctx: RequestContext,
     ) -> s.VoteOut:
         """The owner's ballot (one per head), changeable until the vote closes; a non-owner is refused."""
-        await services.cast_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data.choice)
+        await services.cast_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data.choice, ctx.display_name)
         return await services.vote_out(ctx.session, await services.get_vote(ctx.session, compound_id, vote_id), ctx.user_id)
 
     @post(
@@ -219,14 +222,61 @@ class VotesController(Controller):
         data: s.PaperBallotIn,
         ctx: RequestContext,
     ) -> s.BallotOut:
-        """A written ballot (书面表决票) recorded by the committee for a room's owner."""
-        b = await services.record_paper_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data)
-        return s.BallotOut(owner_name=b.owner_name or "—", choice=b.choice, channel=b.channel, cast_at=b.cast_at, changes=b.changes)
+        """A written ballot (书面表决票) recorded by the committee for a room's owner. Over the owner's own online ballot
+        it is refused unless ``reason`` says why it supersedes it; then both are kept, the paper ballot counts and the
+        owner is notified."""
+        await services.record_paper_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data, ctx.display_name)
+        vote = await services.get_vote(ctx.session, compound_id, vote_id)
+        row = await services.latest_record(ctx.session, vote, await services.roll_key(ctx.session, vote, data.room_id))
+        return services.ballot_out(row)
 
     @get("/{vote_id:uuid}/ballots", operation_id="listBallots", guards=[requires("co_building.ballot", "read")])
-    async def ballots(self, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> list[s.BallotOut]:
-        """The ballot list: the owners' committee and the district only."""
-        return await services.ballots(ctx.session, await services.get_vote(ctx.session, compound_id, vote_id))
+    async def ballots(
+        self,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.BallotOut]:
+        """The ballot list with its history: every ballot entered (channel, who entered it, when, why) and which one
+        counts for each head. The owners' committee and the district only."""
+        vote = await services.get_vote(ctx.session, compound_id, vote_id)
+        rows, total = await paginate(ctx.session, services.ballots_query(vote), limit, offset)
+        return _page(await services.ballots_out(ctx.session, vote, list(rows)), total, limit, offset)
+
+    @get("/{vote_id:uuid}/ballots.xlsx", operation_id="exportBallots", guards=[requires("co_building.ballot", "read")])
+    async def export_ballots(self, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> Response[bytes]:
+        """The ballot list with its history and the tally as an Excel workbook (表决票明细)."""
+        vote = await services.get_vote(ctx.session, compound_id, vote_id)
+        return xlsx_response(await services.ballots_workbook(ctx.session, vote), f"表决票明细-{vote.title}.xlsx")
+
+    @get("/{vote_id:uuid}/roll", operation_id="getVoteRoll", guards=[requires("co_building.ballot", "read")])
+    async def roll(
+        self,
+        compound_id: uuid.UUID,
+        vote_id: uuid.UUID,
+        ctx: RequestContext,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.RollHeadOut]:
+        """The roll by head (owner), with rooms and areas: what opening would fix while the vote is a draft, the
+        frozen roll after."""
+        vote = await services.get_vote(ctx.session, compound_id, vote_id)
+        heads = await services.roll_heads(ctx.session, vote)
+        return _page(heads[offset : offset + limit], len(heads), limit, offset)
+
+    @post("/{vote_id:uuid}/roll/links", operation_id="linkRollOwners", status_code=200, guards=[requires("co_building.vote", "admin")])
+    async def link(self, compound_id: uuid.UUID, vote_id: uuid.UUID, data: s.RollLinkIn, ctx: RequestContext) -> s.RollHeadOut:
+        """ "Same owner as …": the owner of ``room_id`` is the owner of ``same_as_room_id`` (one head); until the vote opens."""
+        await services.link_roll(ctx.session, compound_id, vote_id, ctx.user_id, ctx.display_name, data)
+        vote = await services.get_vote(ctx.session, compound_id, vote_id)
+        return next(h for h in await services.roll_heads(ctx.session, vote) if any(r.room_id == data.room_id for r in h.rooms))
+
+    @delete("/{vote_id:uuid}/roll/links/{room_id:uuid}", operation_id="unlinkRollOwners", guards=[requires("co_building.vote", "admin")])
+    async def unlink(self, compound_id: uuid.UUID, vote_id: uuid.UUID, room_id: uuid.UUID, ctx: RequestContext) -> None:
+        """Undo a link (until the vote opens)."""
+        await services.unlink_roll(ctx.session, compound_id, vote_id, room_id)
 
 
 ROUTE_HANDLERS: list = [ProposalsController, MeetingsController, NoticesController, VotesController]

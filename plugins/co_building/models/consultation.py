@@ -144,8 +144,27 @@ class VoteRoll(CompoundScoped, Base):
     area: Mapped[Decimal] = mapped_column(ExactDecimal(10, 2))
 
 
+class RollLink(CompoundScoped, Base):
+    """The committee's correction of a draft vote's roll: the owner of ``room_id`` is the same person as the owner of
+    ``same_as_room_id`` (one head, areas summed), with who linked them and when. Frozen when the vote opens."""
+
+    __tablename__ = "co_building_vote_roll_links"
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "vote_id"], ["co_building_votes.compound_id", "co_building_votes.id"], ondelete="CASCADE"),
+        UniqueConstraint("compound_id", "vote_id", "room_id"),
+    )
+
+    vote_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    room_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    same_as_room_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    linked_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+    linked_by_name: Mapped[str] = mapped_column(String(100), default="")
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
 class Ballot(CompoundScoped, Base):
-    """One owner's ballot (one per head); changeable until the vote closes."""
+    """The ballot that counts for one head (one per head); every ballot entered is kept in ``BallotRecord``."""
 
     __tablename__ = "co_building_ballots"
     __table_args__ = (
@@ -162,6 +181,44 @@ class Ballot(CompoundScoped, Base):
     cast_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     cast_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changes: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    """Why a paper ballot replaced the owner's online one (e.g. the owner's signed paper form supersedes)."""
 
 
-MODELS: list[type] = [Proposal, ProposalSignature, DeliberationMeeting, MeetingParticipant, PublicNotice, OwnersVote, VoteRoll, Ballot]
+class BallotRecord(CompoundScoped, Base):
+    """Every ballot ever entered for a head, online or on paper, with who entered it, when and why: the one that counts
+    has no ``superseded_at``."""
+
+    __tablename__ = "co_building_ballot_records"
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "vote_id"], ["co_building_votes.compound_id", "co_building_votes.id"], ondelete="CASCADE"),
+        Index("ix_co_building_ballot_records_head", "compound_id", "vote_id", "owner_key", "entered_at"),
+    )
+
+    vote_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    owner_key: Mapped[str] = mapped_column(String(60))
+    owner_name: Mapped[str] = mapped_column(String(100), default="")
+    room_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """The room a paper ballot was entered for (online ballots cast the owner's head)."""
+    choice: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    entered_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+    entered_by_name: Mapped[str] = mapped_column(String(100), default="")
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    superseded_by_channel: Mapped[str | None] = mapped_column(String(10))
+
+
+MODELS: list[type] = [
+    Proposal,
+    ProposalSignature,
+    DeliberationMeeting,
+    MeetingParticipant,
+    PublicNotice,
+    OwnersVote,
+    VoteRoll,
+    RollLink,
+    Ballot,
+    BallotRecord,
+]

@@ -30,6 +30,25 @@ class FeeItem(CompoundScoped, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     due_days: Mapped[int] = mapped_column(Integer, default=30)
     """Days after the period's first day by which the bill is due."""
+    area_basis: Mapped[str] = mapped_column(String(10), default="building")
+    """For ``area`` items: ``building`` (建筑面积, what most property service contracts charge on) or ``exclusive``
+    (专有部分面积, the vote weight)."""
+
+
+class FeeTerms(CompoundScoped, Base):
+    """The compound's late-fee terms (滞纳金) from the property service contract, where it has them: a daily rate on the
+    outstanding amount from the day after the due date (after any grace days), capped at a share of that amount."""
+
+    __tablename__ = "co_building_fee_terms"
+    __table_args__ = (UniqueConstraint("compound_id", name="uq_co_building_fee_terms_compound_id"),)
+
+    late_fee_daily_rate: Mapped[Decimal] = mapped_column(ExactDecimal(8, 6))
+    """E.g. 0.0005 (万分之五 a day)."""
+    late_fee_cap_rate: Mapped[Decimal] = mapped_column(ExactDecimal(6, 4))
+    """The most a bill's late fee reaches, as a share of its outstanding amount (at most 1: never more than the debt)."""
+    grace_days: Mapped[int] = mapped_column(Integer, default=0)
+    contract_clause: Mapped[str] = mapped_column(String(300), default="")
+    """Where the contract says so (e.g. 《物业服务合同》第十二条)."""
 
 
 class MeterReading(CompoundScoped, Base):
@@ -114,4 +133,4 @@ class Payment(CompoundScoped, Base):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
-MODELS: list[type] = [FeeItem, MeterReading, Bill, BillLine, Payment]
+MODELS: list[type] = [FeeItem, FeeTerms, MeterReading, Bill, BillLine, Payment]

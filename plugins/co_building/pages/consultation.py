@@ -76,6 +76,10 @@ MESSAGES = (
     N_("the notice period must end after it starts"),
     N_("the vote must close in the future"),
     N_("the room is not on this vote's roll"),
+    N_("the owner has voted online; a paper ballot replaces it only with a reason (e.g. the owner's signed paper form supersedes)"),
+    N_("the roll was fixed when the vote opened; it can no longer be corrected"),
+    N_("the developer's rooms (unsold or not yet delivered) already count together as one head"),
+    N_("name another room"),
     N_("give a time zone (e.g. +08:00)"),
 )
 LABELS = {
@@ -222,12 +226,16 @@ class ConsoleConsultationPages(Controller):
         admin = ctx.can("co_building.vote", "admin")
         if row.state == "draft" and not admin:
             raise not_found("vote")
-        ballots = await services.ballots(ctx.session, row) if ctx.can("co_building.ballot", "read") else None
+        readable = ctx.can("co_building.ballot", "read")
+        ballots = await services.ballots(ctx.session, row) if readable else None
+        roll = await services.roll_heads(ctx.session, row) if readable else None
         rooms: list[tuple[uuid.UUID, str]] = []
-        if admin and row.state == "open":
+        if admin and row.state in ("draft", "open"):
             ids = (
                 await ctx.session.scalars(select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == row.id))
             ).all()
+            if row.state == "draft":
+                ids = [r.room_id for h in roll or [] for r in h.rooms if not h.developer]
             labels = await room_labels(ctx.session, compound_id, set(ids))
             rooms = sorted(((i, labels.get(i, "")) for i in ids), key=lambda p: p[1])
         return await page(
@@ -236,6 +244,7 @@ class ConsoleConsultationPages(Controller):
             compound_id=compound_id,
             vote=await services.vote_out(ctx.session, row, ctx.user_id),
             ballots=ballots,
+            roll=roll,
             rooms=rooms,
             admin=admin,
             **LABELS,
@@ -257,6 +266,13 @@ class ConsoleConsultationPages(Controller):
         await services.close_vote(ctx.session, compound_id, vote_id, ctx.user_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
+    @post("/votes/{vote_id:uuid}/roll/links", guards=[requires("co_building.vote", "admin")])
+    async def link_owners(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        """ "Same owner as …" on a draft vote's roll."""
+        data = to_input(await form_values(request), s.RollLinkIn)
+        await services.link_roll(ctx.session, compound_id, vote_id, ctx.user_id, ctx.display_name, data)
+        return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}#roll")
+
     @post("/votes/{vote_id:uuid}/paper-ballots", guards=[requires("co_building.vote", "admin")])
     async def paper_ballot(
         self,
@@ -266,7 +282,7 @@ class ConsoleConsultationPages(Controller):
         ctx: RequestContext,
     ) -> Response[Any]:
         await services.record_paper_ballot(
-            ctx.session, compound_id, vote_id, ctx.user_id, to_input(await form_values(request), s.PaperBallotIn)
+            ctx.session, compound_id, vote_id, ctx.user_id, to_input(await form_values(request), s.PaperBallotIn), ctx.display_name
         )
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
@@ -345,7 +361,7 @@ class PortalConsultationPages(Controller):
         ctx: RequestContext,
     ) -> Response[Any]:
         data = to_input(await form_values(request), s.BallotIn)
-        await services.cast_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data.choice)
+        await services.cast_ballot(ctx.session, compound_id, vote_id, ctx.user_id, data.choice, ctx.display_name)
         return done(request, f"/portal/compounds/{compound_id}/co_building/votes/{vote_id}", "saved")
 
 

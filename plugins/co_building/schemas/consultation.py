@@ -122,6 +122,35 @@ class BallotIn(Input):
 class PaperBallotIn(Input):
     room_id: uuid.UUID
     choice: Choice
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    """Required when the owner has already voted online: why the paper ballot supersedes it (the owner is told)."""
+
+
+class RollLinkIn(Input):
+    room_id: uuid.UUID
+    same_as_room_id: uuid.UUID
+    """The owner of ``room_id`` is the same person as the owner of this room: one head, areas summed."""
+    note: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+class RollRoomOut(Output):
+    room_id: uuid.UUID
+    room_label: str
+    area: Decimal
+    linked_to_room_id: uuid.UUID | None
+    linked_by: str | None
+    linked_at: dt.datetime | None
+    note: str
+
+
+class RollHeadOut(Output):
+    """One head on a vote's roll: an owner (a person, however many rooms), or the developer's rooms together."""
+
+    owner_key: str
+    owner_name: str
+    developer: bool
+    area: Decimal
+    rooms: list[RollRoomOut]
 
 
 class VoteResult(Output):
@@ -136,6 +165,10 @@ class VoteResult(Output):
     quorum_met: bool
     passed: bool
     reasons: list[str]
+    ballots_entered: int = 0
+    """Every ballot entered, superseded ones included (the history)."""
+    paper_over_online: int = 0
+    """Heads whose online ballot a paper ballot replaced, with a stated reason."""
 
 
 class VoteOut(Output):
@@ -157,8 +190,15 @@ class VoteOut(Output):
 
 
 class BallotOut(Output):
+    """A ballot entered for a head: the one that ``counts``, or one it superseded (kept with who, when and why)."""
+
     owner_name: str
     choice: str
     channel: str
     cast_at: dt.datetime
     changes: int
+    entered_by: str = ""
+    reason: str = ""
+    room_label: str | None = None
+    counts: bool = True
+    superseded_at: dt.datetime | None = None

@@ -8,25 +8,29 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import compound_zone
 from core.clock import now
 from core.events.services import emit
 from core.ids import uuid7
 from core.notifications.services import notify
-from core.problems import Problem, conflict, invalid
+from core.problems import Problem, conflict, invalid, not_found
 from core.states import StateMachine
 from plugins.co_building.models.consultation import (
     Ballot,
+    BallotRecord,
     DeliberationMeeting,
     MeetingParticipant,
     OwnersVote,
     Proposal,
     ProposalSignature,
     PublicNotice,
+    RollLink,
     VoteRoll,
 )
 from plugins.co_building.schemas import consultation as s
@@ -152,17 +156,36 @@ def vote_move(vote: OwnersVote, action: str) -> str:
     return VOTES.next(vote.state, action)
 
 
-def _owner_key(resident: Resident) -> str:
-    """One owner across rooms: the ID-card blind index; without one, the resident row itself."""
-    return f"id:{resident.id_card_index}" if resident.id_card_index else f"resident:{resident.id}"
+DEVELOPER_NAME = "开发建设单位"
 
 
-async def build_roll(session: AsyncSession, compound_id: uuid.UUID) -> list[VoteRoll]:
-    """Every room of the compound with its exclusive area and the owner who votes for it.
+class _People:
+    """Union-find over owners and rooms: one person behind several rooms and registrations."""
 
-    Developer-held rooms vote together as ``DEVELOPER``; a room with co-owners has one key (its first
-    registered owner's) and any co-owner casts it; a room with no registered owner keeps a head of its own
-    (``room:<id>``) that only a paper ballot can cast.
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, node: str) -> str:
+        self.parent.setdefault(node, node)
+        while self.parent[node] != node:
+            self.parent[node] = self.parent[self.parent[node]]
+            node = self.parent[node]
+        return node
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+async def build_roll(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID | None = None) -> list[VoteRoll]:
+    """Every room of the compound with its exclusive area and the owner (head) who votes for it.
+
+    An owner is a person, not a registration: owners with the same user account or the same ID card (blind index)
+    are one head, and so are the owners of rooms the committee linked on this vote's roll ("same owner as …"). The
+    developer's rooms — unsold, or sold but not yet delivered — vote together as ``DEVELOPER``. A room with co-owners
+    is one head (its first registered owner's) that any co-owner casts; a room with no registered owner keeps a head
+    of its own that only a paper ballot casts (or the committee links it to its owner's other rooms).
     """
     rooms = (
         await session.execute(
@@ -171,23 +194,51 @@ async def build_roll(session: AsyncSession, compound_id: uuid.UUID) -> list[Vote
     ).all()
     owners = (
         await session.execute(
-            select(Household.room_id, Resident)
+            select(Household.room_id, Resident.id, Resident.user_id, Resident.id_card_index, Resident.name)
             .join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
             .where(Household.compound_id == compound_id, Resident.role == "owner")
             .order_by(Resident.id)
         )
     ).all()
-    first_owner: dict[uuid.UUID, Resident] = {}
-    for room_id, resident in owners:
-        first_owner.setdefault(room_id, resident)
+    links = (
+        []
+        if vote_id is None
+        else (
+            await session.execute(
+                select(RollLink.room_id, RollLink.same_as_room_id).where(RollLink.compound_id == compound_id, RollLink.vote_id == vote_id)
+            )
+        ).all()
+    )
+    developer = {r.id for r in rooms if r.developer_held}
+    people = _People()
+    names: dict[str, str] = {}
+    first_owner: dict[uuid.UUID, str] = {}
+    for room_id, resident_id, user_id, id_card_index, name in owners:
+        node = f"owner:{resident_id}"
+        names[node] = name
+        people.find(node)
+        if user_id is not None:
+            people.union(node, f"user:{user_id}")
+        if id_card_index:
+            people.union(node, f"id:{id_card_index}")
+        first_owner.setdefault(room_id, node)
+    for room_id, node in first_owner.items():
+        people.union(f"room:{room_id}", node)
+    for room_id, same_as in links:
+        if room_id not in developer and same_as not in developer:
+            people.union(f"room:{room_id}", f"room:{same_as}")
+    # a head is named after the first owner registered in it (owners sort first: "owner:" < "room:" < "user:")
+    heads: dict[str, str] = {}
+    for node in sorted(people.parent):
+        if node.startswith(("owner:", "room:")):
+            heads.setdefault(people.find(node), node)
     roll = []
     for room in rooms:
         if room.developer_held:
-            key, name = DEVELOPER, "开发建设单位"
-        elif room.id in first_owner:
-            key, name = _owner_key(first_owner[room.id]), first_owner[room.id].name
+            key, name = DEVELOPER, DEVELOPER_NAME
         else:
-            key, name = f"room:{room.id}", ""
+            key = heads[people.find(f"room:{room.id}")]
+            name = names.get(key, "")
         roll.append(VoteRoll(compound_id=compound_id, room_id=room.id, owner_key=key, owner_name=name, area=room.exclusive_area))
     return roll
 
@@ -262,7 +313,7 @@ async def open_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid
     target = vote_move(vote, "open")
     if vote.closes_at <= now():
         raise invalid("closes_at", "the vote's closing time has passed; create a new vote")
-    roll = await build_roll(session, compound_id)
+    roll = await build_roll(session, compound_id, vote.id)
     if not roll:
         raise conflict("the compound has no rooms to vote")
     for row in roll:
@@ -296,11 +347,22 @@ def _require_open(vote: OwnersVote) -> None:
 
 
 async def _put_ballot(
-    session: AsyncSession, vote: OwnersVote, key: str, name: str, choice: str, channel: str, user_id: uuid.UUID
+    session: AsyncSession,
+    vote: OwnersVote,
+    key: str,
+    name: str,
+    choice: str,
+    channel: str,
+    user_id: uuid.UUID,
+    *,
+    by_name: str = "",
+    room_id: uuid.UUID | None = None,
+    reason: str = "",
+    current: Ballot | None = None,
 ) -> Ballot:
-    ballot = await session.scalar(
-        select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id, Ballot.owner_key == key).with_for_update()
-    )
+    """The head's counting ballot becomes this one; the one it replaces stays in the history, marked superseded."""
+    moment = now()
+    ballot = current
     if ballot is None:
         ballot = Ballot(
             compound_id=vote.compound_id,
@@ -310,18 +372,45 @@ async def _put_ballot(
             choice=choice,
             channel=channel,
             cast_by_user_id=user_id,
-            cast_at=now(),
+            cast_at=moment,
             changes=0,
+            reason=reason,
         )
         session.add(ballot)
     else:
-        ballot.choice, ballot.channel, ballot.cast_by_user_id, ballot.cast_at, ballot.changes = (
+        ballot.choice, ballot.channel, ballot.cast_by_user_id, ballot.cast_at, ballot.changes, ballot.reason = (
             choice,
             channel,
             user_id,
-            now(),
+            moment,
             ballot.changes + 1,
+            reason,
         )
+        await session.execute(
+            update(BallotRecord)
+            .where(
+                BallotRecord.compound_id == vote.compound_id,
+                BallotRecord.vote_id == vote.id,
+                BallotRecord.owner_key == key,
+                BallotRecord.superseded_at.is_(None),
+            )
+            .values(superseded_at=moment, superseded_by_channel=channel)
+        )
+    session.add(
+        BallotRecord(
+            compound_id=vote.compound_id,
+            vote_id=vote.id,
+            owner_key=key,
+            owner_name=name,
+            room_id=room_id,
+            choice=choice,
+            channel=channel,
+            entered_by_user_id=user_id,
+            entered_by_name=by_name[:100],
+            entered_at=moment,
+            reason=reason,
+        )
+    )
     try:
         async with session.begin_nested():
             await session.flush()
@@ -330,8 +419,16 @@ async def _put_ballot(
     return ballot
 
 
-async def cast_ballot(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, choice: str) -> Ballot:
-    """An owner's ballot (one per head), changeable until the vote closes."""
+async def _current_ballot(session: AsyncSession, vote: OwnersVote, key: str) -> Ballot | None:
+    return await session.scalar(
+        select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id, Ballot.owner_key == key).with_for_update()
+    )
+
+
+async def cast_ballot(
+    session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, choice: str, by_name: str = ""
+) -> Ballot:
+    """An owner's ballot (one per head), changeable until the vote closes; every change is kept in the history."""
     vote = await get_vote(session, compound_id, vote_id)
     _require_open(vote)
     keys = await user_owner_keys(session, vote, user_id)
@@ -340,7 +437,9 @@ async def cast_ballot(session: AsyncSession, compound_id: uuid.UUID, vote_id: uu
             403, "not-an-owner", "Only owners vote", "you own no room on this vote's roll (owners registered when the vote opened)"
         )
     if len(keys) > 1:
-        raise conflict("you are registered as more than one owner on this roll; ask the committee to record a paper ballot")
+        raise conflict(
+            "your rooms are on this roll as more than one owner (a co-owned room beside your own); ask the committee to record a paper ballot"
+        )
     name = (
         await session.scalar(
             select(VoteRoll.owner_name)
@@ -349,13 +448,17 @@ async def cast_ballot(session: AsyncSession, compound_id: uuid.UUID, vote_id: uu
         )
         or ""
     )
-    return await _put_ballot(session, vote, keys[0], name, choice, "online", user_id)
+    current = await _current_ballot(session, vote, keys[0])
+    return await _put_ballot(session, vote, keys[0], name, choice, "online", user_id, by_name=by_name, current=current)
 
 
 async def record_paper_ballot(
-    session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, data: s.PaperBallotIn
+    session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, data: s.PaperBallotIn, by_name: str = ""
 ) -> Ballot:
-    """A written ballot (书面表决票) recorded by the committee for the owner of a room (the developer's rooms included)."""
+    """A written ballot (书面表决票) recorded by the committee for the owner of a room (the developer's rooms included).
+
+    It never silently replaces the owner's own online ballot: without a reason (e.g. the owner's signed paper form
+    supersedes) it is refused; with one, both stay in the history, the paper ballot counts and the owner is told."""
     vote = await get_vote(session, compound_id, vote_id)
     _require_open(vote)
     row = await session.scalar(
@@ -363,7 +466,42 @@ async def record_paper_ballot(
     )
     if row is None:
         raise invalid("room_id", "the room is not on this vote's roll")
-    return await _put_ballot(session, vote, row.owner_key, row.owner_name, data.choice, "paper", user_id)
+    reason = data.reason.strip()
+    current = await _current_ballot(session, vote, row.owner_key)
+    online = current if current is not None and current.channel == "online" else None
+    if online is not None and not reason:
+        raise invalid(
+            "reason",
+            "the owner has voted online; a paper ballot replaces it only with a reason (e.g. the owner's signed paper form supersedes)",
+        )
+    ballot = await _put_ballot(
+        session,
+        vote,
+        row.owner_key,
+        row.owner_name,
+        data.choice,
+        "paper",
+        user_id,
+        by_name=by_name,
+        room_id=data.room_id,
+        reason=reason,
+        current=current,
+    )
+    if online is not None and online.cast_by_user_id is not None:
+        await notify(
+            session,
+            [online.cast_by_user_id],
+            "co_building.ballot.superseded",
+            f"您在“{vote.title}”中的网上表决已被书面表决票替代",
+            f"书面表决票（{CHOICE_LABELS.get(data.choice, data.choice)}）由 {by_name or '业主委员会'} 录入，理由：{reason}。"
+            "如有异议，请在表决结束前联系业主委员会。",
+            link=f"/portal/compounds/{compound_id}/co_building/votes/{vote.id}",
+            compound_id=compound_id,
+        )
+    return ballot
+
+
+CHOICE_LABELS = {"approve": "同意", "reject": "反对", "abstain": "弃权"}
 
 
 async def tally_vote(session: AsyncSession, vote: OwnersVote) -> VoteTally:
@@ -382,6 +520,20 @@ async def tally_vote(session: AsyncSession, vote: OwnersVote) -> VoteTally:
         ).all()
     )
     return tally_owners_vote([VotingRoom(r.room_id, r.owner_key, r.area) for r in roll], ballots, vote.matter)
+
+
+async def ballot_history_counts(session: AsyncSession, vote: OwnersVote) -> dict[str, int]:
+    """How many ballots were entered in all (superseded ones included) and how many heads' online ballots a paper
+    ballot replaced."""
+    entered, over = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count(BallotRecord.id).filter((BallotRecord.channel == "online") & (BallotRecord.superseded_by_channel == "paper")),
+            ).where(BallotRecord.compound_id == vote.compound_id, BallotRecord.vote_id == vote.id)
+        )
+    ).one()
+    return {"ballots_entered": int(entered or 0), "paper_over_online": int(over or 0)}
 
 
 def result_dict(tally: VoteTally) -> dict[str, Any]:
@@ -418,7 +570,8 @@ async def close_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uui
     target = vote_move(vote, "close")
     tally = await tally_vote(session, vote)
     moment = now()
-    vote.state, vote.closed_at, vote.result = target, moment, result_dict(tally)
+    history = await ballot_history_counts(session, vote)
+    vote.state, vote.closed_at, vote.result = target, moment, {**result_dict(tally), **history}
     outcome = "通过" if tally.passed else "未通过"
     body = (
         f"表决事项：{vote.title}（{MATTER_LABELS.get(vote.matter, vote.matter)}）\n"
@@ -426,7 +579,10 @@ async def close_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uui
         f"专有部分总面积 {tally.total_area} ㎡，业主总人数 {tally.total_heads} 人；\n"
         f"参与表决面积 {tally.participating_area} ㎡，参与表决人数 {tally.participating_heads} 人；\n"
         f"同意面积 {tally.approving_area} ㎡，同意人数 {tally.approving_heads} 人。\n"
-        f"表决结果：{outcome}。" + ("" if tally.passed else f"（{'；'.join(tally.reasons)}）")
+        f"表决结果：{outcome}。"
+        + ("" if tally.passed else f"（{'；'.join(tally.reasons)}）")
+        + f"\n共录入表决票 {history['ballots_entered']} 张（含被替代的），"
+        f"其中书面表决票替代网上表决 {history['paper_over_online']} 票（均载明理由并已通知业主），以最后一票计。"
     )
     session.add(
         PublicNotice(
@@ -444,7 +600,7 @@ async def close_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uui
     emit(
         session,
         "co_building.vote.closed",
-        {"vote_id": str(vote.id), "title": vote.title, "matter": vote.matter, **vote.result},
+        {"vote_id": str(vote.id), "title": vote.title, "matter": vote.matter, **result_dict(tally)},
         compound_id=compound_id,
         actor_user_id=user_id,
     )
@@ -521,6 +677,8 @@ def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int) ->
             quorum_met=r["quorum_met"],
             passed=r["passed"],
             reasons=r["reasons"],
+            ballots_entered=r.get("ballots_entered", 0),
+            paper_over_online=r.get("paper_over_online", 0),
         )
     return s.VoteOut(
         id=vote.id,
@@ -541,15 +699,222 @@ def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int) ->
     )
 
 
-async def ballots(session: AsyncSession, vote: OwnersVote) -> list[s.BallotOut]:
-    rows = (
-        await session.scalars(
-            select(Ballot).where(Ballot.compound_id == vote.compound_id, Ballot.vote_id == vote.id).order_by(Ballot.cast_at, Ballot.id)
+def ballots_query(vote: OwnersVote):
+    """Every ballot entered for the vote, head by head, oldest first: the history, with the one that counts."""
+    return (
+        select(BallotRecord)
+        .where(BallotRecord.compound_id == vote.compound_id, BallotRecord.vote_id == vote.id)
+        .order_by(BallotRecord.owner_name, BallotRecord.owner_key, BallotRecord.entered_at, BallotRecord.id)
+    )
+
+
+async def ballots_out(session: AsyncSession, vote: OwnersVote, rows: list[BallotRecord]) -> list[s.BallotOut]:
+    from plugins.co_building.services.requests import room_labels
+
+    labels = await room_labels(session, vote.compound_id, {r.room_id for r in rows})
+    return [ballot_out(r, labels.get(r.room_id) if r.room_id else None) for r in rows]
+
+
+def ballot_out(r: BallotRecord, room_label: str | None = None) -> s.BallotOut:
+    return s.BallotOut(
+        owner_name=r.owner_name or "—",
+        choice=r.choice,
+        channel=r.channel,
+        cast_at=r.entered_at,
+        changes=0,
+        entered_by=r.entered_by_name,
+        reason=r.reason,
+        room_label=room_label,
+        counts=r.superseded_at is None,
+        superseded_at=r.superseded_at,
+    )
+
+
+async def ballots(session: AsyncSession, vote: OwnersVote, limit: int = 500, offset: int = 0) -> list[s.BallotOut]:
+    """The history as shown on the console's vote page (one page of it)."""
+    rows = list((await session.scalars(ballots_query(vote).limit(limit).offset(offset))).all())
+    return await ballots_out(session, vote, rows)
+
+
+async def roll_key(session: AsyncSession, vote: OwnersVote, room_id: uuid.UUID) -> str:
+    return await session.scalar(
+        select(VoteRoll.owner_key).where(VoteRoll.compound_id == vote.compound_id, VoteRoll.vote_id == vote.id, VoteRoll.room_id == room_id)
+    )
+
+
+async def latest_record(session: AsyncSession, vote: OwnersVote, key: str) -> BallotRecord:
+    return await session.scalar(
+        select(BallotRecord)
+        .where(
+            BallotRecord.compound_id == vote.compound_id,
+            BallotRecord.vote_id == vote.id,
+            BallotRecord.owner_key == key,
+            BallotRecord.superseded_at.is_(None),
         )
-    ).all()
-    return [
-        s.BallotOut(owner_name=b.owner_name or "—", choice=b.choice, channel=b.channel, cast_at=b.cast_at, changes=b.changes) for b in rows
+        .order_by(BallotRecord.entered_at.desc())
+        .limit(1)
+    )
+
+
+CHANNEL_LABELS = {"online": "网上", "paper": "书面"}
+
+
+async def ballots_workbook(session: AsyncSession, vote: OwnersVote) -> bytes:
+    """The ballot list with its history as an Excel workbook (表决票明细): every ballot, which one counts, and the tally."""
+    from core.xlsx import workbook
+    from plugins.co_building.services.requests import room_labels
+
+    rows = list((await session.scalars(ballots_query(vote))).all())
+    labels = await room_labels(session, vote.compound_id, {r.room_id for r in rows})
+    zone = await compound_zone(session, vote.compound_id)
+
+    def local(moment: dt.datetime | None) -> str:
+        return "" if moment is None else moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+    ballot_rows = [
+        (
+            r.owner_name or "—",
+            labels.get(r.room_id, "") if r.room_id else "",
+            CHOICE_LABELS.get(r.choice, r.choice),
+            CHANNEL_LABELS.get(r.channel, r.channel),
+            r.entered_by_name,
+            local(r.entered_at),
+            r.reason,
+            "是" if r.superseded_at is None else "否",
+            local(r.superseded_at),
+        )
+        for r in rows
     ]
+    tally = await tally_vote(session, vote) if vote.state != "draft" else None
+    summary = [("表决事项", vote.title), ("状态", vote.state)]
+    if tally is not None:
+        summary += [
+            ("专有部分总面积（㎡）", str(tally.total_area)),
+            ("业主总人数", tally.total_heads),
+            ("参与表决面积（㎡）", str(tally.participating_area)),
+            ("参与表决人数", tally.participating_heads),
+            ("同意面积（㎡）", str(tally.approving_area)),
+            ("同意人数", tally.approving_heads),
+            ("录入表决票（含被替代）", len(rows)),
+            ("书面票替代网上票", sum(1 for r in rows if r.channel == "online" and r.superseded_by_channel == "paper")),
+        ]
+    return workbook(
+        [
+            ("表决票", ("业主", "房屋", "表决意见", "方式", "录入人", "录入时间", "理由", "是否计票", "被替代时间"), ballot_rows),
+            ("计票", ("项目", "数值"), summary),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- the roll, before and after opening
+
+
+async def roll_heads(session: AsyncSession, vote: OwnersVote) -> list[s.RollHeadOut]:
+    """The roll by head, with each head's rooms and area: computed from the housing ledger and the committee's links
+    while the vote is a draft, the frozen roll once it has opened."""
+    from plugins.co_building.services.requests import room_labels
+
+    if vote.state == "draft":
+        roll = await build_roll(session, vote.compound_id, vote.id)
+    else:
+        roll = list(
+            (
+                await session.scalars(
+                    select(VoteRoll).where(VoteRoll.compound_id == vote.compound_id, VoteRoll.vote_id == vote.id).order_by(VoteRoll.room_id)
+                )
+            ).all()
+        )
+    links = {
+        link.room_id: link
+        for link in (
+            await session.scalars(select(RollLink).where(RollLink.compound_id == vote.compound_id, RollLink.vote_id == vote.id))
+        ).all()
+    }
+    labels = await room_labels(session, vote.compound_id, {r.room_id for r in roll})
+    heads: dict[str, s.RollHeadOut] = {}
+    for row in sorted(roll, key=lambda r: labels.get(r.room_id, "")):
+        head = heads.get(row.owner_key)
+        if head is None:
+            head = heads[row.owner_key] = s.RollHeadOut(
+                owner_key=row.owner_key, owner_name=row.owner_name or "", developer=row.owner_key == DEVELOPER, area=Decimal(0), rooms=[]
+            )
+        link = links.get(row.room_id)
+        head.area += row.area
+        head.rooms.append(
+            s.RollRoomOut(
+                room_id=row.room_id,
+                room_label=labels.get(row.room_id, ""),
+                area=row.area,
+                linked_to_room_id=link.same_as_room_id if link else None,
+                linked_by=link.linked_by_name if link else None,
+                linked_at=link.linked_at if link else None,
+                note=link.note if link else "",
+            )
+        )
+    return sorted(heads.values(), key=lambda h: (h.developer, h.owner_name == "", h.rooms[0].room_label))
+
+
+def _require_draft(vote: OwnersVote) -> None:
+    if vote.state != "draft":
+        raise Problem(
+            409,
+            "roll-frozen",
+            "The roll is frozen",
+            "the roll was fixed when the vote opened; it can no longer be corrected",
+            state=vote.state,
+            allowed=[],
+        )
+
+
+async def link_roll(
+    session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID, by_name: str, data: s.RollLinkIn
+) -> RollLink:
+    """The committee records that two rooms' owners are one person (e.g. registered without an ID card): one head."""
+    vote = await get_vote(session, compound_id, vote_id, for_update=True)
+    _require_draft(vote)
+    if data.room_id == data.same_as_room_id:
+        raise invalid("same_as_room_id", "name another room")
+    found = dict(
+        (
+            await session.execute(
+                select(Room.id, Room.developer_held).where(
+                    Room.compound_id == compound_id, Room.id.in_([data.room_id, data.same_as_room_id])
+                )
+            )
+        ).all()
+    )
+    for field, room_id in (("room_id", data.room_id), ("same_as_room_id", data.same_as_room_id)):
+        if room_id not in found:
+            raise invalid(field, "no such room in this compound")
+        if found[room_id]:
+            raise invalid(field, "the developer's rooms (unsold or not yet delivered) already count together as one head")
+    link = await session.scalar(
+        select(RollLink).where(RollLink.compound_id == compound_id, RollLink.vote_id == vote.id, RollLink.room_id == data.room_id)
+    )
+    if link is None:
+        link = RollLink(compound_id=compound_id, vote_id=vote.id, room_id=data.room_id)
+        session.add(link)
+    link.same_as_room_id, link.linked_by_user_id, link.linked_by_name, link.linked_at, link.note = (
+        data.same_as_room_id,
+        user_id,
+        by_name[:100],
+        now(),
+        data.note.strip(),
+    )
+    await session.flush()
+    return link
+
+
+async def unlink_roll(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, room_id: uuid.UUID) -> None:
+    vote = await get_vote(session, compound_id, vote_id, for_update=True)
+    _require_draft(vote)
+    link = await session.scalar(
+        select(RollLink).where(RollLink.compound_id == compound_id, RollLink.vote_id == vote.id, RollLink.room_id == room_id)
+    )
+    if link is None:
+        raise not_found("roll link")
+    await session.delete(link)
+    await session.flush()
 
 
 # --------------------------------------------------------------------------- proposals, meetings, notices
@@ -947,7 +1312,12 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
     ).all()
     for i, room_id in enumerate(rooms[: len(rooms) * 5 // 6]):
         await record_paper_ballot(
-            session, compound_id, finished.id, district, s.PaperBallotIn(room_id=room_id, choice="reject" if i % 6 == 5 else "approve")
+            session,
+            compound_id,
+            finished.id,
+            district,
+            s.PaperBallotIn(room_id=room_id, choice="reject" if i % 6 == 5 else "approve"),
+            "街道办主任",
         )
     await close_vote(session, compound_id, finished.id, district)
     finished.opens_at, finished.closed_at = moment - dt.timedelta(days=15), moment - dt.timedelta(days=1)
@@ -964,7 +1334,7 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
         ),
     )
     await open_vote(session, compound_id, upcoming.id)
-    await cast_ballot(session, compound_id, upcoming.id, neighbour, "approve")
+    await cast_ballot(session, compound_id, upcoming.id, neighbour, "approve", "李秀英")
     await publish_notice(
         session,
         compound_id,
