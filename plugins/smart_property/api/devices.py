@@ -85,10 +85,15 @@ class DevicesController(Controller):
 
     @get("/refusals", operation_id="smartPropertyRefusals", guards=[requires("smart_property.device", "read")])
     async def refusals(
-        self, compound_id: uuid.UUID, ctx: RequestContext, hours: Annotated[int, Parameter(ge=1, le=24 * 90)] = 24
-    ) -> list[s.RefusalOut]:
+        self,
+        compound_id: uuid.UUID,
+        ctx: RequestContext,
+        hours: Annotated[int, Parameter(ge=1, le=24 * 90)] = 24,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.RefusalOut]:
         """Refused telemetry of the last hours by reason and transport (the messages are never stored)."""
-        return await telemetry.refusal_counts(ctx.session, compound_id, now() - dt.timedelta(hours=hours))
+        return await telemetry.refusal_counts(ctx.session, compound_id, now() - dt.timedelta(hours=hours), limit, offset)
 
 
 class DeviceIngestController(Controller):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import now
 from core.context import RequestContext
 from core.ids import uuid7
+from core.pagination import Page, paginate
 from core.problems import Problem
 from plugins.smart_property.models import Device, HourlyReading, Reading, Refusal, TelemetrySettings
 from plugins.smart_property.schemas import devices as s
@@ -193,11 +194,15 @@ async def series(
     )
 
 
-async def refusal_counts(session: AsyncSession, compound_id: uuid.UUID, since: dt.datetime) -> list[s.RefusalOut]:
-    rows = await session.execute(
+async def refusal_counts(
+    session: AsyncSession, compound_id: uuid.UUID, since: dt.datetime, limit: int = 50, offset: int = 0
+) -> Page[s.RefusalOut]:
+    """Refused messages since ``since`` by reason and transport (two statements whatever the page size)."""
+    stmt = (
         select(Refusal.reason, Refusal.transport, func.sum(Refusal.count))
         .where(Refusal.compound_id == compound_id, Refusal.hour >= _hour(since))
         .group_by(Refusal.reason, Refusal.transport)
-        .order_by(Refusal.reason)
+        .order_by(Refusal.reason, Refusal.transport)
     )
-    return [s.RefusalOut(reason=r, transport=t, count=int(c or 0)) for r, t, c in rows]
+    rows, total = await paginate(session, stmt, limit, offset)
+    return Page(items=[s.RefusalOut(reason=r, transport=t, count=int(c or 0)) for r, t, c in rows], total=total, limit=limit, offset=offset)

@@ -53,7 +53,8 @@ async def test_refusals_are_counted_and_nothing_is_stored(client, as_user, city,
     counted = dict(await db_rows(db, a1))
     assert counted == {"bad_signature": 1, "unknown_device": 2, "stale_timestamp": 1, "malformed": 3}
     shown = (await client.get(f"{base(a1)}/refusals", headers=headers)).json()
-    assert sum(x["count"] for x in shown) == 7
+    assert set(shown) == {"items", "total", "limit", "offset"} and shown["total"] == 4
+    assert sum(x["count"] for x in shown["items"]) == 7
 
 
 async def db_rows(db, compound_id):
