@@ -8,7 +8,7 @@ import uuid
 from litestar import Controller, get
 
 from core.authz.guard import requires
-from plugins.coordination.api import cases, grids
+from plugins.coordination.api import cases, grids, publicity
 from plugins.coordination.schemas.overview import ModuleOverview
 
 LABEL_ZH = "协同联动"
@@ -27,4 +27,4 @@ class OverviewController(Controller):
 
 from plugins.coordination.pages import PAGE_ROUTER  # noqa: E402
 
-ROUTE_HANDLERS = [OverviewController, *cases.ROUTE_HANDLERS, *grids.ROUTE_HANDLERS, PAGE_ROUTER]
+ROUTE_HANDLERS = [OverviewController, *cases.ROUTE_HANDLERS, *grids.ROUTE_HANDLERS, *publicity.ROUTE_HANDLERS, PAGE_ROUTER]

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from plugins.coordination.models import cases, grids, tasks
+from plugins.coordination.models import cases, grids, publicity, tasks
 
-MODELS: list[type] = [*cases.MODELS, *grids.MODELS, *tasks.MODELS]
+MODELS: list[type] = [*cases.MODELS, *grids.MODELS, *tasks.MODELS, *publicity.MODELS]

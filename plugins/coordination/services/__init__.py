@@ -1,13 +1,14 @@
 """Rules of coordination (协同联动), without HTTP, one module per part of the standard's §5: ``cases`` (物业+执法+服务,
-routing, time limits, escalation, whistle and report-in) and ``grids`` (网格, community tasks)."""
+routing, time limits, escalation, whistle and report-in) ``grids`` (网格, community tasks) and ``publicity``
+(social forces, news and campaigns, model selections)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from plugins.coordination.services import cases, demo, grids
+from plugins.coordination.services import cases, demo, grids, publicity
 
-_PARTS = (cases, grids, demo)
+_PARTS = (cases, grids, publicity, demo)
 RECORD_TYPES: list[dict[str, Any]] = [item for part in _PARTS for item in getattr(part, "RECORD_TYPES", [])]
 
 

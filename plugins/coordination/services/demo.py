@@ -18,6 +18,7 @@ from core.ids import uuid7
 from core.security import hash_password
 from plugins.coordination.models.cases import Case, Route, WhistleCall
 from plugins.coordination.models.grids import Grid, GridBuilding
+from plugins.coordination.models.publicity import Article, Nomination, ProjectCompound, Selection, SelectionVote, SocialForce, SocialProject
 from plugins.coordination.models.tasks import CommunityTask, TaskAssignment
 from plugins.coordination.services.cases import _log, apply_move, open_case
 from tenants.demo import DEMO_PASSWORD
@@ -50,6 +51,57 @@ def demo_rows(seed) -> None:
     seed.then(_demo_grid)
     seed.then(_demo_cases)
     seed.then(_demo_task)
+    seed.then(_demo_publicity)
+
+
+async def _demo_publicity(session: AsyncSession, city) -> None:
+    """A campaign and a news item, a volunteer team with a project in A1, and a 文明家庭 selection in its vote
+    (resident-a1b has voted, resident-a1 has not)."""
+    d1, moment = city.tenants["D1"], now()
+    session.add_all(
+        [
+            Article(
+                tenant_id=d1,
+                kind="campaign",
+                theme="family_virtue",
+                title="弘扬家庭美德，共建文明小区",
+                body="开展“好家风”故事征集。",
+                author_label="文峰区管理员",
+                published_at=moment,
+            ),
+            Article(
+                tenant_id=d1,
+                kind="news",
+                theme="social_virtue",
+                title="东关社区开展冬季消防演练",
+                body="红城·幸福家园居民百余人参加。",
+                compound_id=city.compounds["A1"],
+                author_label="文峰区管理员",
+                published_at=moment,
+            ),
+        ]
+    )
+    force = SocialForce(
+        id=uuid7(), tenant_id=d1, kind="volunteer_team", name="东关红马甲志愿服务队", contact_name="赵队长", contact_phone="13912345678"
+    )
+    session.add(force)
+    await session.flush()
+    project = SocialProject(id=uuid7(), tenant_id=d1, force_id=force.id, title="银龄关爱助餐", starts_on=moment.date())
+    session.add(project)
+    selection = Selection(id=uuid7(), tenant_id=d1, kind="civilised_family", title="2026年度文明家庭评选", state="voting")
+    session.add(selection)
+    await session.flush()
+    session.add(ProjectCompound(compound_id=city.compounds["A1"], project_id=project.id))
+    nominees = [
+        Nomination(
+            id=uuid7(), tenant_id=d1, selection_id=selection.id, compound_id=city.compounds[k], nominee=name, reason=why, status="approved"
+        )
+        for k, name, why in (("A1", "张建国家庭", "三代同堂，孝老爱亲"), ("A2", "刘芳家庭", "热心公益，邻里和睦"))
+    ]
+    session.add_all(nominees)
+    await session.flush()
+    session.add(SelectionVote(tenant_id=d1, selection_id=selection.id, nomination_id=nominees[1].id, user_id=city.users["resident-a1b"]))
+    await session.flush()
 
 
 async def _demo_grid(session: AsyncSession, city) -> None:

@@ -193,27 +193,38 @@ async def test_isolation_officer_district_and_enterprise_each_see_only_their_own
 
 async def test_list_statement_count_does_not_grow_with_the_page(client, as_user, city, app):
     admin, manager = await as_user("district-1-admin"), await as_user("ent-a-manager")
-    counts, seen = [], []
     engine = app.state.db.engine.sync_engine
+    background = ("policy_changes", "casbin_rules", "SET LOCAL")  # the policy poller shares the engine (and its transactions' scope)
 
-    def count(_conn, _cursor, statement, *_args, **_kw):
-        if "policy_changes" not in statement and "casbin_rules" not in statement:  # the policy poller shares the engine
-            counts[-1] += 1
-            seen[-1].append(statement[:60])
+    def counted(statement: str) -> bool:
+        return not any(word in statement for word in background)
 
-    for n in (1, 6):
-        while len([c for c in (await client.get(f"{DESK}/cases", headers=admin)).json()["items"]]) < n:
-            await report(client, manager, city.compounds["A1"])
-        for url in (f"{DESK}/cases?limit={n}", case_url(city.compounds["A1"]) + f"?limit={n}"):
-            counts.append(0)
-            seen.append([])
+    async def statements(url: str, n: int) -> int:
+        """The fewest statements of three identical requests (a poller's stray statement only ever adds)."""
+        found = []
+        for _ in range(3):
+            seen = []
+
+            def count(_conn, _cursor, statement, *_args, seen=seen, **_kw):
+                if counted(statement):
+                    seen.append(statement)
+
             event.listen(engine, "before_cursor_execute", count)
             try:
                 r = await client.get(url, headers=admin)
             finally:
                 event.remove(engine, "before_cursor_execute", count)
             assert r.status_code == 200 and len(r.json()["items"]) == n
-    assert counts[0] == counts[2] and counts[1] == counts[3], (counts, seen[1], seen[3])
+            found.append(len(seen))
+        return min(found)
+
+    counts = []
+    for n in (1, 6):
+        while len((await client.get(f"{DESK}/cases", headers=admin)).json()["items"]) < n:
+            await report(client, manager, city.compounds["A1"])
+        for url in (f"{DESK}/cases?limit={n}", case_url(city.compounds["A1"]) + f"?limit={n}"):
+            counts.append(await statements(url, n))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
 
 
 async def test_an_alarm_asking_for_a_case_opens_one_once(db, city):

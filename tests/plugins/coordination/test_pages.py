@@ -137,3 +137,19 @@ async def test_a_community_task_is_assigned_and_reported_through_the_pages(web, 
     assert r.status_code == 303, r.text[:2000]
     await sign_in(web, "district-1-admin")
     assert "已在小区广场设点宣传" in (await web.get(detail, headers=HTML)).text
+
+
+async def test_a_resident_votes_once_in_the_portal(web, city):
+    await sign_in(web, "13800000001", portal=True)
+    url = f"/portal/compounds/{city.compounds['A1']}/coordination/publicity/"
+    page = await web.get(url, headers=HTML)
+    assert page.status_code == 200 and "2026年度文明家庭评选" in page.text and "弘扬家庭美德" in page.text and "银龄关爱助餐" in page.text
+    found = re.search(r'name="nomination_id" value="([0-9a-f-]{36})"><button class="small" id="vote-', page.text)
+    assert found
+    action = re.search(r'action="([^"]+/votes)"', page.text).group(1)
+    r = await post(web, action, {"nomination_id": found.group(1)}, token_from=url)
+    assert r.status_code == 303, r.text[:2000]
+    page = await web.get(url, headers=HTML)
+    assert "您已投此票" in page.text and 'id="vote-' not in page.text
+    r = await post(web, action, {"nomination_id": found.group(1)}, token_from=url, htmx=True)
+    assert r.status_code == 409 and "您已在本次评选中投过票" in r.text
