@@ -78,20 +78,20 @@ async def module_states(
     session: AsyncSession, compound_ids: Sequence[uuid.UUID] | None, modules: Sequence[str]
 ) -> dict[uuid.UUID, dict[str, ModuleState]]:
     """SPEC §2: a module is active for a compound when the operator's current subscription includes it
-    **or** the district has enabled it. Three queries for any number of compounds (``None``: all of them)."""
+    **or** the district has enabled it. Two queries for named compounds, three for all of them (``None``)."""
     today = now().date()
     wanted = list(modules)
-    compounds = select(Compound.id)
+    compounds = None if compound_ids is not None else select(Compound.id)
     district_q = select(ModuleEnablement.compound_id, ModuleEnablement.module, ModuleEnablement.enabled).where(
         ModuleEnablement.module.in_(wanted)
     )
     plans_q = _active_plans(today)
     if compound_ids is not None:
         ids = list(compound_ids)
-        compounds = compounds.where(Compound.id.in_(ids))
         district_q = district_q.where(ModuleEnablement.compound_id.in_(ids))
         plans_q = plans_q.where(Subscription.compound_id.in_(ids))
-    known = set((await session.scalars(compounds)).all())
+    # asked for named compounds (a request's, already reached by the caller): no query to list them
+    known = set(compound_ids) if compounds is None else set((await session.scalars(compounds)).all())
     district = {(c, m): enabled for c, m, enabled in (await session.execute(district_q)).all()}
     subscribed: set[tuple[uuid.UUID, str]] = set()
     for compound_id, plan_modules in (await session.execute(plans_q)).all():

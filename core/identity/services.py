@@ -194,10 +194,14 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
 
 async def token_owner(session: AsyncSession, token: str) -> tuple[User, uuid.UUID | None] | None:
     """The live token's user and tenant, or None when unknown, expired or revoked."""
-    row = await session.get(AuthToken, token_digest(token))
-    if row is None or row.revoked or row.expires_at <= now():
+    found = (
+        await session.execute(
+            select(AuthToken, User).join(User, User.id == AuthToken.user_id).where(AuthToken.digest == token_digest(token))
+        )
+    ).first()
+    if found is None:
         return None
-    user = await session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    row, user = found
+    if row.revoked or row.expires_at <= now() or not user.is_active:
         return None
     return user, row.tenant_id
