@@ -11,14 +11,17 @@ from litestar.params import QueryParameter
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page
+from core.problems import invalid
 from core.web.qr import qr_svg
-from plugins.co_building.models.volunteers import Volunteer, VolunteerActivity
+from plugins.co_building.models.volunteers import REDEMPTION_STATES, Volunteer, VolunteerActivity
 from plugins.co_building.schemas import volunteers as s
 from plugins.co_building.services import volunteers as services
 from plugins.co_building.services.featured import found, own_user
 
 P = "/api/v1/compounds/{compound_id:uuid}/co_building"
+DISTRICT_RANKINGS = "/api/v1/co_building/volunteers/rankings"
 
 
 class VolunteersController(Controller):
@@ -26,9 +29,11 @@ class VolunteersController(Controller):
     tags = ["co_building: red volunteers"]
 
     @get("/volunteer-teams", operation_id="coBuildingListTeams", guards=[requires("co_building.volunteer", "read")])
-    async def list_teams(self, compound_id: uuid.UUID, ctx: RequestContext) -> list[s.TeamOut]:
-        """Volunteer teams with their active members."""
-        return await services.teams(ctx.session, compound_id)
+    async def list_teams(
+        self, compound_id: uuid.UUID, ctx: RequestContext, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.TeamOut]:
+        """Volunteer teams by name with their active members."""
+        return await services.teams(ctx.session, limit=limit, offset=offset)
 
     @post("/volunteer-teams", operation_id="coBuildingCreateTeam", guards=[requires("co_building.volunteer", "approve")])
     async def create_team(self, compound_id: uuid.UUID, data: s.TeamIn, ctx: RequestContext) -> s.TeamOut:
@@ -93,9 +98,39 @@ class VolunteersController(Controller):
         by: Literal["hours", "points"] = "hours",
         start: dt.date | None = None,
         end: dt.date | None = None,
-    ) -> s.RankingOut:
-        """Volunteers ranked by hours served or points earned, in the compound or across its district (start inclusive, end exclusive)."""
-        return await services.rankings(ctx.session, compound_id, scope=area, by=by, start=start, end=end)
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.RankingRow]:
+        """The compound's volunteers ranked by hours served or points earned (start inclusive, end exclusive); the
+        district-wide ranking is ``GET /api/v1/co_building/volunteers/rankings`` (this route sees its compound alone)."""
+        if area == "district":
+            raise invalid(
+                "scope", f"a compound route ranks its own compound; the district-wide ranking is {DISTRICT_RANKINGS}?scope=district"
+            )
+        return await services.rankings(ctx.session, compound_id, by=by, start=start, end=end, limit=limit, offset=offset)
+
+
+class DistrictVolunteersController(Controller):
+    """Routes without a compound: the caller's unit of work covers every compound they reach."""
+
+    path = DISTRICT_RANKINGS
+    tags = ["co_building: red volunteers"]
+
+    @get("/", operation_id="coBuildingDistrictVolunteerRankings", guards=[requires("co_building.volunteer", "read")])
+    async def rankings(
+        self,
+        ctx: RequestContext,
+        area: Annotated[Literal["district"], QueryParameter(name="scope")] = "district",
+        by: Literal["hours", "points"] = "hours",
+        district_id: uuid.UUID | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.RankingRow]:
+        """Volunteers of every compound the caller reaches where co_building is on (a district's, an enterprise's),
+        ranked together by hours served or points earned; ``district_id`` keeps one district's compounds."""
+        return await services.district_rankings(ctx, by=by, start=start, end=end, district_id=district_id, limit=limit, offset=offset)
 
 
 class ActivitiesController(Controller):
@@ -167,11 +202,13 @@ class ActivitiesController(Controller):
         compound_id: uuid.UUID,
         activity_id: uuid.UUID,
         ctx: RequestContext,
-    ) -> list[s.SignupOut]:
-        """Places and the waiting list in order; a resident sees only their own sign-up."""
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.SignupOut]:
+        """Places and the waiting list in order, each waiting sign-up with its position; a resident sees only their own."""
         own = None if ctx.can("co_building.activity", "approve") else ctx.user_id
         await found(ctx.session, VolunteerActivity, compound_id, activity_id, "activity")
-        return await services.signups(ctx.session, compound_id, activity_ids=[activity_id], own=own)
+        return await services.signup_page(ctx.session, activity_id, own=own, limit=limit, offset=offset)
 
     @post("/{activity_id:uuid}/signups", operation_id="coBuildingSignUp", guards=[requires("co_building.activity", "write")])
     async def sign_up(
@@ -330,6 +367,7 @@ class PointsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.RedemptionOut]:
         """Redemptions, newest first; a resident sees their own."""
+        status = one_of("status", status, REDEMPTION_STATES)
         return await services.redemptions(ctx.session, compound_id, own=own_user(ctx), status=status, limit=limit, offset=offset)
 
     @post(
@@ -369,4 +407,4 @@ async def _redemption(ctx: RequestContext, compound_id: uuid.UUID, redemption_id
     return (await services.redemptions(ctx.session, compound_id, own=None, redemption_id=redemption_id, limit=1)).items[0]
 
 
-ROUTE_HANDLERS: list = [VolunteersController, ActivitiesController, PointsController]
+ROUTE_HANDLERS: list = [VolunteersController, DistrictVolunteersController, ActivitiesController, PointsController]

@@ -80,13 +80,7 @@ class FeaturedConsolePages(Controller):
     async def catalogue(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """The catalogue of featured services with their prices and upcoming slots."""
         catalogue = await services.services(ctx.session, compound_id, active_only=False, limit=500, offset=0)
-        slots = (
-            await ctx.session.scalars(
-                select(ServiceSlot)
-                .where(ServiceSlot.compound_id == compound_id, ServiceSlot.starts_at > now())
-                .order_by(ServiceSlot.starts_at)
-            )
-        ).all()
+        slots = (await ctx.session.scalars(select(ServiceSlot).where(ServiceSlot.starts_at > now()).order_by(ServiceSlot.starts_at))).all()
         upcoming: dict[uuid.UUID, list[ServiceSlot]] = {}
         for slot in slots:
             upcoming.setdefault(slot.service_id, []).append(slot)
@@ -154,14 +148,7 @@ class FeaturedConsolePages(Controller):
         )
         residents = []
         if staff:
-            residents = (
-                await ctx.session.execute(
-                    select(Resident.id, Resident.name)
-                    .where(Resident.compound_id == compound_id)
-                    .order_by(Resident.name)
-                    .limit(PICKER_LIMIT)
-                )
-            ).all()
+            residents = (await ctx.session.execute(select(Resident.id, Resident.name).order_by(Resident.name).limit(PICKER_LIMIT))).all()
         open_slots = (
             (
                 await ctx.session.execute(
@@ -171,7 +158,6 @@ class FeaturedConsolePages(Controller):
                         (FeaturedService.compound_id == ServiceSlot.compound_id) & (FeaturedService.id == ServiceSlot.service_id),
                     )
                     .where(
-                        ServiceSlot.compound_id == compound_id,
                         ServiceSlot.starts_at > now(),
                         ServiceSlot.booked < ServiceSlot.capacity,
                         FeaturedService.active.is_(True),
@@ -246,14 +232,7 @@ class FeaturedConsolePages(Controller):
         )
         writable = ctx.can("co_building.care", "write")
         residents = (
-            (
-                await ctx.session.execute(
-                    select(Resident.id, Resident.name)
-                    .where(Resident.compound_id == compound_id)
-                    .order_by(Resident.name)
-                    .limit(PICKER_LIMIT)
-                )
-            ).all()
+            (await ctx.session.execute(select(Resident.id, Resident.name).order_by(Resident.name).limit(PICKER_LIMIT))).all()
             if writable
             else []
         )
@@ -328,13 +307,7 @@ class FeaturedPortalPages(Controller):
     async def services_page(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
         """What the property company offers, with the free places of each upcoming slot."""
         catalogue = await services.services(ctx.session, compound_id, active_only=True, limit=200, offset=0)
-        slots = (
-            await ctx.session.scalars(
-                select(ServiceSlot)
-                .where(ServiceSlot.compound_id == compound_id, ServiceSlot.starts_at > now())
-                .order_by(ServiceSlot.starts_at)
-            )
-        ).all()
+        slots = (await ctx.session.scalars(select(ServiceSlot).where(ServiceSlot.starts_at > now()).order_by(ServiceSlot.starts_at))).all()
         upcoming: dict[uuid.UUID, list[s.SlotOut]] = {}
         for slot in slots:
             upcoming.setdefault(slot.service_id, []).append(services.slot_out(slot))

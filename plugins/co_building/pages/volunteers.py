@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
+from litestar.response import Redirect
 from sqlalchemy import select
 
 from core.authz.guard import requires
@@ -33,6 +35,7 @@ from tenants.services import get_compound
 
 CONSOLE = "/console/compounds/{compound_id:uuid}/co_building"
 PORTAL = "/portal/compounds/{compound_id:uuid}/co_building"
+DISTRICT_PAGE = "/console/co_building/volunteer-rankings"
 PICKER_LIMIT = 2000
 
 SIGNUP_STATES = {
@@ -96,14 +99,7 @@ class VolunteerConsolePages(Controller):
         )
         manage = ctx.can("co_building.volunteer", "approve")
         residents = (
-            (
-                await ctx.session.execute(
-                    select(Resident.id, Resident.name)
-                    .where(Resident.compound_id == compound_id)
-                    .order_by(Resident.name)
-                    .limit(PICKER_LIMIT)
-                )
-            ).all()
+            (await ctx.session.execute(select(Resident.id, Resident.name).order_by(Resident.name).limit(PICKER_LIMIT))).all()
             if manage
             else []
         )
@@ -114,7 +110,7 @@ class VolunteerConsolePages(Controller):
             compound=await get_compound(ctx.session, compound_id),
             volunteers=listed.items,
             pager=pager(request, listed.total, offset),
-            teams=await services.teams(ctx.session, compound_id),
+            teams=(await services.teams(ctx.session, limit=PICKER_LIMIT)).items,
             team_id=team_id,
             masked=not show_pii,
             manage=manage,
@@ -151,7 +147,7 @@ class VolunteerConsolePages(Controller):
             compound=await get_compound(ctx.session, compound_id),
             activities=listed.items,
             pager=pager(request, listed.total, offset),
-            teams=await services.teams(ctx.session, compound_id),
+            teams=(await services.teams(ctx.session, limit=PICKER_LIMIT)).items,
             organise=ctx.can("co_building.activity", "approve"),
             **_labels(),
         )
@@ -178,10 +174,7 @@ class VolunteerConsolePages(Controller):
         volunteers = (
             (
                 await ctx.session.execute(
-                    select(Volunteer.id, Volunteer.name)
-                    .where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True))
-                    .order_by(Volunteer.name)
-                    .limit(PICKER_LIMIT)
+                    select(Volunteer.id, Volunteer.name).where(Volunteer.active.is_(True)).order_by(Volunteer.name).limit(PICKER_LIMIT)
                 )
             ).all()
             if organise
@@ -260,10 +253,7 @@ class VolunteerConsolePages(Controller):
         writable = ctx.can("co_building.points", "write")
         volunteers = (
             await ctx.session.execute(
-                select(Volunteer.id, Volunteer.name, Volunteer.points_balance)
-                .where(Volunteer.compound_id == compound_id)
-                .order_by(Volunteer.name)
-                .limit(PICKER_LIMIT)
+                select(Volunteer.id, Volunteer.name, Volunteer.points_balance).order_by(Volunteer.name).limit(PICKER_LIMIT)
             )
         ).all()
         return await page(
@@ -349,19 +339,67 @@ class VolunteerConsolePages(Controller):
         area: Annotated[str, QueryParameter(name="scope")] = "compound",
         start: dt.date | None = None,
         end: dt.date | None = None,
+        offset: OffsetParam = 0,
     ) -> Response[Any]:
-        """Volunteers ranked by hours or points, in the compound or across the district."""
+        """The compound's volunteers ranked by hours or points; the district's ranking is its own page (a compound's
+        page sees its compound alone), which the scope choice leads to."""
         chosen_by = by if by in RANKING_BY else "hours"
-        chosen_scope = area if area in RANKING_SCOPES else "compound"
-        ranking = await services.rankings(ctx.session, compound_id, scope=chosen_scope, by=chosen_by, start=start, end=end)
+        compound = await get_compound(ctx.session, compound_id)
+        if area == "district":
+            query = urlencode({"by": chosen_by, "district_id": compound.district_tenant_id, **_period_query(start, end)})
+            return Redirect(f"{DISTRICT_PAGE}?{query}", status_code=303)
+        ranking = await services.rankings(ctx.session, compound_id, by=chosen_by, start=start, end=end, limit=PAGE_SIZE, offset=offset)
         return await page(
             request,
             "co_building/volunteers/console_rankings.html",
             compound_id=compound_id,
-            compound=await get_compound(ctx.session, compound_id),
-            ranking=ranking,
+            compound=compound,
+            ranking=ranking.items,
+            pager=pager(request, ranking.total, offset),
             by=chosen_by,
-            area=chosen_scope,
+            area="compound",
+            district_id=None,
+            start=start,
+            end=end,
+            **_labels(),
+        )
+
+
+def _period_query(start: dt.date | None, end: dt.date | None) -> dict[str, str]:
+    return {key: day.isoformat() for key, day in (("start", start), ("end", end)) if day is not None}
+
+
+class DistrictVolunteerPages(Controller):
+    """The district-wide ranking: a route without a compound, whose unit of work covers every compound the caller reaches."""
+
+    path = DISTRICT_PAGE
+
+    @get("/", guards=[requires("co_building.volunteer", "read")])
+    async def rankings(
+        self,
+        request: Request,
+        ctx: RequestContext,
+        by: str = "hours",
+        district_id: uuid.UUID | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        offset: OffsetParam = 0,
+    ) -> Response[Any]:
+        """Volunteers of the compounds the caller reaches (one district with ``district_id``) ranked together."""
+        chosen_by = by if by in RANKING_BY else "hours"
+        ranking = await services.district_rankings(
+            ctx, by=chosen_by, start=start, end=end, district_id=district_id, limit=PAGE_SIZE, offset=offset
+        )
+        return await page(
+            request,
+            "co_building/volunteers/console_rankings.html",
+            compound_id=None,
+            compound=None,
+            ranking=ranking.items,
+            pager=pager(request, ranking.total, offset),
+            by=chosen_by,
+            area="district",
+            district_id=district_id,
             start=start,
             end=end,
             **_labels(),
@@ -504,6 +542,13 @@ PAGES: list[dict] = [
         "portal": False,
     },
     {
+        "path": DISTRICT_PAGE,
+        "label_zh": "辖区志愿排行",
+        "label_en": "Volunteer rankings (district)",
+        "permission": "co_building.volunteer:read",
+        "portal": False,
+    },
+    {
         "path": P + "/activities",
         "label_zh": "志愿活动",
         "label_en": "Volunteering",
@@ -512,4 +557,4 @@ PAGES: list[dict] = [
     },
     {"path": P + "/points", "label_zh": "我的积分", "label_en": "My points", "permission": "co_building.points:read", "portal": True},
 ]
-HANDLERS: list = [VolunteerConsolePages, VolunteerPortalPages]
+HANDLERS: list = [VolunteerConsolePages, DistrictVolunteerPages, VolunteerPortalPages]

@@ -108,9 +108,7 @@ async def found(session: AsyncSession, model: Any, compound_id: uuid.UUID, row_i
 
 async def my_resident(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> Resident | None:
     """The caller's resident record in the compound (the first, when they live in several rooms)."""
-    return await session.scalar(
-        select(Resident).where(Resident.compound_id == compound_id, Resident.user_id == user_id).order_by(Resident.id).limit(1)
-    )
+    return await session.scalar(select(Resident).where(Resident.user_id == user_id).order_by(Resident.id).limit(1))
 
 
 CARE = "co_building.care"
@@ -141,7 +139,7 @@ def _check_cancel_window(hours: int) -> None:
 
 
 async def _name_free(session: AsyncSession, compound_id: uuid.UUID, name: str, except_id: uuid.UUID | None = None) -> None:
-    stmt = select(FeaturedService.id).where(FeaturedService.compound_id == compound_id, FeaturedService.name == name)
+    stmt = select(FeaturedService.id).where(FeaturedService.name == name)
     if except_id is not None:
         stmt = stmt.where(FeaturedService.id != except_id)
     if await session.scalar(stmt):
@@ -196,9 +194,7 @@ def service_out(row: FeaturedService) -> s.ServiceOut:
 
 
 async def services(session: AsyncSession, compound_id: uuid.UUID, *, active_only: bool, limit: int, offset: int) -> Page[s.ServiceOut]:
-    stmt = (
-        select(FeaturedService).where(FeaturedService.compound_id == compound_id).order_by(FeaturedService.category, FeaturedService.name)
-    )
+    stmt = select(FeaturedService).order_by(FeaturedService.category, FeaturedService.name)
     if active_only:
         stmt = stmt.where(FeaturedService.active.is_(True))
     rows, total = await paginate(session, stmt, limit, offset)
@@ -240,11 +236,7 @@ async def slots(
     session: AsyncSession, compound_id: uuid.UUID, service_id: uuid.UUID, *, upcoming: bool = True, limit: int = 100, offset: int = 0
 ) -> Page[s.SlotOut]:
     await found(session, FeaturedService, compound_id, service_id, "service")
-    stmt = (
-        select(ServiceSlot)
-        .where(ServiceSlot.compound_id == compound_id, ServiceSlot.service_id == service_id)
-        .order_by(ServiceSlot.starts_at, ServiceSlot.id)
-    )
+    stmt = select(ServiceSlot).where(ServiceSlot.service_id == service_id).order_by(ServiceSlot.starts_at, ServiceSlot.id)
     if upcoming:
         stmt = stmt.where(ServiceSlot.starts_at > now())
     rows, total = await paginate(session, stmt, limit, offset)
@@ -279,7 +271,6 @@ async def book(
             )
     live = await session.scalar(
         select(ServiceBooking.id).where(
-            ServiceBooking.compound_id == compound_id,
             ServiceBooking.slot_id == slot.id,
             ServiceBooking.resident_id == resident.id,
             ServiceBooking.status.in_(LIVE_BOOKINGS),
@@ -466,7 +457,6 @@ def bookings_query(compound_id: uuid.UUID):
         )
         .join(ServiceSlot, (ServiceSlot.compound_id == ServiceBooking.compound_id) & (ServiceSlot.id == ServiceBooking.slot_id))
         .join(Resident, (Resident.compound_id == ServiceBooking.compound_id) & (Resident.id == ServiceBooking.resident_id))
-        .where(ServiceBooking.compound_id == compound_id)
     )
 
 
@@ -584,11 +574,7 @@ async def update_care_subject(
         if value is not None:
             setattr(row, key, value)
     if data.active is False:
-        for visit in (
-            await session.scalars(
-                select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == row.id, CareVisit.status == "planned")
-            )
-        ).all():
+        for visit in (await session.scalars(select(CareVisit).where(CareVisit.subject_id == row.id, CareVisit.status == "planned"))).all():
             await session.delete(visit)
     await session.flush()
     return row
@@ -631,18 +617,14 @@ async def care_subjects(
     offset: int = 0,
 ) -> Page[s.CareSubjectOut]:
     """The care list with each person's next due visit, last visit and missed visits."""
-    stmt = select(CareSubject).where(CareSubject.compound_id == compound_id).order_by(CareSubject.name, CareSubject.id)
+    stmt = select(CareSubject).order_by(CareSubject.name, CareSubject.id)
     if not include_inactive:
         stmt = stmt.where(CareSubject.active.is_(True))
     if category:
         stmt = stmt.where(CareSubject.category == category)
     rows, total = await paginate(session, stmt, limit, offset)
     ids = [r.id for r in rows]
-    base = (
-        select(CareVisit.subject_id)
-        .where(CareVisit.compound_id == compound_id, CareVisit.subject_id.in_(ids))
-        .group_by(CareVisit.subject_id)
-    )
+    base = select(CareVisit.subject_id).where(CareVisit.subject_id.in_(ids)).group_by(CareVisit.subject_id)
     due = dict((await session.execute(base.add_columns(func.min(CareVisit.due_on)).where(CareVisit.status == "planned"))).all())
     last = dict((await session.execute(base.add_columns(func.max(CareVisit.visited_at)).where(CareVisit.status == "done"))).all())
     missed = dict((await session.execute(base.add_columns(func.count()).where(CareVisit.status == "missed"))).all())
@@ -685,10 +667,8 @@ async def care_visits(
     offset: int = 0,
 ) -> Page[s.VisitOut]:
     """The visits board: planned visits soonest first, done and missed ones latest first."""
-    stmt = (
-        select(CareVisit, CareSubject.name)
-        .join(CareSubject, (CareSubject.compound_id == CareVisit.compound_id) & (CareSubject.id == CareVisit.subject_id))
-        .where(CareVisit.compound_id == compound_id)
+    stmt = select(CareVisit, CareSubject.name).join(
+        CareSubject, (CareSubject.compound_id == CareVisit.compound_id) & (CareSubject.id == CareVisit.subject_id)
     )
     stmt = stmt.order_by(CareVisit.due_on, CareVisit.id) if status == "planned" else stmt.order_by(CareVisit.due_on.desc(), CareVisit.id)
     if status:
@@ -712,12 +692,8 @@ async def record_visit(
     if visited_at > moment + dt.timedelta(minutes=5):
         raise invalid("visited_at", "cannot be in the future")
     day = visited_at.astimezone(zone).date()
-    planned = await session.scalar(
-        select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == subject.id, CareVisit.status == "planned")
-    )
-    same_day = await session.scalar(
-        select(CareVisit).where(CareVisit.compound_id == compound_id, CareVisit.subject_id == subject.id, CareVisit.due_on == day)
-    )
+    planned = await session.scalar(select(CareVisit).where(CareVisit.subject_id == subject.id, CareVisit.status == "planned"))
+    same_day = await session.scalar(select(CareVisit).where(CareVisit.subject_id == subject.id, CareVisit.due_on == day))
     if planned is not None:
         visit = planned
     elif same_day is not None and same_day.status == "missed":
@@ -766,13 +742,7 @@ async def _plan_subject(
     then due today or later.
     """
     report = report if report is not None else PlanReport()
-    visits = (
-        await session.scalars(
-            select(CareVisit)
-            .where(CareVisit.compound_id == subject.compound_id, CareVisit.subject_id == subject.id)
-            .order_by(CareVisit.due_on)
-        )
-    ).all()
+    visits = (await session.scalars(select(CareVisit).where(CareVisit.subject_id == subject.id).order_by(CareVisit.due_on))).all()
     taken = {v.due_on for v in visits}
     planned = next((v for v in visits if v.status == "planned"), None)
     every = dt.timedelta(days=subject.visit_every_days)
@@ -807,11 +777,7 @@ async def plan_care_visits(session: AsyncSession, compound_id: uuid.UUID, today:
     zone = await compound_zone(session, compound_id)
     today = today or now().astimezone(zone).date()
     report = PlanReport()
-    subjects = (
-        await session.scalars(
-            select(CareSubject).where(CareSubject.compound_id == compound_id, CareSubject.active.is_(True)).order_by(CareSubject.id)
-        )
-    ).all()
+    subjects = (await session.scalars(select(CareSubject).where(CareSubject.active.is_(True)).order_by(CareSubject.id))).all()
     for subject in subjects:
         await _plan_subject(session, subject, today, zone, report)
     if report.missed:

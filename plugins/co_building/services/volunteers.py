@@ -19,11 +19,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from core import access
 from core.clock import now
+from core.context import RequestContext
 from core.events.services import emit
 from core.identity.models import User
 from core.identity.principal import Principal
@@ -44,6 +47,7 @@ from plugins.co_building.models.volunteers import (
     VolunteerTeam,
 )
 from plugins.co_building.schemas import volunteers as s
+from plugins.co_building.services.common import MODULE
 from plugins.co_building.services.featured import aware, compound_zone, found, in_compound, my_resident, transition
 from tenants.models import Compound, Household, Resident
 
@@ -76,7 +80,7 @@ REDEMPTIONS = StateMachine("redemption", {"pending": {"deliver": "delivered", "c
 
 
 async def create_team(session: AsyncSession, compound_id: uuid.UUID, data: s.TeamIn) -> VolunteerTeam:
-    if await session.scalar(select(VolunteerTeam.id).where(VolunteerTeam.compound_id == compound_id, VolunteerTeam.name == data.name)):
+    if await session.scalar(select(VolunteerTeam.id).where(VolunteerTeam.name == data.name)):
         raise conflict(f"a team named {data.name} exists", errors=[{"field": "name", "message": "already exists"}])
     row = VolunteerTeam(compound_id=compound_id, name=data.name, description=data.description)
     session.add(row)
@@ -84,25 +88,27 @@ async def create_team(session: AsyncSession, compound_id: uuid.UUID, data: s.Tea
     return row
 
 
-async def teams(session: AsyncSession, compound_id: uuid.UUID) -> list[s.TeamOut]:
+async def teams(session: AsyncSession, *, limit: int = 50, offset: int = 0) -> Page[s.TeamOut]:
+    """The compound's teams by name, each with its count of active members (two statements whatever the page size)."""
+    rows, total = await paginate(session, select(VolunteerTeam).order_by(VolunteerTeam.name, VolunteerTeam.id), limit, offset)
     counts = dict(
         (
             await session.execute(
                 select(Volunteer.team_id, func.count())
-                .where(Volunteer.compound_id == compound_id, Volunteer.active.is_(True), Volunteer.team_id.is_not(None))
+                .where(Volunteer.active.is_(True), Volunteer.team_id.in_([t.id for t in rows]))
                 .group_by(Volunteer.team_id)
             )
         ).all()
     )
-    rows = (await session.scalars(select(VolunteerTeam).where(VolunteerTeam.compound_id == compound_id).order_by(VolunteerTeam.name))).all()
-    return [s.TeamOut(id=t.id, name=t.name, description=t.description, members=counts.get(t.id, 0)) for t in rows]
+    items = [s.TeamOut(id=t.id, name=t.name, description=t.description, members=counts.get(t.id, 0)) for t in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 # --------------------------------------------------------------------------- volunteers
 
 
 async def _user_free(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    existing = await session.scalar(select(Volunteer.id).where(Volunteer.compound_id == compound_id, Volunteer.user_id == user_id))
+    existing = await session.scalar(select(Volunteer.id).where(Volunteer.user_id == user_id))
     if existing:
         raise conflict(
             "this person is already registered as a volunteer here",
@@ -136,9 +142,7 @@ async def register_volunteer(
         user_id, name, phone, resident_id = data.user_id, data.name, data.phone, None
     if user_id is not None:
         await _user_free(session, compound_id, user_id)
-    if resident_id is not None and await session.scalar(
-        select(Volunteer.id).where(Volunteer.compound_id == compound_id, Volunteer.resident_id == resident_id)
-    ):
+    if resident_id is not None and await session.scalar(select(Volunteer.id).where(Volunteer.resident_id == resident_id)):
         raise conflict(
             "this resident is already registered as a volunteer", errors=[{"field": "resident_id", "message": "already registered"}]
         )
@@ -208,7 +212,7 @@ async def volunteers(
     limit: int = 50,
     offset: int = 0,
 ) -> Page[s.VolunteerOut]:
-    stmt = select(Volunteer).where(Volunteer.compound_id == compound_id).order_by(Volunteer.name, Volunteer.id)
+    stmt = select(Volunteer).order_by(Volunteer.name, Volunteer.id)
     if own is not None:
         stmt = stmt.where(Volunteer.user_id == own)
     if team_id is not None:
@@ -220,7 +224,7 @@ async def volunteers(
 
 
 async def my_volunteer(session: AsyncSession, compound_id: uuid.UUID, user_id: uuid.UUID) -> Volunteer | None:
-    return await session.scalar(select(Volunteer).where(Volunteer.compound_id == compound_id, Volunteer.user_id == user_id))
+    return await session.scalar(select(Volunteer).where(Volunteer.user_id == user_id))
 
 
 async def _volunteer_for(
@@ -303,7 +307,6 @@ async def cancel_activity(session: AsyncSession, compound_id: uuid.UUID, activit
     signups = (
         await session.scalars(
             select(ActivitySignup).where(
-                ActivitySignup.compound_id == compound_id,
                 ActivitySignup.activity_id == activity.id,
                 ActivitySignup.status.in_(("waiting", "signed_up")),
             )
@@ -335,7 +338,7 @@ async def _waiting_counts(session: AsyncSession, compound_id: uuid.UUID, ids: li
         (
             await session.execute(
                 select(ActivitySignup.activity_id, func.count())
-                .where(ActivitySignup.compound_id == compound_id, ActivitySignup.activity_id.in_(ids), ActivitySignup.status == "waiting")
+                .where(ActivitySignup.activity_id.in_(ids), ActivitySignup.status == "waiting")
                 .group_by(ActivitySignup.activity_id)
             )
         ).all()
@@ -366,7 +369,7 @@ async def activities(
     session: AsyncSession, compound_id: uuid.UUID, *, me: uuid.UUID | None = None, upcoming: bool = False, limit: int = 50, offset: int = 0
 ) -> Page[s.ActivityOut]:
     """Activities, soonest first when ``upcoming`` (not yet over), else latest first; ``me`` adds the caller's own sign-up."""
-    stmt = select(VolunteerActivity).where(VolunteerActivity.compound_id == compound_id)
+    stmt = select(VolunteerActivity)
     if upcoming:
         stmt = stmt.where(VolunteerActivity.ends_at > now(), VolunteerActivity.status == "open").order_by(
             VolunteerActivity.starts_at, VolunteerActivity.id
@@ -406,23 +409,58 @@ def checkin_url(site: str, compound_id: uuid.UUID, activity: VolunteerActivity) 
 # --------------------------------------------------------------------------- sign-ups and the waiting list
 
 
+def _ahead_of(signup: Any) -> Any:
+    """Waiting sign-ups of the same activity queued before ``signup`` (or at the same moment with a smaller id)."""
+    return and_(
+        ActivitySignup.activity_id == signup.activity_id,
+        ActivitySignup.status == "waiting",
+        or_(
+            ActivitySignup.queued_at < signup.queued_at,
+            and_(ActivitySignup.queued_at == signup.queued_at, ActivitySignup.id < signup.id),
+        ),
+    )
+
+
 async def _waiting_position(session: AsyncSession, signup: ActivitySignup) -> int | None:
     if signup.status != "waiting":
         return None
-    ahead = await session.scalar(
-        select(func.count())
-        .select_from(ActivitySignup)
-        .where(
-            ActivitySignup.compound_id == signup.compound_id,
-            ActivitySignup.activity_id == signup.activity_id,
-            ActivitySignup.status == "waiting",
-            or_(
-                ActivitySignup.queued_at < signup.queued_at,
-                and_(ActivitySignup.queued_at == signup.queued_at, ActivitySignup.id < signup.id),
-            ),
-        )
-    )
+    ahead = await session.scalar(select(func.count()).select_from(ActivitySignup).where(_ahead_of(signup)))
     return int(ahead or 0) + 1
+
+
+async def _waiting_positions(session: AsyncSession, rows: list[ActivitySignup]) -> dict[uuid.UUID, int]:
+    """Each waiting sign-up's place on its activity's waiting list, in one statement for any number of rows."""
+    waiting = [r.id for r in rows if r.status == "waiting"]
+    if not waiting:
+        return {}
+    me = aliased(ActivitySignup)
+    stmt = (
+        select(me.id, func.count(ActivitySignup.id))
+        .select_from(me)
+        .outerjoin(ActivitySignup, _ahead_of(me))
+        .where(me.id.in_(waiting))
+        .group_by(me.id)
+    )
+    return {sid: int(ahead) + 1 for sid, ahead in (await session.execute(stmt)).all()}
+
+
+def _signups_query(
+    activity_ids: list[uuid.UUID] | None, volunteer_id: uuid.UUID | None, own: uuid.UUID | None, live_only: bool
+) -> Select[Any]:
+    stmt = (
+        select(ActivitySignup, Volunteer.name)
+        .join(Volunteer, (Volunteer.compound_id == ActivitySignup.compound_id) & (Volunteer.id == ActivitySignup.volunteer_id))
+        .order_by(ActivitySignup.activity_id, (ActivitySignup.status == "waiting"), ActivitySignup.queued_at, ActivitySignup.id)
+    )
+    if activity_ids is not None:
+        stmt = stmt.where(ActivitySignup.activity_id.in_(activity_ids))
+    if volunteer_id is not None:
+        stmt = stmt.where(ActivitySignup.volunteer_id == volunteer_id)
+    if own is not None:
+        stmt = stmt.where(Volunteer.user_id == own)
+    if live_only:
+        stmt = stmt.where(ActivitySignup.status != "cancelled")
+    return stmt
 
 
 async def signups(
@@ -434,34 +472,20 @@ async def signups(
     own: uuid.UUID | None = None,
     live_only: bool = False,
 ) -> list[s.SignupOut]:
-    """Sign-ups in order: places first, then the waiting list in its order."""
-    stmt = (
-        select(ActivitySignup, Volunteer.name)
-        .join(Volunteer, (Volunteer.compound_id == ActivitySignup.compound_id) & (Volunteer.id == ActivitySignup.volunteer_id))
-        .where(ActivitySignup.compound_id == compound_id)
-        .order_by(ActivitySignup.activity_id, (ActivitySignup.status == "waiting"), ActivitySignup.queued_at, ActivitySignup.id)
-    )
-    if activity_ids is not None:
-        stmt = stmt.where(ActivitySignup.activity_id.in_(activity_ids))
-    if volunteer_id is not None:
-        stmt = stmt.where(ActivitySignup.volunteer_id == volunteer_id)
-    if own is not None:
-        stmt = stmt.where(Volunteer.user_id == own)
-    if live_only:
-        stmt = stmt.where(ActivitySignup.status != "cancelled")
-    rows = (await session.execute(stmt)).all()
-    positions: dict[uuid.UUID, int] = {}
-    counter: dict[uuid.UUID, int] = {}
-    if volunteer_id is None and own is None:
-        for signup, _ in rows:
-            if signup.status == "waiting":
-                counter[signup.activity_id] = counter.get(signup.activity_id, 0) + 1
-                positions[signup.id] = counter[signup.activity_id]
-    out = []
-    for signup, name in rows:
-        position = positions.get(signup.id) if signup.id in positions else await _waiting_position(session, signup)
-        out.append(signup_out(signup, name, position))
-    return out
+    """Sign-ups in order: places first, then the waiting list in its order (each with its position)."""
+    rows = (await session.execute(_signups_query(activity_ids, volunteer_id, own, live_only))).all()
+    positions = await _waiting_positions(session, [signup for signup, _ in rows])
+    return [signup_out(signup, name, positions.get(signup.id)) for signup, name in rows]
+
+
+async def signup_page(
+    session: AsyncSession, activity_id: uuid.UUID, *, own: uuid.UUID | None, limit: int = 50, offset: int = 0
+) -> Page[s.SignupOut]:
+    """One page of an activity's sign-ups (places, then the waiting list); a resident's own only when ``own``."""
+    rows, total = await paginate(session, _signups_query([activity_id], None, own, False), limit, offset)
+    positions = await _waiting_positions(session, [signup for signup, _ in rows])
+    items = [signup_out(signup, name, positions.get(signup.id)) for signup, name in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 async def get_signup(session: AsyncSession, compound_id: uuid.UUID, signup_id: uuid.UUID) -> s.SignupOut:
@@ -525,7 +549,6 @@ async def sign_up(
     volunteer = await _volunteer_for(session, principal, compound_id, data.volunteer_id, for_others=for_others, create=True)
     live = await session.scalar(
         select(ActivitySignup).where(
-            ActivitySignup.compound_id == compound_id,
             ActivitySignup.activity_id == activity.id,
             ActivitySignup.volunteer_id == volunteer.id,
             ActivitySignup.status != "cancelled",
@@ -583,7 +606,6 @@ async def _promote_next(session: AsyncSession, activity: VolunteerActivity) -> A
         await session.scalars(
             select(ActivitySignup)
             .where(
-                ActivitySignup.compound_id == activity.compound_id,
                 ActivitySignup.activity_id == activity.id,
                 ActivitySignup.status == "waiting",
             )
@@ -728,7 +750,6 @@ async def attend_by_token(
     if volunteer is not None:
         signup = await session.scalar(
             select(ActivitySignup).where(
-                ActivitySignup.compound_id == compound_id,
                 ActivitySignup.activity_id == activity.id,
                 ActivitySignup.volunteer_id == volunteer.id,
                 ActivitySignup.status != "cancelled",
@@ -786,9 +807,7 @@ async def post_points(
     )
     balance = result.scalar_one_or_none()
     if balance is None:
-        current = await session.scalar(
-            select(Volunteer.points_balance).where(Volunteer.compound_id == compound_id, Volunteer.id == volunteer_id)
-        )
+        current = await session.scalar(select(Volunteer.points_balance).where(Volunteer.id == volunteer_id))
         if current is None:
             raise invalid("volunteer_id", "no such volunteer in this compound")
         raise Problem(
@@ -841,7 +860,6 @@ async def ledger(
     stmt = (
         select(PointsEntry, Volunteer.name)
         .join(Volunteer, (Volunteer.compound_id == PointsEntry.compound_id) & (Volunteer.id == PointsEntry.volunteer_id))
-        .where(PointsEntry.compound_id == compound_id)
         .order_by(PointsEntry.created_at.desc(), PointsEntry.id.desc())
     )
     if own is not None:
@@ -882,7 +900,7 @@ async def create_reward(session: AsyncSession, compound_id: uuid.UUID, data: s.R
         raise invalid("points_cost", f"must be from 1 to {MAX_REWARD_COST} points")
     if not 0 <= data.stock <= 1_000_000:
         raise invalid("stock", "must be a count from 0")
-    if await session.scalar(select(Reward.id).where(Reward.compound_id == compound_id, Reward.name == data.name)):
+    if await session.scalar(select(Reward.id).where(Reward.name == data.name)):
         raise conflict(f"a reward named {data.name} exists", errors=[{"field": "name", "message": "already exists"}])
     row = Reward(
         compound_id=compound_id, name=data.name, description=data.description, points_cost=data.points_cost, stock=data.stock, active=True
@@ -924,7 +942,7 @@ def reward_out(row: Reward) -> s.RewardOut:
 async def rewards(
     session: AsyncSession, compound_id: uuid.UUID, *, active_only: bool, limit: int = 50, offset: int = 0
 ) -> Page[s.RewardOut]:
-    stmt = select(Reward).where(Reward.compound_id == compound_id).order_by(Reward.points_cost, Reward.name)
+    stmt = select(Reward).order_by(Reward.points_cost, Reward.name)
     if active_only:
         stmt = stmt.where(Reward.active.is_(True))
     rows, total = await paginate(session, stmt, limit, offset)
@@ -1047,7 +1065,6 @@ async def redemptions(
         select(Redemption, Reward.name, Volunteer.name)
         .join(Reward, (Reward.compound_id == Redemption.compound_id) & (Reward.id == Redemption.reward_id))
         .join(Volunteer, (Volunteer.compound_id == Redemption.compound_id) & (Volunteer.id == Redemption.volunteer_id))
-        .where(Redemption.compound_id == compound_id)
         .order_by(Redemption.created_at.desc(), Redemption.id.desc())
     )
     if own is not None:
@@ -1122,41 +1139,32 @@ def period(zone: ZoneInfo, start: dt.date | None, end: dt.date | None) -> tuple[
     return at(start), at(end)
 
 
-async def rankings(
-    session: AsyncSession,
-    compound_id: uuid.UUID,
-    *,
-    scope: str,
-    by: str,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    limit: int = 50,
-) -> s.RankingOut:
-    """Volunteers ranked by hours served or points earned in a period, in the compound or across its district
-    (the district's compounds the caller reaches)."""
-    if scope not in ("compound", "district"):
-        raise invalid("scope", "compound or district")
+def _check_period(by: str, start: dt.date | None, end: dt.date | None) -> None:
     if by not in ("hours", "points"):
         raise invalid("by", "hours or points")
     if start and end and end <= start:
         raise invalid("end", "must be after start")
-    compound = await session.get(Compound, compound_id)
-    if compound is None:
-        raise not_found("compound")
-    if scope == "district":
-        compounds = dict(
-            (
-                await session.execute(select(Compound.id, Compound.name).where(Compound.district_tenant_id == compound.district_tenant_id))
-            ).all()
-        )
-    else:
-        compounds = {compound.id: compound.name}
-    zone = await compound_zone(session, compound_id)
+
+
+async def _ranked(
+    session: AsyncSession,
+    compounds: dict[uuid.UUID, str],
+    zone: ZoneInfo,
+    *,
+    by: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    limit: int,
+    offset: int,
+) -> Page[s.RankingRow]:
+    """Volunteers of ``compounds`` ranked by hours served or points earned (earned and awarded, not spent) in the period,
+    ties sharing a rank; three statements whatever the number of compounds or the page size."""
     since, until = period(zone, start, end)
-    hours = await volunteer_hours(session, list(compounds), start=since, end=until)
+    ids = list(compounds)
+    hours = await volunteer_hours(session, ids, start=since, end=until)
     earned_stmt = (
         select(PointsEntry.volunteer_id, func.sum(PointsEntry.delta))
-        .where(PointsEntry.compound_id.in_(list(compounds)), PointsEntry.kind.in_(("earn", "adjust")), PointsEntry.delta > 0)
+        .where(PointsEntry.compound_id.in_(ids), PointsEntry.kind.in_(("earn", "adjust")), PointsEntry.delta > 0)
         .group_by(PointsEntry.volunteer_id)
     )
     if since is not None:
@@ -1167,28 +1175,81 @@ async def rankings(
     people = (
         await session.execute(
             select(Volunteer.id, Volunteer.name, Volunteer.compound_id).where(
-                Volunteer.compound_id.in_(list(compounds)), Volunteer.id.in_(set(hours) | set(earned))
+                Volunteer.compound_id.in_(ids), Volunteer.id.in_(set(hours) | set(earned))
             )
         )
     ).all()
     metric = (lambda p: hours.get(p.id, Decimal(0))) if by == "hours" else (lambda p: Decimal(earned.get(p.id, 0)))
-    ordered = sorted((p for p in people if metric(p) > 0), key=lambda p: (-metric(p), p.name, str(p.id)))[:limit]
+    ordered = sorted((p for p in people if metric(p) > 0), key=lambda p: (-metric(p), p.name, str(p.id)))
     rows, rank, previous = [], 0, None
-    for index, p in enumerate(ordered, start=1):
+    for index, p in enumerate(ordered, start=1):  # ranks over the whole list, so a page keeps the ties of the one before
         if metric(p) != previous:
             rank, previous = index, metric(p)
-        rows.append(
-            s.RankingRow(
-                rank=rank,
-                volunteer_id=p.id,
-                name=p.name,
-                compound_id=p.compound_id,
-                compound_name=compounds[p.compound_id],
-                hours=hours.get(p.id, Decimal("0.00")),
-                points=earned.get(p.id, 0),
+        if offset < index <= offset + limit:
+            rows.append(
+                s.RankingRow(
+                    rank=rank,
+                    volunteer_id=p.id,
+                    name=p.name,
+                    compound_id=p.compound_id,
+                    compound_name=compounds[p.compound_id],
+                    hours=hours.get(p.id, Decimal("0.00")),
+                    points=earned.get(p.id, 0),
+                )
             )
-        )
-    return s.RankingOut(scope=scope, by=by, start=start, end=end, rows=rows)
+    return Page(items=rows, total=len(ordered), limit=limit, offset=offset)
+
+
+async def rankings(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    *,
+    by: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.RankingRow]:
+    """The compound's volunteers ranked by hours served or points earned in a period (``end`` exclusive)."""
+    _check_period(by, start, end)
+    compound = await session.get(Compound, compound_id)
+    if compound is None:
+        raise not_found("compound")
+    zone = await compound_zone(session, compound_id)
+    return await _ranked(session, {compound.id: compound.name}, zone, by=by, start=start, end=end, limit=limit, offset=offset)
+
+
+async def district_rankings(
+    ctx: RequestContext,
+    *,
+    by: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    district_id: uuid.UUID | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[s.RankingRow]:
+    """Volunteers of every compound the caller reaches (a district's or an enterprise's; one district with
+    ``district_id``) ranked together: compounds where co_building is on and the caller may read volunteers.
+
+    Runs on a route without a compound, whose unit of work covers the caller's compounds; the compounds are
+    named here, not left to the session alone. Periods are read in the zone of the first compound by name."""
+    _check_period(by, start, end)
+    session = ctx.session
+    stmt = select(Compound.id, Compound.name).order_by(Compound.name, Compound.id)
+    if district_id is not None:
+        stmt = stmt.where(Compound.district_tenant_id == district_id)
+    reached = dict((await session.execute(stmt)).all())
+    states = await access.rules().module_states(session, list(reached), [MODULE]) if reached else {}
+    compounds = {
+        cid: name
+        for cid, name in reached.items()
+        if states.get(cid, {}).get(MODULE, (False, ""))[0] and ctx.can("co_building.volunteer", "read", cid)
+    }
+    if not compounds:
+        return Page(items=[], total=0, limit=limit, offset=offset)
+    zone = await compound_zone(session, next(iter(compounds)))
+    return await _ranked(session, compounds, zone, by=by, start=start, end=end, limit=limit, offset=offset)
 
 
 # --------------------------------------------------------------------------- demo data

@@ -29,7 +29,6 @@ CONSOLE_PAGES = (
     "/points",
     "/rewards",
     "/rankings",
-    "/rankings?by=points&scope=district",
 )
 PORTAL_PAGES = ("/services", "/bookings", "/activities", "/points")
 
@@ -65,6 +64,21 @@ async def test_every_console_page_renders_for_the_operator(web, city, db, lang, 
     activity = await _activity_id(db, city)
     detail = await web.get(f"{base}/activities/{activity}", headers=HTML)
     assert detail.status_code == 200 and "<svg" in detail.text and 'id="checkin-qr"' in detail.text
+
+
+@pytest.mark.parametrize("lang,word", [("zh", "辖区志愿排行"), ("en", "Volunteer rankings (district)")])
+async def test_the_district_ranking_is_its_own_page_the_compound_page_leads_to(web, city, lang, word):
+    await sign_in(web, "district-1-admin")
+    base = f"/console/compounds/{city.compounds['A1']}/co_building"
+    moved = await web.get(base + f"/rankings?by=points&scope=district&start=2020-01-01&lang={lang}", headers=HTML)
+    assert moved.status_code == 303
+    target = moved.headers["location"]
+    assert target.startswith("/console/co_building/volunteer-rankings?") and f"district_id={city.tenants['D1']}" in target
+    assert "by=points" in target and "start=2020-01-01" in target
+    r = await web.get(target + f"&lang={lang}", headers=HTML)
+    assert r.status_code == 200, r.text[:500]
+    assert word in r.text and 'id="rankings-table"' in r.text and "红城·幸福家园" in r.text  # the compound column
+    assert 'name="district_id"' in r.text  # the period form keeps the district
 
 
 async def _activity_id(db, city) -> uuid.UUID:

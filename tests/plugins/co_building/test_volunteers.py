@@ -22,6 +22,7 @@ from tests.conftest import BACKEND
 from tests.plugins.co_building.support_featured_volunteers import count, resident_principal, resident_user, staff_principal, staff_user
 
 C = "/api/v1/compounds/{}/co_building"
+DISTRICT_RANKINGS = "/api/v1/co_building/volunteers/rankings"
 postgres_only = pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL (REDPROP_TEST_BACKEND=postgresql)")
 
 
@@ -140,7 +141,7 @@ async def test_the_waiting_list_moves_up_when_someone_cancels_and_tells_them(cli
     assert other.status_code == 404
     cancelled = await client.post(url + f"/{signed[0]['id']}/cancel", headers=await as_user("resident-a1"))
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    listed = {x["volunteer_name"]: x for x in (await client.get(url, headers=await as_user("ent-a-manager"))).json()}
+    listed = {x["volunteer_name"]: x for x in (await client.get(url, headers=await as_user("ent-a-manager"))).json()["items"]}
     statuses = sorted((x["status"], x["waiting_position"]) for x in listed.values())
     assert statuses == [("cancelled", None), ("signed_up", None), ("waiting", 1)]
     promoted_user = await _user_id(db, "wait-one")
@@ -260,21 +261,59 @@ async def test_rankings_by_hours_and_points_in_the_compound_and_the_district(cli
     a1 = city.compounds["A1"]
     h = await as_user("district-1-admin")
     by_hours = (await client.get(C.format(a1) + "/volunteer-rankings", params={"by": "hours"}, headers=h)).json()
-    assert [(r["rank"], r["name"]) for r in by_hours["rows"]][:4] == [(1, "刘芳"), (1, "杨静"), (3, "陈磊"), (4, "赵强")]
-    by_points = (await client.get(C.format(a1) + "/volunteer-rankings", params={"by": "points", "scope": "district"}, headers=h)).json()
-    assert (
-        by_points["scope"] == "district"
-        and by_points["rows"][0]["points"] == 30
-        and by_points["rows"][0]["compound_name"] == "红城·幸福家园"
-    )
+    assert [(r["rank"], r["name"]) for r in by_hours["items"]][:4] == [(1, "刘芳"), (1, "杨静"), (3, "陈磊"), (4, "赵强")]
+    by_points = (await client.get(DISTRICT_RANKINGS, params={"by": "points", "scope": "district"}, headers=h)).json()
+    assert by_points["items"][0]["points"] == 30 and by_points["items"][0]["compound_name"] == "红城·幸福家园"
+    # a compound route sees its compound alone: asked for the district it names the district route instead
+    wrong = await client.get(C.format(a1) + "/volunteer-rankings", params={"scope": "district"}, headers=h)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "scope" and DISTRICT_RANKINGS in wrong.text
     later = (
         await client.get(
             C.format(a1) + "/volunteer-rankings", params={"start": (clock.now() + dt.timedelta(days=2)).date().isoformat()}, headers=h
         )
     ).json()
-    assert later["rows"] == []
+    assert later["items"] == [] and later["total"] == 0
     bad = await client.get(C.format(a1) + "/volunteer-rankings", params={"start": "2026-12-10", "end": "2026-12-01"}, headers=h)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "end"
+
+
+async def _volunteer_with_points(db, city, compound: str, name: str, points: int) -> uuid.UUID:
+    """A volunteer of ``compound`` awarded ``points`` (through the services, in a session of that compound alone)."""
+    cid = city.compounds[compound]
+    async with db.transaction(Scope.of([cid])) as session:
+        volunteer = await services.register_volunteer(session, staff_principal(city), cid, s.VolunteerIn(name=name), for_others=True)
+        await services.post_points(session, cid, volunteer.id, points, "adjust", "表彰")
+        return volunteer.id
+
+
+async def test_a_district_user_sees_two_compounds_ranked_together_and_a_compound_route_sees_one(client, as_user, city, db):
+    a1, a2 = city.compounds["A1"], city.compounds["A2"]
+    star = await _volunteer_with_points(db, city, "A2", "书香苑志愿者", 500)
+    off = await _volunteer_with_points(db, city, "B2", "解放小区志愿者", 900)  # D2, and co_building is off in B2
+    h = await as_user("district-1-admin")
+    district = await client.get(DISTRICT_RANKINGS, params={"by": "points", "scope": "district"}, headers=h)
+    assert district.status_code == 200, district.text
+    rows = district.json()["items"]
+    assert rows[0]["volunteer_id"] == str(star) and rows[0]["rank"] == 1 and rows[0]["compound_name"] == "红城·书香苑"
+    assert {r["compound_id"] for r in rows} == {str(a1), str(a2)}  # both compounds, one ranking
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    compound = (await client.get(C.format(a1) + "/volunteer-rankings", params={"by": "points"}, headers=h)).json()
+    assert {r["compound_id"] for r in compound["items"]} == {str(a1)} and str(star) not in {r["volunteer_id"] for r in compound["items"]}
+    assert district.json()["total"] == compound["total"] + 1
+    # pages: ranks run over the whole list, so the second page carries on where the first stopped
+    first = (await client.get(DISTRICT_RANKINGS, params={"by": "points", "limit": 2}, headers=h)).json()
+    second = (await client.get(DISTRICT_RANKINGS, params={"by": "points", "limit": 2, "offset": 2}, headers=h)).json()
+    assert [r["volunteer_id"] for r in first["items"] + second["items"]] == [r["volunteer_id"] for r in rows[:4]]
+    assert [r["rank"] for r in second["items"]] == [r["rank"] for r in rows[2:4]]
+    # the other district's admin reaches B2, where co_building is off: nobody of B2 is ranked
+    other = (await client.get(DISTRICT_RANKINGS, params={"by": "points"}, headers=await as_user("district-2-admin"))).json()
+    assert str(off) not in {r["volunteer_id"] for r in other["items"]}
+    # an enterprise reaching compounds of two districts narrows to one with district_id
+    ent = await as_user("ent-a-admin")
+    everywhere = (await client.get(DISTRICT_RANKINGS, params={"by": "points"}, headers=ent)).json()
+    one = (await client.get(DISTRICT_RANKINGS, params={"by": "points", "district_id": str(city.tenants["D1"])}, headers=ent)).json()
+    assert {r["compound_id"] for r in one["items"]} == {str(a1), str(a2)}
+    assert {r["compound_id"] for r in one["items"]} <= {r["compound_id"] for r in everywhere["items"]}
 
 
 # --------------------------------------------------------------------------- concurrency
