@@ -430,9 +430,9 @@ async def _waiting_position(session: AsyncSession, signup: ActivitySignup) -> in
 
 async def _waiting_positions(session: AsyncSession, rows: list[ActivitySignup]) -> dict[uuid.UUID, int]:
     """Each waiting sign-up's place on its activity's waiting list, in one statement for any number of rows."""
-    waiting = [r.id for r in rows if r.status == "waiting"]
-    if not waiting:
+    if not rows:
         return {}
+    waiting = [r.id for r in rows if r.status == "waiting"]  # asked even when empty: a page costs the same with or without
     me = aliased(ActivitySignup)
     stmt = (
         select(me.id, func.count(ActivitySignup.id))

@@ -1,0 +1,95 @@
+"""Every list of featured services, the care list and red volunteers costs the same statements for one row as for a
+full page (no query inside a loop), counted on the app's engine; PostgreSQL's SET LOCAL scope line and the background
+pollers sharing the engine are left out."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+C = "/api/v1/compounds/{}/co_building"
+DISTRICT_RANKINGS = "/api/v1/co_building/volunteers/rankings"
+BACKGROUND = ("policy_changes", "outbox", "processed_events", "schedule_ticks", "dead_letters")
+LISTS = [
+    "/services",
+    "/services?include_inactive=true",
+    "/services/{service}/slots",
+    "/bookings",
+    "/care/subjects",
+    "/care/visits",
+    "/care/visits?status=missed",
+    "/volunteers",
+    "/volunteer-teams",
+    "/volunteer-rankings?by=hours",
+    "/volunteer-rankings?by=points",
+    "/activities",
+    "/activities/{activity}/signups",
+    "/points/ledger",
+    "/rewards",
+    "/redemptions",
+]
+
+
+async def _statements(client, app, url: str, headers: dict) -> tuple[int, dict]:
+    engine = app.state.db.engine.sync_engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args, **_kw):
+        if not statement.startswith("SET LOCAL") and not any(word in statement for word in BACKGROUND):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = await client.get(url, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, (url, response.text)
+    return len(seen), response.json()
+
+
+def _with(url: str, **params) -> str:
+    return url + ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in params.items())
+
+
+async def _same_for_one_and_many(client, app, url: str, headers: dict) -> tuple[int, int, dict]:
+    await _statements(client, app, _with(url, limit=1), headers)  # warm up: pools, policy, a fresh connection's questions
+    one, page_of_one = await _statements(client, app, _with(url, limit=1), headers)
+    many, page = await _statements(client, app, _with(url, limit=200), headers)
+    assert set(page) == {"items", "total", "limit", "offset"} and page_of_one["limit"] == 1
+    assert len(page_of_one["items"]) <= 1 and len(page["items"]) == min(page["total"], 200)
+    return one, many, page
+
+
+@pytest.mark.parametrize("path", LISTS)
+async def test_a_list_costs_the_same_statements_for_one_row_or_a_full_page(client, app, as_user, city, path):
+    h = await as_user("ent-a-admin")
+    base = C.format(city.compounds["A1"])
+    if "{service}" in path:
+        service = (await client.get(base + "/services", headers=h)).json()["items"][0]["id"]
+        path = path.format(service=service)
+    if "{activity}" in path:
+        activities = (await client.get(base + "/activities", params={"limit": 500}, headers=h)).json()["items"]
+        path = path.format(activity=max(activities, key=lambda a: a["signed_up"] + a["waiting"])["id"])
+    one, many, page = await _same_for_one_and_many(client, app, base + path, h)
+    assert one == many, (path, one, many)
+    print(f"\n{path}: {one} statements for 1 row and for {len(page['items'])}")
+
+
+async def test_the_sign_ups_of_a_full_activity_with_a_waiting_list_cost_the_same(client, app, as_user, city):
+    """The demo's upcoming activity is full with one volunteer waiting: positions come from one statement."""
+    h = await as_user("ent-a-admin")
+    base = C.format(city.compounds["A1"])
+    activities = (await client.get(base + "/activities", params={"upcoming": "true"}, headers=h)).json()["items"]
+    full = next(a for a in activities if a["waiting"])
+    one, many, page = await _same_for_one_and_many(client, app, base + f"/activities/{full['id']}/signups", h)
+    assert one == many and page["total"] >= 4
+    assert [s["waiting_position"] for s in page["items"] if s["status"] == "waiting"] == [1]
+
+
+async def test_the_district_ranking_costs_the_same_for_one_row_or_a_full_page(client, app, as_user):
+    for user in ("district-1-admin", "ent-a-admin"):
+        h = await as_user(user)
+        for by in ("hours", "points"):
+            one, many, page = await _same_for_one_and_many(client, app, f"{DISTRICT_RANKINGS}?by={by}", h)
+            assert one == many, (user, by, one, many)
+            assert page["total"] >= 1
