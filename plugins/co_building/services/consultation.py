@@ -468,8 +468,9 @@ async def record_paper_ballot(
         raise invalid("room_id", "the room is not on this vote's roll")
     reason = data.reason.strip()
     current = await _current_ballot(session, vote, row.owner_key)
-    online = current if current is not None and current.channel == "online" else None
-    if online is not None and not reason:
+    online = current is not None and current.channel == "online"
+    owner_user = current.cast_by_user_id if online and current is not None else None
+    if online and not reason:
         raise invalid(
             "reason",
             "the owner has voted online; a paper ballot replaces it only with a reason (e.g. the owner's signed paper form supersedes)",
@@ -487,10 +488,10 @@ async def record_paper_ballot(
         reason=reason,
         current=current,
     )
-    if online is not None and online.cast_by_user_id is not None:
+    if owner_user is not None:
         await notify(
             session,
-            [online.cast_by_user_id],
+            [owner_user],
             "co_building.ballot.superseded",
             f"您在“{vote.title}”中的网上表决已被书面表决票替代",
             f"书面表决票（{CHOICE_LABELS.get(data.choice, data.choice)}）由 {by_name or '业主委员会'} 录入，理由：{reason}。"
