@@ -129,3 +129,35 @@ async def indicator_values(
             )
         )
     return out
+
+
+async def district_dashboard(session: AsyncSession, host: PluginHost, compound_ids: list[uuid.UUID], today: dt.date) -> list[Figure]:
+    """A district's dashboard over ``compound_ids`` (the caller's reach): every widget of scope ``district``, then the
+    compound widgets of kind ``figure`` summed over the same compounds; each widget sees only the compounds where its
+    plugin is active, and one whose plugin is active nowhere is left out."""
+    names = [rec.name for rec in host.modules]
+    states = await rules().module_states(session, compound_ids, names) if compound_ids else {}
+    figures = []
+    declared = host.declared("redprop_dashboard_widgets")
+    chosen = [(rec, w) for rec, w in declared if w.get("scope", "compound") == "district"]
+    chosen += [(rec, w) for rec, w in declared if w.get("scope", "compound") == "compound" and w.get("kind", "figure") == "figure"]
+    for rec, widget in chosen:
+        reached = [c for c in compound_ids if not rec.is_module or states.get(c, {}).get(rec.name, (False, ""))[0]]
+        if not reached:
+            continue
+        result, failed = await _run(session, widget["code"], widget["compute"], reached, today)
+        result = result or {}
+        figures.append(
+            Figure(
+                code=widget["code"],
+                plugin=rec.name,
+                label_zh=widget["label_zh"],
+                label_en=widget["label_en"],
+                kind=widget.get("kind", "figure"),
+                value=result.get("value"),
+                unit=result.get("unit", ""),
+                series=[tuple(p) for p in result.get("series", [])],
+                error=failed,
+            )
+        )
+    return figures
