@@ -734,7 +734,12 @@ class PlanReport:
 
 
 async def _plan_subject(
-    session: AsyncSession, subject: CareSubject, today: dt.date, zone: ZoneInfo, report: PlanReport | None = None
+    session: AsyncSession,
+    subject: CareSubject,
+    today: dt.date,
+    zone: ZoneInfo,
+    report: PlanReport | None = None,
+    visits: list[CareVisit] | None = None,
 ) -> None:
     """Keep exactly one planned visit for an active person; flag each period that went by without a visit.
 
@@ -742,7 +747,8 @@ async def _plan_subject(
     then due today or later.
     """
     report = report if report is not None else PlanReport()
-    visits = (await session.scalars(select(CareVisit).where(CareVisit.subject_id == subject.id).order_by(CareVisit.due_on))).all()
+    if visits is None:  # one person (a visit was recorded); the job hands every person's visits over, read at once
+        visits = list((await session.scalars(select(CareVisit).where(CareVisit.subject_id == subject.id).order_by(CareVisit.due_on))).all())
     taken = {v.due_on for v in visits}
     planned = next((v for v in visits if v.status == "planned"), None)
     every = dt.timedelta(days=subject.visit_every_days)
@@ -778,8 +784,15 @@ async def plan_care_visits(session: AsyncSession, compound_id: uuid.UUID, today:
     today = today or now().astimezone(zone).date()
     report = PlanReport()
     subjects = (await session.scalars(select(CareSubject).where(CareSubject.active.is_(True)).order_by(CareSubject.id))).all()
-    for subject in subjects:
-        await _plan_subject(session, subject, today, zone, report)
+    visits: dict[uuid.UUID, list[CareVisit]] = {subject.id: [] for subject in subjects}
+    for visit in (
+        await session.scalars(
+            select(CareVisit).where(CareVisit.subject_id.in_(list(visits))).order_by(CareVisit.subject_id, CareVisit.due_on)
+        )
+    ).all():
+        visits[visit.subject_id].append(visit)
+    for subject in subjects:  # no statement per person: each one's visits were read above
+        await _plan_subject(session, subject, today, zone, report, visits[subject.id])
     if report.missed:
         for subject, visit in report.missed:
             emit(

@@ -266,3 +266,35 @@ async def test_who_is_told_is_a_permission_a_custom_role_can_carry(db, city):
         # the custom role's holder is told; the administrators are the fallback only when nobody holds escalate
         assert await services.managers_of(session, a2) == [city.users["ent-a-staff"]]
         await session.rollback()
+
+
+async def test_the_planning_job_reads_everyone_s_visits_at_once(db, city):
+    """A run that changes nothing costs the same statements for the demo's three people as for eight."""
+    from sqlalchemy import event
+
+    a1 = city.compounds["A1"]
+    engine = db.engine.sync_engine
+
+    async def quiet_run() -> int:
+        seen: list[str] = []
+
+        def count_(_conn, _cursor, statement, *_args, **_kw):
+            if not statement.startswith("SET LOCAL"):
+                seen.append(statement)
+
+        async with db.transaction(Scope.of([a1])) as session:
+            await services.plan_care_visits(session, a1)  # settles today's plan
+        event.listen(engine, "before_cursor_execute", count_)
+        try:
+            async with db.transaction(Scope.of([a1])) as session:
+                report = await services.plan_care_visits(session, a1)
+        finally:
+            event.remove(engine, "before_cursor_execute", count_)
+        assert report.planned == 0 and report.missed == []
+        return len(seen)
+
+    three = await quiet_run()
+    async with db.transaction(Scope.of([a1])) as session:
+        for i in range(5):
+            await services.create_care_subject(session, a1, s.CareSubjectIn(name=f"独居老人{i}", category="elderly_alone"))
+    assert await quiet_run() == three
