@@ -14,6 +14,7 @@ from litestar import Controller, get, post, put
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from plugins.coordination.schemas import cases as s
 from plugins.coordination.services import cases as services
@@ -24,6 +25,11 @@ T = "/api/v1/coordination"
 
 async def _one(ctx: RequestContext, row: services.Case) -> s.CaseOut:
     return (await services.case_out(ctx, [row], detail=True))[0]
+
+
+def _sliced(rows: list, limit: int, offset: int) -> Page:
+    """A page of a district's small table (departments, categories × priorities): read whole in one query, cut here."""
+    return Page(items=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset)
 
 
 async def _page(ctx: RequestContext, stmt, limit: int, offset: int) -> Page[s.CaseOut]:
@@ -52,6 +58,7 @@ class CaseDeskController(Controller):
     ) -> Page[s.CaseOut]:
         """Cases the caller sees, due first (``status=open`` for the unfinished): all in reach with ``read`` on cases,
         an officer only their department's."""
+        status = one_of("status", status, ("open", *services.CASE.states))
         stmt = services.filter_cases(
             await services.visible_cases(ctx),
             state=status,
@@ -69,34 +76,34 @@ class CaseDeskController(Controller):
         return await _one(ctx, await services.report_case(ctx, data))
 
     @get("/departments", operation_id="coordinationDepartments", guards=[requires("coordination.module", "read")])
-    async def departments(self, ctx: RequestContext) -> list[s.DepartmentOut]:
+    async def departments(self, ctx: RequestContext, limit: LimitParam = 100, offset: OffsetParam = 0) -> Page[s.DepartmentOut]:
         """The departments of the caller's district."""
-        return await services.departments(ctx)
+        return _sliced(await services.departments(ctx), limit, offset)
 
     @get("/departments/performance", operation_id="coordinationDepartmentPerformance", guards=[requires("coordination.case", "read")])
-    async def performance(self, ctx: RequestContext) -> list[s.DepartmentPerformance]:
+    async def performance(self, ctx: RequestContext, limit: LimitParam = 100, offset: OffsetParam = 0) -> Page[s.DepartmentPerformance]:
         """Workload and performance per department: open, resolved, on time, rejected, whistles and missed report-ins."""
-        return await services.department_performance(ctx)
+        return _sliced(await services.department_performance(ctx), limit, offset)
 
     @get("/routes", operation_id="coordinationRoutes", guards=[requires("coordination.routing", "read")])
-    async def routes(self, ctx: RequestContext) -> list[s.RouteOut]:
+    async def routes(self, ctx: RequestContext, limit: LimitParam = 100, offset: OffsetParam = 0) -> Page[s.RouteOut]:
         """The district's routing table: the department of each category."""
-        return await services.routes(ctx)
+        return _sliced(await services.routes(ctx), limit, offset)
 
     @put("/routes", operation_id="coordinationSetRoute", guards=[requires("coordination.routing", "write")])
-    async def set_route(self, ctx: RequestContext, data: s.RouteIn) -> list[s.RouteOut]:
-        """Set (or remove, with no department) the department of a category."""
-        return await services.set_route(ctx, data)
+    async def set_route(self, ctx: RequestContext, data: s.RouteIn) -> Page[s.RouteOut]:
+        """Set (or remove, with no department) the department of a category; answers the whole table."""
+        return _sliced(await services.set_route(ctx, data), services.MAX_TABLE, 0)
 
     @get("/time-limits", operation_id="coordinationTimeLimits", guards=[requires("coordination.routing", "read")])
-    async def time_limits(self, ctx: RequestContext) -> list[s.TimeLimitOut]:
+    async def time_limits(self, ctx: RequestContext, limit: LimitParam = 100, offset: OffsetParam = 0) -> Page[s.TimeLimitOut]:
         """The district's response (working hours) and resolution (working days) limits."""
-        return await services.time_limits(ctx)
+        return _sliced(await services.time_limits(ctx), limit, offset)
 
     @put("/time-limits", operation_id="coordinationSetTimeLimit", guards=[requires("coordination.routing", "write")])
-    async def set_time_limit(self, ctx: RequestContext, data: s.TimeLimitIn) -> list[s.TimeLimitOut]:
-        """Set the limits of a category (``*`` for the rest) and priority."""
-        return await services.set_time_limit(ctx, data)
+    async def set_time_limit(self, ctx: RequestContext, data: s.TimeLimitIn) -> Page[s.TimeLimitOut]:
+        """Set the limits of a category (``*`` for the rest) and priority; answers the whole table."""
+        return _sliced(await services.set_time_limit(ctx, data), services.MAX_TABLE, 0)
 
 
 class CasesController(Controller):
@@ -110,6 +117,7 @@ class CasesController(Controller):
         self, ctx: RequestContext, compound_id: uuid.UUID, status: str | None = None, limit: LimitParam = 50, offset: OffsetParam = 0
     ) -> Page[s.CaseOut]:
         """The compound's cases the caller sees, due first."""
+        status = one_of("status", status, ("open", *services.CASE.states))
         stmt = services.filter_cases(await services.visible_cases(ctx), state=status, compound_id=compound_id)
         return await _page(ctx, stmt, limit, offset)
 

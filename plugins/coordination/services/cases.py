@@ -75,6 +75,8 @@ WAITING = frozenset({"reported", "accepted", "dispatched", "rejected"})
 OPEN = WAITING | {"in_progress"}
 """The resolution limit runs."""
 FINISHED = frozenset({"resolved", "verified", "closed"})
+MAX_TABLE = 100
+"""A routing or limits table has at most a line per category and priority: answered whole after a change."""
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"urgent": (2, 3), "normal": (8, 10)}
 """(working hours to respond, working days to resolve) where the district has set nothing."""

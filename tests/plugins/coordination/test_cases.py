@@ -15,7 +15,7 @@ async def test_a_case_is_routed_by_the_district_s_table_and_lives_its_whole_life
     dept = await department_of(db, city)
     r = await client.put(f"{DESK}/routes", json={"category": "noise", "department_id": str(dept)}, headers=admin)
     assert r.status_code == 200, r.text
-    assert next(line for line in r.json() if line["category"] == "noise")["department_id"] == str(dept)
+    assert next(line for line in r.json()["items"] if line["category"] == "noise")["department_id"] == str(dept)
     case = await report(client, manager, city.compounds["A1"], location="point", point="东门商铺")
     assert case["state"] == "reported" and case["number"].startswith("XT20261130-") and case["level"] == "none"
     assert case["allowed"] == []  # the reporter makes no move on a fresh case

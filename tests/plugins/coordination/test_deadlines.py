@@ -82,7 +82,7 @@ async def test_a_weekend_does_not_count(client, as_user, city, db):
 async def test_a_whistle_where_one_department_misses_its_report_in(client, as_user, city, db, second_department):
     admin, manager, officer = await as_user("district-1-admin"), await as_user("ent-a-manager"), await as_user("officer-1")
     a1, dept = city.compounds["A1"], await department_of(db, city)
-    law = {p["name"]: p for p in (await client.get(f"{DESK}/departments/performance", headers=admin)).json()}["文峰区城管执法局"]
+    law = {p["name"]: p for p in (await client.get(f"{DESK}/departments/performance", headers=admin)).json()["items"]}["文峰区城管执法局"]
     before = {"calls": law["calls"], "missed": law["missed_report_ins"]}
     case = await report(client, manager, a1, category="illegal_building", title="顶楼私搭乱建")
     case = await moved(client, admin, case, "accept")
@@ -110,7 +110,7 @@ async def test_a_whistle_where_one_department_misses_its_report_in(client, as_us
     assert not calls["文峰区城管执法局"]["missed"] and calls["文峰区城管执法局"]["reported_at"]
     assert calls["文峰区住建局"]["missed"] and calls["文峰区住建局"]["reported_at"] is None
     assert [e["action"] for e in seen["timeline"]][-3:] == ["whistle", "report_in", "report_in_missed"]
-    perf = {p["name"]: p for p in (await client.get(f"{DESK}/departments/performance", headers=admin)).json()}
+    perf = {p["name"]: p for p in (await client.get(f"{DESK}/departments/performance", headers=admin)).json()["items"]}
     assert (perf["文峰区城管执法局"]["calls"] - before["calls"], perf["文峰区城管执法局"]["missed_report_ins"]) == (1, before["missed"])
     assert (perf["文峰区住建局"]["calls"], perf["文峰区住建局"]["missed_report_ins"]) == (1, 1)
     assert await _told(db, city, "district-1-admin", "coordination.case.report_in_missed")
