@@ -21,6 +21,7 @@ from core.authz.store import PolicyStore, read_policy_files, sync_templates_safe
 from core.context import close_unfinished
 from core.db import Database
 from core.deps import DEPENDENCIES
+from core.inputs import check_request
 from core.jobs.runtime import build_runtime
 from core.plugins.manager import PluginHost
 from core.problems import EXCEPTION_HANDLERS
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         route_handlers=[*_route_handlers(host), _swagger_assets()],
         dependencies=DEPENDENCIES,
         middleware=[close_unfinished],
+        before_request=check_request,  # NUL characters and over-deep JSON: a 400 naming the field (core.inputs)
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start],
         on_shutdown=[stop],

@@ -9,9 +9,13 @@ from litestar.params import Parameter
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.problems import invalid
+
 T = TypeVar("T")
 
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000
+"""Deeper than any list is paged (filter instead); past it the database's integer overflows (a 500 before)."""
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -24,7 +28,13 @@ class Page(msgspec.Struct, Generic[T]):
 
 
 LimitParam = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
-OffsetParam = Annotated[int, Parameter(ge=0, description="rows to skip")]
+OffsetParam = Annotated[int, Parameter(ge=0, le=MAX_OFFSET, description=f"rows to skip (at most {MAX_OFFSET})")]
+
+
+def check_offset(offset: int) -> None:
+    """Refuse an offset past :data:`MAX_OFFSET` (for callers that do not declare ``OffsetParam``, e.g. pages)."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise invalid("offset", f"must be between 0 and {MAX_OFFSET}")
 
 
 def page_of(items: list[T], limit: int, offset: int) -> Page[T]:
@@ -34,6 +44,7 @@ def page_of(items: list[T], limit: int, offset: int) -> Page[T]:
 
 async def paginate(session: AsyncSession, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
     """Rows of one page of ``stmt`` and the total count (both through the scoped session)."""
+    check_offset(offset)
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = stmt.limit(limit).offset(offset)
     # one entity → the objects; several columns → the row tuples

@@ -76,6 +76,29 @@ def handle_problem(request: Request, exc: Problem) -> Response:
     return _respond(request, exc)
 
 
+def _literal_values(annotation: Any) -> list[str]:
+    """The values of the ``Literal`` (or enum) a parameter is typed with, through ``| None`` and ``Annotated``."""
+    import enum
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [str(m.value) for m in annotation]
+    if typing.get_origin(annotation) is typing.Literal:
+        return [str(v) for v in typing.get_args(annotation)]
+    return [v for arg in typing.get_args(annotation) for v in _literal_values(arg)]
+
+
+def _allowed_values(request: Request, key: str) -> list[str]:
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
+    except AttributeError:
+        return []
+    if parameter is None:  # the query name differs from the argument's (QueryParameter(name=...))
+        parameters = request.route_handler.parsed_fn_signature.parameters.values()
+        parameter = next((p for p in parameters if getattr(p.kwarg_definition, "query", None) == key), None)
+    return _literal_values(parameter.annotation) if parameter is not None else []
+
+
 def handle_validation(request: Request, exc: ValidationException) -> Response:
     errors = []
     for item in exc.extra or []:
@@ -83,6 +106,12 @@ def handle_validation(request: Request, exc: ValidationException) -> Response:
             errors.append({"field": _field_name(item), "message": str(item.get("message", "")), "source": item.get("source", "body")})
     if not errors:
         errors.append({"field": "body", "message": exc.detail})
+    # a filter with a fixed set of values: 422 naming it and listing the values, like core.inputs.one_of
+    if len(errors) == 1 and errors[0]["source"] == "query" and errors[0]["message"].startswith("Invalid enum value"):
+        allowed = _allowed_values(request, errors[0]["field"])
+        if allowed:
+            value = request.query_params.get(errors[0]["field"])
+            return _respond(request, invalid(errors[0]["field"], f"unknown value {value!r}; allowed: {', '.join(allowed)}"))
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return _respond(request, Problem(400, "validation-error", "Invalid input", detail, errors=errors))
 

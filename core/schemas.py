@@ -6,6 +6,8 @@ from typing import Annotated
 
 import msgspec
 
+from core.inputs import required_text
+
 
 class Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of request bodies: unknown fields are refused, fields are named."""
@@ -15,8 +17,9 @@ class Output(msgspec.Struct, kw_only=True):
     """Base of response bodies."""
 
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-LongName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = required_text(100)
+"""A required name or title: at least one character that is not a space."""
+LongName = required_text(200)
 Text = Annotated[str, msgspec.Meta(max_length=2000)]
 Slug = Annotated[str, msgspec.Meta(min_length=2, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Request
 
+from core.inputs import refuse_nul
 from core.problems import invalid
 from core.web.session import CSRF_FIELD
 
@@ -23,9 +24,12 @@ async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[
             continue
         if key in lists:
             values[key] = [v.strip() for v in form.getall(key) if isinstance(v, str) and v.strip()]
+            for item in values[key]:
+                refuse_nul(key, item)
             continue
         value = form.get(key)
         if isinstance(value, str):
+            refuse_nul(key, value)
             value = value.strip()
             if value == "":
                 continue

@@ -18,6 +18,7 @@ from core.access import rules
 from core.authz.guard import can, requires
 from core.context import RequestContext
 from core.identity.principal import Principal
+from core.inputs import contains
 from core.pagination import OffsetParam, paginate
 from core.problems import not_found
 from core.web.forms import parse_form
@@ -199,7 +200,7 @@ class ResidentsPages(Controller):
         )
         query = (q or "").strip()
         if query:
-            stmt = stmt.where(or_(Resident.name.contains(query), Room.number == query))
+            stmt = stmt.where(or_(contains(Resident.name, query), Room.number == query))
         rows, total = await paginate(session, stmt, PAGE_SIZE, offset)
         show_pii = _can(request, principal, "tenants.resident_pii", "read", compound_id)
         residents = [(services.resident_out(r, show_pii=show_pii), f"{b} {u} {n}") for r, n, u, b in rows]

@@ -9,7 +9,9 @@ from litestar import Controller, get, patch, post
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page
+from plugins.co_building.models.featured import BOOKING_STATES
 from plugins.co_building.schemas import featured as s
 from plugins.co_building.services import featured as services
 
@@ -85,6 +87,7 @@ class BookingsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.BookingOut]:
         """Bookings, soonest first: all of them for the service desk, a resident's own for a resident."""
+        status = one_of("status", status, BOOKING_STATES)
         own = None if ctx.can("co_building.booking", "approve") else ctx.user_id
         return await services.bookings(
             ctx.session, compound_id, own=own, status=status, service_id=service_id, upcoming=upcoming, limit=limit, offset=offset

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.payments import collect_providers
-from plugins.co_building.models.fees import FeeItem, Payment
+from plugins.co_building.models.fees import BILL_STATUSES, FeeItem, Payment
 from plugins.co_building.schemas import fees as s
 from plugins.co_building.services import fees as services
 
@@ -71,6 +72,7 @@ class BillsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.BillOut]:
         """Staff: the compound's bills (``status=owing`` for unpaid and partial); a resident: their rooms' bills."""
+        status = one_of("status", status, ("owing", *BILL_STATUSES))
         rooms = None if ctx.can("co_building.fee", "read_all") else await services.resident_rooms(ctx.session, compound_id, ctx.user_id)
         stmt = services.bills_query(compound_id, status=status, period=period, room_ids=rooms, building_id=building_id)
         rows, total = await paginate(ctx.session, stmt, limit, offset)

@@ -8,6 +8,7 @@ from litestar import Controller, get, post, put
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from plugins.co_building.schemas import requests as s
 from plugins.co_building.services import requests as services
@@ -43,6 +44,7 @@ class RequestsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.RequestOut]:
         """Staff see the compound's requests; a resident their own and the public-area ones (``status=open`` for the unfinished)."""
+        status = one_of("status", status, ("open", *services.WORK_ORDERS.states))
         stmt = services.filter_requests(
             services.visible_requests(ctx),
             state=status,

@@ -30,6 +30,7 @@ from core.events.services import emit
 from core.identity.models import User
 from core.identity.principal import Principal
 from core.ids import uuid7
+from core.inputs import contains
 from core.notifications.services import notify
 from core.problems import Problem, conflict, invalid, not_found
 from core.security import mask_phone
@@ -457,8 +458,8 @@ def filter_requests(
     if assignee is not None:
         stmt = stmt.where(ServiceRequest.assignee_user_id == assignee)
     if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(ServiceRequest.title.like(like) | ServiceRequest.number.like(like))
+        term = q.strip()
+        stmt = stmt.where(contains(ServiceRequest.title, term) | contains(ServiceRequest.number, term))
     return stmt.order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
 
 

@@ -8,10 +8,12 @@ from litestar import Controller, get, patch, post
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from plugins.party_building import schemas as s
 from plugins.party_building import services
 from plugins.party_building.api.common import C
+from plugins.party_building.models import DISCLOSURE_STATUSES
 
 
 class DisclosuresController(Controller):
@@ -29,6 +31,7 @@ class DisclosuresController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.DisclosureOut]:
         """Every disclosure of the compound, drafts and withdrawn ones included, with whether residents see it today."""
+        status = one_of("status", status, DISCLOSURE_STATUSES)
         today = await services.local_today(ctx.session, compound_id)
         rows, total = await paginate(ctx.session, services.disclosures_query(compound_id, category=category, status=status), limit, offset)
         return Page(items=[await services.disclosure_out(ctx.session, r, today) for r in rows], total=total, limit=limit, offset=offset)

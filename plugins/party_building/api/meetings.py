@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from core.authz.guard import requires
 from core.context import RequestContext
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from plugins.party_building import schemas as s
 from plugins.party_building import services
 from plugins.party_building.api.common import C, page_of
-from plugins.party_building.models import MeetingGap
+from plugins.party_building.models import ACTION_STATUSES, MEETING_STATUSES, MeetingGap
 
 
 class MeetingsController(Controller):
@@ -31,6 +32,7 @@ class MeetingsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.MeetingOut]:
         """Joint and branch meetings, newest first."""
+        status = one_of("status", status, MEETING_STATUSES)
         rows, total = await paginate(ctx.session, services.meetings_query(kind=kind, status=status), limit, offset)
         return Page(items=[services.meeting_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
@@ -165,6 +167,7 @@ class ActionItemsController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.ActionItemOut]:
         """The board of action items, earliest due first."""
+        status = one_of("status", status, ACTION_STATUSES)
         today = await services.local_today(ctx.session, compound_id)
         rows, total = await paginate(
             ctx.session,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.identity.models import User
+from core.inputs import contains
 from core.problems import conflict, invalid, not_found
 from core.security import mask_phone
 from plugins.party_building import models as m
@@ -262,7 +263,7 @@ def members_query(
     if serving is not None:
         stmt = stmt.where(m.PartyMember.serving.is_(serving))
     if q:
-        stmt = stmt.where(m.PartyMember.name.contains(q))
+        stmt = stmt.where(contains(m.PartyMember.name, q))
     return stmt
 
 

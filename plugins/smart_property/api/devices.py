@@ -20,9 +20,11 @@ from core.authz.guard import requires
 from core.clock import now
 from core.context import RequestContext
 from core.db import Scope
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page
 from core.problems import invalid
 from plugins.smart_property import services
+from plugins.smart_property.models.devices import STATUSES
 from plugins.smart_property.schemas import ModuleOverview
 from plugins.smart_property.schemas import devices as s
 from plugins.smart_property.schemas import passes as ps
@@ -52,6 +54,7 @@ class DevicesController(Controller):
         offset: OffsetParam = 0,
     ) -> Page[s.DeviceOut]:
         """The compound's devices with location and online status."""
+        status = one_of("status", status, STATUSES)
         return await device_services.list_devices(ctx.session, compound_id, kind=kind, status=status, limit=limit, offset=offset)
 
     @post("/devices", operation_id="smartPropertyRegisterDevice", guards=[requires("smart_property.device", "admin")])
