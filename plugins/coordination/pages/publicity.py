@@ -73,13 +73,75 @@ class PortalPublicityPages(Controller):
         return done(request, f"/portal/compounds/{compound_id}/coordination/publicity#selection-{selection_id}")
 
 
+CONSOLE = "/console/coordination/publicity"
+ACTIONS = {
+    "review": N_("Close nominations and review"),
+    "open_vote": N_("Open the vote"),
+    "close": N_("Close and publish the result"),
+    "reopen": N_("Reopen nominations"),
+}
+NOMINATION_STATUSES = {"pending": N_("To review"), "approved": N_("Approved"), "rejected": N_("Rejected")}
+ARTICLE_KINDS = {"news": N_("News"), "campaign": N_("Campaign")}
+
+
+class ConsolePublicityPages(Controller):
+    """The community's side: model selections (review nominations, open and close the vote) and publishing news."""
+
+    path = CONSOLE
+
+    @get("/", guards=[requires("coordination.selection", "approve")])
+    async def desk(self, request: Request, ctx: RequestContext) -> Response[Any]:
+        selections, _ = await services.district_selections(ctx, 20, 0)
+        return await page(
+            request,
+            "coordination/publicity/console.html",
+            selections=selections,
+            can_publish=ctx.can("coordination.publicity", "write"),
+            selection_states=SELECTION_STATES,
+            selection_kinds=SELECTION_KINDS,
+            statuses=NOMINATION_STATUSES,
+            actions=ACTIONS,
+            themes=THEMES,
+            article_kinds=ARTICLE_KINDS,
+        )
+
+    @post("/selections", guards=[requires("coordination.selection", "approve")])
+    async def create(self, request: Request, ctx: RequestContext) -> Response[Any]:
+        await services.create_selection(ctx, to_input(await form_values(request), s.SelectionIn))
+        return done(request, CONSOLE, "created")
+
+    @post("/selections/{selection_id:uuid}/moves", guards=[requires("coordination.selection", "approve")])
+    async def move(self, request: Request, selection_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        await services.move_selection(ctx, selection_id, to_input(await form_values(request), s.SelectionMoveIn))
+        return done(request, CONSOLE)
+
+    @post("/selections/{selection_id:uuid}/nominations/{nomination_id:uuid}/review", guards=[requires("coordination.selection", "approve")])
+    async def review(self, request: Request, selection_id: uuid.UUID, nomination_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        values = await form_values(request)
+        values["approve"] = values.get("approve") == "true"
+        await services.review(ctx, selection_id, nomination_id, to_input(values, s.ReviewIn))
+        return done(request, CONSOLE)
+
+    @post("/articles", guards=[requires("coordination.publicity", "write")])
+    async def publish(self, request: Request, ctx: RequestContext) -> Response[Any]:
+        await services.publish(ctx, to_input(await form_values(request), s.ArticleIn))
+        return done(request, CONSOLE, "created")
+
+
 PAGES: list[dict] = [
+    {
+        "path": CONSOLE,
+        "label_zh": "评选与宣传",
+        "label_en": "Selections and publicity",
+        "permission": "coordination.selection:approve",
+        "portal": False,
+    },
     {
         "path": "/portal/compounds/{compound_id}/coordination/publicity",
         "label_zh": "文明宣传",
         "label_en": "Publicity",
         "permission": "coordination.publicity:read",
         "portal": True,
-    }
+    },
 ]
-HANDLERS: list = [PortalPublicityPages]
+HANDLERS: list = [PortalPublicityPages, ConsolePublicityPages]

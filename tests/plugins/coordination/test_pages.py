@@ -153,3 +153,27 @@ async def test_a_resident_votes_once_in_the_portal(web, city):
     assert "您已投此票" in page.text and 'id="vote-' not in page.text
     r = await post(web, action, {"nomination_id": found.group(1)}, token_from=url, htmx=True)
     assert r.status_code == 409 and "您已在本次评选中投过票" in r.text
+
+
+async def test_the_community_runs_a_selection_through_the_console(web, city):
+    await sign_in(web, "district-1-admin")
+    url = "/console/coordination/publicity/"
+    r = await post(web, url + "selections", {"kind": "best_volunteer", "title": "最美志愿者评选"}, token_from=url)
+    assert r.status_code == 303, r.text[:2000]
+    page = await web.get(url, headers=HTML)
+    sid = re.search(r'id="selection-([0-9a-f-]{36})">\s*<h2>最美志愿者评选', page.text).group(1)
+    await sign_in(web, "13800000001", portal=True)
+    portal = f"/portal/compounds/{city.compounds['A1']}/coordination/publicity/"
+    r = await post(web, f"{portal}selections/{sid}/nominations", {"nominee": "赵大妈", "reason": "义务巡逻十年"}, token_from=portal)
+    assert r.status_code == 303, r.text[:2000]
+    await sign_in(web, "district-1-admin")
+    assert (await post(web, f"{url}selections/{sid}/moves", {"action": "review"}, token_from=url)).status_code == 303
+    page = await web.get(url, headers=HTML)
+    nid = re.search(r'id="approve-([0-9a-f-]{36})"', page.text.split(f'id="selection-{sid}"')[1]).group(1)
+    assert (await post(web, f"{url}selections/{sid}/nominations/{nid}/review", {"approve": "true"}, token_from=url)).status_code == 303
+    assert (await post(web, f"{url}selections/{sid}/moves", {"action": "open_vote"}, token_from=url)).status_code == 303
+    r = await post(web, url + "articles", {"kind": "news", "theme": "social_virtue", "title": "志愿服务进小区"}, token_from=url)
+    assert r.status_code == 303
+    await sign_in(web, "13800000001", portal=True)
+    page = await web.get(portal, headers=HTML)
+    assert f'id="vote-{nid}"' in page.text and "志愿服务进小区" in page.text
