@@ -11,8 +11,12 @@ from typing import Any
 import pluggy
 
 PROJECT = "redprop"
+HOOK_API = "1.1.0"
+"""Semantic version of the hook API: a plugin built for an older minor of the same major keeps working; one built
+for another major (or a newer minor) is refused at load with what to upgrade. 1.1 added ``redprop_event_types``,
+``redprop_background_services`` and the ``api`` key of ``redprop_plugin_info``."""
 HOOK_API_VERSION = 1
-"""Plugins declare the hook-API version they were built for; a different major is refused."""
+"""The hook API's major: what a plugin declares as ``hook_api`` (an int major, or a ``"major.minor"`` string)."""
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

@@ -17,7 +17,7 @@ import pluggy
 
 from core.cron import check_schedule
 from core.events import catalogue
-from core.plugins import hookspecs
+from core.plugins import hookspecs, versions
 
 log = logging.getLogger("redprop.plugins")
 
@@ -105,9 +105,9 @@ class PluginHost:
             self._refuse(label, f"redprop_plugin_info raised {exc.__class__.__name__}: {exc}", builtin=builtin)
             return None
         name = info.get("name") or label
-        api = info.get("hook_api")
-        if api != hookspecs.HOOK_API_VERSION:
-            self._refuse(name, f"built for hook API {api!r}, this platform provides {hookspecs.HOOK_API_VERSION}", builtin=builtin)
+        mismatch = versions.plugin_incompatibility(info)
+        if mismatch:
+            self._refuse(name, mismatch, builtin=builtin)
             return None
         if name in self.plugins:
             self._refuse(name, "a plugin with this name is already loaded", builtin=builtin)
@@ -129,11 +129,16 @@ class PluginHost:
             if fn is None:
                 continue
             try:
-                record.declarations[hook] = list(fn() or [])
+                declared = fn()
             except Exception as exc:
                 self.pm.unregister(module)
                 self._refuse(name, f"{hook} raised {exc.__class__.__name__}: {exc}", builtin=builtin)
                 return None
+            if declared is not None and not isinstance(declared, list | tuple):  # a dict would pass as its keys
+                self.pm.unregister(module)
+                self._refuse(name, f"{hook} returned {type(declared).__name__}, the hook declares a list", builtin=builtin)
+                return None
+            record.declarations[hook] = list(declared or [])
         try:  # what the platform would only trip over later is refused now
             for schedule in record.declarations.get("redprop_schedules", []):
                 check_schedule(schedule)

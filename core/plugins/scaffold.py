@@ -23,7 +23,12 @@ dependencies = ["redprop"]
 {name} = "redprop_{name}"
 
 [tool.setuptools.package-data]
-"*" = ["*.csv", "templates/**/*"]
+"*" = ["*.csv", "templates/**/*", "locale/**/*"]
+
+[tool.pytest.ini_options]
+asyncio_mode = "auto"
+asyncio_default_fixture_loop_scope = "function"
+testpaths = ["tests"]
 """,
     "README.md": """# redprop-{dash}
 
@@ -38,14 +43,14 @@ from __future__ import annotations
 
 import pathlib
 
-from core.plugins import HOOK_API_VERSION, hookimpl
+from core.public import API_VERSION, HOOK_API_VERSION, hookimpl
 
 NAME = "{name}"
 
 
 @hookimpl
 def redprop_plugin_info():
-    return {{"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "module": True, "label_zh": "{title}", "label_en": "{title}"}}
+    return {{"name": NAME, "version": "0.1.0", "hook_api": HOOK_API_VERSION, "api": API_VERSION, "module": True, "label_zh": "{title}", "label_en": "{title}"}}
 
 
 @hookimpl
@@ -106,7 +111,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, CompoundScoped
+from core.public import Base, CompoundScoped
 
 
 class Note(CompoundScoped, Base):
@@ -125,7 +130,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.schemas import Input, LongName, Output
+from core.public import Input, LongName, Output
 
 
 class NoteIn(Input):
@@ -144,22 +149,23 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.events.services import emit
+from core.public import RequestContext, emit, paginate
 from redprop_{name}.models import Note
 
 
-async def add_note(session: AsyncSession, compound_id: uuid.UUID, title: str) -> Note:
-    note = Note(compound_id=compound_id, title=title)
-    session.add(note)
-    await session.flush()
-    emit(session, "{name}.note.added", {{"note_id": str(note.id)}}, compound_id=compound_id)
+async def add_note(ctx: RequestContext, title: str) -> Note:
+    """Add a note to the request's compound and tell whoever listens."""
+    note = Note(compound_id=ctx.compound_id, title=title)
+    ctx.session.add(note)
+    await ctx.session.flush()
+    emit(ctx.session, "{name}.note.added", {{"note_id": str(note.id)}}, compound_id=ctx.compound_id)
     return note
 
 
-async def notes(session: AsyncSession, compound_id: uuid.UUID) -> list[Note]:
-    return list((await session.scalars(select(Note).where(Note.compound_id == compound_id).order_by(Note.created_at))).all())
+async def notes(ctx: RequestContext, limit: int, offset: int) -> tuple[list[Note], int]:
+    """One page of the compound's notes, oldest first (the session is scoped to the compound)."""
+    return await paginate(ctx.session, select(Note).order_by(Note.created_at, Note.id), limit, offset)
 ''',
     "redprop_{name}/api.py": '''"""HTTP handlers of {name} under /api/v1/compounds/{{compound_id}}/{name} (thin)."""
 
@@ -168,10 +174,10 @@ from __future__ import annotations
 import uuid
 
 from litestar import Controller, get, post
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.authz.guard import requires
+from core.public import LimitParam, OffsetParam, Page, RequestContext, requires
 from redprop_{name} import services
+from redprop_{name}.pages import PAGE_ROUTER
 from redprop_{name}.schemas import NoteIn, NoteOut
 
 
@@ -180,25 +186,74 @@ class NotesController(Controller):
     tags = ["{name}"]
 
     @get("/", operation_id="{name}ListNotes", guards=[requires("{name}.note", "read")])
-    async def list_notes(self, compound_id: uuid.UUID, session: AsyncSession) -> list[NoteOut]:
-        """The compound's notes."""
-        return [NoteOut(id=n.id, compound_id=n.compound_id, title=n.title) for n in await services.notes(session, compound_id)]
+    async def list_notes(self, compound_id: uuid.UUID, ctx: RequestContext, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[NoteOut]:
+        """The compound's notes, a page at a time."""
+        rows, total = await services.notes(ctx, limit, offset)
+        return Page(items=[NoteOut(id=n.id, compound_id=n.compound_id, title=n.title) for n in rows], total=total, limit=limit, offset=offset)
 
     @post("/", operation_id="{name}AddNote", guards=[requires("{name}.note", "write")])
-    async def add_note(self, compound_id: uuid.UUID, data: NoteIn, session: AsyncSession) -> NoteOut:
+    async def add_note(self, compound_id: uuid.UUID, data: NoteIn, ctx: RequestContext) -> NoteOut:
         """Add a note."""
-        n = await services.add_note(session, compound_id, data.title)
+        n = await services.add_note(ctx, data.title)
         return NoteOut(id=n.id, compound_id=n.compound_id, title=n.title)
 
 
-ROUTE_HANDLERS = [NotesController]
+ROUTE_HANDLERS = [NotesController, PAGE_ROUTER]
 ''',
-    "redprop_{name}/pages.py": '''"""Console and portal navigation entries of {name}."""
+    "redprop_{name}/pages.py": '''"""Console and portal pages of {name}, and their navigation entries."""
 
 from __future__ import annotations
 
-PAGES: list[dict] = []
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+
+from core.public import PAGE_SIZE, OffsetParam, RequestContext, compound_name, page, pager, page_router, requires
+
+C = "/console/compounds/{{compound_id:uuid}}/{name}"
+P = "/portal/compounds/{{compound_id:uuid}}/{name}"
+
+
+class NotePages(Controller):
+    @get(C + "/notes", guards=[requires("{name}.note", "read")])
+    async def console_notes(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, offset: OffsetParam = 0) -> Response[Any]:
+        """The compound's notes in the console."""
+        from redprop_{name} import services
+
+        rows, total = await services.notes(ctx, PAGE_SIZE, offset)
+        return await page(
+            request, "{name}/notes.html", compound_id=compound_id, compound=await compound_name(ctx.session, compound_id),
+            notes=rows, pager=pager(request, total, offset),
+        )
+
+    @get(P + "/notes", guards=[requires("{name}.note", "read")])
+    async def portal_notes(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, offset: OffsetParam = 0) -> Response[Any]:
+        """The compound's notes for residents, on the portal."""
+        from redprop_{name} import services
+
+        rows, total = await services.notes(ctx, PAGE_SIZE, offset)
+        return await page(
+            request, "{name}/notes.html", portal=True, compound_id=compound_id, compound=await compound_name(ctx.session, compound_id),
+            notes=rows, pager=pager(request, total, offset),
+        )
+
+
+PAGE_ROUTER = page_router([NotePages])
+PAGES: list[dict] = [
+    {{"path": "/console/compounds/{{compound_id}}/{name}/notes", "label_zh": "{title}", "label_en": "{title}", "permission": "{name}.note:read", "portal": False}},
+    {{"path": "/portal/compounds/{{compound_id}}/{name}/notes", "label_zh": "{title}", "label_en": "{title}", "permission": "{name}.note:read", "portal": True}},
+]
 ''',
+    "redprop_{name}/templates/notes.html": """{{% extends "portal/layout.html" if portal else "console/layout.html" %}}
+{{% from "_macros.html" import pager_nav with context %}}
+{{% block title %}}{{{{ compound }}}}{{% endblock %}}
+{{% block main %}}
+<div class="page-head"><div><h1>{{{{ _("Notes") }}}} · {{{{ compound }}}}</h1></div></div>
+<div class="card"><ul>{{% for n in notes %}}<li>{{{{ n.title }}}}</li>{{% else %}}<li class="muted">—</li>{{% endfor %}}</ul></div>
+{{{{ pager_nav(pager) }}}}
+{{% endblock %}}
+""",
     "redprop_{name}/jobs.py": '''"""Jobs and schedules of {name} (core.jobs.runtime.Job specs)."""
 
 from __future__ import annotations
@@ -218,8 +273,22 @@ p, enterprise_admin, *, {name}.note, write
 p, enterprise_manager, *, {name}.note, read
 p, enterprise_manager, *, {name}.note, write
 p, district_admin, *, {name}.note, read
+p, resident, *, {name}.note, read
 """,
-    "redprop_{name}/templates/.gitkeep": "",
+    "redprop_{name}/locale/zh_CN/LC_MESSAGES/redprop_{name}.po": '''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "Notes"
+msgstr "记事"
+''',
+    "redprop_{name}/locale/en/LC_MESSAGES/redprop_{name}.po": '''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "Notes"
+msgstr ""
+''',
     "redprop_{name}/migrations/__init__.py": "",
     "redprop_{name}/migrations/versions/{name}_0001_notes.py": '''"""{name}: notes table.
 
@@ -233,9 +302,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.db
-from core import rls
-from core.settings import get_settings
+from core.public import UTCDateTime, disable_rls, enable_rls, grant_app_access
 
 revision = "{name}_0001"
 down_revision = None
@@ -249,26 +316,56 @@ def upgrade() -> None:
         sa.Column("compound_id", sa.Uuid(), sa.ForeignKey("compounds.id", ondelete="CASCADE"), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("compound_id", "id"),
     )
-    rls.enable("{name}_notes")
-    rls.grant_app_role(get_settings().app_db_role)
+    enable_rls("{name}_notes")
+    grant_app_access()
 
 
 def downgrade() -> None:
-    rls.disable("{name}_notes")
+    disable_rls("{name}_notes")
     op.drop_table("{name}_notes")
 ''',
-    "tests/test_contract.py": '''"""The plugin honours redprop's plugin contract."""
+    "tests/conftest.py": '''"""redprop's test kit: an app on a temporary database with the demo city, users, a clock and a worker."""
 
-import redprop_{name}
-from core.plugins.contract import assert_plugin_contract
+pytest_plugins = ["core.testing.plugin"]
+''',
+    "tests/test_contract.py": '''"""The plugin honours redprop's plugin contract (each rule a test of its own)."""
+
+from core.testing.contract import ContractSuite
 
 
-def test_contract():
-    assert_plugin_contract(redprop_{name})
+class TestContract(ContractSuite):
+    plugin = "redprop_{name}"
+''',
+    "tests/test_notes.py": '''"""Notes: off until the compound's district enables the module, then kept per compound."""
+
+HTML = {{"Accept": "text/html"}}
+
+
+async def test_notes_are_gated_and_kept_per_compound(client, as_user, enable_module, city):
+    url = f"/api/v1/compounds/{{city.compounds['A1']}}/{name}/notes"
+    staff = await as_user("ent-a-admin")
+    assert (await client.get(url, headers=staff)).status_code == 403  # module off
+    await enable_module(city.compounds["A1"], "{name}")
+    created = await client.post(url, json={{"title": "快递柜"}}, headers=staff)
+    assert created.status_code == 201, created.text
+    listed = (await client.get(url, headers=staff)).json()
+    assert [n["title"] for n in listed["items"]] == ["快递柜"] and listed["total"] == 1
+    other = await as_user("ent-b-admin")
+    assert (await client.get(url, headers=other)).status_code == 404
+
+
+async def test_console_and_portal_pages(client, enable_module, browser_login, city):
+    await enable_module(city.compounds["A1"], "{name}")
+    await browser_login("ent-a-admin")
+    console = await client.get(f"/console/compounds/{{city.compounds['A1']}}/{name}/notes", headers=HTML)
+    assert console.status_code == 200, console.text[:300]
+    await browser_login("resident-a1", portal=True)
+    portal = await client.get(f"/portal/compounds/{{city.compounds['A1']}}/{name}/notes", headers=HTML)
+    assert portal.status_code == 200, portal.text[:300]
 ''',
 }
 
