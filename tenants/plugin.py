@@ -96,8 +96,9 @@ def redprop_schedules():
 @hookimpl
 def redprop_cli_commands():
     from tenants.imports_cli import import_group
+    from tenants.operators_cli import COMMANDS
 
-    return [import_group]
+    return [import_group, *COMMANDS]
 
 
 @hookimpl

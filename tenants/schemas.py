@@ -43,6 +43,8 @@ class RegionIn(Input):
     kind: Literal["street", "community"]
     name: LongName
     parent_id: uuid.UUID | None = None
+    tenant_id: uuid.UUID | None = None
+    """The district; by default the caller's own (another district's needs ``tenants.any_district:write``)."""
 
 
 class RegionOut(Output):

@@ -91,22 +91,33 @@ async def set_tenant_status(session: AsyncSession, tenant_id: uuid.UUID, status:
 
 
 async def create_region(ctx: RequestContext, data: s.RegionIn) -> Region:
-    """A district adds a street, or a community under one of its streets (the regions are its own)."""
+    """A district adds a street, or a community under one of its streets (the regions are its own); a caller with
+    ``tenants.any_district`` (the platform) adds them to the district named by ``tenant_id``."""
     ctx.require("tenants.region", "write")
-    session, principal = ctx.session, ctx.principal
+    owner = data.tenant_id or ctx.tenant_id
+    if owner != ctx.tenant_id and not ctx.can("tenants.any_district", "write"):
+        raise invalid("tenant_id", "regions of another district are not yours to add")
+    return await add_region(ctx.session, owner, data)  # type: ignore[arg-type]
+
+
+async def add_region(session: AsyncSession, tenant_id: uuid.UUID, data: s.RegionIn) -> Region:
+    """Add a street (under the district) or a community (under one of the district's streets) to ``tenant_id``."""
+    district = await session.get(Tenant, tenant_id)
+    if district is None or district.kind != "district":
+        raise invalid("tenant_id", "not a district")
     if data.kind == "street" and data.parent_id is not None:
         raise invalid("parent_id", "a street sits directly under the district")
     if data.kind == "community":
         if data.parent_id is None:
             raise invalid("parent_id", "a community needs its street")
         parent = await session.get(Region, data.parent_id)
-        if parent is None or parent.tenant_id != principal.tenant_id or parent.kind != "street":
+        if parent is None or parent.tenant_id != tenant_id or parent.kind != "street":
             raise invalid("parent_id", "not a street of this district")
     if await session.scalar(
-        select(Region.id).where(Region.tenant_id == principal.tenant_id, Region.parent_id == data.parent_id, Region.name == data.name)
+        select(Region.id).where(Region.tenant_id == tenant_id, Region.parent_id == data.parent_id, Region.name == data.name)
     ):
         raise conflict(f"{data.name} already exists here")
-    region = Region(tenant_id=principal.tenant_id, kind=data.kind, name=data.name, parent_id=data.parent_id)
+    region = Region(tenant_id=tenant_id, kind=data.kind, name=data.name, parent_id=data.parent_id)
     session.add(region)
     await session.flush()
     return region
@@ -127,13 +138,15 @@ async def create_department(ctx: RequestContext, data: s.DepartmentIn) -> Depart
 async def create_compound(ctx: RequestContext, data: s.CompoundIn) -> Compound:
     """A district registers a compound in one of its communities (``tenants.any_district``: in any district's)."""
     ctx.require("tenants.compound", "write")
-    session = ctx.session
-    community = await session.get(Region, data.community_id)
-    if (
-        community is None
-        or community.kind != "community"
-        or (community.tenant_id != ctx.tenant_id and not ctx.can("tenants.any_district", "write"))
-    ):
+    community = await ctx.session.get(Region, data.community_id)
+    if community is not None and community.tenant_id != ctx.tenant_id and not ctx.can("tenants.any_district", "write"):
+        community = None
+    return await register_compound(ctx.session, community, data)
+
+
+async def register_compound(session: AsyncSession, community: Region | None, data: s.CompoundIn) -> Compound:
+    """Register a compound in ``community`` (a community region the caller may use), with its first operator."""
+    if community is None or community.kind != "community":
         raise invalid("community_id", "not a community of this district")
     if data.operator_tenant_id is not None:
         await _operator_tenant(session, data.operator_tenant_id)

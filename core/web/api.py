@@ -17,6 +17,7 @@ from core.web.activity import ActivityPages
 from core.web.auth import ConsoleAuthController, PortalAuthController
 from core.web.console import HomeController, RolesPages, UsersPages
 from core.web.errors import EXCEPTION_HANDLERS_FOR_PAGES
+from core.web.first_run import first_run, root
 from core.web.portal import PortalPages
 from core.web.render import STATIC, STATIC_URL
 from core.web.session import cookie_session, csrf_guard
@@ -27,7 +28,7 @@ def page_router(handlers: list) -> Router:
     return Router(
         path="/",
         route_handlers=handlers,
-        middleware=[cookie_session],
+        middleware=[first_run, cookie_session],  # a fresh instance answers every page with the setup page
         guards=[csrf_guard],
         exception_handlers=EXCEPTION_HANDLERS_FOR_PAGES,
         include_in_schema=False,  # type: ignore[arg-type]
@@ -45,6 +46,7 @@ ROUTE_HANDLERS: list = [
         ]
     ),
     page_router([PortalAuthController, PortalPages]),
+    root,
     # pages link assets with a content hash (render.static_url), so a browser may keep them for good
     create_static_files_router(
         path=STATIC_URL,

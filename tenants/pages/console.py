@@ -87,6 +87,14 @@ class CompoundsPages(Controller):
             if not ctx.can("tenants.any_district", "read"):
                 communities = communities.where(Region.tenant_id == ctx.tenant_id)
             form = {"communities": (await session.execute(communities)).all(), "enterprises": await _enterprises(session)}
+        if ctx.can("tenants.region", "write"):
+            form = form or {}
+            streets = select(Region.id, Region.name).where(Region.kind == "street").order_by(Region.name)
+            districts = select(Tenant.id, Tenant.name).where(Tenant.kind == "district").order_by(Tenant.name)
+            if not ctx.can("tenants.any_district", "write"):
+                streets, districts = streets.where(Region.tenant_id == ctx.tenant_id), districts.where(Tenant.id == ctx.tenant_id)
+            form["streets"] = (await session.execute(streets)).all()
+            form["districts"] = (await session.execute(districts)).all()
         return await page(
             request,
             "tenants/console/compounds.html",
@@ -100,6 +108,16 @@ class CompoundsPages(Controller):
         """Register a compound in a community, optionally with its operator."""
         compound = await services.create_compound(ctx, await parse_form(request, s.CompoundIn))
         return done(request, f"/console/compounds/{compound.id}", "created")
+
+    @post("/regions", guards=[requires("tenants.region", "write")])
+    async def create_region(self, request: Request, ctx: RequestContext) -> Response[Any]:
+        """Add a street to a district, or a community under a street: where compounds are registered."""
+        data = await parse_form(request, s.RegionIn)
+        if data.parent_id is not None:  # a community belongs to its street's district
+            parent = await ctx.session.get(Region, data.parent_id)
+            data = s.RegionIn(kind=data.kind, name=data.name, parent_id=data.parent_id, tenant_id=parent.tenant_id if parent else None)
+        await services.create_region(ctx, data)
+        return done(request, "/console/compounds", "created")
 
     @get("/{compound_id:uuid}", guards=[requires("tenants.compound", "read")])
     async def compound(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, state: State) -> Response[Any]:
