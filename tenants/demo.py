@@ -250,6 +250,7 @@ async def _core_city(session: AsyncSession) -> DemoCity:
                             number=f"{floor}0{door}",
                             floor=floor,
                             exclusive_area=area,
+                            building_area=(area * Decimal("1.25")).quantize(Decimal("0.01")),  # with its share of common parts
                             developer_held=held,
                         )
                         session.add(room)

@@ -10,6 +10,7 @@ from litestar.params import HeaderParameter
 from sqlalchemy import select
 
 from core.authz.guard import requires
+from core.clock import now
 from core.context import RequestContext
 from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
@@ -165,9 +166,22 @@ class BillsController(Controller):
         return services.payment_out(await services.cancel_payment(ctx.session, compound_id, payment_id))
 
     @get("/arrears", operation_id="arrearsByBuilding", guards=[requires("co_building.fee", "write")])
-    async def arrears(self, compound_id: uuid.UUID, ctx: RequestContext) -> list[s.ArrearsRow]:
+    async def arrears(
+        self, compound_id: uuid.UUID, ctx: RequestContext, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.ArrearsRow]:
         """Overdue money per building."""
-        return await services.arrears(ctx.session, compound_id)
+        rows, total = await paginate(ctx.session, services.arrears_query(compound_id, now().date()), limit, offset)
+        return Page(items=services.arrears_rows(rows), total=total, limit=limit, offset=offset)
+
+    @get("/fee-terms", operation_id="getFeeTerms", guards=[requires("co_building.fee", "read")])
+    async def terms(self, compound_id: uuid.UUID, ctx: RequestContext) -> s.FeeTermsOut:
+        """The late-fee terms (滞纳金) of the compound's property service contract, if it has them."""
+        return services.terms_out(await services.fee_terms(ctx.session, compound_id))
+
+    @put("/fee-terms", operation_id="setFeeTerms", guards=[requires("co_building.fee", "write")])
+    async def set_terms(self, compound_id: uuid.UUID, data: s.FeeTermsIn, ctx: RequestContext) -> s.FeeTermsOut:
+        """Set the late-fee terms: a daily rate on the outstanding amount after the due date, capped."""
+        return services.terms_out(await services.set_fee_terms(ctx.session, compound_id, data))
 
     @post("/bills/reminders", operation_id="sendFeeReminders", status_code=200, guards=[requires("co_building.fee", "write")])
     async def remind(self, compound_id: uuid.UUID, ctx: RequestContext) -> s.ReminderOut:

@@ -22,6 +22,8 @@ class FeeItemIn(Input):
     unit: Annotated[str, msgspec.Meta(max_length=20)] = ""
     due_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 30
     active: bool = True
+    area_basis: Literal["building", "exclusive"] = "building"
+    """For ``area`` items: the building area (建筑面积, most contracts) or the exclusive area (专有部分面积)."""
 
 
 class FeeItemOut(Output):
@@ -32,6 +34,24 @@ class FeeItemOut(Output):
     unit: str
     due_days: int
     active: bool
+    area_basis: str = "building"
+
+
+class FeeTermsIn(Input):
+    """The contract's late-fee terms (滞纳金); rates as decimals (0.0005 = 万分之五 a day; cap 0.2 = 20 % of the debt)."""
+
+    late_fee_daily_rate: Decimal
+    late_fee_cap_rate: Decimal
+    grace_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 0
+    contract_clause: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+class FeeTermsOut(Output):
+    late_fee_daily_rate: Decimal | None
+    late_fee_cap_rate: Decimal | None
+    grace_days: int
+    contract_clause: str
+    rule: str
 
 
 class MeterReadingIn(Input):
@@ -71,6 +91,9 @@ class BillOut(Output):
     overdue: bool
     reminder_count: int
     lines: list[BillLineOut] = []
+    late_fee_fen: int = 0
+    """The late fee (滞纳金) accrued today by the compound's terms: whole fen, rounded half up once, capped."""
+    late_fee_days: int = 0
 
 
 class PaymentIn(Input):

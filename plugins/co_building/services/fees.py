@@ -24,7 +24,7 @@ from core.ids import uuid7
 from core.notifications.services import notify
 from core.payments import Charge, ChargeStarted, PaymentProvider
 from core.problems import Problem, conflict, invalid, not_found
-from plugins.co_building.models.fees import Bill, BillLine, FeeItem, MeterReading, Payment
+from plugins.co_building.models.fees import Bill, BillLine, FeeItem, FeeTerms, MeterReading, Payment
 from plugins.co_building.schemas import fees as s
 from plugins.co_building.services.common import one_in_compound, resident_rooms
 from tenants.models import Building, Household, Resident, Room, Unit
@@ -86,6 +86,7 @@ async def create_fee_item(session: AsyncSession, compound_id: uuid.UUID, data: s
         unit=data.unit or {"area": "元/㎡·月", "fixed": "元/户·月", "metered": ""}[data.kind],
         due_days=data.due_days,
         active=data.active,
+        area_basis=data.area_basis,
     )
     session.add(item)
     await session.flush()
@@ -104,12 +105,13 @@ async def update_fee_item(session: AsyncSession, compound_id: uuid.UUID, item_id
     )
     if clash:
         raise invalid("name", "the compound already has a fee item of this name")
-    item.name, item.unit_price, item.unit, item.due_days, item.active = (
+    item.name, item.unit_price, item.unit, item.due_days, item.active, item.area_basis = (
         data.name.strip(),
         price,
         data.unit or item.unit,
         data.due_days,
         data.active,
+        data.area_basis,
     )
     await session.flush()
     return item
@@ -117,7 +119,14 @@ async def update_fee_item(session: AsyncSession, compound_id: uuid.UUID, item_id
 
 def fee_item_out(item: FeeItem) -> s.FeeItemOut:
     return s.FeeItemOut(
-        id=item.id, name=item.name, kind=item.kind, unit_price=item.unit_price, unit=item.unit, due_days=item.due_days, active=item.active
+        id=item.id,
+        name=item.name,
+        kind=item.kind,
+        unit_price=item.unit_price,
+        unit=item.unit,
+        due_days=item.due_days,
+        active=item.active,
+        area_basis=item.area_basis,
     )
 
 
@@ -168,7 +177,11 @@ async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: 
     items = (
         await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.active.is_(True)).order_by(FeeItem.name))
     ).all()
-    rooms = (await session.execute(select(Room.id, Room.exclusive_area).where(Room.compound_id == compound_id).order_by(Room.id))).all()
+    rooms = (
+        await session.execute(
+            select(Room.id, Room.exclusive_area, Room.building_area).where(Room.compound_id == compound_id).order_by(Room.id)
+        )
+    ).all()
     billed = set((await session.scalars(select(Bill.room_id).where(Bill.compound_id == compound_id, Bill.period == period))).all())
     readings = {
         (r.fee_item_id, r.room_id): r.quantity
@@ -178,6 +191,12 @@ async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: 
     }
     if not items:
         return s.GenerateBillsOut(period=period, created=0, skipped=len(rooms))
+    if any(i.kind == "area" and i.area_basis == "building" for i in items):
+        missing = sum(1 for r in rooms if r.id not in billed and r.building_area is None)
+        if missing:
+            raise conflict(
+                f"{missing} rooms have no building area (建筑面积) and a fee item charges on it; import it with the housing ledger first"
+            )
     due_days = max(i.due_days for i in items)
     due_on = first_day(period) + dt.timedelta(days=due_days)
     created = 0
@@ -189,7 +208,9 @@ async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: 
         total = 0
         for item in items:
             if item.kind == "area":
-                quantity, description = room.exclusive_area, f"{item.name} {room.exclusive_area}㎡ × {item.unit_price}"
+                quantity = room.building_area if item.area_basis == "building" else room.exclusive_area
+                label = "建筑面积" if item.area_basis == "building" else "专有面积"
+                description = f"{item.name} {label} {quantity}㎡ × {item.unit_price}"
             elif item.kind == "fixed":
                 quantity, description = Decimal(1), item.name
             else:
@@ -263,25 +284,121 @@ async def bills_out(session: AsyncSession, compound_id: uuid.UUID, bills: list[B
         ).all():
             lines.setdefault(line.bill_id, []).append(line)
     today = now().date()
+    terms = await fee_terms(session, compound_id)
     return [
-        s.BillOut(
-            id=b.id,
-            room_id=b.room_id,
-            room_label=labels.get(b.room_id, ""),
-            period=b.period,
-            amount_fen=b.amount_fen,
-            paid_fen=b.paid_fen,
-            outstanding_fen=outstanding(b),
-            status=b.status,
-            due_on=b.due_on,
-            overdue=outstanding(b) > 0 and b.due_on < today,
-            reminder_count=b.reminder_count,
-            lines=[
-                s.BillLineOut(description=ln.description, quantity=ln.quantity, unit_price=ln.unit_price, amount_fen=ln.amount_fen)
-                for ln in lines.get(b.id, [])
-            ],
+        _with_late_fee(
+            s.BillOut(
+                id=b.id,
+                room_id=b.room_id,
+                room_label=labels.get(b.room_id, ""),
+                period=b.period,
+                amount_fen=b.amount_fen,
+                paid_fen=b.paid_fen,
+                outstanding_fen=outstanding(b),
+                status=b.status,
+                due_on=b.due_on,
+                overdue=outstanding(b) > 0 and b.due_on < today,
+                reminder_count=b.reminder_count,
+                lines=[
+                    s.BillLineOut(description=ln.description, quantity=ln.quantity, unit_price=ln.unit_price, amount_fen=ln.amount_fen)
+                    for ln in lines.get(b.id, [])
+                ],
+            ),
+            b,
+            terms,
+            today,
         )
         for b in bills
+    ]
+
+
+# --------------------------------------------------------------------------- late fees (滞纳金)
+
+MAX_DAILY_RATE = Decimal("0.01")
+
+
+async def fee_terms(session: AsyncSession, compound_id: uuid.UUID) -> FeeTerms | None:
+    return await session.scalar(select(FeeTerms).where(FeeTerms.compound_id == compound_id))
+
+
+def late_fee(outstanding_fen: int, due_on: dt.date, today: dt.date, terms: FeeTerms | None) -> tuple[int, int]:
+    """(late fee in fen, days counted): the outstanding amount × the daily rate × the days overdue (from the day after
+    the due date, after any grace days), rounded half up to whole fen once, and at most the cap (the cap rate × the
+    outstanding amount, rounded the same way)."""
+    if terms is None or outstanding_fen <= 0:
+        return 0, 0
+    days = (today - due_on).days - terms.grace_days
+    if days <= 0:
+        return 0, 0
+    fee = to_fen(Decimal(outstanding_fen) / 100 * terms.late_fee_daily_rate * days)
+    cap = to_fen(Decimal(outstanding_fen) / 100 * terms.late_fee_cap_rate)
+    return min(fee, cap), days
+
+
+def _with_late_fee(out: s.BillOut, bill: Bill, terms: FeeTerms | None, today: dt.date) -> s.BillOut:
+    out.late_fee_fen, out.late_fee_days = late_fee(outstanding(bill), bill.due_on, today, terms)
+    return out
+
+
+def terms_out(terms: FeeTerms | None) -> s.FeeTermsOut:
+    if terms is None:
+        return s.FeeTermsOut(late_fee_daily_rate=None, late_fee_cap_rate=None, grace_days=0, contract_clause="", rule="无滞纳金约定")
+    return s.FeeTermsOut(
+        late_fee_daily_rate=terms.late_fee_daily_rate,
+        late_fee_cap_rate=terms.late_fee_cap_rate,
+        grace_days=terms.grace_days,
+        contract_clause=terms.contract_clause,
+        rule=(
+            f"逾期（宽限 {terms.grace_days} 日后）按欠费金额每日 {terms.late_fee_daily_rate} 计收滞纳金，"
+            f"以欠费金额的 {terms.late_fee_cap_rate} 为上限，按分四舍五入"
+        ),
+    )
+
+
+async def set_fee_terms(session: AsyncSession, compound_id: uuid.UUID, data: s.FeeTermsIn) -> FeeTerms:
+    """The late-fee terms of the compound's property service contract."""
+    for field, value, most in (
+        ("late_fee_daily_rate", data.late_fee_daily_rate, MAX_DAILY_RATE),
+        ("late_fee_cap_rate", data.late_fee_cap_rate, Decimal(1)),
+    ):
+        if not value.is_finite() or value <= 0:
+            raise invalid(field, "must be more than zero")
+        if value > most:
+            raise invalid(field, f"must not exceed {most}")
+    if data.late_fee_daily_rate != data.late_fee_daily_rate.quantize(Decimal("0.000001")):
+        raise invalid("late_fee_daily_rate", "at most six decimal places")
+    if data.late_fee_cap_rate != data.late_fee_cap_rate.quantize(Decimal("0.0001")):
+        raise invalid("late_fee_cap_rate", "at most four decimal places")
+    terms = await fee_terms(session, compound_id)
+    if terms is None:
+        terms = FeeTerms(compound_id=compound_id)
+        session.add(terms)
+    terms.late_fee_daily_rate, terms.late_fee_cap_rate, terms.grace_days, terms.contract_clause = (
+        data.late_fee_daily_rate,
+        data.late_fee_cap_rate,
+        data.grace_days,
+        data.contract_clause.strip(),
+    )
+    await session.flush()
+    return terms
+
+
+def arrears_query(compound_id: uuid.UUID, today: dt.date):
+    return (
+        select(Building.name, func.count(func.distinct(Bill.room_id)), func.count(Bill.id), func.sum(Bill.amount_fen - Bill.paid_fen))
+        .select_from(Bill)
+        .join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id))
+        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+        .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
+        .where(Bill.compound_id == compound_id, Bill.status != "paid", Bill.due_on < today)
+        .group_by(Building.name)
+        .order_by(Building.name)
+    )
+
+
+def arrears_rows(rows) -> list[s.ArrearsRow]:
+    return [
+        s.ArrearsRow(building=name, rooms_owing=rooms, bills=bills, outstanding_fen=int(total or 0)) for name, rooms, bills, total in rows
     ]
 
 
@@ -482,22 +599,7 @@ def payment_out(payment: Payment, instructions: str = "") -> s.PaymentOut:
 
 async def arrears(session: AsyncSession, compound_id: uuid.UUID) -> list[s.ArrearsRow]:
     """Overdue money per building (欠费): rooms owing, bills and the amount outstanding."""
-    today = now().date()
-    rows = (
-        await session.execute(
-            select(Building.name, func.count(func.distinct(Bill.room_id)), func.count(Bill.id), func.sum(Bill.amount_fen - Bill.paid_fen))
-            .select_from(Bill)
-            .join(Room, (Room.compound_id == Bill.compound_id) & (Room.id == Bill.room_id))
-            .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
-            .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
-            .where(Bill.compound_id == compound_id, Bill.status != "paid", Bill.due_on < today)
-            .group_by(Building.name)
-            .order_by(Building.name)
-        )
-    ).all()
-    return [
-        s.ArrearsRow(building=name, rooms_owing=rooms, bills=bills, outstanding_fen=int(total or 0)) for name, rooms, bills, total in rows
-    ]
+    return arrears_rows((await session.execute(arrears_query(compound_id, now().date()))).all())
 
 
 async def send_reminders(session: AsyncSession, compound_id: uuid.UUID, bill_ids: list[uuid.UUID] | None = None) -> s.ReminderOut:
