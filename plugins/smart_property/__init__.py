@@ -112,3 +112,10 @@ def redprop_demo_data(seed):
     from plugins.smart_property.services.demo import demo_rows
 
     demo_rows(seed)
+
+
+@hookimpl
+def redprop_cli_commands():
+    from plugins.smart_property.cli import COMMANDS
+
+    return COMMANDS
