@@ -42,6 +42,7 @@ from core.ids import uuid7
 from core.problems import Problem, not_found
 from core.security import blind_index, encrypt_pii
 from core.validators import id_card_problem, phone_problem
+from core.xlsx import restore, safe_row
 from tenants.import_models import ImportReport
 from tenants.models import RESIDENT_ROLES, Building, Compound, Household, Resident, Room, Unit
 from tenants.services import check_area, resident_out
@@ -219,7 +220,7 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    return restore(str(value).strip())  # an export's neutralised formula-like text reads back as it was
 
 
 def _find_header(rows: Iterable[tuple[Any, ...]]) -> tuple[int, list[str]] | None:
@@ -733,7 +734,7 @@ def error_report_workbook(errors: Iterable[RowError]) -> bytes:
     ws.freeze_panes = "A2"
     ws.append([_bold(ws, h) for h in ("行", "列", "问题")])
     for e in errors:
-        ws.append([e.row, e.column, e.message])
+        ws.append(safe_row([e.row, e.column, e.message]))
     return _save(workbook)
 
 
@@ -817,7 +818,7 @@ def _ledger_workbook(rows: Iterable[list[Any]]) -> bytes:
         ws.data_validations.append(validation)
     ws.append([_bold(ws, c.header) for c in COLUMNS])
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(row))
     guide = workbook.create_sheet("填写说明")
     for letter, width in (("A", 14), ("B", 16), ("C", 8), ("D", 60)):
         guide.column_dimensions[letter].width = width

@@ -28,6 +28,7 @@ from core.clock import now
 from core.db import CompoundScoped, ScopeRoot, session_scope
 from core.notifications.channels import mask_address
 from core.security import mask_phone
+from core.xlsx import safe_row
 
 GENESIS = "0" * 64
 NOT_AUDITED = {
@@ -320,9 +321,9 @@ async def export_csv(session: AsyncSession, tenant_id: uuid.UUID | None) -> str:
     writer.writerow(EXPORT_COLUMNS)
     for entry in (await session.scalars(entries_query(tenant_id).order_by(None).order_by(AuditEntry.chain, AuditEntry.seq))).all():
         writer.writerow(
-            [
+            safe_row(
                 json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else ("" if v is None else _plain(v))
                 for v in (getattr(entry, c) for c in EXPORT_COLUMNS)
-            ]
+            )
         )
     return buffer.getvalue()

@@ -49,6 +49,18 @@ _ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png
 # the main part's content type inside [Content_Types].xml tells a Word file from an Excel one
 _OOXML_MAIN_PARTS = {DOCX: DOCX + ".main+xml", XLSX: XLSX + ".main+xml"}
 _CONTENT_TYPES_MAX = 1024 * 1024  # a real [Content_Types].xml is a few KiB; never inflate more
+MB = 1024 * 1024
+MAX_BYTES_BY_TYPE: dict[str, int] = {
+    "image/jpeg": 10 * MB,
+    "image/png": 10 * MB,
+    "image/gif": 5 * MB,
+    "image/webp": 10 * MB,
+    "application/pdf": 20 * MB,
+    DOCX: 20 * MB,
+    XLSX: 20 * MB,
+}
+"""The most each type may weigh (a phone photo is a few MB, a scanned document more); the deployment's
+``max_upload_bytes`` caps them all."""
 
 
 def max_upload_bytes(settings: Settings | None = None) -> int:
@@ -128,11 +140,16 @@ def _sniff_ooxml(data: bytes) -> str | None:
                 return None
             with archive.open(info) as part:
                 manifest = part.read(_CONTENT_TYPES_MAX).decode("utf-8", "replace")
+            names = set(archive.namelist())
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
         return None
     for content_type, main_part in _OOXML_MAIN_PARTS.items():
-        if main_part in manifest:
-            return content_type
+        # the manifest must name the main part, and that part must be in the package (a zip renamed .docx is not)
+        for override in re.finditer(r"<Override\b[^>]*>", manifest):
+            tag = override.group(0)
+            name = re.search(r'PartName="/?([^"]+)"', tag)
+            if f'"{main_part}"' in tag and name and name.group(1) in names:
+                return content_type
     return None
 
 
@@ -177,9 +194,16 @@ def check_content(data: bytes, declared_type: str | None) -> str:
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
+def _visible_char(c: str) -> bool:
+    # format characters (Cf: bidirectional overrides and isolates U+202A-202E, U+2066-2069, marks, zero-width
+    # joiners) can make "gpj.exe" read as "exe.jpg"; control characters (Cc) have no place in a name
+    return unicodedata.category(c) not in ("Cf", "Cc")
+
+
 def safe_filename(name: str | None, content_type: str) -> str:
     """A display name: no path, no control or reserved characters, and an extension that matches the content."""
     base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    base = "".join(c for c in base if _visible_char(c))
     base = _UNSAFE.sub("_", base)
     base = " ".join(base.split()).strip(" .")
     extensions = ALLOWED_TYPES[content_type]
@@ -262,6 +286,16 @@ async def upload(
     if not data:
         raise invalid("file", "the file is empty")
     content_type = check_content(data, declared_type)
+    type_limit = min(max_bytes, MAX_BYTES_BY_TYPE[content_type])
+    if len(data) > type_limit:
+        raise Problem(
+            413,
+            "too-large",
+            "Request too large",
+            f"a {content_type} file may be at most {type_limit} bytes",
+            max_bytes=type_limit,
+            errors=[{"field": "file", "message": f"larger than {type_limit} bytes for {content_type}"}],
+        )
     if entry.model is not None:
         model = entry.model
         exists = await session.scalar(select(model.id).where(model.compound_id == compound_id, model.id == record_id))
