@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.web.api import page_router
-from plugins.coordination.pages import cases, publicity, tasks
+from plugins.coordination.pages import cases, grids, publicity, tasks
 
-_PARTS = (cases, tasks, publicity)
+_PARTS = (cases, grids, tasks, publicity)
 PAGES: list[dict] = [entry for part in _PARTS for entry in part.PAGES]
 PAGE_ROUTER = page_router([handler for part in _PARTS for handler in part.HANDLERS])

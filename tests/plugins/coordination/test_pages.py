@@ -177,3 +177,22 @@ async def test_the_community_runs_a_selection_through_the_console(web, city):
     await sign_in(web, "13800000001", portal=True)
     page = await web.get(portal, headers=HTML)
     assert f'id="vote-{nid}"' in page.text and "志愿服务进小区" in page.text
+
+
+async def test_the_district_draws_a_grid_through_the_console(web, city):
+    await sign_in(web, "district-1-admin")
+    url = "/console/coordination/grids/"
+    page = await web.get(url, headers=HTML)
+    assert page.status_code == 200 and "东关社区第一网格" in page.text and "东关社区网格员" in page.text
+    r = await post(web, url, {"community_id": str(city.regions["community-1-2"]), "name": "西关社区第一网格"}, token_from=url)
+    assert r.status_code == 303, r.text[:2000]
+    page = await web.get(url, headers=HTML)
+    card = page.text.split("西关社区第一网格")[0].rsplit('id="grid-', 1)[1]
+    grid_id = card[:36]
+    section = page.text.split(f'id="grid-{grid_id}"')[1].split('id="grid-')[0]
+    building = re.search(r'name="building_ids" value="([0-9a-f-]{36})"', section).group(1)
+    r = await post(web, f"{url}{grid_id}/buildings", {"building_ids": [building]}, token_from=url)
+    assert r.status_code == 303, r.text[:2000]
+    assert f'value="{building}" checked' in (await web.get(url, headers=HTML)).text
+    await sign_in(web, "ent-a-admin")
+    assert (await web.get(url, headers=HTML)).status_code == 403
