@@ -92,11 +92,15 @@ def db_current() -> None:
     current(settings.migrate_database_url, load_plugins(settings))
 
 
-@main.command("plugins")
-def plugins_cmd() -> None:
-    """List installed plugins: name, version, hooks and the compounds where each is enabled."""
+@main.group("plugins", invoke_without_command=True)
+@click.pass_context
+def plugins_cmd(context: click.Context) -> None:
+    """List installed plugins: state, version, hook API, hooks and the compounds where each is enabled."""
+    if context.invoked_subcommand is not None:
+        return
     from core import access
     from core.app import load_plugins
+    from core.plugins.lifecycle import states
 
     settings = get_settings()
     host = load_plugins(settings)
@@ -106,14 +110,42 @@ def plugins_cmd() -> None:
     except Exception as exc:  # a listing still works without a migrated database
         click.echo(f"(enablement unknown: {exc.__class__.__name__})", err=True)
         enabled = {}
-    for rec in host.plugins.values():
-        click.echo(f"{rec.name} {rec.version}{'' if rec.is_module else ' (built-in)'}")
-        click.echo(f"  hooks: {', '.join(rec.hooks)}")
-        if rec.is_module:
-            names = enabled.get(rec.name, [])
-            click.echo(f"  enabled in {len(names)} compound(s){': ' + ', '.join(names) if names else ''}")
-    for name, reason in host.refused.items():
-        click.echo(f"{name} REFUSED: {reason}")
+    for line in states(host, enabled):
+        if line.state == "refused":
+            click.echo(f"{line.name} REFUSED: {line.note}")
+            continue
+        click.echo(f"{line.name} {line.version} [{line.state}] hook API {line.hook_api}")
+        click.echo(f"  hooks: {', '.join(host.plugins[line.name].hooks)}")
+        if line.state != "built-in":
+            click.echo(f"  enabled in {len(line.compounds)} compound(s){': ' + ', '.join(line.compounds) if line.compounds else ''}")
+
+
+@plugins_cmd.command("purge")
+@click.argument("name")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=pathlib.Path), help="where its data goes (JSON)")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def plugins_purge(name: str, export_path: pathlib.Path | None, yes: bool) -> None:
+    """Export a plugin's data to a file, then drop its tables (its migration branch down to base). Uninstall it after."""
+    import datetime as dt
+
+    from core.app import load_plugins
+    from core.plugins import lifecycle
+
+    settings = get_settings()
+    host = load_plugins(settings)
+    record = host.plugins.get(name)
+    if record is None:
+        raise click.ClickException(f"no loaded plugin named {name}" + (f" (refused: {host.refused[name]})" if name in host.refused else ""))
+    if not record.is_module:
+        raise click.ClickException(f"{name} is a built-in part of the platform and cannot be purged")
+    tables = lifecycle.tables_of(record)
+    target = export_path or pathlib.Path(f"{name}-export-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json")
+    if not yes:
+        click.confirm(f"Export and then DROP the tables of {name} ({', '.join(tables) or 'none'})?", abort=True)
+    counts = lifecycle.export(settings.migrate_database_url, tables, target)
+    click.echo(f"exported {sum(counts.values())} row(s) of {len(counts)} table(s) to {target}")
+    lifecycle.purge(settings.migrate_database_url, host, name)
+    click.echo(f"dropped the tables of {name}; uninstall its package now (pip uninstall), or `redprop db upgrade` brings them back empty")
 
 
 async def _enabled_compounds(session, modules: list[str]) -> dict[str, list[str]]:
