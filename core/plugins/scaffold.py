@@ -275,20 +275,20 @@ p, enterprise_manager, *, {name}.note, write
 p, district_admin, *, {name}.note, read
 p, resident, *, {name}.note, read
 """,
-    "redprop_{name}/locale/zh_CN/LC_MESSAGES/redprop_{name}.po": '''msgid ""
+    "redprop_{name}/locale/zh_CN/LC_MESSAGES/redprop_{name}.po": """msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
 
 msgid "Notes"
 msgstr "记事"
-''',
-    "redprop_{name}/locale/en/LC_MESSAGES/redprop_{name}.po": '''msgid ""
+""",
+    "redprop_{name}/locale/en/LC_MESSAGES/redprop_{name}.po": """msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
 
 msgid "Notes"
 msgstr ""
-''',
+""",
     "redprop_{name}/migrations/__init__.py": "",
     "redprop_{name}/migrations/versions/{name}_0001_notes.py": '''"""{name}: notes table.
 
