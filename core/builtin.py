@@ -20,7 +20,7 @@ def redprop_plugin_info():
     }
 
 
-MODEL_MODULES = ("core.events.models", "core.audit.models", "core.notifications.models", "core.files.models")
+MODEL_MODULES = ("core.events.models", "core.audit.models", "core.notifications.models", "core.files.models", "core.identity.otp")
 ROUTE_MODULES = ("core.audit.api", "core.notifications.api", "core.files.api", "core.web.api")
 
 

@@ -164,6 +164,10 @@ class OwnersCommittee(CompoundScoped, Base):
     term_end: Mapped[dt.date] = mapped_column(Date)
     elected_on: Mapped[dt.date | None] = mapped_column(Date)
     filing_number: Mapped[str | None] = mapped_column(String(60))
+    source_vote_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """The closed ``elect_committee`` vote (co_building) that elected this term, when it was filled from one."""
+    expiry_flagged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    """When the community and the district were told the term ends within 90 days (once per term)."""
 
 
 class CommitteeMember(CompoundScoped, Base):

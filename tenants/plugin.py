@@ -28,9 +28,9 @@ def redprop_access_rules():
 
 @hookimpl
 def redprop_models():
-    from tenants import billing, import_models, models
+    from tenants import billing, import_models, joining_models, models
 
-    return [*billing.MODELS, *import_models.MODELS] + [
+    return [*billing.MODELS, *import_models.MODELS, *joining_models.MODELS] + [
         getattr(models, n)
         for n in (
             "Tenant",
@@ -56,9 +56,10 @@ def redprop_models():
 def redprop_route_handlers():
     from tenants.api import ROUTE_HANDLERS
     from tenants.imports_api import ROUTE_HANDLERS as IMPORT_HANDLERS
+    from tenants.joining_api import ROUTE_HANDLERS as JOINING_HANDLERS
     from tenants.pages import ROUTE_HANDLERS as PAGE_HANDLERS
 
-    return [*ROUTE_HANDLERS, *IMPORT_HANDLERS, *PAGE_HANDLERS]
+    return [*ROUTE_HANDLERS, *IMPORT_HANDLERS, *JOINING_HANDLERS, *PAGE_HANDLERS]
 
 
 @hookimpl
