@@ -93,3 +93,21 @@ async def test_the_district_ranking_costs_the_same_for_one_row_or_a_full_page(cl
             one, many, page = await _same_for_one_and_many(client, app, f"{DISTRICT_RANKINGS}?by={by}", h)
             assert one == many, (user, by, one, many)
             assert page["total"] >= 1
+
+
+async def test_a_compound_list_shows_its_compound_alone_without_a_filter_of_its_own(client, as_user, city):
+    """ent-a-admin reaches A1 and A2; the services write no compound_id filter, the route's unit of work does."""
+    h = await as_user("ent-a-admin")
+    a1, a2 = C.format(city.compounds["A1"]), C.format(city.compounds["A2"])
+    made = {
+        "/services": (
+            await client.post(a2 + "/services", json={"name": "书香苑代收快递", "category": "parcel", "price_fen": 0}, headers=h)
+        ).json(),
+        "/volunteer-teams": (await client.post(a2 + "/volunteer-teams", json={"name": "书香苑服务队"}, headers=h)).json(),
+        "/rewards": (await client.post(a2 + "/rewards", json={"name": "书香苑纪念品", "points_cost": 5, "stock": 3}, headers=h)).json(),
+    }
+    for path, row in made.items():
+        assert "id" in row, (path, row)
+        in_a2 = {x["id"] for x in (await client.get(a2 + path, params={"limit": 500}, headers=h)).json()["items"]}
+        in_a1 = {x["id"] for x in (await client.get(a1 + path, params={"limit": 500}, headers=h)).json()["items"]}
+        assert row["id"] in in_a2 and row["id"] not in in_a1, path
