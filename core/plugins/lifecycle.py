@@ -53,6 +53,23 @@ def tables_of(record: PluginRecord) -> list[str]:
     return [t.name for t in reversed(sort_tables(tables))]
 
 
+def _run(work: Any) -> Any:
+    """Run ``work`` (a coroutine function or a callable that may call ``asyncio.run``) to completion, on a thread of
+    its own when the caller already runs an event loop (as migrations do)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def call() -> Any:
+        result = work()
+        return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -80,11 +97,11 @@ def export(url: str, tables: list[str], path: pathlib.Path) -> dict[str, int]:
         finally:
             await engine.dispose()
 
-    data = asyncio.run(read())
+    data = _run(read)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     return {name: len(rows) for name, rows in data.items()}
 
 
 def purge(url: str, host: PluginHost, name: str) -> None:
     """Drop the plugin's tables by running its migration branch down to its base (the other branches untouched)."""
-    command.downgrade(alembic_config(url, host), f"{name}@base")
+    _run(lambda: command.downgrade(alembic_config(url, host), f"{name}@base"))
