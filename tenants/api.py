@@ -275,7 +275,8 @@ class CommitteeController(Controller):
 
     @post("/", operation_id="createCommittee", guards=[requires("tenants.committee", "write")])
     async def create_committee(self, compound_id: uuid.UUID, data: s.CommitteeIn, session: AsyncSession) -> s.CommitteeOut:
-        """Record an elected owners' committee term."""
+        """Record an elected owners' committee term (never overlapping another; optionally filled from a passed
+        ``elect_committee`` vote named by ``source_vote_id``)."""
         c = await services.create_committee(session, compound_id, data)
         return s.CommitteeOut(
             id=c.id,
@@ -285,6 +286,7 @@ class CommitteeController(Controller):
             elected_on=c.elected_on,
             filing_number=c.filing_number,
             members=[],
+            source_vote_id=c.source_vote_id,
         )
 
     @post("/{committee_id:uuid}/members", operation_id="addCommitteeMember", guards=[requires("tenants.committee", "write")])

@@ -28,9 +28,9 @@ def redprop_access_rules():
 
 @hookimpl
 def redprop_models():
-    from tenants import billing, import_models, joining_models, models
+    from tenants import billing, committee_terms, import_models, joining_models, models
 
-    return [*billing.MODELS, *import_models.MODELS, *joining_models.MODELS] + [
+    return [*billing.MODELS, *import_models.MODELS, *joining_models.MODELS, *committee_terms.MODELS] + [
         getattr(models, n)
         for n in (
             "Tenant",
@@ -84,14 +84,26 @@ def redprop_record_types():
 @hookimpl
 def redprop_actors():
     from tenants.billing import generate_invoices_job
+    from tenants.committee_terms import flag_expiring_job
 
-    return [generate_invoices_job]
+    return [generate_invoices_job, flag_expiring_job]
 
 
 @hookimpl
 def redprop_schedules():
     # hourly: the job issues last month's invoices once (idempotent), whichever hour the month turns
-    return [{"name": "tenants.monthly_invoices", "actor": "tenants.generate_invoices", "every_seconds": 3600}]
+    return [
+        {"name": "tenants.monthly_invoices", "actor": "tenants.generate_invoices", "every_seconds": 3600},
+        # daily: owners' committee terms ending within 90 days are flagged once to the district
+        {"name": "tenants.committee_expiry", "actor": "tenants.flag_committee_expiry", "cron": "0 8 * * *"},
+    ]
+
+
+@hookimpl
+def redprop_handle_event(event):
+    from tenants.committee_terms import react
+
+    return react(event)  # a closed elect_committee vote (co_building) is remembered for filling a term
 
 
 @hookimpl

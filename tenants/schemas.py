@@ -177,6 +177,8 @@ class CommitteeIn(Input):
     term_end: dt.date
     elected_on: dt.date | None = None
     filing_number: Annotated[str, msgspec.Meta(max_length=60)] | None = None
+    source_vote_id: uuid.UUID | None = None
+    """A closed, passed ``elect_committee`` vote (co_building) this term is filled from."""
 
 
 class CommitteeMemberIn(Input):
@@ -206,6 +208,7 @@ class CommitteeOut(Output):
     elected_on: dt.date | None
     filing_number: str | None
     members: list[CommitteeMemberOut] = []
+    source_vote_id: uuid.UUID | None = None
 
 
 class PlanIn(Input):

@@ -342,14 +342,17 @@ def resident_out(row: Resident, *, show_pii: bool) -> s.ResidentOut:
 
 
 async def create_committee(session: AsyncSession, compound_id: uuid.UUID, data: s.CommitteeIn) -> OwnersCommittee:
-    if data.term_end <= data.term_start:
-        raise invalid("term_end", "must be after term_start")
+    """Record a term: no overlap with another term of the compound; filled from a passed election vote when named."""
+    from tenants.committee_terms import check_term
+
+    election = await check_term(session, compound_id, data.term_start, data.term_end, data.source_vote_id)
     row = OwnersCommittee(
         compound_id=compound_id,
         term_start=data.term_start,
         term_end=data.term_end,
-        elected_on=data.elected_on,
+        elected_on=data.elected_on or (election.closed_at.date() if election else None),
         filing_number=data.filing_number,
+        source_vote_id=data.source_vote_id,
     )
     session.add(row)
     await session.flush()
@@ -428,6 +431,7 @@ async def committees(session: AsyncSession, compound_id: uuid.UUID) -> list[s.Co
                 elected_on=c.elected_on,
                 filing_number=c.filing_number,
                 members=ms,
+                source_vote_id=c.source_vote_id,
             )
         )
     return out

@@ -26,6 +26,7 @@ from core.web.i18n import N_
 from core.web.render import PAGE_SIZE, done, fragment, is_htmx, page, pager, redirect
 from tenants import schemas as s
 from tenants import services
+from tenants.committee_terms import elections as committee_elections
 from tenants.models import Building, Household, Plan, Resident, Room, Subscription, Unit
 from tenants.pages.base import CATALOG
 
@@ -241,9 +242,12 @@ class CommitteePages(Controller):
                 )
             ).all()
         compound = await services.get_compound(session, compound_id)
+        used = {t.source_vote_id for t in terms}
+        chosen = [e for e in await committee_elections(session, compound_id) if e.passed and e.vote_id not in used] if writable else []
         return await page(
             request,
             "tenants/console/committee.html",
+            elections=chosen,
             compound_id=compound_id,
             compound=compound,
             terms=terms,
