@@ -39,10 +39,13 @@ async def test_the_work_order_list_costs_the_same_for_5_and_50_rows_and_the_deta
     await client.get(_url(city), headers=headers)  # warm: first use of the policy, templates, pools
     counts = {}
     for limit in (5, 50):
-        with counting(app) as seen:
-            r = await client.get(_url(city), params={"limit": limit}, headers=headers)
-        assert r.status_code == 200, r.text
-        counts[limit] = len(seen)
+        tries = []
+        for _ in range(3):  # the least of three: a background loop sharing the engine may slip a statement in
+            with counting(app) as seen:
+                r = await client.get(_url(city), params={"limit": limit}, headers=headers)
+            assert r.status_code == 200, r.text
+            tries.append(len(seen))
+        counts[limit] = min(tries)
     rows = r.json()["items"]
     assert len(rows) > 5, "the demo has more orders than the small page"
     with counting(app) as seen:
