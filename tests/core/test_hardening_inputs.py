@@ -172,3 +172,14 @@ async def test_whitespace_only_names_are_refused(client, as_user, blank):
     body = {"username": "blank-user", "display_name": blank, "password": "long-enough-pw"}
     response = await client.post("/api/v1/users", json=body, headers=headers)
     assert response.status_code == 400 and _names(response, "display_name"), response.text
+
+
+async def test_bills_for_a_far_future_period_are_refused_naming_the_period(client, as_user, city):
+    """Issuing bills for 9999-12 overflowed the due date (a 500); a period more than a year ahead is refused."""
+    schema = (await client.get("/schema/openapi.json")).json()
+    path = next(p for p, ops in schema["paths"].items() if ops.get("post", {}).get("operationId") == "generateBills")
+    url = _fill(path, city)
+    headers = await as_user("ent-a-admin")
+    for period in ("9999-12", "1970-01"):
+        response = await client.post(url, json={"period": period}, headers=headers)
+        assert response.status_code == 422 and _names(response, "period"), response.text

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import compound_today
 from core.clock import now
 from core.ids import uuid7
 from core.notifications.services import notify
@@ -172,8 +173,23 @@ def first_day(period: str) -> dt.date:
     return dt.date(int(year), int(month), 1)
 
 
+EARLIEST_PERIOD = "2000-01"
+MONTHS_AHEAD = 12
+"""Bills may be issued at most a year ahead: a period like 9999-12 overflowed the due date (a 500)."""
+
+
+async def check_period(session: AsyncSession, compound_id: uuid.UUID, period: str) -> None:
+    """Refuse a period before :data:`EARLIEST_PERIOD` or more than :data:`MONTHS_AHEAD` months after the compound's
+    current month (a 422 naming ``period``)."""
+    today = await compound_today(session, compound_id)
+    latest = _months_back(today, -MONTHS_AHEAD)
+    if not EARLIEST_PERIOD <= period <= latest:
+        raise invalid("period", f"must be between {EARLIEST_PERIOD} and {latest}")
+
+
 async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: str) -> s.GenerateBillsOut:
     """One bill per room for ``period`` from the active fee items; rooms already billed are skipped (idempotent)."""
+    await check_period(session, compound_id, period)
     items = (
         await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.active.is_(True)).order_by(FeeItem.name))
     ).all()
@@ -684,10 +700,9 @@ def demo_rows(seed) -> None:
 
 
 def _months_back(day: dt.date, n: int) -> str:
-    year, month = day.year, day.month - n
-    while month <= 0:
-        year, month = year - 1, month + 12
-    return f"{year:04d}-{month:02d}"
+    """The period ``n`` months before ``day``'s (after it, for a negative ``n``)."""
+    index = day.year * 12 + day.month - 1 - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 async def _demo_bills(session: AsyncSession, city) -> None:
