@@ -150,14 +150,7 @@ async def request_binding(
     """A registered resident asks to be bound to a room, named as on the door; staff approve or refuse."""
     _relation(relation)
     await widen_scope(session, compound_id)
-    room_id = await session.scalar(
-        select(Room.id)
-        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
-        .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
-        .where(Room.compound_id == compound_id, Building.name == building.strip(), Unit.name == unit.strip(), Room.number == number.strip())
-    )
-    if room_id is None:
-        raise invalid("number", "no such room in this compound (check the building, unit and room number)")
+    room_id = await room_named(session, compound_id, building, unit, number)
     if await session.scalar(
         select(RoomBinding.id).where(
             RoomBinding.compound_id == compound_id,
@@ -173,6 +166,19 @@ async def request_binding(
     session.add(binding)
     await session.flush()
     return binding
+
+
+async def room_named(session: AsyncSession, compound_id: uuid.UUID, building: str, unit: str, number: str) -> uuid.UUID:
+    """The room of the compound named as on the door (building, unit, number), else a 422 naming ``number``."""
+    room_id = await session.scalar(
+        select(Room.id)
+        .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
+        .join(Building, (Building.compound_id == Unit.compound_id) & (Building.id == Unit.building_id))
+        .where(Room.compound_id == compound_id, Building.name == building.strip(), Unit.name == unit.strip(), Room.number == number.strip())
+    )
+    if room_id is None:
+        raise invalid("number", "no such room in this compound (check the building, unit and room number)")
+    return room_id
 
 
 async def _binding(ctx: RequestContext, binding_id: uuid.UUID) -> RoomBinding:

@@ -13,11 +13,14 @@ from core.web.api import page_router
 from tenants.pages.compound import CommitteePages, HousingPages, ModulesPages, ResidentsPages
 from tenants.pages.console import CompoundsPages, PlansPages, TenantsPages
 from tenants.pages.imports import ImportPages
+from tenants.pages.joining import JoiningPages, JoinPages, MyRoomsPages
 from tenants.pages.portal import PortalHomePages
 
 ROUTE_HANDLERS: list = [
-    page_router([TenantsPages, CompoundsPages, PlansPages, HousingPages, ResidentsPages, CommitteePages, ModulesPages, ImportPages]),
-    page_router([PortalHomePages]),
+    page_router(
+        [TenantsPages, CompoundsPages, PlansPages, HousingPages, ResidentsPages, CommitteePages, ModulesPages, ImportPages, JoiningPages]
+    ),
+    page_router([PortalHomePages, JoinPages, MyRoomsPages]),
 ]
 
 C = "/console/compounds/{compound_id}"
@@ -32,6 +35,13 @@ PAGES: list[dict[str, Any]] = [
         "label_zh": "业主委员会",
         "label_en": "Owners' committee",
         "permission": "tenants.committee:read",
+    },
+    {
+        "group": "compound",
+        "path": C + "/joining",
+        "label_zh": "住户入驻",
+        "label_en": "Residents joining",
+        "permission": "tenants.binding:read",
     },
     {
         "group": "compound",
