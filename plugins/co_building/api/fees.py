@@ -13,7 +13,7 @@ from core.authz.guard import requires
 from core.clock import now
 from core.context import RequestContext
 from core.inputs import one_of
-from core.pagination import LimitParam, OffsetParam, Page, paginate
+from core.pagination import LimitParam, OffsetParam, Page, page_of, paginate
 from core.payments import collect_providers
 from plugins.co_building.models.fees import BILL_STATUSES, FeeItem, Payment
 from plugins.co_building.schemas import fees as s
@@ -30,10 +30,12 @@ class FeeItemsController(Controller):
     tags = ["co_building: fees"]
 
     @get("/", operation_id="listFeeItems", guards=[requires("co_building.fee", "read")])
-    async def list_items(self, compound_id: uuid.UUID, ctx: RequestContext) -> list[s.FeeItemOut]:
+    async def list_items(
+        self, compound_id: uuid.UUID, ctx: RequestContext, limit: LimitParam = 50, offset: OffsetParam = 0
+    ) -> Page[s.FeeItemOut]:
         """The compound's fee standards (收费标准)."""
-        rows = (await ctx.session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id).order_by(FeeItem.name))).all()
-        return [services.fee_item_out(r) for r in rows]
+        rows, total = await paginate(ctx.session, select(FeeItem).order_by(FeeItem.name, FeeItem.id), limit, offset)
+        return Page(items=[services.fee_item_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @post("/", operation_id="createFeeItem", guards=[requires("co_building.fee", "write")])
     async def create(self, compound_id: uuid.UUID, data: s.FeeItemIn, ctx: RequestContext) -> s.FeeItemOut:
@@ -129,7 +131,9 @@ class BillsController(Controller):
         compound_id: uuid.UUID,
         bill_id: uuid.UUID,
         ctx: RequestContext,
-    ) -> list[s.PaymentOut]:
+        limit: LimitParam = 50,
+        offset: OffsetParam = 0,
+    ) -> Page[s.PaymentOut]:
         """Payments against a bill, with their receipt numbers."""
         bill = await services.get_bill(ctx.session, compound_id, bill_id)
         if not ctx.can("co_building.fee", "read_all") and bill.room_id not in await services.resident_rooms(
@@ -138,12 +142,9 @@ class BillsController(Controller):
             from core.problems import not_found
 
             raise not_found("bill")
-        rows = (
-            await ctx.session.scalars(
-                select(Payment).where(Payment.compound_id == compound_id, Payment.bill_id == bill_id).order_by(Payment.created_at)
-            )
-        ).all()
-        return [services.payment_out(p) for p in rows]
+        stmt = select(Payment).where(Payment.bill_id == bill_id).order_by(Payment.created_at, Payment.id)
+        rows, total = await paginate(ctx.session, stmt, limit, offset)
+        return Page(items=[services.payment_out(p) for p in rows], total=total, limit=limit, offset=offset)
 
     @post(
         "/payments/{payment_id:uuid}/confirm",
@@ -189,12 +190,13 @@ class BillsController(Controller):
         return await services.send_reminders(ctx.session, compound_id)
 
     @get("/payment-providers", operation_id="paymentProviders", guards=[requires("co_building.payment", "write")])
-    async def providers(self, request: Request) -> list[s.ProviderOut]:
+    async def providers(self, request: Request, limit: LimitParam = 50, offset: OffsetParam = 0) -> Page[s.ProviderOut]:
         """The payment providers installed (``offline`` unless a provider plugin is)."""
-        return [
+        items = [
             s.ProviderOut(name=p.name, label_zh=p.label_zh, label_en=p.label_en)
             for p in collect_providers(request.app.state.plugins).values()
         ]
+        return page_of(items, limit, offset)
 
 
 ROUTE_HANDLERS: list = [FeeItemsController, BillsController]

@@ -108,7 +108,7 @@ async def test_a_resident_pays_offline_and_staff_confirm_the_money(client, as_us
     await _new_compound_items(client, city, admin)
     await client.post(base(city) + "/bills/generate", json={"period": "2027-03"}, headers=admin)
     bill = (await client.get(base(city) + "/bills?period=2027-03", headers=resident)).json()["items"][0]
-    providers = (await client.get(base(city) + "/payment-providers", headers=resident)).json()
+    providers = (await client.get(base(city) + "/payment-providers", headers=resident)).json()["items"]
     assert [p["name"] for p in providers] == ["offline"]
     r = await client.post(
         base(city) + f"/bills/{bill['id']}/payments",
