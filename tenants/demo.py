@@ -108,6 +108,17 @@ class DemoSeed:
         """Run ``await step(session, city)`` after every plugin's rows are in: demo data that goes through services."""
         self.steps.append(step)
 
+    def enable_module(self, name: str, compound_key: str) -> None:
+        """Turn a gated module on for one demo compound (``"A1"``), as the compound's district would: a vendor's
+        plugin enables itself in the demo without knowing the control plane's tables."""
+        compound_id = self.city.compounds[compound_key]
+
+        async def enable(session: AsyncSession, city: DemoCity) -> None:
+            district = await session.scalar(select(Compound.district_tenant_id).where(Compound.id == compound_id))
+            session.add(ModuleEnablement(compound_id=compound_id, module=name, enabled=True, by_tenant_id=district))
+
+        self.then(enable)
+
 
 async def demo_exists(session: AsyncSession) -> bool:
     return bool(await session.scalar(select(Tenant.id).where(Tenant.kind == "platform").limit(1)))

@@ -33,7 +33,7 @@ from sqlalchemy import event
 
 from core import clock as _clock
 from core.app import create_app, load_plugins
-from core.db import Database
+from core.db import Database, Scope
 from core.events.services import dispatch_pending, handle_events
 from core.migrate import upgrade
 from core.settings import load_settings
@@ -165,6 +165,13 @@ async def db(database_urls):
     database = Database(database_urls["app"], cross_scope_url=database_urls["cross"])
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+def compound_session(db):
+    """``async with compound_session(compound_id) as session:`` one transaction scoped to that compound alone, as a
+    job's step or an indicator's compute gets it (committed at the end of the block)."""
+    return lambda compound_id: db.transaction(Scope.of([compound_id]))
 
 
 # --------------------------------------------------------------------------- people
