@@ -131,6 +131,76 @@ async def indicator_values(
     return out
 
 
+async def indicator_values_many(
+    session: AsyncSession,
+    host: PluginHost,
+    compound_ids: list[uuid.UUID],
+    start: dt.date,
+    end: dt.date,
+    codes: set[str] | None = None,
+) -> dict[uuid.UUID, list[IndicatorValue]]:
+    """``indicator_values`` for many compounds at once (an evaluation period): one ``module_states`` call, then each
+    indicator (only those in ``codes`` when given) over the compounds where its plugin is active — in one call of its
+    bulk form ``compute_many(session, compound_ids, start, end) -> {compound_id: value}`` when it declares one, else
+    ``compute`` per compound. A failing bulk form marks the indicator failed for all its compounds."""
+    names = [rec.name for rec in host.modules]
+    states = await rules().module_states(session, compound_ids, names) if compound_ids else {}
+    out: dict[uuid.UUID, list[IndicatorValue]] = {c: [] for c in compound_ids}
+    for rec, item in host.declared("redprop_indicators"):
+        if "compute" not in item or (codes is not None and item["code"] not in codes):
+            continue
+        reached = [c for c in compound_ids if not rec.is_module or states.get(c, {}).get(rec.name, (False, ""))[0]]
+        if not reached:
+            continue
+        if "compute_many" in item:
+            found, failed = await _run(session, item["code"], item["compute_many"], reached, start, end)
+            results = [(c, (found or {}).get(c), failed) for c in reached]
+        else:
+            results = [(c, *await _run(session, item["code"], item["compute"], c, start, end)) for c in reached]
+        for c, value, failed in results:
+            out[c].append(
+                IndicatorValue(
+                    code=item["code"],
+                    plugin=rec.name,
+                    label_zh=item["label_zh"],
+                    label_en=item["label_en"],
+                    unit=item.get("unit", ""),
+                    target=item.get("target"),
+                    weight=item.get("weight"),
+                    higher_is_better=item.get("higher_is_better", True),
+                    value=value,
+                    error=failed,
+                )
+            )
+    return out
+
+
+async def zone_windows(
+    session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date
+) -> list[tuple[dt.datetime, dt.datetime, list[uuid.UUID]]]:
+    """[start, end) local dates as UTC instants for each time zone among the compounds (``core.access.compound_zone``'s
+    rule), with the compounds in it: a bulk indicator runs one query per zone, usually one."""
+    from zoneinfo import ZoneInfo
+
+    from core.settings import get_settings
+
+    zones = await rules().compound_zones(session, compound_ids) if compound_ids else {}
+    groups: dict[str, list[uuid.UUID]] = {}
+    for c in compound_ids:
+        groups.setdefault(zones.get(c) or get_settings().default_timezone, []).append(c)
+    out = []
+    for zone, ids in groups.items():
+        tz = ZoneInfo(zone)
+        out.append(
+            (
+                dt.datetime.combine(start, dt.time(), tzinfo=tz).astimezone(dt.UTC),
+                dt.datetime.combine(end, dt.time(), tzinfo=tz).astimezone(dt.UTC),
+                ids,
+            )
+        )
+    return out
+
+
 async def district_dashboard(session: AsyncSession, host: PluginHost, compound_ids: list[uuid.UUID], today: dt.date) -> list[Figure]:
     """A district's dashboard over ``compound_ids`` (the caller's reach): every widget of scope ``district``, then the
     compound widgets of kind ``figure`` summed over the same compounds; each widget sees only the compounds where its

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import compound_zone
+from core.plugins.figures import zone_windows
 from plugins.coordination.models.cases import CATEGORIES, Case
 from plugins.coordination.services.cases import FINISHED, OPEN
 
@@ -64,6 +65,48 @@ async def escalations_per_100(session: AsyncSession, compound_id: uuid.UUID, sta
     return percent(sum(1 for r in rows if r.escalation_level > 0), len(rows))
 
 
+async def _reported_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    """``_reported`` for many compounds: one statement per time zone."""
+    found: dict[uuid.UUID, list] = {}
+    for lo, hi, ids in await zone_windows(session, compound_ids, start, end):
+        stmt = select(Case.compound_id, Case.state, Case.escalation_level, Case.created_at, Case.resolved_at, Case.resolution_due_at).where(
+            Case.compound_id.in_(ids), Case.created_at >= lo, Case.created_at < hi, Case.state != "returned"
+        )
+        for r in (await session.execute(stmt)).all():
+            found.setdefault(r.compound_id, []).append(r)
+    return found
+
+
+def _many(per_rows):
+    """A bulk form from a per-compound reduction over the reported rows."""
+
+    async def compute_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+        return {c: per_rows(rows) for c, rows in (await _reported_many(session, compound_ids, start, end)).items()}
+
+    return compute_many
+
+
+def _resolution(rows) -> Decimal | None:
+    return percent(sum(1 for r in rows if r.state in FINISHED), len(rows))
+
+
+def _on_time(rows) -> Decimal | None:
+    done = [r for r in rows if r.resolved_at is not None]
+    return percent(sum(1 for r in done if r.resolved_at <= r.resolution_due_at), len(done))
+
+
+def _mean_hours(rows) -> Decimal | None:
+    done = [r for r in rows if r.resolved_at is not None]
+    if not done:
+        return None
+    seconds = sum(int((r.resolved_at - r.created_at).total_seconds()) for r in done)
+    return (Decimal(seconds) / Decimal(3600 * len(done))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _escalations(rows) -> Decimal | None:
+    return percent(sum(1 for r in rows if r.escalation_level > 0), len(rows))
+
+
 async def open_cases(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     count = await session.scalar(select(func.count()).select_from(Case).where(Case.compound_id.in_(compound_ids), Case.state.in_(OPEN)))
     return {"value": int(count or 0), "unit": "count"}
@@ -97,6 +140,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("10"),
         "higher_is_better": True,
         "compute": resolution_rate,
+        "compute_many": _many(_resolution),
     },
     {
         "code": "coordination.on_time_rate",
@@ -107,6 +151,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("10"),
         "higher_is_better": True,
         "compute": on_time_rate,
+        "compute_many": _many(_on_time),
     },
     {
         "code": "coordination.mean_hours_to_resolve",
@@ -117,6 +162,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("5"),
         "higher_is_better": False,
         "compute": mean_hours_to_resolve,
+        "compute_many": _many(_mean_hours),
     },
     {
         "code": "coordination.escalations_per_100",
@@ -127,6 +173,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("5"),
         "higher_is_better": False,
         "compute": escalations_per_100,
+        "compute_many": _many(_escalations),
     },
 ]
 WIDGETS: list[dict] = [

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plugins.quality.models import Inspection, Rectification, RequestFact
 from plugins.quality.services.common import to_decimal
 from plugins.quality.services.evaluation import published_for_compound
-from plugins.quality.services.surveys import scores
+from plugins.quality.services.surveys import scores, scores_by_compound
 
 
 def _utc(day: dt.date) -> dt.datetime:
@@ -68,6 +68,58 @@ async def work_order_rating(session: AsyncSession, compound_id: uuid.UUID, start
     return to_decimal(Fraction(sum(rows) * 20, len(rows))) if rows else None
 
 
+async def satisfaction_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    found = await scores_by_compound(session, compound_ids, start, end)
+    return {c: Decimal(f.overall) if f.overall is not None else None for c, f in found.items()}
+
+
+async def response_rate_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    found = await scores_by_compound(session, compound_ids, start, end)
+    return {c: Decimal(f.response_rate) if f.response_rate is not None else None for c, f in found.items()}
+
+
+async def inspection_score_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    rows = (
+        await session.execute(
+            select(Inspection.compound_id, Inspection.score).where(
+                Inspection.compound_id.in_(compound_ids), Inspection.inspected_on >= start, Inspection.inspected_on < end
+            )
+        )
+    ).all()
+    found: dict[uuid.UUID, list] = {}
+    for compound_id, score in rows:
+        found.setdefault(compound_id, []).append(Fraction(score))
+    return {c: to_decimal(sum(v, Fraction(0)) / len(v)) for c, v in found.items()}
+
+
+async def rectification_on_time_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    kept_now = (Rectification.responded_at.is_not(None)) & (Rectification.responded_at <= Rectification.due_at)
+    rows = (
+        await session.execute(
+            select(Rectification.compound_id, func.count(), func.count().filter(kept_now))
+            .where(Rectification.compound_id.in_(compound_ids), Rectification.due_at >= _utc(start), Rectification.due_at < _utc(end))
+            .group_by(Rectification.compound_id)
+        )
+    ).all()
+    return {c: to_decimal(Fraction(int(kept or 0) * 100, int(total))) for c, total, kept in rows if total}
+
+
+async def work_order_rating_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    rows = (
+        await session.execute(
+            select(RequestFact.compound_id, func.sum(RequestFact.rating), func.count())
+            .where(
+                RequestFact.compound_id.in_(compound_ids),
+                RequestFact.rating.is_not(None),
+                RequestFact.filed_at >= _utc(start),
+                RequestFact.filed_at < _utc(end),
+            )
+            .group_by(RequestFact.compound_id)
+        )
+    ).all()
+    return {c: to_decimal(Fraction(int(total) * 20, int(n))) for c, total, n in rows if n}
+
+
 INDICATORS: list[dict] = [
     {
         "code": "quality.satisfaction",
@@ -80,6 +132,7 @@ INDICATORS: list[dict] = [
         "higher_is_better": True,
         "method": "测评与工单回访中全部评分题的平均分（5星=100分）",
         "compute": satisfaction,
+        "compute_many": satisfaction_many,
     },
     {
         "code": "quality.survey_response_rate",
@@ -92,6 +145,7 @@ INDICATORS: list[dict] = [
         "higher_is_better": True,
         "method": "期内测评的答卷户数 ÷ 发放户数",
         "compute": response_rate,
+        "compute_many": response_rate_many,
     },
     {
         "code": "quality.inspection_score",
@@ -104,6 +158,7 @@ INDICATORS: list[dict] = [
         "higher_is_better": True,
         "method": "期内各次现场检查得分（实得分 ÷ 应得分 × 100）的平均",
         "compute": inspection_score,
+        "compute_many": inspection_score_many,
     },
     {
         "code": "quality.rectification_on_time",
@@ -116,6 +171,7 @@ INDICATORS: list[dict] = [
         "higher_is_better": True,
         "method": "期内到期的整改通知中，在期限前全部答复的比例",
         "compute": rectification_on_time,
+        "compute_many": rectification_on_time_many,
     },
     {
         "code": "quality.work_order_rating",
@@ -128,6 +184,7 @@ INDICATORS: list[dict] = [
         "higher_is_better": True,
         "method": "期内诉求的居民评价星级平均（5星=100分）",
         "compute": work_order_rating,
+        "compute_many": work_order_rating_many,
     },
 ]
 

@@ -25,6 +25,7 @@ import hmac
 import secrets
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -503,6 +504,10 @@ async def scores(
     missing = {cid for cid, _ in rows} - set(questions_of)
     if missing:
         questions_of.update({c.id: c.questions for c in (await session.scalars(select(Campaign).where(Campaign.id.in_(missing)))).all()})
+    return _scored(rows, campaigns, questions_of)
+
+
+def _scored(rows: list[tuple[uuid.UUID, Any]], campaigns: Sequence[Campaign], questions_of: dict[uuid.UUID, Any]) -> s.ScoresOut:
     ratings, choices = score_answers(questions_of, rows)
     every = [r for values in ratings.values() for r in values]
     counted = {c.id for c in campaigns if c.kind == "campaign"}
@@ -517,3 +522,38 @@ async def scores(
         dimensions=[s.DimensionScore(dimension=d, score=str(points(v)), answers=len(v)) for d, v in sorted(ratings.items())],
         choices=choices,
     )
+
+
+async def scores_by_compound(
+    session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date
+) -> dict[uuid.UUID, s.ScoresOut]:
+    """``scores(session, [c], start=start, end=end)`` for each compound, read in two or three statements (an evaluation
+    period over a district's compounds)."""
+    rows = (
+        await session.execute(
+            select(Response.compound_id, Response.campaign_id, Response.answers).where(
+                Response.compound_id.in_(compound_ids), Response.submitted_on >= start, Response.submitted_on < end
+            )
+        )
+    ).all()
+    campaigns = (
+        await session.scalars(
+            select(Campaign).where(
+                Campaign.compound_id.in_(compound_ids),
+                Campaign.kind == "campaign",
+                Campaign.opens_at < dt.datetime.combine(end, dt.time(0), tzinfo=dt.UTC),
+                Campaign.closes_at >= dt.datetime.combine(start, dt.time(0), tzinfo=dt.UTC),
+            )
+        )
+    ).all()
+    questions_of = {c.id: c.questions for c in campaigns}
+    missing = {cid for _, cid, _ in rows} - set(questions_of)
+    if missing:
+        questions_of.update({c.id: c.questions for c in (await session.scalars(select(Campaign).where(Campaign.id.in_(missing)))).all()})
+    rows_of: dict[uuid.UUID, list[tuple[uuid.UUID, Any]]] = {c: [] for c in compound_ids}
+    for compound_id, cid, answers in rows:
+        rows_of[compound_id].append((cid, answers))
+    campaigns_of: dict[uuid.UUID, list[Campaign]] = {c: [] for c in compound_ids}
+    for campaign in campaigns:
+        campaigns_of[campaign.compound_id].append(campaign)
+    return {c: _scored(rows_of[c], campaigns_of[c], questions_of) for c in compound_ids}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import compound_zone
+from core.plugins.figures import zone_windows
 from plugins.smart_property.models import Alarm, Device
 
 TWO = Decimal("0.01")
@@ -79,6 +80,65 @@ async def mean_time_to_resolve(session: AsyncSession, compound_id: uuid.UUID, st
     return await _mean_hours(session, compound_id, start, end, Alarm.resolved_at)
 
 
+async def _devices_many(session: AsyncSession, compound_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    rows = (
+        await session.execute(
+            select(Device.compound_id, Device.status, func.count())
+            .where(Device.compound_id.in_(compound_ids), Device.active.is_(True))
+            .group_by(Device.compound_id, Device.status)
+        )
+    ).all()
+    found: dict[uuid.UUID, dict[str, int]] = {}
+    for compound_id, status, n in rows:
+        found.setdefault(compound_id, {})[status] = n
+    return found
+
+
+async def device_availability_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    """``device_availability`` of each compound in one GROUP BY."""
+    out = {}
+    for c, rows in (await _devices_many(session, compound_ids)).items():
+        total = sum(rows.values())
+        if total:
+            out[c] = (Decimal(rows.get("online", 0)) * 100 / total).quantize(TWO, ROUND_HALF_UP)
+    return out
+
+
+async def alarms_per_100_devices_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    """``alarms_per_100_devices`` of each compound: one GROUP BY for devices, one per time zone for alarms."""
+    devices = {c: sum(rows.values()) for c, rows in (await _devices_many(session, compound_ids)).items()}
+    devices = {c: n for c, n in devices.items() if n}
+    alarms: dict[uuid.UUID, int] = {}
+    for low, high, ids in await zone_windows(session, list(devices), start, end):
+        alarms.update(
+            (
+                await session.execute(
+                    select(Alarm.compound_id, func.count())
+                    .where(Alarm.compound_id.in_(ids), Alarm.first_at >= low, Alarm.first_at < high)
+                    .group_by(Alarm.compound_id)
+                )
+            ).all()
+        )
+    return {c: (Decimal(alarms.get(c) or 0) * 100 / n).quantize(TWO, ROUND_HALF_UP) for c, n in devices.items()}
+
+
+def _mean_hours_many(column):
+    async def compute_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+        found: dict[uuid.UUID, list] = {}
+        for low, high, ids in await zone_windows(session, compound_ids, start, end):
+            stmt = select(Alarm.compound_id, Alarm.first_at, column).where(
+                Alarm.compound_id.in_(ids), Alarm.first_at >= low, Alarm.first_at < high, column.is_not(None)
+            )
+            for compound_id, opened, done in (await session.execute(stmt)).all():
+                found.setdefault(compound_id, []).append((opened, done))
+        return {
+            c: (sum(Decimal(int((done - opened).total_seconds())) for opened, done in rows) / 3600 / len(rows)).quantize(TWO, ROUND_HALF_UP)
+            for c, rows in found.items()
+        }
+
+    return compute_many
+
+
 INDICATORS: list[dict] = [
     {
         "code": "smart_property.device_availability",
@@ -89,6 +149,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("5"),
         "higher_is_better": True,
         "compute": device_availability,
+        "compute_many": device_availability_many,
     },
     {
         "code": "smart_property.alarms_per_100_devices",
@@ -99,6 +160,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("3"),
         "higher_is_better": False,
         "compute": alarms_per_100_devices,
+        "compute_many": alarms_per_100_devices_many,
     },
     {
         "code": "smart_property.mean_time_to_acknowledge",
@@ -109,6 +171,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("3"),
         "higher_is_better": False,
         "compute": mean_time_to_acknowledge,
+        "compute_many": _mean_hours_many(Alarm.acknowledged_at),
     },
     {
         "code": "smart_property.mean_time_to_resolve",
@@ -119,6 +182,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("4"),
         "higher_is_better": False,
         "compute": mean_time_to_resolve,
+        "compute_many": _mean_hours_many(Alarm.resolved_at),
     },
 ]
 
