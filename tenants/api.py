@@ -189,7 +189,7 @@ class HousingController(Controller):
         limit: LimitParam = 50,
         offset: OffsetParam = 0,
     ) -> Page[s.RoomOut]:
-        """Rooms with their exclusive area (m², exact decimals)."""
+        """Rooms with their exclusive and building areas (m², exact decimals) and delivery date."""
         stmt = select(Room).where(Room.compound_id == compound_id).order_by(Room.number, Room.id)
         if unit_id:
             stmt = stmt.where(Room.unit_id == unit_id)
@@ -198,8 +198,13 @@ class HousingController(Controller):
 
     @post("/rooms", operation_id="createRoom", guards=[requires("tenants.housing", "write")])
     async def create_room(self, compound_id: uuid.UUID, data: s.RoomIn, session: AsyncSession) -> s.RoomOut:
-        """Add a room with its exclusive area."""
+        """Add a room with its exclusive area (and, when known, its building area and delivery date)."""
         return _room(await services.create_room(session, compound_id, data))
+
+    @patch("/rooms/{room_id:uuid}", operation_id="updateRoom", guards=[requires("tenants.housing", "write")])
+    async def update_room(self, compound_id: uuid.UUID, room_id: uuid.UUID, data: s.RoomUpdate, session: AsyncSession) -> s.RoomOut:
+        """Record a room's building area (≥ its exclusive area) or its delivery (not in the future; clears developer_held)."""
+        return _room(await services.update_room(session, compound_id, room_id, data))
 
     @get("/households", operation_id="listHouseholds", guards=[requires("tenants.housing", "read")])
     async def list_households(
@@ -259,6 +264,8 @@ def _room(r: Room) -> s.RoomOut:
         floor=r.floor,
         exclusive_area=r.exclusive_area,
         developer_held=r.developer_held,
+        building_area=r.building_area,
+        delivered_on=r.delivered_on,
     )
 
 

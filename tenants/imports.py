@@ -5,7 +5,9 @@ import reads and checks every row first, without writing; then it writes
 everything in one transaction with bulk inserts. Any error writes nothing and
 is reported with its sheet row, column header and problem. Buildings, units,
 rooms and households are reused when they exist, so an import can add residents
-to registered rooms; it never changes what is registered.
+to registered rooms; it never changes what is registered, except that it records a building area (建筑面积) or a
+delivery date (交付日期) a registered room lacks (a delivery clears 开发商持有: the room leaves the developer's head in
+owners' votes).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import pathlib
 import re
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,9 +34,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import compound_zone
 from core.audit.services import record
 from core.clock import now
 from core.db import ScopeViolation, session_scope
@@ -45,7 +49,7 @@ from core.validators import id_card_problem, phone_problem
 from core.xlsx import restore, safe_row
 from tenants.import_models import ImportReport
 from tenants.models import RESIDENT_ROLES, Building, Compound, Household, Resident, Room, Unit
-from tenants.services import check_area, resident_out
+from tenants.services import DELIVERED_BUT_HELD, IN_THE_FUTURE, SMALLER_THAN_EXCLUSIVE, check_area, resident_out
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -93,7 +97,23 @@ COLUMNS = (
         12,
         "平方米，最多两位小数；新登记的房屋必填，同一房屋各行须一致",
     ),
-    Column("developer_held", "开发商持有", (), False, 10, "是/否，未售或未交付的房屋填“是”"),
+    Column(
+        "building_area",
+        "建筑面积(㎡)",
+        ("建筑面积", "房屋建筑面积"),
+        False,
+        12,
+        "平方米，最多两位小数，不小于专有面积；物业费多按建筑面积计收；可不填，同一房屋各行须一致",
+    ),
+    Column("developer_held", "开发商持有", (), False, 10, "是/否，未售或已售未交付的房屋填“是”"),
+    Column(
+        "delivered_on",
+        "交付日期",
+        ("交房日期", "交付时间"),
+        False,
+        12,
+        "房屋交付业主的日期，如 2019-06-30；已售未交付的房屋留空并在开发商持有填“是”",
+    ),
     Column("name", "姓名", ("住户姓名",), True, 10, "无住户的房屋留空"),
     Column("role", "身份", ("住户身份",), True, 10, "业主/租户/家庭成员"),
     Column("phone", "手机号", ("手机号码", "手机", "联系电话"), False, 14, "11位手机号", text=True),
@@ -140,7 +160,9 @@ class SheetRow:
     room: str | None = None
     floor: int | None = None
     exclusive_area: Decimal | None = None
+    building_area: Decimal | None = None
     developer_held: bool | None = None
+    delivered_on: dt.date | None = None
     name: str | None = None
     role: str | None = None
     phone: str | None = None
@@ -174,6 +196,8 @@ class ImportResult:
     residents: int = 0
     existing_residents: int = 0
     """Rows naming a resident already registered in that room with the same details (left as they are)."""
+    rooms_updated: int = 0
+    """Registered rooms that got a building area or a delivery date they lacked."""
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -397,7 +421,9 @@ def _date(value: Any) -> tuple[dt.date | None, str | None]:
 _PARSERS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "floor": _floor,
     "exclusive_area": _area,
+    "building_area": _area,
     "developer_held": _yes_no,
+    "delivered_on": _date,
     "role": _role,
     "phone": _phone,
     "id_card": _id_card,
@@ -416,6 +442,8 @@ class RegisteredRoom:
     exclusive_area: Decimal
     floor: int | None
     developer_held: bool
+    building_area: Decimal | None = None
+    delivered_on: dt.date | None = None
 
 
 @dataclass
@@ -437,12 +465,12 @@ async def load_registered(session: AsyncSession, compound_id: uuid.UUID) -> Regi
     reg.units = {
         (b, n): i for b, n, i in await session.execute(select(Unit.building_id, Unit.name, Unit.id).where(Unit.compound_id == compound_id))
     }
-    for unit_id, number, room_id, area, floor, held in await session.execute(
-        select(Room.unit_id, Room.number, Room.id, Room.exclusive_area, Room.floor, Room.developer_held).where(
-            Room.compound_id == compound_id
-        )
+    for unit_id, number, room_id, area, floor, held, building_area, delivered_on in await session.execute(
+        select(
+            Room.unit_id, Room.number, Room.id, Room.exclusive_area, Room.floor, Room.developer_held, Room.building_area, Room.delivered_on
+        ).where(Room.compound_id == compound_id)
     ):
-        reg.rooms[(unit_id, number)] = RegisteredRoom(room_id, area, floor, held)
+        reg.rooms[(unit_id, number)] = RegisteredRoom(room_id, area, floor, held, building_area, delivered_on)
     for room_id, household_id, moved_in_on in await session.execute(
         select(Household.room_id, Household.id, Household.moved_in_on).where(Household.compound_id == compound_id).order_by(Household.id)
     ):
@@ -471,8 +499,10 @@ class _PlannedRoom:
 
     rows: list[int]
     exclusive_area: Decimal | None = None
+    building_area: Decimal | None = None
     floor: int | None = None
     developer_held: bool | None = None
+    delivered_on: dt.date | None = None
     moved_in_on: dt.date | None = None
     stated_on: dict[str, int] = field(default_factory=dict)
     """attribute → the row that first stated it."""
@@ -483,10 +513,15 @@ class _PlannedRoom:
 
 ROOM_ATTRIBUTES: tuple[tuple[str, Callable[[Any], str]], ...] = (
     ("exclusive_area", lambda v: f"area {v} m²"),
+    ("building_area", lambda v: f"building area {v} m²"),
     ("floor", lambda v: f"floor {v}"),
     ("developer_held", lambda v: f"开发商持有 {'是' if v else '否'}"),
+    ("delivered_on", lambda v: f"delivery date {v}"),
     ("moved_in_on", lambda v: f"moved-in date {v}"),
 )
+FILLABLE = ("building_area", "delivered_on")
+"""Room attributes an import may record on a registered room that lacks them (never change): a compound registered
+before issue 14 gets its building areas and deliveries from the ledger."""
 
 
 @dataclass
@@ -498,6 +533,8 @@ class Plan:
     rooms: list[dict] = field(default_factory=list)
     households: list[dict] = field(default_factory=list)
     residents: list[dict] = field(default_factory=list)
+    room_updates: list[dict] = field(default_factory=list)
+    """Registered rooms getting a building area or a delivery they lacked (``b_id`` and the new values)."""
     existing_residents: int = 0
     errors: list[RowError] = field(default_factory=list)
 
@@ -515,8 +552,11 @@ def _label(key: tuple[str, str, str]) -> str:
     return "room " + " ".join(key)
 
 
-def plan_import(sheet: ParsedSheet, registered: Registered, compound_id: uuid.UUID) -> Plan:
-    """Check the rows against each other and against what is registered; build the inserts only when all is well."""
+def plan_import(sheet: ParsedSheet, registered: Registered, compound_id: uuid.UUID, today: dt.date | None = None) -> Plan:
+    """Check the rows against each other and against what is registered; build the inserts only when all is well.
+
+    ``today`` (the compound's date) refuses deliveries in the future; without it they are not checked.
+    """
     plan = Plan(errors=list(sheet.errors))
     rooms: dict[tuple[str, str, str], _PlannedRoom] = {}
     for row in sheet.rows:
@@ -549,6 +589,7 @@ def plan_import(sheet: ParsedSheet, registered: Registered, compound_id: uuid.UU
                         f"the same resident is already on row {twin.row} for this room",
                     )
                 )
+    _check_rooms(rooms, registered, sheet, plan, today)
     _check_registered(rooms, registered, sheet, plan)
     if not plan.errors:
         _build(rooms, registered, compound_id, plan)
@@ -563,6 +604,24 @@ def _registered_room(key: tuple[str, str, str], registered: Registered) -> Regis
     return registered.rooms.get((unit_id, key[2])) if unit_id else None
 
 
+def _check_rooms(
+    rooms: dict[tuple[str, str, str], _PlannedRoom], registered: Registered, sheet: ParsedSheet, plan: Plan, today: dt.date | None
+) -> None:
+    """What a room's merged rows must satisfy together: building area ≥ exclusive area, a delivered room is not the
+    developer's, a delivery has happened."""
+    for key, room in rooms.items():
+        known = _registered_room(key, registered)
+        exclusive = room.exclusive_area if room.exclusive_area is not None else (known.exclusive_area if known else None)
+        if room.building_area is not None and exclusive is not None and room.building_area < exclusive:
+            plan.errors.append(RowError(room.stated_on["building_area"], sheet.header("building_area"), SMALLER_THAN_EXCLUSIVE))
+        if room.delivered_on is None:
+            continue
+        if today is not None and room.delivered_on > today:
+            plan.errors.append(RowError(room.stated_on["delivered_on"], sheet.header("delivered_on"), IN_THE_FUTURE))
+        if room.developer_held:
+            plan.errors.append(RowError(room.stated_on["developer_held"], sheet.header("developer_held"), DELIVERED_BUT_HELD))
+
+
 def _check_registered(rooms: dict[tuple[str, str, str], _PlannedRoom], registered: Registered, sheet: ParsedSheet, plan: Plan) -> None:
     """An import adds; a value that contradicts what is registered is an error, never an update."""
     area_header = sheet.header("exclusive_area")
@@ -574,12 +633,18 @@ def _check_registered(rooms: dict[tuple[str, str, str], _PlannedRoom], registere
                 plan.errors.append(RowError(room.rows[0], area_header, f"required: {_label(key)} is not registered yet"))
             continue
         household = registered.households.get(known.id)
+        # recording a delivery the room lacked clears 开发商持有 (the room leaves the developer's head in votes)
+        delivering = known.delivered_on is None and room.delivered_on is not None
         for attr, stated, kept in (
             ("exclusive_area", room.exclusive_area, known.exclusive_area),
+            ("building_area", room.building_area, known.building_area),
             ("floor", room.floor, known.floor),
             ("developer_held", room.developer_held, known.developer_held),
+            ("delivered_on", room.delivered_on, known.delivered_on),
             ("moved_in_on", room.moved_in_on, household[1] if household else None),
         ):
+            if attr == "developer_held" and delivering and stated is False:
+                continue
             if stated is not None and kept is not None and stated != kept:
                 shown = dict(ROOM_ATTRIBUTES)[attr]
                 plan.errors.append(
@@ -638,11 +703,24 @@ def _build(rooms: dict[tuple[str, str, str], _PlannedRoom], registered: Register
                     "number": number,
                     "floor": room.floor,
                     "exclusive_area": room.exclusive_area,
+                    "building_area": room.building_area,
                     "developer_held": bool(room.developer_held),
+                    "delivered_on": room.delivered_on,
                 }
             )
         else:
             room_id = known.id
+            filled = {attr: getattr(room, attr) for attr in FILLABLE if getattr(known, attr) is None and getattr(room, attr) is not None}
+            if filled:
+                delivered = filled.get("delivered_on", known.delivered_on)
+                plan.room_updates.append(
+                    {
+                        "b_id": room_id,
+                        "building_area": filled.get("building_area", known.building_area),
+                        "delivered_on": delivered,
+                        "developer_held": known.developer_held and delivered is None,
+                    }
+                )
         newcomers = [(identity, row) for identity, row in room.residents.items() if identity not in room.registered]
         household = registered.households.get(room_id)
         household_id = household[0] if household else None
@@ -689,7 +767,8 @@ async def import_housing(
     # parsing and encryption are CPU work: off the event loop, so a server keeps answering meanwhile
     sheet = await asyncio.to_thread(read_sheet, content, progress)
     registered = await load_registered(session, compound_id)
-    plan = await asyncio.to_thread(plan_import, sheet, registered, compound_id)
+    today = now().astimezone(zoneinfo.ZoneInfo(await compound_zone(session, compound_id))).date()
+    plan = await asyncio.to_thread(plan_import, sheet, registered, compound_id, today)
     result = ImportResult(rows=len(sheet.rows), existing_residents=plan.existing_residents, errors=plan.errors)
     if plan.errors:
         return result
@@ -705,6 +784,13 @@ async def import_housing(
             if progress:
                 progress("write", done, total)
     result.buildings, result.units, result.rooms, result.households, result.residents = (len(rows) for _, rows in plan.tables())
+    if plan.room_updates:  # one executemany, however many rooms
+        rooms = Room.__table__
+        await session.execute(
+            update(rooms).where(rooms.c.compound_id == compound_id, rooms.c.id == bindparam("b_id")).values(updated_at=now()),
+            plan.room_updates,
+        )
+    result.rooms_updated = len(plan.room_updates)
     # the bulk inserts bypass the ORM and so its automatic audit: one entry names the file and what it created
     summary = {
         "rows": result.rows,
@@ -714,6 +800,7 @@ async def import_housing(
         "households": result.households,
         "residents": result.residents,
         "existing_residents": result.existing_residents,
+        "rooms_updated": result.rooms_updated,
         "sha256": hashlib.sha256(content).hexdigest(),
     }
     import_id = str(uuid7())
@@ -855,7 +942,16 @@ async def export_workbook(session: AsyncSession, compound_id: uuid.UUID, show_pi
     rows = (
         await session.execute(
             select(
-                Building.name, Unit.name, Room.number, Room.floor, Room.exclusive_area, Room.developer_held, Household.moved_in_on, Resident
+                Building.name,
+                Unit.name,
+                Room.number,
+                Room.floor,
+                Room.exclusive_area,
+                Room.building_area,
+                Room.developer_held,
+                Room.delivered_on,
+                Household.moved_in_on,
+                Resident,
             )
             .select_from(Room)
             .join(Unit, (Unit.compound_id == Room.compound_id) & (Unit.id == Room.unit_id))
@@ -870,26 +966,29 @@ async def export_workbook(session: AsyncSession, compound_id: uuid.UUID, show_pi
             _natural(r[0]),
             _natural(r[1]),
             _natural(r[2]),
-            ROLE_ORDER.get(r[7].role, 9) if r[7] else -1,
-            r[7].name if r[7] else "",
+            ROLE_ORDER.get(r[-1].role, 9) if r[-1] else -1,
+            r[-1].name if r[-1] else "",
         )
     )
 
     def line(r: tuple) -> list[Any]:
-        building, unit, number, floor, area, held, moved_in_on, resident = r
+        building, unit, number, floor, area, building_area, held, delivered_on, moved_in_on, resident = r
         person = resident_out(resident, show_pii=show_pii) if resident is not None else None
-        return [
-            building,
-            unit,
-            number,
-            floor,
-            area,
-            "是" if held else "否",
-            person.name if person else None,
-            ROLE_LABELS.get(person.role, person.role) if person else None,
-            person.phone if person else None,
-            person.id_card if person else None,
-            moved_in_on,
-        ]
+        values = {
+            "building": building,
+            "unit": unit,
+            "room": number,
+            "floor": floor,
+            "exclusive_area": area,
+            "building_area": building_area,
+            "developer_held": "是" if held else "否",
+            "delivered_on": delivered_on,
+            "name": person.name if person else None,
+            "role": ROLE_LABELS.get(person.role, person.role) if person else None,
+            "phone": person.phone if person else None,
+            "id_card": person.id_card if person else None,
+            "moved_in_on": moved_in_on,
+        }
+        return [values[c.key] for c in COLUMNS]
 
     return await asyncio.to_thread(_ledger_workbook, map(line, rows))

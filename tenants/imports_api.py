@@ -45,6 +45,8 @@ class ImportResultOut(Output):
     households: int
     residents: int
     existing_residents: int
+    rooms_updated: int
+    """Registered rooms that got a building area (建筑面积) or delivery date (交付日期) they lacked."""
 
 
 class HousingImportController(Controller):
@@ -103,6 +105,7 @@ class HousingImportController(Controller):
             households=result.households,
             residents=result.residents,
             existing_residents=result.existing_residents,
+            rooms_updated=result.rooms_updated,
         )
 
     @get(

@@ -104,6 +104,7 @@ def import_residents(file: pathlib.Path, compound_id: uuid.UUID, report_path: pa
     click.echo(
         f"imported {result.rows} rows: {result.buildings} buildings, {result.units} units, {result.rooms} rooms, "
         f"{result.households} households and {result.residents} residents created; {result.existing_residents} residents were already registered"
+        + (f"; {result.rooms_updated} registered rooms got a building area or delivery date" if result.rooms_updated else "")
     )
 
 

@@ -128,7 +128,7 @@ def redprop_policies():
 
 @hookimpl
 def redprop_event_types():
-    summary = ["rows", "buildings", "units", "rooms", "households", "residents", "existing_residents", "sha256"]
+    summary = ["rows", "buildings", "units", "rooms", "households", "residents", "existing_residents", "rooms_updated", "sha256"]
     return [
         {
             "name": "tenants.housing_imported",

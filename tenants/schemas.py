@@ -129,6 +129,17 @@ class RoomIn(Input):
     exclusive_area: Decimal
     floor: Annotated[int, msgspec.Meta(ge=-10, le=200)] | None = None
     developer_held: bool = False
+    building_area: Decimal | None = None
+    """建筑面积 in m², at least the exclusive area (what most property fees are charged on)."""
+    delivered_on: dt.date | None = None
+    """The day the room was delivered (交付) to its buyer; a delivered room is not the developer's."""
+
+
+class RoomUpdate(Input):
+    """Record (or correct) a room's building area or delivery; a field left out is unchanged."""
+
+    building_area: Decimal | None = None
+    delivered_on: dt.date | None = None
 
 
 class RoomOut(Output):
@@ -139,6 +150,8 @@ class RoomOut(Output):
     floor: int | None
     exclusive_area: Decimal
     developer_held: bool
+    building_area: Decimal | None = None
+    delivered_on: dt.date | None = None
 
 
 class HouseholdIn(Input):

@@ -5,7 +5,9 @@ Services validate everything before they add anything, so bad input writes nothi
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+import zoneinfo
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -273,8 +275,33 @@ def check_area(area: Decimal, field: str = "exclusive_area") -> Decimal:
     return area
 
 
+SMALLER_THAN_EXCLUSIVE = "must not be smaller than the exclusive area (专有面积)"
+DELIVERED_BUT_HELD = "a delivered room is not held by the developer: write 否 in 开发商持有 or leave it empty"
+IN_THE_FUTURE = "must not be after today: record a delivery once it has happened"
+
+
+def _check_building_area(building_area: Decimal, exclusive_area: Decimal) -> None:
+    check_area(building_area, "building_area")
+    if building_area < exclusive_area:
+        raise invalid("building_area", SMALLER_THAN_EXCLUSIVE)
+
+
+async def _check_delivery(session: AsyncSession, compound_id: uuid.UUID, delivered_on: dt.date) -> None:
+    """A delivery (交付) is recorded once it has happened: not after today in the compound's zone."""
+    from core.access import compound_zone
+
+    if delivered_on > now().astimezone(zoneinfo.ZoneInfo(await compound_zone(session, compound_id))).date():
+        raise invalid("delivered_on", IN_THE_FUTURE)
+
+
 async def create_room(session: AsyncSession, compound_id: uuid.UUID, data: s.RoomIn) -> Room:
     check_area(data.exclusive_area)
+    if data.building_area is not None:
+        _check_building_area(data.building_area, data.exclusive_area)
+    if data.delivered_on is not None:
+        if data.developer_held:
+            raise invalid("developer_held", DELIVERED_BUT_HELD)
+        await _check_delivery(session, compound_id, data.delivered_on)
     await _in_compound(session, Unit, compound_id, data.unit_id, "unit")
     if await session.scalar(
         select(Room.id).where(Room.compound_id == compound_id, Room.unit_id == data.unit_id, Room.number == data.number)
@@ -286,11 +313,36 @@ async def create_room(session: AsyncSession, compound_id: uuid.UUID, data: s.Roo
         number=data.number,
         floor=data.floor,
         exclusive_area=data.exclusive_area,
+        building_area=data.building_area,
         developer_held=data.developer_held,
+        delivered_on=data.delivered_on,
     )
     session.add(row)
     await session.flush()
     return row
+
+
+async def update_room(session: AsyncSession, compound_id: uuid.UUID, room_id: uuid.UUID, data: s.RoomUpdate) -> Room:
+    """Record a room's building area (建筑面积, ≥ its exclusive area) or its delivery (交付), or correct them.
+
+    A delivery clears 开发商持有: the room leaves the developer's head in owners' votes (a vote already open keeps
+    its frozen roll). The exclusive area, the vote weight, is not changed here.
+    """
+    if data.building_area is None and data.delivered_on is None:
+        raise invalid("building_area", "give a building area or a delivery date")
+    room = await session.get(Room, (compound_id, room_id))
+    if room is None:
+        raise not_found("room")
+    if data.building_area is not None:
+        _check_building_area(data.building_area, room.exclusive_area)
+    if data.delivered_on is not None:
+        await _check_delivery(session, compound_id, data.delivered_on)
+    if data.building_area is not None:
+        room.building_area = data.building_area
+    if data.delivered_on is not None:
+        room.delivered_on, room.developer_held = data.delivered_on, False
+    await session.flush()
+    return room
 
 
 async def create_household(session: AsyncSession, compound_id: uuid.UUID, data: s.HouseholdIn) -> Household:

@@ -40,6 +40,8 @@ MODULE_REASONS = (
     N_("not in the operator's subscription and not enabled by the district"),
 )
 RESIDENT_ROLES = {"owner": N_("Owner"), "tenant": N_("Tenant"), "family": N_("Family member")}
+ROOM_MESSAGES = (N_("give a building area or a delivery date"),)
+"""A room update's own refusal, so the catalog translates it (the other messages are the import's)."""
 COMMITTEE_POSTS = {"chair": N_("Chair"), "vice_chair": N_("Vice chair"), "member": N_("Member")}
 
 
@@ -155,6 +157,12 @@ class HousingPages(Controller):
         """Add a room with its exclusive area."""
         room = await services.create_room(session, compound_id, await parse_form(request, s.RoomIn))
         return done(request, f"/console/compounds/{compound_id}/housing?unit_id={room.unit_id}", "created")
+
+    @post("/rooms/{room_id:uuid}", guards=[requires("tenants.housing", "write")])
+    async def update_room(self, request: Request, compound_id: uuid.UUID, room_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
+        """Record a room's building area or its delivery (交付: the room leaves the developer's head in votes)."""
+        room = await services.update_room(session, compound_id, room_id, await parse_form(request, s.RoomUpdate))
+        return done(request, f"/console/compounds/{compound_id}/housing?unit_id={room.unit_id}")
 
     @post("/households", guards=[requires("tenants.housing", "write")])
     async def add_household(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:

@@ -39,6 +39,9 @@ MESSAGES = (
     N_("must be a date such as 2020-05-01"),
     N_("the sheet has no data rows"),
     N_("at most two decimal places"),
+    N_("must not be smaller than the exclusive area (专有面积)"),
+    N_("a delivered room is not held by the developer: write 否 in 开发商持有 or leave it empty"),
+    N_("must not be after today: record a delivery once it has happened"),
 )
 
 

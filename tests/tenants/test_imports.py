@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.audit.models import AuditEntry
 from core.db import Database, Scope, ScopeViolation
@@ -25,7 +25,11 @@ from tenants import imports
 from tenants.imports import COLUMNS, RowError, read_sheet
 from tenants.models import Building, Household, Resident, Room, Unit
 
-HEADERS = [c.header for c in COLUMNS]
+ALL_HEADERS = [c.header for c in COLUMNS]
+"""The template's and the export's layout."""
+HEADERS = [h for h in ALL_HEADERS if h not in ("建筑面积(㎡)", "交付日期")]
+"""A ledger laid out before issue 14 (no building area, no delivery date): it imports as it always did."""
+NAME, ROLE, PHONE, ID_CARD = (ALL_HEADERS.index(h) for h in ("姓名", "身份", "手机号", "身份证号"))
 XLSX = XLSX_MEDIA_TYPE
 
 
@@ -94,14 +98,14 @@ async def run_import(db: Database, compound_id: uuid.UUID, content: bytes) -> im
 
 def test_template_names_every_column_and_explains_them():
     content = imports.template_workbook()
-    assert sheet_rows(content, imports.SHEET_TITLE) == [tuple(HEADERS)]
+    assert sheet_rows(content, imports.SHEET_TITLE) == [tuple(ALL_HEADERS)]
     guide = sheet_rows(content, "填写说明")
-    assert [r[0] for r in guide[1 : len(COLUMNS) + 1]] == HEADERS
+    assert [r[0] for r in guide[1 : len(COLUMNS) + 1]] == ALL_HEADERS
     assert read_sheet(content).errors == [RowError(2, "", "the sheet has no data rows")]
 
 
 def test_rows_parse_with_english_aliases_below_a_title_row():
-    english = [c.key for c in COLUMNS]
+    english = [c.key for c in COLUMNS if c.header in HEADERS]
     sheet = read_sheet(ledger(GOOD, english, above=[["红城·幸福家园 房屋住户台账"], []]))
     assert sheet.errors == [] and sheet.header_row == 3
     first, _, third, fourth = sheet.rows
@@ -265,14 +269,14 @@ async def test_an_export_imports_again_as_it_is(db, city):
         masked = await imports.export_workbook(session, a1, show_pii=False)
     before = await counts(db, a1)
     rows = sheet_rows(full)
-    assert rows[0] == tuple(HEADERS) and len([r for r in rows[1:] if r[6]]) == before["residents"]
-    assert rows[1][:3] == ("1号楼", "1单元", "101") and rows[1][7] == "业主"
+    assert rows[0] == tuple(ALL_HEADERS) and len([r for r in rows[1:] if r[NAME]]) == before["residents"]
+    assert rows[1][:3] == ("1号楼", "1单元", "101") and rows[1][ROLE] == "业主"
     result = await run_import(db, a1, full)
     assert result.errors == [] and result.existing_residents == before["residents"] and result.residents == result.rooms == 0
     assert await counts(db, a1) == before
 
-    masked_rows = [r for r in sheet_rows(masked)[1:] if r[6]]
-    assert all("*" in r[8] and r[9][4:14] == "*" * 10 for r in masked_rows)
+    masked_rows = [r for r in sheet_rows(masked)[1:] if r[NAME]]
+    assert all("*" in r[PHONE] and r[ID_CARD][4:14] == "*" * 10 for r in masked_rows)
     refused = await run_import(db, a1, masked)
     assert {e.column for e in refused.errors} == {"手机号", "身份证号"}
 
@@ -308,7 +312,7 @@ async def test_the_template_downloads(client, as_user, city):
     r = await client.get(f"/api/v1/compounds/{city.compounds['A1']}/housing/template.xlsx", headers=await as_user("district-1-admin"))
     assert r.status_code == 200
     assert r.headers["content-type"].startswith(XLSX) and 'filename="housing-template.xlsx"' in r.headers["content-disposition"]
-    assert sheet_rows(r.content)[0] == tuple(HEADERS)
+    assert sheet_rows(r.content)[0] == tuple(ALL_HEADERS)
 
 
 async def _import_audit(db: Database, compound_id: uuid.UUID) -> AuditEntry:
@@ -324,7 +328,16 @@ async def test_a_good_upload_is_visible_through_the_api(client, as_user, city, d
     residents = await _total(client, h, a1, "residents")
     r = await client.post(f"/api/v1/compounds/{a1}/housing/import", files=_upload(ledger(GOOD)), headers=h)
     assert r.status_code == 201, r.text
-    assert r.json() == {"rows": 4, "buildings": 1, "units": 2, "rooms": 3, "households": 2, "residents": 3, "existing_residents": 0}
+    assert r.json() == {
+        "rows": 4,
+        "buildings": 1,
+        "units": 2,
+        "rooms": 3,
+        "households": 2,
+        "residents": 3,
+        "existing_residents": 0,
+        "rooms_updated": 0,
+    }
     assert await _total(client, h, a1, "residents") == residents + 3
     buildings = (await client.get(f"/api/v1/compounds/{a1}/buildings", headers=h)).json()["items"]
     assert "9号楼" in [b["name"] for b in buildings]
@@ -359,8 +372,8 @@ async def test_exports_mask_personal_data_without_the_right(client, as_user, cit
         r = await client.get(url, headers=await as_user(user))
         assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)
         assert r.headers["cache-control"] == "no-store" and "attachment" in r.headers["content-disposition"]
-        people = [row for row in sheet_rows(r.content)[1:] if row[6]]
-        assert people and all(("*" in row[9]) is masked and ("*" in row[8]) is masked for row in people)
+        people = [row for row in sheet_rows(r.content)[1:] if row[NAME]]
+        assert people and all(("*" in row[ID_CARD]) is masked and ("*" in row[PHONE]) is masked for row in people)
     assert (await client.get(url, headers=await as_user("officer-1"))).status_code == 403
 
 
@@ -443,6 +456,146 @@ def test_cli_refuses_a_bad_file_and_names_each_error(cli, database_urls, city, t
 def test_cli_writes_the_template_and_refuses_unknown_compounds(cli, tmp_path):
     out = tmp_path / "template.xlsx"
     assert cli("import", "template", out).exit_code == 0
-    assert sheet_rows(out.read_bytes())[0] == tuple(HEADERS)
+    assert sheet_rows(out.read_bytes())[0] == tuple(ALL_HEADERS)
     missing = cli("import", "residents", out, "--compound", uuid.uuid4())
     assert missing.exit_code == 1 and "compound does not exist" in missing.output
+
+
+# --------------------------------------------------------------------------- building area and delivery (issue 14)
+
+# 楼栋, 单元, 房号, 楼层, 专有面积, 建筑面积, 开发商持有, 交付日期, 姓名, 身份, 手机号, 身份证号, 入住日期
+BOTH = [
+    ["9号楼", "1单元", "101", 1, 89.56, 111.95, "否", dt.datetime(2019, 6, 30), "王五", "业主", "13912345678", OWNER_ID, "2020-05-01"],
+    ["9号楼", "1单元", "101", None, None, "111.95", None, "2019-06-30", "王小五", "家庭成员", None, FAMILY_ID, None],
+    ["9号楼", "1单元", "102", 1, 96.30, 120.37, "是", None, None, None, None, None, None],  # sold, not yet delivered
+]
+BUILDING_AREA = "建筑面积(㎡)"
+
+
+def test_the_new_columns_are_read_under_their_aliases():
+    headers = [{"建筑面积(㎡)": "建筑面积（平方米）", "交付日期": "交房日期"}.get(h, h) for h in ALL_HEADERS]
+    sheet = read_sheet(ledger(BOTH, headers))
+    assert sheet.errors == []
+    first, second, third = sheet.rows
+    assert (first.building_area, first.delivered_on) == (Decimal("111.95"), dt.date(2019, 6, 30))
+    assert (second.building_area, second.delivered_on) == (Decimal("111.95"), dt.date(2019, 6, 30))
+    assert (third.building_area, third.delivered_on, third.developer_held) == (Decimal("120.37"), None, True)
+
+
+def test_a_bad_building_area_or_delivery_is_named_by_row_and_column():
+    smaller, disagree, held, future, bad = (list(r) for r in (BOTH[0], BOTH[1], BOTH[2], BOTH[2], BOTH[2]))
+    smaller[ALL_HEADERS.index(BUILDING_AREA)] = 80  # under the exclusive 89.56 m²
+    disagree[ALL_HEADERS.index(BUILDING_AREA)] = 112
+    held[ALL_HEADERS.index("交付日期")] = "2020-01-01"  # delivered, yet 开发商持有 是
+    future[:3] = ["9号楼", "1单元", "103"]
+    future[ALL_HEADERS.index("开发商持有")], future[ALL_HEADERS.index("交付日期")] = "否", "2027-01-01"
+    bad[:3] = ["9号楼", "1单元", "104"]
+    bad[ALL_HEADERS.index(BUILDING_AREA)] = "一百"
+    sheet = read_sheet(ledger([smaller, disagree, held, future, bad], ALL_HEADERS))
+    plan = imports.plan_import(sheet, imports.Registered(), uuid.uuid4(), today=dt.date(2026, 12, 1))
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (2, BUILDING_AREA, imports.SMALLER_THAN_EXCLUSIVE),
+        (3, BUILDING_AREA, "room 9号楼 1单元 101 has building area 80 m² on row 2"),
+        (4, "开发商持有", imports.DELIVERED_BUT_HELD),
+        (5, "交付日期", imports.IN_THE_FUTURE),
+        (6, BUILDING_AREA, "must be a number of m²"),
+    ]
+    assert plan.rooms == [] and plan.room_updates == []
+
+
+async def test_a_ledger_with_both_areas_and_a_delivery_date_imports_them(db, city):
+    a1 = city.compounds["A1"]
+    result = await run_import(db, a1, ledger(BOTH, ALL_HEADERS))
+    assert result.errors == [] and (result.rooms, result.residents, result.rooms_updated) == (2, 2, 0)
+    delivered = await room_at(db, a1, "9号楼", "1单元", "101")
+    assert (delivered.exclusive_area, delivered.building_area, delivered.delivered_on, delivered.developer_held) == (
+        Decimal("89.56"),
+        Decimal("111.95"),
+        dt.date(2019, 6, 30),
+        False,
+    )
+    undelivered = await room_at(db, a1, "9号楼", "1单元", "102")
+    assert (undelivered.building_area, undelivered.delivered_on, undelivered.developer_held) == (Decimal("120.37"), None, True)
+
+
+async def _set_room(db, compound_id, room_id, **values) -> None:
+    async with db.transaction(Scope.of([compound_id])) as session:
+        await session.execute(update(Room).where(Room.compound_id == compound_id, Room.id == room_id).values(**values))
+
+
+async def test_a_ledger_records_what_a_registered_room_lacks_and_nothing_else(db, city):
+    """A compound registered before issue 14: the ledger fills in building areas and deliveries, never changes them."""
+    a1 = city.compounds["A1"]
+    plain = await room_at(db, a1, "1号楼", "1单元", "101")
+    held = await room_at(db, a1, "2号楼", "2单元", "301")  # the developer's in the demo
+    await _set_room(db, a1, plain.id, building_area=None)
+    assert held.developer_held and held.delivered_on is None
+    rows = [
+        ["1号楼", "1单元", "101", None, None, plain.exclusive_area + 20, None, None, None, None, None, None, None],
+        ["2号楼", "2单元", "301", None, None, None, "否", "2026-03-08", None, None, None, None, None],
+    ]
+    before = await counts(db, a1)
+    result = await run_import(db, a1, ledger(rows, ALL_HEADERS))
+    assert result.errors == [] and result.rooms_updated == 2 and await counts(db, a1) == before
+    filled, delivered = await room_at(db, a1, "1号楼", "1单元", "101"), await room_at(db, a1, "2号楼", "2单元", "301")
+    assert filled.building_area == plain.exclusive_area + 20 and filled.exclusive_area == plain.exclusive_area
+    assert (delivered.delivered_on, delivered.developer_held, delivered.building_area) == (dt.date(2026, 3, 8), False, held.building_area)
+
+    rows[0][ALL_HEADERS.index(BUILDING_AREA)] = plain.exclusive_area + 21  # registered now: a change is refused
+    rows[1][ALL_HEADERS.index("交付日期")] = "2026-03-09"
+    refused = await run_import(db, a1, ledger(rows, ALL_HEADERS))
+    assert [(e.row, e.column) for e in refused.errors] == [(2, BUILDING_AREA), (3, "交付日期")]
+    assert f"building area {plain.exclusive_area + 20} m²" in refused.errors[0].message
+    under = [["1号楼", "1单元", "102", None, None, Decimal("1.00"), None, None, None, None, None, None, None]]
+    await _set_room(db, a1, (await room_at(db, a1, "1号楼", "1单元", "102")).id, building_area=None)
+    small = await run_import(db, a1, ledger(under, ALL_HEADERS))  # against the registered exclusive area
+    assert [(e.row, e.column, e.message) for e in small.errors] == [(2, BUILDING_AREA, imports.SMALLER_THAN_EXCLUSIVE)]
+
+
+async def test_both_areas_and_the_delivery_survive_an_export_and_its_reimport(db, city):
+    a1 = city.compounds["A1"]
+    room = await room_at(db, a1, "1号楼", "2单元", "201")
+    await _set_room(db, a1, room.id, delivered_on=dt.date(2018, 9, 1))
+    async with db.session(Scope.of([a1])) as session:
+        content = await imports.export_workbook(session, a1, show_pii=True)
+    rows = sheet_rows(content)
+    line = next(r for r in rows[1:] if r[:3] == ("1号楼", "2单元", "201"))
+    assert Decimal(str(line[ALL_HEADERS.index(BUILDING_AREA)])) == room.building_area
+    assert line[ALL_HEADERS.index("交付日期")].date() == dt.date(2018, 9, 1)
+    held = next(r for r in rows[1:] if r[:3] == ("2号楼", "2单元", "301"))
+    assert held[ALL_HEADERS.index("开发商持有")] == "是" and held[ALL_HEADERS.index("交付日期")] is None
+    before = await counts(db, a1)
+    again = await run_import(db, a1, content)
+    assert again.errors == [] and (again.rooms, again.residents, again.rooms_updated) == (0, 0, 0)
+    assert await counts(db, a1) == before
+
+    # the same ledger into another compound, under new building names, recreates both areas and the delivery
+    workbook = load_workbook(io.BytesIO(content))
+    for (cell,) in workbook[imports.SHEET_TITLE].iter_rows(min_row=2, max_col=1):
+        cell.value = f"东{cell.value}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    b2 = city.compounds["B2"]
+    elsewhere = await run_import(db, b2, buffer.getvalue())
+    assert elsewhere.errors == [] and elsewhere.rooms == before["rooms"]
+    copied = await room_at(db, b2, "东1号楼", "2单元", "201")
+    assert (copied.exclusive_area, copied.building_area, copied.delivered_on) == (
+        room.exclusive_area,
+        room.building_area,
+        dt.date(2018, 9, 1),
+    )
+
+
+async def test_both_areas_and_a_bad_building_area_through_the_api(client, as_user, city):
+    a1, h = city.compounds["A1"], await as_user("ent-a-admin")
+    url = f"/api/v1/compounds/{a1}/housing/import"
+    bad = [list(r) for r in BOTH]
+    bad[0][ALL_HEADERS.index(BUILDING_AREA)] = bad[1][ALL_HEADERS.index(BUILDING_AREA)] = 88
+    r = await client.post(url, files=_upload(ledger(bad, ALL_HEADERS)), headers=h)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"] == [{"row": 2, "column": BUILDING_AREA, "message": imports.SMALLER_THAN_EXCLUSIVE}]
+    r = await client.post(url, files=_upload(ledger(BOTH, ALL_HEADERS)), headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["rooms"] == 2 and r.json()["rooms_updated"] == 0
+    rooms = (await client.get(f"/api/v1/compounds/{a1}/rooms", headers=h, params={"limit": 200})).json()["items"]
+    assert len(rooms) == (await _total(client, h, a1, "rooms"))
