@@ -18,6 +18,7 @@ from core.db import Scope
 from core.identity.models import User
 from core.identity.schemas import TokenOut
 from core.identity.services import issue_token, source_address
+from core.inputs import one_of
 from core.pagination import LimitParam, OffsetParam, Page, paginate
 from core.schemas import Input, LoginName, Name, NewPassword, Output, Phone
 from core.web.qr import qr_svg
@@ -235,6 +236,7 @@ class BindingsController(Controller):
         self, compound_id: uuid.UUID, ctx: RequestContext, status: str | None = None, limit: LimitParam = 50, offset: OffsetParam = 0
     ) -> Page[BindingOut]:
         """Bindings of accounts to the compound's rooms: ``pending`` ones wait for approval; ended ones are the history."""
+        status = one_of("status", status, joining.BINDING.states)
         rows, total = await paginate(ctx.session, joining.bindings_query(status), limit, offset)
         return Page(items=[binding_out(b, n) for b, n in rows], total=total, limit=limit, offset=offset)
 
