@@ -104,7 +104,9 @@ class ConsolePages(Controller):
 class PortalPages(Controller):
     path = P
 
-    async def _mine(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, offset: int, **extra: Any) -> Response[Any]:
+    async def _mine(
+        self, request: Request, compound_id: uuid.UUID, ctx: RequestContext, offset: int, revealed: dict | None = None
+    ) -> Response[Any]:
         rows, total = await services.my_parcels(ctx, PAGE_SIZE, offset)
         return await page(
             request,
@@ -113,7 +115,7 @@ class PortalPages(Controller):
             **await _common(ctx, compound_id),
             parcels=rows,
             pager=pager(request, total, offset),
-            **extra,
+            revealed=revealed,
         )
 
     @get("/parcels", guards=[requires("parcel_lockers.my_parcel", "read")])
