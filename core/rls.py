@@ -52,6 +52,17 @@ EXEMPT = {
 """Tables with a ``compound_id`` column and no row-level security, each with the written reason (docs/architecture.md)."""
 
 
+def exemptions(models) -> dict[str, str]:
+    """The kernel's exemptions and those plugins declare on a model (``__rls_exempt__ = "why"``): a tenant's own
+    record that merely names a compound (a district's news item, a nomination in a district-wide public vote)."""
+    found = dict(EXEMPT)
+    for model in models:
+        reason = getattr(model, "__rls_exempt__", None)
+        if reason:
+            found[model.__tablename__] = reason
+    return found
+
+
 def enable(table: str, column: str = "compound_id", platform_rows: bool = False) -> None:
     """Turn on (and force) row-level security for ``table`` scoped by ``column``.
 

@@ -61,6 +61,10 @@ class Article(TenantScoped, Base):
     """News or a campaign of the district, for all its compounds or one."""
 
     __tablename__ = "coordination_articles"
+    __rls_exempt__ = (
+        "a district's own news item (TenantScoped); compound_id only targets it at one compound's residents, and the"
+        " services read it by tenant and audience"
+    )
     __table_args__ = (Index("ix_coordination_articles_published", "tenant_id", "published_at"),)
 
     kind: Mapped[str] = mapped_column(String(20))
@@ -88,6 +92,10 @@ class Nomination(TenantScoped, Base):
     """A nominee of a selection, from one compound; shown to voters once the community approves it."""
 
     __tablename__ = "coordination_nominations"
+    __rls_exempt__ = (
+        "an entry in a district-wide selection (TenantScoped); residents of every compound of the district see and vote"
+        " on all of them, so compound_id names the nominee's compound, not a wall"
+    )
     __table_args__ = (Index("ix_coordination_nominations_selection", "selection_id", "status"),)
 
     selection_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("coordination_selections.id", ondelete="CASCADE"))
