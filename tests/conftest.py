@@ -23,10 +23,12 @@ import uuid
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import update
 
 from core import clock
 from core.app import create_app, load_plugins, rebind
-from core.db import Database
+from core.db import Database, Scope
+from core.events.models import OutboxEvent
 from core.events.services import dispatch_pending
 from core.migrate import upgrade
 from core.settings import load_settings
@@ -103,12 +105,14 @@ def template_db(tmp_path_factory, plugin_host):
 
 
 async def _seed(url: str, host) -> DemoCity:
-    """The demo city, with the events its demo data emitted already sent (as a worker would have done):
-    a test's outbox holds only what the test itself emits."""
+    """The demo city, with the events its demo data emitted already sent and settled (as a worker would have
+    done): a test's outbox, and the sweep's view of it, hold only what the test itself emits."""
     db = Database(url)
     try:
         city = await host.pm.hook.redprop_demo_city().build(db, host)  # the control plane's demo city, through the host
         await dispatch_pending(db, lambda ids: None)
+        async with db.transaction(Scope.nothing()) as session:
+            await session.execute(update(OutboxEvent).where(OutboxEvent.handled_at.is_(None)).values(handled_at=clock.now()))
     finally:
         await db.dispose()
     assert city is not None
