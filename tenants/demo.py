@@ -263,6 +263,7 @@ async def _core_city(session: AsyncSession) -> DemoCity:
                             exclusive_area=area,
                             building_area=(area * Decimal("1.25")).quantize(Decimal("0.01")),  # with its share of common parts
                             developer_held=held,
+                            delivered_on=None if held else (start - dt.timedelta(days=3100)).date(),  # before anyone moved in
                         )
                         session.add(room)
                         await session.flush()  # rows without relationship() flush in add order only
@@ -378,7 +379,63 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     other.user_id, other.name, other.phone = city.users["resident-a1b"], "李秀英", "13800000002"
     await grant("resident-a1b", "resident", compound_domain(a1))
     await session.flush()
+    await _owner_without_id_card(session, city, start)
     return city
+
+
+async def _owner_without_id_card(session: AsyncSession, city: DemoCity, start: dt.datetime) -> None:
+    """A1's low-rise 3号楼: 赵桂兰 owns 101 and 201 and was registered without an ID card, once per room, with no account.
+
+    Nothing says she is one person, so the vote roll shows 26 heads (25 owners' rooms, the developer's two rooms as one)
+    until the owners' committee links 201 to 101 ("same owner as …"): then 25 (issue 14, point 1). Built after the
+    demo accounts and committee are chosen, so they stay who they were.
+    """
+    a1 = city.compounds["A1"]
+    building = Building(id=uuid7(), compound_id=a1, name="3号楼", floors=2)
+    session.add(building)
+    await session.flush()
+    unit = Unit(id=uuid7(), compound_id=a1, building_id=building.id, name="1单元")
+    session.add(unit)
+    await session.flush()
+    body = "41050219680405021"
+    people = {
+        "101": [("赵桂兰", "owner", "13900000088", None)],
+        "102": [("钱德明", "owner", "13900000089", body + id_card_check_char(body))],
+        "201": [("赵桂兰", "owner", "13900000088", None), ("孙立新", "tenant", "13900000090", None)],  # let to a tenant
+    }
+    for number, area in (("101", "76.40"), ("102", "76.40"), ("201", "98.15")):
+        exclusive = Decimal(area)
+        room = Room(
+            id=uuid7(),
+            compound_id=a1,
+            unit_id=unit.id,
+            number=number,
+            floor=int(number[0]),
+            exclusive_area=exclusive,
+            building_area=(exclusive * Decimal("1.25")).quantize(Decimal("0.01")),
+            delivered_on=(start - dt.timedelta(days=2000)).date(),
+        )
+        session.add(room)
+        await session.flush()
+        city.rooms["A1"].append(room.id)
+        household = Household(id=uuid7(), compound_id=a1, room_id=room.id, moved_in_on=(start - dt.timedelta(days=1900)).date())
+        session.add(household)
+        await session.flush()
+        for name, role, phone, number_ in people[number]:
+            resident = Resident(
+                id=uuid7(),
+                compound_id=a1,
+                household_id=household.id,
+                name=name,
+                role=role,
+                phone=phone,
+                id_card_cipher=encrypt_pii(number_) if number_ else None,
+                id_card_index=blind_index(number_) if number_ else None,
+            )
+            session.add(resident)
+            if role == "owner":
+                city.owners["A1"].append(resident.id)
+    await session.flush()
 
 
 class ControlPlaneDemo:
