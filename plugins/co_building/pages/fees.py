@@ -42,6 +42,7 @@ PENDING_SHOWN = 100
 FEE_KINDS = {"area": N_("Per m² per month"), "fixed": N_("Per room per month"), "metered": N_("Metered")}
 BILL_STATES = {"unpaid": N_("Unpaid"), "partial": N_("Partly paid"), "paid": N_("Paid"), "owing": N_("Owing (unpaid or partly paid)")}
 PAYMENT_STATES = {"succeeded": N_("Received"), "pending": N_("Awaiting the money"), "cancelled": N_("Cancelled")}
+AREA_BASES = {"building": N_("Building area (建筑面积)"), "exclusive": N_("Exclusive area (专有部分面积)")}
 METHODS = {"cash": N_("Cash"), "transfer": N_("Bank transfer"), "provider": N_("Payment provider")}
 # the services' refusals people meet on these pages, so the catalog translates them
 MESSAGES = (
@@ -55,8 +56,17 @@ MESSAGES = (
     N_("must be an amount in yuan such as 120.50"),
     N_("at most two decimal places"),
     N_("required"),
+    N_("must not exceed 0.01"),
+    N_("must not exceed 1"),
+    N_("at most six decimal places"),
 )
-LABELS = {"fee_kinds": FEE_KINDS, "bill_states": BILL_STATES, "payment_states": PAYMENT_STATES, "methods": METHODS}
+LABELS = {
+    "fee_kinds": FEE_KINDS,
+    "area_bases": AREA_BASES,
+    "bill_states": BILL_STATES,
+    "payment_states": PAYMENT_STATES,
+    "methods": METHODS,
+}
 
 
 def _fen(values: dict[str, Any], field: str = "amount") -> int:
@@ -205,6 +215,25 @@ class ConsoleFeePages(Controller):
         values["active"] = values.get("active", "false")  # an unticked box is not sent at all
         await services.update_fee_item(ctx.session, compound_id, item_id, to_input(values, s.FeeItemIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/fees")
+
+    @get("/terms", guards=[requires("co_building.fee", "read")])
+    async def terms(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        """The late-fee terms (滞纳金) of the compound's property service contract, and the form to enter them."""
+        return await page(
+            request,
+            "co_building/fees/console_terms.html",
+            compound_id=compound_id,
+            compound=await get_compound(ctx.session, compound_id),
+            terms=services.terms_out(await services.fee_terms(ctx.session, compound_id)),
+            can_edit=ctx.can("co_building.fee", "write"),
+            percent=lambda rate: f"{(rate * 100).normalize():f} %",
+        )
+
+    @post("/terms", guards=[requires("co_building.fee", "write")])
+    async def set_terms(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        """Enter the contract's daily rate, cap, grace days and clause (as PUT …/fee-terms)."""
+        await services.set_fee_terms(ctx.session, compound_id, to_input(await form_values(request), s.FeeTermsIn))
+        return done(request, f"/console/compounds/{compound_id}/co_building/fees/terms")
 
     @post("/bills/generate", guards=[requires("co_building.fee", "write")])
     async def generate(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
