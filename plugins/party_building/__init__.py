@@ -125,10 +125,9 @@ def redprop_event_types():
             "description": "An action item was closed.",
         },
         {
-            "name": "party_building.action_item.overdue",
+            "name": "party_building.action_item.lapsed",
             "fields": ["action_item_id", "title", *owner, "due_on"],
             "description": "An action item passed its due date open.",
-            "legacy_name": True,
         },
         {
             "name": "party_building.disclosure.published",

@@ -319,7 +319,7 @@ async def book(
     await session.refresh(slot)
     emit(
         session,
-        "co_building.service_booked",
+        "co_building.service.booked",
         {"booking_id": str(row.id), "service_id": str(service.id), "slot_id": str(slot.id)},
         compound_id=compound_id,
     )
@@ -398,13 +398,13 @@ async def cancel_booking(
         await notify(
             session,
             [resident_user],
-            "co_building.booking_cancelled",
+            "co_building.booking.cancelled",
             f"预约已取消 / Booking cancelled: {service.name}",
             f"{await _local(session, compound_id, slot.starts_at)} · {row.cancel_reason}",
             link=f"/portal/compounds/{compound_id}/co_building/bookings",
             compound_id=compound_id,
         )
-    emit(session, "co_building.booking_cancelled", {"booking_id": str(row.id), "by_staff": staff}, compound_id=compound_id)
+    emit(session, "co_building.booking.cancelled", {"booking_id": str(row.id), "by_staff": staff}, compound_id=compound_id)
     return row
 
 
@@ -797,7 +797,7 @@ async def plan_care_visits(session: AsyncSession, compound_id: uuid.UUID, today:
         for subject, visit in report.missed:
             emit(
                 session,
-                "co_building.care_visit_missed",
+                "co_building.care_visit.missed",
                 {"visit_id": str(visit.id), "subject_id": str(subject.id), "due_on": visit.due_on.isoformat()},
                 compound_id=compound_id,
             )

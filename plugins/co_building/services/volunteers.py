@@ -580,7 +580,7 @@ async def sign_up(
     await session.refresh(activity)
     emit(
         session,
-        "co_building.volunteer_signed_up",
+        "co_building.volunteer.signed_up",
         {"activity_id": str(activity.id), "signup_id": str(row.id), "status": row.status},
         compound_id=compound_id,
     )
@@ -639,7 +639,7 @@ async def _promote_next(session: AsyncSession, activity: VolunteerActivity) -> A
                 )
             emit(
                 session,
-                "co_building.volunteer_promoted",
+                "co_building.volunteer.promoted",
                 {"activity_id": str(activity.id), "signup_id": str(candidate.id)},
                 compound_id=activity.compound_id,
             )
@@ -729,7 +729,7 @@ async def _attend(
             )
         emit(
             session,
-            "co_building.volunteer_checked_out",
+            "co_building.volunteer.checked_out",
             {"activity_id": str(activity.id), "signup_id": str(signup.id), "hours": str(signup.hours), "points": signup.points},
             compound_id=activity.compound_id,
         )
@@ -1023,7 +1023,7 @@ async def redeem(
     await session.refresh(reward, ["stock"])
     emit(
         session,
-        "co_building.points_redeemed",
+        "co_building.points.redeemed",
         {"redemption_id": str(row.id), "reward_id": str(reward.id), "points": cost},
         compound_id=compound_id,
     )

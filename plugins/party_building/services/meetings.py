@@ -748,7 +748,7 @@ async def flag_overdue_action_items(session: AsyncSession, compound_id: uuid.UUI
         item.overdue_notified_on = today
         emit(
             session,
-            "party_building.action_item.overdue",
+            "party_building.action_item.lapsed",
             {
                 "action_item_id": str(item.id),
                 "title": item.title,

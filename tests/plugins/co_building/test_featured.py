@@ -192,7 +192,7 @@ async def test_free_cancellation_until_the_window_then_409(client, as_user, city
         told = (
             await session.scalars(
                 select(Notification).where(
-                    Notification.user_id == city.users["resident-a1"], Notification.kind == "co_building.booking_cancelled"
+                    Notification.user_id == city.users["resident-a1"], Notification.kind == "co_building.booking.cancelled"
                 )
             )
         ).all()

@@ -146,7 +146,7 @@ async def test_an_overdue_action_item_notifies_its_owner_once_and_counts_against
     assert any(
         "声控灯" in n.title for n in await _notes(db, city.users["party-secretary-1"], "party_building.action_item_overdue")
     )  # who held the meeting
-    overdue = [e for e in await _events(db, "party_building.action_item.overdue") if e.payload["action_item_id"] == item_id]
+    overdue = [e for e in await _events(db, "party_building.action_item.lapsed") if e.payload["action_item_id"] == item_id]
     assert len(overdue) == 1
 
     m = await as_user("ent-a-manager")
