@@ -276,7 +276,7 @@ async def test_an_export_imports_again_as_it_is(db, city):
     assert await counts(db, a1) == before
 
     masked_rows = [r for r in sheet_rows(masked)[1:] if r[NAME]]
-    assert all("*" in r[PHONE] and r[ID_CARD][4:14] == "*" * 10 for r in masked_rows)
+    assert all("*" in r[PHONE] and (r[ID_CARD] is None or r[ID_CARD][4:14] == "*" * 10) for r in masked_rows)
     refused = await run_import(db, a1, masked)
     assert {e.column for e in refused.errors} == {"手机号", "身份证号"}
 
@@ -373,7 +373,8 @@ async def test_exports_mask_personal_data_without_the_right(client, as_user, cit
         assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)
         assert r.headers["cache-control"] == "no-store" and "attachment" in r.headers["content-disposition"]
         people = [row for row in sheet_rows(r.content)[1:] if row[NAME]]
-        assert people and all(("*" in row[ID_CARD]) is masked and ("*" in row[PHONE]) is masked for row in people)
+        cards = [row[ID_CARD] for row in people if row[ID_CARD] is not None]  # the demo registers some people without one
+        assert cards and all(("*" in card) is masked for card in cards) and all(("*" in row[PHONE]) is masked for row in people)
     assert (await client.get(url, headers=await as_user("officer-1"))).status_code == 403
 
 

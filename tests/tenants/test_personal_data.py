@@ -22,13 +22,15 @@ async def _residents(client, headers, compound):
 
 async def test_enterprise_staff_with_the_right_see_full_numbers(client, as_user, city):
     items = await _residents(client, await as_user("ent-a-admin"), city.compounds["A1"])
-    assert all(not i["masked"] and len(i["id_card"]) == 18 and "*" not in i["id_card"] for i in items)
+    cards = [i["id_card"] for i in items if i["id_card"] is not None]  # the demo registers some people without one
+    assert cards and all(not i["masked"] for i in items) and all(len(c) == 18 and "*" not in c for c in cards)
 
 
 async def test_district_sees_masked_numbers(client, as_user, city):
     items = await _residents(client, await as_user("district-1-admin"), city.compounds["A1"])
     assert items and all(i["masked"] for i in items)
-    assert all(i["id_card"][4:14] == "*" * 10 and i["phone"][3:7] == "****" for i in items)
+    assert any(i["id_card"] for i in items)
+    assert all((i["id_card"] is None or i["id_card"][4:14] == "*" * 10) and i["phone"][3:7] == "****" for i in items)
 
 
 async def test_residents_and_officers_cannot_list_residents(client, as_user, city):
@@ -39,7 +41,7 @@ async def test_residents_and_officers_cannot_list_residents(client, as_user, cit
 
 async def test_id_card_numbers_are_encrypted_at_rest(client, as_user, city, db):
     h = await as_user("ent-a-admin")
-    plain = (await _residents(client, h, city.compounds["A1"]))[0]["id_card"]
+    plain = next(i["id_card"] for i in await _residents(client, h, city.compounds["A1"]) if i["id_card"])
     async with db.session(Scope.everything("test check")) as session:
         raw = (await session.execute(text("SELECT id_card_cipher FROM residents"))).scalars().all()
     blobs = [bytes(b) for b in raw if b]
