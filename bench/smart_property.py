@@ -1,15 +1,18 @@
 """Benchmark: sustained telemetry ingestion (readings per second) over MQTT and over HTTP, and alarm latency (p50/p95
 from a reading leaving the device to its alarm being open in the database), with the device simulator.
 
-Run from the repository root (Mosquitto on 127.0.0.1:1883; PostgreSQL on 127.0.0.1:5432 as ``postgres`` for the
-default backend):
+Run from the repository root (``mosquitto`` installed — the bench starts its own broker on a free port with a config
+it writes under /tmp, queue and in-flight limits raised; PostgreSQL on 127.0.0.1:5432 as ``postgres`` for the default
+backend):
 
     .venv/bin/python -m bench.smart_property [--backend postgresql|sqlite] [--rate 8000] [--seconds 20] [--trials 40]
 
 It migrates a fresh database and builds the demo city in it (smart_property on in A1), starts ``redprop worker --mqtt``
-(the MQTT subscriber alone) and ``redprop serve`` (HTTP; its own MQTT subscriber off) as separate processes, and
+(the MQTT subscriber alone) and the app under uvicorn as ``redprop serve`` does but without the access log (HTTP; its
+own MQTT subscriber off) as separate processes, and
 registers 200 simulated devices in A1. Each phase sends at a steady ``--rate`` readings per second for ``--seconds``
-and measures, from the first message sent to the last reading committed, how many readings were stored per second.
+and measures, from the first message sent to the last reading committed, how many readings were stored per second
+(HTTP twice: 50 readings a request from 16 connections, then ``--http-batch`` readings a request from 8).
 Latency: while 2,000 readings/s of background load flow over MQTT, a simulated tank reports a level under the demo
 rule's threshold (level < 0.5), ``--trials`` times; each alarm's ``created_at`` minus the moment the reading was
 published is one sample (the alarm is resolved between trials so the next reading opens a new one).
@@ -42,7 +45,23 @@ from core.settings import load_settings  # noqa: E402
 from plugins.smart_property.models import Alarm, Reading  # noqa: E402
 from plugins.smart_property.services import simulator  # noqa: E402
 
-MQTT_URL = "mqtt://127.0.0.1:1883"
+MOSQUITTO_CONF = """listener {port} 127.0.0.1
+allow_anonymous true
+persistence false
+# a subscriber that falls behind for a moment must not lose QoS 1 messages (the default queue is 1,000 messages)
+max_queued_messages 200000
+max_queued_bytes 0
+max_inflight_messages 1000
+log_dest stderr
+log_type error
+log_type warning
+"""
+SERVER = """
+import uvicorn
+from core.app import create_app
+from core.settings import get_settings
+uvicorn.run(create_app(get_settings()), host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+"""
 
 
 def _port() -> int:
@@ -53,6 +72,28 @@ def _port() -> int:
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "core.cli", "--log-level", "WARNING", *args], cwd=ROOT, env=env)
+
+
+def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
+    """The app under uvicorn like ``redprop serve``, without the per-request access log (a log line per reading batch
+    costs more than the batch)."""
+    return subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)], cwd=ROOT, env=env)
+
+
+def start_broker() -> tuple[subprocess.Popen, str]:
+    """A Mosquitto of the bench's own on a free port, configured under /tmp (the system broker keeps its settings)."""
+    port = _port()
+    conf = Path(f"/tmp/redprop-bench-mosquitto-{os.getpid()}.conf")
+    conf.write_text(MOSQUITTO_CONF.format(port=port))
+    proc = subprocess.Popen(["mosquitto", "-c", str(conf)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return proc, f"mqtt://127.0.0.1:{port}"
 
 
 async def build_city(url: str) -> dict:
@@ -91,16 +132,17 @@ async def phase(db: Database, compound_id, fleet, sender, rate: float, seconds: 
         "send_seconds": round(sent_in, 1),
         "stored_per_second": round(got / done_in),
         "offered_per_second": round(stats.readings / sent_in),
+        **({"http_statuses": dict(sorted(stats.statuses.items()))} if stats.statuses else {}),
     }
 
 
-async def latency(db: Database, compound_id, fleet, trials: int) -> dict:
+async def latency(db: Database, compound_id, fleet, trials: int, mqtt_url: str) -> dict:
     tanks = [d for d in fleet if d.kind == "tank_level"]
     background = [d for d in fleet if d.kind != "tank_level"]
     load = asyncio.create_task(
-        simulator.run(background, simulator.MqttSender(MQTT_URL, compound_id), rate=2000, duration=trials * 1.5 + 5, batch=20)
+        simulator.run(background, simulator.MqttSender(mqtt_url, compound_id), rate=2000, duration=trials * 1.5 + 5, batch=20)
     )
-    probe = simulator.MqttSender(MQTT_URL, compound_id)
+    probe = simulator.MqttSender(mqtt_url, compound_id)
     samples = []
     await asyncio.sleep(2)
     for i in range(trials):
@@ -139,6 +181,8 @@ async def latency(db: Database, compound_id, fleet, trials: int) -> dict:
 async def main_async(args, url: str, owner: str) -> None:
     procs = []
     try:
+        broker, mqtt_url = start_broker()
+        procs.append(broker)
         compounds = await build_city(owner if args.backend == "postgresql" else url)
         a1 = compounds["A1"]
         port = _port()
@@ -147,25 +191,39 @@ async def main_async(args, url: str, owner: str) -> None:
             "REDPROP_DATABASE_URL": url,
             "REDPROP_CROSS_SCOPE_DATABASE_URL": owner,
             "REDPROP_BROKER_URL": "stub://",
-            "REDPROP_MQTT_URL": MQTT_URL,
+            "REDPROP_MQTT_URL": mqtt_url,
             "PYTHONPATH": str(ROOT),
         }
         procs.append(start(["worker", "--mqtt"], env))
-        procs.append(start(["serve", "--port", str(port)], {**env, "REDPROP_MQTT_ENABLED": "0"}))
+        procs.append(start_server(port, {**env, "REDPROP_MQTT_ENABLED": "0"}))
         db = Database(url)
         try:
             fleet = await simulator.prepare(db, a1, args.devices)
             await asyncio.sleep(8)  # the worker subscribes, the server starts
             results = {
-                "mqtt": await phase(db, a1, fleet, simulator.MqttSender(MQTT_URL, a1), args.rate, args.seconds, 20),
+                "mqtt": await phase(db, a1, fleet, simulator.MqttSender(mqtt_url, a1), args.rate, args.seconds, 20),
                 "http": await phase(
                     db, a1, fleet, simulator.HttpSender(f"http://127.0.0.1:{port}", a1, concurrency=16), args.rate, args.seconds, 50
                 ),
-                "alarm_latency": await latency(db, a1, fleet, args.trials),
+                f"http_{args.http_batch}_a_request": await phase(
+                    db,
+                    a1,
+                    fleet,
+                    simulator.HttpSender(f"http://127.0.0.1:{port}", a1, concurrency=8),
+                    args.rate,
+                    args.seconds,
+                    args.http_batch,
+                ),
+                "alarm_latency": await latency(db, a1, fleet, args.trials, mqtt_url),
             }
         finally:
             await db.dispose()
-        print(json.dumps({"backend": args.backend, "devices": args.devices, "rate": args.rate, **results}, indent=2))
+        load = [round(x, 2) for x in os.getloadavg()]
+        print(
+            json.dumps(
+                {"backend": args.backend, "devices": args.devices, "rate": args.rate, "load_average_1_5_15": load, **results}, indent=2
+            )
+        )
     finally:
         for p in procs:
             p.terminate()
@@ -183,6 +241,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--http-batch", type=int, default=500, help="readings a request in the second HTTP phase (a buffering gateway)")
     args = parser.parse_args()
     url, owner, cleanup = prepare(args.backend)
     try:

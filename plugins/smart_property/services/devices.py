@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections import OrderedDict
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +27,32 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+SECRET_CACHE_SIZE = 20_000
+"""How many unsealed device secrets a process keeps in memory (a cache hit saves a decryption per message)."""
+_SECRETS: OrderedDict[tuple[uuid.UUID, int, bytes], bytes] = OrderedDict()
+
+
 def device_secret(device: Device) -> bytes:
-    """The device's secret, unsealed for HMAC verification (never logged, never returned after creation)."""
-    return (decrypt_pii(device.secret_sealed) or "").encode()
+    """The device's secret, unsealed for HMAC verification (never logged, never returned after creation).
+
+    Unsealed once per device and secret version and kept in this process's memory: the key holds the sealed value
+    itself, so a rotation (here or in another process, which changes the sealed value and the version) is never
+    answered with the old secret; :func:`rotate_secret` also drops the device's entries at once.
+    """
+    key = (device.id, device.secret_version, device.secret_sealed)
+    secret = _SECRETS.get(key)
+    if secret is None:
+        secret = (decrypt_pii(device.secret_sealed) or "").encode()
+        _SECRETS[key] = secret
+        if len(_SECRETS) > SECRET_CACHE_SIZE:
+            _SECRETS.popitem(last=False)
+    return secret
+
+
+def forget_secret(device_id: uuid.UUID) -> None:
+    """Drop a device's unsealed secrets from this process's cache (after a rotation or retirement)."""
+    for key in [k for k in _SECRETS if k[0] == device_id]:
+        del _SECRETS[key]
 
 
 def topic_of(device: Device) -> str:
@@ -156,6 +180,7 @@ async def rotate_secret(ctx: RequestContext, device_id: uuid.UUID) -> s.DeviceSe
     if not device.active:
         raise conflict("a retired device gets no new secret")
     secret = new_secret()
+    forget_secret(device.id)
     device.secret_sealed = encrypt_pii(secret)
     device.secret_version += 1
     device.secret_rotated_at = now()

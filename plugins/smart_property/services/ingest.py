@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import module_state
@@ -210,6 +210,37 @@ async def count_refusals(session: AsyncSession, compound_id: uuid.UUID, reasons:
         await session.execute(stmt)
 
 
+_UNNEST_INSERT = text(
+    "INSERT INTO smart_property_readings (compound_id, id, device_id, metric, at, value, created_at, updated_at) "
+    "SELECT CAST(:compound_id AS uuid), r.id, r.device_id, r.metric, r.at, r.value, CAST(:moment AS timestamptz), "
+    "CAST(:moment AS timestamptz) "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:device_ids AS uuid[]), CAST(:metrics AS varchar[]), "
+    "CAST(:ats AS timestamptz[]), CAST(:vals AS float8[])) AS r(id, device_id, metric, at, value)"
+)
+
+
+async def store_readings(session: AsyncSession, rows: list[dict]) -> None:
+    """Insert readings in one statement: on PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)`` (one round trip,
+    one plan, no per-row parameter processing; ``COPY`` is not allowed on a table under row-level security),
+    elsewhere one ``executemany``."""
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(insert(Reading.__table__), rows)
+        return
+    first = rows[0]
+    await session.execute(
+        _UNNEST_INSERT,
+        {
+            "compound_id": first["compound_id"],
+            "moment": first["created_at"],
+            "ids": [r["id"] for r in rows],
+            "device_ids": [r["device_id"] for r in rows],
+            "metrics": [r["metric"] for r in rows],
+            "ats": [r["at"] for r in rows],
+            "vals": [r["value"] for r in rows],
+        },
+    )
+
+
 async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[Message], transport: str) -> BatchResult:
     """Verify and store a batch of messages for one compound (one transaction: the caller's), evaluate the rules.
 
@@ -284,6 +315,6 @@ async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[M
                 if rule.kind == "event" and rule.event_code == event.code:
                     firings.append(Firing(rule=rule, device=device, at=_moment(event.at, sent) or sent, metric=event.code))
     if rows:
-        await session.execute(insert(Reading.__table__), rows)
+        await store_readings(session, rows)
     result.alarms_opened = await apply_firings(session, compound_id, firings)
     return result
