@@ -118,7 +118,8 @@ async def phase(db: Database, compound_id, fleet, sender, rate: float, seconds: 
     stats = await simulator.run(fleet, sender, rate=rate, duration=seconds, batch=batch)
     sent_in = time.monotonic() - started
     count, last_change, last = before, time.monotonic(), -1
-    while time.monotonic() - last_change < 3:  # until nothing more arrives for 3 s
+    # until every reading sent is stored, or nothing more arrives for 10 s (a backlog must not spill into the next phase)
+    while count - before < stats.readings and time.monotonic() - last_change < 10:
         count = await stored(db, compound_id, fleet)
         if count != last:
             last, last_change = count, time.monotonic()
