@@ -93,6 +93,7 @@ def start_broker() -> tuple[subprocess.Popen, str]:
             break
         except OSError:
             time.sleep(0.1)
+    conf.unlink(missing_ok=True)  # read at start
     return proc, f"mqtt://127.0.0.1:{port}"
 
 
