@@ -213,13 +213,22 @@ def test_public_routes_are_only_the_expected_ones(app):
         }
     )
     assert public == [
+        "/",  # the chooser / redirect to a login page
         "/api/v1/auth/login",
         # devices sign their bodies (HMAC under the device secret) instead of carrying a user's token
         "/api/v1/compounds/{compound_id:uuid}/smart_property/devices/{device_id:str}/pass-entries",
         "/api/v1/compounds/{compound_id:uuid}/smart_property/devices/{device_id:str}/telemetry",
+        # a resident without an account yet: a one-time code to a phone, registration by invitation or code, reset
+        "/api/v1/join/codes",
+        "/api/v1/join/password-reset",
+        "/api/v1/join/register",
         "/console/login",
         "/healthz",
+        "/portal/join",
+        "/portal/join/code",
         "/portal/login",
+        "/portal/reset",
+        "/portal/reset/code",
         "/readyz",
     ]
 
