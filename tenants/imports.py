@@ -758,7 +758,7 @@ async def import_housing(
     """Import a ledger (its bytes, or a file's path) into a compound: all rows or, when any row is wrong, none (``result.errors``).
 
     The caller's transaction holds the writes, one audit entry and one
-    ``tenants.housing_imported`` event; it commits or rolls back.
+    ``tenants.housing.imported`` event; it commits or rolls back.
     """
     _assert_in_scope(session, compound_id)
     if await session.get(Compound, compound_id) is None:
@@ -805,7 +805,7 @@ async def import_housing(
     }
     import_id = str(uuid7())
     record(session, "import", "housing_import", import_id, after=summary, compound_id=compound_id)
-    emit(session, "tenants.housing_imported", {"import_id": import_id, **summary}, compound_id=compound_id)
+    emit(session, "tenants.housing.imported", {"import_id": import_id, **summary}, compound_id=compound_id)
     return result
 
 

@@ -131,9 +131,8 @@ def redprop_event_types():
     summary = ["rows", "buildings", "units", "rooms", "households", "residents", "existing_residents", "rooms_updated", "sha256"]
     return [
         {
-            "name": "tenants.housing_imported",
+            "name": "tenants.housing.imported",
             "fields": ["import_id", *summary],
             "description": "A compound's buildings, rooms and residents were imported from a spreadsheet.",
-            "legacy_name": True,
         }
     ]

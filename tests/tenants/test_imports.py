@@ -214,7 +214,7 @@ async def test_a_good_file_imports_every_row(db, city):
     assert room.exclusive_area == Decimal("112.45") and room.developer_held
     assert owner.role == "owner" and owner.phone == "13912345678" and OWNER_ID.encode() not in owner.id_card_cipher
     async with db.session(Scope.of([a1])) as session:
-        event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "tenants.housing_imported"))
+        event = await session.scalar(select(OutboxEvent).where(OutboxEvent.type == "tenants.housing.imported"))
     assert event.compound_id == a1 and event.payload["residents"] == 3 and len(event.payload["sha256"]) == 64
 
 
