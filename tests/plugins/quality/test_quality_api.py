@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -163,15 +164,16 @@ async def test_period_scores_stars_ranks_and_a_published_period_is_frozen(client
         )
         assert r.status_code == 201, r.text
     scheme = (await client.post(f"{Q}/schemes/", json=SCHEME, headers=district)).json()
-    today = clock.now().date()
+    local_today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
     period = (
         await client.post(
             f"{Q}/periods/",
             json={
                 "scheme_id": scheme["id"],
                 "name": "本季度",
-                "starts_on": str(today - dt.timedelta(days=1)),
-                "ends_on": str(today + dt.timedelta(days=1)),
+                # the period is in the compounds' local days (UTC+8): around Shanghai's midnight the UTC date is a day behind
+                "starts_on": str(local_today - dt.timedelta(days=1)),
+                "ends_on": str(local_today + dt.timedelta(days=1)),
             },
             headers=district,
         )
