@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import io
 import pathlib
+import re
 from functools import lru_cache
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from litestar.connection import ASGIConnection
+from markupsafe import Markup
 
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
@@ -56,7 +61,48 @@ def translations(locale: str, extra_dirs: tuple[pathlib.Path, ...] = ()) -> Tran
 
 
 def gettext(locale: str, message: str) -> str:
-    return translations(locale).gettext(message)
+    return translations(locale).gettext(message) if message else ""
+
+
+_BARE_PERCENT = re.compile(r"%(?!%|\(\w+\)[sdifr])")
+
+
+def _formatted(text: str, variables: dict[str, Any]) -> str:
+    """``text % variables`` as Jinja's new-style gettext does, but a ``%`` that starts no placeholder stays a
+    percent sign (a translator's "50%" must not crash the page) and without variables nothing is formatted."""
+    if not variables:
+        return text.replace("%%", "%")
+    try:
+        return text % variables
+    except (ValueError, TypeError, KeyError):
+        try:
+            return _BARE_PERCENT.sub("%%", text) % variables
+        except (ValueError, TypeError, KeyError):
+            return text
+
+
+def install(env: Environment, catalog: Translations) -> None:
+    """Install ``catalog`` into a Jinja environment: ``_()``, ``gettext``, ``ngettext`` and ``{% trans %}`` with
+    keyword variables (new style), where an empty message stays empty (gettext("") is the catalogue's header, which
+    no page shows) and a bare ``%`` in a message or its translation is text, not a format error."""
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+
+    @pass_context
+    def _gettext(context: Context, message: str, **variables: Any) -> str:
+        text = catalog.gettext(message) if message else ""
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return _formatted(text, variables)
+
+    @pass_context
+    def _ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = catalog.ngettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return _formatted(text, variables)
+
+    env.globals.update(gettext=_gettext, ngettext=_ngettext)
 
 
 def normalise(tag: str | None) -> str | None:

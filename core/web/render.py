@@ -28,9 +28,10 @@ from sqlalchemy import select
 from core.access import rules
 from core.identity.models import Membership
 from core.identity.principal import Principal
+from core.notifications.services import unread_count
 from core.plugins.manager import PluginHost
 from core.web import session as web_session
-from core.web.i18n import HTML_LANG, LANG_COOKIE, LANG_PARAM, LOCALES, N_, negotiate, requested_locale, translations
+from core.web.i18n import HTML_LANG, LANG_COOKIE, LANG_PARAM, LOCALES, N_, install, negotiate, requested_locale, translations
 from core.web.nav import GROUP_TITLES, Group, navigation
 
 TEMPLATES = pathlib.Path(__file__).with_name("templates")
@@ -98,7 +99,7 @@ class Templates:
             lstrip_blocks=True,
         )
         extra = self.locale_dirs.get(plugin, ()) if plugin else ()
-        env.install_gettext_translations(translations(locale, extra), newstyle=True)  # type: ignore[attr-defined]
+        install(env, translations(locale, extra))
         env.filters.update(localtime=self.localtime, money=money, area=area)
         env.globals.update(static=static_url, group_titles=GROUP_TITLES)
         return env
@@ -168,6 +169,8 @@ class Shell:
     compound_id: uuid.UUID | None = None
     compound_name: str | None = None
     nav: list[Group] = field(default_factory=list)
+    unread: int = 0
+    """The user's unread notifications, shown in the header beside the inbox link."""
 
 
 def principal_of(connection: ASGIConnection) -> Principal | None:
@@ -200,6 +203,7 @@ async def build_shell(request: Request, principal: Principal, locale: str, *, po
         shell.nav = await navigation(
             session, principal, state.policy.enforcer, state.plugins, shell.compound_id, locale, request.url.path, portal=portal
         )
+        shell.unread = await unread_count(session, principal.user_id)
     return shell
 
 
