@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
@@ -119,6 +119,12 @@ async def inbox(
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return await paginate(session, stmt.order_by(Notification.created_at.desc(), Notification.id.desc()), limit, offset)
+
+
+async def unread_count(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """How many of the user's notifications are unread (the header's count)."""
+    stmt = select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return int(await session.scalar(stmt) or 0)
 
 
 async def mark_read(session: AsyncSession, user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
@@ -268,6 +274,7 @@ async def _attempt(delivery: Delivery, item: Notification | None, channel: Chann
 __all__ = [
     "notify",
     "inbox",
+    "unread_count",
     "mark_read",
     "mark_all_read",
     "preferences",
