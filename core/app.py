@@ -12,8 +12,6 @@ from types import ModuleType
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from core import access, builtin
@@ -23,6 +21,7 @@ from core.db import Database
 from core.deps import DEPENDENCIES
 from core.inputs import check_request
 from core.jobs.runtime import build_runtime
+from core.openapi import document, openapi_config
 from core.plugins.manager import PluginHost
 from core.problems import EXCEPTION_HANDLERS
 from core.settings import Settings, get_settings
@@ -76,23 +75,6 @@ def _route_handlers(host: PluginHost) -> list:
         else:
             handlers.extend(items)
     return handlers
-
-
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="redprop API",
-        version="0.1.0",
-        description="红色物业 — red property management. Errors are RFC 9457 problem details.",
-        path="/schema",
-        render_plugins=[
-            SwaggerRenderPlugin(
-                js_url="/static/swagger/swagger-ui-bundle.js",
-                css_url="/static/swagger/swagger-ui.css",
-                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
-                favicon="<link rel='icon' href='/static/swagger/favicon-32x32.png'>",
-            )
-        ],
-    )
 
 
 def _swagger_assets() -> Router:
@@ -166,7 +148,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
 
     state = State({"plugins": host, "policy_templates": templates})
     _bind(state, settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[*_route_handlers(host), _swagger_assets()],
         dependencies=DEPENDENCIES,
         middleware=[close_unfinished],
@@ -175,6 +157,8 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         on_startup=[start],
         on_shutdown=[stop],
         state=state,
-        openapi_config=_openapi(),
+        openapi_config=openapi_config(),  # the bearer scheme, problem+json errors, a viewer without inline script
         debug=False,
     )
+    document(app)
+    return app
