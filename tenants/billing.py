@@ -45,7 +45,8 @@ class InvoiceLine(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     invoice_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
-    compound_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("compounds.id"))
+    compound_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    """No foreign key: a reference table on Citus (core.citus.REFERENCE); ``compound_name`` keeps what was billed."""
     compound_name: Mapped[str] = mapped_column(String(200))
     plan_code: Mapped[str] = mapped_column(String(40))
     days: Mapped[int] = mapped_column(Integer)

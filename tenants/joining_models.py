@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Uuid
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, UTCDateTime
@@ -19,11 +19,14 @@ class RoomInvitation(CompoundScoped, Base):
     ``expires_at``, good for one binding; only the digest of its token is kept."""
 
     __tablename__ = "room_invitations"
-    __table_args__ = (ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="CASCADE"),)
+    __table_args__ = (
+        ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="CASCADE"),
+        UniqueConstraint("compound_id", "digest", name="uq_room_invitations_digest"),  # Citus: compound_id first
+    )
 
     room_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     relation: Mapped[str] = mapped_column(String(20))
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

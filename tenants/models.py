@@ -178,7 +178,7 @@ class CommitteeMember(CompoundScoped, Base):
         ForeignKeyConstraint(
             ["compound_id", "committee_id"], ["owners_committees.compound_id", "owners_committees.id"], ondelete="CASCADE"
         ),
-        ForeignKeyConstraint(["compound_id", "resident_id"], ["residents.compound_id", "residents.id"], ondelete="SET NULL"),
+        ForeignKeyConstraint(["compound_id", "resident_id"], ["residents.compound_id", "residents.id"]),  # no SET NULL: Citus
     )
 
     committee_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -27,7 +27,8 @@ class Notification(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("tenants.id", ondelete="SET NULL"))
-    compound_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("compounds.id", ondelete="SET NULL"))
+    compound_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """The compound it is about, if any (no foreign key: a reference table on Citus, core.citus.REFERENCE)."""
     kind: Mapped[str] = mapped_column(String(80))
     """What happened, e.g. ``co_building.work_order.assigned``: lets the client pick an icon or filter."""
     title: Mapped[str] = mapped_column(String(200))

@@ -34,8 +34,9 @@ class ServiceRequest(CompoundScoped, Base):
 
     __tablename__ = "co_building_requests"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="SET NULL"),
-        ForeignKeyConstraint(["compound_id", "resident_id"], ["residents.compound_id", "residents.id"], ondelete="SET NULL"),
+        # no ON DELETE SET NULL between compound tables: Citus refuses it (core.citus.rule_violations)
+        ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"]),
+        ForeignKeyConstraint(["compound_id", "resident_id"], ["residents.compound_id", "residents.id"]),
         UniqueConstraint("compound_id", "number"),
         Index("ix_co_building_requests_state", "compound_id", "state", "created_at"),
         Index("ix_co_building_requests_filer", "filed_for_user_id"),

@@ -35,8 +35,9 @@ class Case(CompoundScoped, Base):
 
     __tablename__ = "coordination_cases"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "building_id"], ["buildings.compound_id", "buildings.id"], ondelete="SET NULL"),
-        ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="SET NULL"),
+        # no ON DELETE SET NULL between compound tables: Citus refuses it (core.citus.rule_violations)
+        ForeignKeyConstraint(["compound_id", "building_id"], ["buildings.compound_id", "buildings.id"]),
+        ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"]),
         UniqueConstraint("compound_id", "number", name="uq_coordination_cases_number"),
         UniqueConstraint("compound_id", "source", "source_id", name="uq_coordination_cases_source"),
         Index("ix_coordination_cases_state", "compound_id", "state", "created_at"),

@@ -61,6 +61,7 @@ class Article(TenantScoped, Base):
     """News or a campaign of the district, for all its compounds or one."""
 
     __tablename__ = "coordination_articles"
+    __citus_reference__ = "a district's news item: compound_id is NULL for the whole district and only targets it"
     __rls_exempt__ = (
         "a district's own news item (TenantScoped); compound_id only targets it at one compound's residents, and the"
         " services read it by tenant and audience"
@@ -71,8 +72,8 @@ class Article(TenantScoped, Base):
     theme: Mapped[str] = mapped_column(String(30), default="other")
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
-    compound_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("compounds.id", ondelete="CASCADE"))
-    """None: every compound of the district."""
+    compound_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """None: every compound of the district (no foreign key: a reference table on Citus)."""
     author_label: Mapped[str] = mapped_column(String(100), default="")
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
@@ -92,6 +93,7 @@ class Nomination(TenantScoped, Base):
     """A nominee of a selection, from one compound; shown to voters once the community approves it."""
 
     __tablename__ = "coordination_nominations"
+    __citus_reference__ = "an entry in a district-wide selection, voted on from every compound (selection votes reference it)"
     __rls_exempt__ = (
         "an entry in a district-wide selection (TenantScoped); residents of every compound of the district see and vote"
         " on all of them, so compound_id names the nominee's compound, not a wall"
@@ -99,7 +101,8 @@ class Nomination(TenantScoped, Base):
     __table_args__ = (Index("ix_coordination_nominations_selection", "selection_id", "status"),)
 
     selection_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("coordination_selections.id", ondelete="CASCADE"))
-    compound_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("compounds.id", ondelete="CASCADE"))
+    compound_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    """The nominee's compound (no foreign key: a reference table on Citus)."""
     nominee: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text, default="")
     nominated_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))

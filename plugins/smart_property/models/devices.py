@@ -31,8 +31,9 @@ class Device(CompoundScoped, Base):
 
     __tablename__ = "smart_property_devices"
     __table_args__ = (
-        ForeignKeyConstraint(["compound_id", "building_id"], ["buildings.compound_id", "buildings.id"], ondelete="SET NULL"),
-        ForeignKeyConstraint(["compound_id", "unit_id"], ["units.compound_id", "units.id"], ondelete="SET NULL"),
+        # no ON DELETE SET NULL between compound tables: Citus refuses it (core.citus.rule_violations)
+        ForeignKeyConstraint(["compound_id", "building_id"], ["buildings.compound_id", "buildings.id"]),
+        ForeignKeyConstraint(["compound_id", "unit_id"], ["units.compound_id", "units.id"]),
         UniqueConstraint("compound_id", "code"),
         Index("ix_smart_property_devices_kind", "compound_id", "kind", "status"),
     )
