@@ -24,6 +24,7 @@ from core.jobs.runtime import build_runtime
 from core.openapi import document, openapi_config
 from core.plugins.manager import PluginHost
 from core.problems import EXCEPTION_HANDLERS
+from core.security import security_headers
 from core.settings import Settings, get_settings
 
 log = logging.getLogger("redprop.app")
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         route_handlers=[*_route_handlers(host), _swagger_assets()],
         dependencies=DEPENDENCIES,
         middleware=[close_unfinished],
+        before_send=[security_headers],  # CSP, frame denial, nosniff, referrer and permissions policies, HSTS over TLS
         before_request=check_request,  # NUL characters and over-deep JSON: a 400 naming the field (core.inputs)
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[start],

@@ -67,6 +67,10 @@ class Settings:
     """REDPROP_POLICY_POLL_SECONDS: how often a process looks for policy changes made elsewhere."""
     policy_reconcile_seconds: int = 60
     """REDPROP_POLICY_RECONCILE_SECONDS: how often a process rebuilds its enforcer from every rule (catches any change a poll missed)."""
+    hsts: bool = False
+    """REDPROP_HSTS: every client reaches the app through TLS (a proxy terminates it): send Strict-Transport-Security always."""
+    trusted_proxies: tuple[str, ...] = ()
+    """REDPROP_TRUSTED_PROXIES: comma-separated addresses of the TLS proxies whose X-Forwarded-Proto is believed (HSTS when it says https)."""
 
     # ------------------------------------------------------------------ broker and jobs
     broker_url: str = "stub://"
@@ -207,6 +211,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         password_hash_profile=text("PASSWORD_HASH_PROFILE", "default"),
         policy_poll_seconds=policy_poll_seconds,
         policy_reconcile_seconds=number("POLICY_RECONCILE_SECONDS", 60),
+        hsts=text("HSTS", "0").lower() not in {"0", "false", "no"},
+        trusted_proxies=names("TRUSTED_PROXIES"),
         broker_url=text("BROKER_URL", "stub://"),
         broker_namespace=text("BROKER_NAMESPACE", "redprop"),
         broker_heartbeat_ms=number("BROKER_HEARTBEAT_MS", 15_000),
