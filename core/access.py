@@ -63,6 +63,10 @@ class AccessRules(Protocol):
     async def compound_menu(self, session: AsyncSession, limit: int) -> list[tuple[uuid.UUID, str]]:
         """The compounds the session's scope sees, by name, at most ``limit`` (the shell's compound switcher)."""
 
+    async def forget_module(self, session: AsyncSession, module: str) -> dict[str, list[dict[str, Any]]]:
+        """Remove every trace of a purged module from the control plane (districts' enablements, plans' module lists)
+        and return what was removed, for the purge's export (``session`` is cross-scope)."""
+
 
 _rules: AccessRules | None = None
 

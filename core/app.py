@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import pathlib
 from collections.abc import Callable
@@ -58,8 +57,7 @@ def start_background_services(settings: Settings, host: PluginHost, *, option: s
 def load_plugins(settings: Settings | None = None, *, discover: bool = True) -> PluginHost:
     """Core and the built-in parts first (always on), then every installed plugin that passes the checks."""
     settings = settings or get_settings()
-    extras = tuple(importlib.import_module(name) for name in settings.extra_plugins)
-    host = PluginHost().load(builtins=(*builtin_parts(), *extras), disabled=settings.disabled_plugins, discover=discover)
+    host = PluginHost().load(builtins=builtin_parts(), extras=settings.extra_plugins, disabled=settings.disabled_plugins, discover=discover)
     access.install(host.pm.hook.redprop_access_rules())  # also for processes that build no app (demo seeding, scripts)
     return host
 

@@ -13,19 +13,23 @@ import click
 from core.settings import get_settings
 
 
-def run_cross_scope(reason: str, work):
-    """Run ``await work(session)`` in one cross-scope session of the configured database (operator commands)."""
+def run_cross_scope(reason: str, work, *, commit: bool = False):
+    """Run ``await work(session)`` in one cross-scope session of the configured database (operator commands);
+    ``commit`` makes it one transaction that commits when ``work`` returns."""
     from core.db import Database, Scope
 
     async def go():
         db = Database.from_settings(get_settings())
         try:
-            async with db.session(Scope.everything(reason)) as session:
+            opened = db.transaction if commit else db.session
+            async with opened(Scope.everything(reason)) as session:
                 return await work(session)
         finally:
             await db.dispose()
 
-    return asyncio.run(go())
+    from core.plugins.lifecycle import run_to_completion
+
+    return run_to_completion(go)  # also from a caller that already runs an event loop (tests, notebooks)
 
 
 class RedpropCLI(click.Group):
@@ -145,7 +149,16 @@ def plugins_purge(name: str, export_path: pathlib.Path | None, yes: bool) -> Non
     counts = lifecycle.export(settings.migrate_database_url, tables, target)
     click.echo(f"exported {sum(counts.values())} row(s) of {len(counts)} table(s) to {target}")
     lifecycle.purge(settings.migrate_database_url, host, name)
-    click.echo(f"dropped the tables of {name}; uninstall its package now (pip uninstall), or `redprop db upgrade` brings them back empty")
+    from core import access
+
+    access.install(host.pm.hook.redprop_access_rules())
+    forgotten = run_cross_scope(f"redprop plugins purge {name}", lambda session: access.rules().forget_module(session, name), commit=True)
+    lifecycle.append_to_export(target, {"_control_plane": forgotten})
+    click.echo(
+        f"dropped the tables of {name}, {len(forgotten['module_enablements'])} enablement(s) and its place in "
+        f"{len(forgotten['plans'])} plan(s); uninstall its package now (pip uninstall), or `redprop db upgrade` brings "
+        "the tables back empty"
+    )
 
 
 async def _enabled_compounds(session, modules: list[str]) -> dict[str, list[str]]:

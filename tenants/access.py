@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -172,6 +173,22 @@ async def compound_menu(session: AsyncSession, limit: int) -> list[tuple[uuid.UU
     return [(cid, name) for cid, name in rows]
 
 
+async def forget_module(session: AsyncSession, module: str) -> dict[str, list[dict[str, Any]]]:
+    """A purged module leaves no enablement behind and no plan that still names it (subscriptions keep their plan)."""
+    enablements = (await session.execute(select(ModuleEnablement).where(ModuleEnablement.module == module))).scalars().all()
+    removed = [
+        {"compound_id": str(e.compound_id), "module": e.module, "enabled": e.enabled, "by_tenant_id": str(e.by_tenant_id)}
+        for e in enablements
+    ]
+    if enablements:
+        await session.execute(delete(ModuleEnablement).where(ModuleEnablement.module == module))
+    plans = [p for p in (await session.execute(select(Plan))).scalars().all() if module in (p.modules or [])]
+    for plan in plans:
+        plan.modules = [m for m in plan.modules if m != module]
+    await session.flush()
+    return {"module_enablements": removed, "plans": [{"code": p.code, "removed_module": module} for p in plans]}
+
+
 class ControlPlaneAccess:
     """The control plane's answers to the kernel (``core.access.AccessRules``)."""
 
@@ -183,6 +200,7 @@ class ControlPlaneAccess:
     tenant_labels = staticmethod(tenant_labels)
     compound_names = staticmethod(compound_names)
     compound_menu = staticmethod(compound_menu)
+    forget_module = staticmethod(forget_module)
 
 
 async def module_gate(db: Database, compound_id: uuid.UUID, module: str) -> None:

@@ -53,7 +53,7 @@ def tables_of(record: PluginRecord) -> list[str]:
     return [t.name for t in reversed(sort_tables(tables))]
 
 
-def _run(work: Any) -> Any:
+def run_to_completion(work: Any) -> Any:
     """Run ``work`` (a coroutine function or a callable that may call ``asyncio.run``) to completion, on a thread of
     its own when the caller already runs an event loop (as migrations do)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -97,11 +97,18 @@ def export(url: str, tables: list[str], path: pathlib.Path) -> dict[str, int]:
         finally:
             await engine.dispose()
 
-    data = _run(read)
+    data = run_to_completion(read)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     return {name: len(rows) for name, rows in data.items()}
 
 
+def append_to_export(path: pathlib.Path, extra: dict[str, Any]) -> None:
+    """Add ``extra`` (e.g. the control plane's rows the purge removed) to an export written by :func:`export`."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(extra)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def purge(url: str, host: PluginHost, name: str) -> None:
     """Drop the plugin's tables by running its migration branch down to its base (the other branches untouched)."""
-    _run(lambda: command.downgrade(alembic_config(url, host), f"{name}@base"))
+    run_to_completion(lambda: command.downgrade(alembic_config(url, host), f"{name}@base"))

@@ -6,6 +6,7 @@ in a declaration hook is left out with a logged reason; the rest still run.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import pathlib
 from dataclasses import dataclass, field
@@ -76,9 +77,26 @@ class PluginHost:
 
     # ---------------------------------------------------------------- loading
 
-    def load(self, builtins: tuple[ModuleType, ...] = (), *, disabled: tuple[str, ...] = (), discover: bool = True) -> PluginHost:
+    def load(
+        self,
+        builtins: tuple[ModuleType, ...] = (),
+        *,
+        extras: tuple[str, ...] = (),
+        disabled: tuple[str, ...] = (),
+        discover: bool = True,
+    ) -> PluginHost:
+        """Built-ins first (always on, a failure stops the platform), then ``extras`` (module paths named in
+        ``REDPROP_EXTRA_PLUGINS``: loaded, checked and gated exactly as an installed plugin, for a vendor's tests
+        without ``pip install``), then the ``redprop.plugins`` entry points."""
         for module in builtins:
             self.add(module, builtin=True)
+        for path in extras:
+            try:
+                module = importlib.import_module(path)
+            except Exception as exc:  # a broken plugin never takes the platform down
+                self._refuse(path, f"import failed: {exc.__class__.__name__}: {exc}")
+                continue
+            self.add(module)
         if discover:
             for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
                 if ep.name in disabled:

@@ -9,7 +9,7 @@ import sys
 
 from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.app import create_app, load_plugins
@@ -75,6 +75,15 @@ async def test_installed_enabled_disabled_purged(tmp_path, settings, database_ur
         assert [row["title"] for row in exported["locker_rooms_notes"]] == ["三号储物间"]
         tables = await _tables(database_urls["owner"])
         assert "locker_rooms_notes" not in tables and "compounds" in tables
+        # nothing of it is left in the control plane: the district's enablement went into the export
+        assert [row["compound_id"] for row in exported["_control_plane"]["module_enablements"]] == [str(a1)]
+        engine = create_async_engine(database_urls["owner"])
+        try:
+            async with engine.connect() as conn:
+                left = await conn.scalar(text("SELECT count(*) FROM module_enablements WHERE module = 'locker_rooms'"))
+        finally:
+            await engine.dispose()
+        assert left == 0
     finally:
         get_settings.cache_clear()
         sys.path.remove(str(site))
