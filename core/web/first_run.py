@@ -16,8 +16,11 @@ from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import select
 
+from core.authz.guard import authenticate
 from core.db import Scope as DataScope
 from core.identity.models import User
+from core.problems import Problem
+from core.web import session as web_session
 from core.web.render import public_page, redirect
 
 _HAS_ACCOUNTS: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
@@ -60,7 +63,17 @@ def first_run(app: ASGIApp) -> ASGIApp:
 
 @get("/", opt={"public": True}, include_in_schema=False)
 async def root(request: Request) -> Response[Any]:
-    """The site's address: the setup page on a fresh instance, else the login (which sends staff to the console)."""
+    """The site's address: the setup page on a fresh instance; a signed-in person's home (staff the console, a
+    resident the portal); anyone else a chooser between the console (staff) and the portal (residents)."""
     if not await has_accounts(request.app.state):
         return setup_page(request)
-    return redirect("/portal/login")
+    token = web_session.session_token(request)
+    if token:
+        request.scope.setdefault("state", {})["session_token"] = token  # type: ignore[typeddict-item] # as cookie_session does
+        try:
+            principal = await authenticate(request)
+        except Problem:  # an expired or revoked session: the chooser, whose links lead to the logins
+            pass
+        else:
+            return redirect("/console/" if principal.tenant_id is not None else "/portal/")
+    return public_page(request, "chooser.html")

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz.guard import authenticated
 from core.identity.principal import Principal
+from core.notifications import services as notifications
 from core.pagination import OffsetParam
 from core.web.activity import inbox_page, read_one
+from core.web.render import done
 
 
 class PortalPages(Controller):
@@ -28,3 +30,9 @@ class PortalPages(Controller):
     async def mark_read(self, request: Request, notification_id: uuid.UUID, principal: Principal, session: AsyncSession) -> Response[Any]:
         """Mark one notification read."""
         return await read_one(request, principal, session, notification_id, portal=True)
+
+    @post("/inbox/read-all", guards=[authenticated()])
+    async def mark_all_read(self, request: Request, principal: Principal, session: AsyncSession) -> Response[Any]:
+        """Mark every unread notification read."""
+        await notifications.mark_all_read(session, principal.user_id)
+        return done(request, "/portal/inbox")

@@ -29,7 +29,8 @@ def test_a_resident_signs_up_for_an_activity_and_cancels(browser, live_server, c
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/portal/?$"))
 
-    page.click(".tabbar >> text=志愿活动")
+    page.click(".tabbar summary >> text=更多")  # the bar holds five destinations; the activities are under 更多
+    page.click(".tabbar .more-menu >> text=志愿活动")
     page.wait_for_url(f"{live_server}/portal/compounds/{a1}/co_building/activities")
     card = page.locator("section.card", has_text="敬老院义务理发")
     assert "3 / 3" in card.inner_text()  # full: the resident can only join the waiting list

@@ -187,8 +187,11 @@ async def check_period(session: AsyncSession, compound_id: uuid.UUID, period: st
         raise invalid("period", f"must be between {EARLIEST_PERIOD} and {latest}")
 
 
-async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: str) -> s.GenerateBillsOut:
-    """One bill per room for ``period`` from the active fee items; rooms already billed are skipped (idempotent)."""
+async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: str, *, tell: bool = True) -> s.GenerateBillsOut:
+    """One bill per room for ``period`` from the active fee items; rooms already billed are skipped (idempotent).
+
+    The owners with an account hear of each new bill with something to pay (``tell``; the demo's back months do not).
+    """
     await check_period(session, compound_id, period)
     items = (
         await session.scalars(select(FeeItem).where(FeeItem.compound_id == compound_id, FeeItem.active.is_(True)).order_by(FeeItem.name))
@@ -265,7 +268,46 @@ async def generate_bills(session: AsyncSession, compound_id: uuid.UUID, period: 
     await session.flush()  # bills before their lines (composite foreign keys, no relationship() to order them)
     session.add_all(lines)
     await session.flush()
+    if tell:
+        await _tell_new_bills(session, compound_id, [b for b in bills if b.amount_fen > 0])
     return s.GenerateBillsOut(period=period, created=created, skipped=len(rooms) - created)
+
+
+async def _room_owners(session: AsyncSession, compound_id: uuid.UUID, room_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """The owners with an account, per room (one query)."""
+    people: dict[uuid.UUID, set[uuid.UUID]] = {}
+    if not room_ids:
+        return people
+    rows = await session.execute(
+        select(Household.room_id, Resident.user_id)
+        .join(Resident, (Resident.compound_id == Household.compound_id) & (Resident.household_id == Household.id))
+        .where(
+            Household.compound_id == compound_id,
+            Household.room_id.in_(room_ids),
+            Resident.role == "owner",
+            Resident.user_id.is_not(None),
+        )
+    )
+    for room_id, user_id in rows:
+        people.setdefault(room_id, set()).add(user_id)
+    return people
+
+
+async def _tell_new_bills(session: AsyncSession, compound_id: uuid.UUID, bills: list[Bill]) -> None:
+    """A new bill goes to its room's owners' inboxes (the unread count in the portal's header)."""
+    people = await _room_owners(session, compound_id, [b.room_id for b in bills])
+    for bill in bills:
+        users = sorted(people.get(bill.room_id, set()))
+        if users:
+            await notify(
+                session,
+                users,
+                "co_building.bill.issued",
+                f"物业费账单：{bill.period} 应缴 ¥{Decimal(bill.amount_fen) / 100:.2f}",
+                f"请于 {bill.due_on} 前缴纳。",
+                link=f"/portal/compounds/{compound_id}/co_building/fees/bills/{bill.id}",
+                compound_id=compound_id,
+            )
 
 
 async def generate_due_bills(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> int:
@@ -713,7 +755,7 @@ async def _demo_bills(session: AsyncSession, city) -> None:
         compound_id = city.compounds[key]
         for back, share in ((2, 0.9), (1, 0.7), (0, 0.3)):
             period = _months_back(today, back)
-            await generate_bills(session, compound_id, period)
+            await generate_bills(session, compound_id, period, tell=False)
             bills = (
                 await session.scalars(select(Bill).where(Bill.compound_id == compound_id, Bill.period == period).order_by(Bill.room_id))
             ).all()

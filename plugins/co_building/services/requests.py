@@ -679,6 +679,19 @@ async def assignable_staff(session: AsyncSession, compound_id: uuid.UUID) -> lis
     return sorted(((i, who.get(i, "")) for i in ids), key=lambda p: p[1])
 
 
+RESIDENT_WORDS = {
+    "assign": "已派单",
+    "reassign": "已改派",
+    "accept": "已受理",
+    "start": "开始处理",
+    "complete": "已完成，请评价",
+    "close": "已办结",
+    "cancel": "已取消",
+    "reopen": "已重新处理",
+}
+"""What the resident is told at each move of their request (every change but their own)."""
+
+
 async def _tell(session: AsyncSession, request: ServiceRequest, action: str, ctx: RequestContext) -> None:
     """Who hears of a move: the assignee of a dispatch, the resident of progress."""
     if action in {"assign", "reassign"} and request.assignee_user_id and request.assignee_user_id != ctx.user_id:
@@ -691,12 +704,8 @@ async def _tell(session: AsyncSession, request: ServiceRequest, action: str, ctx
             link=console_link(request),
             compound_id=request.compound_id,
         )
-    if (
-        request.filed_for_user_id
-        and request.filed_for_user_id != ctx.user_id
-        and action in {"accept", "complete", "close", "cancel", "reopen"}
-    ):
-        words = {"accept": "已受理", "complete": "已完成，请评价", "close": "已办结", "cancel": "已取消", "reopen": "已重新处理"}
+    if request.filed_for_user_id and request.filed_for_user_id != ctx.user_id and action in RESIDENT_WORDS:
+        words = RESIDENT_WORDS
         await notify(
             session,
             [request.filed_for_user_id],
