@@ -236,6 +236,124 @@ async def main_async(args, url: str, owner: str) -> None:
                 p.kill()
 
 
+async def _asgi_post(app, path: str, headers: dict[str, str], body: bytes) -> int:
+    """One POST through the ASGI application in this process, no server and no HTTP client: the app's own cost."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 80),
+    }
+    delivered = False
+    status = 0
+
+    async def receive():
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def profile_http(url: str, owner: str, requests: int, batch: int, gateway: int, top: int) -> dict:
+    """The HTTP ingestion path in-process: ``requests`` POSTs of ``batch`` readings (or gateway POSTs of ``gateway``
+    messages of ``batch`` readings), one at a time, through the ASGI app; CPU seconds of this process per request
+    (the database works in its own processes), and a cProfile of the same run on stderr."""
+    import cProfile
+    import pstats
+    import random
+
+    from core.app import create_app
+    from plugins.smart_property.services.ingest import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
+    compounds = await build_city(owner)
+    a1 = compounds["A1"]
+    settings = load_settings(
+        {
+            **os.environ,
+            "REDPROP_DATABASE_URL": url,
+            "REDPROP_CROSS_SCOPE_DATABASE_URL": owner,
+            "REDPROP_BROKER_URL": "stub://",
+            "REDPROP_EMBEDDED_WORKER": "0",
+            "REDPROP_MQTT_ENABLED": "0",
+        }
+    )
+    app = create_app(settings)
+    db = Database(url)
+    rng = random.Random(1)
+    try:
+        fleet = await simulator.prepare(db, a1, 200)
+        base = f"/api/v1/compounds/{a1}/smart_property"
+
+        def one_request(i: int) -> tuple[str, dict[str, str], bytes]:
+            if not gateway:
+                device = fleet[i % len(fleet)]
+                ts, body = simulator.message_of(device, simulator.readings_of(device, time.time(), batch, rng))
+                headers = {TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: sign(device.secret, ts, body), "content-type": "application/json"}
+                return f"{base}/devices/{device.id}/telemetry", headers, body
+            messages = []
+            for k in range(gateway):
+                device = fleet[(i * gateway + k) % len(fleet)]
+                ts, body = simulator.message_of(device, simulator.readings_of(device, time.time(), batch, rng))
+                messages.append(
+                    {"device_id": str(device.id), "timestamp": ts, "signature": sign(device.secret, ts, body), "body": body.decode()}
+                )
+            return f"{base}/gateway/telemetry", {"content-type": "application/json"}, json.dumps({"messages": messages}).encode()
+
+        async with app.lifespan():
+            for i in range(50):  # warm: compiled statements, caches, the pool
+                path, headers, body = one_request(i)
+                await _asgi_post(app, path, headers, body)
+            prepared = [one_request(i) for i in range(requests)]
+            statuses: dict[int, int] = {}
+            profiler = cProfile.Profile()
+            cpu, wall = time.process_time(), time.perf_counter()
+            profiler.enable()
+            for path, headers, body in prepared:
+                status = await _asgi_post(app, path, headers, body)
+                statuses[status] = statuses.get(status, 0) + 1
+            profiler.disable()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            # the same again without the profiler's overhead
+            prepared = [one_request(requests + i) for i in range(requests)]
+            cpu2, wall2 = time.process_time(), time.perf_counter()
+            for path, headers, body in prepared:
+                await _asgi_post(app, path, headers, body)
+            cpu2, wall2 = time.process_time() - cpu2, time.perf_counter() - wall2
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        readings = batch * (gateway or 1)
+        return {
+            "requests": requests,
+            "readings_a_request": readings,
+            "statuses": statuses,
+            "cpu_ms_a_request": round(cpu2 / requests * 1000, 2),
+            "wall_ms_a_request": round(wall2 / requests * 1000, 2),
+            "cpu_ms_a_request_profiled": round(cpu / requests * 1000, 2),
+            "readings_per_cpu_second": round(readings * requests / cpu2),
+        }
+    finally:
+        await db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
@@ -244,10 +362,19 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--http-batch", type=int, default=500, help="readings a request in the second HTTP phase (a buffering gateway)")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="instead: N requests through the app in-process, CPU per request and a cProfile"
+    )
+    parser.add_argument("--profile-batch", type=int, default=50, help="readings a message when profiling")
+    parser.add_argument("--profile-gateway", type=int, default=0, help="when profiling: messages a gateway request (0: the device route)")
     args = parser.parse_args()
     url, owner, cleanup = prepare(args.backend)
     try:
-        asyncio.run(main_async(args, url, owner))
+        if args.profile:
+            result = asyncio.run(profile_http(url, owner, args.profile, args.profile_batch, args.profile_gateway, 30))
+            print(json.dumps({"backend": args.backend, "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()], **result}, indent=2))
+        else:
+            asyncio.run(main_async(args, url, owner))
     finally:
         cleanup()
 

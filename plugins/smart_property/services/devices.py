@@ -50,9 +50,13 @@ def device_secret(device: Device) -> bytes:
 
 
 def forget_secret(device_id: uuid.UUID) -> None:
-    """Drop a device's unsealed secrets from this process's cache (after a rotation or retirement)."""
+    """Drop a device's unsealed secrets and its ingestion snapshot from this process's caches (after a rotation, a
+    change or a retirement; other processes learn it from the row itself, see :mod:`services.hot`)."""
+    from plugins.smart_property.services.hot import forget_device
+
     for key in [k for k in _SECRETS if k[0] == device_id]:
         del _SECRETS[key]
+    forget_device(device_id)
 
 
 def topic_of(device: Device) -> str:
@@ -191,6 +195,7 @@ async def rotate_secret(ctx: RequestContext, device_id: uuid.UUID) -> s.DeviceSe
 async def update_device(ctx: RequestContext, device_id: uuid.UUID, data: s.DevicePatch) -> s.DeviceOut:
     assert ctx.compound_id is not None
     device = await get_device(ctx.session, ctx.compound_id, device_id)
+    forget_secret(device.id)
     for name in ("name", "point", "vendor", "model", "active"):
         value = getattr(data, name)
         if value is not None:

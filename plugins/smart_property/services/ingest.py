@@ -19,6 +19,7 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 from sqlalchemy import insert, select, text
@@ -30,7 +31,8 @@ from core.ids import uuid7
 from core.problems import Problem
 from plugins.smart_property.models import Device, Reading, Refusal
 from plugins.smart_property.schemas.devices import TelemetryBatch
-from plugins.smart_property.services.alarms import Firing, apply_firings, rules_for, threshold_fires
+from plugins.smart_property.services import hot
+from plugins.smart_property.services.alarms import Firing, apply_firings, threshold_fires
 from plugins.smart_property.services.devices import device_secret
 
 log = logging.getLogger("redprop.smart_property.ingest")
@@ -122,7 +124,11 @@ def _moment(raw: int | None, default: dt.datetime) -> dt.datetime | None:
         return None
 
 
-def check_signature(message: Message, device: Device | None, moment: dt.datetime) -> tuple[str | None, dt.datetime | None]:
+def _secret_of(device: Device | hot.DeviceSnap) -> bytes:
+    return device.secret if isinstance(device, hot.DeviceSnap) else device_secret(device)
+
+
+def check_signature(message: Message, device: Device | hot.DeviceSnap | None, moment: dt.datetime) -> tuple[str | None, dt.datetime | None]:
     """(refusal reason, the message's moment): the device, its signature, then the clock."""
     if device is None:
         return "unknown_device", None
@@ -130,7 +136,7 @@ def check_signature(message: Message, device: Device | None, moment: dt.datetime
         return "retired_device", None
     if not message.timestamp or not message.signature or not message.timestamp.isdigit() or len(message.timestamp) > 12:
         return "malformed", None
-    expected = sign(device_secret(device), message.timestamp, message.body)
+    expected = sign(_secret_of(device), message.timestamp, message.body)
     if not hmac.compare_digest(expected, message.signature.strip().lower()):
         return "bad_signature", None
     sent = _moment(int(message.timestamp), moment)
@@ -139,7 +145,9 @@ def check_signature(message: Message, device: Device | None, moment: dt.datetime
     return None, sent
 
 
-def _verify(message: Message, device: Device | None, moment: dt.datetime) -> tuple[str | None, TelemetryBatch | None, dt.datetime | None]:
+def _verify(
+    message: Message, device: Device | hot.DeviceSnap | None, moment: dt.datetime
+) -> tuple[str | None, TelemetryBatch | None, dt.datetime | None]:
     """(refusal reason, batch, the message's moment): signature first, then the clock, then the body."""
     refused, sent = check_signature(message, device, moment)
     if refused or sent is None:
@@ -244,54 +252,92 @@ async def store_readings(session: AsyncSession, rows: list[dict]) -> None:
 async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[Message], transport: str) -> BatchResult:
     """Verify and store a batch of messages for one compound (one transaction: the caller's), evaluate the rules.
 
-    A few queries whatever the number of messages: the module's state, the devices, the rules of their kinds,
-    the alarms concerned, one ``executemany`` of the readings, one upsert per refusal reason.
+    A few statements whatever the number of messages. Devices known to this process (:mod:`services.hot`) cost one
+    statement that records them heard and checks them (secret version, active, online), returning their open alarms
+    and the rules' version; the readings one insert; alarms are read only when a rule fires or the device has one
+    open. Devices not cached, or whose cached row no longer holds, are read afresh (one query) and judged as the
+    first time; refusals are one upsert per reason.
     """
-    result = BatchResult()
+    result = BatchResult(outcomes=[Outcome() for _ in messages])
     moment = now()
-    active, reason = await module_state(session, compound_id, MODULE)
+    cache = hot.cache_of(session)
+    active, reason = await hot.module_on(session, cache, compound_id)
     if not active:
         result.outcomes = [Outcome(refused="module_off") for _ in messages]
         REFUSED[(transport, "module_off")] += len(messages)
         if reason != "compound not found":
             await count_refusals(session, compound_id, collections.Counter({"module_off": len(messages)}), transport)
         return result
-    wanted: set[uuid.UUID] = set()
+    ids: list[uuid.UUID | None] = []
     for m in messages:
         try:
-            wanted.add(uuid.UUID(m.device_id))
+            ids.append(uuid.UUID(m.device_id))
         except ValueError:
-            pass
-    devices: dict[str, Device] = {}
-    if wanted:
-        for d in await session.scalars(select(Device).where(Device.compound_id == compound_id, Device.id.in_(wanted))):
-            devices[str(d.id)] = d
-    accepted: list[tuple[Device, TelemetryBatch, dt.datetime]] = []
-    refusals: collections.Counter[str] = collections.Counter()
-    for m in messages:
-        device = devices.get(m.device_id) or devices.get(m.device_id.lower())
-        refused, batch, sent = _verify(m, device, moment)
+            ids.append(None)
+    # known devices: verified against the cache, then checked by the statement that records them heard
+    fast: list[tuple[int, hot.DeviceSnap, TelemetryBatch, dt.datetime]] = []
+    slow: list[int] = []
+    for i, m in enumerate(messages):
+        snap = hot.cached_device(cache, ids[i]) if ids[i] is not None else None
+        refused, batch, sent = _verify(m, snap, moment) if snap is not None else ("unknown_device", None, None)
         if refused:
-            refusals[refused] += 1
-            REFUSED[(transport, refused)] += 1
-            result.outcomes.append(Outcome(refused=refused))
+            slow.append(i)  # judged again against the row read afresh (and refused there if it still fails)
             continue
-        assert device is not None and batch is not None and sent is not None
-        accepted.append((device, batch, sent))
-        result.outcomes.append(Outcome(accepted=len(batch.readings), events=len(batch.events)))
-    await count_refusals(session, compound_id, refusals, transport)
+        assert snap is not None and batch is not None and sent is not None
+        fast.append((i, snap, batch, sent))
+    accepted: list[tuple[int, Any, TelemetryBatch, dt.datetime]] = []
+    open_alarms: dict[uuid.UUID, int] = {}
+    rules_version: hot.RulesVersion | None = None
+    if fast:
+        stamps: dict[uuid.UUID, tuple[int, dt.datetime]] = {}
+        for _, snap, _, sent in fast:
+            seen = stamps.get(snap.id)
+            stamps[snap.id] = (snap.secret_version, sent if seen is None else max(seen[1], sent))
+        open_alarms, rules_version = await hot.heard(session, compound_id, stamps)
+        for entry in fast:
+            if entry[1].id in open_alarms:
+                accepted.append(entry)
+            else:
+                cache.devices.pop(entry[1].id, None)
+                slow.append(entry[0])
+    firings: list[Firing] = []
+    fresh: list[tuple[Any, TelemetryBatch, dt.datetime]] = []
+    if slow:
+        slow.sort()
+        wanted = {ids[i] for i in slow if ids[i] is not None}
+        devices: dict[uuid.UUID, Device] = {}
+        if wanted:
+            for d in await session.scalars(select(Device).where(Device.compound_id == compound_id, Device.id.in_(wanted))):
+                devices[d.id] = d
+        refusals: collections.Counter[str] = collections.Counter()
+        for i in slow:
+            device = devices.get(ids[i]) if ids[i] is not None else None
+            refused, batch, sent = _verify(messages[i], device, moment)
+            if refused:
+                refusals[refused] += 1
+                REFUSED[(transport, refused)] += 1
+                result.outcomes[i] = Outcome(refused=refused)
+                continue
+            assert device is not None and batch is not None and sent is not None
+            accepted.append((i, device, batch, sent))
+            fresh.append((device, batch, sent))
+        await count_refusals(session, compound_id, refusals, transport)
     if not accepted:
         return result
-    rules = await rules_for(session, compound_id, {d.kind for d, _, _ in accepted})
-    rows: list[dict] = []
-    firings: list[Firing] = []
-    for device, batch, sent in accepted:
-        kind_rules = rules.get(device.kind, [])
+    rules = await hot.rules_of(session, cache, compound_id, rules_version)
+    for device, _, sent in fresh:  # read afresh: mark online (clearing offline alarms), move last seen, cache it
         if device.status != "online":
             device.status, device.status_changed_at = "online", moment
-            firings += [Firing(rule=r, device=device, at=sent, fired=False) for r in kind_rules if r.kind == "offline"]
+            firings += [Firing(rule=r, device=device, at=sent, fired=False) for r in rules.get(device.kind, []) if r.kind == "offline"]
         if device.last_seen_at is None or device.last_seen_at < sent:
             device.last_seen_at = sent
+        hot.keep_device(cache, device, device_secret(device))
+    rows: list[dict] = []
+    for i, device, batch, sent in accepted:
+        result.outcomes[i] = Outcome(accepted=len(batch.readings), events=len(batch.events))
+        kind_rules = rules.get(device.kind, [])
+        # a cached device with no open alarm: a normal reading has nothing to clear
+        quiet = open_alarms.get(device.id) == 0
         for reading in batch.readings:
             at = _moment(reading.at, sent)
             rows.append(
@@ -309,7 +355,10 @@ async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[M
             for rule in kind_rules:
                 if rule.kind == "threshold" and rule.metric == reading.metric:
                     fired = threshold_fires(rule, reading.value)
-                    firings.append(Firing(rule=rule, device=device, at=at or sent, value=reading.value, metric=reading.metric, fired=fired))
+                    if fired or not quiet:
+                        firings.append(
+                            Firing(rule=rule, device=device, at=at or sent, value=reading.value, metric=reading.metric, fired=fired)
+                        )
         for event in batch.events:
             for rule in kind_rules:
                 if rule.kind == "event" and rule.event_code == event.code:
