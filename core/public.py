@@ -41,6 +41,7 @@ from core.schemas import Input, LongName, Name, Output, Phone, Text
 from core.security import mask_id_card, mask_phone
 from core.states import IllegalTransition, StateMachine
 from core.web.api import page_router
+from core.web.confirm import confirmation
 from core.web.forms import form_values, parse_form, to_input
 from core.web.i18n import N_, negotiate
 from core.web.render import PAGE_SIZE, Pager, done, fragment, is_htmx, page, pager, redirect
@@ -167,6 +168,7 @@ DOCS: dict[str, str] = {
     "PAGE_SIZE": "Rows per page on pages.",
     "parse_form": "Read a form into an Input struct (422 naming the field).",
     "form_values": "Read a form into a dict.",
+    "confirmation": "Before an irreversible action: None once confirmed, else the step saying what will happen.",
     "to_input": "Convert a dict of form values into an Input struct.",
     "N_": "Mark a message for translation without translating it here.",
     "negotiate": "The locale of the request (zh-CN first).",
@@ -211,6 +213,7 @@ __all__ = [
     "compound_names",
     "compound_today",
     "compound_zone",
+    "confirmation",
     "conflict",
     "contains",
     "disable_rls",

@@ -13,6 +13,8 @@ from core.problems import invalid
 from core.web.session import CSRF_FIELD
 
 T = TypeVar("T")
+CONFIRM_FIELD = "_confirmed"
+"""Set (``yes``) by the confirmation dialog or step of an irreversible action (core.web.confirm)."""
 
 
 async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -20,7 +22,7 @@ async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[
     form = await request.form()
     values: dict[str, Any] = {}
     for key in form.keys():
-        if key == CSRF_FIELD:
+        if key in (CSRF_FIELD, CONFIRM_FIELD):
             continue
         if key in lists:
             values[key] = [v.strip() for v in form.getall(key) if isinstance(v, str) and v.strip()]

@@ -54,6 +54,9 @@ def _compiled(path: pathlib.Path, locale: str) -> Translations:
 def translations(locale: str, extra_dirs: tuple[pathlib.Path, ...] = ()) -> Translations:
     """The compiled catalog of ``locale`` (read once per process), with the plugins' catalogs in ``extra_dirs`` merged in."""
     merged = _compiled(catalog_path(LOCALE_DIR, locale), locale)
+    for path in sorted(catalog_path(LOCALE_DIR, locale).parent.glob("*.po")):
+        if path.name != "messages.po":  # the core's catalog in parts, like a large plugin's
+            merged.merge(_compiled(path, locale))
     for folder in extra_dirs:
         for path in sorted(catalog_path(folder, locale).parent.glob("*.po")):
             merged.merge(_compiled(path, locale))
@@ -81,6 +84,44 @@ def _formatted(text: str, variables: dict[str, Any]) -> str:
             return text
 
 
+# validators' English (msgspec's, the services' own) as a person reads it beside the field; the rest goes through the catalog
+_FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"missing required field|^required$|^must not be empty$"), N_("Required.")),
+    (re.compile(r"Expected `str` of length >= 1\b|Expected `str` matching regex '\\S'"), N_("Required: more than spaces.")),
+    (re.compile(r"Expected `str` of length >= (?P<n>\d+)"), N_("At least %(n)s characters.")),
+    (re.compile(r"Expected `str` of length <= (?P<n>\d+)"), N_("At most %(n)s characters.")),
+    (re.compile(r"Expected `str` matching regex"), N_("Not in the expected form.")),
+    (re.compile(r"Expected `(?:int|float|decimal)` >= (?P<n>\S+)"), N_("Must be at least %(n)s.")),
+    (re.compile(r"Expected `(?:int|float|decimal)` > (?P<n>\S+)"), N_("Must be more than %(n)s.")),
+    (re.compile(r"Expected `(?:int|float|decimal)` <= (?P<n>\S+)"), N_("Must be at most %(n)s.")),
+    (re.compile(r"Expected `(?:int|float|decimal)` < (?P<n>\S+)"), N_("Must be less than %(n)s.")),
+    (re.compile(r"Expected `int`"), N_("Enter a whole number.")),
+    (re.compile(r"Expected `(?:float|decimal|number)`|Invalid decimal"), N_("Enter a number.")),
+    (re.compile(r"Expected `array` of length >= (?P<n>\d+)"), N_("Choose at least %(n)s.")),
+    (re.compile(r"Expected `array` of length <= (?P<n>\d+)"), N_("Choose at most %(n)s.")),
+    (re.compile(r"Invalid (?:RFC3339 encoded )?datetime|Expected `datetime`"), N_("Enter a date and time.")),
+    (re.compile(r"Invalid (?:RFC3339 encoded |ISO )?date|Expected `date`"), N_("Enter a date such as 2026-01-31.")),
+    (re.compile(r"Invalid (?:RFC3339 encoded )?time|Expected `time`"), N_("Enter a time such as 09:30.")),
+    (re.compile(r"Invalid enum value|Invalid UUID|Expected `uuid`|^unknown value|choose one"), N_("Choose one of the options.")),
+    (re.compile(r"Expected `bool`"), N_("Choose yes or no.")),
+    (re.compile(r"contains a NUL character"), N_("Contains a character that is not allowed.")),
+)
+
+
+def field_message(catalog: Translations, message: str) -> str:
+    """A field's error in the reader's language: a validator's English by its pattern, a service's through the catalog."""
+    if not message:
+        return ""
+    translated = catalog.gettext(message)
+    if translated != message:
+        return translated
+    for pattern, text in _FIELD_MESSAGES:
+        found = pattern.search(message)
+        if found:
+            return _formatted(catalog.gettext(text), found.groupdict())
+    return translated
+
+
 def install(env: Environment, catalog: Translations) -> None:
     """Install ``catalog`` into a Jinja environment: ``_()``, ``gettext``, ``ngettext`` and ``{% trans %}`` with
     keyword variables (new style), where an empty message stays empty (gettext("") is the catalogue's header, which
@@ -102,7 +143,7 @@ def install(env: Environment, catalog: Translations) -> None:
             text = Markup(text)
         return _formatted(text, variables)
 
-    env.globals.update(gettext=_gettext, ngettext=_ngettext)
+    env.globals.update(gettext=_gettext, ngettext=_ngettext, field_message=lambda message: field_message(catalog, str(message or "")))
 
 
 def normalise(tag: str | None) -> str | None:

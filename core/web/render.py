@@ -49,6 +49,9 @@ SECURITY_HEADERS = {
     "Vary": "Cookie, Accept-Language",
 }
 
+PERMISSION_ACTIONS = {"read": N_("view"), "write": N_("change"), "approve": N_("approve"), "admin": N_("administer"), "use": N_("use")}
+"""A permission's action as the sentence of a refusal says it (你的角色无权查看这项内容)."""
+
 FLASH_MESSAGES = {
     "saved": N_("Saved."),
     "created": N_("Created."),
@@ -85,6 +88,10 @@ class Templates:
         self.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), jinja2.PrefixLoader(plugin_dirs)])
         self.zone = ZoneInfo(timezone)
         self.plugin_names = frozenset(plugin_dirs)
+        self.module_labels = {
+            rec.name: (str(rec.info.get("label_zh") or rec.name), str(rec.info.get("label_en") or rec.name))
+            for rec in host.plugins.values()
+        }
         self.environments = {
             (locale, plugin): self._environment(locale, plugin) for locale in LOCALES for plugin in (None, *sorted(plugin_dirs))
         }
@@ -100,9 +107,19 @@ class Templates:
         )
         extra = self.locale_dirs.get(plugin, ()) if plugin else ()
         install(env, translations(locale, extra))
-        env.filters.update(localtime=self.localtime, money=money, area=area)
-        env.globals.update(static=static_url, group_titles=GROUP_TITLES)
+        env.filters.update(localtime=self.localtime, money=money, area=area, unit=lambda code: unit_label(code, locale))
+        env.globals.update(
+            static=static_url,
+            group_titles=GROUP_TITLES,
+            permission_actions=PERMISSION_ACTIONS,
+            module_label=lambda name: self.module_label(name, locale),
+        )
         return env
+
+    def module_label(self, name: str | None, locale: str) -> str:
+        """A plugin's name as people read it (共建共享, not co_building); an unknown name stays as it is."""
+        labels = self.module_labels.get(name or "")
+        return (labels[0] if locale == "zh_CN" else labels[1]) if labels else name or ""
 
     def localtime(self, value: dt.datetime | None) -> str:
         """Stored times are UTC; people read them in the platform's time zone."""
@@ -139,6 +156,17 @@ def money(fen: int | None) -> str:
 
 def area(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f} m²"
+
+
+UNITS = {"count": ("个", ""), "h": ("小时", "h"), "score": ("分", "points"), "hours": ("小时", "hours"), "days": ("天", "days")}
+"""Unit codes the plugins' figures carry, as a reader sees them; any other unit (%, 件, m²) is shown as it is."""
+
+
+def unit_label(code: str | None, locale: str) -> str:
+    if not code:
+        return ""
+    known = UNITS.get(code)
+    return (known[0] if locale == "zh_CN" else known[1]) if known else code
 
 
 @lru_cache(maxsize=64)
