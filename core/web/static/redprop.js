@@ -60,3 +60,51 @@
     });
   }
 })();
+/* Refused forms and irreversible actions (issue 15, points 7 and 8). */
+(function () {
+  "use strict";
+  // a refused form keeps what was typed: each error goes beside its field, which is marked invalid
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var box = event.detail && event.detail.target;
+    if (!box || !box.classList || !box.classList.contains("form-error")) { return; }
+    var form = box.closest("form");
+    if (!form) { return; }
+    form.querySelectorAll(".field-error[data-placed]").forEach(function (old) { old.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (old) { old.removeAttribute("aria-invalid"); });
+    box.querySelectorAll("[data-field]").forEach(function (item, n) {
+      var input = form.querySelector("[name=\"" + item.getAttribute("data-field").replace(/["\\]/g, "") + "\"]");
+      if (!input) { return; }
+      var note = document.createElement("small");
+      note.className = "field-error";
+      note.id = "field-error-" + n;
+      note.setAttribute("data-placed", "");
+      note.textContent = item.textContent;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+      (input.closest(".field") || input.parentNode).appendChild(note);
+      item.hidden = true;
+      if (n === 0) { input.focus(); }
+    });
+  });
+  // a button with data-confirm asks first, in a dialog saying what will happen; the server asks again without script
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("button[data-confirm]") : null;
+    if (!button || !button.form || typeof HTMLDialogElement === "undefined") { return; }
+    event.preventDefault();
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog) { return; }
+    dialog.querySelector("[data-confirm-text]").textContent = button.getAttribute("data-confirm");
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "yes") { return; }
+      var mark = document.createElement("input");
+      mark.type = "hidden";
+      mark.name = "_confirmed";
+      mark.value = "yes";
+      button.form.appendChild(mark);
+      if (button.form.requestSubmit) { button.form.requestSubmit(button); } else { button.form.submit(); }
+      window.setTimeout(function () { mark.remove(); }, 0);
+    };
+    dialog.showModal();
+  });
+})();
