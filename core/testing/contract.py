@@ -16,7 +16,8 @@ Each rule is a test of its own, so a failure names the rule and the offending ro
   catalog too when the suite runs on PostgreSQL);
 - the plugin's migrations upgrade and downgrade cleanly on its own branch;
 - no import of another plugin, nor (for a vendor plugin) of anything in core or tenants but ``core.public``;
-- every list endpoint (GET under /api/v1) answers a page;
+- every list endpoint (GET under /api/v1) answers a page, and its statement count does not grow with the page size
+  (asked as the first of ``list_users`` it answers, in compound ``list_compound`` with the plugin on there: ``limit=1`` against ``limit=50``);
 - zh-CN labels are present (plugin, pages, indicators; a zh_CN catalog beside templates).
 
 The fixtures come from :mod:`core.testing.plugin` (load it in the conftest).
@@ -72,6 +73,10 @@ class ContractSuite:
     """Mix into a test class and set ``plugin`` (the plugin's importable package name)."""
 
     plugin: str = ""
+    list_users: tuple[str, ...] = ("ent-a-manager", "resident-a1")
+    """Demo accounts that read the plugin's lists: each list is counted as the first of them it answers."""
+    list_compound: str = "A1"
+    """The demo compound whose lists are counted (the plugin is turned on there for the test)."""
 
     def _module(self) -> ModuleType:
         assert self.plugin, "set ContractSuite.plugin to the plugin's package name"
@@ -156,3 +161,55 @@ class ContractSuite:
                     if resolve(media.get("schema", {})).get("type") == "array":
                         bare.append(path)
         assert not bare, f"list endpoints answering a bare array instead of a page (core.public.Page): {bare}"
+
+    async def test_list_statements_do_not_grow_with_the_page_size(self, redprop_host, app, client, as_user, enable_module, city):
+        """One page of 50 costs the statements of a page of 1: no query per row (DESIGN: no query inside a loop)."""
+        from sqlalchemy import event
+
+        record = self._record(redprop_host)
+        compound = city.compounds[self.list_compound]
+        if record.is_module:
+            await enable_module(compound, record.name)
+        accounts = [(name, await as_user(name)) for name in self.list_users]
+        schema = (await client.get("/schema/openapi.json")).json()
+        engines = {id(e): e.sync_engine for e in (app.state.db.engine, getattr(app.state.db, "cross_engine", app.state.db.engine))}
+
+        async def cost(url: str, headers: dict, limit: int) -> tuple[int, int]:
+            tries = []
+            for _ in range(3):  # the least of three: a background loop sharing the engine may slip one in
+                seen = [0]
+
+                def one(*_args, seen=seen) -> None:
+                    seen[0] += 1
+
+                for engine in engines.values():
+                    event.listen(engine, "before_cursor_execute", one)
+                try:
+                    response = await client.get(url, params={"limit": limit}, headers=headers)
+                finally:
+                    for engine in engines.values():
+                        event.remove(engine, "before_cursor_execute", one)
+                tries.append(seen[0])
+            return response.status_code, min(tries)
+
+        grown, refused = [], []
+        for path, operations in schema["paths"].items():
+            get = operations.get("get")
+            names = {p["name"] for p in (get or {}).get("parameters", [])}
+            required = {p["name"] for p in (get or {}).get("parameters", []) if p.get("required")}
+            if not get or not path.startswith("/api/v1") or f"/{record.name}" not in path or not {"limit", "offset"} <= names:
+                continue
+            if required - {"compound_id"}:
+                continue  # a list under another resource: the plugin's own statement tests cover it
+            url = path.replace("{compound_id}", str(compound))
+            for _name, headers in accounts:
+                status, one_row = await cost(url, headers, 1)
+                if status == 200:
+                    fifty = (await cost(url, headers, 50))[1]
+                    if fifty > one_row:
+                        grown.append(f"{path}: {one_row} statements for 1 row, {fifty} for 50")
+                    break
+            else:
+                refused.append(f"{path} (answered {status})")
+        assert not refused, "no account of list_users reads these lists (set list_users): " + "; ".join(refused)
+        assert not grown, "statement count grows with the page size (a query per row): " + "; ".join(grown)
