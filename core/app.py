@@ -13,7 +13,7 @@ from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.static_files import create_static_files_router
 
-from core import access, builtin
+from core import access, builtin, review
 from core.authz.store import PolicyStore, read_policy_files, sync_templates_safely
 from core.context import close_unfinished
 from core.db import Database
@@ -59,6 +59,7 @@ def load_plugins(settings: Settings | None = None, *, discover: bool = True) -> 
     settings = settings or get_settings()
     host = PluginHost().load(builtins=builtin_parts(), extras=settings.extra_plugins, disabled=settings.disabled_plugins, discover=discover)
     access.install(host.pm.hook.redprop_access_rules())  # also for processes that build no app (demo seeding, scripts)
+    review.install(host.pm.hook.redprop_pre_reviewer())
     return host
 
 
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     settings = settings or get_settings()
     host = host or load_plugins(settings)
     access.install(host.pm.hook.redprop_access_rules())
+    review.install(host.pm.hook.redprop_pre_reviewer())
     for rec, item in host.declared("redprop_record_types"):
         register_record_type(item["name"], item["object"], item.get("model"), rec.name if rec.is_module else None, item.get("visible"))
     policy_files = [(rec.name, pathlib.Path(path)) for rec, path in host.declared("redprop_policies")]

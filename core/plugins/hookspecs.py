@@ -11,10 +11,11 @@ from typing import Any
 import pluggy
 
 PROJECT = "redprop"
-HOOK_API = "1.1.0"
+HOOK_API = "1.2.0"
 """Semantic version of the hook API: a plugin built for an older minor of the same major keeps working; one built
 for another major (or a newer minor) is refused at load with what to upgrade. 1.1 added ``redprop_event_types``,
-``redprop_background_services`` and the ``api`` key of ``redprop_plugin_info``."""
+``redprop_background_services`` and the ``api`` key of ``redprop_plugin_info``; 1.2 ``redprop_waiting_items`` and
+``redprop_pre_reviewer``."""
 HOOK_API_VERSION = 1
 """The hook API's major: what a plugin declares as ``hook_api`` (an int major, or a ``"major.minor"`` string)."""
 
@@ -95,6 +96,19 @@ def redprop_indicators() -> list[dict[str, Any]]:
 @hookspec
 def redprop_dashboard_widgets() -> list[dict[str, Any]]:
     """Dashboard figures and charts for compound and district screens."""
+
+
+@hookspec
+def redprop_waiting_items() -> list[dict[str, Any]]:
+    """What is waiting for a person on their home (待办): ``{"code", "label_zh", "label_en", "permission": "obj:act",
+    "audience": "console" | "portal", "compute"}``; ``compute(session, user_id, compound_ids, moment)`` counts over
+    all the compounds at once and returns ``{"count", "urgent", "href", "items"}`` (core.waiting)."""
+
+
+@hookspec(firstresult=True)
+def redprop_pre_reviewer() -> Any:
+    """The party organisation's pre-review (前置把关) as a ``core.review.PreReviewer`` (one plugin answers): other
+    plugins ask through ``core.review`` whether a matter may become a vote or take effect."""
 
 
 @hookspec

@@ -38,6 +38,7 @@ DECLARATION_HOOKS = (
     "redprop_event_types",
     "redprop_cli_commands",
     "redprop_background_services",
+    "redprop_waiting_items",
 )
 
 

@@ -19,12 +19,15 @@ from core.access import rules
 from core.authz import services as authz
 from core.authz.api import AssignmentIn
 from core.authz.guard import authenticated, can, requires
+from core.clock import now
 from core.identity.models import Membership, User
 from core.identity.principal import Principal
 from core.identity.schemas import UserIn
 from core.identity.services import create_staff_user
 from core.pagination import OffsetParam, paginate
+from core.plugins.figures import district_dashboard
 from core.security import mask_phone
+from core.waiting import waiting_for
 from core.web.forms import parse_form
 from core.web.render import COMPOUND_MENU_LIMIT, PAGE_SIZE, done, page, pager, redirect
 
@@ -33,12 +36,18 @@ class HomeController(Controller):
     path = "/console"
 
     @get("/", guards=[authenticated()])
-    async def home(self, request: Request, principal: Principal) -> Response[Any]:
-        """Where a member of staff starts: their tenant, what they reach, the current compound."""
+    async def home(self, request: Request, principal: Principal, session: AsyncSession, state: State) -> Response[Any]:
+        """Where a member of staff starts: what is waiting for them (each plugin's ``redprop_waiting_items``, counted
+        over every compound they reach at once) and, reaching several compounds, the overview of them (every active
+        plugin's figures)."""
         if principal.tenant_id is None:
             return redirect("/portal/")
-        reached = None if principal.scope.is_all else len(principal.scope.compound_ids or ())
-        return await page(request, "console/home.html", reached=reached)
+        ids = [] if principal.scope.is_all else list(principal.scope.compound_ids or ())
+        moment = now()
+        waiting = await waiting_for(session, state.plugins, principal, state.policy.enforcer, ids, audience="console", moment=moment)
+        figures = await district_dashboard(session, state.plugins, ids, moment.date()) if len(ids) > 1 else []
+        reached = None if principal.scope.is_all else len(ids)
+        return await page(request, "console/home.html", reached=reached, waiting=waiting, figures=figures)
 
 
 # --------------------------------------------------------------------------- users and roles

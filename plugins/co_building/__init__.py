@@ -174,3 +174,10 @@ def redprop_event_types():
             "description": "A volunteer redeemed points for a reward.",
         },
     ]
+
+
+@hookimpl
+def redprop_waiting_items():
+    from plugins.co_building.waiting import WAITING_ITEMS
+
+    return WAITING_ITEMS

@@ -84,6 +84,7 @@ def redprop_record_types():
         {"name": "party_building.meeting", "object": "party_building.meeting", "model": models.Meeting},
         {"name": "party_building.study_session", "object": "party_building.study", "model": models.StudySession},
         {"name": "party_building.disclosure", "object": "party_building.disclosure", "model": models.Disclosure},
+        {"name": "party_building.pre_review", "object": "party_building.pre_review", "model": models.PreReview},
     ]
 
 
@@ -133,5 +134,39 @@ def redprop_event_types():
             "name": "party_building.disclosure.published",
             "fields": ["disclosure_id", "category", "title", "version", "publish_from", "publish_until"],
             "description": "A disclosure was published.",
+        },
+        {
+            "name": "party_building.pre_review.requested",
+            "fields": ["pre_review_id", "matter", "subject_id", "title"],
+            "description": "A matter was put to the community party organisation for pre-review (前置把关).",
+        },
+        {
+            "name": "party_building.pre_review.recorded",
+            "fields": ["pre_review_id", "matter", "subject_id", "opinion", "reviewer_name", "reviewed_on"],
+            "description": "The party organisation recorded its pre-review opinion (approve, approve with conditions, reject).",
+        },
+    ]
+
+
+@hookimpl
+def redprop_pre_reviewer():
+    from plugins.party_building.services.pre_review import PartyPreReviewer
+
+    return PartyPreReviewer()
+
+
+@hookimpl
+def redprop_waiting_items():
+    from plugins.party_building.services.pre_review import waiting_reviews
+
+    return [
+        {
+            "code": "party_building.pre_reviews",
+            "label_zh": "待前置把关事项",
+            "label_en": "Matters awaiting pre-review",
+            "permission": "party_building.pre_review:approve",
+            "audience": "console",
+            "order": 10,
+            "compute": waiting_reviews,
         },
     ]

@@ -350,3 +350,33 @@ def describe(seed: DemoSeed) -> None:
                 status=status,
             )
         )
+
+    # pre-review (前置把关): the community party committee approved the matters A1's demo votes opened on; the next
+    # committee's candidates still wait. Queued from a step, so it runs after every plugin's steps (co_building asks
+    # for the reviews in its own).
+    async def queue(session, city) -> None:
+        seed.then(_demo_pre_reviews)
+
+    seed.then(queue)
+
+
+async def _demo_pre_reviews(session, city) -> None:
+    a1 = city.compounds["A1"]
+    rows = (
+        await session.scalars(
+            select(m.PreReview).where(
+                m.PreReview.compound_id == a1,
+                m.PreReview.state == "requested",
+                m.PreReview.matter.in_(("hire_property_company", "use_maintenance_fund")),
+            )
+        )
+    ).all()
+    moment = now()
+    for row in rows:
+        row.requested_at = moment - dt.timedelta(days=20)
+        row.state = "approve"
+        row.opinion_text = "经社区党委会议研究，同意提交业主大会表决。"
+        row.reviewer_user_id = city.users["party-secretary-1"]
+        row.reviewer_name = "东关社区党委书记"
+        row.reviewed_on = (moment - dt.timedelta(days=18)).date()
+        row.recorded_at = moment - dt.timedelta(days=18)

@@ -195,6 +195,14 @@ class VotesController(Controller):
         """Open the vote: the roll of rooms, areas and owners is fixed now."""
         return await services.vote_out(ctx.session, await services.open_vote(ctx.session, compound_id, vote_id), ctx.user_id)
 
+    @post(
+        "/{vote_id:uuid}/pre-review", operation_id="requestVotePreReview", status_code=200, guards=[requires("co_building.vote", "admin")]
+    )
+    async def pre_review(self, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> s.VoteOut:
+        """Put a draft vote's matter to the community party organisation's pre-review (前置把关); it opens once approved."""
+        await services.request_vote_review(ctx.session, compound_id, vote_id, ctx.user_id)
+        return await services.vote_out(ctx.session, await services.get_vote(ctx.session, compound_id, vote_id), ctx.user_id)
+
     @post("/{vote_id:uuid}/close", operation_id="closeVote", status_code=200, guards=[requires("co_building.vote", "admin")])
     async def close(self, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> s.VoteOut:
         """Close and count by Civil Code art. 278; the result is published with its four figures."""

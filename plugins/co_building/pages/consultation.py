@@ -255,6 +255,12 @@ class ConsoleConsultationPages(Controller):
         await services.open_vote(ctx.session, compound_id, vote_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 
+    @post("/votes/{vote_id:uuid}/pre-review", guards=[requires("co_building.vote", "admin")])
+    async def request_review(self, request: Request, compound_id: uuid.UUID, vote_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        """Put the draft's matter to the community party organisation (前置把关)."""
+        await services.request_vote_review(ctx.session, compound_id, vote_id, ctx.user_id)
+        return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
+
     @post("/votes/{vote_id:uuid}/close", guards=[requires("co_building.vote", "admin")])
     async def close_vote(
         self,

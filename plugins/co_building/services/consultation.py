@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import review
 from core.access import compound_zone
 from core.clock import now
 from core.events.services import emit
@@ -307,10 +308,16 @@ async def get_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.
     return await one_in_compound(session, OwnersVote, compound_id, vote_id, "vote", for_update=for_update)
 
 
-async def open_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID) -> OwnersVote:
-    """Open the vote: the roll is fixed now (rooms, areas, owners), so later housing edits do not move the count."""
+async def open_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, *, check_review: bool = True) -> OwnersVote:
+    """Open the vote: the roll is fixed now (rooms, areas, owners), so later housing edits do not move the count.
+
+    A matter the standard puts to the community party organisation first (committee candidates, the property company,
+    the maintenance fund: ``core.review.MATTERS``) opens only once its pre-review approved it (409 otherwise, naming the
+    review). ``check_review=False`` is for the demo's history only."""
     vote = await get_vote(session, compound_id, vote_id, for_update=True)
     target = vote_move(vote, "open")
+    if check_review and vote.matter in review.MATTERS:
+        await review.require_pre_review(session, compound_id, vote.matter, vote.id)
     if vote.closes_at <= now():
         raise invalid("closes_at", "the vote's closing time has passed; create a new vote")
     roll = await build_roll(session, compound_id, vote.id)
@@ -656,13 +663,47 @@ async def votes_out(session: AsyncSession, votes: list[OwnersVote], user_id: uui
     )
     return [
         _vote_out(
-            v, keys.get(v.id, []), next((mine[(v.id, k)] for k in keys.get(v.id, []) if (v.id, k) in mine), None), counts.get(v.id, 0)
+            v,
+            keys.get(v.id, []),
+            next((mine[(v.id, k)] for k in keys.get(v.id, []) if (v.id, k) in mine), None),
+            counts.get(v.id, 0),
+            reviews.get(v.id),
         )
         for v in votes
     ]
 
 
-def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int) -> s.VoteOut:
+async def vote_reviews(session: AsyncSession, compound_id: uuid.UUID, votes: list[OwnersVote]) -> dict[uuid.UUID, review.PreReview]:
+    """The pre-review of each vote whose matter needs one (one ask per matter present, whatever the number of votes)."""
+    by_matter: dict[str, list[uuid.UUID]] = {}
+    for v in votes:
+        if v.matter in review.MATTERS:
+            by_matter.setdefault(v.matter, []).append(v.id)
+    out: dict[uuid.UUID, review.PreReview] = {}
+    for matter, ids in by_matter.items():
+        out.update(await review.pre_reviews(session, compound_id, matter, ids))
+    return out
+
+
+async def request_vote_review(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID) -> review.PreReview:
+    """Put a draft vote's matter to the community party organisation (again after a rejection and a change)."""
+    vote = await get_vote(session, compound_id, vote_id)
+    if vote.matter not in review.MATTERS:
+        raise invalid("matter", "this matter needs no pre-review")
+    if vote.state != "draft":
+        raise conflict("only a draft vote is put to pre-review", state=vote.state)
+    return await review.request_pre_review(
+        session,
+        compound_id,
+        vote.matter,
+        vote.id,
+        title=vote.title,
+        link=f"/console/compounds/{compound_id}/co_building/votes/{vote.id}",
+        user_id=user_id,
+    )
+
+
+def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int, pre: review.PreReview | None = None) -> s.VoteOut:
     result = None
     if vote.result:
         r = vote.result
@@ -672,6 +713,7 @@ def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int) ->
             total_area=Decimal(r["total_area"]),
             total_heads=r["total_heads"],
             participating_area=Decimal(r["participating_area"]),
+    reviews = await vote_reviews(session, compound_id, votes)
             participating_heads=r["participating_heads"],
             approving_area=Decimal(r["approving_area"]),
             approving_heads=r["approving_heads"],
@@ -715,6 +757,10 @@ async def ballots_out(session: AsyncSession, vote: OwnersVote, rows: list[Ballot
     labels = await room_labels(session, vote.compound_id, {r.room_id for r in rows})
     return [ballot_out(r, labels.get(r.room_id) if r.room_id else None) for r in rows]
 
+        pre_review=pre.state if pre else None,
+        pre_review_opinion=(pre.opinion_text if pre else "") or "",
+        pre_review_conditions=(pre.conditions if pre else "") or "",
+        pre_review_by=(f"{pre.reviewer_name} {pre.reviewed_on}" if pre and pre.reviewed_on else ""),
 
 def ballot_out(r: BallotRecord, room_label: str | None = None) -> s.BallotOut:
     return s.BallotOut(
@@ -1305,7 +1351,8 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
             proposal_id=decided.id,
         ),
     )
-    await open_vote(session, compound_id, finished.id)
+    await request_vote_review(session, compound_id, finished.id, district)  # party_building's demo records the opinion
+    await open_vote(session, compound_id, finished.id, check_review=False)
     rooms = (
         await session.scalars(
             select(VoteRoll.room_id).where(VoteRoll.compound_id == compound_id, VoteRoll.vote_id == finished.id).order_by(VoteRoll.room_id)
@@ -1334,7 +1381,8 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
             description="预算 ¥360,000，详见公示。",
         ),
     )
-    await open_vote(session, compound_id, upcoming.id)
+    await request_vote_review(session, compound_id, upcoming.id, district)
+    await open_vote(session, compound_id, upcoming.id, check_review=False)
     await cast_ballot(session, compound_id, upcoming.id, neighbour, "approve", "李秀英")
     await publish_notice(
         session,
@@ -1347,3 +1395,16 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
             ends_at=moment + dt.timedelta(days=13),
         ),
     )
+    # the next committee's candidates wait for the community party organisation's review (前置把关)
+    candidates = await create_vote(
+        session,
+        compound_id,
+        district,
+        s.VoteIn(
+            title="选举第二届业主委员会（候选人名单）",
+            matter="elect_committee",
+            closes_at=moment + dt.timedelta(days=30),
+            description="候选人7名，详见公示。",
+        ),
+    )
+    await request_vote_review(session, compound_id, candidates.id, district)

@@ -14,6 +14,7 @@ from plugins.party_building.api.meetings import ActionItemsController, MeetingGa
 from plugins.party_building.api.members import CentralHouseholdsController, MembersController
 from plugins.party_building.api.organisations import CoverageController, OrganisationsController
 from plugins.party_building.api.overview import CompoundPartyController
+from plugins.party_building.api.pre_review import PreReviewsController
 from plugins.party_building.api.responsibilities import ResponsibilitiesController
 from plugins.party_building.api.study import StudyController
 from plugins.party_building.api.targets import TargetsController
@@ -32,6 +33,7 @@ ROUTE_HANDLERS = [
     ActionItemsController,
     StudyController,
     DisclosuresController,
+    PreReviewsController,
     PAGE_ROUTER,
 ]
 

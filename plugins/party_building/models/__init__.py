@@ -17,6 +17,7 @@ from plugins.party_building.models.disclosure import Disclosure, DisclosureVersi
 from plugins.party_building.models.meetings import ActionItem, Meeting, MeetingAttendee, MeetingGap, Resolution
 from plugins.party_building.models.members import CentralHousehold, CentralHouseholdLink, PartyMember, PartyMembership
 from plugins.party_building.models.organisations import OrganisationCoverage, PartyOrganisation
+from plugins.party_building.models.pre_review import PreReview
 from plugins.party_building.models.responsibilities import Responsibility, ResponsibilityRecord
 from plugins.party_building.models.study import StudyAttendance, StudySession
 from plugins.party_building.models.targets import DistrictTargets, MeetingRequirement
@@ -60,10 +61,12 @@ MODELS: list[type] = [
     StudyAttendance,
     Disclosure,
     DisclosureVersion,
+    PreReview,
 ]
 COMPOUND_TABLES = [m.__tablename__ for m in MODELS if issubclass(m, CompoundScoped)]
 
 __all__ = [
+    "PreReview",
     "ORGANISATION_KINDS",
     "LEVEL_OF_KIND",
     "DISTRICT_KINDS",

@@ -39,9 +39,20 @@ from plugins.party_building.pages.meetings import ActionItemPages, MeetingPages,
 from plugins.party_building.pages.members import MemberPages
 from plugins.party_building.pages.overview import OverviewPages
 from plugins.party_building.pages.portal import PortalPartyPages
+from plugins.party_building.pages.pre_review import PreReviewPages
 from plugins.party_building.pages.study import StudyPages
 
-PAGE_HANDLERS = [OverviewPages, MemberPages, MeetingPages, ActionItemPages, StudyPages, DisclosurePages, DistrictPages, PortalPartyPages]
+PAGE_HANDLERS = [
+    OverviewPages,
+    MemberPages,
+    MeetingPages,
+    ActionItemPages,
+    StudyPages,
+    DisclosurePages,
+    PreReviewPages,
+    DistrictPages,
+    PortalPartyPages,
+]
 PAGE_ROUTER = page_router(PAGE_HANDLERS)
 
 __all__ = [

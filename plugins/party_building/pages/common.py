@@ -141,6 +141,13 @@ PAGES: list[dict] = [
         "portal": False,
     },
     {
+        "path": "/console/compounds/{compound_id}/party_building/pre-reviews",
+        "label_zh": "前置把关",
+        "label_en": "Pre-review",
+        "permission": "party_building.pre_review:read",
+        "portal": False,
+    },
+    {
         "path": D + "/organisations",
         "label_zh": "党组织",
         "label_en": "Party organisations",
@@ -179,7 +186,9 @@ class PageController(Controller):
 async def compound_page(request: Request, ctx: RequestContext, template: str, compound_id: uuid.UUID, **context: Any) -> Response[str]:
     """A compound page of the module, with the module's own tabs limited to what the user may read."""
     compound = await tenant_services.get_compound(ctx.session, compound_id)
-    tabs = {obj: ctx.can(f"party_building.{obj}", "read") for obj in ("member", "meeting", "action_item", "study", "disclosure")}
+    tabs = {
+        obj: ctx.can(f"party_building.{obj}", "read") for obj in ("member", "meeting", "action_item", "study", "disclosure", "pre_review")
+    }
     return await page(
         request,
         f"party_building/{template}",

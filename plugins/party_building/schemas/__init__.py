@@ -53,12 +53,16 @@ from plugins.party_building.schemas.organisations import (
     OrganisationOut,
     OrganisationPatch,
 )
+from plugins.party_building.schemas.pre_review import Opinion, PreReviewOut, PreReviewRecordIn
 from plugins.party_building.schemas.public import IdentityBadge, PublicCentralHousehold, PublicOrganisation, PublicView
 from plugins.party_building.schemas.responsibilities import CompletionIn, CompletionOut, ResponsibilityIn, ResponsibilityOut
 from plugins.party_building.schemas.study import AttendanceIn, StudyHoursOut, StudySessionIn, StudySessionOut
 from plugins.party_building.schemas.targets import RequirementIn, RequirementOut, TargetsIn, TargetsOut
 
 __all__ = [
+    "Opinion",
+    "PreReviewOut",
+    "PreReviewRecordIn",
     "OrganisationKind",
     "MemberStatus",
     "PartyPost",

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core import clock
 from core.db import Scope
 from plugins.co_building.models.consultation import Ballot, PublicNotice, VoteRoll
+from tests.support.pre_review import approve_vote_review
 
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
@@ -40,6 +41,8 @@ async def _open_vote(client, city, district, matter="hire_property_company", hou
     assert r.status_code == 201, r.text
     vote = r.json()
     assert vote["state"] == "draft"
+    if vote["pre_review"] is not None:  # the party organisation reviews the matter first (前置把关)
+        await approve_vote_review(client, city.compounds["A1"], vote["id"], district)
     r = await client.post(base(city) + f"/votes/{vote['id']}/open", headers=district)
     assert r.status_code == 200, r.text
     return r.json()

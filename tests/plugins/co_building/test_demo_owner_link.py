@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core import clock
 from core.db import Scope
 from tenants.models import Building, Resident, Room, Unit
+from tests.support.pre_review import approve_vote_review
 
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
@@ -64,6 +65,7 @@ async def test_the_demo_roll_counts_26_heads_until_the_committee_links_the_owner
     assert r.status_code == 200, r.text
     assert Decimal(r.json()["area"]) == Decimal("76.40") + Decimal("98.15")
     assert (await client.get(url + "/roll", params={"limit": 200}, headers=district)).json()["total"] == 25
+    await approve_vote_review(client, city.compounds["A1"], vote.json()["id"], district)  # 前置把关
     opened = await client.post(url + "/open", headers=district)
     assert opened.status_code == 200 and opened.json()["total_heads"] == 25
 

@@ -16,6 +16,7 @@ from core.notifications.models import Notification
 from plugins.co_building.models.consultation import Ballot, BallotRecord
 from tenants.models import Household, Resident
 from tests.plugins.co_building.test_query_counts import counting
+from tests.support.pre_review import approve_vote_review
 
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 BACKGROUND = ("policy_changes", "casbin_rules", "outbox_events", "schedule_ticks", "SET LOCAL")
@@ -37,7 +38,10 @@ async def _draft(client, headers) -> dict:
         base_url[0] + "/", json={"title": "选聘物业", "matter": "hire_property_company", "closes_at": closes}, headers=headers
     )
     assert r.status_code == 201, r.text
-    return r.json()
+    vote = r.json()
+    # the party organisation reviews the matter first (前置把关); the draft stays a draft until opened
+    await approve_vote_review(client, base_url[0].split("/compounds/")[1].split("/")[0], vote["id"], headers)
+    return vote
 
 
 base_url: list[str] = [""]

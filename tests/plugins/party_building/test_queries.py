@@ -21,6 +21,7 @@ COMPOUND_LISTS = [
     "/study-sessions",
     "/study-hours",
     "/disclosures",
+    "/pre-reviews",
 ]
 
 

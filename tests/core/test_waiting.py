@@ -1,0 +1,107 @@
+"""Each person's home says what is waiting for them (issue 15, point 6): every plugin declares its kinds of waiting
+work (``redprop_waiting_items``) and the console's home counts them over all the person's compounds at once."""
+
+from __future__ import annotations
+
+import collections
+import re
+
+import pytest
+from sqlalchemy import event
+
+from core.db import Scope
+from core.ids import uuid7
+from tenants.models import Compound, ModuleEnablement
+from tests.core.test_web import HTML, sign_in
+
+
+@pytest.fixture
+def web(client):
+    client.follow_redirects = False
+    return client
+
+
+def _count(page: str, code: str) -> int | None:
+    found = re.search(rf'data-code="{re.escape(code)}">.*?<span class="waiting-count">(\d+)</span>', page, re.S)
+    return int(found.group(1)) if found else None
+
+
+def test_hook_redprop_waiting_items(plugin_host):
+    declared = {item["code"]: (rec.name, item) for rec, item in plugin_host.declared("redprop_waiting_items")}
+    assert {"party_building.pre_reviews", "co_building.work_orders_due", "co_building.payments_to_confirm"} <= set(declared)
+    assert {"co_building.bookings_to_approve", "co_building.proposals_to_decide", "co_building.votes_at_step"} <= set(declared)
+    for plugin, item in declared.values():
+        assert item["code"].startswith(plugin + ".") and ":" in item["permission"] and callable(item["compute"])
+        assert item.get("audience", "console") in ("console", "portal") and item["label_zh"] and item["label_en"]
+
+
+async def test_each_home_lands_on_what_is_waiting_for_that_person(web):
+    await sign_in(web, "party-secretary-1")
+    page = (await web.get("/console/", headers=HTML)).text
+    assert "待办" in page or "Waiting" in page
+    assert _count(page, "party_building.pre_reviews") == 1  # the demo's committee candidates wait for the review
+    assert _count(page, "co_building.work_orders_due") is None  # not the secretary's work
+
+    await sign_in(web, "ent-a-staff")
+    page = (await web.get("/console/", headers=HTML)).text
+    assert (_count(page, "co_building.work_orders_due") or 0) >= 1 and _count(page, "party_building.pre_reviews") is None
+    assert 'class="figures"' not in page  # one compound: no overview of compounds
+
+    await sign_in(web, "district-1-admin")
+    page = (await web.get("/console/", headers=HTML)).text
+    assert _count(page, "co_building.votes_at_step") is not None and 'id="overview-title"' in page
+    assert 'data-code="co_building.' in page.split('id="overview-title"', 1)[1]  # the plugins' figures over the district
+
+
+async def _home_statements(web, app) -> int:
+    engine = app.state.db.engine.sync_engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args, **_kw):
+        if not statement.startswith("SET LOCAL") and not any(w in statement for w in ("policy_changes", "outbox", "schedule_ticks")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        r = await web.get("/console/", headers=HTML)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert r.status_code == 200, r.text
+    _home_statements.last = seen
+    return len(seen)
+
+
+def _differing(first: list[str], second: list[str]) -> dict:
+    """Which statements (their lists of values folded) ran a different number of times."""
+    a = collections.Counter(re.sub(r"\((\?, )*\?\)", "(…)", s)[:200] for s in first)
+    b = collections.Counter(re.sub(r"\((\?, )*\?\)", "(…)", s)[:200] for s in second)
+    return {k: (a[k], b[k]) for k in set(a) | set(b) if a[k] != b[k]}
+
+
+async def test_the_district_home_costs_the_same_statements_for_more_compounds(web, app, db, city):
+    """The district's home at two sizes: eight more compounds in its jurisdiction add no statement."""
+    await sign_in(web, "district-1-admin")
+    await _home_statements(web, app)  # warm up
+    before = await _home_statements(web, app)
+    first = list(_home_statements.last)
+    async with db.transaction(Scope.everything("test: more compounds")) as session:
+        a1 = await session.get(Compound, city.compounds["A1"])
+        for n in range(8):
+            new = uuid7()
+            session.add(
+                Compound(
+                    id=new,
+                    name=f"扩容小区{n}",
+                    community_id=a1.community_id,
+                    district_tenant_id=a1.district_tenant_id,
+                    operator_tenant_id=a1.operator_tenant_id,
+                    address="",
+                )
+            )
+            await session.flush()
+            for module in ("co_building", "party_building", "quality", "coordination"):
+                session.add(ModuleEnablement(compound_id=new, module=module, enabled=True, by_tenant_id=a1.district_tenant_id))
+    await sign_in(web, "district-1-admin")  # a fresh token reaches the new compounds
+    await _home_statements(web, app)
+    after = await _home_statements(web, app)
+    assert after == before, (before, after, _differing(first, _home_statements.last))
