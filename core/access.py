@@ -121,6 +121,16 @@ async def compound_today(session: AsyncSession, compound_id: uuid.UUID) -> dt.da
     return now().astimezone(ZoneInfo(await compound_zone(session, compound_id))).date()
 
 
+async def compounds_today(session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dt.date]:
+    """Today's date where each compound is, in one query (a job over many compounds, each in its own zone)."""
+    from zoneinfo import ZoneInfo
+
+    from core.clock import now
+
+    moment, zones = now(), await rules().compound_zones(session, list(compound_ids))
+    return {c: moment.astimezone(ZoneInfo(zones.get(c) or _default_zone())).date() for c in compound_ids}
+
+
 async def tenant_today(session: AsyncSession, tenant_id: uuid.UUID | None) -> dt.date:
     """Today in a tenant's own zone, for what belongs to a tenant and no compound (a district's periods)."""
     from zoneinfo import ZoneInfo

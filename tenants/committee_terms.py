@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, String, UniqueConstraint, Uuid, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,26 +123,33 @@ async def elections(session: AsyncSession, compound_id: uuid.UUID) -> list[Commi
 # --------------------------------------------------------------------------- expiry
 
 
-async def flag_expiring_terms(session: AsyncSession, today: dt.date) -> int:
-    """Tell the district (and its community) once about every term ending within :data:`EXPIRY_NOTICE` of ``today``."""
+async def flag_expiring_terms(session: AsyncSession, today: dt.date | None = None) -> int:
+    """Tell the district (and its community) once about every term ending within :data:`EXPIRY_NOTICE` of today —
+    each compound's own today (its zone), unless ``today`` is given."""
+    from core.access import compounds_today
     from core.authz.holders import holders
     from core.notifications.services import notify
 
+    around = today or now().date()  # every zone's today is within a day of UTC's
     rows = (
         await session.execute(
             select(OwnersCommittee, Compound.name, Compound.district_tenant_id)
             .join(Compound, Compound.id == OwnersCommittee.compound_id)
             .where(
                 OwnersCommittee.expiry_flagged_at.is_(None),
-                OwnersCommittee.term_end >= today,
-                OwnersCommittee.term_end <= today + EXPIRY_NOTICE,
+                OwnersCommittee.term_end >= around - dt.timedelta(days=1),
+                OwnersCommittee.term_end <= around + EXPIRY_NOTICE + dt.timedelta(days=1),
             )
             .order_by(OwnersCommittee.term_end)
         )
     ).all()
+    local = (
+        {c: today for c in {r[0].compound_id for r in rows}} if today else await compounds_today(session, [r[0].compound_id for r in rows])
+    )
+    rows = [r for r in rows if local[r[0].compound_id] <= r[0].term_end <= local[r[0].compound_id] + EXPIRY_NOTICE]
     moment = now()
     for committee, name, district_id in rows:
-        days = (committee.term_end - today).days
+        days = (committee.term_end - local[committee.compound_id]).days
         recipients = await holders(session, "tenants.committee", "oversee", committee.compound_id, tenant_ids=[district_id])
         await notify(
             session,
@@ -162,9 +168,8 @@ async def flag_expiring_terms(session: AsyncSession, today: dt.date) -> int:
 
 
 async def _flag_expiring(runtime) -> int:
-    today = now().astimezone(ZoneInfo(runtime.settings.default_timezone)).date()
     async with runtime.database().transaction(Scope.everything("committee terms nearing their end")) as session:
-        return await flag_expiring_terms(session, today)
+        return await flag_expiring_terms(session)
 
 
 flag_expiring_job = Job("tenants.flag_committee_expiry", _flag_expiring)
