@@ -99,9 +99,16 @@ class DevicesController(Controller):
         return await telemetry.refusal_counts(ctx.session, compound_id, now() - dt.timedelta(hours=hours), limit, offset)
 
 
+async def _signed_body_only(_request: Request) -> None:
+    """The device routes' own ``before_request``, instead of the application's body scan (``core.inputs``): their bodies
+    are decoded only by closed msgspec types (unknown fields, wrong nesting and NUL-free patterns refused there, as
+    422 and counted), after the signature; scanning a 50-reading body for depth cost ~0.5 ms of a ~7 ms request."""
+
+
 class DeviceIngestController(Controller):
     path = P + "/devices/{device_id:str}"
     tags = ["smart_property: device ingestion"]
+    before_request = _signed_body_only
 
     @post(
         "/telemetry",
@@ -156,6 +163,32 @@ class DeviceIngestController(Controller):
         return out
 
 
+class GatewayIngestController(Controller):
+    path = P + "/gateway"
+    tags = ["smart_property: device ingestion"]
+    before_request = _signed_body_only
+
+    @post("/telemetry", operation_id="smartPropertyGatewayTelemetry", opt={"public": True}, status_code=200, security=[])
+    async def telemetry(self, compound_id: uuid.UUID, request: Request) -> s.GatewayOut:
+        """A gateway that buffers several devices posts their signed messages in one request (``{"messages": [{"device_id",
+        "timestamp", "signature", "body"}]}``, up to 500). Each message is judged on its own, with its own device's secret,
+        exactly as the device route would; the answer lists every message's status in order (202 stored; 401, 403, 404,
+        422 refused and counted, nothing of it stored), the others are stored. A body that is not such a list: 422."""
+        body = await request.body()
+        async with request.app.state.db.transaction(Scope.of([compound_id])) as session:
+            try:
+                batch = ingest.GATEWAY_DECODER.decode(body)
+            except (msgspec.ValidationError, msgspec.DecodeError) as error:
+                await ingest.count_gateway_malformed(session, compound_id)
+                problem = error
+            else:
+                problem = None
+                result = await ingest.ingest(session, compound_id, ingest.gateway_messages(batch), "http")
+        if problem is not None:
+            raise invalid("messages", f"not a gateway batch: {problem}")
+        return ingest.gateway_out(batch, result)
+
+
 class SettingsController(Controller):
     path = "/api/v1/smart_property"
     tags = ["smart_property: settings"]
@@ -171,4 +204,4 @@ class SettingsController(Controller):
         return await telemetry.set_settings(ctx, data)
 
 
-ROUTE_HANDLERS = [DevicesController, DeviceIngestController, SettingsController]
+ROUTE_HANDLERS = [DevicesController, DeviceIngestController, GatewayIngestController, SettingsController]

@@ -103,6 +103,46 @@ class IngestOut(Output):
     alarms_opened: int
 
 
+GATEWAY_MAX_MESSAGES = 500
+"""Messages a gateway request may carry (each up to 5,000 readings; the request body is capped by the server too)."""
+
+
+class GatewayMessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One device's signed message as a gateway buffered it: exactly what the device would have sent itself."""
+
+    device_id: Annotated[str, msgspec.Meta(max_length=64)]
+    timestamp: Annotated[str, msgspec.Meta(max_length=12)] | int
+    """``X-Redprop-Timestamp`` of the device (Unix seconds)."""
+    signature: Annotated[str, msgspec.Meta(max_length=128)]
+    """``X-Redprop-Signature``: hex HMAC-SHA256 of ``<timestamp>.<body>`` under that device's secret."""
+    body: str
+    """The device's telemetry batch, the exact text it signed (a JSON document carried as a string)."""
+
+
+class GatewayBatchIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What a gateway posts: several devices' signed messages (``messages``, 1 to 500)."""
+
+    messages: Annotated[list[GatewayMessageIn], msgspec.Meta(min_length=1, max_length=GATEWAY_MAX_MESSAGES)]
+
+
+class GatewayResultOut(Output):
+    """One message's fate, in the order sent: ``status`` is what the device route would have answered."""
+
+    device_id: str
+    status: int
+    accepted: int
+    events: int
+    refused: str | None = None
+
+
+class GatewayOut(Output):
+    results: list[GatewayResultOut]
+    accepted_messages: int
+    refused_messages: int
+    readings: int
+    alarms_opened: int
+
+
 class RefusalOut(Output):
     reason: str
     transport: str

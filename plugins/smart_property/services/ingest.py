@@ -30,7 +30,7 @@ from core.clock import now
 from core.ids import uuid7
 from core.problems import Problem
 from plugins.smart_property.models import Device, Reading, Refusal
-from plugins.smart_property.schemas.devices import TelemetryBatch
+from plugins.smart_property.schemas.devices import GatewayBatchIn, GatewayOut, GatewayResultOut, TelemetryBatch
 from plugins.smart_property.services import hot
 from plugins.smart_property.services.alarms import Firing, apply_firings, threshold_fires
 from plugins.smart_property.services.devices import device_secret
@@ -49,6 +49,7 @@ REFUSED: collections.Counter[tuple[str, str]] = collections.Counter()
 """This process's refusals by (transport, reason), including those no compound can be charged with."""
 
 _DECODER = msgspec.json.Decoder(TelemetryBatch)
+GATEWAY_DECODER = msgspec.json.Decoder(GatewayBatchIn)
 
 
 @dataclass
@@ -87,6 +88,41 @@ REFUSAL_PROBLEMS = {
     "malformed": (422, "malformed-telemetry", "Malformed telemetry", "the body is not a valid telemetry batch"),
     "module_off": (403, "module-disabled", "Module not enabled", "smart_property is not enabled for this compound"),
 }
+
+
+def gateway_messages(batch: GatewayBatchIn) -> list[Message]:
+    """A gateway's messages as the devices would have sent them (the body is the exact text each device signed)."""
+    return [Message(device_id=m.device_id, body=m.body.encode(), timestamp=str(m.timestamp), signature=m.signature) for m in batch.messages]
+
+
+def gateway_out(batch: GatewayBatchIn, result: BatchResult) -> GatewayOut:
+    """Each message's status in order — what the device route would have answered — and the totals."""
+    results = [
+        GatewayResultOut(
+            device_id=m.device_id,
+            status=REFUSAL_PROBLEMS[o.refused][0] if o.refused else 202,
+            accepted=o.accepted,
+            events=o.events,
+            refused=o.refused,
+        )
+        for m, o in zip(batch.messages, result.outcomes, strict=True)
+    ]
+    refused = sum(1 for o in result.outcomes if o.refused)
+    return GatewayOut(
+        results=results,
+        accepted_messages=len(results) - refused,
+        refused_messages=refused,
+        readings=sum(o.accepted for o in result.outcomes),
+        alarms_opened=result.alarms_opened,
+    )
+
+
+async def count_gateway_malformed(session: AsyncSession, compound_id: uuid.UUID) -> None:
+    """A gateway body that is no list of messages: one malformed refusal (its devices cannot be told apart)."""
+    REFUSED[("http", "malformed")] += 1
+    _, reason = await module_state(session, compound_id, MODULE)
+    if reason != "compound not found":
+        await count_refusals(session, compound_id, collections.Counter({"malformed": 1}), "http")
 
 
 def refusal_problem(reason: str) -> Problem:
