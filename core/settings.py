@@ -71,6 +71,9 @@ class Settings:
     """REDPROP_HSTS: every client reaches the app through TLS (a proxy terminates it): send Strict-Transport-Security always."""
     trusted_proxies: tuple[str, ...] = ()
     """REDPROP_TRUSTED_PROXIES: comma-separated addresses of the TLS proxies whose X-Forwarded-Proto is believed (HSTS when it says https)."""
+    access_log: bool = True
+    """REDPROP_ACCESS_LOG: ``redprop serve`` and ``redprop demo`` log each request (method, path without query, status;
+    never the client's address or query string); default off in production, on elsewhere."""
 
     # ------------------------------------------------------------------ broker and jobs
     broker_url: str = "stub://"
@@ -213,6 +216,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         policy_reconcile_seconds=number("POLICY_RECONCILE_SECONDS", 60),
         hsts=text("HSTS", "0").lower() not in {"0", "false", "no"},
         trusted_proxies=names("TRUSTED_PROXIES"),
+        access_log=text("ACCESS_LOG", "0" if env == "production" else "1").lower() not in {"0", "false", "no", "off"},
         broker_url=text("BROKER_URL", "stub://"),
         broker_namespace=text("BROKER_NAMESPACE", "redprop"),
         broker_heartbeat_ms=number("BROKER_HEARTBEAT_MS", 15_000),
