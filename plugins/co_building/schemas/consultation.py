@@ -187,13 +187,13 @@ class VoteOut(Output):
     my_ballot: str | None
     may_vote: bool
     result: VoteResult | None
-
-
     pre_review: str | None = None
     """Where the community party organisation's pre-review stands (``core.review.STATES``); None: the matter needs none."""
     pre_review_opinion: str = ""
     pre_review_conditions: str = ""
     pre_review_by: str = ""
+
+
 class BallotOut(Output):
     """A ballot entered for a head: the one that ``counts``, or one it superseded (kept with who, when and why)."""
 

@@ -661,6 +661,7 @@ async def votes_out(session: AsyncSession, votes: list[OwnersVote], user_id: uui
             ).all()
         }
     )
+    reviews = await vote_reviews(session, compound_id, votes)
     return [
         _vote_out(
             v,
@@ -713,7 +714,6 @@ def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int, pr
             total_area=Decimal(r["total_area"]),
             total_heads=r["total_heads"],
             participating_area=Decimal(r["participating_area"]),
-    reviews = await vote_reviews(session, compound_id, votes)
             participating_heads=r["participating_heads"],
             approving_area=Decimal(r["approving_area"]),
             approving_heads=r["approving_heads"],
@@ -739,6 +739,10 @@ def _vote_out(vote: OwnersVote, keys: list[str], mine: str | None, cast: int, pr
         my_ballot=mine,
         may_vote=len(keys) == 1 and vote.state == "open" and now() < vote.closes_at,
         result=result,
+        pre_review=pre.state if pre else None,
+        pre_review_opinion=(pre.opinion_text if pre else "") or "",
+        pre_review_conditions=(pre.conditions if pre else "") or "",
+        pre_review_by=(f"{pre.reviewer_name} {pre.reviewed_on}" if pre and pre.reviewed_on else ""),
     )
 
 
@@ -757,10 +761,6 @@ async def ballots_out(session: AsyncSession, vote: OwnersVote, rows: list[Ballot
     labels = await room_labels(session, vote.compound_id, {r.room_id for r in rows})
     return [ballot_out(r, labels.get(r.room_id) if r.room_id else None) for r in rows]
 
-        pre_review=pre.state if pre else None,
-        pre_review_opinion=(pre.opinion_text if pre else "") or "",
-        pre_review_conditions=(pre.conditions if pre else "") or "",
-        pre_review_by=(f"{pre.reviewer_name} {pre.reviewed_on}" if pre and pre.reviewed_on else ""),
 
 def ballot_out(r: BallotRecord, room_label: str | None = None) -> s.BallotOut:
     return s.BallotOut(
@@ -1384,17 +1384,6 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
     await request_vote_review(session, compound_id, upcoming.id, district)
     await open_vote(session, compound_id, upcoming.id, check_review=False)
     await cast_ballot(session, compound_id, upcoming.id, neighbour, "approve", "李秀英")
-    await publish_notice(
-        session,
-        compound_id,
-        district,
-        s.NoticeIn(
-            title="维修资金使用方案公示",
-            body="2号楼电梯更换，预算 ¥360,000。",
-            starts_at=moment - dt.timedelta(days=1),
-            ends_at=moment + dt.timedelta(days=13),
-        ),
-    )
     # the next committee's candidates wait for the community party organisation's review (前置把关)
     candidates = await create_vote(
         session,
@@ -1408,3 +1397,14 @@ async def _demo_consultation(session: AsyncSession, city) -> None:
         ),
     )
     await request_vote_review(session, compound_id, candidates.id, district)
+    await publish_notice(
+        session,
+        compound_id,
+        district,
+        s.NoticeIn(
+            title="维修资金使用方案公示",
+            body="2号楼电梯更换，预算 ¥360,000。",
+            starts_at=moment - dt.timedelta(days=1),
+            ends_at=moment + dt.timedelta(days=13),
+        ),
+    )
