@@ -193,6 +193,8 @@ class DistributionError(RuntimeError):
 
 async def citus_installed(conn) -> bool:
     """Is the citus extension present in the database ``conn`` (an SQLAlchemy async connection) is on?"""
+    if conn.dialect.name != "postgresql":
+        return False
     return (await conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'citus'")).first() is not None
 
 
@@ -245,7 +247,7 @@ async def distribute_on(conn, declared: dict[str, str], shard_count: int | None 
         return report
     await conn.commit()  # the catalogue reads above autobegan a transaction; the work runs in one of its own
     async with conn.begin():
-        await conn.exec_driver_sql("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
+        await conn.exec_driver_sql("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")  # FKs to reference tables
         await conn.exec_driver_sql("SET LOCAL citus.enable_unsafe_triggers TO on")  # append-only guards: they only refuse
         if shard_count:
             await conn.exec_driver_sql(f"SET LOCAL citus.shard_count TO {int(shard_count)}")
@@ -280,12 +282,16 @@ async def distribute_on(conn, declared: dict[str, str], shard_count: int | None 
     return report
 
 
-async def distribute_url(url: str, declared: dict[str, str], shard_count: int | None = None) -> Report:
+async def distribute_url(url: str, declared: dict[str, str], shard_count: int | None = None, broken: Iterable[str] = ()) -> Report:
+    """:func:`distribute_on` at ``url``; refused on a cluster while plugins failed to load (``broken``): their
+    declared reference tables would be taken for compound tables."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
     engine = create_async_engine(url)
     try:
         async with engine.connect() as conn:
+            if broken and await citus_installed(conn):
+                raise DistributionError(f"plugins failed to load ({', '.join(broken)}): fix them before distributing")
             return await distribute_on(conn, declared, shard_count)
     finally:
         await engine.dispose()
@@ -296,10 +302,11 @@ def distribute(url: str, host, shard_count: int | None = None) -> Report:
     from core.db import Base
 
     declared = layout(Base.metadata).declared
+    broken = sorted(n for n, why in getattr(host, "refused", {}).items() if not why.startswith("disabled"))
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(distribute_url(url, declared, shard_count))
+        return asyncio.run(distribute_url(url, declared, shard_count, broken))
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:

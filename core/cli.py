@@ -82,8 +82,33 @@ def db_upgrade(target: str) -> None:
     from core.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.migrate_database_url, load_plugins(settings), target)
+    host = load_plugins(settings)
+    upgrade(settings.migrate_database_url, host, target)
     click.echo("database is at heads")
+    if settings.migrate_database_url.startswith("postgresql"):
+        _distribute(settings.migrate_database_url, host, None)  # on a Citus coordinator, the new tables too
+
+
+@db.command("distribute")
+@click.option("--shard-count", type=click.IntRange(1, 1024), default=None, help="Shards of a new colocation group (citus.shard_count).")
+def db_distribute(shard_count: int | None) -> None:
+    """On a Citus coordinator: distribute every table not yet distributed (compounds by id, compound tables by
+    compound_id colocated with it, the rest reference tables). Idempotent; on plain PostgreSQL it does nothing."""
+    from core.app import load_plugins
+
+    settings = get_settings()
+    _distribute(settings.migrate_database_url, load_plugins(settings), shard_count)
+
+
+def _distribute(url: str, host, shard_count: int | None) -> None:
+    from core.citus import DistributionError, distribute
+
+    try:
+        report = distribute(url, host, shard_count)
+    except DistributionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in report.lines():
+        click.echo(line)
 
 
 @db.command("current")
@@ -174,31 +199,12 @@ async def _enabled_compounds(session, modules: list[str]) -> dict[str, list[str]
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the API and console with uvicorn (a line per request only with REDPROP_ACCESS_LOG, and without personal data)."""
-    from core.app import create_app
-
-    settings = get_settings()
-    _run_uvicorn(create_app(settings), settings, host, port)
-
-
-class AccessLine(logging.Filter):
-    """uvicorn's access line without what may be personal data: no client address, no query string (a search by a
-    resident's name or phone number travels in it). Method, path and status stay."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) == 5:
-            _client, method, path, version, status = record.args
-            record.args = ("-", method, str(path).split("?", 1)[0], version, status)
-        return True
-
-
-def _run_uvicorn(app, settings, host: str, port: int) -> None:
-    """uvicorn at INFO, its access log as REDPROP_ACCESS_LOG says (off by default in production), filtered by :class:`AccessLine`."""
+    """Serve the API and console with uvicorn."""
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=settings.access_log)
-    logging.getLogger("uvicorn.access").addFilter(AccessLine())  # after the Config applied uvicorn's logging setup
-    uvicorn.Server(config).run()
+    from core.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
 
 
 @main.command("demo")
@@ -240,8 +246,10 @@ def demo(port: int, host: str, data_dir: str, no_serve: bool) -> None:
         click.echo(f"  {username:<18} {role}")
     if no_serve:
         return
+    import uvicorn
+
     sys.stdout.flush()
-    _run_uvicorn(create_app(settings, host_plugins), settings, host, port)
+    uvicorn.run(create_app(settings, host_plugins), host=host, port=port, log_level="info")
 
 
 @main.command("worker")

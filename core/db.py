@@ -245,6 +245,8 @@ def _engine(url: str, echo: bool, pool_size: int, max_overflow: int) -> AsyncEng
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine.sync_engine, "connect", _citus_session)
     return engine
 
 
@@ -302,6 +304,17 @@ class Database:
         await self.engine.dispose()
         if self.cross_engine is not self.engine:
             await self.cross_engine.dispose()
+
+
+def _citus_session(dbapi_connection, _record) -> None:
+    """On a Citus coordinator, copy every ``SET LOCAL`` (the scope) to the workers a transaction touches: without
+    it the policies on a worker's shards see no scope and hide every row (deploy/citus.md). One query per new
+    connection; plain PostgreSQL is left as it is."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
+    if cursor.fetchone() is not None:
+        cursor.execute("SET citus.propagate_set_commands TO 'local'")
+    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.authz.store import add_rule, read_policy_files, sync_templates
@@ -152,8 +152,19 @@ async def add_in_dependency_order(session: AsyncSession, rows: list[Any]) -> Non
     for row in rows:
         by_table.setdefault(row.__table__.name, []).append(row)
     for name in sorted(by_table, key=lambda n: order.get(n, len(order))):
+        for row in by_table[name]:
+            await _resolve_subqueries(session, row)
         session.add_all(by_table[name])
         await session.flush()
+
+
+async def _resolve_subqueries(session: AsyncSession, row: Any) -> None:
+    """A value a plugin described as a scalar subquery (a resident's name, a building's id) is read before its row is
+    inserted: Citus refuses subqueries inside INSERT … VALUES (issue 17, point 5)."""
+    for attribute in inspect(row).mapper.column_attrs:
+        value = row.__dict__.get(attribute.key)
+        if isinstance(value, ColumnElement):
+            setattr(row, attribute.key, await session.scalar(select(value)))
 
 
 async def _core_city(session: AsyncSession) -> DemoCity:

@@ -33,6 +33,7 @@ from core.events.services import dispatch_pending
 from core.migrate import upgrade
 from core.settings import load_settings
 from tenants.demo import DEMO_PASSWORD, DemoCity
+from tests.citus import cluster as citus_cluster
 
 BACKEND = os.environ.get("REDPROP_TEST_BACKEND", "sqlite")
 PG_ADMIN_URL = os.environ.get("REDPROP_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -89,13 +90,30 @@ def template_db(tmp_path_factory, plugin_host):
                 pytest.fail(reason)
             pytest.skip(reason)
         name = f"redprop_tpl_{os.getpid()}"
-        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name}"))
-        asyncio.run(_pg_admin(f"CREATE DATABASE {name}"))
+        if citus_cluster.ENABLED:  # the same database on every node of the cluster, distributed before the seed
+            reason = asyncio.run(citus_cluster.problem(PG_ADMIN_URL))
+            if reason and os.environ.get("CI"):
+                pytest.fail(reason)
+            if reason:
+                pytest.skip(reason)
+            asyncio.run(citus_cluster.create(PG_ADMIN_URL, name))
+        else:
+            asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name}"))
+            asyncio.run(_pg_admin(f"CREATE DATABASE {name}"))
         owner_url = _pg_url(name)
         upgrade(owner_url, plugin_host)
+        if citus_cluster.ENABLED:
+            from core.citus import distribute
+
+            distribute(owner_url, plugin_host, shard_count=citus_cluster.SHARD_COUNT)
         city = asyncio.run(_seed(owner_url, plugin_host))
+        if citus_cluster.ENABLED:
+            asyncio.run(citus_cluster.freeze(PG_ADMIN_URL, name))
         yield ("postgresql", name, city)
-        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name}"))
+        if citus_cluster.ENABLED:
+            asyncio.run(citus_cluster.drop(PG_ADMIN_URL, name))
+        else:
+            asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name}"))
     else:
         path = tmp_path_factory.mktemp("tpl") / "template.db"
         url = f"sqlite+aiosqlite:///{path}"
@@ -138,9 +156,15 @@ def database_urls(template_db, tmp_path):
         yield {"app": url, "cross": url, "owner": url, "backend": "sqlite"}
     else:
         name = f"redprop_t_{os.getpid()}_{next(_counter)}"
-        asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {location}"))
+        if citus_cluster.ENABLED:
+            asyncio.run(citus_cluster.copy(PG_ADMIN_URL, name, location))
+        else:
+            asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {location}"))
         yield {"app": _pg_url(name, APP_ROLE), "cross": _pg_url(name, WORKER_ROLE), "owner": _pg_url(name), "backend": "postgresql"}
-        asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        if citus_cluster.ENABLED:
+            asyncio.run(citus_cluster.drop(PG_ADMIN_URL, name))
+        else:
+            asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture
