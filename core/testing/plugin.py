@@ -29,7 +29,6 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import event
 
 from core import clock as _clock
 from core.app import create_app, load_plugins
@@ -297,20 +296,18 @@ async def worker(settings, redprop_host):
 
 @pytest.fixture
 def count_statements(app):
-    """``with count_statements() as counted: ...; counted[0]``: SQL statements the app's engine ran inside the block."""
+    """``with count_statements() as counted: ...; counted[0]``: SQL statements the app ran inside the block (its
+    request and cross-scope engines; not the scope's ``SET LOCAL`` nor the background loops': see
+    :mod:`core.testing.statements`, which also offers ``least`` — the fewest of a few identical runs)."""
+    from core.testing.statements import recording
 
     @contextlib.contextmanager
     def _count() -> Iterator[list[int]]:
-        engine = app.state.db.engine.sync_engine  # the request's engine (cross-scope work runs on another)
         counted = [0]
-
-        def _one(*_args: Any) -> None:
-            counted[0] += 1
-
-        event.listen(engine, "before_cursor_execute", _one)
-        try:
-            yield counted
-        finally:
-            event.remove(engine, "before_cursor_execute", _one)
+        with recording(app) as seen:
+            try:
+                yield counted
+            finally:
+                counted[0] = len(seen)
 
     return _count
