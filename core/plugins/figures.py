@@ -107,28 +107,23 @@ async def dashboard(
 async def indicator_values(
     session: AsyncSession, host: PluginHost, compound_id: uuid.UUID, start: dt.date, end: dt.date
 ) -> list[IndicatorValue]:
-    """Every active module's indicators for the compound over [start, end)."""
-    active = await _active(session, host, compound_id)
-    out = []
-    for rec, item in host.declared("redprop_indicators"):
-        if not active.get(rec.name) or "compute" not in item:
-            continue
-        value, failed = await _run(session, item["code"], item["compute"], compound_id, start, end)
-        out.append(
-            IndicatorValue(
-                code=item["code"],
-                plugin=rec.name,
-                label_zh=item["label_zh"],
-                label_en=item["label_en"],
-                unit=item.get("unit", ""),
-                target=item.get("target"),
-                weight=item.get("weight"),
-                higher_is_better=item.get("higher_is_better", True),
-                value=value,
-                error=failed,
-            )
-        )
-    return out
+    """Every active module's indicators for the compound over [start, end), each by its per-compound ``compute``."""
+    return (await indicator_values_many(session, host, [compound_id], start, end, bulk=False))[compound_id]
+
+
+def _indicator_value(plugin: str, item: dict, value: Decimal | None, failed: bool) -> IndicatorValue:
+    return IndicatorValue(
+        code=item["code"],
+        plugin=plugin,
+        label_zh=item["label_zh"],
+        label_en=item["label_en"],
+        unit=item.get("unit", ""),
+        target=item.get("target"),
+        weight=item.get("weight"),
+        higher_is_better=item.get("higher_is_better", True),
+        value=value,
+        error=failed,
+    )
 
 
 async def indicator_values_many(
@@ -138,11 +133,13 @@ async def indicator_values_many(
     start: dt.date,
     end: dt.date,
     codes: set[str] | None = None,
+    *,
+    bulk: bool = True,
 ) -> dict[uuid.UUID, list[IndicatorValue]]:
     """``indicator_values`` for many compounds at once (an evaluation period): one ``module_states`` call, then each
     indicator (only those in ``codes`` when given) over the compounds where its plugin is active — in one call of its
-    bulk form ``compute_many(session, compound_ids, start, end) -> {compound_id: value}`` when it declares one, else
-    ``compute`` per compound. A failing bulk form marks the indicator failed for all its compounds."""
+    bulk form ``compute_many(session, compound_ids, start, end) -> {compound_id: value}`` when it declares one (and
+    ``bulk``), else ``compute`` per compound. A failing bulk form marks the indicator failed for all its compounds."""
     names = [rec.name for rec in host.modules]
     states = await rules().module_states(session, compound_ids, names) if compound_ids else {}
     out: dict[uuid.UUID, list[IndicatorValue]] = {c: [] for c in compound_ids}
@@ -152,26 +149,13 @@ async def indicator_values_many(
         reached = [c for c in compound_ids if not rec.is_module or states.get(c, {}).get(rec.name, (False, ""))[0]]
         if not reached:
             continue
-        if "compute_many" in item:
+        if bulk and "compute_many" in item:
             found, failed = await _run(session, item["code"], item["compute_many"], reached, start, end)
             results = [(c, (found or {}).get(c), failed) for c in reached]
         else:
             results = [(c, *await _run(session, item["code"], item["compute"], c, start, end)) for c in reached]
         for c, value, failed in results:
-            out[c].append(
-                IndicatorValue(
-                    code=item["code"],
-                    plugin=rec.name,
-                    label_zh=item["label_zh"],
-                    label_en=item["label_en"],
-                    unit=item.get("unit", ""),
-                    target=item.get("target"),
-                    weight=item.get("weight"),
-                    higher_is_better=item.get("higher_is_better", True),
-                    value=value,
-                    error=failed,
-                )
-            )
+            out[c].append(_indicator_value(rec.name, item, value, failed))
     return out
 
 
