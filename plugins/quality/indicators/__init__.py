@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plugins.quality.models import Inspection, Rectification, RequestFact
 from plugins.quality.services.common import to_decimal
 from plugins.quality.services.evaluation import published_for_compound
-from plugins.quality.services.surveys import scores, scores_by_compound
+from plugins.quality.services.surveys import response_rates_by_compound, satisfaction_by_compound, scores
 
 
 def _utc(day: dt.date) -> dt.datetime:
@@ -69,13 +69,11 @@ async def work_order_rating(session: AsyncSession, compound_id: uuid.UUID, start
 
 
 async def satisfaction_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-    found = await scores_by_compound(session, compound_ids, start, end)
-    return {c: Decimal(f.overall) if f.overall is not None else None for c, f in found.items()}
+    return await satisfaction_by_compound(session, compound_ids, start, end)
 
 
 async def response_rate_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-    found = await scores_by_compound(session, compound_ids, start, end)
-    return {c: Decimal(f.response_rate) if f.response_rate is not None else None for c, f in found.items()}
+    return await response_rates_by_compound(session, compound_ids, start, end)
 
 
 async def inspection_score_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:

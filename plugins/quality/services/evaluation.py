@@ -21,13 +21,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import rules
+from core.audit.services import record
 from core.authz.holders import holders
 from core.clock import now
 from core.events.services import emit
+from core.ids import uuid7
 from core.notifications.services import notify
 from core.plugins.figures import indicator_values_many
 from core.plugins.manager import PluginHost
@@ -354,54 +356,77 @@ async def compute_period(session: AsyncSession, host: PluginHost, tenant_id: uui
     await session.execute(delete(CompoundScore).where(CompoundScore.period_id == period.id))
     await session.execute(delete(OperatorScore).where(OperatorScore.period_id == period.id))
     computed = await indicator_values_many(session, host, ids, period.starts_on, period.ends_on, codes=automatic) if automatic else {}
-    scores: list[CompoundScore] = []
+    moment = now()
+    scores: list[dict[str, Any]] = []  # one pass over the prefetched values; written by one bulk INSERT below
     for compound, street in compounds:
         values: dict[str, Decimal | None] = dict(manual.get(compound.id, {}))
         for v in computed.get(compound.id, []):
             values[v.code] = v.value
         result = scoring.evaluate(rules_, values, deduction=per_overdue * overdue.get(compound.id, 0), cap=cap, thresholds=thresholds)
         scores.append(
-            CompoundScore(
-                compound_id=compound.id,
-                period_id=period.id,
-                operator_tenant_id=compound.operator_tenant_id,
-                community_id=compound.community_id,
-                street_id=street,
-                items=[{"code": i.code, "value": dec(i.value), "weight": str(i.weight), "score": dec(i.score)} for i in result.items],
-                deduction=result.deduction,
-                composite=result.composite,
-                stars=result.stars,
-            )
+            {
+                "compound_id": compound.id,
+                "id": uuid7(),
+                "period_id": period.id,
+                "operator_tenant_id": compound.operator_tenant_id,
+                "community_id": compound.community_id,
+                "street_id": street,
+                "items": [{"code": i.code, "value": dec(i.value), "weight": str(i.weight), "score": dec(i.score)} for i in result.items],
+                "deduction": result.deduction,
+                "composite": result.composite,
+                "stars": result.stars,
+                "tied": False,
+                "created_at": moment,
+                "updated_at": moment,
+            }
         )
     names = {c.id: c.name for c, _ in compounds}
     _rank_compounds(scores, names)
-    session.add_all(scores)
+    if scores:
+        await session.execute(insert(CompoundScore), scores)
+        for row in scores:  # the audit trail an ORM insert would have left (when the session keeps one)
+            record(
+                session,
+                "create",
+                CompoundScore.__tablename__,
+                f"{row['compound_id']}/{row['id']}",
+                after={k: _plain(v) for k, v in row.items()},
+                compound_id=row["compound_id"],
+            )
     session.add_all(_operator_scores(period, scores, thresholds))
     period.scheme_snapshot = snapshot
-    period.computed_at = now()
+    period.computed_at = moment
     await session.flush()
     return period
 
 
-def _rank_compounds(scores: list[CompoundScore], names: dict[uuid.UUID, str]) -> None:
+def _plain(value: Any) -> Any:
+    """A score row's value as the audit trail keeps it (JSON)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value) if isinstance(value, uuid.UUID | Decimal) else value
+
+
+def _rank_compounds(scores: list[dict[str, Any]], names: dict[uuid.UUID, str]) -> None:
+    """Competition ranks within community, street and district (ties share a rank, listed by name); ``tied`` is the district's."""
     for attr, group in (("rank_community", "community_id"), ("rank_street", "street_id"), ("rank_district", None)):
-        groups: dict[Any, list[CompoundScore]] = defaultdict(list)
+        groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
         for score in scores:
-            groups[getattr(score, group) if group else None].append(score)
+            groups[score[group] if group else None].append(score)
         for members in groups.values():
-            by_id = {m.compound_id: m for m in members}
-            for key, position, tied in scoring.rank([(m.compound_id, m.composite, names[m.compound_id]) for m in members]):
-                setattr(by_id[key], attr, position)
+            by_id = {m["compound_id"]: m for m in members}
+            for key, position, tied in scoring.rank([(m["compound_id"], m["composite"], names[m["compound_id"]]) for m in members]):
+                by_id[key][attr] = position
                 if attr == "rank_district":
-                    by_id[key].tied = tied
+                    by_id[key]["tied"] = tied
 
 
-def _operator_scores(period: Period, scores: list[CompoundScore], thresholds: list[Decimal]) -> list[OperatorScore]:
+def _operator_scores(period: Period, scores: list[dict[str, Any]], thresholds: list[Decimal]) -> list[OperatorScore]:
     """Each operating enterprise: the mean composite of the compounds it runs, its stars, and its rank in the district."""
     by_operator: dict[uuid.UUID, list[Decimal]] = defaultdict(list)
     for score in scores:
-        if score.operator_tenant_id is not None:
-            by_operator[score.operator_tenant_id].append(score.composite)
+        if score["operator_tenant_id"] is not None:
+            by_operator[score["operator_tenant_id"]].append(score["composite"])
     rows = {}
     for operator, composites in by_operator.items():
         mean = to_decimal(sum((Fraction(c) for c in composites), Fraction(0)) / len(composites))

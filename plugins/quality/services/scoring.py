@@ -17,10 +17,12 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from plugins.quality.services.common import to_decimal
 
 HUNDRED = Fraction(100)
+ZERO, ONE = Fraction(0), Fraction(1)
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,18 @@ class Result:
     stars: int
 
 
+@lru_cache(maxsize=256)
+def _exact(rule: ItemRule) -> tuple[Fraction, Fraction, Fraction]:
+    """The rule's weight, zero point and span (target − zero point) as fractions, made once per rule, not per compound."""
+    zero = Fraction(rule.zero_at)
+    return Fraction(rule.weight), zero, Fraction(rule.target) - zero
+
+
 def achievement(rule: ItemRule, value: Decimal) -> Fraction:
     """How much of the item is earned, 0–1: linear between ``zero_at`` (0) and ``target`` (1)."""
-    value, target, zero = Fraction(value), Fraction(rule.target), Fraction(rule.zero_at)
-    span = target - zero
-    ratio = (value - zero) / span  # the same formula serves both directions: span is negative for lower-is-better
-    return min(max(ratio, Fraction(0)), Fraction(1))
+    _, zero, span = _exact(rule)
+    ratio = (Fraction(value) - zero) / span  # the same formula serves both directions: span is negative for lower-is-better
+    return min(max(ratio, ZERO), ONE)
 
 
 def stars_for(composite: Decimal, thresholds: Sequence[Decimal]) -> int:
@@ -79,10 +87,10 @@ def evaluate(
     earned_total, weights = Fraction(0), Fraction(0)
     for rule in rules:
         value = values.get(rule.code)
-        earned = None if value is None else Fraction(rule.weight) * achievement(rule, value)
+        earned = None if value is None else _exact(rule)[0] * achievement(rule, value)
         if earned is not None:
             earned_total += earned
-            weights += Fraction(rule.weight)
+            weights += _exact(rule)[0]
         items.append(ItemScore(rule.code, value, rule.weight, earned))
     base = earned_total / weights * HUNDRED if weights else Fraction(0)
     taken = min(deduction, cap) if cap is not None else deduction

@@ -30,7 +30,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+import msgspec
+from sqlalchemy import Text, cast, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
@@ -524,36 +525,73 @@ def _scored(rows: list[tuple[uuid.UUID, Any]], campaigns: Sequence[Campaign], qu
     )
 
 
-async def scores_by_compound(
+def _counted_in(start: dt.date, end: dt.date) -> tuple:
+    """The campaigns a period's response rate counts (as ``scores`` does): campaigns, not follow-ups, open in it."""
+    return (
+        Campaign.kind == "campaign",
+        Campaign.opens_at < dt.datetime.combine(end, dt.time(0), tzinfo=dt.UTC),
+        Campaign.closes_at >= dt.datetime.combine(start, dt.time(0), tzinfo=dt.UTC),
+    )
+
+
+async def satisfaction_by_compound(
     session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date
-) -> dict[uuid.UUID, s.ScoresOut]:
-    """``scores(session, [c], start=start, end=end)`` for each compound, read in two or three statements (an evaluation
-    period over a district's compounds)."""
-    rows = (
+) -> dict[uuid.UUID, Decimal]:
+    """``scores(session, [c], start=start, end=end).overall`` for each compound that has one, in two statements (an
+    evaluation period over a district's compounds): every rating answer of the responses submitted in [start, end),
+    follow-ups included. Answers are read as text and decoded by msgspec, and only the rating questions are looked at."""
+    submitted = (Response.compound_id.in_(compound_ids), Response.submitted_on >= start, Response.submitted_on < end)
+    asked = select(Response.campaign_id).where(*submitted).distinct()
+    rating_keys = {
+        cid: [q["key"] for q in questions or [] if q.get("kind") == "rating"]
+        for cid, questions in (
+            await session.execute(
+                select(Campaign.id, Campaign.questions).where(Campaign.compound_id.in_(compound_ids), Campaign.id.in_(asked))
+            )
+        ).all()
+    }
+    totals: dict[uuid.UUID, list[int]] = {}
+    decode = msgspec.json.decode
+    for compound_id, cid, answers in (
+        await session.execute(select(Response.compound_id, Response.campaign_id, cast(Response.answers, Text)).where(*submitted))
+    ).all():
+        keys = rating_keys.get(cid)
+        if not keys or answers is None:
+            continue
+        found = decode(answers)
+        ratings = [int(found[k]) for k in keys if found.get(k) is not None]
+        if ratings:
+            total = totals.setdefault(compound_id, [0, 0])
+            total[0] += sum(ratings)
+            total[1] += len(ratings)
+    return {c: to_decimal(Fraction(total * RATING_POINTS, n)) for c, (total, n) in totals.items()}
+
+
+async def response_rates_by_compound(
+    session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date
+) -> dict[uuid.UUID, Decimal]:
+    """``scores(session, [c], start=start, end=end).response_rate`` for each compound that has one, counted in two
+    statements: the responses submitted in [start, end) to the campaigns counted, of those campaigns' households."""
+    households = (
         await session.execute(
-            select(Response.compound_id, Response.campaign_id, Response.answers).where(
-                Response.compound_id.in_(compound_ids), Response.submitted_on >= start, Response.submitted_on < end
-            )
+            select(Campaign.compound_id, func.sum(Campaign.households_total))
+            .where(Campaign.compound_id.in_(compound_ids), *_counted_in(start, end))
+            .group_by(Campaign.compound_id)
         )
     ).all()
-    campaigns = (
-        await session.scalars(
-            select(Campaign).where(
-                Campaign.compound_id.in_(compound_ids),
-                Campaign.kind == "campaign",
-                Campaign.opens_at < dt.datetime.combine(end, dt.time(0), tzinfo=dt.UTC),
-                Campaign.closes_at >= dt.datetime.combine(start, dt.time(0), tzinfo=dt.UTC),
+    answered = dict(
+        (
+            await session.execute(
+                select(Response.compound_id, func.count())
+                .join(Campaign, (Campaign.compound_id == Response.compound_id) & (Campaign.id == Response.campaign_id))
+                .where(
+                    Response.compound_id.in_(compound_ids),
+                    Response.submitted_on >= start,
+                    Response.submitted_on < end,
+                    *_counted_in(start, end),
+                )
+                .group_by(Response.compound_id)
             )
-        )
-    ).all()
-    questions_of = {c.id: c.questions for c in campaigns}
-    missing = {cid for _, cid, _ in rows} - set(questions_of)
-    if missing:
-        questions_of.update({c.id: c.questions for c in (await session.scalars(select(Campaign).where(Campaign.id.in_(missing)))).all()})
-    rows_of: dict[uuid.UUID, list[tuple[uuid.UUID, Any]]] = {c: [] for c in compound_ids}
-    for compound_id, cid, answers in rows:
-        rows_of[compound_id].append((cid, answers))
-    campaigns_of: dict[uuid.UUID, list[Campaign]] = {c: [] for c in compound_ids}
-    for campaign in campaigns:
-        campaigns_of[campaign.compound_id].append(campaign)
-    return {c: _scored(rows_of[c], campaigns_of[c], questions_of) for c in compound_ids}
+        ).all()
+    )
+    return {c: to_decimal(Fraction(int(answered.get(c, 0)) * 100, int(total))) for c, total in households if total}
