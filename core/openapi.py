@@ -99,15 +99,15 @@ def statuses(handler: HTTPRouteHandler, method: str, has_path_parameters: bool) 
     400 everywhere: ``core.inputs.check_request`` refuses a NUL character in any query value before the handler.
     A route that needs a token: 401, 403 (permission, disabled module, suspended tenant, a rule of the service) and
     404 (another tenant's compound, a record out of reach). Path parameters: 404. Input: 422. Writes: 409.
-    A public write (login, one-time codes, joining): 429. Uploads: 413 and 415. Any operation: 503.
+    A public write (login, one-time codes, joining): 401, 403 and 429. Uploads: 413 and 415. Any operation: 503.
     """
     found = {400, 503}
     parameters = handler.parsed_fn_signature.parameters
     takes_input = has_path_parameters or any(name not in ("ctx", "session", "principal", "request", "state") for name in parameters)
     if needs_token(handler):
         found |= {401, 403, 404}
-    elif method in WRITE_METHODS:
-        found.add(429)
+    elif method in WRITE_METHODS:  # logging in, one-time codes, joining: wrong credentials, a refused tenant, throttling
+        found |= {401, 403, 429}
     if has_path_parameters:
         found.add(404)
     if takes_input:
