@@ -34,6 +34,13 @@ from core.migrate import upgrade
 from core.settings import load_settings
 from tenants.demo import DEMO_PASSWORD, DemoCity
 from tests.citus import cluster as citus_cluster
+from tests.support.log_scan import (  # noqa: F401  every log record of the session is scanned for personal data (issue 16, point 7)
+    pytest_runtest_call,
+    pytest_runtest_logstart,
+    pytest_runtest_teardown,
+    pytest_sessionfinish,
+    pytest_sessionstart,
+)
 
 BACKEND = os.environ.get("REDPROP_TEST_BACKEND", "sqlite")
 PG_ADMIN_URL = os.environ.get("REDPROP_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
