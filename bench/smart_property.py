@@ -8,11 +8,14 @@ backend):
     .venv/bin/python -m bench.smart_property [--backend postgresql|sqlite] [--rate 8000] [--seconds 20] [--trials 40]
 
 It migrates a fresh database and builds the demo city in it (smart_property on in A1), starts ``redprop worker --mqtt``
-(the MQTT subscriber alone) and the app under uvicorn as ``redprop serve`` does but without the access log (HTTP; its
-own MQTT subscriber off) as separate processes, and
-registers 200 simulated devices in A1. Each phase sends at a steady ``--rate`` readings per second for ``--seconds``
-and measures, from the first message sent to the last reading committed, how many readings were stored per second
-(HTTP twice: 50 readings a request from 16 connections, then ``--http-batch`` readings a request from 8).
+(the MQTT subscriber alone) and ``redprop serve`` (HTTP only: ``REDPROP_ACCESS_LOG=0``, no embedded worker, no MQTT
+subscriber) as separate processes, registers 200 simulated devices in A1 and waits until the server answers and the
+subscriber stores. Each phase sends at a steady ``--rate`` readings per second for ``--seconds`` and measures, from the
+first message sent to the last reading committed, how many readings were stored per second (HTTP three times: 50
+readings a request from 16 connections, ``--http-batch`` readings a request from 8, and the gateway route with
+``--gateway`` devices' messages of 50 readings a request from 8).
+``--profile N`` instead drives N requests through the app in this process (no server, no HTTP client) and prints the
+CPU milliseconds a request costs and a cProfile: the per-request cost whatever the machine's load.
 Latency: while 2,000 readings/s of background load flow over MQTT, a simulated tank reports a level under the demo
 rule's threshold (level < 0.5), ``--trials`` times; each alarm's ``created_at`` minus the moment the reading was
 published is one sample (the alarm is resolved between trials so the next reading opens a new one).
@@ -56,12 +59,6 @@ log_dest stderr
 log_type error
 log_type warning
 """
-SERVER = """
-import uvicorn
-from core.app import create_app
-from core.settings import get_settings
-uvicorn.run(create_app(get_settings()), host="127.0.0.1", port={port}, log_level="warning", access_log=False)
-"""
 
 
 def _port() -> int:
@@ -72,12 +69,6 @@ def _port() -> int:
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "core.cli", "--log-level", "WARNING", *args], cwd=ROOT, env=env)
-
-
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
-    """The app under uvicorn like ``redprop serve``, without the per-request access log (a log line per reading batch
-    costs more than the batch)."""
-    return subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)], cwd=ROOT, env=env)
 
 
 def start_broker() -> tuple[subprocess.Popen, str]:
@@ -136,6 +127,33 @@ async def phase(db: Database, compound_id, fleet, sender, rate: float, seconds: 
         "offered_per_second": round(stats.readings / sent_in),
         **({"http_statuses": dict(sorted(stats.statuses.items()))} if stats.statuses else {}),
     }
+
+
+async def ready(db: Database, compound_id, fleet, port: int, mqtt_url: str, timeout: float = 180) -> None:
+    """Until the server answers and the subscriber stores (a loaded machine starts them slowly; a fixed wait lost the
+    first phase's messages): a probe reading over MQTT every second until one is stored, ``/healthz`` until 200."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=5) as client:
+        while True:
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
+            await asyncio.sleep(1)
+    probe = simulator.MqttSender(mqtt_url, compound_id)
+    before = await stored(db, compound_id, fleet)
+    while await stored(db, compound_id, fleet) == before:
+        if time.monotonic() > deadline:
+            raise SystemExit("the MQTT subscriber stores nothing")
+        ts, body = simulator.message_of(fleet[0], [{"metric": "flow", "value": 1.0, "at": int(time.time())}])
+        await probe.send(fleet[0], ts, body, simulator.Stats())
+        await asyncio.sleep(1)
+    await probe.close()
 
 
 async def latency(db: Database, compound_id, fleet, trials: int, mqtt_url: str) -> dict:
@@ -197,11 +215,14 @@ async def main_async(args, url: str, owner: str) -> None:
             "PYTHONPATH": str(ROOT),
         }
         procs.append(start(["worker", "--mqtt"], env))
-        procs.append(start_server(port, {**env, "REDPROP_MQTT_ENABLED": "0"}))
+        # `redprop serve` itself, HTTP only: no access log (a line per request cost more than a batch), no embedded
+        # worker or MQTT subscriber (in production jobs run in `redprop worker` on a real broker)
+        server_env = {**env, "REDPROP_MQTT_ENABLED": "0", "REDPROP_EMBEDDED_WORKER": "0", "REDPROP_ACCESS_LOG": "0"}
+        procs.append(start(["serve", "--host", "127.0.0.1", "--port", str(port)], server_env))
         db = Database(url)
         try:
             fleet = await simulator.prepare(db, a1, args.devices)
-            await asyncio.sleep(8)  # the worker subscribes, the server starts
+            await ready(db, a1, fleet, port, mqtt_url)
             results = {
                 "mqtt": await phase(db, a1, fleet, simulator.MqttSender(mqtt_url, a1), args.rate, args.seconds, 20),
                 "http": await phase(
@@ -215,6 +236,15 @@ async def main_async(args, url: str, owner: str) -> None:
                     args.rate,
                     args.seconds,
                     args.http_batch,
+                ),
+                f"http_gateway_{args.gateway}_messages_of_50": await phase(
+                    db,
+                    a1,
+                    fleet,
+                    simulator.GatewaySender(f"http://127.0.0.1:{port}", a1, per_request=args.gateway, concurrency=8),
+                    args.rate,
+                    args.seconds,
+                    50,
                 ),
                 "alarm_latency": await latency(db, a1, fleet, args.trials, mqtt_url),
             }
@@ -280,6 +310,8 @@ async def profile_http(url: str, owner: str, requests: int, batch: int, gateway:
     import pstats
     import random
 
+    from sqlalchemy import event as sqlalchemy_event
+
     from core.app import create_app
     from plugins.smart_property.services.ingest import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -322,6 +354,13 @@ async def profile_http(url: str, owner: str, requests: int, batch: int, gateway:
                 path, headers, body = one_request(i)
                 await _asgi_post(app, path, headers, body)
             prepared = [one_request(i) for i in range(requests)]
+            statements: list[str] = []
+
+            def count(conn, cursor, statement, *_):
+                if "policy_changes" not in statement and "casbin" not in statement:  # the policy poller, not the request
+                    statements.append(statement.split(None, 1)[0].upper())
+
+            sqlalchemy_event.listen(app.state.db.engine.sync_engine, "before_cursor_execute", count)
             statuses: dict[int, int] = {}
             profiler = cProfile.Profile()
             cpu, wall = time.process_time(), time.perf_counter()
@@ -330,6 +369,7 @@ async def profile_http(url: str, owner: str, requests: int, batch: int, gateway:
                 status = await _asgi_post(app, path, headers, body)
                 statuses[status] = statuses.get(status, 0) + 1
             profiler.disable()
+            sqlalchemy_event.remove(app.state.db.engine.sync_engine, "before_cursor_execute", count)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             # the same again without the profiler's overhead
             prepared = [one_request(requests + i) for i in range(requests)]
@@ -348,6 +388,7 @@ async def profile_http(url: str, owner: str, requests: int, batch: int, gateway:
             "cpu_ms_a_request": round(cpu2 / requests * 1000, 2),
             "wall_ms_a_request": round(wall2 / requests * 1000, 2),
             "cpu_ms_a_request_profiled": round(cpu / requests * 1000, 2),
+            "statements_a_request": {k: round(statements.count(k) / requests, 2) for k in sorted(set(statements))},
             "readings_per_cpu_second": round(readings * requests / cpu2),
         }
     finally:
@@ -362,6 +403,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--http-batch", type=int, default=500, help="readings a request in the second HTTP phase (a buffering gateway)")
+    parser.add_argument("--gateway", type=int, default=20, help="messages (of 50 readings) a gateway request in the third HTTP phase")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="instead: N requests through the app in-process, CPU per request and a cProfile"
     )
