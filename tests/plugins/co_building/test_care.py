@@ -270,26 +270,16 @@ async def test_who_is_told_is_a_permission_a_custom_role_can_carry(db, city):
 
 async def test_the_planning_job_reads_everyone_s_visits_at_once(db, city):
     """A run that changes nothing costs the same statements for the demo's three people as for eight."""
-    from sqlalchemy import event
+    from core.testing.statements import recording
 
     a1 = city.compounds["A1"]
-    engine = db.engine.sync_engine
 
     async def quiet_run() -> int:
-        seen: list[str] = []
-
-        def count_(_conn, _cursor, statement, *_args, **_kw):
-            if not statement.startswith("SET LOCAL"):
-                seen.append(statement)
-
         async with db.transaction(Scope.of([a1])) as session:
             await services.plan_care_visits(session, a1)  # settles today's plan
-        event.listen(engine, "before_cursor_execute", count_)
-        try:
+        with recording(db) as seen:
             async with db.transaction(Scope.of([a1])) as session:
                 report = await services.plan_care_visits(session, a1)
-        finally:
-            event.remove(engine, "before_cursor_execute", count_)
         assert report.planned == 0 and report.missed == []
         return len(seen)
 

@@ -3,31 +3,13 @@ with the page size, and both stay small. Run against an older commit, the same t
 
 from __future__ import annotations
 
-import contextlib
-
-from sqlalchemy import event
+from core.testing.statements import recording
 
 LIST_BUDGET = 25
 DETAIL_BUDGET = 25
 
 
-@contextlib.contextmanager
-def counting(app):
-    """Count the statements the app's engines execute while the block runs."""
-    db = app.state.db
-    engines = {id(e): e for e in (db.engine, getattr(db, "cross_engine", db.engine))}.values()
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    for engine in engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
+counting = recording  # the core helper (tests import it from here too)
 
 
 def _url(city, *rest: str) -> str:
