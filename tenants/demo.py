@@ -57,8 +57,16 @@ ACCOUNTS = (
     ("officer-1", "文峰区城管执法队员", "district 1 law-enforcement officer"),
     ("resident-a1", "张建国", "resident (owner) in compound A1; phone 13800000001"),
     ("resident-a1b", "李秀英", "another owner in compound A1; phone 13800000002"),
+    ("resident-a1c", "王淑芬", "a third owner in compound A1; phone 13800000003"),
+    ("resident-a1d", "刘志强", "a fourth owner in compound A1; phone 13800000004"),
 )
-RESIDENT_PHONES = {"resident-a1": "13800000001", "resident-a1b": "13800000002"}
+RESIDENT_PHONES = {
+    "resident-a1": "13800000001",
+    "resident-a1b": "13800000002",
+    "resident-a1c": "13800000003",
+    "resident-a1d": "13800000004",
+}
+"""A1's owners with an account: one raises a proposal, the other three reach its co-signature threshold (3)."""
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ("建国", "秀英", "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞")
 
@@ -389,6 +397,21 @@ async def _core_city(session: AsyncSession) -> DemoCity:
     )
     other.user_id, other.name, other.phone = city.users["resident-a1b"], "李秀英", "13800000002"
     await grant("resident-a1b", "resident", compound_domain(a1))
+    # two more owners of A1, each of another household, log in by phone too: with them a resident's proposal
+    # can gather its three co-signatures in the demo (issue 15, point 5)
+    taken = {owner.household_id, other.household_id}
+    for username in ("resident-a1c", "resident-a1d"):
+        row = await session.scalar(
+            select(Resident)
+            .where(Resident.compound_id == a1, Resident.role == "owner", Resident.household_id.not_in(taken), Resident.user_id.is_(None))
+            .order_by(Resident.id)
+            .offset(1)
+            .limit(1)
+        )
+        taken.add(row.household_id)
+        display = next(d for u, d, _ in ACCOUNTS if u == username)
+        row.user_id, row.name, row.phone = city.users[username], display, RESIDENT_PHONES[username]
+        await grant(username, "resident", compound_domain(a1))
     await session.flush()
     await _owner_without_id_card(session, city, start)
     return city

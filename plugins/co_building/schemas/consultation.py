@@ -42,6 +42,8 @@ class ProposalOut(Output):
     meeting_id: uuid.UUID | None
     outcome: str
     created_at: dt.datetime
+    raised_by_me: bool = False
+    """The caller raised it (and so cannot co-sign it)."""
 
 
 class DecisionIn(Input):

@@ -336,6 +336,24 @@ async def open_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid
         {"vote_id": str(vote.id), "title": vote.title, "closes_at": vote.closes_at.isoformat()},
         compound_id=compound_id,
     )
+    # the owners on the roll who have an account hear of it: only owners vote (issue 15, point 5)
+    owners = (
+        await session.scalars(
+            select(Resident.user_id)
+            .where(Resident.compound_id == compound_id, Resident.role == "owner", Resident.user_id.is_not(None))
+            .distinct()
+        )
+    ).all()
+    if owners:
+        await notify(
+            session,
+            sorted(owners),
+            "co_building.vote.opened",
+            f"业主表决：{vote.title}",
+            f"表决已开始，请在 {vote.closes_at.astimezone(ZoneInfo(await compound_zone(session, compound_id))):%Y-%m-%d %H:%M} 前投票。",
+            link=f"/portal/compounds/{compound_id}/co_building/votes/{vote.id}",
+            compound_id=compound_id,
+        )
     return vote
 
 
@@ -1113,6 +1131,7 @@ async def proposals_out(session: AsyncSession, rows: list[Proposal], user_id: uu
             threshold=p.threshold,
             signature_count=p.signature_count,
             signed_by_me=p.id in signed,
+            raised_by_me=p.proposer_user_id == user_id,
             meeting_id=p.meeting_id,
             outcome=p.outcome,
             created_at=p.created_at,
