@@ -7,7 +7,7 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
@@ -84,56 +84,58 @@ async def reopen_rate(session: AsyncSession, compound_id: uuid.UUID, start: dt.d
     return percent(sum(1 for n in done if n > 0), len(done))
 
 
-async def _filed_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date, *columns) -> dict:
-    """The columns of the requests filed in the period, per compound: one statement per time zone (bulk indicators)."""
-    found: dict[uuid.UUID, list] = {}
+async def _counted_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date, *aggregates) -> dict:
+    """Aggregates over the requests filed in the period, per compound: one grouped statement per time zone (bulk
+    indicators; the per-compound forms above read the rows and count in Python — the counts are the same)."""
+    found: dict[uuid.UUID, tuple] = {}
     for lo, hi, ids in await zone_windows(session, compound_ids, start, end):
-        stmt = select(ServiceRequest.compound_id, *columns).where(
-            ServiceRequest.compound_id.in_(ids),
-            ServiceRequest.created_at >= lo,
-            ServiceRequest.created_at < hi,
-            ServiceRequest.state != "cancelled",
+        stmt = (
+            select(ServiceRequest.compound_id, *aggregates)
+            .where(
+                ServiceRequest.compound_id.in_(ids),
+                ServiceRequest.created_at >= lo,
+                ServiceRequest.created_at < hi,
+                ServiceRequest.state != "cancelled",
+            )
+            .group_by(ServiceRequest.compound_id)
         )
-        for row in (await session.execute(stmt)).all():
-            found.setdefault(row[0], []).append(tuple(row[1:]))
+        found.update((row[0], tuple(row[1:])) for row in (await session.execute(stmt)).all())
     return found
 
 
+def _count(*conditions):
+    return func.count().filter(and_(*conditions))
+
+
 async def on_time_response_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-    moment = now()
-    rows = await _filed_many(session, compound_ids, start, end, ServiceRequest.responded_at, ServiceRequest.response_due_at)
-    out = {}
-    for c, found in rows.items():
-        decided = [(r, d) for r, d in found if r is not None or d <= moment]
-        out[c] = percent(sum(1 for r, d in decided if r is not None and r <= d), len(decided))
-    return out
+    answered = ServiceRequest.responded_at.is_not(None)
+    decided = _count(or_(answered, ServiceRequest.response_due_at <= now()))
+    kept = _count(answered, ServiceRequest.responded_at <= ServiceRequest.response_due_at)
+    return {c: percent(int(k), int(d)) for c, (k, d) in (await _counted_many(session, compound_ids, start, end, kept, decided)).items()}
 
 
 async def on_time_completion_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-    moment = now()
-    columns = (ServiceRequest.completed_at, ServiceRequest.completion_due_at, ServiceRequest.completion_breached)
-    out = {}
-    for c, found in (await _filed_many(session, compound_ids, start, end, *columns)).items():
-        decided = [(done, d, late) for done, d, late in found if done is not None or d <= moment]
-        out[c] = percent(sum(1 for done, d, late in decided if done is not None and done <= d and not late), len(decided))
-    return out
+    done = ServiceRequest.completed_at.is_not(None)
+    decided = _count(or_(done, ServiceRequest.completion_due_at <= now()))
+    kept = _count(
+        done,
+        ServiceRequest.completed_at <= ServiceRequest.completion_due_at,
+        or_(ServiceRequest.completion_breached.is_(None), ServiceRequest.completion_breached.is_(False)),
+    )
+    return {c: percent(int(k), int(d)) for c, (k, d) in (await _counted_many(session, compound_ids, start, end, kept, decided)).items()}
 
 
 async def mean_rating_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-    out = {}
-    for c, found in (await _filed_many(session, compound_ids, start, end, ServiceRequest.rating)).items():
-        ratings = [r for (r,) in found if r is not None]
-        if ratings:
-            out[c] = (Decimal(sum(ratings)) / Decimal(len(ratings))).quantize(CENT, rounding=ROUND_HALF_UP)
-    return out
+    totals = await _counted_many(session, compound_ids, start, end, func.sum(ServiceRequest.rating), func.count(ServiceRequest.rating))
+    return {c: (Decimal(int(total)) / Decimal(int(n))).quantize(CENT, rounding=ROUND_HALF_UP) for c, (total, n) in totals.items() if n}
 
 
 async def reopen_rate_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-    out = {}
-    for c, found in (await _filed_many(session, compound_ids, start, end, ServiceRequest.reopen_count, ServiceRequest.state)).items():
-        done = [n for n, state in found if n > 0 or state in {"completed", "rated", "closed"}]
-        out[c] = percent(sum(1 for n in done if n > 0), len(done))
-    return out
+    reopened = ServiceRequest.reopen_count > 0
+    done = _count(or_(reopened, ServiceRequest.state.in_(("completed", "rated", "closed"))))
+    return {
+        c: percent(int(r), int(d)) for c, (r, d) in (await _counted_many(session, compound_ids, start, end, _count(reopened), done)).items()
+    }
 
 
 async def open_requests(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
