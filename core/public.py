@@ -63,12 +63,14 @@ async def compound_name(session: AsyncSession, compound_id: uuid.UUID) -> str:
 async def user_ids_by_phone(session: AsyncSession, phones: Sequence[str]) -> dict[str, uuid.UUID]:
     """The accounts that log in with these phone numbers (residents), one query; numbers without one are absent."""
     from core.identity.models import User
+    from core.identity.phones import phone_index
 
     wanted = sorted({p for p in phones if p})
     if not wanted:
         return {}
-    rows = await session.execute(select(User.phone, User.id).where(User.phone.in_(wanted), User.is_active.is_(True)))
-    return {phone: user_id for phone, user_id in rows.all()}
+    by_index = {phone_index(p): p for p in wanted}  # phones are sealed: matched by their blind index
+    rows = await session.execute(select(User.phone_index, User.id).where(User.phone.in_(wanted), User.is_active.is_(True)))
+    return {by_index[index]: user_id for index, user_id in rows.all()}
 
 
 def enable_rls(table: str, column: str = "compound_id") -> None:

@@ -42,9 +42,10 @@ from core.audit.services import record
 from core.clock import now
 from core.db import ScopeViolation, session_scope
 from core.events.services import emit
+from core.identity.phones import seal_phone
 from core.ids import uuid7
 from core.problems import Problem, not_found
-from core.security import blind_index, encrypt_pii
+from core.security import blind_index, decrypt_pii, encrypt_pii
 from core.validators import id_card_problem, phone_problem
 from core.xlsx import restore, safe_row
 from tenants.import_models import ImportReport
@@ -475,12 +476,13 @@ async def load_registered(session: AsyncSession, compound_id: uuid.UUID) -> Regi
         select(Household.room_id, Household.id, Household.moved_in_on).where(Household.compound_id == compound_id).order_by(Household.id)
     ):
         reg.households.setdefault(room_id, (household_id, moved_in_on))
-    for room_id, index, name, role, phone in await session.execute(
-        select(Household.room_id, Resident.id_card_index, Resident.name, Resident.role, Resident.phone)
+    for room_id, index, name, role, phone_cipher in await session.execute(
+        select(Household.room_id, Resident.id_card_index, Resident.name, Resident.role, Resident.phone_cipher)
         .join(Household, (Household.compound_id == Resident.compound_id) & (Household.id == Resident.household_id))
         .where(Resident.compound_id == compound_id)
     ):
         known = reg.residents.setdefault(room_id, {})
+        phone = decrypt_pii(phone_cipher)
         # a row without ID card is recognised by name and role, whether or not the registered resident has one
         known[("name", name, role)] = (name, role, phone)
         if index:
@@ -736,7 +738,7 @@ def _build(rooms: dict[tuple[str, str, str], _PlannedRoom], registered: Register
                     "user_id": None,
                     "name": row.name,
                     "role": row.role,
-                    "phone": row.phone,
+                    **seal_phone(row.phone),
                     "id_card_cipher": encrypt_pii(row.id_card) if row.id_card else None,
                     "id_card_index": identity[1] if identity[0] == "id" else None,
                 }

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, ForeignKeyConstraint, In
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, ExactDecimal, ScopeRoot, TenantScoped, Timestamped, UTCDateTime, utcnow
+from core.identity.phones import SealedPhone
 from core.ids import uuid7
 
 TENANT_KINDS = ("platform", "enterprise", "district")
@@ -135,21 +136,21 @@ class Household(CompoundScoped, Base):
     moved_in_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class Resident(CompoundScoped, Base):
-    """A person of a household: owner (业主), tenant (租户) or family member; ID card encrypted at rest."""
+class Resident(SealedPhone, CompoundScoped, Base):
+    """A person of a household: owner (业主), tenant (租户) or family member; ID card and phone encrypted at rest."""
 
     __tablename__ = "residents"
     __table_args__ = (
         ForeignKeyConstraint(["compound_id", "household_id"], ["households.compound_id", "households.id"], ondelete="CASCADE"),
         Index("ix_residents_user", "user_id"),
         Index("ix_residents_id_card_index", "compound_id", "id_card_index"),
+        Index("ix_residents_phone_index", "compound_id", "phone_index"),
     )
 
     household_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
-    phone: Mapped[str | None] = mapped_column(String(20))
     id_card_cipher: Mapped[bytes | None] = mapped_column()
     id_card_index: Mapped[str | None] = mapped_column(String(40))
     """Blind index of the ID-card number: one owner of several rooms is recognised without decrypting."""

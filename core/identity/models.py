@@ -9,17 +9,18 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, Uui
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, Timestamped, UTCDateTime, utcnow
+from core.identity.phones import SealedPhone
 from core.ids import uuid7
 
 
-class User(Base, Timestamped):
-    """A person who logs in: staff by username, residents by phone number."""
+class User(SealedPhone, Base, Timestamped):
+    """A person who logs in: staff by username, residents by phone number (encrypted, found by its blind index)."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("phone_index"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -94,6 +94,8 @@ ESCALATE_AGAIN_HOURS = 4
 administrators are told too."""
 
 WORK_ORDER = "co_building.work_order"
+REQUESTER_PII = "co_building.requester_pii"
+"""Who calls the filer back (the operator's staff) reads their phone number in full; others (a district) see it masked."""
 ESCALATION = {1: "escalate", 2: "oversee"}
 """Who each escalation level tells: holders of ``escalate`` on work orders (the compound's managers), then of ``oversee``
 (the enterprise's administrators): permissions in policies.csv, so custom roles can carry them too."""
@@ -535,6 +537,7 @@ async def request_out(ctx: RequestContext, rows: list[ServiceRequest], *, with_t
     who = await names(session, {r.assignee_user_id for r in rows})
     rooms = await room_labels(session, ctx.compound_id, {r.room_id for r in rows})
     staff = ctx.can(WORK_ORDER, "read")
+    sees_phone = ctx.can(REQUESTER_PII, "read")  # a district supervises the queue without the filers' numbers
     out = []
     for r in rows:
         mine = r.filed_for_user_id == ctx.user_id
@@ -555,7 +558,7 @@ async def request_out(ctx: RequestContext, rows: list[ServiceRequest], *, with_t
                 state=r.state,
                 allowed_actions=allowed_actions(ctx, r),
                 contact_name=r.contact_name if (staff or mine) else _initial(r.contact_name),
-                contact_phone=r.contact_phone if (staff or mine) else mask_phone(r.contact_phone),
+                contact_phone=r.contact_phone if (sees_phone or mine) else mask_phone(r.contact_phone),
                 assignee_user_id=r.assignee_user_id,
                 assignee_name=who.get(r.assignee_user_id) if r.assignee_user_id else None,
                 created_at=r.created_at,
