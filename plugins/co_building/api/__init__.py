@@ -21,7 +21,7 @@ class OverviewController(Controller):
         return services.overview(compound_id)
 
 
-from plugins.co_building.api import consultation, featured, fees, requests, rules, volunteers  # noqa: E402
+from plugins.co_building.api import consultation, featured, fee_changes, fees, requests, rules, volunteers  # noqa: E402
 from plugins.co_building.pages import PAGE_ROUTER  # noqa: E402
 
 ROUTE_HANDLERS = [
@@ -32,5 +32,6 @@ ROUTE_HANDLERS = [
     *volunteers.ROUTE_HANDLERS,
     *consultation.ROUTE_HANDLERS,
     *rules.ROUTE_HANDLERS,
+    *fee_changes.ROUTE_HANDLERS,
     PAGE_ROUTER,
 ]

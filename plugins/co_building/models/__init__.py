@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from plugins.co_building.models import consultation, featured, fees, requests, rules, volunteers
+from plugins.co_building.models import consultation, featured, fee_changes, fees, requests, rules, volunteers
 
-MODELS: list[type] = [*requests.MODELS, *fees.MODELS, *featured.MODELS, *volunteers.MODELS, *consultation.MODELS, *rules.MODELS]
+MODELS: list[type] = [
+    *requests.MODELS,
+    *fees.MODELS,
+    *featured.MODELS,
+    *volunteers.MODELS,
+    *consultation.MODELS,
+    *rules.MODELS,
+    *fee_changes.MODELS,
+]

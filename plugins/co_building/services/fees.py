@@ -106,6 +106,18 @@ async def update_fee_item(session: AsyncSession, compound_id: uuid.UUID, item_id
     )
     if clash:
         raise invalid("name", "the compound already has a fee item of this name")
+    if price != item.unit_price and await _billed(session, compound_id, item_id):
+        # a fee standard in use changes through a fee change the community party organisation reviews (前置把关)
+        raise Problem(
+            409,
+            "pre-review-required",
+            "Pre-review required",
+            "unit_price: this fee standard is in use; propose a fee change (POST …/fee-changes) for the party organisation's pre-review",
+            title_zh="需要前置把关",
+            detail_zh="该收费标准已在计费，调价须经社区党组织前置把关：请提出调价申请",
+            matter="change_fee_standard",
+            field="unit_price",
+        )
     item.name, item.unit_price, item.unit, item.due_days, item.active, item.area_basis = (
         data.name.strip(),
         price,
@@ -116,6 +128,12 @@ async def update_fee_item(session: AsyncSession, compound_id: uuid.UUID, item_id
     )
     await session.flush()
     return item
+
+
+async def _billed(session: AsyncSession, compound_id: uuid.UUID, item_id: uuid.UUID) -> bool:
+    return bool(
+        await session.scalar(select(BillLine.id).where(BillLine.compound_id == compound_id, BillLine.fee_item_id == item_id).limit(1))
+    )
 
 
 def fee_item_out(item: FeeItem) -> s.FeeItemOut:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -156,3 +157,42 @@ def test_hook_redprop_pre_reviewer(plugin_host):
     assert set(review.MATTERS) == {"elect_committee", "hire_property_company", "use_maintenance_fund", "change_fee_standard"}
     problem = review.blocked(review.PreReview("use_maintenance_fund", uuid.uuid4(), "requested"))
     assert problem.status == 409 and problem.extra["review_state"] == "requested" and "前置把关" in problem.extra["detail_zh"]
+
+
+async def test_a_fee_standard_in_use_changes_only_after_the_review_and_on_its_date(client, as_user, city):
+    a1 = city.compounds["A1"]
+    admin, secretary = await as_user("ent-a-admin"), await as_user("party-secretary-1")
+    fees = f"/api/v1/compounds/{a1}/co_building"
+    items = (await client.get(fees + "/fee-items/", headers=admin)).json()["items"]
+    item = items[0]  # a demo item, billed for months: a fee standard in use
+    body = {**{k: item[k] for k in ("name", "kind", "unit", "due_days", "active", "area_basis")}, "unit_price": "9.9"}
+    direct = await client.put(fees + f"/fee-items/{item['id']}", json=body, headers=admin)
+    assert direct.status_code == 409 and direct.json()["matter"] == "change_fee_standard"
+
+    day = (NOW + dt.timedelta(days=3)).date()
+    change = await client.post(
+        fees + "/fee-changes/",
+        json={"fee_item_id": item["id"], "unit_price": "9.9", "effective_on": day.isoformat(), "reason": "成本上涨"},
+        headers=admin,
+    )
+    assert change.status_code == 201, change.text
+    change = change.json()
+    assert change["pre_review"] == "missing" and change["state"] == "proposed"
+    blocked = await client.post(fees + f"/fee-changes/{change['id']}/apply", headers=admin)
+    assert blocked.status_code == 409 and blocked.json()["review_state"] == "missing"
+
+    assert (await client.post(fees + f"/fee-changes/{change['id']}/pre-review", headers=admin)).json()["pre_review"] == "requested"
+    waiting = (await client.get(api(a1, "/pre-reviews?state=requested"), headers=secretary)).json()["items"]
+    review = next(w for w in waiting if w["subject_id"] == change["id"])
+    assert review["matter"] == "change_fee_standard" and "9.9" in review["subject_title"]
+    r = await client.post(api(a1, f"/pre-reviews/{review['id']}/record"), json={"opinion": "approve"}, headers=secretary)
+    assert r.status_code == 200
+
+    early = await client.post(fees + f"/fee-changes/{change['id']}/apply", headers=admin)
+    assert early.status_code == 409 and early.json()["effective_on"] == day.isoformat()  # approved, but not its day yet
+    clock.advance(dt.timedelta(days=3))
+    admin = await as_user("ent-a-admin")
+    applied = await client.post(fees + f"/fee-changes/{change['id']}/apply", headers=admin)
+    assert applied.status_code == 200 and applied.json()["state"] == "applied"
+    after = next(i for i in (await client.get(fees + "/fee-items/", headers=admin)).json()["items"] if i["id"] == item["id"])
+    assert Decimal(after["unit_price"]) == Decimal("9.9")
