@@ -135,7 +135,50 @@ def handle_http(request: Request, exc: HTTPException) -> Response:
     return _respond(request, Problem(exc.status_code, slug, title, detail), headers=exc.headers)
 
 
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks a client to wait: a database restart or fail-over takes seconds, a pool refills at once."""
+
+# SQLSTATE classes meaning "the database cannot answer now", not "this request is wrong": connection exceptions
+# (08), insufficient resources (53: too many connections, disk full), operator intervention (57: a statement
+# timeout or cancel 57014, a shutdown 57P01-57P03)
+_UNAVAILABLE_CLASSES = ("08", "53", "57")
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why ``exc`` means the database is unavailable or too slow for now (a 503, try again), or None.
+
+    Covers a connection refused or lost (PostgreSQL restarting), the pool exhausted, and a statement cancelled by
+    ``statement_timeout`` (``REDPROP_DB_STATEMENT_TIMEOUT_MS``)."""
+    from sqlalchemy import exc as sa
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sa.TimeoutError):
+            return "no database connection free in time"
+        if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+            return "the database connection was lost"
+        code = str(getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None) or "")
+        if code == "57014":
+            return "the database did not answer in time (statement timeout)"
+        if code[:2] in _UNAVAILABLE_CLASSES:
+            return f"the database cannot answer now ({code})"
+        if isinstance(exc, (ConnectionError, TimeoutError)) or type(exc).__name__ in (
+            "ConnectionDoesNotExistError",
+            "InterfaceError",
+            "CannotConnectNowError",
+        ):
+            return "the database cannot be reached"
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return None
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
+    reason = unavailable_reason(exc)
+    if reason is not None:
+        log.warning("%s %s: 503, %s (%s)", request.method, request.url.path, reason, type(exc).__name__)
+        problem = Problem(503, "service-unavailable", "Service unavailable", f"{reason}; try again shortly")
+        return _respond(request, problem, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return _respond(request, Problem(HTTP_500_INTERNAL_SERVER_ERROR, "server-error", "Internal server error"))
 
@@ -150,4 +193,4 @@ EXCEPTION_HANDLERS = {
     Exception: handle_unexpected,
 }
 
-__all__ = ["Problem", "not_found", "invalid", "conflict", "EXCEPTION_HANDLERS"]
+__all__ = ["Problem", "not_found", "invalid", "conflict", "unavailable_reason", "EXCEPTION_HANDLERS"]

@@ -10,8 +10,10 @@ by ``tenants.housing``), checked in the compound's domains like every route.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import uuid
@@ -32,6 +34,8 @@ from core.ids import uuid7
 from core.pagination import paginate
 from core.problems import Problem, invalid, not_found
 from core.settings import Settings, get_settings
+
+log = logging.getLogger("redprop.files")
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -320,7 +324,16 @@ async def upload(
     # the row first: a refused insert leaves no blob behind; a failed put raises and the row is rolled back.
     # Only a failed commit after a successful put leaves an orphan blob, unreachable and harmless.
     await session.flush()
-    await storage.put(row.storage_key, data, content_type)
+    try:
+        await storage.put(row.storage_key, data, content_type)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # the store is full: a clear answer, and the rollback drops the row (the store removed its partial write)
+        log.error("attachment store full (%s): upload of %s bytes refused", errno.errorcode.get(exc.errno or 0, exc.errno), len(data))
+        raise Problem(
+            507, "storage-full", "Insufficient storage", "the attachment store is full: nothing was saved; try again later"
+        ) from exc
     return row
 
 

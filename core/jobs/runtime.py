@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 import os
 import socket
@@ -90,21 +91,67 @@ def make_broker(url: str, settings: Settings) -> dramatiq.Broker:
     return broker
 
 
+class MalformedMessage(Exception):
+    """A message no retry can ever handle (arguments of the wrong shape, bytes that are no message): it becomes a
+    dead letter at once, and the worker goes on with the next one."""
+
+
+MALFORMED_ACTOR = "core.malformed_message"
+"""The actor an undecodable message is handed to (:class:`SafeEncoder`): it only fails, so the message is dead-lettered."""
+
+
+class SafeEncoder(dramatiq.JSONEncoder):
+    """dramatiq's JSON encoding, except that bytes which are no message decode to a message for
+    :data:`MALFORMED_ACTOR` carrying them (as text), instead of an error that stops the broker's consumer (the
+    Redis consumer would restart and fetch the same bytes again, the stub consumer would lose a prefetch slot)."""
+
+    def decode(self, data: bytes) -> dict[str, Any]:
+        try:
+            fields = super().decode(data)
+            if not isinstance(fields, dict) or not {"queue_name", "actor_name", "args", "message_id"} <= fields.keys():
+                raise ValueError("not a dramatiq message")
+            return fields
+        except Exception as exc:
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else repr(data)
+            message_id = str(uuid.uuid5(uuid.NAMESPACE_OID, hashlib.sha256(text.encode()).hexdigest()))  # the same bytes, one letter
+            log.error("undecodable message %s on the queue: %s", message_id, type(exc).__name__)
+            return {
+                "queue_name": "default",
+                "actor_name": MALFORMED_ACTOR,
+                "args": [text[:2000], f"{type(exc).__name__}: {exc}"[:500]],
+                "kwargs": {},
+                "options": {"redis_message_id": message_id},
+                "message_id": message_id,
+                "message_timestamp": int(time.time() * 1000),
+            }
+
+
 class DeadLetters(Middleware):
-    """Records a message that exhausted its retries in ``dead_letters`` (listable, retryable)."""
+    """Records a message that failed for good in ``dead_letters`` (listable, retryable): retries exhausted, a
+    :class:`MalformedMessage`, or a message for an actor this process does not know (rejected before it runs)."""
 
     def __init__(self, runtime: JobRuntime) -> None:
         self.runtime = runtime
 
-    def after_process_message(self, broker, message, *, result=None, exception=None):
-        if exception is None or not getattr(message, "failed", False):
-            return  # succeeded, or the Retries middleware (which runs first) will try again
-        error = "".join(traceback.format_exception_only(type(exception), exception)).strip()
+    def _record(self, message, exception: BaseException | None) -> None:
+        if exception is None:
+            error = f"no actor named {message.actor_name!r} in this process"
+        else:
+            error = "".join(traceback.format_exception_only(type(exception), exception)).strip()
         self.runtime.call_soon(
             self.runtime.record_dead_letter(
                 message.message_id, message.queue_name, message.actor_name, list(message.args), dict(message.kwargs), error
             )
         )
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        if exception is None or not getattr(message, "failed", False):
+            return  # succeeded, or the Retries middleware (which runs first) will try again
+        self._record(message, exception)
+
+    def after_nack(self, broker, message):
+        if message.actor_name not in broker.actors:  # refused before any middleware ran: recorded here
+            self._record(message, None)
 
 
 @dataclass
@@ -161,7 +208,7 @@ class JobRuntime:
             await spec.fn(runtime, *args)  # results are not kept: jobs report through the database
 
         run.__name__ = spec.name.replace(".", "_")
-        options: dict[str, Any] = {"time_limit": spec.time_limit_ms}
+        options: dict[str, Any] = {"time_limit": spec.time_limit_ms, "throws": (MalformedMessage,)}
         if spec.max_retries is not None:
             options["max_retries"] = spec.max_retries
         return dramatiq.actor(run, actor_name=spec.name, queue_name=spec.queue, broker=self.broker, **options)
@@ -231,7 +278,15 @@ class JobRuntime:
 
 
 async def _handle_events(runtime: JobRuntime, event_ids: list[str]) -> None:
-    await handle_events(runtime.database(), runtime.host, [uuid.UUID(i) for i in event_ids])
+    try:
+        ids = [uuid.UUID(i) for i in event_ids]
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise MalformedMessage(f"core.handle_events takes a list of event ids, got {event_ids!r:.200}") from exc
+    await handle_events(runtime.database(), runtime.host, ids)
+
+
+async def _malformed_message(runtime: JobRuntime, data: str, reason: str) -> None:
+    raise MalformedMessage(f"undecodable message ({reason})")
 
 
 async def _deliver_notifications(runtime: JobRuntime) -> None:
@@ -243,7 +298,11 @@ async def _deliver_notifications(runtime: JobRuntime) -> None:
 
 def core_jobs() -> list[Job]:
     """The kernel's own jobs; the control plane's (monthly invoices) and the plugins' come through ``redprop_actors``."""
-    return [Job("core.handle_events", _handle_events), Job("core.deliver_notifications", _deliver_notifications)]
+    return [
+        Job("core.handle_events", _handle_events),
+        Job("core.deliver_notifications", _deliver_notifications),
+        Job(MALFORMED_ACTOR, _malformed_message, max_retries=0),
+    ]
 
 
 def core_schedules() -> list[dict[str, Any]]:
@@ -309,6 +368,7 @@ async def retry_dead_letters(runtime: JobRuntime, db: Database, ids: list[int] |
 
 
 def build_runtime(settings: Settings, host: PluginHost) -> JobRuntime:
+    dramatiq.set_encoder(SafeEncoder())
     broker = make_broker(settings.broker_url, settings)
     dramatiq.set_broker(broker)
     runtime = JobRuntime(settings=settings, host=host, broker=broker)
