@@ -125,3 +125,33 @@ async def test_the_register_list_costs_the_same_statements_for_one_row_or_a_page
         counts.append(counted[0])
     assert counts[1] == counts[2], counts
     assert counts[3] <= counts[2] + 1, counts
+
+
+async def test_the_register_pages_keep_it_and_show_residents_what_is_in_force(client, as_user, city):
+    from tests.core.test_web import HTML, sign_in
+
+    staff = await as_user("ent-a-admin")
+    v1 = (
+        await client.post(
+            rules(city) + "/",
+            json={
+                "kind": "committee_rules",
+                "title": "业主委员会议事规则",
+                "body": "第一条 业委会每季度召开例会。",
+                "effective_from": "2026-01-01",
+            },
+            headers=staff,
+        )
+    ).json()
+    await client.post(rules(city) + f"/versions/{v1['id']}/publish", headers=staff)
+    await client.post(
+        rules(city) + f"/{v1['series_id']}/versions", json={"body": "草稿：每月召开例会。", "effective_from": "2027-01-01"}, headers=staff
+    )
+    client.follow_redirects = False
+    a1 = city.compounds["A1"]
+    await sign_in(client, "ent-a-admin")
+    console = await client.get(f"/console/compounds/{a1}/co_building/rules/", headers=HTML)
+    assert console.status_code == 200 and "议事规则" in console.text and "现行有效" in console.text and "草稿（居民不可见）" in console.text
+    await sign_in(client, "resident-a1")
+    portal = await client.get(f"/portal/compounds/{a1}/co_building/rules/", headers=HTML)
+    assert portal.status_code == 200 and "每季度召开例会" in portal.text and "每月召开例会" not in portal.text
