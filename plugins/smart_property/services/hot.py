@@ -22,11 +22,12 @@ import uuid
 import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, case, func, literal_column, select, update
+from sqlalchemy import Integer, Uuid, bindparam, case, func, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import module_state
 from core.clock import now
+from core.db import UTCDateTime
 from plugins.smart_property.models import Alarm, Device, Rule
 
 MODULE = "smart_property"
@@ -227,3 +228,59 @@ async def rules_of(session: AsyncSession, cache: Cache, compound_id: uuid.UUID, 
             )
     cache.rules[compound_id] = ((len(rows), max((r.updated_at for r in rows), default=None)), by_kind)
     return by_kind
+
+
+_HEARD_AND_STORED = text(
+    """
+WITH heard AS (
+    UPDATE smart_property_devices d
+    SET last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < s.sent THEN s.sent ELSE d.last_seen_at END
+    FROM unnest(CAST(:d_ids AS uuid[]), CAST(:d_versions AS integer[]), CAST(:d_sent AS timestamptz[])) AS s(id, version, sent)
+    WHERE d.compound_id = CAST(:compound_id AS uuid) AND d.id = s.id AND d.secret_version = s.version
+      AND d.active AND d.status = 'online'
+    RETURNING d.id
+), stored AS (
+    INSERT INTO smart_property_readings (compound_id, id, device_id, metric, at, value, created_at, updated_at)
+    SELECT CAST(:compound_id AS uuid), r.id, r.device_id, r.metric, r.at, r.value,
+           CAST(:moment AS timestamptz), CAST(:moment AS timestamptz)
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:device_ids AS uuid[]), CAST(:metrics AS varchar[]),
+                CAST(:ats AS timestamptz[]), CAST(:vals AS float8[])) AS r(id, device_id, metric, at, value)
+    WHERE r.device_id IN (SELECT id FROM heard)
+)
+SELECT h.id,
+       (SELECT count(*) FROM smart_property_alarms a
+        WHERE a.compound_id = CAST(:compound_id AS uuid) AND a.device_id = h.id AND a.state IN ('open', 'acknowledged')),
+       (SELECT count(*) FROM smart_property_rules WHERE compound_id = CAST(:compound_id AS uuid)),
+       (SELECT max(updated_at) FROM smart_property_rules WHERE compound_id = CAST(:compound_id AS uuid))
+FROM heard h
+"""
+).columns(id=Uuid(), open_alarms=Integer(), rules=Integer(), rules_at=UTCDateTime())
+
+
+async def heard_and_stored(
+    session: AsyncSession,
+    compound_id: uuid.UUID,
+    stamps: dict[uuid.UUID, tuple[int, dt.datetime]],
+    rows: list[dict],
+    moment: dt.datetime,
+) -> tuple[dict[uuid.UUID, int], RulesVersion]:
+    """PostgreSQL: :func:`heard` and the readings of the devices it matched, in one statement (one round trip): the
+    readings of a device that fails the check are not inserted (its messages are judged again, read afresh)."""
+    params = {
+        "compound_id": compound_id,
+        "moment": moment,
+        "d_ids": list(stamps),
+        "d_versions": [v[0] for v in stamps.values()],
+        "d_sent": [v[1] for v in stamps.values()],
+        "ids": [r["id"] for r in rows],
+        "device_ids": [r["device_id"] for r in rows],
+        "metrics": [r["metric"] for r in rows],
+        "ats": [r["at"] for r in rows],
+        "vals": [r["value"] for r in rows],
+    }
+    matched: dict[uuid.UUID, int] = {}
+    version: RulesVersion = (-1, None)
+    for device_id, alarms, count, latest in (await session.execute(_HEARD_AND_STORED, params)).all():
+        matched[device_id] = alarms
+        version = (count, latest)
+    return matched, version

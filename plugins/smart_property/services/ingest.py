@@ -285,13 +285,29 @@ async def store_readings(session: AsyncSession, rows: list[dict]) -> None:
     )
 
 
+def _rows(compound_id: uuid.UUID, device_id: uuid.UUID, batch: TelemetryBatch, sent: dt.datetime, moment: dt.datetime) -> list[dict]:
+    return [
+        {
+            "compound_id": compound_id,
+            "id": uuid7(),
+            "device_id": device_id,
+            "metric": r.metric,
+            "at": _moment(r.at, sent),
+            "value": r.value,
+            "created_at": moment,
+            "updated_at": moment,
+        }
+        for r in batch.readings
+    ]
+
+
 async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[Message], transport: str) -> BatchResult:
     """Verify and store a batch of messages for one compound (one transaction: the caller's), evaluate the rules.
 
     A few statements whatever the number of messages. Devices known to this process (:mod:`services.hot`) cost one
     statement that records them heard and checks them (secret version, active, online), returning their open alarms
-    and the rules' version; the readings one insert; alarms are read only when a rule fires or the device has one
-    open. Devices not cached, or whose cached row no longer holds, are read afresh (one query) and judged as the
+    and the rules' version, and their readings one insert — on PostgreSQL both in one statement; alarms are read only
+    when a rule fires or the device has one open. Devices not cached, or whose cached row no longer holds, are read afresh (one query) and judged as the
     first time; refusals are one upsert per reason.
     """
     result = BatchResult(outcomes=[Outcome() for _ in messages])
@@ -322,6 +338,7 @@ async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[M
         assert snap is not None and batch is not None and sent is not None
         fast.append((i, snap, batch, sent))
     accepted: list[tuple[int, Any, TelemetryBatch, dt.datetime]] = []
+    stored: set[int] = set()  # messages whose readings went in with the statement that checked their device
     open_alarms: dict[uuid.UUID, int] = {}
     rules_version: hot.RulesVersion | None = None
     if fast:
@@ -329,7 +346,12 @@ async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[M
         for _, snap, _, sent in fast:
             seen = stamps.get(snap.id)
             stamps[snap.id] = (snap.secret_version, sent if seen is None else max(seen[1], sent))
-        open_alarms, rules_version = await hot.heard(session, compound_id, stamps)
+        if session.get_bind().dialect.name == "postgresql":  # checked, recorded heard and stored in one round trip
+            early = [row for _, snap, batch, sent in fast for row in _rows(compound_id, snap.id, batch, sent, moment)]
+            open_alarms, rules_version = await hot.heard_and_stored(session, compound_id, stamps, early, moment)
+            stored = {i for i, snap, _, _ in fast if snap.id in open_alarms}
+        else:
+            open_alarms, rules_version = await hot.heard(session, compound_id, stamps)
         for entry in fast:
             if entry[1].id in open_alarms:
                 accepted.append(entry)
@@ -374,20 +396,10 @@ async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[M
         kind_rules = rules.get(device.kind, [])
         # a cached device with no open alarm: a normal reading has nothing to clear
         quiet = open_alarms.get(device.id) == 0
+        if i not in stored:
+            rows += _rows(compound_id, device.id, batch, sent, moment)
         for reading in batch.readings:
             at = _moment(reading.at, sent)
-            rows.append(
-                {
-                    "compound_id": compound_id,
-                    "id": uuid7(),
-                    "device_id": device.id,
-                    "metric": reading.metric,
-                    "at": at,
-                    "value": reading.value,
-                    "created_at": moment,
-                    "updated_at": moment,
-                }
-            )
             for rule in kind_rules:
                 if rule.kind == "threshold" and rule.metric == reading.metric:
                     fired = threshold_fires(rule, reading.value)

@@ -72,6 +72,7 @@ class Subscriber:
             mqtt.CallbackAPIVersion.VERSION2, client_id=f"redprop-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         )
         self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
 
@@ -82,8 +83,13 @@ class Subscriber:
             log.error("MQTT broker %s:%s refused the connection: %s", self.host, self.port, reason_code)
             return
         client.subscribe(self.topic, qos=1)
-        self.connected.set()
         log.info("MQTT subscriber connected to %s:%s, topic %s", self.host, self.port, self.topic)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        # ready once the broker has acknowledged the subscription: a message published before that is not ours
+        # (a test that published right after the connection lost its first message on a loaded machine)
+        if not any(rc.is_failure for rc in reason_codes):
+            self.connected.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
