@@ -63,4 +63,34 @@ class RulesController(Controller):
         return services.version_out(row, await services.today_of(ctx.session, compound_id))
 
 
-ROUTE_HANDLERS = [RulesController]
+def _community_out(rows) -> s.CommunityRuleOut:
+    return s.CommunityRuleOut(
+        series_id=rows[0].series_id, version=rows[0].version, status=rows[0].status, compounds=[r.compound_id for r in rows]
+    )
+
+
+class CommunityRulesController(Controller):
+    """A community's rules, written once for every compound of the community the caller reaches."""
+
+    path = "/api/v1/co_building/community-rules"
+    tags = ["co_building: rules"]
+
+    @post("/", operation_id="createCommunityRule", guards=[requires("co_building.community_rules", "write")])
+    async def create(self, data: s.CommunityRuleIn, ctx: RequestContext) -> s.CommunityRuleOut:
+        return _community_out(await services.create_community_rule(ctx.session, ctx.user_id, data))
+
+    @post("/{series_id:uuid}/versions", operation_id="addCommunityRuleVersion", guards=[requires("co_building.community_rules", "write")])
+    async def add_version(self, series_id: uuid.UUID, data: s.RuleVersionIn, ctx: RequestContext) -> s.CommunityRuleOut:
+        return _community_out(await services.add_community_version(ctx.session, series_id, ctx.user_id, data))
+
+    @post(
+        "/{series_id:uuid}/publish",
+        operation_id="publishCommunityRule",
+        status_code=200,
+        guards=[requires("co_building.community_rules", "write")],
+    )
+    async def publish(self, series_id: uuid.UUID, ctx: RequestContext) -> s.CommunityRuleOut:
+        return _community_out(await services.publish_community_version(ctx.session, series_id))
+
+
+ROUTE_HANDLERS = [RulesController, CommunityRulesController]

@@ -48,3 +48,18 @@ class RuleOut(Output):
     title: str
     in_force: RuleVersionOut | None
     history: list[RuleVersionOut]
+
+
+class CommunityRuleIn(Input):
+    community_id: uuid.UUID
+    kind: RuleKind
+    title: LongName
+    effective_from: dt.date
+    body: RuleText = ""
+
+
+class CommunityRuleOut(Output):
+    series_id: uuid.UUID
+    version: int
+    status: str
+    compounds: list[uuid.UUID]

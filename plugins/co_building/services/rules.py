@@ -157,3 +157,110 @@ async def register(session: AsyncSession, compound_id: uuid.UUID) -> list[s.Rule
             )
         )
     return out
+
+
+# --------------------------------------------------------------------------- community-level rules
+# A community's rule (e.g. its residents' convention) is written once and stored as one row per compound of the
+# community where co_building is on, sharing ``series_id`` and ``level = "community"``: every row stays under its own
+# compound's row-level security (no table without a compound, no wider policy), and residents read it with their
+# compound's other rules. A compound registered in the community later gets the community's rules from their next
+# version on.
+
+
+async def community_compounds(session: AsyncSession, community_id: uuid.UUID) -> list[uuid.UUID]:
+    """The compounds of the community the caller reaches where co_building is on (two statements)."""
+    from core.access import rules as access_rules
+    from tenants.models import Compound
+
+    ids = list((await session.scalars(select(Compound.id).where(Compound.community_id == community_id).order_by(Compound.id))).all())
+    states = await access_rules().module_states(session, ids, ["co_building"]) if ids else {}
+    reached = [c for c in ids if states.get(c, {}).get("co_building", (False, ""))[0]]
+    if not reached:
+        raise invalid("community_id", "no compound of this community that you reach has co_building")
+    return reached
+
+
+async def create_community_rule(session: AsyncSession, user_id: uuid.UUID, data: s.CommunityRuleIn) -> list[RuleVersion]:
+    compounds = await community_compounds(session, data.community_id)
+    series = uuid7()
+    rows = [
+        RuleVersion(
+            compound_id=c,
+            kind=data.kind,
+            title=data.title.strip(),
+            body=data.body,
+            level="community",
+            series_id=series,
+            version=1,
+            effective_from=data.effective_from,
+            status="draft",
+            created_by_user_id=user_id,
+        )
+        for c in compounds
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def _community_series(session: AsyncSession, series_id: uuid.UUID) -> list[RuleVersion]:
+    rows = list(
+        (
+            await session.scalars(
+                select(RuleVersion)
+                .where(RuleVersion.series_id == series_id, RuleVersion.level == "community")
+                .order_by(RuleVersion.version)
+            )
+        ).all()
+    )
+    if not rows:
+        raise not_found("community rule")
+    return rows
+
+
+async def add_community_version(
+    session: AsyncSession, series_id: uuid.UUID, user_id: uuid.UUID, data: s.RuleVersionIn
+) -> list[RuleVersion]:
+    rows = await _community_series(session, series_id)
+    if any(r.status == "draft" for r in rows):
+        raise conflict("the rule has a draft version already: publish it first", series_id=str(series_id))
+    last = max(r.version for r in rows)
+    head = next(r for r in rows if r.version == last)
+    new = [
+        RuleVersion(
+            compound_id=c,
+            kind=head.kind,
+            title=(data.title or head.title).strip(),
+            body=data.body,
+            level="community",
+            series_id=series_id,
+            version=last + 1,
+            effective_from=data.effective_from,
+            status="draft",
+            created_by_user_id=user_id,
+        )
+        for c in sorted({r.compound_id for r in rows})
+    ]
+    session.add_all(new)
+    await session.flush()
+    return new
+
+
+async def publish_community_version(session: AsyncSession, series_id: uuid.UUID) -> list[RuleVersion]:
+    """Publish the community rule's draft in every compound at once, by the same rules as a compound's."""
+    rows = await _community_series(session, series_id)
+    drafts = [r for r in rows if r.status == "draft"]
+    if not drafts:
+        raise conflict("the community rule has no draft to publish", series_id=str(series_id))
+    day = drafts[0].effective_from
+    previous = [r for r in rows if r.status == "published"]
+    for p in previous:
+        if day <= p.effective_from:
+            raise invalid("effective_from", f"must be after {p.effective_from.isoformat()}, when version {p.version} took effect")
+    moment = now()
+    for p in previous:
+        p.status, p.effective_until = RULE_VERSIONS.next(p.status, "supersede"), day - dt.timedelta(days=1)
+    for d in drafts:
+        d.status, d.published_at = RULE_VERSIONS.next(d.status, "publish"), moment
+    await session.flush()
+    return drafts

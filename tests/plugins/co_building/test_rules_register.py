@@ -155,3 +155,34 @@ async def test_the_register_pages_keep_it_and_show_residents_what_is_in_force(cl
     await sign_in(client, "resident-a1")
     portal = await client.get(f"/portal/compounds/{a1}/co_building/rules/", headers=HTML)
     assert portal.status_code == 200 and "每季度召开例会" in portal.text and "每月召开例会" not in portal.text
+
+
+async def test_a_community_rule_is_written_once_for_each_compound_of_the_community_under_its_own_scope(client, as_user, city):
+    district, other = await as_user("district-1-admin"), await as_user("district-2-admin")
+    community = city.regions["community-1-1"]  # A1 and B1
+    body = {
+        "community_id": str(community),
+        "kind": "other",
+        "title": "东关社区居民公约",
+        "body": "邻里互助。",
+        "effective_from": "2026-01-01",
+    }
+    assert (await client.post("/api/v1/co_building/community-rules/", json=body, headers=other)).status_code == 422  # not its community
+    made = await client.post("/api/v1/co_building/community-rules/", json=body, headers=district)
+    assert made.status_code == 201, made.text
+    assert set(made.json()["compounds"]) == {str(city.compounds["A1"]), str(city.compounds["B1"])}
+    series = made.json()["series_id"]
+    owner = await as_user("resident-a1")
+    assert not [r for r in (await client.get(rules(city) + "/in-force", headers=owner)).json()["items"] if r["series_id"] == series]
+    assert (await client.post(f"/api/v1/co_building/community-rules/{series}/publish", headers=district)).status_code == 200
+    [rule] = [r for r in (await client.get(rules(city) + "/in-force", headers=owner)).json()["items"] if r["series_id"] == series]
+    assert rule["in_force"]["level"] == "community" and rule["in_force"]["body"] == "邻里互助。"
+    b1 = f"/api/v1/compounds/{city.compounds['B1']}/co_building/rules/in-force"
+    assert any(r["series_id"] == series for r in (await client.get(b1, headers=await as_user("ent-b-admin"))).json()["items"])
+    # the next version is published everywhere at once; an earlier date is refused
+    r = await client.post(
+        f"/api/v1/co_building/community-rules/{series}/versions", json={"body": "新公约", "effective_from": "2025-06-01"}, headers=district
+    )
+    assert r.status_code == 201
+    refused = await client.post(f"/api/v1/co_building/community-rules/{series}/publish", headers=district)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "effective_from"
