@@ -236,18 +236,39 @@ def _scope_to_postgres(session: Session, transaction, connection: Connection) ->
 # --------------------------------------------------------------------------- engine
 
 
-def _engine(url: str, echo: bool, pool_size: int, max_overflow: int) -> AsyncEngine:
+def _engine(url: str, echo: bool, pool: Pool) -> AsyncEngine:
     kwargs: dict = {"echo": echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+        kwargs.update(pool_size=pool.size, max_overflow=pool.overflow, pool_timeout=pool.timeout_seconds, pool_pre_ping=True)
+        if url.startswith("postgresql+asyncpg"):
+            kwargs["connect_args"] = {"server_settings": _server_settings(pool)}
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    else:
-        event.listen(engine.sync_engine, "connect", _citus_session)
     return engine
+
+
+def _server_settings(pool: Pool) -> dict[str, str]:
+    """Session settings sent when a connection opens (no extra round trip).
+
+    ``citus.propagate_set_commands``: on a Citus coordinator, every ``SET LOCAL`` (the scope) is copied to the
+    workers a transaction touches; without it the policies on a worker's shards see no scope and hide every row
+    (deploy/citus.md). Plain PostgreSQL keeps it as an unused placeholder. ``statement_timeout``: a runaway query
+    is cancelled instead of holding its connection (and the pool) forever; 0 turns it off.
+    """
+    return {"citus.propagate_set_commands": "local", "statement_timeout": str(pool.statement_timeout_ms)}
+
+
+@dataclass(frozen=True)
+class Pool:
+    """An engine's connection pool and statement timeout (``REDPROP_DB_*``)."""
+
+    size: int = 10
+    overflow: int = 20
+    timeout_seconds: float = 30
+    statement_timeout_ms: int = 60_000
 
 
 class Database:
@@ -260,21 +281,31 @@ class Database:
     the same engine.
     """
 
-    def __init__(self, url: str, *, cross_scope_url: str | None = None, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, cross_scope_url: str | None = None, echo: bool = False, pool: Pool | None = None, cross_pool: Pool | None = None
+    ) -> None:
         self.url = url
         self.cross_scope_url = cross_scope_url or url
-        self.engine: AsyncEngine = _engine(url, echo, pool_size=10, max_overflow=20)
+        self.engine: AsyncEngine = _engine(url, echo, pool or Pool())
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         if self.cross_scope_url == url:
             self.cross_engine, self.cross_sessions = self.engine, self.sessions
         else:
-            self.cross_engine = _engine(self.cross_scope_url, echo, pool_size=5, max_overflow=15)
+            self.cross_engine = _engine(self.cross_scope_url, echo, cross_pool or Pool(size=5, overflow=15, statement_timeout_ms=600_000))
             self.cross_sessions = async_sessionmaker(self.cross_engine, expire_on_commit=False)
 
     @classmethod
     def from_settings(cls, settings, *, echo: bool = False) -> Database:
-        """The database a process is configured for (``REDPROP_DATABASE_URL``, ``REDPROP_CROSS_SCOPE_DATABASE_URL``)."""
-        return cls(settings.database_url, cross_scope_url=settings.cross_scope_database_url, echo=echo)
+        """The database a process is configured for (``REDPROP_DATABASE_URL``, ``REDPROP_CROSS_SCOPE_DATABASE_URL``,
+        the pools and statement timeouts of ``REDPROP_DB_*``)."""
+        pool = Pool(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout_seconds, settings.db_statement_timeout_ms)
+        cross = Pool(
+            settings.db_cross_pool_size,
+            settings.db_cross_max_overflow,
+            settings.db_pool_timeout_seconds,
+            settings.db_cross_statement_timeout_ms,
+        )
+        return cls(settings.database_url, cross_scope_url=settings.cross_scope_database_url, echo=echo, pool=pool, cross_pool=cross)
 
     @property
     def dialect(self) -> str:
@@ -304,17 +335,6 @@ class Database:
         await self.engine.dispose()
         if self.cross_engine is not self.engine:
             await self.cross_engine.dispose()
-
-
-def _citus_session(dbapi_connection, _record) -> None:
-    """On a Citus coordinator, copy every ``SET LOCAL`` (the scope) to the workers a transaction touches: without
-    it the policies on a worker's shards see no scope and hide every row (deploy/citus.md). One query per new
-    connection; plain PostgreSQL is left as it is."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
-    if cursor.fetchone() is not None:
-        cursor.execute("SET citus.propagate_set_commands TO 'local'")
-    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

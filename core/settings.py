@@ -53,6 +53,22 @@ class Settings:
     """REDPROP_APP_DB_ROLE: the PostgreSQL role the application runs as (granted by migrations)."""
     cross_scope_database_url: str = ""
     """REDPROP_CROSS_SCOPE_DATABASE_URL: the connection of cross-scope work (jobs, operator commands; on PostgreSQL the ``redprop_worker`` role); defaults to the app URL."""
+    db_pool_size: int = 10
+    """REDPROP_DB_POOL_SIZE: connections a process keeps open to the database as the application's role."""
+    db_max_overflow: int = 20
+    """REDPROP_DB_MAX_OVERFLOW: extra connections a process may open in a burst; size × processes + overflow stays under max_connections."""
+    db_pool_timeout_seconds: int = 30
+    """REDPROP_DB_POOL_TIMEOUT_SECONDS: how long a request waits for a free connection before it fails."""
+    db_statement_timeout_ms: int = 60_000
+    """REDPROP_DB_STATEMENT_TIMEOUT_MS: PostgreSQL cancels a statement of the application's role running longer (0: never)."""
+    db_cross_pool_size: int = 5
+    """REDPROP_DB_CROSS_POOL_SIZE: connections a process keeps open as the cross-scope role (jobs, sign-in, operators)."""
+    db_cross_max_overflow: int = 15
+    """REDPROP_DB_CROSS_MAX_OVERFLOW: the cross-scope pool's burst."""
+    db_cross_statement_timeout_ms: int = 600_000
+    """REDPROP_DB_CROSS_STATEMENT_TIMEOUT_MS: the statement timeout of cross-scope work (batch jobs: longer; 0: never)."""
+    shutdown_grace_seconds: int = 30
+    """REDPROP_SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long ``serve`` lets requests and ``worker`` lets jobs finish before stopping."""
 
     # ------------------------------------------------------------------ security
     secret_key: str = DEMO_SECRET
@@ -208,6 +224,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         migrate_database_url=text("MIGRATE_DATABASE_URL") or database_url,
         app_db_role=text("APP_DB_ROLE", "redprop_app"),
         cross_scope_database_url=cross_scope_url or database_url,
+        db_pool_size=number("DB_POOL_SIZE", 10),
+        db_max_overflow=number("DB_MAX_OVERFLOW", 20),
+        db_pool_timeout_seconds=number("DB_POOL_TIMEOUT_SECONDS", 30),
+        db_statement_timeout_ms=number("DB_STATEMENT_TIMEOUT_MS", 60_000),
+        db_cross_pool_size=number("DB_CROSS_POOL_SIZE", 5),
+        db_cross_max_overflow=number("DB_CROSS_MAX_OVERFLOW", 15),
+        db_cross_statement_timeout_ms=number("DB_CROSS_STATEMENT_TIMEOUT_MS", 600_000),
+        shutdown_grace_seconds=number("SHUTDOWN_GRACE_SECONDS", 30),
         secret_key=secret_key,
         data_key=data_key,
         token_ttl_seconds=number("TOKEN_TTL_SECONDS", 12 * 3600),

@@ -80,9 +80,10 @@ async def _tamper(owner_url: str, sql: str) -> None:
     try:
         async with owner.engine.begin() as conn:
             if owner.dialect == "postgresql":
-                await conn.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
+                # triggers off for this transaction only; copied to every node on Citus (a reference table's
+                # triggers cannot be disabled there, and its rows live on every node)
+                await conn.execute(text("SET LOCAL session_replication_role = replica"))
                 await conn.execute(text(sql))
-                await conn.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only"))
             else:
                 await conn.execute(text("DROP TRIGGER audit_entries_no_update"))
                 await conn.execute(text("DROP TRIGGER audit_entries_no_delete"))
