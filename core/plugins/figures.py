@@ -140,9 +140,39 @@ async def indicator_values_many(
     indicator (only those in ``codes`` when given) over the compounds where its plugin is active — in one call of its
     bulk form ``compute_many(session, compound_ids, start, end) -> {compound_id: value}`` when it declares one (and
     ``bulk``), else ``compute`` per compound. A failing bulk form marks the indicator failed for all its compounds."""
+    out: dict[uuid.UUID, list[IndicatorValue]] = {c: [] for c in compound_ids}
+    for plugin, item, results in await _computed_many(session, host, compound_ids, start, end, codes, bulk):
+        for c, (value, failed) in results.items():
+            out[c].append(_indicator_value(plugin, item, value, failed))
+    return out
+
+
+async def indicator_value_map(
+    session: AsyncSession, host: PluginHost, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date, codes: set[str] | None = None
+) -> dict[uuid.UUID, dict[str, Decimal | None]]:
+    """What ``indicator_values_many`` computes, as ``{compound_id: {code: value}}`` (None where it failed): all an
+    evaluation period's scoring reads, without a record per compound and indicator."""
+    out: dict[uuid.UUID, dict[str, Decimal | None]] = {c: {} for c in compound_ids}
+    for _, item, results in await _computed_many(session, host, compound_ids, start, end, codes, True):
+        code = item["code"]
+        for c, (value, _) in results.items():
+            out[c][code] = value
+    return out
+
+
+async def _computed_many(
+    session: AsyncSession,
+    host: PluginHost,
+    compound_ids: list[uuid.UUID],
+    start: dt.date,
+    end: dt.date,
+    codes: set[str] | None,
+    bulk: bool,
+) -> list[tuple[str, dict, dict[uuid.UUID, tuple[Any, bool]]]]:
+    """Each indicator computed: ``(plugin, declaration, {compound_id: (value, failed)})`` in declaration order."""
     names = [rec.name for rec in host.modules]
     states = await rules().module_states(session, compound_ids, names) if compound_ids else {}
-    out: dict[uuid.UUID, list[IndicatorValue]] = {c: [] for c in compound_ids}
+    out = []
     for rec, item in host.declared("redprop_indicators"):
         if "compute" not in item or (codes is not None and item["code"] not in codes):
             continue
@@ -151,11 +181,11 @@ async def indicator_values_many(
             continue
         if bulk and "compute_many" in item:
             found, failed = await _run(session, item["code"], item["compute_many"], reached, start, end)
-            results = [(c, (found or {}).get(c), failed) for c in reached]
+            found = found or {}
+            results = {c: (found.get(c), failed) for c in reached}
         else:
-            results = [(c, *await _run(session, item["code"], item["compute"], c, start, end)) for c in reached]
-        for c, value, failed in results:
-            out[c].append(_indicator_value(rec.name, item, value, failed))
+            results = {c: await _run(session, item["code"], item["compute"], c, start, end) for c in reached}
+        out.append((rec.name, item, results))
     return out
 
 
