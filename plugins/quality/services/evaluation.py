@@ -6,7 +6,7 @@ indicators with weights that sum to exactly 100, targets, the value where an
 item scores nothing, the deduction for each overdue rectification notice and
 the star thresholds. A period applies the scheme to the district's compounds
 where quality is on: automatic indicators through
-``core.plugins.figures.indicator_values_many``, manual ones as entered; then
+``core.plugins.figures.indicator_value_map``, manual ones as entered; then
 composite, stars and ranks (see ``scoring``), and each operator's mean.
 Period states: draft → computed → reviewed → published; a published period is
 frozen (computing it again is a 409 naming no allowed move).
@@ -31,7 +31,7 @@ from core.clock import now
 from core.events.services import emit
 from core.ids import uuid7
 from core.notifications.services import notify
-from core.plugins.figures import indicator_values_many
+from core.plugins.figures import indicator_value_map
 from core.plugins.manager import PluginHost
 from core.problems import invalid
 from core.states import StateMachine
@@ -355,13 +355,11 @@ async def compute_period(session: AsyncSession, host: PluginHost, tenant_id: uui
     automatic = {r.code for r in rules_} - {i["code"] for i in snapshot["items"] if i["source"] == "manual"}
     await session.execute(delete(CompoundScore).where(CompoundScore.period_id == period.id))
     await session.execute(delete(OperatorScore).where(OperatorScore.period_id == period.id))
-    computed = await indicator_values_many(session, host, ids, period.starts_on, period.ends_on, codes=automatic) if automatic else {}
+    computed = await indicator_value_map(session, host, ids, period.starts_on, period.ends_on, codes=automatic) if automatic else {}
     moment = now()
     scores: list[dict[str, Any]] = []  # one pass over the prefetched values; written by one bulk INSERT below
     for compound, street in compounds:
-        values: dict[str, Decimal | None] = dict(manual.get(compound.id, {}))
-        for v in computed.get(compound.id, []):
-            values[v.code] = v.value
+        values: dict[str, Decimal | None] = {**manual.get(compound.id, {}), **computed.get(compound.id, {})}
         result = scoring.evaluate(rules_, values, deduction=per_overdue * overdue.get(compound.id, 0), cap=cap, thresholds=thresholds)
         scores.append(
             {

@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 import msgspec
-from sqlalchemy import Text, cast, func, insert, select, update
+from sqlalchemy import Text, cast, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
@@ -534,19 +534,45 @@ def _counted_in(start: dt.date, end: dt.date) -> tuple:
     )
 
 
+_RATINGS_SQL = text(
+    """
+    WITH rating AS MATERIALIZED (
+        SELECT c.compound_id, c.id AS campaign_id, q.value ->> 'key' AS key
+        FROM quality_campaigns c CROSS JOIN LATERAL json_array_elements(c.questions) AS q(value)
+        WHERE c.compound_id = ANY(:ids) AND q.value ->> 'kind' = 'rating'
+    ), answered AS MATERIALIZED (
+        SELECT compound_id, campaign_id, answers::jsonb AS answers
+        FROM quality_responses
+        WHERE compound_id = ANY(:ids) AND submitted_on >= :start AND submitted_on < :end
+    )
+    SELECT r.compound_id, sum(trunc((r.answers ->> k.key)::numeric))::bigint, count(*)
+    FROM answered r JOIN rating k ON k.compound_id = r.compound_id AND k.campaign_id = r.campaign_id
+    WHERE r.answers ->> k.key IS NOT NULL
+    GROUP BY r.compound_id
+    """
+)
+"""Each compound's sum and count of rating answers, summed by PostgreSQL (``int(value)`` truncates, so does ``trunc``)."""
+
+
 async def satisfaction_by_compound(
     session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date
 ) -> dict[uuid.UUID, Decimal]:
-    """``scores(session, [c], start=start, end=end).overall`` for each compound that has one, in two statements (an
-    evaluation period over a district's compounds): every rating answer of the responses submitted in [start, end),
-    follow-ups included. Answers are read as text and decoded by msgspec, and only the rating questions are looked at."""
+    """``scores(session, [c], start=start, end=end).overall`` for each compound that has one (an evaluation period over a
+    district's compounds): every rating answer of the responses submitted in [start, end), follow-ups included. On
+    PostgreSQL one statement sums them; elsewhere two read the rating questions and the answers (as text, decoded by
+    msgspec)."""
+    if session.get_bind().dialect.name == "postgresql":
+        rows = (await session.execute(_RATINGS_SQL, {"ids": list(compound_ids), "start": start, "end": end})).all()
+        return {c: to_decimal(Fraction(int(total) * RATING_POINTS, int(n))) for c, total, n in rows if n}
     submitted = (Response.compound_id.in_(compound_ids), Response.submitted_on >= start, Response.submitted_on < end)
     asked = select(Response.campaign_id).where(*submitted).distinct()
     rating_keys = {
-        cid: [q["key"] for q in questions or [] if q.get("kind") == "rating"]
-        for cid, questions in (
+        (compound_id, cid): [q["key"] for q in questions or [] if q.get("kind") == "rating"]
+        for compound_id, cid, questions in (
             await session.execute(
-                select(Campaign.id, Campaign.questions).where(Campaign.compound_id.in_(compound_ids), Campaign.id.in_(asked))
+                select(Campaign.compound_id, Campaign.id, Campaign.questions).where(
+                    Campaign.compound_id.in_(compound_ids), Campaign.id.in_(asked)
+                )
             )
         ).all()
     }
@@ -555,7 +581,7 @@ async def satisfaction_by_compound(
     for compound_id, cid, answers in (
         await session.execute(select(Response.compound_id, Response.campaign_id, cast(Response.answers, Text)).where(*submitted))
     ).all():
-        keys = rating_keys.get(cid)
+        keys = rating_keys.get((compound_id, cid))
         if not keys or answers is None:
             continue
         found = decode(answers)

@@ -1,13 +1,14 @@
 """Every declared indicator has a bulk form (``compute_many``, used by an evaluation period), and it gives exactly what
 its per-compound ``compute`` gives, on the demo, for every compound and a few periods; and ``indicator_values_many``
-matches ``indicator_values`` compound by compound (only active modules, same order, same values)."""
+matches ``indicator_values`` compound by compound (only active modules, same order, same values), as does
+``indicator_value_map`` (what an evaluation period scores)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from core.db import Scope
-from core.plugins.figures import indicator_values, indicator_values_many
+from core.plugins.figures import indicator_value_map, indicator_values, indicator_values_many
 
 PERIODS = [
     (dt.date(2020, 1, 1), dt.date(2030, 1, 1)),
@@ -48,8 +49,10 @@ async def test_indicator_values_many_matches_indicator_values(db, city, plugin_h
     start, end = PERIODS[0]
     async with db.session(Scope.everything("test")) as session:
         many = await indicator_values_many(session, plugin_host, compounds, start, end)
+        value_map = await indicator_value_map(session, plugin_host, compounds, start, end)
         for c in compounds:
             assert many[c] == await indicator_values(session, plugin_host, c, start, end), c
+            assert value_map[c] == {v.code: v.value for v in many[c]}, c
         codes = {"quality.satisfaction", "co_building.on_time_response"}
         chosen = await indicator_values_many(session, plugin_host, compounds, start, end, codes=codes)
         assert all({v.code for v in values} <= codes for values in chosen.values())
