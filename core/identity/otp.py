@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import now
 from core.db import Base, UTCDateTime, utcnow
+from core.identity.phones import phone_index
 from core.ids import uuid7
 from core.problems import Problem, invalid
 from core.security import mask_phone
@@ -46,12 +47,13 @@ log = logging.getLogger("redprop.otp")
 
 
 class OneTimeCode(Base):
-    """A code sent to ``phone`` for ``purpose``: its digest, expiry, use and wrong guesses."""
+    """A code sent to a phone for ``purpose``: the phone's blind index (never the number), the digest, expiry, use and
+    wrong guesses."""
 
     __tablename__ = "one_time_codes"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    phone: Mapped[str] = mapped_column(String(20))
+    phone_index: Mapped[str] = mapped_column(String(40))
     purpose: Mapped[str] = mapped_column(String(20))
     digest: Mapped[str] = mapped_column(String(64))
     source: Mapped[str | None] = mapped_column(String(64))
@@ -161,7 +163,7 @@ async def request_code(session: AsyncSession, phone: str, purpose: str, source: 
     recent = (
         await session.scalars(
             select(OneTimeCode.created_at)
-            .where(OneTimeCode.phone == phone, OneTimeCode.created_at > hour_ago)
+            .where(OneTimeCode.phone_index == phone_index(phone), OneTimeCode.created_at > hour_ago)
             .order_by(OneTimeCode.created_at.desc())
         )
     ).all()
@@ -177,7 +179,12 @@ async def request_code(session: AsyncSession, phone: str, purpose: str, source: 
             raise _rate_limited("source", moment + dt.timedelta(hours=1))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     row = OneTimeCode(
-        phone=phone, purpose=purpose, digest=_digest(phone, purpose, code), source=source, created_at=moment, expires_at=moment + CODE_TTL
+        phone_index=phone_index(phone),
+        purpose=purpose,
+        digest=_digest(phone, purpose, code),
+        source=source,
+        created_at=moment,
+        expires_at=moment + CODE_TTL,
     )
     session.add(row)
     await session.flush()
@@ -191,7 +198,7 @@ async def consume_code(session: AsyncSession, phone: str, purpose: str, code: st
     already used or wrong (a wrong guess is counted and committed even though the caller fails)."""
     row = await session.scalar(
         select(OneTimeCode)
-        .where(OneTimeCode.phone == phone, OneTimeCode.purpose == purpose)
+        .where(OneTimeCode.phone_index == phone_index(phone), OneTimeCode.purpose == purpose)
         .order_by(OneTimeCode.created_at.desc())
         .limit(1)
     )

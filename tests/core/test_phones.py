@@ -110,3 +110,16 @@ async def test_a_district_sees_a_filers_phone_masked_the_operators_staff_in_full
     assert seen.status_code == 200 and seen.json()["contact_phone"] == "138****0001"
     listed = (await client.get(base + "/requests/", headers=district)).json()["items"]
     assert listed and all(i["contact_phone"] is None or "****" in i["contact_phone"] for i in listed)
+
+
+async def test_one_time_codes_keep_the_phones_blind_index_not_the_number(client, db):
+    phone = "13700001234"
+    assert (await client.post("/api/v1/join/codes", json={"phone": phone})).status_code == 202
+    async with db.session(Scope.everything("test check")) as session:
+        columns = {c["name"] for c in await session.run_sync(lambda s: sa.inspect(s.connection()).get_columns("one_time_codes"))}
+        rows = (await session.execute(text("SELECT * FROM one_time_codes"))).all()
+    assert "phone" not in columns and "phone_index" in columns
+    assert rows and not any(phone in str(value) for row in rows for value in row)
+    assert phone_index(phone) in {row._mapping["phone_index"] for row in rows}
+    # the limits still count by number: a second code at once is refused
+    assert (await client.post("/api/v1/join/codes", json={"phone": phone})).status_code == 429
