@@ -74,7 +74,7 @@ class Settings:
     secret_key: str = DEMO_SECRET
     """REDPROP_SECRET_KEY: signs tokens and derives the blind-index key."""
     data_key: bytes = field(default=b"", repr=False)
-    """REDPROP_DATA_KEY: base64 of 32 bytes; encrypts ID-card numbers at rest."""
+    """REDPROP_DATA_KEY: base64 of 32 bytes; encrypts ID-card and phone numbers at rest."""
     token_ttl_seconds: int = 12 * 3600
     """REDPROP_TOKEN_TTL_SECONDS: lifetime of an API bearer token."""
     password_hash_profile: str = "default"
