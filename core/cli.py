@@ -311,6 +311,9 @@ def worker(threads: int | None, mqtt: bool) -> None:
     for stop in stops:
         stop()
     if runtime is not None:
+        if runtime.worker is not None:  # SIGTERM: no new message; running jobs get the grace period to finish
+            runtime.worker.stop(timeout=settings.shutdown_grace_seconds * 1000)
+            runtime.worker = None
         runtime.stop()
 
 
