@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any, TypeVar
 
@@ -9,12 +10,15 @@ import msgspec
 from litestar import Request
 
 from core.inputs import refuse_nul
-from core.problems import invalid
+from core.problems import Problem, invalid
 from core.web.session import CSRF_FIELD
 
 T = TypeVar("T")
 CONFIRM_FIELD = "_confirmed"
 """Set (``yes``) by the confirmation dialog or step of an irreversible action (core.web.confirm)."""
+
+
+_MINUTES = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 
 
 async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -35,6 +39,8 @@ async def form_values(request: Request, *, lists: tuple[str, ...] = ()) -> dict[
             value = value.strip()
             if value == "":
                 continue
+            if _MINUTES.match(value):  # a datetime-local input sends no seconds; RFC 3339 (msgspec) wants them
+                value += ":00"
         values[key] = value
     return values
 
@@ -61,6 +67,15 @@ def to_input(values: dict[str, Any], struct: type[T]) -> T:
 
 async def parse_form(request: Request, struct: type[T], *, lists: tuple[str, ...] = ()) -> T:
     return to_input(await form_values(request, lists=lists), struct)
+
+
+def field_errors(problem: Problem, renamed: dict[str, str] | None = None) -> dict[str, str]:
+    """A refused form's errors by field, to show each beside its field when the page comes back with what was typed
+    (``field_error`` in the templates); a refusal that names no field is under ``"form"``. ``renamed`` maps the
+    service's field names to the form's (``amount_fen`` → ``amount``)."""
+    names = renamed or {}
+    found = {names.get(e["field"], e["field"]): str(e["message"]) for e in problem.extra.get("errors", []) if e.get("field")}
+    return found or {"form": problem.detail or problem.title}
 
 
 def form_uuid(values: dict[str, Any], field: str) -> uuid.UUID:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pathlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +28,7 @@ from sqlalchemy import select
 
 from core.access import rules
 from core.identity.models import Membership
-from core.identity.principal import Principal
+from core.identity.principal import Principal, subject_of
 from core.notifications.services import unread_count
 from core.plugins.manager import PluginHost
 from core.web import session as web_session
@@ -49,7 +50,14 @@ SECURITY_HEADERS = {
     "Vary": "Cookie, Accept-Language",
 }
 
-PERMISSION_ACTIONS = {"read": N_("view"), "write": N_("change"), "approve": N_("approve"), "admin": N_("administer"), "use": N_("use")}
+PERMISSION_ACTIONS = {
+    "read": N_("view"),
+    "read_all": N_("view all of"),
+    "write": N_("change"),
+    "approve": N_("approve"),
+    "admin": N_("administer"),
+    "use": N_("use"),
+}
 """A permission's action as the sentence of a refusal says it (你的角色无权查看这项内容)."""
 
 FLASH_MESSAGES = {
@@ -92,6 +100,7 @@ class Templates:
             rec.name: (str(rec.info.get("label_zh") or rec.name), str(rec.info.get("label_en") or rec.name))
             for rec in host.plugins.values()
         }
+        self.module_labels.setdefault("core", ("平台", "Platform"))
         self.environments = {
             (locale, plugin): self._environment(locale, plugin) for locale in LOCALES for plugin in (None, *sorted(plugin_dirs))
         }
@@ -295,13 +304,59 @@ async def page(
     principal = principal_of(request)
     assert principal is not None, "pages behind a guard only"
     shell = await build_shell(request, principal, locale, portal=portal, compound_id=compound_id)
+    enforcer = request.app.state.policy.enforcer
+
+    def may(obj: str, act: str) -> bool:
+        """``can("co_building.meeting", "read")`` in a template: offer a link or a button only to who may use it."""
+        return enforcer.enforce_any(subject_of(principal.user_id), principal.domains_for(compound_id), obj, act)
+
+    def opens(href: str) -> bool:
+        """``opens(link)``: whether a GET of this site's ``link`` passes its route's guards for this user (the compound
+        reachable, every permission held) — a link made elsewhere (a notification, another plugin's matter) is offered
+        only then. A handler may still find the record itself out of reach; a link to another site counts as opening."""
+        return link_opens(request, principal, href)
+
     body = templates(request).render(
         locale,
         template,
-        {**base_context(request, locale), "shell": shell, "portal": portal, "compound_id": compound_id, **context},
+        {
+            **base_context(request, locale),
+            "shell": shell,
+            "portal": portal,
+            "compound_id": compound_id,
+            "can": may,
+            "opens": opens,
+            **context,
+        },
         plugin_of(request),
     )
     return html(body, status=status, cookies=_cookies(request, compound_id=shell.compound_id))
+
+
+_COMPOUND_PATH = re.compile(r"/compounds/([0-9a-fA-F-]{36})(?=/|$)")
+
+
+def link_opens(connection: ASGIConnection, principal: Principal, href: str) -> bool:
+    """Whether ``principal`` may GET ``href`` of this site: the route exists, its compound is in reach and every
+    ``requires`` guard on it (handler, controller, router) is satisfied."""
+    if not href or not href.startswith("/") or href.startswith("//"):
+        return True
+    path = href.split("?", 1)[0].split("#", 1)[0]
+    try:
+        handler = connection.app.asgi_router.handle_routing(path=path.rstrip("/") or "/", method="GET")[1]
+    except Exception:  # no such route (404) or no GET on it (405)
+        return False
+    found = _COMPOUND_PATH.search(path)
+    compound_id = uuid.UUID(found.group(1)) if found else None
+    if compound_id is not None and not principal.scope.allows(compound_id):
+        return False
+    enforcer = connection.app.state.policy.enforcer
+    domains = principal.domains_for(compound_id)
+    for guard in handler.resolve_guards():
+        permission = getattr(guard, "permission", None)
+        if permission and not enforcer.enforce_any(subject_of(principal.user_id), domains, *permission):
+            return False
+    return True
 
 
 def public_page(connection: ASGIConnection, template: str, *, status: int = 200, **context: Any) -> Response[str]:
