@@ -23,6 +23,7 @@ from core.authz.guard import requires
 from core.context import RequestContext
 from core.pagination import OffsetParam, paginate
 from core.problems import invalid, not_found
+from core.web.confirm import confirmation
 from core.web.forms import form_values, to_input
 from core.web.i18n import N_
 from core.web.render import PAGE_SIZE, done, page, pager
@@ -64,6 +65,24 @@ SIDES = {
     "department": N_("Department"),
     "other": N_("Other"),
 }
+SIDES_ZH = {
+    "业主": "owners",
+    "业委会": "committee",
+    "物业": "property_company",
+    "社区": "community",
+    "党组织": "party_organisation",
+    "职能部门": "department",
+}
+"""The sides as a person types them in Chinese (the help lists these words); the codes are still understood."""
+
+
+def side_of(typed: str) -> str:
+    """The participant's side from what was typed before the colon: 业主, 物业 … or a code; anything else is other."""
+    typed = typed.strip()
+    return SIDES_ZH.get(typed) or (typed if typed in SIDES else "other")
+
+
+CLOSE_VOTE_SAYS = N_("The vote closes now: no more ballots are taken, the result is counted and published as a public notice.")
 DECISIONS = {"adopted": N_("Adopted"), "rejected": N_("Rejected"), "to_vote": N_("Put to the owners' vote")}
 MESSAGES = (
     N_("Only owners vote"),
@@ -168,10 +187,10 @@ class ConsoleConsultationPages(Controller):
         """Schedule a meeting: proposals awaiting deliberation, and participants one per line as ``side: name``."""
         values = await _local(ctx.session, compound_id, await form_values(request, lists=("proposal_ids",)), "scheduled_at")
         participants = []
-        for line in str(values.pop("participants", "")).splitlines():
+        for line in str(values.pop("participants", "")).replace("：", ":").splitlines():
             side, _, name = line.partition(":") if ":" in line else ("other", "", line)
             if name.strip():
-                participants.append({"side": side.strip() if side.strip() in SIDES else "other", "name": name.strip()})
+                participants.append({"side": side_of(side), "name": name.strip()})
         values["participants"] = participants
         meeting = await services.schedule_meeting(ctx.session, compound_id, ctx.user_id, to_input(values, s.MeetingIn))
         return done(request, f"/console/compounds/{compound_id}/co_building/meetings/{meeting.id}", "created")
@@ -269,6 +288,9 @@ class ConsoleConsultationPages(Controller):
         vote_id: uuid.UUID,
         ctx: RequestContext,
     ) -> Response[Any]:
+        step = await confirmation(request, CLOSE_VOTE_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         await services.close_vote(ctx.session, compound_id, vote_id, ctx.user_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/votes/{vote_id}")
 

@@ -17,6 +17,8 @@ from core.authz.guard import requires
 from core.clock import now
 from core.context import RequestContext
 from core.pagination import OffsetParam
+from core.problems import invalid
+from core.web.confirm import confirmation
 from core.web.forms import parse_form
 from core.web.i18n import N_
 from core.web.render import PAGE_SIZE, done, page, pager
@@ -25,6 +27,10 @@ from plugins.co_building.schemas import featured as s
 from plugins.co_building.services import featured as services
 from tenants.models import Resident
 from tenants.services import get_compound
+
+CANCEL_BOOKING_SAYS = N_(
+    "The booking is cancelled and the resident is told, with your reason; a paid booking is refunded by the service desk."
+)
 
 CONSOLE = "/console/compounds/{compound_id:uuid}/co_building"
 PORTAL = "/portal/compounds/{compound_id:uuid}/co_building"
@@ -198,8 +204,13 @@ class FeaturedConsolePages(Controller):
         booking_id: uuid.UUID,
         ctx: RequestContext,
     ) -> Response[Any]:
-        """Cancel a booking with a reason; the resident is told."""
+        """Cancel a booking with a reason; the resident is told (asked to confirm first)."""
         data = await parse_form(request, s.CancelIn)
+        if not (data.reason or "").strip():  # refused before asking to confirm, beside the field
+            raise invalid("reason", "say why the service desk cancels the booking")
+        step = await confirmation(request, CANCEL_BOOKING_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         await services.cancel_booking(ctx.session, ctx, compound_id, booking_id, data.reason, staff=True)
         return done(request, f"/console/compounds/{compound_id}/co_building/bookings")
 

@@ -23,8 +23,9 @@ from core.context import RequestContext
 from core.identity.principal import Principal
 from core.pagination import OffsetParam, paginate
 from core.payments import collect_providers
-from core.problems import invalid, not_found
-from core.web.forms import form_values, to_input
+from core.problems import Problem, invalid, not_found
+from core.web.confirm import confirmation
+from core.web.forms import field_errors, form_values, to_input
 from core.web.i18n import N_
 from core.web.render import PAGE_SIZE, done, fragment, page, pager
 from plugins.co_building.models.fees import Bill, FeeItem, Payment
@@ -47,6 +48,7 @@ METHODS = {"cash": N_("Cash"), "transfer": N_("Bank transfer"), "provider": N_("
 # the services' refusals people meet on these pages, so the catalog translates them
 MESSAGES = (
     N_("must be more than zero"),
+    N_("must not exceed the amount still owed"),
     N_("at most four decimal places"),
     N_("the compound already has a fee item of this name"),
     N_("the kind of a fee item does not change; create a new item"),
@@ -60,7 +62,10 @@ MESSAGES = (
     N_("must not exceed 1"),
     N_("at most six decimal places"),
 )
+MONEY_RECEIVED_SAYS = N_("The payment is credited to the bill and a receipt is issued.")
+CANCEL_PAYMENT_SAYS = N_("The pending payment is cancelled; the bill stays owed.")
 LABELS = {
+    "provider_labels": {p.name: (p.label_zh, p.label_en) for p in services.PROVIDERS},
     "fee_kinds": FEE_KINDS,
     "area_bases": AREA_BASES,
     "bill_states": BILL_STATES,
@@ -102,16 +107,22 @@ async def _pay(
 ) -> tuple[Payment, str]:
     key = values.pop(IDEMPOTENCY_FIELD, None)
     values["amount_fen"] = _fen(values)
-    return await services.record_payment(
-        ctx.session,
-        compound_id,
-        bill_id,
-        to_input(values, s.PaymentIn),
-        user_id=ctx.user_id,
-        staff=ctx.can("co_building.fee", "read_all"),
-        idempotency_key=key,
-        providers=collect_providers(request.app.state.plugins),
-    )
+    try:
+        return await services.record_payment(
+            ctx.session,
+            compound_id,
+            bill_id,
+            to_input(values, s.PaymentIn),
+            user_id=ctx.user_id,
+            staff=ctx.can("co_building.fee", "read_all"),
+            idempotency_key=key,
+            providers=collect_providers(request.app.state.plugins),
+        )
+    except Problem as problem:  # the form's field is the amount in yuan: its error goes beside it
+        for error in problem.extra.get("errors", []):
+            if error.get("field") == "amount_fen":
+                error["field"] = "amount"
+        raise
 
 
 async def _own_bill(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.UUID, principal: Principal) -> Bill:
@@ -135,6 +146,36 @@ async def _receipt(
     shaped = (await services.bills_out(session, compound_id, [bill], with_lines=True))[0]
     return fragment(
         request, "co_building/fees/receipt.html", payment=payment, bill=shaped, compound=await get_compound(session, compound_id), **LABELS
+    )
+
+
+async def _portal_bill(
+    request: Request,
+    compound_id: uuid.UUID,
+    bill_id: uuid.UUID,
+    ctx: RequestContext,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response[Any]:
+    """A resident's bill with the form to pay; after a refusal, the form as it was typed with each error beside its field."""
+    bill = await _own_bill(ctx.session, compound_id, bill_id, ctx.principal)
+    payments = await _payments(ctx.session, compound_id, bill_id)
+    return await page(
+        request,
+        "co_building/fees/portal_bill.html",
+        status=status,
+        portal=True,
+        compound_id=compound_id,
+        bill=(await services.bills_out(ctx.session, compound_id, [bill], with_lines=True))[0],
+        payments=payments,
+        payable=services.outstanding(bill) - _with_pending(payments),
+        providers=list(collect_providers(request.app.state.plugins).values()) if ctx.can("co_building.payment", "write") else [],
+        idempotency_key=(typed or {}).get("idempotency_key") or uuid.uuid4().hex,
+        errors=errors or {},
+        typed=typed or {},
+        **LABELS,
     )
 
 
@@ -294,13 +335,19 @@ class ConsoleFeePages(Controller):
         payment_id: uuid.UUID,
         ctx: RequestContext,
     ) -> Response[Any]:
-        """The money of a pending offline payment has arrived: credit the bill, issue the receipt."""
+        """The money of a pending offline payment has arrived: credit the bill, issue the receipt (asked to confirm first)."""
+        step = await confirmation(request, MONEY_RECEIVED_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         payment = await services.confirm_payment(ctx.session, compound_id, payment_id, user_id=ctx.user_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{payment.bill_id}")
 
     @post("/payments/{payment_id:uuid}/cancel", guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])
     async def cancel(self, request: Request, compound_id: uuid.UUID, payment_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
-        """A pending payment whose money never came."""
+        """A pending payment whose money never came (asked to confirm first)."""
+        step = await confirmation(request, CANCEL_PAYMENT_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         payment = await services.cancel_payment(ctx.session, compound_id, payment_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{payment.bill_id}")
 
@@ -354,20 +401,7 @@ class PortalFeePages(Controller):
         ctx: RequestContext,
     ) -> Response[Any]:
         """One of my bills: lines, payments, receipts and the way to pay."""
-        bill = await _own_bill(ctx.session, compound_id, bill_id, ctx.principal)
-        payments = await _payments(ctx.session, compound_id, bill_id)
-        return await page(
-            request,
-            "co_building/fees/portal_bill.html",
-            portal=True,
-            compound_id=compound_id,
-            bill=(await services.bills_out(ctx.session, compound_id, [bill], with_lines=True))[0],
-            payments=payments,
-            payable=services.outstanding(bill) - _with_pending(payments),
-            providers=list(collect_providers(request.app.state.plugins).values()) if ctx.can("co_building.payment", "write") else [],
-            idempotency_key=uuid.uuid4().hex,
-            **LABELS,
-        )
+        return await _portal_bill(request, compound_id, bill_id, ctx)
 
     @post("/bills/{bill_id:uuid}/payments", guards=[requires("co_building.payment", "write")])
     async def pay(
@@ -377,10 +411,19 @@ class PortalFeePages(Controller):
         bill_id: uuid.UUID,
         ctx: RequestContext,
     ) -> Response[Any]:
-        """Start a charge with the chosen provider and show what to do next (the offline provider: the reference to quote)."""
+        """Start a charge with the chosen provider and show what to do next (the offline provider: the reference to quote).
+        Refused input brings the bill back with what was typed and the reason beside the field, nothing written."""
         values = await form_values(request)
+        typed = {key: str(value) for key, value in values.items()}
         values["method"] = "provider"
-        payment, instructions = await _pay(request, ctx, compound_id, bill_id, values)
+        try:
+            async with ctx.session.begin_nested():  # a refusal after a write leaves nothing behind
+                payment, instructions = await _pay(request, ctx, compound_id, bill_id, values)
+        except Problem as problem:
+            if problem.status >= 500 or problem.status in (401, 403, 404):
+                raise
+            errors = field_errors(problem, {"amount_fen": "amount", "provider_name": "provider"})
+            return await _portal_bill(request, compound_id, bill_id, ctx, status=problem.status, errors=errors, typed=typed)
         return await page(
             request,
             "co_building/fees/portal_paid.html",

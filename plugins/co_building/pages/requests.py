@@ -8,6 +8,7 @@ A request's photos are attachments of record type ``co_building.request``.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -124,6 +125,60 @@ MESSAGES = (
     N_("no such resident in this compound"),
     N_("choose a photo"),
 )
+CHANNELS_SEEN = {**CHANNELS, "smart_property": N_("Device alarm (smart property)")}
+ESCALATION_STEPS = {"escalate": N_("the compound's managers are told"), "oversee": N_("the enterprise's administrators oversee it")}
+BREACH_LIMITS = {"response": N_("Response time limit"), "completion": N_("Completion time limit")}
+CASE_STATUSES = {
+    "requested": N_("Handed to the community"),
+    "reported": N_("Reported"),
+    "accepted": N_("Accepted"),
+    "dispatched": N_("Dispatched"),
+    "in_progress": N_("In progress"),
+    "resolved": N_("Resolved"),
+    "verified": N_("Verified"),
+    "closed": N_("Closed"),
+    "returned": N_("Returned"),
+    "rejected": N_("Rejected by the department"),
+}
+_EVENT_NOTES = (
+    # what the system wrote: the event's code and values (services.requests), and the English sentences of older rows
+    (
+        "close",
+        re.compile(r"(?:auto_closed:|closed automatically after )(?P<days>\d+)(?: days)?"),
+        N_("Closed automatically after %(days)s days"),
+    ),
+    (
+        "reopen",
+        re.compile(r"(?:low_rating:|low rating \()(?P<rating>\d)(?:\): return visit by the manager)?"),
+        N_("Rated %(rating)s★: the manager makes a return visit"),
+    ),
+    (
+        "escalate",
+        re.compile(r"(?:escalated:|level )(?P<level>\d+)(?::|: co_building\.work_order )(?P<step>\w+)"),
+        N_("Escalation level %(level)s: %(step)s"),
+    ),
+)
+
+
+def event_note(action: str, note: str | None) -> tuple[str, dict[str, str]] | None:
+    """A timeline entry's words when the system wrote it: ``(message id, values)`` translated where it is shown;
+    None for a person's own note (shown as they typed it)."""
+    if not note:
+        return None
+    if action == "file":
+        return (CHANNELS_SEEN.get(note, N_("Other channel")), {})
+    if action == "case_update":
+        status, _, said = note.partition(": ")
+        if status in CASE_STATUSES:
+            return (N_("Case %(status)s %(note)s"), {"status": status, "note": said})
+        return None
+    for on, pattern, message in _EVENT_NOTES:
+        found = pattern.fullmatch(note) if action == on else None
+        if found:
+            return (message, found.groupdict())
+    return None
+
+
 BASES = {"clock": N_("On the clock (24×7)"), "working_hours": N_("Working hours"), "working_days": N_("Working days (limits in days)")}
 LABELS = {
     "kinds": KINDS,
@@ -136,6 +191,10 @@ LABELS = {
     "rating_tags": RATING_TAGS,
     "resident_moves": RESIDENT_MOVES,
     "bases": BASES,
+    "event_note": event_note,
+    "escalation_steps": ESCALATION_STEPS,
+    "case_statuses": CASE_STATUSES,
+    "breach_limits": BREACH_LIMITS,
 }
 
 

@@ -19,9 +19,11 @@ from litestar.response import Redirect
 from sqlalchemy import select
 
 from core.authz.guard import requires
+from core.clock import now
 from core.context import RequestContext
 from core.pagination import OffsetParam
 from core.problems import invalid
+from core.web.confirm import confirmation
 from core.web.forms import form_values, parse_form, to_input
 from core.web.i18n import N_
 from core.web.qr import qr_svg
@@ -32,6 +34,9 @@ from plugins.co_building.services import volunteers as services
 from plugins.co_building.services.featured import found, own_user
 from tenants.models import Resident
 from tenants.services import get_compound
+
+REDEEM_SAYS = N_("The points are spent on this reward and are not given back unless the service centre cancels the redemption.")
+CALL_OFF_SAYS = N_("The activity is called off and everyone signed up is told.")
 
 CONSOLE = "/console/compounds/{compound_id:uuid}/co_building"
 PORTAL = "/portal/compounds/{compound_id:uuid}/co_building"
@@ -201,7 +206,10 @@ class VolunteerConsolePages(Controller):
         activity_id: uuid.UUID,
         ctx: RequestContext,
     ) -> Response[Any]:
-        """Call the activity off."""
+        """Call the activity off (asked to confirm first)."""
+        step = await confirmation(request, CALL_OFF_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         await services.cancel_activity(ctx.session, compound_id, activity_id)
         return done(request, f"/console/compounds/{compound_id}/co_building/activities/{activity_id}")
 
@@ -422,6 +430,7 @@ class VolunteerPortalPages(Controller):
             portal=True,
             compound_id=compound_id,
             activities=listed.items,
+            now=now(),  # a started activity takes no more sign-ups: it offers no button that would be refused
             **_labels(),
         )
 
@@ -507,7 +516,10 @@ class VolunteerPortalPages(Controller):
         reward_id: uuid.UUID,
         ctx: RequestContext,
     ) -> Response[Any]:
-        """Spend my points on a reward."""
+        """Spend my points on a reward (asked to confirm first)."""
+        step = await confirmation(request, REDEEM_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         values = await form_values(request)
         await services.redeem(
             ctx.session, ctx, compound_id, reward_id, to_input({"quantity": values.get("quantity", 1)}, s.RedeemIn), for_others=False

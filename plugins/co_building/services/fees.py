@@ -568,7 +568,7 @@ async def record_payment(
         or 0
     )
     if data.amount_fen > outstanding(bill) - pending:
-        raise invalid("amount_fen", f"more than the {outstanding(bill) - pending} fen still owed on this bill")
+        raise invalid("amount_fen", "must not exceed the amount still owed")  # the page shows what is owed
     moment = now()
     payment = Payment(
         id=uuid7(),

@@ -747,7 +747,7 @@ async def rate(ctx: RequestContext, request_id: uuid.UUID, data: s.RatingIn) -> 
             None,
             from_state=target,
             to_state="assigned",
-            note=f"low rating ({data.rating}): return visit by the manager",
+            note=f"low_rating:{data.rating}",  # an event and its value; the page says it in the reader's language
             label="系统",
         )
         managers = await told(session, "escalate", request.compound_id, await operator_of(session, request.compound_id))
@@ -964,7 +964,7 @@ async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | N
                     compound_id=request.compound_id,
                     channels=("inbox", "sms"),
                 )
-            _log(session, request, "escalate", None, note=f"level {request.escalation_level}: {WORK_ORDER} {act}", label="系统")
+            _log(session, request, "escalate", None, note=f"escalated:{request.escalation_level}:{act}", label="系统")
             escalated += 1
     await session.flush()
     return s.BreachReport(marked=marked, escalated=escalated)
@@ -1002,7 +1002,7 @@ async def close_rated(session: AsyncSession, compound_id: uuid.UUID, days: int =
             None,
             from_state=request.state,
             to_state="closed",
-            note=f"closed automatically after {days} days",
+            note=f"auto_closed:{days}",
             label="系统",
         )
         request.state, request.closed_at = "closed", now()

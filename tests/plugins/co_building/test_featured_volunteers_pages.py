@@ -168,7 +168,7 @@ async def test_the_console_refuses_a_second_reward_beyond_the_balance_in_the_for
 
         reward = await session.scalar(select(Reward.id).where(Reward.compound_id == a1).order_by(Reward.points_cost).limit(1))
     before = await count(db, Redemption)
-    r = await web.post(base + f"/rewards/{reward}/redeem", data={"quantity": "1", "_csrf": token}, headers=HTMX)
+    r = await web.post(base + f"/rewards/{reward}/redeem", data={"quantity": "1", "_csrf": token, "_confirmed": "yes"}, headers=HTMX)
     assert r.status_code == 422 and "volunteer_id" in r.text  # no volunteer profile, so no points yet
     assert await count(db, Redemption) == before
 
@@ -186,5 +186,7 @@ async def test_the_bookings_desk_confirms_and_cancels_with_a_reason(web, city, d
     assert confirmed.status_code == 303 and await count(db, ServiceBooking, id=booking.id, status="confirmed") == 1
     no_reason = await web.post(base + f"/{booking.id}/cancel", data={"_csrf": token}, headers=HTMX)
     assert no_reason.status_code == 422 and "reason" in no_reason.text
-    cancelled = await web.post(base + f"/{booking.id}/cancel", data={"reason": "师傅请假", "_csrf": token}, headers=HTML)
+    cancelled = await web.post(
+        base + f"/{booking.id}/cancel", data={"reason": "师傅请假", "_csrf": token, "_confirmed": "yes"}, headers=HTML
+    )
     assert cancelled.status_code == 303 and await count(db, ServiceBooking, id=booking.id, status="cancelled") == 1
