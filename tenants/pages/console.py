@@ -20,12 +20,18 @@ from core.clock import now
 from core.context import RequestContext
 from core.pagination import OffsetParam, paginate
 from core.plugins.figures import dashboard
+from core.web.confirm import confirmation
 from core.web.forms import parse_form
+from core.web.i18n import N_
 from core.web.render import PAGE_SIZE, done, page, pager
 from tenants import schemas as s
 from tenants import services
 from tenants.models import Plan, Region, Tenant
 from tenants.pages.base import CATALOG
+
+CHANGE_OPERATOR_SAYS = N_(
+    "The compound passes to the chosen enterprise: the present operator loses access to it at once and its active subscriptions end."
+)
 
 # --------------------------------------------------------------------------- tenants (platform)
 
@@ -141,7 +147,10 @@ class CompoundsPages(Controller):
 
     @post("/{compound_id:uuid}/operator", guards=[requires("tenants.compound", "write")])
     async def change_operator(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
-        """Hand the compound to another enterprise; the old one loses access at once."""
+        """Hand the compound to another enterprise; the old one loses access at once (asked to confirm first)."""
+        step = await confirmation(request, CHANGE_OPERATOR_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         await services.change_operator(session, compound_id, await parse_form(request, s.OperatorChangeIn))
         return done(request, f"/console/compounds/{compound_id}")
 

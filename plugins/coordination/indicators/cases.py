@@ -119,6 +119,20 @@ async def escalated_cases(session: AsyncSession, compound_ids: list[uuid.UUID], 
     return {"value": int(count or 0), "unit": "count"}
 
 
+CATEGORY_LABELS_ZH = {
+    "illegal_building": "私搭乱建",
+    "green_space_enclosure": "圈占绿地",
+    "fire_lane_blocked": "占用消防通道",
+    "group_renting": "群租",
+    "noise": "噪音扰民",
+    "dangerous_pets": "危险犬只",
+    "safety_hazard": "安全隐患",
+    "neighbour_dispute": "邻里纠纷",
+    "other": "其他",
+}
+"""The widget's bars are labelled as the console shows categories (the series carries words, not codes)."""
+
+
 async def open_by_category(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     rows = dict(
         (
@@ -127,7 +141,7 @@ async def open_by_category(session: AsyncSession, compound_ids: list[uuid.UUID],
             )
         ).all()
     )
-    return {"series": [[c, int(rows[c])] for c in CATEGORIES if rows.get(c)], "unit": "count"}
+    return {"series": [[CATEGORY_LABELS_ZH.get(c, c), int(rows[c])] for c in CATEGORIES if rows.get(c)], "unit": "件"}
 
 
 INDICATORS: list[dict] = [

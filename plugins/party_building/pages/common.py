@@ -30,6 +30,8 @@ POSTS = {
     "group_leader": N_("Group leader"),
     "member": N_("Member"),
 }
+COMMITTEE_POSTS = {"chair": N_("Committee chair"), "vice_chair": N_("Committee vice chair"), "member": N_("Committee member")}
+"""An owners' committee member's post (主任, 副主任, 委员), where a party member also sits on the committee."""
 STATUSES = {"full": N_("Full member"), "probationary": N_("Probationary member")}
 MEETING_KINDS = {
     "joint": N_("Joint meeting"),
@@ -82,6 +84,7 @@ GAPS = {
 LABELS = {
     "organisation_kinds": ORGANISATION_KINDS,
     "posts": POSTS,
+    "committee_posts": COMMITTEE_POSTS,
     "statuses": STATUSES,
     "meeting_kinds": MEETING_KINDS,
     "meeting_statuses": MEETING_STATUSES,

@@ -49,7 +49,7 @@ LABELS = {
     "statuses": STATUSES,
     "severities": SEVERITIES,
     "alarm_states": ALARM_STATES,
-    "actions": ACTIONS,
+    "alarm_actions": ACTIONS,  # not "actions": the compound head shows a page's action buttons under that name
     "moves": MOVES,
     "pass_states": PASS_STATES,
 }

@@ -18,7 +18,7 @@ from core.clock import now
 from core.context import RequestContext
 from core.plugins.figures import Figure, dashboard, district_dashboard
 from core.web.i18n import negotiate, translations
-from core.web.render import fragment, page
+from core.web.render import fragment, page, unit_label
 from plugins.smart_property.pages import charts
 from plugins.smart_property.pages.common import KINDS, LABELS, SEVERITIES, STATUSES, C, D
 from plugins.smart_property.services import dashboard as services
@@ -73,7 +73,10 @@ def _charts(request: Request, board: services.Board, figures: list[Figure]) -> d
         chart = None
         if f.kind == "bars" and not f.error:
             chart = charts.bars(
-                f.label(locale), [(str(label), value or 0, charts.DARK) for label, value in f.series], unit=f.unit, empty=_("No data yet")
+                f.label(locale),
+                [(str(label), value or 0, charts.DARK) for label, value in f.series],
+                unit=unit_label(f.unit, locale),
+                empty=_("No data yet"),
             )
         out["widgets"].append((f, chart))
     return out

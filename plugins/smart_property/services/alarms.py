@@ -151,10 +151,10 @@ def _describe(f: Firing) -> str:
     rule = f.rule
     where = f"{f.device.name}（{f.device.code}）"
     if rule.kind == "threshold":
-        return f"{where} {rule.metric} = {f.value:g}，{rule.operator} {rule.threshold:g}：{rule.name}"
+        return f"{where} 读数 {f.value:g}（{rule.operator} {rule.threshold:g}）：{rule.name}"
     if rule.kind == "offline":
         return f"{where} 超过 {rule.offline_minutes} 分钟无心跳：{rule.name}"
-    return f"{where} 上报事件 {rule.event_code}：{rule.name}"
+    return f"{where} 上报事件：{rule.name}"  # the event's code (fault, tamper) is the device's word, not the reader's
 
 
 async def apply_firings(session: AsyncSession, compound_id: uuid.UUID, firings: list[Firing]) -> int:
