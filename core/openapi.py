@@ -30,11 +30,14 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class FieldError(TypedDict):
-    """One broken rule of the input: the field (a dotted path into the body, or a query or path parameter)."""
+    """One broken rule of the input: the field (a dotted path into the body, or a query or path parameter), or for
+    a refused spreadsheet import the sheet's row and column."""
 
-    field: str
     message: str
+    field: NotRequired[str]
     source: NotRequired[str]
+    row: NotRequired[int]
+    column: NotRequired[str]
 
 
 class Problem(TypedDict):
@@ -65,7 +68,7 @@ DESCRIPTIONS = {
     403: "The caller lacks the permission (named in `permission`), the module is off for the compound, or the rule refuses this caller",
     404: "The resource does not exist or is not reachable for the caller (another tenant's compound answers 404, never 403)",
     409: "The resource's state refuses the change (`state` and `allowed` name the moves allowed) or it conflicts with existing data",
-    413: "The upload is larger than its type allows",
+    413: "The body (an upload: for its type) is larger than allowed",
     415: "The upload's content is not of the declared type",
     422: "A rule broken by a field of the input (named in `errors`), or a filter value outside its set",
     429: "Too many attempts: try again after `retry_after`",
@@ -98,7 +101,7 @@ def statuses(handler: HTTPRouteHandler, method: str, has_path_parameters: bool) 
 
     400 everywhere: ``core.inputs.check_request`` refuses a NUL character in any query value before the handler.
     A route that needs a token: 401, 403 (permission, disabled module, suspended tenant, a rule of the service) and
-    404 (another tenant's compound, a record out of reach). Path parameters: 404. Input: 422. Writes: 409.
+    404 (another tenant's compound, a record out of reach). Path parameters: 404. Input: 422. Writes: 409. A body: 413 (over the size limit).
     A public write (login, one-time codes, joining): 401, 403 and 429. Uploads: 413 and 415. Any operation: 503.
     """
     found = {400, 503}
@@ -114,6 +117,8 @@ def statuses(handler: HTTPRouteHandler, method: str, has_path_parameters: bool) 
         found.add(422)
     if method in WRITE_METHODS:
         found |= {409, 422}
+    if "data" in parameters:  # a body over the route's request_max_body_size
+        found.add(413)
     if _has_upload(handler):
         found |= {413, 415}
     return found

@@ -190,6 +190,7 @@ async def test_every_operation_documents_what_the_matrix_and_the_fuzzer_can_meet
     schema = (await client.get("/schema/openapi.json")).json()
     components = schema["components"]["schemas"]
     assert {"Problem", "FieldError"} <= set(components) and set(components["Problem"]["required"]) == {"type", "title", "status"}
+    assert components["FieldError"]["required"] == ["message"]  # a field, or an import's row and column
     assert schema["components"]["securitySchemes"]["BearerToken"] == {
         "type": "http",
         "scheme": "bearer",
