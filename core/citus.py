@@ -102,8 +102,8 @@ def rule_violations(metadata: MetaData, declared: dict[str, str] | None = None) 
     """What would stop Citus distributing ``metadata`` as :func:`layout` says, one line per table and constraint.
 
     Compound tables: ``compound_id`` NOT NULL and first in the primary key and in every unique constraint and
-    unique index; a foreign key to another compound table maps ``compound_id`` to ``compound_id`` (to
-    ``compounds``: ``compound_id`` → ``id``) and neither sets NULL nor a default on delete (Citus refuses both
+    unique index; a foreign key to another compound table starts with ``compound_id`` and maps it to
+    ``compound_id`` (to ``compounds``: ``compound_id`` → ``id``) and neither sets NULL nor a default on delete (Citus refuses both
     when the distribution column is in the key). Reference tables: no foreign key to ``compounds`` or to a
     compound table. A plugin's table breaking one of them fails here, named, before it ever meets a cluster.
     """
@@ -155,6 +155,8 @@ def _compound_fk_problems(plan: Layout, name: str, fk: ForeignKeyConstraint) -> 
     pairs = dict(zip(_columns(fk), [e.column.name for e in fk.elements], strict=True))
     wanted = "id" if kind == "root" else DISTRIBUTION_COLUMN
     problems = []
+    if _columns(fk)[0] != DISTRIBUTION_COLUMN:
+        problems.append(f"{name}: foreign key {fk.name} ({', '.join(pairs)}) → {target} must start with {DISTRIBUTION_COLUMN}")
     if pairs.get(DISTRIBUTION_COLUMN) != wanted:
         problems.append(
             f"{name}: foreign key {fk.name} ({', '.join(pairs)}) → {target}({', '.join(pairs.values())}) must map"

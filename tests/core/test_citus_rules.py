@@ -66,6 +66,7 @@ def test_a_plugin_breaking_a_rule_is_named_with_its_constraint():
         ForeignKeyConstraint(
             ["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="SET NULL", name="fk_acme_parcels_room"
         ),
+        ForeignKeyConstraint(["room_id", "compound_id"], ["rooms.id", "rooms.compound_id"], name="fk_acme_parcels_room_reversed"),
     )
     Table(
         "acme_couriers",  # no compound_id: a reference table, which may not point at a compound's rows
@@ -75,10 +76,11 @@ def test_a_plugin_breaking_a_rule_is_named_with_its_constraint():
     )
     problems = citus.rule_violations(md, declared={})
     text = "\n".join(problems)
-    assert len(problems) == 5, text
+    assert len(problems) == 6, text
     assert "acme_lockers: primary key pk_acme_lockers is (id); it must start with compound_id" in text
     assert "acme_lockers: unique constraint uq_acme_lockers_code is (code)" in text
     assert "acme_lockers: foreign key fk_acme_lockers_room" in text and "must map compound_id to rooms.compound_id" in text
+    assert "acme_parcels: foreign key fk_acme_parcels_room_reversed (room_id, compound_id) → rooms must start with compound_id" in text
     assert "acme_parcels: foreign key fk_acme_parcels_room → rooms is ON DELETE SET NULL" in text
     assert (
         "acme_couriers: foreign key fk_acme_couriers_home_compound_id_compounds" in text
