@@ -1,5 +1,5 @@
 """Issue 16, point 10: faults, each a test — the database restarted under load, Redis restarted while events flow,
-the attachment store full, a slow database, a malformed message on the queue. (A worker killed mid-job is
+the attachment store full, a slow database (``REDPROP_DB_STATEMENT_TIMEOUT_MS``), a malformed message on the queue. (A worker killed mid-job is
 ``tests/core/test_jobs.py::test_worker_killed_mid_batch_loses_nothing_and_repeats_nothing``.)
 
 They run once, in the PostgreSQL pass. The tests that stop a server start their own (``tests/support/services.py``:
@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.app import rebind
 from core.db import Database, Scope
@@ -31,6 +31,7 @@ from core.jobs.runtime import MALFORMED_ACTOR, build_runtime
 from core.migrate import upgrade
 from core.security import hash_password
 from core.settings import load_settings
+from tenants.demo import DEMO_PASSWORD
 from tests.core.test_jobs import ROOT, _create_hits_table, _emit, _hits
 from tests.support import counting_plugin
 from tests.support.services import OwnPostgres, OwnRedis
@@ -314,3 +315,34 @@ async def test_malformed_messages_are_dead_lettered_and_the_worker_lives_on(data
     finally:
         await asyncio.to_thread(runtime.stop)
         await db.dispose()
+
+
+# --------------------------------------------------------------------------- a slow database
+
+
+async def test_slow_database_statement_timeout_answers_503_and_frees_the_connection(app, database_urls, settings):
+    rebind(app, dataclasses.replace(settings, db_statement_timeout_ms=300, db_cross_statement_timeout_ms=300))
+    owner = Database(database_urls["owner"])
+    async with AsyncTestClient(app=app) as client:
+        login = await client.post("/api/v1/auth/login", json={"username": "ent-a-admin", "password": DEMO_PASSWORD})
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+        try:
+            async with owner.engine.connect() as blocker:  # a long transaction holding the token table: lookups wait
+                await blocker.execute(text("LOCK TABLE auth_tokens IN ACCESS EXCLUSIVE MODE"))
+                started = time.monotonic()
+                slow = await client.get("/api/v1/me", headers=headers)
+                waited = time.monotonic() - started
+                await blocker.rollback()
+        finally:
+            await owner.dispose()
+        _problem(slow, 503, "service-unavailable")
+        assert "statement timeout" in slow.json()["detail"] and int(slow.headers["retry-after"]) > 0
+        assert waited < 10, waited  # cancelled after the timeout, not hung
+        for _ in range(3):  # the connection went back to the pool clean: the next requests answer at once
+            assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+        engines = (app.state.db.engine, app.state.db.cross_engine)
+        deadline = time.monotonic() + 5  # no connection stays checked out (the policy poller borrows one for a moment)
+        while any(e.pool.checkedout() for e in engines):
+            assert time.monotonic() < deadline, [e.pool.status() for e in engines]
+            await asyncio.sleep(0.02)
