@@ -114,8 +114,25 @@ class Person:
 
     def click_through(self, selector: str) -> None:
         """Click something that loads another page and wait for it."""
-        with self.page.expect_navigation():
-            self.page.click(selector)
+        self.press(self.page.locator(selector).first)
+
+    def press(self, target) -> None:
+        """Click ``target`` (a locator) and wait for the next page; an irreversible action's confirmation dialog
+        (``button[data-confirm]``) is checked like a page and confirmed, as the person would."""
+        from playwright.sync_api import TimeoutError as Timeout
+
+        try:
+            with self.page.expect_navigation(timeout=20_000):
+                target.click()
+                try:
+                    asked = self.page.locator("#confirm-dialog[open]").count() > 0
+                except Exception:  # the click already navigates: the page that asked nothing is gone
+                    asked = False
+                if asked:
+                    self.page.click("#confirm-dialog button[value=yes]")
+        except Timeout:
+            said = self.page.locator(".form-error, .alert.error").evaluate_all("els => els.map(e => e.innerHTML)")
+            raise AssertionError(f"{self.who} on {self.page.url}: no next page; the page says {said}") from None
 
     def step(self, label: str) -> pathlib.Path:
         """Check the page now shown (axe, sideways scroll) and keep its screenshot."""
