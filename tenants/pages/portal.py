@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import rules
 from core.authz.guard import requires
+from core.clock import now
 from core.identity.principal import Principal
 from core.security import mask_phone
+from core.waiting import waiting_for
 from core.web.render import page, redirect
 from tenants import services
 from tenants.models import Building, Household, Resident, Room, Unit
@@ -68,11 +70,15 @@ class PortalHomePages(Controller):
                     "modules": services_on,
                 }
             )
+        waiting = await waiting_for(
+            session, state.plugins, principal, state.policy.enforcer, [h["me"].compound_id for h in homes], audience="portal", moment=now()
+        )
         return await page(
             request,
             "tenants/portal/home.html",
             portal=True,
             homes=homes,
+            waiting=[w for w in waiting if w.count],
             roles=RESIDENT_ROLES,
             compound_id=homes[0]["me"].compound_id if homes else None,
         )

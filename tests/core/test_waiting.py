@@ -105,3 +105,10 @@ async def test_the_district_home_costs_the_same_statements_for_more_compounds(we
     await _home_statements(web, app)
     after = await _home_statements(web, app)
     assert after == before, (before, after, _differing(first, _home_statements.last))
+
+
+async def test_an_owners_portal_home_says_which_votes_are_open(web):
+    await sign_in(web, "resident-a1")
+    page = (await web.get("/portal/", headers=HTML)).text
+    found = re.search(r'data-code="co_building.open_votes">.*?waiting-count">(\d+)<', page, re.S)
+    assert found and int(found.group(1)) >= 1 and "使用维修资金更换2号楼电梯" in page  # the demo's open vote
