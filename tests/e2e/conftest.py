@@ -32,6 +32,18 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[1] / "output" / "screenshots"
 
 
+def pytest_collection_modifyitems(config, items):
+    """The browser tests run once, on the SQLite pass: the pages a browser sees do not depend on the database backend,
+    and CI's time is better spent elsewhere (the PostgreSQL pass skips them, saying so)."""
+    if os.environ.get("REDPROP_TEST_BACKEND", "sqlite") == "sqlite":
+        return
+    here = pathlib.Path(__file__).parent
+    skip = pytest.mark.skip(reason="browser tests run once, on the SQLite pass (the pages do not depend on the backend)")
+    for item in items:
+        if here in pathlib.Path(str(item.fspath)).parents:
+            item.add_marker(skip)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -18,12 +18,9 @@ fails the test if there is any.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-
-import pytest
 
 from tenants.demo import DEMO_PASSWORD
 from tests.e2e.conftest import SCREENSHOTS
@@ -40,12 +37,6 @@ _AXE_RUN = """async () => {
     nodes: v.nodes.slice(0, 4).map(n => n.target.join(" ") + " :: " + (n.failureSummary || "").split("\\n").slice(1, 2).join(""))
   }));
 }"""
-
-
-def skip_on_postgresql() -> None:
-    """The journeys run once, on SQLite: the browser sees the same pages on both backends (CI budget)."""
-    if os.environ.get("REDPROP_TEST_BACKEND", "sqlite") != "sqlite":
-        pytest.skip("browser journeys run once, on the SQLite pass: the pages do not depend on the database backend")
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Every page visited is checked by :mod:`tests.e2e.journey` (axe-core: no serious or
 critical violation; no sideways scrolling; no script or CSP error) and kept as a
 screenshot ``tests/output/screenshots/journeys/<journey>-<nn>-<step>.png``
-(docs/journeys.md lists the journeys). They run once, on the SQLite pass.
+(docs/journeys.md lists the journeys). They run once, on the SQLite pass (tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
@@ -13,17 +13,12 @@ import re
 
 import pytest
 
-from tests.e2e.journey import Journey, skip_on_postgresql
+from tests.e2e.journey import Journey
 
 pytestmark = pytest.mark.e2e
 
 UUID = "[0-9a-f-]{36}"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture(autouse=True)
-def _once():
-    skip_on_postgresql()
 
 
 def wait_for_state(page, state: str) -> None:
