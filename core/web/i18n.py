@@ -87,7 +87,7 @@ def _formatted(text: str, variables: dict[str, Any]) -> str:
 # validators' English (msgspec's, the services' own) as a person reads it beside the field; the rest goes through the catalog
 _FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"missing required field|^required$|^must not be empty$"), N_("Required.")),
-    (re.compile(r"Expected `str` of length >= 1\b|Expected `str` matching regex '\\S'"), N_("Required: more than spaces.")),
+    (re.compile(r"Expected `str` of length >= 1\b|Expected `str` matching regex '\\{1,2}S'"), N_("Required: more than spaces.")),
     (re.compile(r"Expected `str` of length >= (?P<n>\d+)"), N_("At least %(n)s characters.")),
     (re.compile(r"Expected `str` of length <= (?P<n>\d+)"), N_("At most %(n)s characters.")),
     (re.compile(r"Expected `str` matching regex"), N_("Not in the expected form.")),

@@ -22,10 +22,10 @@ from core.context import RequestContext
 from core.files import services as files
 from core.files.api import storage_of
 from core.pagination import OffsetParam, paginate
-from core.problems import invalid, not_found
+from core.problems import Problem, invalid, not_found
 from core.web.forms import form_values, to_input
 from core.web.i18n import N_
-from core.web.render import PAGE_SIZE, done, page, pager
+from core.web.render import PAGE_SIZE, done, page, pager, redirect
 from plugins.coordination.models.cases import CATEGORIES as CATEGORY_CODES
 from plugins.coordination.schemas import cases as s
 from plugins.coordination.services import cases as services
@@ -197,6 +197,17 @@ class CasePages(Controller):
     """One case: its facts, limits and level, timeline, whistle calls, photos and the moves this user may make."""
 
     path = CASE
+
+    @get("/{case_id:uuid}/open", guards=[requires("coordination.module", "read")])
+    async def open_from_notice(self, compound_id: uuid.UUID, case_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        """Where a notification's link lands: the case while it is in reach, else the desk of cases (it left the department)."""
+        try:
+            await services.get_case(ctx, compound_id, case_id)
+        except Problem as problem:
+            if problem.status != 404:
+                raise
+            return redirect(DESK)
+        return redirect(case_link(compound_id, case_id))
 
     @get("/{case_id:uuid}", guards=[requires("coordination.module", "read")])
     async def detail(self, request: Request, compound_id: uuid.UUID, case_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:

@@ -95,6 +95,12 @@ def console_link(case: Case) -> str:
     return f"/console/compounds/{case.compound_id}/coordination/cases/{case.id}"
 
 
+def notice_link(case: Case) -> str:
+    """A notification's link: it opens the case while it is in the reader's reach, else their desk (a department's
+    officers are told of a dispatch, and the case leaves them when they reject it or it goes elsewhere)."""
+    return console_link(case) + "/open"
+
+
 # --------------------------------------------------------------------------- who is asking
 
 
@@ -395,7 +401,7 @@ async def open_case(
             "coordination.case.in_grid",
             f"网格内新案件 {row.number}：{row.title}",
             description[:200],
-            link=console_link(row),
+            link=notice_link(row),
             compound_id=compound_id,
             channels=("inbox", "sms"),
         )
@@ -407,7 +413,7 @@ async def open_case(
             "coordination.case.reported",
             f"新案件 {row.number}：{row.title}",
             description[:200],
-            link=console_link(row),
+            link=notice_link(row),
             compound_id=compound_id,
         )
     return row
@@ -599,7 +605,7 @@ async def _tell(session: AsyncSession, row: Case, action: str, actor: uuid.UUID 
             f"coordination.case.{action}",
             f"案件 {row.number} {words[action]}：{row.title}",
             row.reason if action in ("reject", "return") else row.description[:200],
-            link=console_link(row),
+            link=notice_link(row),
             compound_id=row.compound_id,
         )
 
@@ -653,7 +659,7 @@ async def whistle(ctx: RequestContext, compound_id: uuid.UUID, case_id: uuid.UUI
             "coordination.case.whistle",
             f"吹哨报到 {row.number}：{row.title}",
             f"请于 {due.astimezone(ZoneInfo(await compound_zone(ctx.session, compound_id))):%m-%d %H:%M} 前报到。{data.note}",
-            link=console_link(row),
+            link=notice_link(row),
             compound_id=compound_id,
             channels=("inbox", "sms"),
         )
@@ -748,7 +754,7 @@ async def check_deadlines(session: AsyncSession, compound_id: uuid.UUID) -> s.De
                     "coordination.case.escalated",
                     f"案件超时督办（{LEVEL_WORDS[lvl]}）{row.number}：{row.title}",
                     "超时未响应" if row.response_breached and row.state in WAITING else "超时未办结",
-                    link=console_link(row),
+                    link=notice_link(row),
                     compound_id=compound_id,
                     channels=("inbox", "sms"),
                 )
@@ -790,7 +796,7 @@ async def check_deadlines(session: AsyncSession, compound_id: uuid.UUID) -> s.De
                     "coordination.case.report_in_missed",
                     f"{names.get(call.department_id, '')} 未按时报到：{row.number}",
                     row.title,
-                    link=console_link(row),
+                    link=notice_link(row),
                     compound_id=compound_id,
                 )
             report.missed_report_ins += 1
