@@ -45,6 +45,8 @@ async def _simulate(
         await db.dispose()
     if transport == "mqtt":
         sender = simulator.MqttSender(mqtt_url or settings.mqtt_url, compound_id)
+    elif transport == "gateway":  # one request carries 20 devices' signed messages
+        sender = simulator.GatewaySender(url, compound_id)
     else:
         sender = simulator.HttpSender(url, compound_id)
     return await simulator.run(fleet, sender, rate=rate, duration=duration, batch=batch, anomaly=anomaly, progress=_progress)
@@ -57,9 +59,15 @@ async def _simulate(
     "--rate", default=500.0, show_default=True, type=click.FloatRange(1, 1_000_000), help="Readings per second, all devices together."
 )
 @click.option("--duration", default=30.0, show_default=True, type=click.FloatRange(0.1), help="Seconds to run.")
-@click.option("--transport", type=click.Choice(["mqtt", "http"]), default="mqtt", show_default=True)
+@click.option(
+    "--transport",
+    type=click.Choice(["mqtt", "http", "gateway"]),
+    default="mqtt",
+    show_default=True,
+    help="http: a request per message on the device route; gateway: 20 devices' messages a request on the gateway route.",
+)
 @click.option("--batch", default=10, show_default=True, type=click.IntRange(1, 5000), help="Readings per message.")
-@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The application's address (HTTP transport).")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The application's address (HTTP and gateway).")
 @click.option("--mqtt-url", default=None, help="The broker (default REDPROP_MQTT_URL).")
 @click.option("--anomaly", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="Share of readings far out of range.")
 def simulate_devices(compound_id, devices, rate, duration, transport, batch, url, mqtt_url, anomaly) -> None:

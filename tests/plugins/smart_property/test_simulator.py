@@ -30,6 +30,11 @@ async def test_the_simulator_registers_its_devices_once_and_posts_signed_batches
     stats = await simulator.run(fleet, simulator.HttpSender("", a1, client=client), rate=100, duration=1.0, batch=10)
     assert stats.messages >= 1 and stats.failed == 0 and set(stats.statuses) == {202}
     assert await _stored(db, a1, fleet) == stats.readings
+    # as a gateway: several devices' messages a request, each still signed by its device
+    gateway = simulator.GatewaySender("", a1, per_request=3, client=client)
+    more = await simulator.run(fleet, gateway, rate=100, duration=1.0, batch=10)
+    assert more.messages >= 3 and more.failed == 0 and set(more.statuses) == {200}
+    assert await _stored(db, a1, fleet) == stats.readings + more.readings
 
 
 async def test_the_simulator_publishes_over_the_real_broker(city, db, database_urls):
