@@ -60,6 +60,9 @@ class AccessRules(Protocol):
     async def compound_names(self, session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Name of each compound the session's scope sees (a missing one is absent)."""
 
+    async def compound_places(self, session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str, str]]:
+        """Each compound's name, street (街道) and community (社区) the session's scope sees (a district's home table)."""
+
     async def compound_menu(self, session: AsyncSession, limit: int) -> list[tuple[uuid.UUID, str]]:
         """The compounds the session's scope sees, by name, at most ``limit`` (the shell's compound switcher)."""
 

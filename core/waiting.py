@@ -37,6 +37,8 @@ class Waiting:
     items: list[dict[str, Any]] = field(default_factory=list)
     error: bool = False
     order: int = 100
+    by_compound: dict[uuid.UUID, int] = field(default_factory=dict)
+    """Alerts per compound, where the plugin counts them (``"by_compound"`` in its answer): the district's table."""
 
     def label(self, locale: str) -> str:
         return self.label_zh if locale.startswith("zh") else self.label_en
@@ -91,7 +93,23 @@ async def waiting_for(
                 items=list(result.get("items", []))[:5],
                 error=failed,
                 order=int(item.get("order", 100)),
+                by_compound={c: int(n) for c, n in (result.get("by_compound") or {}).items()},
             )
         )
     out.sort(key=lambda w: (-(w.urgent > 0), -(w.count > 0), w.order, w.code))
     return out
+
+
+async def compound_alerts(session: AsyncSession, waiting: list[Waiting], compound_ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+    """The district's table: each street with its compounds and the alerts counted per compound by the waiting items
+    (one control-plane query for the names and streets), streets with most alerts first."""
+    places = await rules().compound_places(session, list(compound_ids)) if compound_ids else {}
+    streets: dict[str, dict[str, Any]] = {}
+    for cid, (name, street, community) in places.items():
+        alerts = {w.code: w.by_compound.get(cid, 0) for w in waiting if w.by_compound.get(cid)}
+        row = streets.setdefault(street, {"street": street, "compounds": [], "alerts": 0})
+        row["compounds"].append({"id": cid, "name": name, "community": community, "alerts": sum(alerts.values()), "kinds": alerts})
+        row["alerts"] += sum(alerts.values())
+    for row in streets.values():
+        row["compounds"].sort(key=lambda c: (-c["alerts"], c["name"]))
+    return sorted(streets.values(), key=lambda r: (-r["alerts"], r["street"]))

@@ -23,7 +23,7 @@ from core.identity.models import User
 from core.identity.principal import Principal, subject_of, tenant_domain
 from core.problems import Problem
 from core.settings import get_settings
-from tenants.models import Compound, ModuleEnablement, Plan, Resident, Subscription, Tenant
+from tenants.models import Compound, ModuleEnablement, Plan, Region, Resident, Subscription, Tenant
 
 
 async def resolve_principal(session: AsyncSession, user: User, tenant_id: uuid.UUID | None, enforcer: FastEnforcer) -> Principal:
@@ -167,6 +167,25 @@ async def compound_names(session: AsyncSession, compound_ids: Sequence[uuid.UUID
     return dict((await session.execute(select(Compound.id, Compound.name).where(Compound.id.in_(list(compound_ids))))).all())
 
 
+async def compound_places(session: AsyncSession, compound_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str, str]]:
+    """Each compound's name, street and community as the session's scope sees them (one query): a district's home
+    groups its compounds by street."""
+    if not compound_ids:
+        return {}
+    from sqlalchemy.orm import aliased
+
+    community, street = aliased(Region), aliased(Region)
+    rows = (
+        await session.execute(
+            select(Compound.id, Compound.name, street.name, community.name)
+            .join(community, community.id == Compound.community_id)
+            .outerjoin(street, street.id == community.parent_id)
+            .where(Compound.id.in_(list(compound_ids)))
+        )
+    ).all()
+    return {cid: (name, street_name or "", community_name) for cid, name, street_name, community_name in rows}
+
+
 async def compound_menu(session: AsyncSession, limit: int) -> list[tuple[uuid.UUID, str]]:
     """The compounds the session's scope sees, by name (the shell's switcher)."""
     rows = (await session.execute(select(Compound.id, Compound.name).order_by(Compound.name, Compound.id).limit(limit))).all()
@@ -200,6 +219,7 @@ class ControlPlaneAccess:
     tenant_labels = staticmethod(tenant_labels)
     compound_names = staticmethod(compound_names)
     compound_menu = staticmethod(compound_menu)
+    compound_places = staticmethod(compound_places)
     forget_module = staticmethod(forget_module)
 
 

@@ -27,7 +27,7 @@ from core.identity.services import create_staff_user
 from core.pagination import OffsetParam, paginate
 from core.plugins.figures import district_dashboard
 from core.security import mask_phone
-from core.waiting import waiting_for
+from core.waiting import compound_alerts, waiting_for
 from core.web.forms import parse_form
 from core.web.render import COMPOUND_MENU_LIMIT, PAGE_SIZE, done, page, pager, redirect
 
@@ -45,9 +45,11 @@ class HomeController(Controller):
         ids = [] if principal.scope.is_all else list(principal.scope.compound_ids or ())
         moment = now()
         waiting = await waiting_for(session, state.plugins, principal, state.policy.enforcer, ids, audience="console", moment=moment)
-        figures = await district_dashboard(session, state.plugins, ids, moment.date()) if len(ids) > 1 else []
+        several = len(ids) > 1
+        figures = await district_dashboard(session, state.plugins, ids, moment.date()) if several else []
+        streets = await compound_alerts(session, waiting, ids) if several else []
         reached = None if principal.scope.is_all else len(ids)
-        return await page(request, "console/home.html", reached=reached, waiting=waiting, figures=figures)
+        return await page(request, "console/home.html", reached=reached, waiting=waiting, figures=figures, streets=streets)
 
 
 # --------------------------------------------------------------------------- users and roles

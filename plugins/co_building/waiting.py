@@ -43,7 +43,19 @@ async def work_orders_due(session: AsyncSession, user_id: uuid.UUID, compound_id
         }
         for r in rows
     ]
-    return {"count": int(count), "urgent": int(urgent or 0), "items": items, "href": _href(compound_ids, "/requests")}
+    late = ServiceRequest.completion_due_at < moment + NEAR
+    by_compound = dict(
+        (
+            await session.execute(select(ServiceRequest.compound_id, func.count()).where(*where, late).group_by(ServiceRequest.compound_id))
+        ).all()
+    )
+    return {
+        "count": int(count),
+        "urgent": int(urgent or 0),
+        "items": items,
+        "href": _href(compound_ids, "/requests"),
+        "by_compound": by_compound,
+    }
 
 
 async def payments_to_confirm(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:

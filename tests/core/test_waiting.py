@@ -51,6 +51,8 @@ async def test_each_home_lands_on_what_is_waiting_for_that_person(web):
     page = (await web.get("/console/", headers=HTML)).text
     assert _count(page, "co_building.votes_at_step") is not None and 'id="overview-title"' in page
     assert 'data-code="co_building.' in page.split('id="overview-title"', 1)[1]  # the plugins' figures over the district
+    table = page.split('id="streets-table"', 1)[1].split("</table>", 1)[0]
+    assert "红城·幸福家园" in table and "告警" in page  # A1 under its street, with its alerts
 
 
 async def _home_statements(web, app) -> int:

@@ -251,4 +251,7 @@ async def waiting_reviews(session: AsyncSession, user_id: uuid.UUID, compound_id
         if len(compound_ids) == 1
         else (items[0]["href"] if items else "")
     )
-    return {"count": int(count), "urgent": int(urgent), "items": items, "href": href}
+    by_compound = dict(
+        (await session.execute(select(PreReview.compound_id, func.count()).where(*where).group_by(PreReview.compound_id))).all()
+    )
+    return {"count": int(count), "urgent": int(urgent), "items": items, "href": href, "by_compound": by_compound}
