@@ -72,8 +72,25 @@ async def copy(admin_url: str, name: str, template: str) -> None:
 
 
 async def drop(admin_url: str, name: str) -> None:
+    """Drop ``name`` everywhere; Citus's maintenance daemon reconnects to a database it serves, so connections are
+    closed to it first, and a drop that races the daemon is tried again."""
+    import asyncio
+
     for node in nodes(admin_url):
-        await _run(_dsn(admin_url, node), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        dsn = _dsn(admin_url, node)
+        for attempt in range(10):
+            try:
+                await _run(
+                    dsn,
+                    f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_database WHERE datname = '{name}') THEN"
+                    f" ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false; END IF; END $$",
+                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                )
+                break
+            except asyncpg.ObjectInUseError:
+                if attempt == 9:
+                    raise
+                await asyncio.sleep(0.5)
 
 
 async def problem(admin_url: str) -> str | None:
