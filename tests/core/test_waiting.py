@@ -53,6 +53,8 @@ async def test_each_home_lands_on_what_is_waiting_for_that_person(web):
     assert 'data-code="co_building.' in page.split('id="overview-title"', 1)[1]  # the plugins' figures over the district
     table = page.split('id="streets-table"', 1)[1].split("</table>", 1)[0]
     assert "红城·幸福家园" in table and "告警" in page  # A1 under its street, with its alerts
+    ranking = page.split('data-code="quality.ranking"', 1)[1].split("</div>", 1)[0]
+    assert "暂不可用" not in ranking  # the quality ranking among the district's figures, computed
 
 
 async def _home_statements(web, app) -> int:

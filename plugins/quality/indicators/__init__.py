@@ -197,6 +197,33 @@ async def satisfaction_widget(session: AsyncSession, compound_ids: list[uuid.UUI
     return {"value": found.overall, "unit": "分"}
 
 
+async def ranking_widget(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
+    """The district home's quality ranking: the compounds' composite scores in the latest evaluation period that scored
+    them, best first (three statements whatever the number of compounds)."""
+    from core.access import rules
+    from plugins.quality.models.evaluation import CompoundScore, Period
+
+    latest = await session.scalar(
+        select(CompoundScore.period_id)
+        .join(Period, Period.id == CompoundScore.period_id)
+        .where(CompoundScore.compound_id.in_(compound_ids))
+        .order_by(Period.ends_on.desc(), Period.id.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return {"series": [], "unit": "分"}
+    rows = (
+        await session.execute(
+            select(CompoundScore.compound_id, CompoundScore.composite)
+            .where(CompoundScore.period_id == latest, CompoundScore.compound_id.in_(compound_ids))
+            .order_by(CompoundScore.composite.desc(), CompoundScore.compound_id)
+            .limit(10)
+        )
+    ).all()
+    names = await rules().compound_names(session, [c for c, _ in rows])
+    return {"series": [(names.get(c, ""), value) for c, value in rows], "unit": "分"}
+
+
 WIDGETS: list[dict] = [
     {
         "code": "quality.stars",
@@ -221,5 +248,13 @@ WIDGETS: list[dict] = [
         "scope": "district",
         "kind": "figure",
         "compute": satisfaction_widget,
+    },
+    {
+        "code": "quality.ranking",
+        "label_zh": "服务质量排名（最近一期）",
+        "label_en": "Quality ranking (latest period)",
+        "scope": "district",
+        "kind": "bars",
+        "compute": ranking_widget,
     },
 ]
