@@ -8,7 +8,7 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import compound_zone
@@ -65,34 +65,50 @@ async def escalations_per_100(session: AsyncSession, compound_id: uuid.UUID, sta
     return percent(sum(1 for r in rows if r.escalation_level > 0), len(rows))
 
 
-async def _reported_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-    """``_reported`` for many compounds: one statement per time zone."""
-    found: dict[uuid.UUID, list] = {}
+def _reported_in(ids: list[uuid.UUID], lo: dt.datetime, hi: dt.datetime) -> tuple:
+    return Case.compound_id.in_(ids), Case.created_at >= lo, Case.created_at < hi, Case.state != "returned"
+
+
+async def _counted_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date, *aggregates) -> dict:
+    """Aggregates over the cases reported in the period, per compound: one grouped statement per time zone (bulk
+    indicators; the per-compound forms above count the same rows in Python)."""
+    found: dict[uuid.UUID, tuple] = {}
     for lo, hi, ids in await zone_windows(session, compound_ids, start, end):
-        stmt = select(Case.compound_id, Case.state, Case.escalation_level, Case.created_at, Case.resolved_at, Case.resolution_due_at).where(
-            Case.compound_id.in_(ids), Case.created_at >= lo, Case.created_at < hi, Case.state != "returned"
-        )
-        for r in (await session.execute(stmt)).all():
-            found.setdefault(r.compound_id, []).append(r)
+        stmt = select(Case.compound_id, *aggregates).where(*_reported_in(ids, lo, hi)).group_by(Case.compound_id)
+        found.update((row[0], tuple(row[1:])) for row in (await session.execute(stmt)).all())
     return found
 
 
-def _many(per_rows):
-    """A bulk form from a per-compound reduction over the reported rows."""
-
-    async def compute_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
-        return {c: per_rows(rows) for c, rows in (await _reported_many(session, compound_ids, start, end)).items()}
-
-    return compute_many
+def _count(*conditions):
+    return func.count().filter(and_(*conditions))
 
 
-def _resolution(rows) -> Decimal | None:
-    return percent(sum(1 for r in rows if r.state in FINISHED), len(rows))
+async def resolution_rate_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    counted = await _counted_many(session, compound_ids, start, end, _count(Case.state.in_(FINISHED)), func.count())
+    return {c: percent(int(done), int(n)) for c, (done, n) in counted.items()}
 
 
-def _on_time(rows) -> Decimal | None:
-    done = [r for r in rows if r.resolved_at is not None]
-    return percent(sum(1 for r in done if r.resolved_at <= r.resolution_due_at), len(done))
+async def on_time_rate_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    resolved = Case.resolved_at.is_not(None)
+    kept = _count(resolved, Case.resolved_at <= Case.resolution_due_at)
+    return {
+        c: percent(int(k), int(n)) for c, (k, n) in (await _counted_many(session, compound_ids, start, end, kept, _count(resolved))).items()
+    }
+
+
+async def escalations_per_100_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    counted = await _counted_many(session, compound_ids, start, end, _count(Case.escalation_level > 0), func.count())
+    return {c: percent(int(e), int(n)) for c, (e, n) in counted.items()}
+
+
+async def mean_hours_to_resolve_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
+    """The resolved cases' two times only, one statement per time zone; hours summed as the per-compound form does."""
+    found: dict[uuid.UUID, list] = {}
+    for lo, hi, ids in await zone_windows(session, compound_ids, start, end):
+        stmt = select(Case.compound_id, Case.created_at, Case.resolved_at).where(*_reported_in(ids, lo, hi), Case.resolved_at.is_not(None))
+        for r in (await session.execute(stmt)).all():
+            found.setdefault(r.compound_id, []).append(r)
+    return {c: _mean_hours(rows) for c, rows in found.items()}
 
 
 def _mean_hours(rows) -> Decimal | None:
@@ -101,10 +117,6 @@ def _mean_hours(rows) -> Decimal | None:
         return None
     seconds = sum(int((r.resolved_at - r.created_at).total_seconds()) for r in done)
     return (Decimal(seconds) / Decimal(3600 * len(done))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _escalations(rows) -> Decimal | None:
-    return percent(sum(1 for r in rows if r.escalation_level > 0), len(rows))
 
 
 async def open_cases(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
@@ -154,7 +166,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("10"),
         "higher_is_better": True,
         "compute": resolution_rate,
-        "compute_many": _many(_resolution),
+        "compute_many": resolution_rate_many,
     },
     {
         "code": "coordination.on_time_rate",
@@ -165,7 +177,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("10"),
         "higher_is_better": True,
         "compute": on_time_rate,
-        "compute_many": _many(_on_time),
+        "compute_many": on_time_rate_many,
     },
     {
         "code": "coordination.mean_hours_to_resolve",
@@ -176,7 +188,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("5"),
         "higher_is_better": False,
         "compute": mean_hours_to_resolve,
-        "compute_many": _many(_mean_hours),
+        "compute_many": mean_hours_to_resolve_many,
     },
     {
         "code": "coordination.escalations_per_100",
@@ -187,7 +199,7 @@ INDICATORS: list[dict] = [
         "weight": Decimal("5"),
         "higher_is_better": False,
         "compute": escalations_per_100,
-        "compute_many": _many(_escalations),
+        "compute_many": escalations_per_100_many,
     },
 ]
 WIDGETS: list[dict] = [
