@@ -65,6 +65,11 @@ def _exact(rule: ItemRule) -> tuple[Fraction, Fraction, Fraction]:
 def achievement(rule: ItemRule, value: Decimal) -> Fraction:
     """How much of the item is earned, 0–1: linear between ``zero_at`` (0) and ``target`` (1)."""
     _, zero, span = _exact(rule)
+    # a value at or beyond either end is decided by comparing decimals (no fraction arithmetic for most compounds)
+    if span > 0 and (value <= rule.zero_at or value >= rule.target):
+        return ZERO if value <= rule.zero_at else ONE
+    if span < 0 and (value >= rule.zero_at or value <= rule.target):
+        return ZERO if value >= rule.zero_at else ONE
     ratio = (Fraction(value) - zero) / span  # the same formula serves both directions: span is negative for lower-is-better
     return min(max(ratio, ZERO), ONE)
 

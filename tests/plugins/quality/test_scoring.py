@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 from fractions import Fraction
 
-from plugins.quality.services.scoring import ItemRule, evaluate, rank, stars_for
+from plugins.quality.services.scoring import ItemRule, achievement, evaluate, rank, stars_for
 
 RULES = [
     ItemRule("on_time", D(40), D(95), D(0)),  # higher is better, 0 % scores nothing
@@ -51,3 +51,12 @@ def test_ties_share_a_rank_and_the_next_skips_listed_by_name():
     ranked = rank([("c", D("88.50"), "丙小区"), ("a", D("91.00"), "甲小区"), ("b", D("88.50"), "乙小区"), ("d", D("70.00"), "丁小区")])
     # 丙 (U+4E19) sorts before 乙 (U+4E59): the tie is listed by name, deterministically
     assert ranked == [("a", 1, False), ("c", 2, True), ("b", 2, True), ("d", 4, False)]
+
+
+def test_achievement_shortcuts_at_the_ends_agree_with_the_formula():
+    # values at or beyond the target or the zero point are decided by comparison; the result is the clamped formula's
+    for rule in (ItemRule("up", D(10), D("95"), D("60")), ItemRule("down", D(10), D("24"), D("72"), higher_is_better=False)):
+        span = Fraction(rule.target) - Fraction(rule.zero_at)
+        for value in (D(0), D("23.99"), D(24), D("24.01"), D(48), D("59.99"), D(60), D("60.01"), D(72), D("94.99"), D(95), D(200)):
+            expected = min(max((Fraction(value) - Fraction(rule.zero_at)) / span, Fraction(0)), Fraction(1))
+            assert achievement(rule, value) == expected, (rule.code, value)
