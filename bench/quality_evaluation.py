@@ -11,11 +11,13 @@ seconds), it adds ``--compounds`` compounds to district 1, each a copy of the de
 compound-scoped row A1 has (buildings, rooms, households, subscriptions and module enablements, service requests and
 work orders, bills, proposals, volunteer hours, coordination cases, devices and alarms, surveys and responses,
 inspections, rectification notices, request facts …), the time columns of the copied requests, cases and alarms moved
-by a few hours per compound and the ratings varied so compounds differ. A scheme of the district takes 20 automatic
-indicators (co_building 7, coordination 4, smart_property 4, quality 5; ``co_building.volunteer_hours_per_100_households``
-has no bulk form and is computed per compound, as the fallback does), a period covers 2020–2029, and the timed call is
-``compute_period`` exactly as the job runs it (a worker-role session of scope everything, one transaction). The
-database is dropped at the end unless ``--keep``.
+by a few hours per compound and the ratings varied so compounds differ, then ``ANALYZE`` (the statistics a running
+database has; without them the planner guesses one row per table and picks nested loops over 2,000-id lists). A
+scheme of the district takes 20 automatic indicators (co_building 7, coordination 4, smart_property 4, quality 5, each
+through its bulk form ``compute_many``), a period covers 2020–2029, and the timed call is ``compute_period`` exactly
+as the job runs it (a worker-role session of scope everything, one transaction). Each run prints its phases: every
+indicator's bulk form, and the rest (compounds and module states, scoring, ranking, the bulk INSERT). The database is
+dropped at the end unless ``--keep``.
 """
 
 from __future__ import annotations
@@ -147,6 +149,8 @@ async def build(owner: str, host, count: int) -> tuple[object, list]:
                     {"m": module},
                 )
             requests = await session.scalar(select(func.count()).select_from(ServiceRequest))
+        async with db.transaction(Scope.everything("bench: statistics")) as session:
+            await session.execute(text("ANALYZE"))
         print(f"copied rows per table (all compounds): {', '.join(f'{k}={v:,}' for k, v in sorted(copied.items()) if v >= count)}")
         print(f"service requests in the database: {requests:,}")
     finally:
@@ -184,18 +188,45 @@ async def scheme_and_period(owner: str, host, city) -> tuple:
         await db.dispose()
 
 
+def _phases() -> dict[str, float]:
+    """Time spent in each indicator's bulk form (``core.plugins.figures._run`` wraps every call), per run."""
+    import core.plugins.figures as figures
+
+    spent: dict[str, float] = {}
+    run = figures._run
+
+    async def timed_run(session, what, fn, *args):
+        started = time.perf_counter()
+        try:
+            return await run(session, what, fn, *args)
+        finally:
+            spent[what] = spent.get(what, 0.0) + time.perf_counter() - started
+
+    figures._run = timed_run
+    return spent
+
+
 async def timed(worker: str, host, district, period_id, runs: int) -> list[float]:
     from plugins.quality.models import CompoundScore
     from plugins.quality.services import evaluation
 
     db = Database(worker)
     timings = []
+    spent = _phases()
     try:
         for _ in range(runs):
+            spent.clear()
             started = time.perf_counter()
             async with db.transaction(Scope.everything("bench: compute period")) as session:
                 await evaluation.compute_period(session, host, district, period_id)
             timings.append(time.perf_counter() - started)
+            indicators = sum(spent.values())
+            print(
+                f"  phases: indicators {indicators:.1f} s ("
+                + ", ".join(f"{code.split('.', 1)[1]} {s:.1f}" for code, s in sorted(spent.items(), key=lambda kv: -kv[1]))
+                + f"), the rest (compounds, scoring, ranks, insert, commit) {timings[-1] - indicators:.1f} s; "
+                f"load average {os.getloadavg()[0]:.2f}"
+            )
             async with db.session(Scope.everything("bench: check")) as session:
                 rows = (
                     await session.execute(
