@@ -237,10 +237,14 @@ async def build_shell(request: Request, principal: Principal, locale: str, *, po
         else:
             if shell.compounds:
                 shell.compound_id, shell.compound_name = shell.compounds[0].id, shell.compounds[0].name
-        shell.nav = await navigation(
+        nav = await navigation(
             session, principal, state.policy.enforcer, state.plugins, shell.compound_id, locale, request.url.path, portal=portal
         )
         shell.unread = await unread_count(session, principal.user_id)
+    # an entry stays only where its route's own guards let this person in (a staff member reading a portal page is
+    # not offered the residents' home): the menu follows the permissions the routes check, not a list of its own
+    kept = [Group(g.key, [link for link in g.links if link_opens(request, principal, link.href)]) for g in nav]
+    shell.nav = [g for g in kept if g.links]
     return shell
 
 
