@@ -107,7 +107,7 @@ def handle_validation(request: Request, exc: ValidationException) -> Response:
     if not errors:
         errors.append({"field": "body", "message": exc.detail})
     # a filter with a fixed set of values: 422 naming it and listing the values, like core.inputs.one_of
-    if len(errors) == 1 and errors[0]["source"] == "query" and errors[0]["message"].startswith("Invalid enum value"):
+    if len(errors) == 1 and errors[0].get("source") == "query" and errors[0]["message"].startswith("Invalid enum value"):
         allowed = _allowed_values(request, errors[0]["field"])
         if allowed:
             value = request.query_params.get(errors[0]["field"])
