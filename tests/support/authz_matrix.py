@@ -184,6 +184,8 @@ class Oracle:
                 return "403"
             if op.module and compound_id is not None and not modules_on.get(op.module, True):
                 return "module-disabled"
+        if op.module and compound_id is not None and not modules_on.get(op.module, True):
+            return "module-disabled"  # a gated module's route without a permission guard (a device's signed route) gates itself
         return "allow"
 
 
