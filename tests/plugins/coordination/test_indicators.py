@@ -45,4 +45,4 @@ async def test_indicators_of_a_compound(client, as_user, city, db):
     assert values["coordination.mean_hours_to_resolve"] == Decimal("60.0")  # (0 h + 120 h) / 2
     assert values["coordination.escalations_per_100"] == Decimal("66.67")  # the slow one and the untouched one
     assert all(isinstance(v, Decimal) for v in values.values())
-    assert widgets["coordination.open_cases"]["value"] >= 1 and widgets["coordination.open_by_category"]["unit"] == "count"
+    assert widgets["coordination.open_cases"]["value"] >= 1 and widgets["coordination.open_by_category"]["unit"] == "件"
