@@ -386,15 +386,15 @@ async def test_fee_items_and_bills_in_the_console_bad_input_writes_nothing(web, 
     async with db.session(Scope.everything("test")) as session:
         assert all(b.reminder_count == 1 for b in (await session.scalars(select(Bill).where(Bill.period == "2025-01"))).all())
         item = await session.scalar(select(FeeItem.id).where(FeeItem.name == "电梯运行费"))
+    # a billed item's price changes only through a reviewed fee change (前置把关): a direct change is refused
+    changed = {"name": "电梯运行费", "kind": "area", "unit_price": "0.40", "due_days": "30"}
+    assert (await post(web, fees + f"/items/{item}", changed, token_from=fees)).status_code == 409
     # a fee item is switched off by unticking the box
-    assert (
-        await post(
-            web, fees + f"/items/{item}", {"name": "电梯运行费", "kind": "area", "unit_price": "0.40", "due_days": "30"}, token_from=fees
-        )
-    ).status_code == 303
+    kept = {"name": "电梯运行费", "kind": "area", "unit_price": "0.35", "due_days": "30"}
+    assert (await post(web, fees + f"/items/{item}", kept, token_from=fees)).status_code == 303
     async with db.session(Scope.everything("test")) as session:
         row = await session.scalar(select(FeeItem).where(FeeItem.id == item))
-        assert row.active is False and str(row.unit_price) == "0.4000"
+        assert row.active is False and str(row.unit_price) == "0.3500"
 
     # the operator's repairman reads fees but does not set them
     await sign_in(web, "ent-a-staff")
