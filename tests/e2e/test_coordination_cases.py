@@ -118,7 +118,7 @@ def test_an_officer_resolves_a_handed_over_case_with_a_photo_and_the_resident_se
 
     # the resident sees it resolved on the request
     resident.goto(request_url)
-    reload_until(resident, "main", "resolved")
+    reload_until(resident, "main", "已办结")  # the case status, in the reader's language
     assert "已责令店主整改" in resident.locator("main").inner_text()
     screenshot(resident, "coordination-04-resident-sees-resolved")
 
@@ -131,6 +131,6 @@ def test_an_officer_resolves_a_handed_over_case_with_a_photo_and_the_resident_se
     screenshot(community, "coordination-05-verified")
     centre.close()
     resident.goto(request_url)
-    reload_until(resident, "main", "verified")
+    reload_until(resident, "main", "已核查")
     assert problems == []
     phone.close()
