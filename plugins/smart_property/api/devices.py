@@ -173,17 +173,22 @@ class GatewayIngestController(Controller):
         """A gateway that buffers several devices posts their signed messages in one request (``{"messages": [{"device_id",
         "timestamp", "signature", "body"}]}``, up to 500). Each message is judged on its own, with its own device's secret,
         exactly as the device route would; the answer lists every message's status in order (202 stored; 401, 403, 404,
-        422 refused and counted, nothing of it stored), the others are stored. A body that is not such a list: 422."""
+        422 refused and counted, nothing of it stored), the others are stored. A body that is not such a list: 422;
+        smart_property not enabled for the compound: 403 ``module-disabled`` for the whole request."""
         body = await request.body()
+        problem: Exception | None = None
         async with request.app.state.db.transaction(Scope.of([compound_id])) as session:
-            try:
-                batch = ingest.GATEWAY_DECODER.decode(body)
-            except (msgspec.ValidationError, msgspec.DecodeError) as error:
-                await ingest.count_gateway_malformed(session, compound_id)
-                problem = error
-            else:
-                problem = None
-                result = await ingest.ingest(session, compound_id, ingest.gateway_messages(batch), "http")
+            refused = await ingest.gateway_refusal(session, compound_id)
+            if refused is None:
+                try:
+                    batch = ingest.GATEWAY_DECODER.decode(body)
+                except (msgspec.ValidationError, msgspec.DecodeError) as error:
+                    await ingest.count_gateway_malformed(session, compound_id)
+                    problem = error
+                else:
+                    result = await ingest.ingest(session, compound_id, ingest.gateway_messages(batch), "http")
+        if refused is not None:
+            raise ingest.refusal_problem(refused)
         if problem is not None:
             raise invalid("messages", f"not a gateway batch: {problem}")
         return ingest.gateway_out(batch, result)

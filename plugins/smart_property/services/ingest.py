@@ -117,6 +117,18 @@ def gateway_out(batch: GatewayBatchIn, result: BatchResult) -> GatewayOut:
     )
 
 
+async def gateway_refusal(session: AsyncSession, compound_id: uuid.UUID) -> str | None:
+    """Whether a gateway's whole request is refused before its body is read: ``module_off`` where smart_property is
+    not enabled for the compound (counted as one refusal), as every gated route answers; else None."""
+    active, reason = await hot.module_on(session, hot.cache_of(session), compound_id)
+    if active:
+        return None
+    REFUSED[("http", "module_off")] += 1
+    if reason != "compound not found":
+        await count_refusals(session, compound_id, collections.Counter({"module_off": 1}), "http")
+    return "module_off"
+
+
 async def count_gateway_malformed(session: AsyncSession, compound_id: uuid.UUID) -> None:
     """A gateway body that is no list of messages: one malformed refusal (its devices cannot be told apart)."""
     REFUSED[("http", "malformed")] += 1

@@ -106,6 +106,9 @@ async def test_the_module_state_is_kept_at_most_five_seconds(client, as_user, ci
     advance(dt.timedelta(seconds=1))
     r = await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))
     assert r.status_code == 403 and r.json()["reason"] == "module_off"
+    # a gateway's whole request is refused as every gated route is, before its body is read
+    r = await client.post(f"{base(a3)}/gateway/telemetry", content=b"{}")
+    assert r.status_code == 403 and r.json()["type"].endswith("/module-disabled"), r.text
 
 
 async def test_a_gateway_batch_refuses_the_bad_message_and_stores_the_others(client, as_user, city, db):
