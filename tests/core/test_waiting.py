@@ -7,10 +7,10 @@ import collections
 import re
 
 import pytest
-from sqlalchemy import event
 
 from core.db import Scope
 from core.ids import uuid7
+from core.testing.statements import recording
 from tenants.models import Compound, ModuleEnablement
 from tests.core.test_web import HTML, sign_in
 
@@ -58,18 +58,8 @@ async def test_each_home_lands_on_what_is_waiting_for_that_person(web):
 
 
 async def _home_statements(web, app) -> int:
-    engine = app.state.db.engine.sync_engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args, **_kw):
-        if not statement.startswith("SET LOCAL") and not any(w in statement for w in ("policy_changes", "outbox", "schedule_ticks")):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recording(app) as seen:
         r = await web.get("/console/", headers=HTML)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert r.status_code == 200, r.text
     _home_statements.last = seen
     return len(seen)

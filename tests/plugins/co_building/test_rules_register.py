@@ -3,13 +3,12 @@ one does, overlapping dates are refused, and residents see only published versio
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from core import clock
+from core.testing.statements import recording
 
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 30)
@@ -93,22 +92,6 @@ async def test_the_next_version_ends_the_previous_one_on_its_date(client, as_use
     assert rule["in_force"]["version"] == 2 and rule["in_force"]["body"] == "一级服务"
 
 
-@contextlib.contextmanager
-def counting(app):
-    """Statements the request's engine ran inside the block (the policy poller's and the worker's left out)."""
-    engine, seen = app.state.db.engine.sync_engine, [0]
-
-    def one(_conn, _cursor, statement, *_args, **_kw):
-        if not statement.startswith("SET LOCAL") and not any(w in statement for w in ("policy_changes", "outbox", "schedule_ticks")):
-            seen[0] += 1
-
-    event.listen(engine, "before_cursor_execute", one)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", one)
-
-
 async def test_the_register_list_costs_the_same_statements_for_one_row_or_a_page(client, app, as_user, city):
     staff = await as_user("ent-a-admin")
     for n in range(3):
@@ -120,9 +103,9 @@ async def test_the_register_list_costs_the_same_statements_for_one_row_or_a_page
         await client.post(rules(city) + f"/versions/{v['id']}/publish", headers=staff)
     counts = []
     for url in (rules(city) + "/?limit=1", rules(city) + "/?limit=1", rules(city) + "/?limit=50", rules(city) + "/in-force"):
-        with counting(app) as counted:
+        with recording(app) as counted:
             assert (await client.get(url, headers=staff)).status_code == 200
-        counts.append(counted[0])
+        counts.append(len(counted))
     assert counts[1] == counts[2], counts
     assert counts[3] <= counts[2] + 1, counts
 

@@ -3,15 +3,15 @@ with the page size), and the jobs (closing campaigns, recomputing a period) with
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import uuid
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core import clock
 from core.db import Scope
 from core.jobs.runtime import build_runtime
+from core.testing.statements import recording
 from plugins.quality.jobs import _close_campaigns, _compute_period
 from plugins.quality.models import Campaign, Period, RequestFact
 from plugins.quality.services import improvement
@@ -22,29 +22,6 @@ Q = "/api/v1/quality"
 
 def c(city, key="A1"):
     return f"/api/v1/compounds/{city.compounds[key]}/quality"
-
-
-BACKGROUND = ("policy_changes", "outbox_events", "schedule_ticks", "processed_events")
-"""Tables the app's background loops (policy poller, dispatcher, scheduler) read while a request runs: not the request's."""
-
-
-@contextlib.contextmanager
-def counting(app):
-    db = app.state.db
-    engines = {id(e): e for e in (db.engine, getattr(db, "cross_engine", db.engine))}.values()
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if not any(table in statement for table in BACKGROUND):
-            seen.append(statement)
-
-    for engine in engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def _facts(db, city) -> None:
@@ -167,7 +144,7 @@ async def test_every_list_costs_the_same_statements_for_1_and_200_rows(app, clie
         for limit in (1, 200):
             tries = []
             for _ in range(3):  # a background loop's statement may slip in: it only ever adds, so keep the least
-                with counting(app) as seen:
+                with recording(app) as seen:
                     r = await client.get(path, params={"limit": limit}, headers=headers)
                 assert r.status_code == 200, (path, r.text)
                 tries.append(len(seen))
