@@ -108,10 +108,11 @@ def redprop_handle_event(event):
 
 @hookimpl
 def redprop_cli_commands():
+    from tenants.generate_cli import generate_group
     from tenants.imports_cli import import_group
     from tenants.operators_cli import COMMANDS
 
-    return [import_group, *COMMANDS]
+    return [import_group, generate_group, *COMMANDS]
 
 
 @hookimpl

@@ -11,11 +11,11 @@ from typing import Any
 import pluggy
 
 PROJECT = "redprop"
-HOOK_API = "1.2.0"
+HOOK_API = "1.3.0"
 """Semantic version of the hook API: a plugin built for an older minor of the same major keeps working; one built
 for another major (or a newer minor) is refused at load with what to upgrade. 1.1 added ``redprop_event_types``,
 ``redprop_background_services`` and the ``api`` key of ``redprop_plugin_info``; 1.2 ``redprop_waiting_items`` and
-``redprop_pre_reviewer``."""
+``redprop_pre_reviewer``; 1.3 ``redprop_generate_city``."""
 HOOK_API_VERSION = 1
 """The hook API's major: what a plugin declares as ``hook_api`` (an int major, or a ``"major.minor"`` string)."""
 
@@ -144,3 +144,10 @@ def redprop_handle_event(event: dict[str, Any]) -> Any:
 @hookspec
 def redprop_demo_data(seed: Any) -> None:
     """Describe the plugin's demo rows; ``seed`` collects them and writes them in one transaction."""
+
+
+@hookspec
+def redprop_generate_city(city: Any) -> None:
+    """Register the plugin's part of a generated city (``redprop generate city``): ``city.per_compounds(name, make)``
+    queues ``make(batch)``, called for every batch of generated compounds, which adds row dicts with
+    ``batch.add(Model, rows)``; the control plane writes them by COPY. The hook itself does no I/O."""
