@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
@@ -63,19 +62,36 @@ def token_digest(token: str) -> str:
 def encrypt_pii(plaintext: str) -> bytes:
     """AES-256-GCM with a random nonce; the nonce is stored in front of the ciphertext."""
     nonce = os.urandom(12)
-    return nonce + AESGCM(get_settings().data_key).encrypt(nonce, plaintext.encode(), b"redprop-pii")
+    return nonce + _aead(get_settings().data_key).encrypt(nonce, plaintext.encode(), b"redprop-pii")
 
 
 def decrypt_pii(blob: bytes | None) -> str | None:
     if not blob:
         return None
-    return AESGCM(get_settings().data_key).decrypt(blob[:12], blob[12:], b"redprop-pii").decode()
+    return _aead(get_settings().data_key).decrypt(blob[:12], blob[12:], b"redprop-pii").decode()
+
+
+@lru_cache(maxsize=4)
+def _aead(key: bytes) -> AESGCM:
+    """The cipher of a data key, built once per key (building it cost as much as sealing a value)."""
+    return AESGCM(key)
+
+
+@lru_cache(maxsize=4)
+def _blind_key(secret_key: str) -> bytes:
+    return hashlib.sha256(b"blind-index:" + secret_key.encode()).digest()
+
+
+_B32_PAIRS = tuple(a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+"""Two base32 characters (RFC 4648) for each 10-bit value."""
 
 
 def blind_index(value: str) -> str:
-    """Keyed hash for equality look-ups (one owner, several rooms) without decrypting."""
-    key = hashlib.sha256(b"blind-index:" + get_settings().secret_key.encode()).digest()
-    return base64.b32encode(hmac.new(key, value.encode(), hashlib.sha256).digest()).decode()[:40]
+    """Keyed hash for equality look-ups (one owner, several rooms) without decrypting: the first 40 base32
+    characters of HMAC-SHA256 (its first 200 bits), encoded ten bits at a time (``base64.b32encode`` is pure Python
+    and took 40 µs, most of a sealed phone's cost when 1.5 million residents are generated)."""
+    bits = int.from_bytes(hmac.digest(_blind_key(get_settings().secret_key), value.encode(), "sha256")[:25], "big")
+    return "".join([_B32_PAIRS[(bits >> shift) & 1023] for shift in range(190, -1, -10)])
 
 
 # --------------------------------------------------------------------------- masking
