@@ -11,6 +11,7 @@ from the day it is generated.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import math
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from asyncpg.pgproto.pgproto import UUID as FastUUID
 from sqlalchemy import JSON, Table, text
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -78,8 +80,9 @@ def credit_code(serial: int) -> str:
 
 def id_card(rng: random.Random) -> str:
     """A valid 18-digit resident ID card number (an Anyang district, born 1945-2010, its check character)."""
-    birth = dt.date(1945, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 65))
-    body = f"4105{rng.choice(('02', '03', '05', '06', '22', '23'))}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
+    birth = rng.randrange(1945 * 10000, 2010 * 10000)  # YYYY, then month and day folded into 1-12 and 1-28
+    year, month, day = birth // 10000, (birth // 100) % 12 + 1, birth % 28 + 1
+    body = f"4105{rng.choice(('02', '03', '05', '06', '22', '23'))}{year}{month:02d}{day:02d}{rng.randrange(1000):03d}"
     return body + id_card_check_char(body)
 
 
@@ -92,7 +95,8 @@ class Ids:
 
     def new(self) -> uuid.UUID:
         rand = self._bits(74)
-        return uuid.UUID(int=(self._ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1)))
+        value = (self._ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+        return FastUUID(value.to_bytes(16, "big"))  # a uuid.UUID, built in C (a fifth of uuid.UUID(int=…)'s time)
 
 
 # --------------------------------------------------------------------------- what plugins see
@@ -579,11 +583,16 @@ async def generate_city(
     done = 0
     if progress:
         progress.update(0, sum(writer.counts.values()))
-    for index in range(0, compounds, BATCH_COMPOUNDS):
+
+    def build(index: int) -> Batch:
         batch = Batch(city, index // BATCH_COMPOUNDS, skeletons[index : index + BATCH_COMPOUNDS])
         plane.fill(batch)
         for _name, make in city.parts:
             make(batch)
+        return batch
+
+    async def write(batch: Batch) -> None:
+        nonlocal done
         async with db.transaction(Scope.everything("generate city")) as session:
             connection = await _raw(session)
             await writer.write(connection, batch.rows)
@@ -591,6 +600,20 @@ async def generate_city(
         done += len(batch.compounds)
         if progress:
             progress.update(done, sum(writer.counts.values()))
+
+    # the next batch is described in a thread while the database takes the previous one
+    writing: asyncio.Task | None = None
+    try:
+        for index in range(0, compounds, BATCH_COMPOUNDS):
+            batch = await asyncio.to_thread(build, index)
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(write(batch))
+        if writing is not None:
+            await writing
+    finally:
+        if writing is not None and not writing.done():
+            writing.cancel()
     async with db.transaction(Scope.everything("generate city")) as session:
         await session.execute(text("ANALYZE"))
     if progress:

@@ -105,6 +105,13 @@ def redprop_demo_data(seed):
 
 
 @hookimpl
+def redprop_generate_city(city):
+    from plugins.co_building.generate import register
+
+    register(city)
+
+
+@hookimpl
 def redprop_event_types():
     request = ["request_id", "number", "kind", "category"]
     handed_over = [*request, "title", "description", "location", "room_id", "reason", "filed_at", "resident_user_id"]
