@@ -34,6 +34,7 @@ class FieldError(TypedDict):
     a refused spreadsheet import the sheet's row and column."""
 
     message: str
+    message_zh: NotRequired[str]
     field: NotRequired[str]
     source: NotRequired[str]
     row: NotRequired[int]
@@ -47,11 +48,16 @@ class Problem(TypedDict):
     ``not-found``, ``illegal-transition``, ``login-locked`` …); members other than those listed may follow:
     ``errors`` names each field of invalid input, ``state`` and ``allowed`` the moves a refused transition
     (409) had, ``permission`` (``object``, ``action``) the one a 403 lacked, ``retry_after`` when a 429 ends.
+    ``title``, ``detail`` and each error's ``message`` are stable English; ``title_zh``, ``detail_zh`` and
+    ``message_zh`` say the same in Chinese for a UI to show (a detail without a translation of its own is said by
+    its status).
     """
 
     type: str
     title: str
     status: int
+    title_zh: NotRequired[str]
+    detail_zh: NotRequired[str]
     detail: NotRequired[str]
     instance: NotRequired[str]
     errors: NotRequired[list[FieldError]]

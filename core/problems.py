@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import pathlib
+import re
+import sys
 from typing import Any
 
 from litestar import Request, Response
@@ -49,9 +52,91 @@ def conflict(detail: str, **extra: Any) -> Problem:
     return Problem(409, "conflict", "Conflict", detail, **extra)
 
 
+# What a person is told when a detail has no translation of its own: the status in plain words (core catalogue).
+_STATUS_DETAILS = {
+    400: "The input is not in the expected form.",
+    401: "Please sign in first.",
+    403: "Your role may not do this here.",
+    404: "It does not exist, or it is not within your reach.",
+    405: "This cannot be done this way.",
+    409: "This cannot be done in the current state.",
+    413: "The request is too large.",
+    415: "The file is not of the expected type.",
+    422: "Some of the input breaks a rule; see the fields marked.",
+    429: "Too many attempts; please try again later.",
+    503: "The service is busy; please try again shortly.",
+}
+_STATUS_TITLES = {
+    400: "Invalid input",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _catalogue_dirs(request: Request) -> tuple[pathlib.Path, ...]:
+    """The ``locale`` folder of the package whose handler answered (a plugin, the control plane), if it has one."""
+    handler = getattr(request.scope.get("route_handler"), "fn", None)
+    module = getattr(handler, "__module__", "") or ""
+    parts = module.split(".")
+    for size in range(len(parts) - 1, 0, -1):
+        package = sys.modules.get(".".join(parts[:size]))
+        source = getattr(package, "__file__", None)
+        if source and pathlib.Path(source).name == "__init__.py" and (pathlib.Path(source).parent / "locale").is_dir():
+            folder = pathlib.Path(source).parent / "locale"
+            return () if folder.parent.name == "web" and folder.parent.parent.name == "core" else (folder,)
+    return ()
+
+
+def localized(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with Chinese beside its stable English, for the UI: ``title_zh``, ``detail_zh`` and each field error's
+    ``message_zh``. Translated through the core's catalogue and the answering plugin's; a detail without a
+    translation of its own is said by its status; what a service already wrote in Chinese is kept."""
+    from core.web.i18n import field_message, translations
+
+    try:
+        catalogue = translations("zh_CN", _catalogue_dirs(request))
+    except Exception:  # a catalogue that cannot be read never turns an error into a 500
+        log.warning("the zh_CN catalogue cannot be read for a problem body", exc_info=True)
+        return body
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        for error in errors:
+            if isinstance(error, dict) and error.get("message") and "message_zh" not in error:
+                said = field_message(catalogue, str(error["message"]))
+                # a validator's English no pattern knows: said as "not in the expected form", never shown raw
+                error["message_zh"] = said if _CJK.search(said) else catalogue.gettext("Not in the expected form.")
+    status = int(body.get("status") or 500)
+    if "title_zh" not in body:
+        title = catalogue.gettext(str(body.get("title") or ""))
+        if not _CJK.search(title):  # a title of a plugin's own without a translation: the status's
+            title = catalogue.gettext(_STATUS_TITLES.get(status, "Request failed"))
+        body["title_zh"] = title
+    if "detail_zh" not in body:
+        detail = str(body.get("detail") or "")
+        translated = catalogue.gettext(detail) if detail else ""
+        if translated and (translated != detail or _CJK.search(detail)):
+            body["detail_zh"] = translated
+        elif isinstance(errors, list) and len(errors) == 1 and isinstance(errors[0], dict) and errors[0].get("message_zh"):
+            body["detail_zh"] = errors[0]["message_zh"]
+        else:
+            fallback = _STATUS_DETAILS.get(status, "Something went wrong; please try again later.")
+            body["detail_zh"] = catalogue.gettext(fallback)
+    return body
+
+
 def _respond(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        content=problem.body(request.url.path),
+        content=localized(request, problem.body(request.url.path)),
         status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
@@ -193,4 +278,4 @@ EXCEPTION_HANDLERS = {
     Exception: handle_unexpected,
 }
 
-__all__ = ["Problem", "not_found", "invalid", "conflict", "unavailable_reason", "EXCEPTION_HANDLERS"]
+__all__ = ["Problem", "not_found", "invalid", "conflict", "localized", "unavailable_reason", "EXCEPTION_HANDLERS"]

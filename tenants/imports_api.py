@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.authz.guard import can, requires
 from core.clock import now
 from core.identity.principal import Principal
-from core.problems import PROBLEM_MEDIA_TYPE
+from core.problems import PROBLEM_MEDIA_TYPE, localized
 from core.schemas import Output
 from core.xlsx import XLSX_MEDIA_TYPE, xlsx_response
 from tenants import imports
@@ -96,7 +96,7 @@ class HousingImportController(Controller):
                 result.errors, request.app.route_reverse("housing-import-report", compound_id=compound_id, report_id=report.id)
             )
             # answered rather than raised: the report is committed with the request, and it is the only write
-            return Response(problem.body(request.url.path), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)  # type: ignore[return-value]
+            return Response(localized(request, problem.body(request.url.path)), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)  # type: ignore[return-value]
         return ImportResultOut(
             rows=result.rows,
             buildings=result.buildings,
