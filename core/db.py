@@ -14,6 +14,7 @@ logged on ``redprop.scope``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterable
@@ -355,3 +356,16 @@ async def widen_scope(session: AsyncSession, compound_id: uuid.UUID) -> None:
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         for statement in _set_local_statements(widened):
             await session.execute(text(statement))
+
+
+async def serialise(session: AsyncSession, *key: object) -> None:
+    """Hold a lock on ``key`` until the transaction ends, e.g. ``serialise(session, "co_building.request_number",
+    compound_id)`` before counting a compound's records to number the next one: two requests filed at the same
+    moment number one after the other instead of both counting N and writing N + 1 (a unique violation, a 500).
+
+    PostgreSQL's transaction-level advisory lock on a 64-bit digest of the key (released at commit or rollback, on
+    Citus taken on the coordinator); nothing on SQLite, which has no such lock and lets one writer in at a time."""
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(repr(tuple(str(part) for part in key)).encode(), digest_size=8).digest()
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)})

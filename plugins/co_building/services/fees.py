@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import compound_today
 from core.clock import now
+from core.db import serialise
 from core.ids import uuid7
 from core.notifications.services import notify
 from core.payments import Charge, ChargeStarted, PaymentProvider
@@ -513,6 +514,7 @@ async def get_bill(session: AsyncSession, compound_id: uuid.UUID, bill_id: uuid.
 
 async def _receipt_no(session: AsyncSession, compound_id: uuid.UUID, moment: dt.datetime) -> str:
     prefix = f"R{moment:%Y%m%d}"
+    await serialise(session, "co_building.receipt_no", compound_id)  # concurrent payments count one after the other
     count = await session.scalar(
         select(func.count()).select_from(Payment).where(Payment.compound_id == compound_id, Payment.receipt_no.like(f"{prefix}%"))
     )

@@ -26,6 +26,7 @@ from core.authz.holders import holders
 from core.calendar import work_calendar
 from core.clock import now
 from core.context import RequestContext
+from core.db import serialise
 from core.events.services import emit
 from core.identity.models import User
 from core.identity.principal import Principal
@@ -281,6 +282,7 @@ async def _number(session: AsyncSession, compound_id: uuid.UUID, moment: dt.date
     from zoneinfo import ZoneInfo
 
     day = moment.astimezone(ZoneInfo(zone)).strftime("%Y%m%d")
+    await serialise(session, "co_building.request_number", compound_id)  # concurrent filings count one after the other
     count = await session.scalar(
         select(func.count())
         .select_from(ServiceRequest)

@@ -36,6 +36,7 @@ from core.authz.holders import holders
 from core.calendar import work_calendar
 from core.clock import now
 from core.context import RequestContext, forbidden
+from core.db import serialise
 from core.events.services import emit
 from core.identity.models import Membership
 from core.ids import uuid7
@@ -286,6 +287,7 @@ async def set_time_limit(ctx: RequestContext, data: s.TimeLimitIn) -> list[s.Tim
 async def _number(session: AsyncSession, compound_id: uuid.UUID, moment: dt.datetime, zone: str) -> str:
     day = moment.astimezone(ZoneInfo(zone)).strftime("%Y%m%d")
     prefix = f"XT{day}-"
+    await serialise(session, "coordination.case_number", compound_id)  # concurrent cases count one after the other
     count = await session.scalar(
         select(func.count()).select_from(Case).where(Case.compound_id == compound_id, Case.number.like(f"{prefix}%"))
     )

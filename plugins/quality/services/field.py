@@ -26,6 +26,7 @@ from core.access import compound_today, compound_zone
 from core.authz.holders import holders
 from core.calendar import work_calendar
 from core.clock import now
+from core.db import serialise
 from core.events.services import emit
 from core.notifications.services import notify
 from core.problems import Problem, invalid, not_found
@@ -198,6 +199,7 @@ async def inspections_out(session: AsyncSession, rows: list[Inspection]) -> list
 
 
 async def _next_number(session: AsyncSession, compound_id: uuid.UUID) -> str:
+    await serialise(session, "quality.rectification_number", compound_id)  # concurrent notices count one after the other
     count = await session.scalar(select(func.count()).select_from(Rectification).where(Rectification.compound_id == compound_id))
     return f"ZG{now():%Y%m%d}-{(count or 0) + 1:04d}"
 
