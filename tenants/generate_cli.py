@@ -24,7 +24,8 @@ def generate_group() -> None:
 @click.option(
     "--database-url",
     default=None,
-    help="The database to fill (default: REDPROP_CROSS_SCOPE_DATABASE_URL, else REDPROP_DATABASE_URL); an owner or cross-scope role.",
+    help="The database to fill (default: REDPROP_MIGRATE_DATABASE_URL, which defaults to REDPROP_DATABASE_URL): the owner "
+    "copies every table with COPY; the cross-scope role inserts RLS tables in batches (PostgreSQL refuses COPY under RLS).",
 )
 @click.option("--quiet", is_flag=True, help="No progress line.")
 def generate_city_cmd(count: int, seed: int, database_url: str | None, quiet: bool) -> None:
@@ -38,8 +39,8 @@ def generate_city_cmd(count: int, seed: int, database_url: str | None, quiet: bo
     settings = get_settings()
     if settings.is_production:
         raise click.ClickException("redprop generate does not run with REDPROP_ENV=production")
-    if database_url:
-        settings = dataclasses.replace(settings, database_url=database_url, cross_scope_database_url=database_url)
+    url = database_url or settings.migrate_database_url
+    settings = dataclasses.replace(settings, database_url=url, cross_scope_database_url=url)
     if not settings.cross_scope_database_url.startswith("postgresql"):
         raise click.ClickException("the city generator writes with COPY: give a PostgreSQL database (--database-url)")
     host = load_plugins(settings)
