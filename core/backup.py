@@ -32,6 +32,7 @@ import decimal
 import hashlib
 import io
 import json
+import os
 import tarfile
 import time
 import uuid
@@ -371,7 +372,9 @@ async def backup_tenant(
     tables: dict[str, Any] = {}
     output = Path(output)
     partial = output.with_name(output.name + ".partial")
-    with tarfile.open(partial, "w:gz") as tar:
+    # names, addresses and party membership are in it: readable by its owner only, from the first byte
+    handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+    with handle, tarfile.open(fileobj=handle, mode="w:gz") as tar:
         for table in metadata.sorted_tables:
             if table.name in EXCLUDED:
                 continue
