@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.web.api import page_router
-from plugins.co_building.pages import consultation, featured, fees, requests, rules, volunteers
+from plugins.co_building.pages import consultation, featured, fee_changes, fees, requests, rules, volunteers
 
-_PARTS = (requests, fees, featured, volunteers, consultation, rules)
+_PARTS = (requests, fees, fee_changes, featured, volunteers, consultation, rules)
 PAGES: list[dict] = [entry for part in _PARTS for entry in part.PAGES]
 PAGE_ROUTER = page_router([handler for part in _PARTS for handler in part.HANDLERS])
