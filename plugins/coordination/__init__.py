@@ -97,6 +97,13 @@ def redprop_demo_data(seed):
 
 
 @hookimpl
+def redprop_generate_city(city):
+    from plugins.coordination.generate import register
+
+    register(city)
+
+
+@hookimpl
 def redprop_event_types():
     return [
         {

@@ -96,6 +96,13 @@ def redprop_demo_data(seed):
 
 
 @hookimpl
+def redprop_generate_city(city):
+    from plugins.party_building.generate import register
+
+    register(city)
+
+
+@hookimpl
 def redprop_event_types():
     owner = ["owner_kind", "owner_name", "owner_tenant_id"]
     return [

@@ -90,6 +90,13 @@ def redprop_demo_data(seed):
 
 
 @hookimpl
+def redprop_generate_city(city):
+    from plugins.quality.generate import register
+
+    register(city)
+
+
+@hookimpl
 def redprop_handle_event(event):
     from plugins.quality.services import react
 

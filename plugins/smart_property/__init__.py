@@ -115,6 +115,13 @@ def redprop_demo_data(seed):
 
 
 @hookimpl
+def redprop_generate_city(city):
+    from plugins.smart_property.generate import register
+
+    register(city)
+
+
+@hookimpl
 def redprop_cli_commands():
     from plugins.smart_property.cli import COMMANDS
 
