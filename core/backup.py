@@ -365,8 +365,10 @@ async def backup_tenant(
 ) -> dict[str, Any]:
     """Write the tenant's archive to ``output`` (through a temporary file, renamed when whole); return its manifest."""
     started = time.monotonic()
-    sel = await select_tenant(session, metadata, tenant_id)
     dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":  # every table read in one snapshot, whatever the application writes meanwhile
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
+    sel = await select_tenant(session, metadata, tenant_id)
     raw = raw_tables(metadata, dialect)
     tenant_row = next(iter(sel.rows[TENANTS].values()))
     tables: dict[str, Any] = {}
@@ -425,40 +427,67 @@ async def backup_tenant(
 
 @dataclass
 class Archive:
+    """An archive whose members all matched the manifest: the manifest, the table files' bytes, and where it is (the
+    attachments are read again, one at a time, when they are restored)."""
+
+    path: Path
     manifest: dict[str, Any]
-    members: dict[str, bytes]
+    tables: dict[str, bytes]
+
+
+def _members(path: Path):
+    """``(name, file object)`` of each member, in one sequential pass over the (compressed) archive."""
+    with tarfile.open(path, "r|*") as tar:
+        for info in tar:
+            if not info.isfile():
+                raise BackupError(f"{path}: unexpected archive entry {info.name!r} (not a file)")
+            handle = tar.extractfile(info)
+            assert handle is not None
+            yield info.name, handle
+
+
+def _digest(handle) -> str:
+    sha = hashlib.sha256()
+    while chunk := handle.read(1 << 20):
+        sha.update(chunk)
+    return sha.hexdigest()
 
 
 def read_archive(path: Path) -> Archive:
-    """Open an archive and check every member against the manifest's sha256 before anything is written."""
+    """Open an archive and check every member against the manifest's sha256 before anything is written; the
+    attachments are checked as they stream past, not kept in memory."""
+    path = Path(path)
+    digests: dict[str, str] = {}
+    tables: dict[str, bytes] = {}
+    manifest_bytes = None
     try:
-        with tarfile.open(path, "r:*") as tar:
-            members: dict[str, bytes] = {}
-            for info in tar.getmembers():
-                if not info.isfile():
-                    raise BackupError(f"{path}: unexpected archive entry {info.name!r} (not a file)")
-                handle = tar.extractfile(info)
-                assert handle is not None
-                members[info.name] = handle.read()
+        for name, handle in _members(path):
+            if name == "manifest.json":
+                manifest_bytes = handle.read()
+            elif name.startswith("tables/"):
+                tables[name] = handle.read()
+                digests[name] = _sha(tables[name])
+            else:
+                digests[name] = _digest(handle)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupError(f"{path} is not a readable redprop backup: {exc}") from exc
-    if "manifest.json" not in members:
+    if manifest_bytes is None:
         raise BackupError(f"{path} has no manifest.json: not a redprop backup")
-    manifest = json.loads(members.pop("manifest.json"))
+    manifest = json.loads(manifest_bytes)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{path} is not a {FORMAT} archive (format {manifest.get('format')!r})")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"archive format version {manifest.get('format_version')} is not {FORMAT_VERSION}, the one this redprop reads")
     listed = {v["file"]: v["sha256"] for v in manifest["tables"].values()} | {a["file"]: a["sha256"] for a in manifest["attachments"]}
     for name, expected in listed.items():
-        if name not in members:
-            raise BackupError(f"archive is damaged: {name} is listed in the manifest but missing")
-        if _sha(members[name]) != expected:
+        if name not in digests:
+            raise BackupError(f"archive is damaged: {name} is listed in the manifest but missing; nothing was restored")
+        if digests[name] != expected:
             raise BackupError(f"archive is damaged or altered: sha256 of {name} does not match the manifest; nothing was restored")
-    extra = sorted(set(members) - set(listed))
+    extra = sorted(set(digests) - set(listed))
     if extra:
         raise BackupError(f"archive holds entries its manifest does not list: {', '.join(extra[:5])}; nothing was restored")
-    return Archive(manifest, members)
+    return Archive(path, manifest, tables)
 
 
 def _template_rows(raw: dict[str, Table], name: str):
@@ -545,14 +574,21 @@ async def restore_archive(
             continue
         t = raw[table.name]
         decoders = {c: _decoder(t.c[c], dialect) for c in entry["columns"]}
-        lines = archive.members[entry["file"]].decode("utf-8").splitlines()
+        lines = archive.tables[entry["file"]].decode("utf-8").splitlines()
         rows = [{c: decoders[c](v) for c, v in json.loads(line).items()} for line in lines if line]
         rows = _parent_first(table, rows)
         for part in _chunks(rows):
             await session.execute(t.insert(), part)
         written[table.name] = len(rows)
-    for blob in manifest["attachments"]:
-        await storage.put(blob["key"], archive.members[blob["file"]], blob.get("content_type") or "application/octet-stream")
+    blobs = {blob["file"]: blob for blob in manifest["attachments"]}
+    for name, handle in _members(archive.path) if blobs else ():
+        blob = blobs.get(name)
+        if blob is None:
+            continue
+        data = handle.read()
+        if _sha(data) != blob["sha256"]:  # the file changed since it was checked
+            raise BackupError(f"archive changed while restoring: sha256 of {name} does not match the manifest; nothing was restored")
+        await storage.put(blob["key"], data, blob.get("content_type") or "application/octet-stream")
     return {
         "tenant": manifest["tenant"],
         "compounds": len(manifest["compounds"]),
