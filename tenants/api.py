@@ -128,6 +128,18 @@ class CompoundsController(Controller):
         await services.change_operator(session, compound_id, data)
         return await services.get_compound(session, compound_id)
 
+    @post(
+        "/{compound_id:uuid}/operator/pre-review",
+        operation_id="requestOperatorChangePreReview",
+        guards=[requires("tenants.compound", "write")],
+        status_code=200,
+    )
+    async def request_operator_review(self, compound_id: uuid.UUID, data: s.OperatorChangeIn, ctx: RequestContext) -> s.OperatorReviewOut:
+        """Put choosing or changing the operator to the community party organisation's pre-review (前置把关): the
+        change itself answers 409 ``pre-review-required`` until the review approves it."""
+        found = await services.request_operator_review(ctx.session, compound_id, data, ctx.user_id)
+        return s.OperatorReviewOut(tenant_id=data.tenant_id, matter=found.matter, state=found.state, review_id=found.review_id)
+
     @get("/{compound_id:uuid}/operator-history", operation_id="operatorHistory", guards=[requires("tenants.compound", "read")])
     async def operator_history(
         self, compound_id: uuid.UUID, session: AsyncSession, limit: LimitParam = 50, offset: OffsetParam = 0

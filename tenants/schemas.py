@@ -90,6 +90,15 @@ class OperatorChangeIn(Input):
     note: Annotated[str, msgspec.Meta(max_length=300)] = ""
 
 
+class OperatorReviewOut(Output):
+    """Where the pre-review of a change of operator to ``tenant_id`` stands (``core.review.STATES``)."""
+
+    tenant_id: uuid.UUID
+    matter: str
+    state: str
+    review_id: uuid.UUID | None = None
+
+
 class OperatorTermOut(Output):
     id: uuid.UUID
     tenant_id: uuid.UUID

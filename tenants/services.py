@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import review
 from core.clock import now
 from core.context import RequestContext
 from core.db import widen_scope
@@ -178,12 +179,52 @@ async def _operator_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenan
     return tenant
 
 
+# Choosing or changing the property company passes the community party organisation's pre-review first (前置把关,
+# standard §4; core.review). The subject reviewed is "this compound, under its present operator term, to this
+# enterprise": approving a change to one enterprise approves nothing else, and an approval is spent once the
+# change is made (the term it names has ended).
+OPERATOR_MATTER = "hire_property_company"
+_OPERATOR_SUBJECTS = uuid.UUID("6f1d7c0e-52a4-4b8e-9d0a-6b0e3f6c2a11")
+
+
+async def _operator_subjects(session: AsyncSession, compound_id: uuid.UUID, tenant_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    term = await session.scalar(select(OperatorTerm.id).where(OperatorTerm.compound_id == compound_id, OperatorTerm.ended_at.is_(None)))
+    return {t: uuid.uuid5(_OPERATOR_SUBJECTS, f"{compound_id}:{term or 'none'}:{t}") for t in tenant_ids}
+
+
+async def operator_reviews(session: AsyncSession, compound_id: uuid.UUID, tenant_ids: list[uuid.UUID]) -> dict[uuid.UUID, review.PreReview]:
+    """Where the review of a change to each of ``tenant_ids`` stands (a form's options: one ask for them all)."""
+    subjects = await _operator_subjects(session, compound_id, tenant_ids)
+    found = await review.pre_reviews(session, compound_id, OPERATOR_MATTER, list(subjects.values()))
+    return {t: found[subject] for t, subject in subjects.items()}
+
+
+async def request_operator_review(
+    session: AsyncSession, compound_id: uuid.UUID, data: s.OperatorChangeIn, user_id: uuid.UUID | None
+) -> review.PreReview:
+    """Put the change of operator to ``data.tenant_id`` to the community party organisation (again after a refusal)."""
+    compound = await _get(session, Compound, "compound", id=compound_id)
+    tenant = await _operator_tenant(session, data.tenant_id)
+    if compound.operator_tenant_id == data.tenant_id:
+        raise conflict("this enterprise already operates the compound")
+    subject = (await _operator_subjects(session, compound_id, [data.tenant_id]))[data.tenant_id]
+    title = f"{compound.name}：{'更换' if compound.operator_tenant_id else '选聘'}物业服务企业为{tenant.name}"
+    if data.note.strip():
+        title += f"（{data.note.strip()}）"
+    return await review.request_pre_review(
+        session, compound_id, OPERATOR_MATTER, subject, title=title[:200], link=f"/console/compounds/{compound_id}", user_id=user_id
+    )
+
+
 async def change_operator(session: AsyncSession, compound_id: uuid.UUID, data: s.OperatorChangeIn) -> Compound:
-    """物业更换: the compound's data stays; the old operator loses access and the new one gains it at once."""
+    """物业更换: the compound's data stays; the old operator loses access and the new one gains it at once — once the
+    community party organisation has approved the change (409 ``pre-review-required`` until then)."""
     compound = await _get(session, Compound, "compound", id=compound_id)
     await _operator_tenant(session, data.tenant_id)
     if compound.operator_tenant_id == data.tenant_id:
         raise conflict("this enterprise already operates the compound")
+    subject = (await _operator_subjects(session, compound_id, [data.tenant_id]))[data.tenant_id]
+    await review.require_pre_review(session, compound_id, OPERATOR_MATTER, subject)
     moment = now()
     current = await session.scalar(select(OperatorTerm).where(OperatorTerm.compound_id == compound_id, OperatorTerm.ended_at.is_(None)))
     if current is not None:

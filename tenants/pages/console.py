@@ -29,6 +29,14 @@ from tenants import services
 from tenants.models import Plan, Region, Tenant
 from tenants.pages.base import CATALOG
 
+REVIEW_STATES = {
+    "missing": N_("pre-review not requested"),
+    "requested": N_("awaiting pre-review"),
+    "approve": N_("pre-review approved"),
+    "approve_with_conditions": N_("pre-review approved with conditions"),
+    "reject": N_("pre-review rejected"),
+    "unavailable": N_("party building is off here: nobody can review"),
+}
 CHANGE_OPERATOR_SAYS = N_(
     "The compound passes to the chosen enterprise: the present operator loses access to it at once and its active subscriptions end."
 )
@@ -133,6 +141,7 @@ class CompoundsPages(Controller):
         history = await services.operator_history(session, compound_id)
         writable = ctx.can("tenants.compound", "write")
         enterprises = [e for e in await _enterprises(session) if e.id != compound.operator_tenant_id] if writable else []
+        reviews = await services.operator_reviews(session, compound_id, [e.id for e in enterprises]) if enterprises else {}
         figures = await dashboard(session, state.plugins, compound_id, now().date())
         return await page(
             request,
@@ -141,9 +150,17 @@ class CompoundsPages(Controller):
             compound=compound,
             history=history,
             enterprises=enterprises,
+            reviews={tenant_id: r.state for tenant_id, r in reviews.items()},
+            review_states=REVIEW_STATES,
             writable=writable,
             figures=figures,
         )
+
+    @post("/{compound_id:uuid}/operator/pre-review", guards=[requires("tenants.compound", "write")])
+    async def request_operator_review(self, request: Request, compound_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
+        """Put the change of operator to the community party organisation's pre-review (前置把关) first."""
+        await services.request_operator_review(ctx.session, compound_id, await parse_form(request, s.OperatorChangeIn), ctx.user_id)
+        return done(request, f"/console/compounds/{compound_id}")
 
     @post("/{compound_id:uuid}/operator", guards=[requires("tenants.compound", "write")])
     async def change_operator(self, request: Request, compound_id: uuid.UUID, session: AsyncSession) -> Response[Any]:

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from core.audit.services import verify_all
 from core.db import Database, Scope
+from tests.support.pre_review import approve_operator_change
 
 
 async def _write_some(client, as_user, city) -> dict:
@@ -35,7 +36,9 @@ async def test_api_writes_are_recorded_with_actor_and_values(client, as_user, ci
 async def test_updates_record_before_and_after(client, as_user, city):
     district = await as_user("district-1-admin")
     a1 = city.compounds["A1"]
-    await client.post(f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["B"])}, headers=district)
+    await approve_operator_change(client, a1, city.tenants["B"], district)
+    r = await client.post(f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["B"])}, headers=district)
+    assert r.status_code == 200, r.text
     entries = (await client.get("/api/v1/audit", headers=district, params={"target_type": "compounds"})).json()["items"]
     change = entries[0]
     assert change["action"] == "update"

@@ -16,7 +16,9 @@ from core.db import Scope
 from core.web.i18n import field_message, translations
 from plugins.co_building.models.fees import Bill, Payment
 from tenants.models import Compound, Tenant
+from tests.conftest import login
 from tests.core.test_zh_text_crawl import ZH, sign_in
+from tests.support.pre_review import approve_operator_change
 
 CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 HTMX = {**ZH, "HX-Request": "true"}
@@ -29,12 +31,13 @@ def _csrf(html: str) -> str:
 
 
 async def test_changing_the_operator_asks_first_and_says_what_will_happen(client, city, db):
-    a3 = city.compounds["A3"]
+    a3 = city.compounds["A1"]  # where the community party organisation reviews the change first (前置把关)
     async with db.session(Scope.everything("test")) as session:
         before = await session.scalar(select(Compound.operator_tenant_id).where(Compound.id == a3))
         other = await session.scalar(
             select(Tenant.id).where(Tenant.kind == "enterprise", Tenant.id != before).order_by(Tenant.name).limit(1)
         )
+    await approve_operator_change(client, a3, other, await login(client, "platform"))
     await sign_in(client, "platform")
     profile = await client.get(f"/console/compounds/{a3}", headers=ZH)
     assert profile.status_code == 200 and 'data-confirm="小区将移交给所选企业' in profile.text  # the dialog's words

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from tests.support.pre_review import approve_operator_change
+
 
 async def _names(client, headers) -> set[str]:
     r = await client.get("/api/v1/compounds", headers=headers)
@@ -97,9 +99,15 @@ async def test_operator_change_moves_access_at_once_and_keeps_history(client, as
     assert (await client.get(f"/api/v1/compounds/{a1}/rooms", headers=new)).status_code == 404
     rooms_before = (await client.get(f"/api/v1/compounds/{a1}/rooms", headers=old, params={"limit": 500})).json()["total"]
 
-    r = await client.post(
-        f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["B"]), "note": "业主大会决定更换"}, headers=district
-    )
+    change = {"tenant_id": str(city.tenants["B"]), "note": "业主大会决定更换"}
+    # choosing or changing the property company waits for the community party organisation's pre-review (前置把关)
+    blocked = await client.post(f"/api/v1/compounds/{a1}/operator", json=change, headers=district)
+    assert blocked.status_code == 409 and blocked.json()["type"].endswith("/pre-review-required"), blocked.text
+    assert blocked.json()["matter"] == "hire_property_company" and blocked.json()["review_state"] == "missing"
+    assert (await client.get(f"/api/v1/compounds/{a1}/rooms", headers=new)).status_code == 404  # nothing moved
+    await approve_operator_change(client, a1, city.tenants["B"], district)
+
+    r = await client.post(f"/api/v1/compounds/{a1}/operator", json=change, headers=district)
     assert r.status_code == 200, r.text
     assert r.json()["operator_tenant_id"] == str(city.tenants["B"])
 
@@ -116,3 +124,19 @@ async def test_enterprise_cannot_hand_compounds_over(client, as_user, city):
     h = await as_user("ent-a-admin")
     r = await client.post(f"/api/v1/compounds/{city.compounds['A1']}/operator", json={"tenant_id": str(city.tenants["C"])}, headers=h)
     assert r.status_code == 403
+
+
+async def test_an_approval_covers_one_enterprise_and_is_spent_by_the_change(client, as_user, city):
+    """The review approves "this compound, under its present operator, to this enterprise": not another enterprise,
+    and not a change back later on (the term it named has ended)."""
+    a1, district = city.compounds["A1"], await as_user("district-1-admin")
+    await approve_operator_change(client, a1, city.tenants["B"], district)
+    other = await client.post(f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["C"])}, headers=district)
+    assert other.status_code == 409 and other.json()["review_state"] == "missing"
+    assert (
+        await client.post(f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["B"])}, headers=district)
+    ).status_code == 200
+    back = await client.post(f"/api/v1/compounds/{a1}/operator", json={"tenant_id": str(city.tenants["A"])}, headers=district)
+    assert back.status_code == 409
+    asked = await client.post(f"/api/v1/compounds/{a1}/operator/pre-review", json={"tenant_id": str(city.tenants["B"])}, headers=district)
+    assert asked.status_code == 409  # B operates it now: nothing to review
