@@ -180,16 +180,11 @@ async def main() -> None:
             response.raise_for_status()
             headers[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}
         if args.explain:
-            operation, role = args.explain.split(":")
-            path = next(p for p, o in lists if o == operation)
-            await explain(
-                app,
-                client,
-                headers[role],
-                path.format(compound_id=who[role][1]),
-                found,
-                await scope_of(found["owner"], who[role][0], who[role][1]),
-            )
+            for wanted in args.explain.split(","):
+                operation, role = wanted.split(":")
+                path = next(p for p, o in lists if o == operation)
+                scope = await scope_of(found["owner"], who[role][0], who[role][1])
+                await explain(app, client, headers[role], path.format(compound_id=who[role][1]), found, scope)
             return
         for role in ROLES:
             compound = who[role][1]
