@@ -5,6 +5,7 @@ by column, and the attachments' bytes; a damaged archive, a non-empty target and
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import io
 import itertools
@@ -14,33 +15,36 @@ import tarfile
 import uuid
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from core import cli
+from core.audit.services import AuditContext, verify_chain
 from core.backup import EXCLUDED, RENUMBERED, BackupError, alembic_heads, backup_tenant, raw_tables, read_archive, restore_archive
 from core.db import Base, Database, Scope
 from core.files.models import Attachment
 from core.files.storage import LocalStorage
 from core.migrate import upgrade
-from tests.conftest import BACKEND, WORKER_ROLE, _pg_admin, _pg_url
+from tests.conftest import APP_ROLE, BACKEND, WORKER_ROLE, _pg_admin, _pg_url
 
 _counter = itertools.count()
 
 
 @pytest.fixture
 def empty_instance(tmp_path, plugin_host, template_db):
-    """A second database, migrated and empty: ``{"owner": url, "cross": url}``."""
+    """A second database, migrated and empty: ``{"owner": url, "cross": url, "app": url}``."""
     if BACKEND == "postgresql":
         name = f"redprop_bk_{os.getpid()}_{next(_counter)}"
         asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         asyncio.run(_pg_admin(f"CREATE DATABASE {name}"))
         upgrade(_pg_url(name), plugin_host)
-        yield {"owner": _pg_url(name), "cross": _pg_url(name, WORKER_ROLE)}
+        yield {"owner": _pg_url(name), "cross": _pg_url(name, WORKER_ROLE), "app": _pg_url(name, APP_ROLE)}
         asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"
         upgrade(url, plugin_host)
-        yield {"owner": url, "cross": url}
+        yield {"owner": url, "cross": url, "app": url}
 
 
 async def _all_rows(url: str) -> dict[str, dict[tuple, dict]]:
@@ -66,6 +70,8 @@ async def _add_attachments(db: Database, storage: LocalStorage, city) -> dict[st
     blobs = {}
     compound = city.compounds["A1"]
     async with db.transaction(Scope.everything("test attachments")) as session:
+        # written as enterprise A's administrator: the uploads are entries of A's audit chain
+        session.sync_session.info["audit"] = AuditContext(city.users["ent-a-admin"], city.tenants["A"], "ent-a-admin")
         for i, (content, kind) in enumerate(
             ((b"\x89PNG\r\n\x1a\n" + os.urandom(300), "image/png"), (b"%PDF-1.7\n" + os.urandom(500), "application/pdf"))
         ):
@@ -84,6 +90,7 @@ async def _add_attachments(db: Database, storage: LocalStorage, city) -> dict[st
             blobs[row.storage_key] = content
     # another tenant's compound has one too: it must stay out of A's archive
     async with db.transaction(Scope.everything("test attachments")) as session:
+        session.sync_session.info["audit"] = AuditContext(city.users["ent-b-admin"], city.tenants["B"], "ent-b-admin")
         other = Attachment(
             compound_id=city.compounds["B1"],
             record_type="tenants.room",
@@ -166,6 +173,15 @@ async def test_a_tenants_backup_restores_every_table_row_by_row_into_an_empty_in
     for key, content in blobs.items():
         assert await target_store.get(key) == content
     assert not (tmp_path / "files-dst" / str(city.compounds["B1"])).exists()
+    assert {r["chain"] for r in after["audit_entries"].values()} == {str(tenant)}  # B's upload stayed out
+    assert len(after["audit_entries"]) == 2
+    target = Database(empty_instance["cross"])
+    try:
+        async with target.session(Scope.everything("test verify")) as session:
+            report = await verify_chain(session, str(tenant))
+    finally:
+        await target.dispose()
+    assert report.ok and report.entries == 2  # the tenant's audit chain verifies in the restored instance
     print(f"backup round trip ({BACKEND}): {compared_tables} tables, {compared_rows} rows compared, {len(blobs)} attachments")
 
     # a second restore finds the instance no longer empty
@@ -180,23 +196,19 @@ async def test_a_tenants_backup_restores_every_table_row_by_row_into_an_empty_in
         await target.dispose()
 
 
-async def test_an_altered_archive_or_another_schema_version_is_refused_before_anything_is_written(
-    database_urls, empty_instance, city, tmp_path
+def test_the_commands_refuse_an_altered_archive_another_schema_version_and_a_filled_target(
+    settings, database_urls, empty_instance, city, tmp_path, monkeypatch
 ):
-    source = Database(database_urls["app"], cross_scope_url=database_urls["cross"])
+    """``redprop backup`` / ``redprop restore`` as an operator runs them; every refusal leaves the target empty."""
     archive = tmp_path / "tenant-b.tar.gz"
-    try:
-        async with source.session(Scope.everything("test backup")) as session:
-            await backup_tenant(
-                session,
-                Base.metadata,
-                LocalStorage(tmp_path / "f"),
-                city.tenants["B"],
-                archive,
-                await alembic_heads(database_urls["owner"]),
-            )
-    finally:
-        await source.dispose()
+    source = dataclasses.replace(settings, storage_url=f"file://{tmp_path / 'files-src'}")
+    monkeypatch.setattr(cli, "get_settings", lambda: source)
+    done = CliRunner().invoke(cli.main, ["backup", "--tenant", str(city.tenants["B"]), "--output", str(archive)])
+    assert done.exit_code == 0, done.output
+    assert f"({city.tenants['B']}), 2 compound(s)" in done.output
+    unknown = CliRunner().invoke(cli.main, ["backup", "--tenant", str(uuid.uuid4()), "--output", str(tmp_path / "x.tar.gz")])
+    assert unknown.exit_code == 1 and "no tenant with id" in unknown.output
+    assert not (tmp_path / "x.tar.gz").exists()
 
     # one resident's row changed inside the archive, the manifest left as it was
     tampered = tmp_path / "tampered.tar.gz"
@@ -213,14 +225,35 @@ async def test_an_altered_archive_or_another_schema_version_is_refused_before_an
     with pytest.raises(BackupError, match=r"sha256 of tables/residents.jsonl does not match"):
         read_archive(tampered)
 
-    heads = await alembic_heads(empty_instance["owner"])
-    target = Database(empty_instance["cross"])
-    try:
-        with pytest.raises(BackupError, match="schema version mismatch"):
-            async with target.transaction(Scope.everything("test restore")) as session:
+    target = dataclasses.replace(
+        settings,
+        database_url=empty_instance["app"],
+        cross_scope_database_url=empty_instance["cross"],
+        migrate_database_url=empty_instance["owner"],
+        storage_url=f"file://{tmp_path / 'files-dst'}",
+    )
+    monkeypatch.setattr(cli, "get_settings", lambda: target)
+    refused = CliRunner().invoke(cli.main, ["restore", str(tampered)])
+    assert refused.exit_code == 1 and "archive is damaged or altered" in refused.output
+
+    heads = asyncio.run(alembic_heads(empty_instance["owner"]))
+
+    async def other_version():
+        db = Database(empty_instance["cross"])
+        try:
+            async with db.transaction(Scope.everything("test restore")) as session:
                 await restore_archive(
                     session, Base.metadata, LocalStorage(tmp_path / "g"), read_archive(archive), [*heads[1:], "core_9999"]
                 )
-    finally:
-        await target.dispose()
-    assert all(not rows for name, rows in (await _all_rows(empty_instance["owner"])).items())
+        finally:
+            await db.dispose()
+
+    with pytest.raises(BackupError, match="schema version mismatch"):
+        asyncio.run(other_version())
+    assert all(not rows for rows in asyncio.run(_all_rows(empty_instance["owner"])).values())
+
+    restored = CliRunner().invoke(cli.main, ["restore", str(archive)])
+    assert restored.exit_code == 0, restored.output
+    assert "restored tenant" in restored.output
+    again = CliRunner().invoke(cli.main, ["restore", str(archive)])
+    assert again.exit_code == 1 and "not empty" in again.output
