@@ -164,6 +164,7 @@ def redprop_pre_reviewer():
 
 @hookimpl
 def redprop_waiting_items():
+    from plugins.party_building.services.meetings import waiting_action_items
     from plugins.party_building.services.pre_review import waiting_reviews
 
     return [
@@ -175,5 +176,14 @@ def redprop_waiting_items():
             "audience": "console",
             "order": 10,
             "compute": waiting_reviews,
+        },
+        {
+            "code": "party_building.action_items",
+            "label_zh": "联席会议待办事项",
+            "label_en": "Open action items of the joint meetings",
+            "permission": "party_building.action_item:write",
+            "audience": "console",
+            "order": 20,
+            "compute": waiting_action_items,
         },
     ]

@@ -761,3 +761,43 @@ async def flag_overdue_action_items(session: AsyncSession, compound_id: uuid.UUI
         )
     await session.flush()
     return items
+
+
+# --------------------------------------------------------------------------- waiting on a person's home
+
+ACTION_ITEM_SOON_DAYS = 3
+"""An open action item due within this many days (or past its day) is urgent on the home page."""
+
+
+async def waiting_action_items(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:
+    """Open action items of the joint meetings (联席会议), the nearest due first: the party secretary follows what the
+    property company, the committee and the community undertook. Overdue or due within three days is urgent."""
+    from core.access import compounds_today
+
+    today = min((await compounds_today(session, compound_ids)).values(), default=moment.date())
+    where = (m.ActionItem.compound_id.in_(compound_ids), m.ActionItem.status == "open")
+    soon = today + dt.timedelta(days=ACTION_ITEM_SOON_DAYS)
+    count, urgent = (await session.execute(select(func.count(), func.count().filter(m.ActionItem.due_on <= soon)).where(*where))).one()
+    rows = (await session.scalars(select(m.ActionItem).where(*where).order_by(m.ActionItem.due_on, m.ActionItem.id).limit(5))).all()
+    items = [
+        {
+            "title": f"{r.title}（{r.owner_name}，{r.due_on.isoformat()} 前）",
+            "href": f"/console/compounds/{r.compound_id}/party_building/action-items",
+            "near": today <= r.due_on <= soon,
+            "late": r.due_on < today,
+        }
+        for r in rows
+    ]
+    href = (
+        f"/console/compounds/{compound_ids[0]}/party_building/action-items?status=open"
+        if len(compound_ids) == 1
+        else (items[0]["href"] + "?status=open" if items else "")
+    )
+    by_compound = dict(
+        (
+            await session.execute(
+                select(m.ActionItem.compound_id, func.count()).where(*where, m.ActionItem.due_on < today).group_by(m.ActionItem.compound_id)
+            )
+        ).all()
+    )
+    return {"count": int(count), "urgent": int(urgent), "items": items, "href": href, "by_compound": by_compound}
