@@ -97,8 +97,10 @@ def _row(obj: Any, state: str) -> dict[str, Any]:
         if private and key not in keys and not key.endswith("_at"):
             # a special category of personal data (party membership): the log keeps that the row changed, not what it holds
             value = PRIVATE if value is not None else None
-        elif key == "phone_cipher":  # a sealed phone number (core.identity.phones): the log shows it masked, as before
-            key, value = "phone", mask_phone(decrypt_pii(value)) if value else None
+        elif key.endswith("phone_cipher"):  # a sealed phone number (core.identity.phones): the log shows it masked
+            key, value = key.removesuffix("_cipher"), mask_phone(decrypt_pii(value)) if value else None
+        elif key.endswith("phone_index"):
+            value = "<blind index>" if value is not None else None
         elif key in REDACTED_COLUMNS:
             value = REDACTED_COLUMNS[key] if value is not None else None
         elif value and (key in MASKED_COLUMNS or (obj.__table__.name, key) in MASKED_TABLE_COLUMNS):

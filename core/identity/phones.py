@@ -5,6 +5,11 @@ resident's household by the account's phone).
 A model mixes in :class:`SealedPhone` and keeps its ``phone`` attribute: reading it decrypts, writing it seals
 and indexes, and ``Model.phone == number`` / ``Model.phone.in_(numbers)`` compare blind indexes, so queries
 never see a plain number. Selecting ``Model.phone`` selects the index: select ``phone_cipher`` and decrypt.
+
+Other numbers (a request's contact phone, a visitor's phone, a volunteer's) use :func:`sealed_phone`, the same
+thing for any attribute name; where nothing looks a number up it keeps no blind index (``indexed=False``), so the
+same number cannot be linked across tables by its index. Plugins' migrations convert a plain column with
+:func:`seal_phone_column` and back with :func:`open_phone_column`.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import LargeBinary, String, text
 from sqlalchemy.ext.hybrid import Comparator, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,11 +33,13 @@ def phone_index(phone: str | None) -> str | None:
     return blind_index("phone:" + normalise_phone(phone)) if phone else None
 
 
-def seal_phone(phone: str | None) -> dict[str, Any]:
-    """The two columns of a phone number, for a Core insert or update: ``{"phone_cipher": …, "phone_index": …}``."""
-    if not phone:
-        return {"phone_cipher": None, "phone_index": None}
-    return {"phone_cipher": encrypt_pii(normalise_phone(phone)), "phone_index": phone_index(phone)}
+def seal_phone(phone: str | None, name: str = "phone", *, indexed: bool = True) -> dict[str, Any]:
+    """The columns of a phone number, for a Core insert or update: ``{"phone_cipher": …, "phone_index": …}``
+    (``{name}_cipher`` and, when ``indexed``, ``{name}_index``)."""
+    cipher = encrypt_pii(normalise_phone(phone)) if phone else None
+    if not indexed:
+        return {f"{name}_cipher": cipher}
+    return {f"{name}_cipher": cipher, f"{name}_index": phone_index(phone)}
 
 
 class _ByIndex(Comparator):
@@ -58,6 +65,23 @@ class _ByIndex(Comparator):
         return self.expression.is_not(other)
 
 
+class _Unindexed(_ByIndex):
+    """A number sealed without a blind index: only "has one or not" can be asked of it in SQL."""
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None:
+            return self.expression.is_(None)
+        raise TypeError("this phone number is sealed without a blind index: it cannot be looked up")
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None:
+            return self.expression.is_not(None)
+        raise TypeError("this phone number is sealed without a blind index: it cannot be looked up")
+
+    def in_(self, other: Iterable[str]) -> Any:  # type: ignore[override]
+        raise TypeError("this phone number is sealed without a blind index: it cannot be looked up")
+
+
 class SealedPhone:
     """Mixin: ``phone_cipher`` (AES-GCM) and ``phone_index`` (blind index) behind a ``phone`` attribute."""
 
@@ -77,3 +101,90 @@ class SealedPhone:
     @classmethod
     def _phone_comparator(cls) -> _ByIndex:
         return _ByIndex(cls.phone_index)
+
+
+def sealed_phone(name: str = "phone", *, indexed: bool = True) -> type:
+    """A mixin like :class:`SealedPhone` for the attribute ``name``: ``{name}_cipher`` and, when ``indexed``,
+    ``{name}_index`` behind ``name`` (``sealed_phone("contact_phone", indexed=False)``)."""
+    if name == "phone" and indexed:
+        return SealedPhone
+    cipher, index = f"{name}_cipher", f"{name}_index"
+
+    def get(self: Any) -> str | None:
+        return decrypt_pii(getattr(self, cipher))
+
+    def put(self: Any, value: str | None) -> None:
+        for key, sealed in seal_phone(value, name, indexed=indexed).items():
+            setattr(self, key, sealed)
+
+    def compare(cls: Any) -> Comparator:
+        return _ByIndex(getattr(cls, index)) if indexed else _Unindexed(getattr(cls, cipher))
+
+    namespace: dict[str, Any] = {
+        "__doc__": f"Mixin: ``{name}`` sealed (``{cipher}``{f', ``{index}``' if indexed else ''}); see :func:`sealed_phone`.",
+        cipher: mapped_column(cipher, LargeBinary, nullable=True),
+        name: hybrid_property(get, put, custom_comparator=compare),
+    }
+    if indexed:
+        namespace[index] = mapped_column(index, String(40), nullable=True)
+    return type(f"Sealed_{name}", (), namespace)
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _forced(bind: Any, table: str) -> bool:
+    if bind.dialect.name != "postgresql":
+        return False
+    return bool(bind.execute(text("SELECT relforcerowsecurity FROM pg_class WHERE relname = :t"), {"t": table}).scalar())
+
+
+def _rewrite(bind: Any, table: str, read: str, write: dict[str, Any], convert: Any) -> None:
+    """Rewrite every row of ``table`` (as the owner: row-level security unforced for the while, where it is)."""
+    forced = _forced(bind, table)
+    if forced:
+        bind.execute(text(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY"))
+    try:
+        rows = bind.execute(text(f"SELECT id, {read} FROM {table} WHERE {read} IS NOT NULL")).all()
+        if rows:
+            sets = ", ".join(f"{column} = :{column}" for column in write)
+            bind.execute(text(f"UPDATE {table} SET {sets} WHERE id = :id"), [{"id": row_id, **convert(value)} for row_id, value in rows])
+    finally:
+        if forced:
+            bind.execute(text(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"))
+
+
+def seal_phone_column(table: str, name: str = "phone", *, indexed: bool = False) -> None:
+    """Migration step: the plain column ``table.name`` becomes ``{name}_cipher`` (and ``{name}_index``), every
+    existing number sealed (needs the deployment's keys); :func:`open_phone_column` undoes it."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    bind = op.get_bind()
+    with op.batch_alter_table(table) as batch:
+        batch.add_column(sa.Column(f"{name}_cipher", sa.LargeBinary(), nullable=True))
+        if indexed:
+            batch.add_column(sa.Column(f"{name}_index", sa.String(40), nullable=True))
+    columns = seal_phone(None, name, indexed=indexed)
+    _rewrite(bind, table, name, columns, lambda phone: seal_phone(phone, name, indexed=indexed))
+    with op.batch_alter_table(table) as batch:
+        batch.drop_column(name)
+    if indexed:
+        op.create_index(f"ix_{table}_{name}_index", table, ["compound_id", f"{name}_index"])
+
+
+def open_phone_column(table: str, name: str = "phone", *, indexed: bool = False) -> None:
+    """Migration step back: ``{name}_cipher`` decrypted into the plain column ``name`` again."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    bind = op.get_bind()
+    if indexed:
+        op.drop_index(f"ix_{table}_{name}_index", table)
+    with op.batch_alter_table(table) as batch:
+        batch.add_column(sa.Column(name, sa.String(20), nullable=True))
+    _rewrite(bind, table, f"{name}_cipher", {name: None}, lambda cipher: {name: decrypt_pii(bytes(cipher))})
+    with op.batch_alter_table(table) as batch:
+        if indexed:
+            batch.drop_column(f"{name}_index")
+        batch.drop_column(f"{name}_cipher")

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, UTCDateTime
+from core.identity.phones import sealed_phone
 
 SERVICE_CATEGORIES = ("home_repair", "cleaning", "parcel", "elder_visit", "other")
 BOOKING_STATES = ("booked", "confirmed", "completed", "cancelled", "no_show")
@@ -108,7 +109,7 @@ class ServiceBooking(CompoundScoped, Base):
     cancel_reason: Mapped[str] = mapped_column(String(300), default="")
 
 
-class CareSubject(CompoundScoped, Base):
+class CareSubject(sealed_phone("phone", indexed=False), CompoundScoped, Base):
     """A person on the care list (关爱对象): elderly living alone, disabled, a household in difficulty.
 
     ``phone`` and the ID-card columns carry the names the audit log masks and redacts.
@@ -126,7 +127,7 @@ class CareSubject(CompoundScoped, Base):
     resident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     household_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     address: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # phone: sealed at rest (phone_cipher), core.identity.phones
     id_card_cipher: Mapped[bytes | None] = mapped_column()
     id_card_index: Mapped[str | None] = mapped_column(String(40))
     needs: Mapped[str] = mapped_column(Text, default="")

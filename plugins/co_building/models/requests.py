@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, ForeignKeyConstraint, Index, I
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, TenantScoped, UTCDateTime, utcnow
+from core.identity.phones import sealed_phone
 
 KINDS = ("repair", "complaint", "suggestion", "enquiry", "praise")
 CATEGORIES = (
@@ -29,7 +30,7 @@ CHANNELS = ("portal", "phone", "visit", "app")
 LOCATIONS = ("room", "public")
 
 
-class ServiceRequest(CompoundScoped, Base):
+class ServiceRequest(sealed_phone("contact_phone", indexed=False), CompoundScoped, Base):
     """A resident's request (诉求): repair, complaint, suggestion, enquiry or praise, and its work order."""
 
     __tablename__ = "co_building_requests"
@@ -57,7 +58,7 @@ class ServiceRequest(CompoundScoped, Base):
     filed_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     """Who typed it in: the resident, or staff taking a phone call."""
     contact_name: Mapped[str] = mapped_column(String(100), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # contact_phone: sealed at rest (contact_phone_cipher), core.identity.phones
     state: Mapped[str] = mapped_column(String(20), default="submitted")
     assignee_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     response_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

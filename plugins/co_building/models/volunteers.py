@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, ExactDecimal, UTCDateTime
+from core.identity.phones import sealed_phone
 
 SIGNUP_STATES = ("signed_up", "waiting", "checked_in", "checked_out", "cancelled")
 ACTIVITY_STATES = ("open", "cancelled")
@@ -42,7 +43,7 @@ class VolunteerTeam(CompoundScoped, Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Volunteer(CompoundScoped, Base):
+class Volunteer(sealed_phone("phone", indexed=False), CompoundScoped, Base):
     """A volunteer profile: a resident or a staff member; ``points_balance`` is the ledger's running sum.
 
     ``phone`` and ``is_party_member`` are personal data, shown only to roles holding
@@ -70,7 +71,7 @@ class Volunteer(CompoundScoped, Base):
     team_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     team_role: Mapped[str] = mapped_column(String(10), default="member")  # leader, member
     name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # phone: sealed at rest (phone_cipher), core.identity.phones
     is_party_member: Mapped[bool] = mapped_column(Boolean, default=False)
     skills: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

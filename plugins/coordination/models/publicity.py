@@ -15,6 +15,7 @@ from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, TenantScoped, UTCDateTime
+from core.identity.phones import sealed_phone
 
 FORCE_KINDS = ("organisation", "enterprise", "volunteer_team")
 ARTICLE_KINDS = ("news", "campaign")
@@ -23,7 +24,7 @@ THEMES = ("social_virtue", "professional_ethics", "family_virtue", "other")
 SELECTION_KINDS = ("civilised_family", "best_volunteer", "good_neighbour", "other")
 
 
-class SocialForce(TenantScoped, Base):
+class SocialForce(sealed_phone("contact_phone", indexed=False), TenantScoped, Base):
     """A social organisation, enterprise or volunteer team taking part in the district's governance."""
 
     __tablename__ = "coordination_social_forces"
@@ -32,7 +33,7 @@ class SocialForce(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str] = mapped_column(String(100), default="")
-    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # contact_phone: sealed at rest (contact_phone_cipher), core.identity.phones
     description: Mapped[str] = mapped_column(Text, default="")
 
 

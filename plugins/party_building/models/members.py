@@ -9,11 +9,12 @@ from sqlalchemy import Boolean, Date, ForeignKey, ForeignKeyConstraint, Index, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped
+from core.identity.phones import sealed_phone
 
 # --------------------------------------------------------------------------- members
 
 
-class PartyMember(CompoundScoped, Base):
+class PartyMember(sealed_phone("phone", indexed=False), CompoundScoped, Base):
     """A party member (党员) registered in a compound: the register only party roles and the district read."""
 
     __audit_private__ = True  # party membership is sensitive personal data (PIPL art. 28): the audit log keeps no values
@@ -24,7 +25,7 @@ class PartyMember(CompoundScoped, Base):
     )
 
     name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # phone: sealed at rest (phone_cipher), core.identity.phones
     status: Mapped[str] = mapped_column(String(20), default="full")
     joined_on: Mapped[dt.date | None] = mapped_column(Date)
     resident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

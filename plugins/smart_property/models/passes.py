@@ -9,9 +9,10 @@ from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, UTCDateTime
+from core.identity.phones import sealed_phone
 
 
-class VisitorPass(CompoundScoped, Base):
+class VisitorPass(sealed_phone("visitor_phone", indexed=False), CompoundScoped, Base):
     """A pass a resident issues: who, from when until when, how many entries; the QR carries an Ed25519-signed token."""
 
     __tablename__ = "smart_property_passes"
@@ -19,7 +20,7 @@ class VisitorPass(CompoundScoped, Base):
 
     issued_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     visitor_name: Mapped[str] = mapped_column(String(50))
-    visitor_phone: Mapped[str | None] = mapped_column(String(20))
+    # visitor_phone: sealed at rest (visitor_phone_cipher), core.identity.phones
     purpose: Mapped[str] = mapped_column(String(100), default="")
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[dt.datetime] = mapped_column(UTCDateTime())
