@@ -94,6 +94,12 @@ def blind_index(value: str) -> str:
     return "".join([_B32_PAIRS[(bits >> shift) & 1023] for shift in range(190, -1, -10)])
 
 
+def address_index(address: str | None) -> str | None:
+    """A client's network address as tables keep it (login failures, one-time codes): a keyed hash. The limits per
+    address only ask whether two requests came from the same one, so no table holds an address itself."""
+    return blind_index("address:" + address) if address else None
+
+
 # --------------------------------------------------------------------------- masking
 
 

@@ -55,7 +55,9 @@ class AuthToken(Base):
 
 
 class LoginFailure(Base):
-    """One failed login: the string typed, the account it named (if any) and the source address.
+    """One failed login: the string typed, the account it named (if any) and the source address — the string and the
+    address as keyed hashes (``core.identity.services.login_index``, ``core.security.address_index``): they are only
+    compared, and the string is often a phone number.
 
     Counted per account and per address; past a threshold each attempt waits longer (core.identity.services).
     """

@@ -30,7 +30,7 @@ from core.db import Base, UTCDateTime, utcnow
 from core.identity.phones import phone_index
 from core.ids import uuid7
 from core.problems import Problem, invalid
-from core.security import mask_phone
+from core.security import address_index, mask_phone
 from core.settings import get_settings
 from core.validators import phone_problem
 
@@ -57,6 +57,7 @@ class OneTimeCode(Base):
     purpose: Mapped[str] = mapped_column(String(20))
     digest: Mapped[str] = mapped_column(String(64))
     source: Mapped[str | None] = mapped_column(String(64))
+    """The keyed hash of the address the request came from (``core.security.address_index``), never the address."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -173,7 +174,9 @@ async def request_code(session: AsyncSession, phone: str, purpose: str, source: 
         raise _rate_limited("phone", recent[-1] + dt.timedelta(hours=1))
     if source:
         from_source = await session.scalar(
-            select(func.count()).select_from(OneTimeCode).where(OneTimeCode.source == source, OneTimeCode.created_at > hour_ago)
+            select(func.count())
+            .select_from(OneTimeCode)
+            .where(OneTimeCode.source == address_index(source), OneTimeCode.created_at > hour_ago)
         )
         if from_source >= SOURCE_HOURLY:
             raise _rate_limited("source", moment + dt.timedelta(hours=1))
@@ -182,7 +185,7 @@ async def request_code(session: AsyncSession, phone: str, purpose: str, source: 
         phone_index=phone_index(phone),
         purpose=purpose,
         digest=_digest(phone, purpose, code),
-        source=source,
+        source=address_index(source),
         created_at=moment,
         expires_at=moment + CODE_TTL,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import now
 from core.identity.models import AuthToken, LoginFailure, Membership, User
 from core.problems import Problem, conflict, invalid
-from core.security import hash_password, new_token, token_digest, verify_password
+from core.security import address_index, blind_index, hash_password, new_token, token_digest, verify_password
 from core.settings import get_settings
 from core.validators import phone_problem
 
@@ -71,11 +71,14 @@ async def _delayed_until(session: AsyncSession, where, threshold: int) -> dt.dat
 
 
 async def _alert_on_spraying(session: AsyncSession, source: str) -> None:
-    """Warn once when the failures from ``source`` reach :data:`SPRAY_ACCOUNTS` different accounts in the window."""
+    """Warn once when the failures from ``source`` reach :data:`SPRAY_ACCOUNTS` different accounts in the window.
+
+    The alert names the address (the request's, in memory): whoever answers it may block it; the table keeps its hash.
+    """
     pairs = (
         await session.execute(
             select(LoginFailure.user_id, LoginFailure.login)
-            .where(LoginFailure.source == source, LoginFailure.at > now() - SPRAY_WINDOW)
+            .where(LoginFailure.source == address_index(source), LoginFailure.at > now() - SPRAY_WINDOW)
             .distinct()
             .limit(SPRAY_ACCOUNTS * 4)
         )
@@ -98,6 +101,11 @@ async def _alert_on_spraying(session: AsyncSession, source: str) -> None:
     )
 
 
+def login_index(key: str) -> str:
+    """What ``login_failures.login`` keeps of the string typed (often a phone number): a keyed hash, compared only."""
+    return blind_index("login:" + key)
+
+
 def source_address(request) -> str | None:
     """The address a request came from (the peer; a trusted proxy's forwarding is the deployment's concern)."""
     client = getattr(request, "client", None)
@@ -115,11 +123,12 @@ async def authenticate_password(session: AsyncSession, login: str, password: str
     committed even though the caller answers with an error.
     """
     key = login.strip().lower()[:64]
+    typed = login_index(key)
     user = await session.scalar(select(User).where(or_(func.lower(User.username) == key, User.phone == key)))
-    account = LoginFailure.user_id == user.id if user is not None else LoginFailure.login == key
+    account = LoginFailure.user_id == user.id if user is not None else LoginFailure.login == typed
     until = await _delayed_until(session, account, LOCKOUT_FAILURES)
     if source:
-        by_source = await _delayed_until(session, LoginFailure.source == source, SOURCE_FAILURES)
+        by_source = await _delayed_until(session, LoginFailure.source == address_index(source), SOURCE_FAILURES)
         until = max(filter(None, (until, by_source)), default=None)
     if until is not None:
         raise Problem(
@@ -131,13 +140,13 @@ async def authenticate_password(session: AsyncSession, login: str, password: str
         )
     ok = verify_password(user.password_hash if user else None, password)  # a dummy hash when there is no user: the same work
     if not ok or user is None or not user.is_active:
-        session.add(LoginFailure(login=key, user_id=user.id if user else None, source=source, at=now()))
+        session.add(LoginFailure(login=typed, user_id=user.id if user else None, source=address_index(source), at=now()))
         await session.flush()
         if source:
             await _alert_on_spraying(session, source)
         await session.commit()
         raise _invalid_credentials()
-    await session.execute(delete(LoginFailure).where(or_(LoginFailure.user_id == user.id, LoginFailure.login == key)))
+    await session.execute(delete(LoginFailure).where(or_(LoginFailure.user_id == user.id, LoginFailure.login == typed)))
     return user
 
 
