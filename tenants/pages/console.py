@@ -37,6 +37,9 @@ REVIEW_STATES = {
     "reject": N_("pre-review rejected"),
     "unavailable": N_("party building is off here: nobody can review"),
 }
+SUSPEND_TENANT_SAYS = N_(
+    "The tenant is suspended: none of its people can sign in or use the API until it is reactivated; its data is kept."
+)
 CHANGE_OPERATOR_SAYS = N_(
     "The compound passes to the chosen enterprise: the present operator loses access to it at once and its active subscriptions end."
 )
@@ -68,8 +71,13 @@ class TenantsPages(Controller):
 
     @post("/{tenant_id:uuid}/status", guards=[requires("core.tenant", "write")])
     async def set_status(self, request: Request, tenant_id: uuid.UUID, session: AsyncSession) -> Response[Any]:
-        """Suspend or reactivate a tenant."""
-        await services.set_tenant_status(session, tenant_id, (await parse_form(request, s.TenantStatusIn)).status)
+        """Suspend or reactivate a tenant (a suspension is asked to confirm first)."""
+        data = await parse_form(request, s.TenantStatusIn)
+        if data.status != "active":
+            step = await confirmation(request, SUSPEND_TENANT_SAYS)
+            if step is not None:
+                return step
+        await services.set_tenant_status(session, tenant_id, data.status)
         return done(request, "/console/tenants")
 
 

@@ -15,7 +15,9 @@ from core.files.api import storage_of
 from core.files.services import max_upload_bytes, upload
 from core.pagination import OffsetParam, paginate
 from core.problems import invalid
+from core.web.confirm import confirmation
 from core.web.forms import form_values, parse_form, to_input
+from core.web.i18n import N_
 from core.web.qr import qr_svg
 from core.web.render import PAGE_SIZE, done, pager
 from plugins.party_building import models as m
@@ -28,6 +30,9 @@ from plugins.party_building.pages.common import (
     datetime_field,
 )
 from tenants.models import Compound, Department
+
+CANCEL_MEETING_SAYS = N_("The meeting is cancelled: it cannot be held or signed in to any more, and it stays on record as cancelled.")
+WITHDRAW_ITEM_SAYS = N_("The action item is withdrawn: it is no longer followed up and stays on record as withdrawn.")
 
 # --------------------------------------------------------------------------- meetings
 
@@ -143,7 +148,10 @@ class MeetingPages(PageController):
 
     @post("/{meeting_id:uuid}/cancel", guards=[requires("party_building.meeting", "write")])
     async def cancel(self, request: Request, compound_id: uuid.UUID, meeting_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
-        """Cancel a planned meeting."""
+        """Cancel a planned meeting (asked to confirm first)."""
+        step = await confirmation(request, CANCEL_MEETING_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         await services.cancel_meeting(ctx.session, compound_id, meeting_id)
         return done(request, f"/console/compounds/{compound_id}/party_building/meetings/{meeting_id}")
 
@@ -244,6 +252,9 @@ class ActionItemPages(PageController):
 
     @post("/{item_id:uuid}/cancel", guards=[requires("party_building.meeting", "write")])
     async def cancel(self, request: Request, compound_id: uuid.UUID, item_id: uuid.UUID, ctx: RequestContext) -> Response[Any]:
-        """Withdraw an item that is no longer needed."""
+        """Withdraw an item that is no longer needed (asked to confirm first)."""
+        step = await confirmation(request, WITHDRAW_ITEM_SAYS, compound_id=compound_id)
+        if step is not None:
+            return step
         await services.cancel_action_item(ctx.session, compound_id, item_id)
         return done(request, f"/console/compounds/{compound_id}/party_building/action-items")
