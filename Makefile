@@ -8,7 +8,7 @@ DATA_DIR ?= var/demo
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo test test-sqlite test-postgres test-citus lint format bench clean
+.PHONY: install demo test test-sqlite test-postgres test-citus lint format bench bench-load bench-city clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -63,6 +63,26 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.excel_import
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.vote_tally
+
+# Mixed load from a second process for LOAD_SECONDS against `redprop serve` + `redprop worker` (Redis) on a fresh
+# scratch database seeded with the demo city (issue 16, point 11; bench/README.md). Exit status 1 on any error.
+LOAD_SECONDS ?= 300
+LOAD_USERS ?= 16
+LOAD_DB ?= redprop_load
+
+bench-load: $(STAMP)
+	REDPROP_BENCH_REDIS_URL=$(REDIS_URL) $(BIN)/python -m bench.load --fresh --database $(LOAD_DB) --duration $(LOAD_SECONDS) --users $(LOAD_USERS)
+
+# A generated city of COMPOUNDS compounds in a fresh scratch database, then ONE table: API overhead against bare
+# handlers, the mixed load's p50/p95/p99 per role, authz against pycasbin, outbox events/s on Redis and RabbitMQ,
+# vote tally, Excel import, district dashboard (issue 17, point 2; bench/README.md). CITY_FLAGS=--quick: shorter phases;
+# CITUS=1: the city parts again on the running Citus cluster (coordinator 127.0.0.1:5441), side by side.
+COMPOUNDS ?= 2000
+CITY_DB ?= redprop_city
+CITY_FLAGS ?=
+
+bench-city: $(STAMP)
+	$(BIN)/python -m bench.city --compounds $(COMPOUNDS) --database $(CITY_DB) $(if $(CITUS),--citus) $(CITY_FLAGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
