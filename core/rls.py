@@ -1,8 +1,9 @@
 """PostgreSQL row-level security: the second wall behind the ORM's scope filter.
 
 Migrations call :func:`enable` for every compound-scoped table (plugins too).
-Policies call STABLE functions, so the planner evaluates them once and keeps
-using indexes: ``redprop_scope_compounds()`` reads the transaction-local
+Policies call STABLE functions, each in a scalar subquery so a statement runs
+it once (an InitPlan, :func:`scope_predicate`), and keep using indexes:
+``redprop_scope_compounds()`` reads the transaction-local
 setting the session hook writes; ``redprop_scope_all()`` (every compound) asks
 whether the connected role is a member of :data:`WORKER_ROLE` — a fact about
 the login, not a setting the application's role could write itself.
@@ -63,6 +64,18 @@ def exemptions(models) -> dict[str, str]:
     return found
 
 
+def scope_predicate(column: str = "compound_id", platform_rows: bool = False) -> str:
+    """A table's policy: every compound for the cross-scope role, else the transaction's scope (and, with
+    ``platform_rows``, rows of no compound).
+
+    Each function is asked in a scalar subquery, which PostgreSQL runs once per statement (an InitPlan); called bare,
+    the inlined ``redprop_scope_compounds()`` parsed the scope's text into a ``uuid[]`` again for every row: 1,149
+    residents under a 200-compound scope (an enterprise's or district's admin) took 463 ms against 3.6 ms.
+    """
+    predicate = f"(SELECT redprop_scope_all()) OR {column} = ANY ((SELECT redprop_scope_compounds())::uuid[])"
+    return f"{predicate} OR {column} IS NULL" if platform_rows else predicate
+
+
 def enable(table: str, column: str = "compound_id", platform_rows: bool = False) -> None:
     """Turn on (and force) row-level security for ``table`` scoped by ``column``.
 
@@ -71,9 +84,7 @@ def enable(table: str, column: str = "compound_id", platform_rows: bool = False)
     """
     if not _postgres():
         return
-    predicate = f"redprop_scope_all() OR {column} = ANY (redprop_scope_compounds())"
-    if platform_rows:
-        predicate = f"{predicate} OR {column} IS NULL"
+    predicate = scope_predicate(column, platform_rows)
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY {table}_scope ON {table} USING ({predicate}) WITH CHECK ({predicate})")
