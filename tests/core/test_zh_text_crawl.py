@@ -7,7 +7,11 @@ are visited breadth-first — GET only, links of this site under ``/console`` an
 nodes outside script and style, plus the placeholder, title, aria-label, alt
 and button values a person sees) must hold no internal name: no snake_case
 identifier, no catalogue header, no English message id or validator text, no
-raw enum value. Every link a page offers its reader must answer 200 for them.
+raw enum value. The words of its forms count the same (findings marked "form
+control"): what buttons say and the dialog's words behind them (data-confirm),
+the options of a list and their labels, labels and legends, the values shown
+in text fields; a button that says nothing at all is a finding too. Every link
+a page offers its reader must answer 200 for them.
 
 Bounded: at most ``PER_TEMPLATE`` URL per route template (ids replaced, query left out) and
 ``PER_ROLE`` pages per account, so every distinct route template an account is
@@ -38,8 +42,14 @@ _CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 # --------------------------------------------------------------------------- visible text
 
 
-VISIBLE_ATTRS = ("placeholder", "title", "aria-label", "alt")
+VISIBLE_ATTRS = ("placeholder", "title", "aria-label", "alt", "data-confirm", "label")  # data-confirm: the dialog's words
 SKIP_TAGS = {"script", "style", "template", "noscript"}
+CONTROL_TAGS = {"button", "option", "optgroup", "label", "legend", "summary", "select", "textarea"}
+"""Where the words of a form are: what a button says, the choices of a list, a field's label (point 8 of the crawl)."""
+MISWORDED_BUTTONS = {"登录": ("/login",)}
+"""A button's word and the only forms it belongs to: 登录 signs a person in; checking in at a meeting or an activity
+is 签到 (the crawl of issue 15 found 登录 on a party meeting's check-in button)."""
+SHOWN_VALUE_TYPES = {"submit", "button", "reset", "text", "search", "number", "tel", "email"}
 
 
 class _Page(HTMLParser):
@@ -48,19 +58,47 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
+        self.controls: list[str] = []
+        """The texts that belong to a form's controls (also in ``texts``): buttons, options, labels, the dialogs."""
+        self.unnamed: list[str] = []
+        """Buttons that say nothing: no text, no aria-label, no title."""
         self.links: list[str] = []
+        self.misworded: list[str] = []
+        """Chinese words that say the wrong thing where they stand (see ``MISWORDED``)."""
+        self._form_action = ""
         self._skip = 0
+        self._control = 0
+        self._button: list[bool] = []  # per open <button>: whether it has said anything yet
+
+    def _shown(self, text: str, *, control: bool) -> None:
+        if self._button and text in MISWORDED_BUTTONS and not self._form_action.endswith(MISWORDED_BUTTONS[text]):
+            self.misworded.append(f"{text} (button of {self._form_action or 'a form'})")
+        self.texts.append(text)
+        if control or self._control:
+            self.controls.append(text)
+            if self._button:
+                self._button[-1] = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         if tag in SKIP_TAGS:
             self._skip += 1
             return
+        control = tag in CONTROL_TAGS or tag == "input"
+        if tag == "form":
+            self._form_action = found.get("action") or ""
+        if tag == "button":
+            self._button.append(bool(found.get("aria-label") or found.get("title")))
         for name in VISIBLE_ATTRS:
             if found.get(name):
-                self.texts.append(found[name] or "")
-        if tag == "input" and (found.get("type") or "").lower() in {"submit", "button", "reset"} and found.get("value"):
-            self.texts.append(found["value"] or "")
+                self._shown(found[name] or "", control=control or name == "data-confirm")
+        kind = (found.get("type") or "text").lower()
+        if tag == "input" and kind in SHOWN_VALUE_TYPES and found.get("value"):
+            self._shown(found["value"] or "", control=True)
+        if tag == "input" and kind in {"submit", "button", "reset"} and not (found.get("value") or found.get("aria-label")):
+            self.unnamed.append(f"<input type={kind}>")
+        if tag in CONTROL_TAGS:
+            self._control += 1
         if tag == "a" and found.get("href") and "download" not in found:
             self.links.append(found["href"] or "")
 
@@ -74,10 +112,14 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIP_TAGS and self._skip:
             self._skip -= 1
+        if tag in CONTROL_TAGS and self._control:
+            self._control -= 1
+        if tag == "button" and self._button and not self._button.pop():
+            self.unnamed.append("<button>")
 
     def handle_data(self, data: str) -> None:
         if not self._skip and data.strip():
-            self.texts.append(" ".join(data.split()))
+            self._shown(" ".join(data.split()), control=False)
 
 
 def parse(body: str) -> _Page:
@@ -237,9 +279,15 @@ async def crawl(client, username: str, allowed: set[str]) -> tuple[list[dict], l
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         page = parse(response.text)
+        controls = set(page.controls)
         for text in page.texts:
             for kind, excerpt in findings(text, allowed):
-                problems.append({"account": username, "page": url, "kind": kind, "text": excerpt})
+                where = f"{kind} (form control)" if text in controls else kind
+                problems.append({"account": username, "page": url, "kind": where, "text": excerpt})
+        for wrong in page.misworded:
+            problems.append({"account": username, "page": url, "kind": "misworded", "text": wrong})
+        for control in page.unnamed:
+            problems.append({"account": username, "page": url, "kind": "control without words", "text": control})
         for href in page.links:
             target = followable(href, url)
             if target and target not in seen:
@@ -297,6 +345,22 @@ def test_the_heuristics_catch_what_the_issue_found(text):
 )
 def test_the_heuristics_let_chinese_and_names_through(text):
     assert not findings(text, {"ent-a-admin", "resident-a1", "ent", "a", "admin", "resident", "a1"})
+
+
+def test_the_words_of_forms_are_read_buttons_options_dialogs_and_values():
+    page = parse(
+        '<form><label for="k">类型</label><select id="k"><option value="a">commercial_use</option><optgroup label="Other"></optgroup></select>'
+        '<input type="text" name="x" value="offline"><input type="hidden" name="y" value="secret_value">'
+        '<button data-confirm="This closes it">关闭</button><button type="submit"></button><input type="submit"></form>'
+    )
+    assert {"类型", "commercial_use", "Other", "offline", "This closes it", "关闭"} <= set(page.controls)
+    assert "secret_value" not in page.texts  # a hidden field is not shown
+    assert page.unnamed == ["<button>", "<input type=submit>"]
+    assert all(findings(t, set()) for t in ("commercial_use", "This closes it"))
+    checked_in = parse(
+        '<form action="/c/meetings/1/attendees/2/sign-in"><button>登录</button></form><form action="/console/login"><button>登录</button></form>'
+    )
+    assert checked_in.misworded == ["登录 (button of /c/meetings/1/attendees/2/sign-in)"]  # the sign-in form's own is right
 
 
 # --------------------------------------------------------------------------- the crawl
