@@ -320,7 +320,14 @@ def main(argv: list[str] | None = None) -> int:
         out.column, load.PG_ADMIN = column, admin
         citus = column == "Citus"
         generated = time.perf_counter()
-        load.prepare_database(args.database, args.compounds, args.seed, citus=citus)
+        try:
+            load.prepare_database(args.database, args.compounds, args.seed, citus=citus)
+        except (Exception, SystemExit) as exc:  # the cluster's pass may fail on its own; the single server's figures stand
+            if not citus:
+                raise
+            out.add("city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", f"failed: {exc!r}"[:200])
+            ok = False
+            continue
         out.add(
             "city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", f"{time.perf_counter() - generated:.0f} s"
         )
@@ -341,6 +348,11 @@ def main(argv: list[str] | None = None) -> int:
             if problems:
                 out.add("logs", "error lines in serve/worker logs", f"{len(problems)} (bench/results/{args.database}-*.log)")
                 ok = False
+        except (Exception, SystemExit) as exc:
+            if not citus:
+                raise
+            out.add("city", "serving the generated city", f"failed: {exc!r}"[:200])
+            ok = False
         finally:
             if not args.keep:
                 load.drop_database(args.database, citus=citus)
