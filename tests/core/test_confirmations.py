@@ -4,6 +4,7 @@ withdrawing an action item, suspending a tenant. Nothing changes until the perso
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
@@ -77,3 +78,32 @@ async def test_suspending_a_tenant_asks_first_and_reactivating_does_not(client, 
         assert await session.scalar(select(Tenant.status).where(Tenant.id == c)) == "suspended"
     back = await client.post(action, data={**form, "status": "active"}, headers=ZH, follow_redirects=False)
     assert back.status_code == 303  # undoing a suspension needs no confirmation
+
+
+async def test_marking_a_booking_no_show_asks_first(client, city, db):
+    from core import clock
+    from plugins.co_building.models.featured import ServiceBooking, ServiceSlot
+
+    a1 = city.compounds["A1"]
+    async with db.session(Scope.everything("test")) as session:
+        booking, starts = (
+            await session.execute(
+                select(ServiceBooking.id, ServiceSlot.starts_at)
+                .join(ServiceSlot, (ServiceSlot.compound_id == ServiceBooking.compound_id) & (ServiceSlot.id == ServiceBooking.slot_id))
+                .where(ServiceBooking.compound_id == a1, ServiceBooking.status == "confirmed")
+                .order_by(ServiceSlot.starts_at)
+                .limit(1)
+            )
+        ).one()
+    with clock.frozen_at(starts + dt.timedelta(hours=1)):
+        await sign_in(client, "ent-a-manager")
+        base = f"/console/compounds/{a1}/co_building/bookings"
+        form = await _ask_then_do(
+            client, base + "?status=confirmed&upcoming=false", f"{base}/{booking}/no-show", {}, "预约将按“未到场”关闭"
+        )
+        async with db.session(Scope.everything("test")) as session:
+            assert await session.scalar(select(ServiceBooking.status).where(ServiceBooking.id == booking)) == "confirmed"
+        done = await client.post(f"{base}/{booking}/no-show", data={**form, "_confirmed": "yes"}, headers=ZH, follow_redirects=False)
+        assert done.status_code == 303
+    async with db.session(Scope.everything("test")) as session:
+        assert await session.scalar(select(ServiceBooking.status).where(ServiceBooking.id == booking)) == "no_show"

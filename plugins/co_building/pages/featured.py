@@ -32,6 +32,8 @@ CANCEL_BOOKING_SAYS = N_(
     "The booking is cancelled and the resident is told, with your reason; a paid booking is refunded by the service desk."
 )
 
+NO_SHOW_SAYS = N_("The booking is closed as a no-show: the resident did not come, and it cannot be changed afterwards.")
+
 CONSOLE = "/console/compounds/{compound_id:uuid}/co_building"
 PORTAL = "/portal/compounds/{compound_id:uuid}/co_building"
 PICKER_LIMIT = 2000
@@ -223,7 +225,12 @@ class FeaturedConsolePages(Controller):
         action: str,
         ctx: RequestContext,
     ) -> Response[Any]:
-        """Confirm, complete or mark no-show (the service refuses any other move with a 409)."""
+        """Confirm, complete or mark no-show (the service refuses any other move with a 409); a no-show, final, is
+        asked to confirm first."""
+        if action == "no-show":
+            step = await confirmation(request, NO_SHOW_SAYS, compound_id=compound_id)
+            if step is not None:
+                return step
         await services.move_booking(ctx.session, ctx, compound_id, booking_id, action.replace("-", "_"))
         return done(request, f"/console/compounds/{compound_id}/co_building/bookings")
 
