@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, ForeignKeyConstraint, In
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompoundScoped, ExactDecimal, ScopeRoot, TenantScoped, Timestamped, UTCDateTime, utcnow
-from core.identity.phones import SealedPhone
+from core.identity.phones import SealedPhone, sealed_phone
 from core.ids import uuid7
 
 TENANT_KINDS = ("platform", "enterprise", "district")
@@ -19,8 +19,9 @@ REGION_KINDS = ("street", "community")
 RESIDENT_ROLES = ("owner", "tenant", "family")
 
 
-class Tenant(Base, Timestamped):
-    """A customer of the platform: the operator, a property enterprise or a district office."""
+class Tenant(sealed_phone("contact_phone", indexed=False), Base, Timestamped):
+    """A customer of the platform: the operator, a property enterprise or a district office; the contact phone (often
+    a person's mobile) is sealed at rest (``contact_phone_cipher``, core.identity.phones)."""
 
     __tablename__ = "tenants"
 
@@ -30,7 +31,6 @@ class Tenant(Base, Timestamped):
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="active")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    contact_phone: Mapped[str | None] = mapped_column(String(20))
 
 
 class Region(Base, Timestamped):
