@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ForeignKeyConstraint, Index, MetaData, Table, UniqueConstraint, text
 
+from core import rls
+
 DISTRIBUTION_COLUMN = "compound_id"
 ROOT = "compounds"
 """Distributed by its own ``id``; the colocation group every compound table joins."""
@@ -266,6 +268,10 @@ async def distribute_on(conn, declared: dict[str, str], shard_count: int | None 
         ).all()
         for table, name, _ in keys:
             await conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        # Citus refuses subqueries in policies on distributed tables: the scope policies go back to the bare form
+        policies = (await conn.exec_driver_sql(rls.POLICIES_SQL)).all()
+        for statement in rls.policy_rewrites(policies, once=False, tables=set(pending)):
+            await conn.exec_driver_sql(statement)
         order = (
             [n for n in pending if wanted[n] == "reference"]
             + [n for n in pending if wanted[n] == "root"]

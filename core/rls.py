@@ -64,16 +64,56 @@ def exemptions(models) -> dict[str, str]:
     return found
 
 
-def scope_predicate(column: str = "compound_id", platform_rows: bool = False) -> str:
+def scope_predicate(column: str = "compound_id", platform_rows: bool = False, *, once: bool = True) -> str:
     """A table's policy: every compound for the cross-scope role, else the transaction's scope (and, with
     ``platform_rows``, rows of no compound).
 
-    Each function is asked in a scalar subquery, which PostgreSQL runs once per statement (an InitPlan); called bare,
-    the inlined ``redprop_scope_compounds()`` parsed the scope's text into a ``uuid[]`` again for every row: 1,149
-    residents under a 200-compound scope (an enterprise's or district's admin) took 463 ms against 3.6 ms.
+    ``once``: each function is asked in a scalar subquery, which PostgreSQL runs once per statement (an InitPlan);
+    called bare, the inlined ``redprop_scope_compounds()`` parsed the scope's text into a ``uuid[]`` again for every
+    row: 1,149 residents under a 200-compound scope (an enterprise's or district's admin) took 463 ms against 3.6 ms.
+    Citus refuses subqueries in policies on distributed tables, so a database with the citus extension keeps the
+    bare form (``once=False``; :func:`policy_rewrites` turns one into the other).
     """
-    predicate = f"(SELECT redprop_scope_all()) OR {column} = ANY ((SELECT redprop_scope_compounds())::uuid[])"
+    if once:
+        predicate = f"(SELECT redprop_scope_all()) OR {column} = ANY ((SELECT redprop_scope_compounds())::uuid[])"
+    else:
+        predicate = f"redprop_scope_all() OR {column} = ANY (redprop_scope_compounds())"
     return f"{predicate} OR {column} IS NULL" if platform_rows else predicate
+
+
+POLICIES_SQL = (
+    "SELECT tablename, policyname, qual, with_check FROM pg_policies "
+    "WHERE schemaname = current_schema() AND policyname LIKE '%\\_scope' AND qual LIKE '%redprop_scope_compounds()%'"
+)
+"""The scope policies (``tablename, policyname, qual, with_check``) as ``pg_policies`` shows them."""
+_SHOWN_ONCE = (
+    ("( SELECT redprop_scope_all() AS redprop_scope_all)", "redprop_scope_all()"),
+    ("ANY (( SELECT redprop_scope_compounds() AS redprop_scope_compounds)::uuid[])", "ANY (redprop_scope_compounds())"),
+)
+
+
+def policy_rewrites(rows, *, once: bool, tables: set[str] | None = None) -> list[str]:
+    """``ALTER POLICY`` statements turning the scope policies ``rows`` (from :data:`POLICIES_SQL`) into the
+    once-per-statement form or back into the bare one (for Citus); policies already in that form are left alone."""
+    statements = []
+    for table, name, qual, check in rows:
+        if tables is not None and table not in tables:
+            continue
+        if ("SELECT redprop_scope_compounds()" in qual) == once:
+            continue
+
+        def swap(text: str) -> str:
+            for shown, bare in _SHOWN_ONCE:
+                text = text.replace(bare, shown) if once else text.replace(shown, bare)
+            return text
+
+        clauses = f"USING ({swap(qual)})" + (f" WITH CHECK ({swap(check)})" if check else "")
+        statements.append(f'ALTER POLICY "{name}" ON "{table}" {clauses}')
+    return statements
+
+
+def _citus() -> bool:
+    return op.get_bind().exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'citus'").first() is not None
 
 
 def enable(table: str, column: str = "compound_id", platform_rows: bool = False) -> None:
@@ -84,7 +124,7 @@ def enable(table: str, column: str = "compound_id", platform_rows: bool = False)
     """
     if not _postgres():
         return
-    predicate = scope_predicate(column, platform_rows)
+    predicate = scope_predicate(column, platform_rows, once=not _citus())
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY {table}_scope ON {table} USING ({predicate}) WITH CHECK ({predicate})")

@@ -3,6 +3,8 @@
 scope function parsed the transaction's list of compounds into a ``uuid[]`` for every row it filtered, so a list cost
 grew with the reader's scope: 1,149 residents of one compound under a 200-compound scope took 463 ms, 3.6 ms after
 (``core.rls.scope_predicate``; new tables get the same form from ``core.rls.enable``). Same rows visible either way.
+A database with the citus extension keeps the bare form: Citus refuses subqueries in policies on distributed tables
+(``redprop db distribute`` turns the policies back before distributing).
 
 Revision ID: core_0016
 Revises: core_0015
@@ -14,47 +16,27 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from core import rls
+
 revision = "core_0016"
 down_revision = "core_0015"
 branch_labels = None
 depends_on = None
 
-BARE = ("redprop_scope_all()", "ANY (redprop_scope_compounds())")
-ONCE = ("(SELECT redprop_scope_all())", "ANY ((SELECT redprop_scope_compounds())::uuid[])")
 
-
-def _rewrite(source: tuple[str, str], target: tuple[str, str]) -> None:
+def _rewrite(once: bool) -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    policies = bind.execute(
-        sa.text(
-            "SELECT tablename, policyname, qual, with_check FROM pg_policies "
-            "WHERE schemaname = current_schema() AND policyname LIKE '%\\_scope' AND qual LIKE '%redprop_scope_compounds()%'"
-        )
-    ).all()
-    for table, name, qual, check in policies:
-        if source is BARE and "SELECT redprop_scope_compounds()" in qual:
-            continue  # already in the new form (a table a plugin created after this revision's code)
-        if source is ONCE and "SELECT redprop_scope_compounds()" not in qual:
-            continue
-
-        def swap(text: str | None) -> str | None:
-            if text is None:
-                return None
-            if source is ONCE:  # pg_policies shows the subqueries as written, within parentheses
-                text = text.replace("( SELECT redprop_scope_all() AS redprop_scope_all)", BARE[0])
-                text = text.replace("ANY (( SELECT redprop_scope_compounds() AS redprop_scope_compounds)::uuid[])", BARE[1])
-                return text
-            return text.replace(source[0], target[0]).replace(source[1], target[1])
-
-        clauses = f"USING ({swap(qual)})" + (f" WITH CHECK ({swap(check)})" if check else "")
-        op.execute(f'ALTER POLICY "{name}" ON "{table}" {clauses}')
+    if once and bind.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'citus'").first() is not None:
+        return  # Citus refuses subqueries in policies on distributed tables: the bare form stays
+    for statement in rls.policy_rewrites(bind.execute(sa.text(rls.POLICIES_SQL)).all(), once=once):
+        op.execute(statement)
 
 
 def upgrade() -> None:
-    _rewrite(BARE, ONCE)
+    _rewrite(True)
 
 
 def downgrade() -> None:
-    _rewrite(ONCE, BARE)
+    _rewrite(False)
