@@ -97,14 +97,19 @@ def _catalogue_dirs(request: Request) -> tuple[pathlib.Path, ...]:
     return ()
 
 
+_CATALOGUES: dict[tuple[pathlib.Path, ...], Any] = {}
+"""The zh_CN catalogue per answering package, kept for the process (one per plugin: a handful)."""
+
+
 def localized(request: Request, body: dict[str, Any]) -> dict[str, Any]:
     """``body`` with Chinese beside its stable English, for the UI: ``title_zh``, ``detail_zh`` and each field error's
     ``message_zh``. Translated through the core's catalogue and the answering plugin's; a detail without a
     translation of its own is said by its status; what a service already wrote in Chinese is kept."""
     from core.web.i18n import field_message, translations
 
+    dirs = _catalogue_dirs(request)
     try:
-        catalogue = translations("zh_CN", _catalogue_dirs(request))
+        catalogue = _CATALOGUES.get(dirs) or _CATALOGUES.setdefault(dirs, translations("zh_CN", dirs))
     except Exception:  # a catalogue that cannot be read never turns an error into a 500
         log.warning("the zh_CN catalogue cannot be read for a problem body", exc_info=True)
         return body
