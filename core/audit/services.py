@@ -101,6 +101,9 @@ def _row(obj: Any, state: str) -> dict[str, Any]:
             key, value = key.removesuffix("_cipher"), mask_phone(decrypt_pii(value)) if value else None
         elif key.endswith("phone_index"):
             value = "<blind index>" if value is not None else None
+        elif key.endswith("_cipher") and (obj.__table__.name, key.removesuffix("_cipher")) in MASKED_TABLE_COLUMNS:
+            key = key.removesuffix("_cipher")  # a sealed value the log shows masked (a notification address)
+            value = MASKED_TABLE_COLUMNS[(obj.__table__.name, key)](decrypt_pii(value)) if value else None
         elif key in REDACTED_COLUMNS:
             value = REDACTED_COLUMNS[key] if value is not None else None
         elif value and (key in MASKED_COLUMNS or (obj.__table__.name, key) in MASKED_TABLE_COLUMNS):

@@ -6,8 +6,8 @@ A model mixes in :class:`SealedPhone` and keeps its ``phone`` attribute: reading
 and indexes, and ``Model.phone == number`` / ``Model.phone.in_(numbers)`` compare blind indexes, so queries
 never see a plain number. Selecting ``Model.phone`` selects the index: select ``phone_cipher`` and decrypt.
 
-Other numbers (a request's contact phone, a visitor's phone, a volunteer's) use :func:`sealed_phone`, the same
-thing for any attribute name; where nothing looks a number up it keeps no blind index (``indexed=False``), so the
+Other numbers (a request's contact phone, a visitor's phone, a volunteer's, a notification channel's address)
+use :func:`sealed_phone`, the same thing for any attribute name; where nothing looks a number up it keeps no blind index (``indexed=False``), so the
 same number cannot be linked across tables by its index. Plugins' migrations convert a plain column with
 :func:`seal_phone_column` and back with :func:`open_phone_column`.
 """
@@ -139,24 +139,29 @@ def _forced(bind: Any, table: str) -> bool:
     return bool(bind.execute(text("SELECT relforcerowsecurity FROM pg_class WHERE relname = :t"), {"t": table}).scalar())
 
 
-def _rewrite(bind: Any, table: str, read: str, write: dict[str, Any], convert: Any) -> None:
+def _rewrite(bind: Any, table: str, read: str, write: dict[str, Any], convert: Any, keys: tuple[str, ...] = ("id",)) -> None:
     """Rewrite every row of ``table`` (as the owner: row-level security unforced for the while, where it is)."""
     forced = _forced(bind, table)
     if forced:
         bind.execute(text(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY"))
     try:
-        rows = bind.execute(text(f"SELECT id, {read} FROM {table} WHERE {read} IS NOT NULL")).all()
+        rows = bind.execute(text(f"SELECT {', '.join(keys)}, {read} FROM {table} WHERE {read} IS NOT NULL")).all()
         if rows:
             sets = ", ".join(f"{column} = :{column}" for column in write)
-            bind.execute(text(f"UPDATE {table} SET {sets} WHERE id = :id"), [{"id": row_id, **convert(value)} for row_id, value in rows])
+            where = " AND ".join(f"{key} = :_{key}" for key in keys)
+            bind.execute(
+                text(f"UPDATE {table} SET {sets} WHERE {where}"),
+                [{**{f"_{key}": value for key, value in zip(keys, row[:-1], strict=True)}, **convert(row[-1])} for row in rows],
+            )
     finally:
         if forced:
             bind.execute(text(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"))
 
 
-def seal_phone_column(table: str, name: str = "phone", *, indexed: bool = False) -> None:
+def seal_phone_column(table: str, name: str = "phone", *, indexed: bool = False, keys: tuple[str, ...] = ("id",)) -> None:
     """Migration step: the plain column ``table.name`` becomes ``{name}_cipher`` (and ``{name}_index``), every
-    existing number sealed (needs the deployment's keys); :func:`open_phone_column` undoes it."""
+    existing number sealed (needs the deployment's keys); :func:`open_phone_column` undoes it. ``keys``: the
+    table's primary key columns."""
     import sqlalchemy as sa
     from alembic import op
 
@@ -166,15 +171,17 @@ def seal_phone_column(table: str, name: str = "phone", *, indexed: bool = False)
         if indexed:
             batch.add_column(sa.Column(f"{name}_index", sa.String(40), nullable=True))
     columns = seal_phone(None, name, indexed=indexed)
-    _rewrite(bind, table, name, columns, lambda phone: seal_phone(phone, name, indexed=indexed))
+    _rewrite(bind, table, name, columns, lambda phone: seal_phone(phone, name, indexed=indexed), keys)
     with op.batch_alter_table(table) as batch:
         batch.drop_column(name)
     if indexed:
         op.create_index(f"ix_{table}_{name}_index", table, ["compound_id", f"{name}_index"])
 
 
-def open_phone_column(table: str, name: str = "phone", *, indexed: bool = False) -> None:
-    """Migration step back: ``{name}_cipher`` decrypted into the plain column ``name`` again."""
+def open_phone_column(
+    table: str, name: str = "phone", *, indexed: bool = False, keys: tuple[str, ...] = ("id",), length: int = 20, nullable: bool = True
+) -> None:
+    """Migration step back: ``{name}_cipher`` decrypted into the plain column ``name`` (``String(length)``) again."""
     import sqlalchemy as sa
     from alembic import op
 
@@ -182,9 +189,11 @@ def open_phone_column(table: str, name: str = "phone", *, indexed: bool = False)
     if indexed:
         op.drop_index(f"ix_{table}_{name}_index", table)
     with op.batch_alter_table(table) as batch:
-        batch.add_column(sa.Column(name, sa.String(20), nullable=True))
-    _rewrite(bind, table, f"{name}_cipher", {name: None}, lambda cipher: {name: decrypt_pii(bytes(cipher))})
+        batch.add_column(sa.Column(name, sa.String(length), nullable=True))
+    _rewrite(bind, table, f"{name}_cipher", {name: None}, lambda cipher: {name: decrypt_pii(bytes(cipher))}, keys)
     with op.batch_alter_table(table) as batch:
+        if not nullable:
+            batch.alter_column(name, existing_type=sa.String(length), nullable=False)
         if indexed:
             batch.drop_column(f"{name}_index")
         batch.drop_column(f"{name}_cipher")

@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, Timestamped, UTCDateTime, utcnow
+from core.identity.phones import sealed_phone
 from core.ids import uuid7
 
 DELIVERY_STATUSES = ("pending", "sent", "failed")
@@ -38,7 +39,7 @@ class Notification(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class Delivery(Base):
+class Delivery(sealed_phone("address", indexed=False), Base):
     """One notification to send through one channel; written pending, sent later by a job."""
 
     __tablename__ = "notification_deliveries"
@@ -47,8 +48,8 @@ class Delivery(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     notification_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(40))
-    address: Mapped[str] = mapped_column(String(200))
-    """Copied from the preference when notified: a later change of address does not redirect old messages."""
+    # address: copied from the preference when notified (a later change of address does not redirect old messages);
+    # sealed at rest (address_cipher), core.identity.phones
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -57,14 +58,14 @@ class Delivery(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class NotificationPreference(Base, Timestamped):
-    """A user's address on one channel (email, sms, wechat …) and whether to use it."""
+class NotificationPreference(sealed_phone("address", indexed=False), Base, Timestamped):
+    """A user's address on one channel (email, sms, wechat …) and whether to use it; the address (a phone number,
+    an email address) is sealed at rest (``address_cipher``, core.identity.phones)."""
 
     __tablename__ = "notification_preferences"
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(40), primary_key=True)
-    address: Mapped[str] = mapped_column(String(200))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
