@@ -15,7 +15,7 @@ from core.problems import Problem
 from core.web.confirm import confirmation
 from core.web.forms import field_errors, form_values, to_input
 from core.web.i18n import N_
-from core.web.render import done, page
+from core.web.render import done, is_htmx, page
 from plugins.co_building.models.fees import FeeItem
 from plugins.co_building.schemas import fee_changes as s
 from plugins.co_building.services import fee_changes as services
@@ -62,7 +62,7 @@ class FeeChangePages(Controller):
         try:
             await services.propose(ctx.session, compound_id, ctx.user_id, to_input(values, s.FeeChangeIn))
         except Problem as problem:
-            if problem.status not in (400, 422):
+            if problem.status not in (400, 422) or is_htmx(request):  # htmx: the problem lands in the form's slot
                 raise
             return await self._show(request, compound_id, ctx, status=problem.status, values=values, errors=field_errors(problem))
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/changes", "created")

@@ -27,7 +27,7 @@ from core.problems import Problem, invalid, not_found
 from core.web.confirm import confirmation
 from core.web.forms import field_errors, form_values, to_input
 from core.web.i18n import N_
-from core.web.render import PAGE_SIZE, done, fragment, page, pager
+from core.web.render import PAGE_SIZE, done, fragment, is_htmx, page, pager
 from plugins.co_building.models.fees import Bill, FeeItem, Payment
 from plugins.co_building.schemas import fees as s
 from plugins.co_building.services import fees as services
@@ -179,6 +179,36 @@ async def _portal_bill(
     )
 
 
+async def _console_bill(
+    request: Request,
+    compound_id: uuid.UUID,
+    bill_id: uuid.UUID,
+    ctx: RequestContext,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response[Any]:
+    bill = await services.get_bill(ctx.session, compound_id, bill_id)
+    payments = await _payments(ctx.session, compound_id, bill_id)
+    typed = typed or {}
+    return await page(
+        request,
+        "co_building/fees/console_bill.html",
+        status=status,
+        compound_id=compound_id,
+        compound=await get_compound(ctx.session, compound_id),
+        bill=(await services.bills_out(ctx.session, compound_id, [bill], with_lines=True))[0],
+        payments=payments,
+        payable=services.outstanding(bill) - _with_pending(payments),
+        can_pay=ctx.can("co_building.payment", "write"),
+        idempotency_key=typed.get(IDEMPOTENCY_FIELD) or uuid.uuid4().hex,
+        errors=errors or {},
+        typed=typed,
+        **LABELS,
+    )
+
+
 def _with_pending(payments: list[Payment]) -> int:
     return sum(p.amount_fen for p in payments if p.status == "pending")
 
@@ -300,20 +330,7 @@ class ConsoleFeePages(Controller):
         ctx: RequestContext,
     ) -> Response[Any]:
         """A bill's lines and payments, and the form to record cash or a transfer."""
-        bill = await services.get_bill(ctx.session, compound_id, bill_id)
-        payments = await _payments(ctx.session, compound_id, bill_id)
-        return await page(
-            request,
-            "co_building/fees/console_bill.html",
-            compound_id=compound_id,
-            compound=await get_compound(ctx.session, compound_id),
-            bill=(await services.bills_out(ctx.session, compound_id, [bill], with_lines=True))[0],
-            payments=payments,
-            payable=services.outstanding(bill) - _with_pending(payments),
-            can_pay=ctx.can("co_building.payment", "write"),
-            idempotency_key=uuid.uuid4().hex,
-            **LABELS,
-        )
+        return await _console_bill(request, compound_id, bill_id, ctx)
 
     @post("/bills/{bill_id:uuid}/payments", guards=[requires("co_building.payment", "write")])
     async def pay(
@@ -323,8 +340,20 @@ class ConsoleFeePages(Controller):
         bill_id: uuid.UUID,
         ctx: RequestContext,
     ) -> Response[Any]:
-        """Record cash or a bank transfer received; a repeated form (same key) records it once."""
-        await _pay(request, ctx, compound_id, bill_id, await form_values(request))
+        """Record cash or a bank transfer received; a repeated form (same key) records it once. Refused input brings
+        the bill back with what was typed and the reason beside the field, nothing written."""
+        values = await form_values(request)
+        typed = {key: str(value) for key, value in values.items()}
+        try:
+            async with ctx.session.begin_nested():  # a refusal after a write leaves nothing behind
+                await _pay(request, ctx, compound_id, bill_id, values)
+        except Problem as problem:
+            if problem.status >= 500 or problem.status in (401, 403, 404):
+                raise
+            if is_htmx(request):  # in the browser the problem lands in the form's own slot, beside each field
+                raise
+            errors = field_errors(problem, {"amount_fen": "amount", "provider_reference": "reference"})
+            return await _console_bill(request, compound_id, bill_id, ctx, status=problem.status, errors=errors, typed=typed)
         return done(request, f"/console/compounds/{compound_id}/co_building/fees/bills/{bill_id}", "created")
 
     @post("/payments/{payment_id:uuid}/confirm", guards=[requires("co_building.payment", "read"), requires("co_building.payment", "write")])

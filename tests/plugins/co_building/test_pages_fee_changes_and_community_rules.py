@@ -64,6 +64,12 @@ async def test_a_manager_proposes_a_fee_change_that_applies_only_after_pre_revie
     )
     assert same.status_code == 422 and 'id="error-unit_price"' in same.text and 'aria-invalid="true"' in same.text
     assert f'value="{item.unit_price}"' in same.text and "物价上涨" in same.text and "error.html" not in same.text
+    boxed = await web.post(
+        base,
+        data={"fee_item_id": str(item.id), "unit_price": "abc", "effective_on": "2026-12-01", "_csrf": csrf_of(listing.text)},
+        headers={**HTML, "HX-Request": "true"},
+    )
+    assert boxed.status_code == 400 and 'data-field="unit_price"' in boxed.text and "<html" not in boxed.text  # htmx: the form's slot
     blank = await web.post(
         base,
         data={"fee_item_id": str(item.id), "unit_price": "   ", "effective_on": "2026-12-01", "_csrf": csrf_of(listing.text)},
@@ -161,3 +167,33 @@ async def test_staff_without_the_right_are_not_offered_the_community_rules(web):
     await sign_in(web, "ent-a-manager")
     assert (await web.get("/console/co_building/community-rules", headers=HTML)).status_code == 403
     assert "/console/co_building/community-rules" not in (await web.get("/console/", headers=HTML)).text
+
+
+async def test_the_service_desk_s_payment_form_keeps_what_was_typed_beside_the_error(web, city, db):
+    """Recording cash at the service desk: too much, or only spaces, brings the bill back with the form as typed and
+    the reason beside the amount, in Chinese; nothing is written (point 7: never a separate error page)."""
+    from sqlalchemy import func
+
+    from plugins.co_building.models.fees import Bill, Payment
+
+    a1 = city.compounds["A1"]
+    async with db.session(Scope.everything("test")) as session:
+        pending = select(Payment.bill_id).where(Payment.compound_id == a1, Payment.status == "pending")
+        bill = await session.scalar(
+            select(Bill.id).where(Bill.compound_id == a1, Bill.status == "unpaid", Bill.id.not_in(pending)).order_by(Bill.id).limit(1)
+        )
+        before = await session.scalar(select(func.count()).select_from(Payment))
+    await sign_in(web, "ent-a-manager")
+    url = f"/console/compounds/{a1}/co_building/fees/bills/{bill}"
+    page = await web.get(url, headers=HTML)
+    assert page.status_code == 200 and 'id="record-payment"' in page.text
+    form = {"amount": "99999.00", "method": "transfer", "reference": "HX-20261130", "note": "柜台收款", "_csrf": csrf_of(page.text)}
+    too_much = await web.post(url + "/payments", data=form, headers=HTML)
+    assert too_much.status_code == 422 and 'id="record-payment"' in too_much.text  # the bill and its form, not an error page
+    assert 'value="99999.00"' in too_much.text and 'value="HX-20261130"' in too_much.text and 'value="柜台收款"' in too_much.text
+    assert re.search(r'<option value="transfer" selected>', too_much.text) and 'aria-invalid="true"' in too_much.text
+    assert re.search(r'id="error-amount"[^>]*>金额不能超过应缴金额', too_much.text)
+    spaces = await web.post(url + "/payments", data={**form, "amount": "   "}, headers=HTML)
+    assert spaces.status_code == 400 and re.search(r'id="error-amount"[^>]*>必填', spaces.text)
+    async with db.session(Scope.everything("test")) as session:
+        assert await session.scalar(select(func.count()).select_from(Payment)) == before
