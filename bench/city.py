@@ -159,7 +159,9 @@ def mixed_load(url: str, cast: load.Cast, users: int, seconds: float, seed: int,
     rows = load.summarise(recorder.samples, elapsed)
     print(load.table(rows, f"mixed load: {len(recorder.samples):,} requests in {elapsed:.0f} s, {users} virtual users"))
     out.add(
-        "b. mixed load", f"{users} users, {elapsed:.0f} s", f"{len(recorder.samples) / elapsed:.1f} req/s, {len(recorder.errors)} errors"
+        "b. mixed load",
+        f"{users} virtual users",
+        f"{elapsed:.0f} s, {len(recorder.samples) / elapsed:.1f} req/s, {len(recorder.errors)} errors",
     )
     by_role = {}
     for role in ROLES:
