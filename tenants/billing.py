@@ -12,7 +12,7 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, Uuid, select
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, Uuid, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -74,6 +74,10 @@ async def generate_invoices(session: AsyncSession, first: dt.date, last: dt.date
     """Issue the month's invoices for every enterprise that had an active subscription (once)."""
     period = f"{first:%Y-%m}"
     days_in_month = calendar.monthrange(first.year, first.month)[1]
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # Citus: after the subscriptions' multi-shard read ran in parallel the transaction may not write invoices (a
+        # reference table); one connection per node keeps it writable. A mere placeholder on plain PostgreSQL.
+        await session.execute(text("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'"))
     rows = (
         await session.execute(
             select(Subscription, Plan, Compound.name)
