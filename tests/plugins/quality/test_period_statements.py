@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from core.db import Scope
 from core.ids import uuid7
+from core.testing.statements import recording
 from plugins.quality.models import CompoundScore
 from tenants.models import Compound, ModuleEnablement
-from tests.plugins.quality.test_improvement_and_lists import counting
 
 Q = "/api/v1/quality"
 MODULES = ("co_building", "coordination", "party_building", "quality", "smart_property")
@@ -57,7 +57,7 @@ async def test_computing_a_period_runs_as_many_statements_for_6_compounds_as_for
     body = {"scheme_id": r.json()["id"], "name": "全年", "starts_on": "2020-01-01", "ends_on": "2030-01-01"}
     period = (await client.post(f"{Q}/periods/", json=body, headers=district)).json()["id"]
     await _compute(client, district, period)  # warm: what a process does once (policies, compiled statements)
-    with counting(app) as three:
+    with recording(app) as three:
         await _compute(client, district, period)
     assert await _scores(db, period) == 3
 
@@ -77,7 +77,7 @@ async def test_computing_a_period_runs_as_many_statements_for_6_compounds_as_for
             session.add_all(
                 ModuleEnablement(compound_id=compound.id, module=m, enabled=True, by_tenant_id=a1.district_tenant_id) for m in MODULES
             )
-    with counting(app) as six:
+    with recording(app) as six:
         await _compute(client, district, period)
     assert await _scores(db, period) == 6
     assert len(six) == len(three), "\n".join(str(x) for x in (Counter(map(_shape, six)) - Counter(map(_shape, three))).items())
