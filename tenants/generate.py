@@ -6,8 +6,8 @@ subscriptions, module enablements and staff and resident accounts; every plugin 
 ``redprop_generate_city(city)``. Compounds are made in batches of :data:`BATCH_COMPOUNDS`: each batch's rows are
 written with COPY (``asyncpg.copy_records_to_table``), tables parents first, in one cross-scope transaction; as the
 owner (the command's default, ``REDPROP_MIGRATE_DATABASE_URL``) every table is copied, as the cross-scope role the
-tables under row-level security take batched INSERTs (PostgreSQL refuses COPY FROM under RLS). The same seed gives the same city (names, numbers, areas, ids; the ciphertexts' nonces stay random), dated
-from the day it is generated.
+tables under row-level security take batched INSERTs (PostgreSQL refuses COPY FROM under RLS). The same seed and ``now`` give the same city (names, numbers, areas, ids;
+the ciphertexts' nonces stay random); the command dates it from the start of the day (UTC) it runs.
 """
 
 from __future__ import annotations

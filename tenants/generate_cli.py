@@ -47,10 +47,13 @@ def generate_city_cmd(count: int, seed: int, database_url: str | None, quiet: bo
     access.install(host.pm.hook.redprop_access_rules() or ControlPlaneAccess())
     started = time.monotonic()
 
+    # the city is dated from the start of today (UTC): the same seed gives the same rows, ids included, all day
+    day_start = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
     async def run():
         db = Database.from_settings(settings)
         try:
-            return await generate_city(db, host, count, seed, now=clock.now(), progress=None if quiet else Progress(count))
+            return await generate_city(db, host, count, seed, now=day_start, progress=None if quiet else Progress(count))
         finally:
             await db.dispose()
 
