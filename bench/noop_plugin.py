@@ -1,8 +1,10 @@
-"""A plugin for the outbox benchmark: a no-op reaction to ``bench.tick`` events."""
+"""A plugin for the outbox benchmark: a no-op reaction to its own declared ``bench_noop.tick.emitted`` events."""
 
 from __future__ import annotations
 
 from core.plugins import HOOK_API_VERSION, hookimpl
+
+TICK = "bench_noop.tick.emitted"
 
 
 @hookimpl
@@ -11,8 +13,13 @@ def redprop_plugin_info():
 
 
 @hookimpl
+def redprop_event_types():
+    return [{"name": TICK, "fields": [], "description": "A benchmark's tick, emitted by bench/outbox.py and ignored."}]
+
+
+@hookimpl
 def redprop_handle_event(event):
-    if event["type"] != "bench.tick":
+    if event["type"] != TICK:
         return None
 
     async def nothing(session):
