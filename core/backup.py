@@ -41,9 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Column, MetaData, Table, and_, func, or_, select, text
+from sqlalchemy import JSON, Column, MetaData, Table, and_, func, inspect, or_, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from core.db import Base, ScopeRoot
@@ -165,9 +166,31 @@ def _tenant_columns(table: Table) -> list[str]:
     return names
 
 
-def _scope_root(metadata: MetaData) -> Table:
+class Present:
+    """The metadata's tables that exist in the database, in dependency order: a process's metadata can hold models
+    whose tables this instance never made (a plugin imported but not installed, a test's own plugin), and an archive
+    is of the instance, not of the process."""
+
+    def __init__(self, metadata: MetaData, names: set[str]) -> None:
+        self.sorted_tables = [t for t in metadata.sorted_tables if t.name in names]
+        self.tables = {t.name: t for t in self.sorted_tables}
+
+
+async def present_tables(session_or_connection: Any, metadata: MetaData) -> Present:
+    """:class:`Present` for the database the session (or connection) is on."""
+    if isinstance(metadata, Present):
+        return metadata
+
+    def names(sync: Any) -> set[str]:
+        connection = sync.connection() if isinstance(sync, Session) else sync
+        return set(inspect(connection).get_table_names())
+
+    return Present(metadata, await session_or_connection.run_sync(names))
+
+
+def _scope_root(metadata: MetaData | Present) -> Table:
     for mapper in Base.registry.mappers:
-        if issubclass(mapper.class_, ScopeRoot) and mapper.local_table.metadata is metadata:
+        if issubclass(mapper.class_, ScopeRoot) and metadata.tables.get(mapper.local_table.name) is mapper.local_table:
             return mapper.local_table  # type: ignore[return-value]
     raise BackupError("no compounds table (core.db.ScopeRoot) in the metadata")
 
@@ -226,6 +249,7 @@ class _Reader:
 async def select_tenant(session: AsyncSession, metadata: MetaData, tenant_id: uuid.UUID) -> Selection:
     """Every row of the tenant's backup (see the module's docstring), read in ``session`` (a cross-scope one)."""
     dialect = session.get_bind().dialect
+    metadata = await present_tables(session, metadata)  # type: ignore[assignment]
     raw = raw_tables(metadata, dialect)
     tenants = raw[TENANTS]
     if (await session.execute(select(tenants.c.id).where(tenants.c.id == tenant_id))).first() is None:
@@ -368,6 +392,7 @@ async def backup_tenant(
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":  # every table read in one snapshot, whatever the application writes meanwhile
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
+    metadata = await present_tables(session, metadata)  # type: ignore[assignment]
     sel = await select_tenant(session, metadata, tenant_id)
     raw = raw_tables(metadata, dialect)
     tenant_row = next(iter(sel.rows[TENANTS].values()))
@@ -556,6 +581,7 @@ async def restore_archive(
             + ", ".join(sorted(ours - theirs))
             + "; migrate this instance (redprop db upgrade) to the archive's revisions first"
         )
+    metadata = await present_tables(session, metadata)  # type: ignore[assignment]
     unknown = sorted(set(manifest["tables"]) - set(metadata.tables))
     if unknown:
         raise BackupError(f"the archive holds tables this instance does not have: {', '.join(unknown)} (a plugin is missing?)")
