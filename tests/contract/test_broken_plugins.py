@@ -17,6 +17,7 @@ from litestar.testing import AsyncTestClient
 from core.app import create_app, load_plugins
 from core.cli import main
 from core.plugins.contract import check_plugin
+from core.plugins.hookspecs import HOOK_API
 from core.plugins.manager import PluginHost
 from core.settings import load_settings
 
@@ -87,7 +88,7 @@ def test_a_hook_api_of_a_newer_major_is_refused_with_what_to_upgrade(tmp_path, o
     host = PluginHost()
     assert host.add(_module("broken_future")) is None
     assert host.refused["broken_future"] == (
-        "built for hook API 2.0, this platform provides 1.2.0: upgrade redprop to a release providing hook API 2.x"
+        f"built for hook API 2.0, this platform provides {HOOK_API}: upgrade redprop to a release providing hook API 2.x"
     )
     report = check_plugin(_module("broken_future"))
     assert not report.ok and "upgrade redprop" in str(report)

@@ -33,3 +33,14 @@ def test_the_same_seed_gives_the_same_city_and_another_seed_another(plugin_host)
     assert first == again
     assert first["residents"] != other["residents"]
     assert {"rooms", "residents", "co_building_requests", "co_building_bills", "party_members", "coordination_cases"} <= set(first)
+
+
+def test_hook_redprop_generate_city(plugin_host):
+    """Every built-in area plugin adds its part of a generated city through the hook, and its rows are its own tables."""
+    city = GeneratedCity(compounds=2, seed=1, now=DAY)
+    answered = [name for name, result in plugin_host.call_each("redprop_generate_city", city=city) if not isinstance(result, Exception)]
+    assert {"co_building", "party_building", "coordination", "quality", "smart_property"} <= set(answered)
+    contributed = {name for name, _make in city.parts}
+    assert {"co_building", "party_building", "coordination", "quality", "smart_property"} <= contributed
+    rows = _describe(plugin_host, 1)
+    assert any(name.startswith("quality_") for name in rows) and any(name.startswith("smart_property_") for name in rows)
