@@ -81,6 +81,8 @@ _STATUS_TITLES = {
     503: "Service unavailable",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,}")
+"""English words in a row: a message still holding them was not translated (a room's Chinese name inside it does not count)."""
 
 
 def _catalogue_dirs(request: Request) -> tuple[pathlib.Path, ...]:
@@ -118,8 +120,10 @@ def localized(request: Request, body: dict[str, Any]) -> dict[str, Any]:
         for error in errors:
             if isinstance(error, dict) and error.get("message") and "message_zh" not in error:
                 said = field_message(catalogue, str(error["message"]))
-                # a validator's English no pattern knows: said as "not in the expected form", never shown raw
-                error["message_zh"] = said if _CJK.search(said) else catalogue.gettext("Not in the expected form.")
+                # an English message with no translation of its own: a neutral "this value is not accepted", never
+                # shown raw and never a guess at the reason ("not in the expected form" would be wrong for a rule)
+                translated = said != str(error["message"]) or not _ENGLISH_WORD.search(said)  # or Chinese of its own
+                error["message_zh"] = said if translated and _CJK.search(said) else catalogue.gettext("This value is not accepted.")
     status = int(body.get("status") or 500)
     if "title_zh" not in body:
         title = catalogue.gettext(str(body.get("title") or ""))

@@ -361,7 +361,8 @@ async def test_a_bad_upload_imports_nothing_and_reports_each_error(client, as_us
     assert report.status_code == 200 and report.headers["content-type"].startswith(XLSX)
     rows = sheet_rows(report.content)
     assert rows[0] == ("行", "列", "问题")
-    assert [tuple(e.values()) for e in body["errors"]] == rows[1:]
+    assert [(e["row"], e["column"], e["message"]) for e in body["errors"]] == rows[1:]
+    assert all(e["message_zh"] for e in body["errors"])  # and each said in Chinese for the UI
     assert (await client.get(body["report_url"], headers=await as_user("ent-b-admin"))).status_code == 404
     assert (await client.get(body["report_url"], headers=await as_user("district-1-admin"))).status_code == 403
 
@@ -594,7 +595,9 @@ async def test_both_areas_and_a_bad_building_area_through_the_api(client, as_use
     bad[0][ALL_HEADERS.index(BUILDING_AREA)] = bad[1][ALL_HEADERS.index(BUILDING_AREA)] = 88
     r = await client.post(url, files=_upload(ledger(bad, ALL_HEADERS)), headers=h)
     assert r.status_code == 422, r.text
-    assert r.json()["errors"] == [{"row": 2, "column": BUILDING_AREA, "message": imports.SMALLER_THAN_EXCLUSIVE}]
+    assert [{k: e[k] for k in ("row", "column", "message")} for e in r.json()["errors"]] == [
+        {"row": 2, "column": BUILDING_AREA, "message": imports.SMALLER_THAN_EXCLUSIVE}
+    ]
     r = await client.post(url, files=_upload(ledger(BOTH, ALL_HEADERS)), headers=h)
     assert r.status_code == 201, r.text
     assert r.json()["rooms"] == 2 and r.json()["rooms_updated"] == 0

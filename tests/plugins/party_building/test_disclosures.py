@@ -89,7 +89,7 @@ async def test_a_disclosure_ending_before_it_starts_is_refused_and_nothing_is_wr
     assert r.status_code == 422
     body = r.json()
     assert body["type"].endswith("/validation-error") and body["errors"] == [
-        {"field": "publish_until", "message": "the publication ends before it starts"}
+        {"field": "publish_until", "message": "the publication ends before it starts", "message_zh": "公开结束日期不能早于开始日期。"}
     ]
     assert (await count(db, Disclosure), await count(db, DisclosureVersion)) == before
 
