@@ -69,6 +69,12 @@ async def parse_form(request: Request, struct: type[T], *, lists: tuple[str, ...
     return to_input(await form_values(request, lists=lists), struct)
 
 
+def refuses_the_form(problem: Problem) -> bool:
+    """Whether a refusal is of what was typed (shown beside the fields, the form kept) rather than of the caller, the
+    target or the server (401, 403, 404 and 5xx keep their own pages)."""
+    return problem.status < 500 and problem.status not in (401, 403, 404)
+
+
 def field_errors(problem: Problem, renamed: dict[str, str] | None = None) -> dict[str, str]:
     """A refused form's errors by field, to show each beside its field when the page comes back with what was typed
     (``field_error`` in the templates); a refusal that names no field is under ``"form"``. ``renamed`` maps the

@@ -25,7 +25,7 @@ from core.pagination import OffsetParam, paginate
 from core.payments import collect_providers
 from core.problems import Problem, invalid, not_found
 from core.web.confirm import confirmation
-from core.web.forms import field_errors, form_values, to_input
+from core.web.forms import field_errors, form_values, refuses_the_form, to_input
 from core.web.i18n import N_
 from core.web.render import PAGE_SIZE, done, fragment, is_htmx, page, pager
 from plugins.co_building.models.fees import Bill, FeeItem, Payment
@@ -348,9 +348,7 @@ class ConsoleFeePages(Controller):
             async with ctx.session.begin_nested():  # a refusal after a write leaves nothing behind
                 await _pay(request, ctx, compound_id, bill_id, values)
         except Problem as problem:
-            if problem.status >= 500 or problem.status in (401, 403, 404):
-                raise
-            if is_htmx(request):  # in the browser the problem lands in the form's own slot, beside each field
+            if not refuses_the_form(problem) or is_htmx(request):  # htmx: the problem lands in the form's own slot
                 raise
             errors = field_errors(problem, {"amount_fen": "amount", "provider_reference": "reference"})
             return await _console_bill(request, compound_id, bill_id, ctx, status=problem.status, errors=errors, typed=typed)
@@ -449,7 +447,7 @@ class PortalFeePages(Controller):
             async with ctx.session.begin_nested():  # a refusal after a write leaves nothing behind
                 payment, instructions = await _pay(request, ctx, compound_id, bill_id, values)
         except Problem as problem:
-            if problem.status >= 500 or problem.status in (401, 403, 404):
+            if not refuses_the_form(problem):
                 raise
             errors = field_errors(problem, {"amount_fen": "amount", "provider_name": "provider"})
             return await _portal_bill(request, compound_id, bill_id, ctx, status=problem.status, errors=errors, typed=typed)
