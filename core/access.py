@@ -87,7 +87,13 @@ def rules() -> AccessRules:
 
 
 async def module_state(session: AsyncSession, compound_id: uuid.UUID, module: str) -> ModuleState:
-    """One module of one compound (pages that show a single switch)."""
+    """One module of one compound (pages that show a single switch). In a request's session for the route's compound,
+    the request context's states (read once per request, kept by the process: no statement); else one query."""
+    ctx = session.info.get("ctx")
+    if ctx is not None and ctx.compound_id == compound_id:
+        found = (await ctx.module_states()).get(module)
+        if found is not None:
+            return found
     states = await rules().module_states(session, [compound_id], [module])
     return states.get(compound_id, {}).get(module, (False, "compound not found"))
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access import rules
+from core.access import module_state
 from core.problems import Problem
 
 MATTERS: dict[str, tuple[str, str]] = {
@@ -111,8 +111,7 @@ def _check_matter(matter: str) -> None:
 async def _reviewer_for(session: AsyncSession, compound_id: uuid.UUID) -> PreReviewer | None:
     if _reviewer is None:
         return None
-    states = await rules().module_states(session, [compound_id], [_reviewer.module])
-    on = states.get(compound_id, {}).get(_reviewer.module, (False, ""))[0]
+    on, _ = await module_state(session, compound_id, _reviewer.module)
     return _reviewer if on else None
 
 

@@ -241,9 +241,6 @@ def _authorise(principal: Principal, enforcer, compound_id: uuid.UUID, entry: Re
 async def _module_on(session: AsyncSession, compound_id: uuid.UUID, entry: RecordType) -> tuple[bool, str]:
     if entry.module is None:
         return True, ""
-    ctx = session.info.get("ctx")
-    if ctx is not None and ctx.compound_id == compound_id:
-        return (await ctx.module_states()).get(entry.module, (False, "not installed"))
     return await module_state(session, compound_id, entry.module)
 
 
