@@ -218,18 +218,24 @@ async def zone_windows(
 async def district_dashboard(session: AsyncSession, host: PluginHost, compound_ids: list[uuid.UUID], today: dt.date) -> list[Figure]:
     """A district's dashboard over ``compound_ids`` (the caller's reach): every widget of scope ``district``, then the
     compound widgets of kind ``figure`` summed over the same compounds; each widget sees only the compounds where its
-    plugin is active, and one whose plugin is active nowhere is left out."""
+    plugin is active, and one whose plugin is active nowhere is left out. A ``compute`` declared under both scopes
+    (a district's figure that is also the compound's) runs once over the same compounds: at city scale each is a
+    scan of hundreds of compounds' rows."""
     names = [rec.name for rec in host.modules]
     states = await rules().module_states(session, compound_ids, names) if compound_ids else {}
     figures = []
     declared = host.declared("redprop_dashboard_widgets")
     chosen = [(rec, w) for rec, w in declared if w.get("scope", "compound") == "district"]
     chosen += [(rec, w) for rec, w in declared if w.get("scope", "compound") == "compound" and w.get("kind", "figure") == "figure"]
+    computed: dict[tuple[Any, tuple[uuid.UUID, ...]], tuple[Any, bool]] = {}
     for rec, widget in chosen:
         reached = [c for c in compound_ids if not rec.is_module or states.get(c, {}).get(rec.name, (False, ""))[0]]
         if not reached:
             continue
-        result, failed = await _run(session, widget["code"], widget["compute"], reached, today)
+        key = (widget["compute"], tuple(reached))
+        if key not in computed:
+            computed[key] = await _run(session, widget["code"], widget["compute"], reached, today)
+        result, failed = computed[key]
         result = result or {}
         figures.append(
             Figure(

@@ -4,6 +4,7 @@ work (``redprop_waiting_items``) and the console's home counts them over all the
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import re
 
 import pytest
@@ -106,3 +107,32 @@ async def test_an_owners_portal_home_says_which_votes_are_open(web):
     page = (await web.get("/portal/", headers=HTML)).text
     found = re.search(r'data-code="co_building.open_votes">.*?waiting-count">(\d+)<', page, re.S)
     assert found and int(found.group(1)) >= 1 and "使用维修资金更换2号楼电梯" in page  # the demo's open vote
+
+
+async def test_a_compute_declared_for_district_and_compound_runs_once_on_the_district_home(db, city, plugin_host):
+    """Several plugins declare the same figure under both scopes (open cases, volunteer hours, satisfaction): the
+    district's dashboard computes it once over the same compounds and shows it under both codes."""
+    from core.plugins.figures import district_dashboard
+
+    calls: list[list] = []
+    declared = plugin_host.declared("redprop_dashboard_widgets")
+    shared = next(w for _, w in declared if w["code"] == "coordination.district_open_cases")
+    original = shared["compute"]
+
+    async def counting(session, compound_ids, today):
+        calls.append(list(compound_ids))
+        return await original(session, compound_ids, today)
+
+    twins = [w for _, w in declared if w["compute"] is original]
+    assert len(twins) == 2, [w["code"] for w in twins]
+    for w in twins:
+        w["compute"] = counting
+    try:
+        async with db.session(Scope.everything("test")) as session:
+            figures = await district_dashboard(session, plugin_host, list(city.compounds.values()), dt.date(2026, 6, 1))
+    finally:
+        for w in twins:
+            w["compute"] = original
+    assert len(calls) == 1
+    shown = {f.code: f.value for f in figures if f.code in {w["code"] for w in twins}}
+    assert len(shown) == 2 and len(set(shown.values())) == 1, shown

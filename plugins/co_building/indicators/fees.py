@@ -10,14 +10,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import now
-from plugins.co_building.models.fees import Bill
+from plugins.co_building.models.fees import BILL_STATUSES, Bill
 from plugins.co_building.services.fees import collection_rate
+
+OWING = tuple(s for s in BILL_STATUSES if s != "paid")
 
 
 async def overdue_amount(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
+    """What is owed past due: the owing statuses named (not ``!= 'paid'``), so the index on (compound, status, period)
+    reads only the owing bills of each compound, not a year of them."""
     total = await session.scalar(
         select(func.sum(Bill.amount_fen - Bill.paid_fen)).where(
-            Bill.compound_id.in_(compound_ids), Bill.status != "paid", Bill.due_on < now().date()
+            Bill.compound_id.in_(compound_ids), Bill.status.in_(OWING), Bill.due_on < now().date()
         )
     )
     return {"value": (Decimal(int(total or 0)) / 100).quantize(Decimal("0.01")), "unit": "元"}

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from plugins.quality.models import Inspection, Rectification, RequestFact
 from plugins.quality.services.common import to_decimal
 from plugins.quality.services.evaluation import published_for_compound
-from plugins.quality.services.surveys import response_rates_by_compound, satisfaction_by_compound, scores
+from plugins.quality.services.surveys import response_rates_by_compound, satisfaction_by_compound, satisfaction_over, scores
 
 
 def _utc(day: dt.date) -> dt.datetime:
@@ -193,8 +193,8 @@ async def stars_widget(session: AsyncSession, compound_ids: list[uuid.UUID], tod
 
 
 async def satisfaction_widget(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
-    found = await scores(session, compound_ids, start=today - dt.timedelta(days=90), end=today + dt.timedelta(days=1))
-    return {"value": found.overall, "unit": "分"}
+    overall = await satisfaction_over(session, compound_ids, today - dt.timedelta(days=90), today + dt.timedelta(days=1))
+    return {"value": None if overall is None else str(overall), "unit": "分"}
 
 
 async def ranking_widget(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:

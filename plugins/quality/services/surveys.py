@@ -558,12 +558,28 @@ async def satisfaction_by_compound(
     session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date
 ) -> dict[uuid.UUID, Decimal]:
     """``scores(session, [c], start=start, end=end).overall`` for each compound that has one (an evaluation period over a
-    district's compounds): every rating answer of the responses submitted in [start, end), follow-ups included. On
-    PostgreSQL one statement sums them; elsewhere two read the rating questions and the answers (as text, decoded by
-    msgspec)."""
+    district's compounds): every rating answer of the responses submitted in [start, end), follow-ups included."""
+    totals = await rating_totals(session, compound_ids, start, end)
+    return {c: to_decimal(Fraction(total * RATING_POINTS, n)) for c, (total, n) in totals.items()}
+
+
+async def satisfaction_over(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> Decimal | None:
+    """``scores(session, compound_ids, start=start, end=end).overall`` without reading the answers into Python: the mean
+    of every rating answer over all the compounds (a district's home), summed by the database on PostgreSQL."""
+    totals = (await rating_totals(session, compound_ids, start, end)).values()
+    n = sum(count for _, count in totals)
+    return to_decimal(Fraction(sum(total for total, _ in totals) * RATING_POINTS, n)) if n else None
+
+
+async def rating_totals(
+    session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Each compound's sum and count of the rating answers of the responses submitted in [start, end) (only compounds
+    with one). On PostgreSQL one statement sums them; elsewhere two read the rating questions and the answers (as text,
+    decoded by msgspec)."""
     if session.get_bind().dialect.name == "postgresql":
         rows = (await session.execute(_RATINGS_SQL, {"ids": list(compound_ids), "start": start, "end": end})).all()
-        return {c: to_decimal(Fraction(int(total) * RATING_POINTS, int(n))) for c, total, n in rows if n}
+        return {c: (int(total), int(n)) for c, total, n in rows if n}
     submitted = (Response.compound_id.in_(compound_ids), Response.submitted_on >= start, Response.submitted_on < end)
     asked = select(Response.campaign_id).where(*submitted).distinct()
     rating_keys = {
@@ -590,7 +606,7 @@ async def satisfaction_by_compound(
             total = totals.setdefault(compound_id, [0, 0])
             total[0] += sum(ratings)
             total[1] += len(ratings)
-    return {c: to_decimal(Fraction(total * RATING_POINTS, n)) for c, (total, n) in totals.items()}
+    return {c: (total, n) for c, (total, n) in totals.items()}
 
 
 async def response_rates_by_compound(

@@ -56,3 +56,20 @@ async def test_indicator_values_many_matches_indicator_values(db, city, plugin_h
         codes = {"quality.satisfaction", "co_building.on_time_response"}
         chosen = await indicator_values_many(session, plugin_host, compounds, start, end, codes=codes)
         assert all({v.code for v in values} <= codes for values in chosen.values())
+
+
+async def test_the_district_satisfaction_summed_in_sql_equals_the_scores_over_the_same_compounds(db, city):
+    """The home's satisfaction widget sums the rating answers in the database (``satisfaction_over``) instead of
+    reading every answer into Python (``scores``): the same value over all the demo's compounds, over one, and none
+    where nothing was answered."""
+    from plugins.quality.services.surveys import satisfaction_over, scores
+
+    compounds = list(city.compounds.values())
+    async with db.session(Scope.everything("test")) as session:
+        for start, end in PERIODS:
+            for ids in (compounds, compounds[:1]):
+                expected = (await scores(session, ids, start=start, end=end)).overall
+                got = await satisfaction_over(session, ids, start, end)
+                assert (None if got is None else str(got)) == expected, (ids, start)
+        assert (await scores(session, compounds, start=PERIODS[0][0], end=PERIODS[0][1])).overall is not None
+        assert await satisfaction_over(session, compounds, dt.date(2000, 1, 1), dt.date(2000, 2, 1)) is None
