@@ -192,12 +192,24 @@ async def remove_coverage(ctx: RequestContext, organisation_id: uuid.UUID, compo
 async def organisations(ctx: RequestContext, *, compound_id: uuid.UUID | None = None, kind: str | None = None) -> list[s.OrganisationOut]:
     """The organisations the caller sees, parents before children, each with what it covers (in reach)."""
     session = ctx.session
-    visible = await visible_organisation_ids(ctx)
     stmt = select(m.PartyOrganisation).order_by(m.PartyOrganisation.kind, m.PartyOrganisation.name)
-    if visible is not None:
-        stmt = stmt.where(m.PartyOrganisation.id.in_(visible))
     if kind:
         stmt = stmt.where(m.PartyOrganisation.kind == kind)
+    if compound_id is None:
+        visible = await visible_organisation_ids(ctx)
+        if visible is not None:
+            stmt = stmt.where(m.PartyOrganisation.id.in_(visible))
+    else:
+        # those serving the compound, chosen by the database; the caller reaches the compound (its route's guard), so
+        # they are among the visible ones, which for a district's admin are hundreds
+        operator = await session.scalar(select(Compound.operator_tenant_id).where(Compound.id == compound_id))
+        covering = select(m.OrganisationCoverage.organisation_id).where(m.OrganisationCoverage.compound_id == compound_id)
+        stmt = stmt.where(
+            or_(
+                m.PartyOrganisation.id.in_(covering),
+                and_(m.PartyOrganisation.kind == "enterprise_branch", m.PartyOrganisation.enterprise_tenant_id == operator),
+            )
+        )
     orgs = list((await session.scalars(stmt)).all())
     coverage = (
         await session.execute(
@@ -220,14 +232,6 @@ async def organisations(ctx: RequestContext, *, compound_id: uuid.UUID | None = 
                 building_name=building_name,
             )
         )
-    if compound_id is not None:
-        operator = await session.scalar(select(Compound.operator_tenant_id).where(Compound.id == compound_id))
-        orgs = [
-            o
-            for o in orgs
-            if any(c.compound_id == compound_id for c in covered[o.id])
-            or (o.kind == "enterprise_branch" and o.enterprise_tenant_id == operator)
-        ]
     return [organisation_out(o, ctx.tenant_id, covered[o.id]) for o in tree_order(orgs)]
 
 
