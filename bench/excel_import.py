@@ -16,7 +16,7 @@ The import runs through ``tenants.imports.import_housing`` exactly as the API
 and the CLI call it, in one transaction on a session scoped to the compound.
 Its progress callback splits the time into
 
-* read + check rows: openpyxl (read-only) streaming the sheet, every cell checked;
+* read + check rows: ``core.xlsx.SheetValues`` streaming the sheet's XML, every cell checked;
 * plan: comparison with what the compound holds, ID-card blind index and AES-GCM encryption per resident;
 * write: bulk inserts (SQLAlchemy Core, chunks of 5,000) and the commit.
 
