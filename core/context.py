@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import ModuleState, module_disabled, rules
+from core.caches import ProcessCache
+from core.clock import now
 from core.db import Scope
 from core.identity.principal import Principal
 from core.problems import Problem
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
     from litestar.types import Scope as ASGIScope
 
 STATE_KEY = "ctx"
+
+module_cache = ProcessCache("modules", size=20_000, max_age=60.0)
+"""Module states by (compound, UTC day, the process's module names)."""
 
 
 def forbidden(obj: str, act: str) -> Problem:
@@ -123,14 +128,20 @@ class RequestContext:
     # ------------------------------------------------------------ modules of the compound
 
     async def module_states(self) -> dict[str, ModuleState]:
-        """Every gated module of the route's compound: on or off and why (one set-based query, cached)."""
+        """Every gated module of the route's compound: on or off and why (one set-based query, kept per compound
+        and day in the process's ``modules`` cache, which a write to an enablement, subscription, plan or operator
+        clears: :mod:`core.caches`)."""
         if self._modules is None:
             if self.compound_id is None:
                 self._modules = {}
             else:
-                names = [rec.name for rec in self.state.plugins.modules]
-                states = await rules().module_states(self.session, [self.compound_id], names)
-                self._modules = states.get(self.compound_id, {})
+                names = tuple(rec.name for rec in self.state.plugins.modules)
+                key, since = (self.compound_id, now().date(), names), module_cache.generation
+                found = module_cache.get(key)
+                if found is None:
+                    found = (await rules().module_states(self.session, [self.compound_id], names)).get(self.compound_id, {})
+                    module_cache.put(key, found, since=since)
+                self._modules = found
         return self._modules
 
     async def module_on(self, module: str) -> bool:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.caches import Invalidates
 from core.db import Base, CompoundScoped, ExactDecimal, ScopeRoot, TenantScoped, Timestamped, UTCDateTime, utcnow
 from core.identity.phones import SealedPhone, sealed_phone
 from core.ids import uuid7
@@ -24,6 +25,7 @@ class Tenant(sealed_phone("contact_phone", indexed=False), Base, Timestamped):
     a person's mobile) is sealed at rest (``contact_phone_cipher``, core.identity.phones)."""
 
     __tablename__ = "tenants"
+    __invalidates__ = Invalidates(("principals", "modules"), on=frozenset({"changed", "deleted"}), columns=("status", "kind"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     kind: Mapped[str] = mapped_column(String(20))
@@ -60,6 +62,7 @@ class Compound(Base, ScopeRoot, Timestamped):
 
     __tablename__ = "compounds"
     __table_args__ = (Index("ix_compounds_operator", "operator_tenant_id"), Index("ix_compounds_district", "district_tenant_id"))
+    __invalidates__ = Invalidates(("principals", "modules"), columns=("operator_tenant_id", "district_tenant_id"))
 
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -140,6 +143,7 @@ class Resident(SealedPhone, CompoundScoped, Base):
     """A person of a household: owner (业主), tenant (租户) or family member; ID card and phone encrypted at rest."""
 
     __tablename__ = "residents"
+    __invalidates__ = Invalidates(("principals",), columns=("user_id", "compound_id"))
     __table_args__ = (
         ForeignKeyConstraint(["compound_id", "household_id"], ["households.compound_id", "households.id"], ondelete="CASCADE"),
         Index("ix_residents_user", "user_id"),
@@ -195,6 +199,7 @@ class Plan(Base, Timestamped):
     """A subscription plan: a set of modules and a price per compound per month (in fen)."""
 
     __tablename__ = "plans"
+    __invalidates__ = Invalidates(("modules",), on=frozenset({"changed", "deleted"}), columns=("modules",))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -208,6 +213,7 @@ class Subscription(CompoundScoped, Base):
     """An enterprise's subscription of one compound to a plan."""
 
     __tablename__ = "subscriptions"
+    __invalidates__ = Invalidates(("modules",))
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("tenants.id"), index=True)
     plan_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("plans.id"))
@@ -220,6 +226,7 @@ class ModuleEnablement(CompoundScoped, Base):
     """A district's decision to enable (or withdraw) a module for a compound in its jurisdiction."""
 
     __tablename__ = "module_enablements"
+    __invalidates__ = Invalidates(("modules",))
     __table_args__ = (UniqueConstraint("compound_id", "module"),)
 
     module: Mapped[str] = mapped_column(String(60))

@@ -15,10 +15,14 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from core.access import rules
+from core.authz.store import PRINCIPALS
+from core.caches import ProcessCache
+from core.clock import now
 from core.db import Scope
 from core.identity.principal import Principal, subject_of
 from core.identity.services import token_owner
 from core.problems import Problem, not_found
+from core.security import token_digest
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 ScopeResolver = Callable[..., Awaitable[Principal]]
@@ -31,22 +35,41 @@ def _bearer(connection: ASGIConnection) -> str | None:
     return connection.scope.get("state", {}).get("session_token")  # set by the web console's cookie session
 
 
+principals = ProcessCache(PRINCIPALS, size=20_000, max_age=60.0)
+"""Resolved principals by token digest, with the token's expiry (:mod:`core.caches`): cleared in every process when
+a token, user, tenant, compound, resident or role assignment they derive from changes, so a request with a known
+token reads nothing before its own unit of work."""
+
+
 async def authenticate(connection: ASGIConnection) -> Principal:
-    """The request's principal (computed once per request)."""
+    """The request's principal (computed once per request; resolved once per token and process while nothing it
+    derives from changes)."""
     cached = connection.scope.setdefault("state", {}).get("principal")
     if cached is not None:
         return cached
     token = _bearer(connection)
     if not token:
         raise Problem(401, "unauthenticated", "Authentication required", "send Authorization: Bearer <token>")
-    state = connection.app.state
+    digest = token_digest(token)
+    known = principals.get(digest)
+    if known is not None and known[1] > now():
+        principal = known[0]
+    else:
+        principal = await _resolve(connection, token, digest)
+    connection.scope["state"]["principal"] = principal
+    return principal
+
+
+async def _resolve(connection: ASGIConnection, token: str, digest: str) -> Principal:
+    """The token's principal from the database: on the cross-scope role (the scope is what it computes)."""
+    state, since = connection.app.state, principals.generation
     async with state.db.session(Scope.everything("authentication")) as session:
         owner = await token_owner(session, token)
         if owner is None:
             raise Problem(401, "unauthenticated", "Authentication required", "the token is unknown, expired or revoked")
-        user, tenant_id = owner
+        user, tenant_id, expires_at = owner
         principal = await rules().resolve_principal(session, user, tenant_id, state.policy.enforcer)
-    connection.scope["state"]["principal"] = principal
+    principals.put(digest, (principal, expires_at), since=since)
     return principal
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from core import caches
 from core.authz.enforcer import ANY_DOMAIN, FastEnforcer
 from core.authz.models import CasbinRule, PolicyChange, RoleDefinition
 from core.clock import now
@@ -28,6 +29,8 @@ from core.clock import now
 log = logging.getLogger("redprop.authz")
 
 Line = tuple[str, ...]
+PRINCIPALS = "principals"
+"""The process cache of resolved principals (:mod:`core.authz.guard`)."""
 
 
 @dataclass
@@ -104,6 +107,7 @@ class PolicyStore:
         enforcer = FastEnforcer()
         enforcer.load(rule.as_line() for rule in rules)
         self.enforcer, self.last_seq, self.applied, self.reconciled_at = enforcer, last, seen, now()
+        caches.clear_all()  # the reconcile also bounds what a write outside the ORM left stale
 
     async def poll(self, session: AsyncSession) -> int:
         """Apply the changes not applied yet in the trailing window (and reconcile when due); returns how many."""
@@ -119,8 +123,11 @@ class PolicyStore:
                 return len(fresh)
             if change.seq <= self.last_seq:
                 log.info("policy change %d committed after %d: applied late", change.seq, self.last_seq)
-            line = _line(change.ptype, change.v0, change.v1, change.v2, change.v3)
-            (self.enforcer.add if change.op == "add" else self.enforcer.remove)(line)
+            if change.op == caches.CHANGE_OP:
+                if not caches.cleared_here(change.seq):
+                    caches.clear_named([change.v0])
+            else:
+                _apply(self.enforcer, change.op, _line(change.ptype, change.v0, change.v1, change.v2, change.v3))
             self.applied.add(change.seq)
             self.last_seq = max(self.last_seq, change.seq)
         floor = self.last_seq - self.window
@@ -205,7 +212,15 @@ def _apply_committed_policy(session: Session) -> None:
     if not changes or store is None:
         return
     for op, line in changes:
-        (store.enforcer.add if op == "add" else store.enforcer.remove)(line)
+        _apply(store.enforcer, op, line)
+
+
+def _apply(enforcer: FastEnforcer, op: str, line: Line) -> None:
+    """One add or remove; a grouping line (a role held) also changes who its holder is (the cached principals)."""
+    held = line[0] == "g" and line[2] in enforcer.direct_roles(line[1], line[3])
+    (enforcer.add if op == "add" else enforcer.remove)(line)
+    if line[0] == "g" and held != (op == "add"):  # applied again by the poll after this process's commit: no change
+        caches.clear_named([PRINCIPALS])
 
 
 @event.listens_for(Session, "after_rollback")

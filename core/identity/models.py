@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.caches import Invalidates
 from core.db import Base, Timestamped, UTCDateTime, utcnow
 from core.identity.phones import SealedPhone
 from core.ids import uuid7
@@ -18,6 +19,7 @@ class User(SealedPhone, Base, Timestamped):
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("phone_index"),)
+    __invalidates__ = Invalidates(("principals",), on=frozenset({"changed", "deleted"}), columns=("username", "display_name", "is_active"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -45,6 +47,9 @@ class AuthToken(Base):
     """A bearer token, stored only as its digest, bound to one active tenant."""
 
     __tablename__ = "auth_tokens"
+    __invalidates__ = Invalidates(
+        ("principals",), on=frozenset({"changed", "deleted"}), columns=("user_id", "tenant_id", "expires_at", "revoked")
+    )
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -201,8 +201,8 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
         row.revoked = True
 
 
-async def token_owner(session: AsyncSession, token: str) -> tuple[User, uuid.UUID | None] | None:
-    """The live token's user and tenant, or None when unknown, expired or revoked."""
+async def token_owner(session: AsyncSession, token: str) -> tuple[User, uuid.UUID | None, dt.datetime] | None:
+    """The live token's user, tenant and expiry, or None when unknown, expired or revoked."""
     found = (
         await session.execute(
             select(AuthToken, User).join(User, User.id == AuthToken.user_id).where(AuthToken.digest == token_digest(token))
@@ -213,4 +213,4 @@ async def token_owner(session: AsyncSession, token: str) -> tuple[User, uuid.UUI
     row, user = found
     if row.revoked or row.expires_at <= now() or not user.is_active:
         return None
-    return user, row.tenant_id
+    return user, row.tenant_id, row.expires_at
