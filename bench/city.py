@@ -298,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default="redprop_city")
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="serve an already generated --database as it is (no drop, no generation; implies --keep)"
+    )
     parser.add_argument("--quick", action="store_true", help="shorter phases: 2 s rounds, 60 s of load, 20,000 residents imported")
     parser.add_argument("--rounds", type=int, default=5, help="(a) interleaved rounds")
     parser.add_argument("--seconds", type=float, default=5, help="(a) seconds per variant and round")
@@ -336,16 +339,23 @@ def main(argv: list[str] | None = None) -> int:
         citus = column == "Citus"
         generated = time.perf_counter()
         try:
+            if args.reuse:
+                args.keep = True
+                out.add("city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", "reused (generated before)")
+                raise _Reused
             load.prepare_database(args.database, args.compounds, args.seed, citus=citus)
+        except _Reused:
+            pass
         except (Exception, SystemExit) as exc:  # the cluster's pass may fail on its own; the single server's figures stand
             if not citus:
                 raise
             out.add("city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", f"failed: {exc!r}"[:200])
             ok = False
             continue
-        out.add(
-            "city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", f"{time.perf_counter() - generated:.0f} s"
-        )
+        if not args.reuse:
+            out.add(
+                "city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", f"{time.perf_counter() - generated:.0f} s"
+            )
         try:
             port = load.free_port()
             with load.services(args.database, port, {"REDPROP_EXTRA_PLUGINS": "bench.overhead_plugin"}) as server:
@@ -399,6 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
     print(f"written {path}")
     return 0 if ok else 1
+
+
+class _Reused(Exception):
+    """``--reuse``: the database is there already."""
 
 
 if __name__ == "__main__":
