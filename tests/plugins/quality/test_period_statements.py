@@ -77,6 +77,8 @@ async def test_computing_a_period_runs_as_many_statements_for_6_compounds_as_for
             session.add_all(
                 ModuleEnablement(compound_id=compound.id, module=m, enabled=True, by_tenant_id=a1.district_tenant_id) for m in MODULES
             )
+    # the new compounds widen the district admin's reach: the next request resolves the principal afresh (core.caches)
+    assert (await client.get("/api/v1/me", headers=district)).status_code == 200
     with recording(app) as six:
         await _compute(client, district, period)
     assert await _scores(db, period) == 6
