@@ -328,8 +328,9 @@ async def test_slow_database_statement_timeout_answers_503_and_frees_the_connect
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
         try:
-            async with owner.engine.connect() as blocker:  # a long transaction holding the token table: lookups wait
-                await blocker.execute(text("LOCK TABLE auth_tokens IN ACCESS EXCLUSIVE MODE"))
+            # a long transaction holding the memberships the profile reads (the token's principal is cached: core.caches)
+            async with owner.engine.connect() as blocker:
+                await blocker.execute(text("LOCK TABLE memberships IN ACCESS EXCLUSIVE MODE"))
                 started = time.monotonic()
                 slow = await client.get("/api/v1/me", headers=headers)
                 waited = time.monotonic() - started
