@@ -338,14 +338,12 @@ def main(argv: list[str] | None = None) -> int:
         out.column, load.PG_ADMIN = column, admin
         citus = column == "Citus"
         generated = time.perf_counter()
+        if args.reuse:
+            args.keep = True
+            out.add("city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", "reused (generated before)")
         try:
-            if args.reuse:
-                args.keep = True
-                out.add("city", f"redprop generate city --compounds {args.compounds} --seed {args.seed}", "reused (generated before)")
-                raise _Reused
-            load.prepare_database(args.database, args.compounds, args.seed, citus=citus)
-        except _Reused:
-            pass
+            if not args.reuse:
+                load.prepare_database(args.database, args.compounds, args.seed, citus=citus)
         except (Exception, SystemExit) as exc:  # the cluster's pass may fail on its own; the single server's figures stand
             if not citus:
                 raise
@@ -409,10 +407,6 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
     print(f"written {path}")
     return 0 if ok else 1
-
-
-class _Reused(Exception):
-    """``--reuse``: the database is there already."""
 
 
 if __name__ == "__main__":
