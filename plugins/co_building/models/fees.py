@@ -76,7 +76,8 @@ class Bill(CompoundScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["compound_id", "room_id"], ["rooms.compound_id", "rooms.id"], ondelete="CASCADE"),
         UniqueConstraint("compound_id", "room_id", "period"),
-        Index("ix_co_building_bills_status", "compound_id", "status", "period"),
+        Index("ix_co_building_bills_status", "compound_id", "status", "period", postgresql_include=["amount_fen", "paid_fen", "due_on"]),
+        Index("ix_co_building_bills_period", "compound_id", "period", postgresql_include=["amount_fen", "paid_fen"]),
     )
 
     room_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -117,6 +118,7 @@ class Payment(CompoundScoped, Base):
         ForeignKeyConstraint(["compound_id", "bill_id"], ["co_building_bills.compound_id", "co_building_bills.id"], ondelete="RESTRICT"),
         UniqueConstraint("compound_id", "idempotency_key", name="uq_co_building_payments_idempotency_key"),
         UniqueConstraint("compound_id", "receipt_no", name="uq_co_building_payments_receipt_no"),
+        Index("ix_co_building_payments_status", "compound_id", "status", "created_at"),
     )
 
     bill_id: Mapped[uuid.UUID] = mapped_column(Uuid)
