@@ -99,23 +99,11 @@ async def explain(app, client, headers: dict, url: str, found: dict, scope: list
     row-level security on and the request's scope set (``Scope.of``, as the guard sets it)."""
     import uuid
 
-    from sqlalchemy import event
-
     from core.db import Database, Scope
-    from core.testing.statements import counted
+    from core.testing.statements import recording
 
-    seen: list[tuple[str, tuple]] = []
-
-    def one(_conn, _cursor, statement, parameters, *_args) -> None:
-        if counted(statement):
-            seen.append((statement, tuple(parameters or ())))
-
-    engine = app.state.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", one)
-    try:
+    with recording(app.state.db.engine, parameters=True) as seen:
         response = await client.get(url, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", one)
     print(f"GET {url} -> {response.status_code}, {len(seen)} statements, scope of {len(scope)} compounds")
     db = Database(found["app"])
     try:

@@ -34,23 +34,11 @@ RESIDENT_PAGES = ("/portal",)
 async def timed_statements(app, client, headers: dict, url: str, found: dict, scope: list[uuid.UUID], top: int, plans: bool) -> None:
     """Record one request's statements, then run each again as the application's role under the request's scope and
     print the ``top`` slowest (with EXPLAIN ANALYZE when ``plans``)."""
-    from sqlalchemy import event
-
     from core.db import Database, Scope
-    from core.testing.statements import counted
+    from core.testing.statements import recording
 
-    seen: list[tuple[str, tuple]] = []
-
-    def one(_conn, _cursor, statement, parameters, *_args) -> None:
-        if counted(statement):
-            seen.append((statement, tuple(parameters or ())))
-
-    engine = app.state.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", one)
-    try:
+    with recording(app.state.db.engine, parameters=True) as seen:
         response = await client.get(url, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", one)
     print(f"\nGET {url} -> {response.status_code}, {len(seen)} statements, scope of {len(scope)} compounds")
     db = Database(found["app"])
     timings: list[tuple[float, str, tuple]] = []

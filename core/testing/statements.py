@@ -49,13 +49,14 @@ def counted(statement: str, ignore: tuple[str, ...] = BACKGROUND) -> bool:
 
 
 @contextlib.contextmanager
-def recording(target: Any, *, ignore: tuple[str, ...] = BACKGROUND) -> Iterator[list[str]]:
-    """The statements the target's engines (the app's request engine and cross-scope engine) run inside the block."""
-    seen: list[str] = []
+def recording(target: Any, *, ignore: tuple[str, ...] = BACKGROUND, parameters: bool = False) -> Iterator[list[Any]]:
+    """The statements the target's engines (the app's request engine and cross-scope engine) run inside the block;
+    with ``parameters``, ``(statement, parameters)`` pairs (to run them again, as the benchmarks' EXPLAIN does)."""
+    seen: list[Any] = []
 
-    def one(_conn, _cursor, statement, *_args, **_kw) -> None:
+    def one(_conn, _cursor, statement, bound, *_args, **_kw) -> None:
         if counted(statement, ignore):
-            seen.append(statement)
+            seen.append((statement, tuple(bound or ())) if parameters else statement)
 
     engines = _engines(target)
     for engine in engines:
