@@ -11,7 +11,7 @@ installed or its module is off for the compound, the matter stays blocked and th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -77,9 +77,10 @@ class PreReviewer(Protocol):
     """The gated module that records reviews: the review counts only where it is on for the compound."""
 
     async def statuses(
-        self, session: AsyncSession, compound_id: uuid.UUID, matter: str, subject_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, PreReview]:
-        """The latest review of each subject (a missing subject: none requested); a few statements whatever the count."""
+        self, session: AsyncSession, compound_id: uuid.UUID, subjects: Mapping[str, Sequence[uuid.UUID]]
+    ) -> dict[str, dict[uuid.UUID, PreReview]]:
+        """The latest review of each subject, by matter (``subjects``: matter → subject ids; a missing subject: none
+        requested); one statement whatever the number of matters and subjects."""
 
     async def request(
         self,
@@ -115,19 +116,28 @@ async def _reviewer_for(session: AsyncSession, compound_id: uuid.UUID) -> PreRev
     return _reviewer if on else None
 
 
-async def pre_reviews(
-    session: AsyncSession, compound_id: uuid.UUID, matter: str, subject_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, PreReview]:
-    """Each subject's review (a list's column): one module check and the reviewer's few statements."""
-    _check_matter(matter)
-    ids = list(dict.fromkeys(subject_ids))
-    if not ids:
+async def pre_reviews_by_matter(
+    session: AsyncSession, compound_id: uuid.UUID, subjects: Mapping[str, Sequence[uuid.UUID]]
+) -> dict[str, dict[uuid.UUID, PreReview]]:
+    """Each subject's review, by matter (a list's column whose rows are of several matters): one module check and one
+    statement of the reviewer's, whatever the number of matters."""
+    for matter in subjects:
+        _check_matter(matter)
+    wanted = {matter: list(dict.fromkeys(ids)) for matter, ids in subjects.items() if ids}
+    if not wanted:
         return {}
     reviewer = await _reviewer_for(session, compound_id)
     if reviewer is None:
-        return {i: PreReview(matter, i, "unavailable") for i in ids}
-    found = await reviewer.statuses(session, compound_id, matter, ids)
-    return {i: found.get(i) or PreReview(matter, i, "missing") for i in ids}
+        return {matter: {i: PreReview(matter, i, "unavailable") for i in ids} for matter, ids in wanted.items()}
+    found = await reviewer.statuses(session, compound_id, wanted)
+    return {matter: {i: found.get(matter, {}).get(i) or PreReview(matter, i, "missing") for i in ids} for matter, ids in wanted.items()}
+
+
+async def pre_reviews(
+    session: AsyncSession, compound_id: uuid.UUID, matter: str, subject_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PreReview]:
+    """Each subject's review of one matter (a list's column)."""
+    return (await pre_reviews_by_matter(session, compound_id, {matter: subject_ids})).get(matter, {})
 
 
 async def pre_review(session: AsyncSession, compound_id: uuid.UUID, matter: str, subject_id: uuid.UUID) -> PreReview:

@@ -693,15 +693,13 @@ async def votes_out(session: AsyncSession, votes: list[OwnersVote], user_id: uui
 
 
 async def vote_reviews(session: AsyncSession, compound_id: uuid.UUID, votes: list[OwnersVote]) -> dict[uuid.UUID, review.PreReview]:
-    """The pre-review of each vote whose matter needs one (one ask per matter present, whatever the number of votes)."""
+    """The pre-review of each vote whose matter needs one (one ask for the lot, whatever the number of votes and matters)."""
     by_matter: dict[str, list[uuid.UUID]] = {}
     for v in votes:
         if v.matter in review.MATTERS:
             by_matter.setdefault(v.matter, []).append(v.id)
-    out: dict[uuid.UUID, review.PreReview] = {}
-    for matter, ids in by_matter.items():
-        out.update(await review.pre_reviews(session, compound_id, matter, ids))
-    return out
+    found = await review.pre_reviews_by_matter(session, compound_id, by_matter)
+    return {vote_id: pre for reviews in found.values() for vote_id, pre in reviews.items()}
 
 
 async def request_vote_review(session: AsyncSession, compound_id: uuid.UUID, vote_id: uuid.UUID, user_id: uuid.UUID) -> review.PreReview:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import review as core_review
@@ -51,28 +51,36 @@ def _status(row: PreReview) -> core_review.PreReview:
     )
 
 
-def _latest(compound_id: uuid.UUID, matter: str, subject_ids: Sequence[uuid.UUID]):
-    """The latest request of each subject, in one statement."""
+def _latest(compound_id: uuid.UUID, subjects: Mapping[str, Sequence[uuid.UUID]]):
+    """The latest request of each subject of each matter (``subjects``: matter → subject ids), in one statement."""
+    asked = or_(*(and_(PreReview.matter == matter, PreReview.subject_id.in_(list(ids))) for matter, ids in subjects.items()))
     ranked = (
         select(
             PreReview.id,
             func.row_number()
-            .over(partition_by=PreReview.subject_id, order_by=(PreReview.requested_at.desc(), PreReview.id.desc()))
+            .over(
+                partition_by=(PreReview.matter, PreReview.subject_id),
+                order_by=(PreReview.requested_at.desc(), PreReview.id.desc()),
+            )
             .label("rank"),
         )
-        .where(PreReview.compound_id == compound_id, PreReview.matter == matter, PreReview.subject_id.in_(list(subject_ids)))
+        .where(PreReview.compound_id == compound_id, asked)
         .subquery()
     )
     return select(PreReview).join(ranked, ranked.c.id == PreReview.id).where(PreReview.compound_id == compound_id, ranked.c.rank == 1)
 
 
 async def latest_reviews(
-    session: AsyncSession, compound_id: uuid.UUID, matter: str, subject_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, core_review.PreReview]:
-    if not subject_ids:
+    session: AsyncSession, compound_id: uuid.UUID, subjects: Mapping[str, Sequence[uuid.UUID]]
+) -> dict[str, dict[uuid.UUID, core_review.PreReview]]:
+    """The latest review of each subject, by matter (core.review.PreReviewer.statuses)."""
+    subjects = {matter: ids for matter, ids in subjects.items() if ids}
+    if not subjects:
         return {}
-    rows = (await session.scalars(_latest(compound_id, matter, subject_ids))).all()
-    return {r.subject_id: _status(r) for r in rows}
+    found: dict[str, dict[uuid.UUID, core_review.PreReview]] = {}
+    for row in (await session.scalars(_latest(compound_id, subjects))).all():
+        found.setdefault(row.matter, {})[row.subject_id] = _status(row)
+    return found
 
 
 async def request_review(
@@ -86,7 +94,7 @@ async def request_review(
     requested_by_name: str = "",
 ) -> PreReview:
     """A new request, unless one waits or has let the matter go on already (then that one): the reviewers are told."""
-    current = (await session.scalars(_latest(compound_id, matter, [subject_id]))).first()
+    current = (await session.scalars(_latest(compound_id, {matter: [subject_id]}))).first()
     if current is not None and current.state != "reject":
         return current
     if not requested_by_name and user_id is not None:
@@ -219,8 +227,8 @@ class PartyPreReviewer:
 
     module = MODULE
 
-    async def statuses(self, session, compound_id, matter, subject_ids):
-        return await latest_reviews(session, compound_id, matter, subject_ids)
+    async def statuses(self, session, compound_id, subjects):
+        return await latest_reviews(session, compound_id, subjects)
 
     async def request(self, session, compound_id, matter, subject_id, title, link, user_id):
         return _status(await request_review(session, compound_id, matter, subject_id, title, link, user_id))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from core import clock
 from core.db import Scope
 from core.notifications.models import Notification
-from core.testing.statements import least
+from core.testing.statements import least, recording
 from plugins.co_building.models.consultation import Ballot, BallotRecord
 from tenants.models import Household, Resident
 from tests.support.pre_review import approve_vote_review
@@ -210,3 +210,31 @@ async def test_the_ballot_and_roll_lists_cost_the_same_for_5_and_50_rows(app, cl
             assert r.status_code == 200, r.text
         assert len(r.json()["items"]) > 5
         assert counts[5] == counts[50], (path, counts)
+
+
+async def test_the_vote_list_costs_the_same_for_one_reviewed_matter_and_for_several(app, client, as_user, city):
+    """The pre-review column is one statement for the page, whatever the number of votes and of reviewed matters."""
+    district = await as_user("district-1-admin")
+    url = base(city) + "/"
+    closes = (NOW + dt.timedelta(days=2)).isoformat()
+    # newest first: the page of 1 holds one reviewed matter, the page of 5 three of them and two that need none
+    for matter in ("other", "make_rules", "use_maintenance_fund", "hire_property_company", "elect_committee"):
+        clock.advance(dt.timedelta(seconds=1))
+        r = await client.post(url, json={"title": f"表决 {matter}", "matter": matter, "closes_at": closes}, headers=district)
+        assert r.status_code == 201, r.text
+    await client.get(url, headers=district)  # warm
+    counts, reviews = {}, {}
+    for limit in (1, 5, 50):
+        with recording(app) as seen:
+            r = await client.get(url, params={"limit": limit}, headers=district)
+        assert r.status_code == 200, r.text
+        reviews[limit] = sum("party_pre_reviews" in statement for statement in seen)
+        counts[limit], r = await least(app, lambda: client.get(url, params={"limit": limit}, headers=district))  # noqa: B023
+    print(f"\nlistVotes statements by page size: {counts}, of them reading pre-reviews: {reviews}")
+    items = r.json()["items"]
+    assert len(items) > 5
+    reviewed = {v["matter"] for v in items if v["pre_review"] is not None}
+    assert reviewed == {"elect_committee", "hire_property_company", "use_maintenance_fund"}
+    assert {v["pre_review"] for v in items if v["pre_review"]} >= {"missing", "requested", "approve"}  # the demo's reviews too
+    assert reviews == {1: 1, 5: 1, 50: 1}, reviews
+    assert counts[1] == counts[5] == counts[50], counts
