@@ -11,11 +11,15 @@ Whenever a unit of work writes such a row (a new, changed or deleted row, or a b
 through the ORM), the same transaction appends a ``clear`` row to ``policy_changes``, the log every process already follows
 for policy edits (:mod:`core.authz.store`): the writing process clears the named caches as soon as it commits, every
 other one on its next poll (twice a second), and each reconcile (every minute) clears them all, which also bounds
-what a write outside the ORM (raw SQL, a restore) can leave stale. Entries also age out after ``max_age``.
+what a write outside the ORM (raw SQL, a restore) can leave stale. Entries also age out after ``max_age``; a reader
+that must see a change within a bound even where no poller runs (the MQTT consumer of ``redprop worker --mqtt``) passes
+its own ``max_age`` to :meth:`ProcessCache.get`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 import time
 import weakref
 from collections import OrderedDict
@@ -25,6 +29,8 @@ from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
+
+from core.clock import now
 
 CHANGE_OP = "clear"
 """The ``policy_changes.op`` of a cache clearing; ``v0`` names the cache."""
@@ -36,39 +42,51 @@ would only make the next requests read afresh)."""
 
 
 class ProcessCache:
-    """A bounded map of derived values, cleared by name (``clear_named``) when what they derive from changes."""
+    """A bounded map of derived values, cleared by name (``clear_named``) when what they derive from changes.
+
+    Safe to share between threads (the MQTT consumer's loop runs beside the application's, whose poller clears)."""
 
     def __init__(self, name: str, *, size: int = 10_000, max_age: float = 60.0) -> None:
         self.name = name
         self.size = size
         self.max_age = max_age
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[float, dt.datetime, Any]] = OrderedDict()
+        self._lock = threading.Lock()
         self.generation = 0
         """Counts the clearings: a value read from the database before one must not be kept after it."""
         self.hits = self.misses = 0
         _caches.setdefault(name, weakref.WeakSet()).add(self)
 
-    def get(self, key: Hashable) -> Any | None:
+    def get(self, key: Hashable, *, max_age: dt.timedelta | None = None) -> Any | None:
+        """The value kept for ``key``, if any; given ``max_age``, only one kept less than that long ago by the core
+        clock (this caller's bound on how late it sees a change no clearing reached)."""
         found = self._entries.get(key)
-        if found is None or time.monotonic() - found[0] > self.max_age:
+        if (
+            found is None
+            or time.monotonic() - found[0] > self.max_age
+            or (max_age is not None and not dt.timedelta(0) <= now() - found[1] < max_age)
+        ):
             self.misses += 1
             return None
         self.hits += 1
-        return found[1]
+        return found[2]
 
     def put(self, key: Hashable, value: Any, *, since: int | None = None) -> None:
         """Keep ``value``; given ``since`` (the :attr:`generation` read before the value was), only if nothing cleared
         the cache while it was being read (else the value may predate the change that cleared it)."""
-        if since is not None and since != self.generation:
-            return
-        self._entries[key] = (time.monotonic(), value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        stamps = time.monotonic(), now()
+        with self._lock:
+            if since is not None and since != self.generation:
+                return
+            self._entries[key] = (*stamps, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
-        self._entries.clear()
-        self.generation += 1
+        with self._lock:
+            self._entries.clear()
+            self.generation += 1
 
     def __len__(self) -> int:
         return len(self._entries)

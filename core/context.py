@@ -14,6 +14,7 @@ role names.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -36,7 +37,22 @@ if TYPE_CHECKING:
 STATE_KEY = "ctx"
 
 module_cache = ProcessCache("modules", size=20_000, max_age=60.0)
-"""Module states by (compound, UTC day, the process's module names)."""
+"""Module states by (compound, UTC day, the module names asked)."""
+
+
+async def compound_module_states(
+    session: AsyncSession, compound_id: uuid.UUID, names: tuple[str, ...], *, max_age: dt.timedelta | None = None
+) -> dict[str, ModuleState]:
+    """The compound's states of the modules ``names``, kept per compound and day in the process's ``modules`` cache
+    (which a write to an enablement, subscription, plan or operator clears: :mod:`core.caches`); the request context
+    reads them through it, and so does a path outside requests. ``max_age``: read afresh when the kept states are that
+    old, the bound on how late a switch is seen in a process that runs no policy poller (the MQTT consumer)."""
+    key, since = (compound_id, now().date(), names), module_cache.generation
+    found = module_cache.get(key, max_age=max_age)
+    if found is None:
+        found = (await rules().module_states(session, [compound_id], names)).get(compound_id, {})
+        module_cache.put(key, found, since=since)
+    return found
 
 
 def forbidden(obj: str, act: str) -> Problem:
@@ -128,20 +144,14 @@ class RequestContext:
     # ------------------------------------------------------------ modules of the compound
 
     async def module_states(self) -> dict[str, ModuleState]:
-        """Every gated module of the route's compound: on or off and why (one set-based query, kept per compound
-        and day in the process's ``modules`` cache, which a write to an enablement, subscription, plan or operator
-        clears: :mod:`core.caches`)."""
+        """Every gated module of the route's compound: on or off and why (one set-based query, kept by the process:
+        :func:`compound_module_states`)."""
         if self._modules is None:
             if self.compound_id is None:
                 self._modules = {}
             else:
                 names = tuple(rec.name for rec in self.state.plugins.modules)
-                key, since = (self.compound_id, now().date(), names), module_cache.generation
-                found = module_cache.get(key)
-                if found is None:
-                    found = (await rules().module_states(self.session, [self.compound_id], names)).get(self.compound_id, {})
-                    module_cache.put(key, found, since=since)
-                self._modules = found
+                self._modules = await compound_module_states(self.session, self.compound_id, names)
         return self._modules
 
     async def module_on(self, module: str) -> bool:

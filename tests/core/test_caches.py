@@ -4,11 +4,14 @@ process, at the next poll in every other one (a ``clear`` row in the policy chan
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, insert, select, update
 
 from core.authz.guard import principals
 from core.authz.models import PolicyChange
 from core.caches import CHANGE_OP, ProcessCache
+from core.clock import advance
 from core.db import Scope
 from core.testing.statements import recording
 from tenants.models import ModuleEnablement, Tenant
@@ -116,3 +119,16 @@ def test_a_value_read_before_a_clearing_is_not_kept():
     cache.put("a", 1)
     cache.put("b", 2)
     assert cache.get("k") is None and len(cache) == 2  # bounded: the oldest goes
+
+
+def test_a_reader_bounds_the_age_it_accepts_by_the_core_clock():
+    cache = ProcessCache("test-age")
+    cache.put("k", "v")
+    bound = dt.timedelta(seconds=5)
+    advance(bound - dt.timedelta(seconds=1))
+    assert cache.get("k", max_age=bound) == "v"
+    advance(dt.timedelta(seconds=1))
+    assert cache.get("k", max_age=bound) is None  # this reader reads afresh…
+    assert cache.get("k") == "v"  # …others keep the entry until a clearing or the cache's own age
+    cache.put("k", "w")
+    assert cache.get("k", max_age=bound) == "w"

@@ -1,10 +1,12 @@
 """The ingestion hot path's per-process caches (热路径缓存) and the one statement that checks them.
 
-A device that posts every few seconds should cost the database little more than its readings. Each process keeps,
-per database (engine — a test's or a bench's next database starts empty):
+A device that posts every few seconds should cost the database little more than its readings. The **module state**
+per compound is the process's shared one (:func:`core.context.compound_module_states`, the request context's rule):
+a switch written in this process clears it at commit, one written elsewhere at the next policy poll, and telemetry
+trusts it at most :data:`MODULE_TTL` (5 s by the core clock) even in a process that runs no poller (the MQTT consumer
+of ``redprop worker --mqtt``): a module switched on or off — by the district or by a subscription — takes effect for
+telemetry within 5 s. Each process also keeps, per database (engine — a test's or a bench's next database starts empty):
 
-- **module state** per compound, for :data:`MODULE_TTL` (5 s by the core clock): a module switched on or off — by the
-  district or by a subscription — takes effect for telemetry within 5 s (every other route reads it afresh).
 - **devices**: kind, name, code, building, secret version and the unsealed secret. A cached device is trusted only
   through :func:`heard`, the statement that records the devices heard (``last_seen_at``) where the row still has the
   cached secret version, is active and online, and returns the rows it matched. A device rotated, retired or marked
@@ -25,14 +27,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, Uuid, bindparam, case, func, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access import module_state
 from core.clock import now
+from core.context import compound_module_states
 from core.db import UTCDateTime
 from plugins.smart_property.models import Alarm, Device, Rule
 
 MODULE = "smart_property"
 MODULE_TTL = dt.timedelta(seconds=5)
-"""How long a process trusts a compound's module state for telemetry: switching the module takes effect within this."""
+"""How long telemetry trusts a compound's kept module state: switching the module takes effect within this, in every
+process (those running the policy poller see it sooner)."""
 DEVICE_TTL = dt.timedelta(seconds=60)
 """How long a cached device's descriptive fields (name, code, building) are used; secret, retirement and status are
 checked at every message."""
@@ -82,7 +85,6 @@ RulesVersion = tuple[int, dt.datetime | None]
 
 @dataclass
 class Cache:
-    modules: dict[uuid.UUID, tuple[dt.datetime, bool, str]] = field(default_factory=dict)
     devices: dict[uuid.UUID, DeviceSnap] = field(default_factory=dict)
     rules: dict[uuid.UUID, tuple[RulesVersion, dict[str, list[RuleSnap]]]] = field(default_factory=dict)
 
@@ -105,15 +107,10 @@ def clear() -> None:
     _CACHES.clear()
 
 
-async def module_on(session: AsyncSession, cache: Cache, compound_id: uuid.UUID) -> tuple[bool, str]:
-    """The module's state for the compound, read at most once per :data:`MODULE_TTL`."""
-    moment = now()
-    kept = cache.modules.get(compound_id)
-    if kept is not None and kept[0] <= moment < kept[0] + MODULE_TTL:
-        return kept[1], kept[2]
-    active, reason = await module_state(session, compound_id, MODULE)
-    cache.modules[compound_id] = (moment, active, reason)
-    return active, reason
+async def module_on(session: AsyncSession, compound_id: uuid.UUID) -> tuple[bool, str]:
+    """The module's state for the compound (on, and why), from the process's module cache kept at most :data:`MODULE_TTL`."""
+    states = await compound_module_states(session, compound_id, (MODULE,), max_age=MODULE_TTL)
+    return states.get(MODULE, (False, "compound not found"))
 
 
 def cached_device(cache: Cache, device_id: uuid.UUID) -> DeviceSnap | None:

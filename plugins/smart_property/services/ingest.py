@@ -120,7 +120,7 @@ def gateway_out(batch: GatewayBatchIn, result: BatchResult) -> GatewayOut:
 async def gateway_refusal(session: AsyncSession, compound_id: uuid.UUID) -> str | None:
     """Whether a gateway's whole request is refused before its body is read: ``module_off`` where smart_property is
     not enabled for the compound (counted as one refusal), as every gated route answers; else None."""
-    active, reason = await hot.module_on(session, hot.cache_of(session), compound_id)
+    active, reason = await hot.module_on(session, compound_id)
     if active:
         return None
     REFUSED[("http", "module_off")] += 1
@@ -325,7 +325,7 @@ async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[M
     result = BatchResult(outcomes=[Outcome() for _ in messages])
     moment = now()
     cache = hot.cache_of(session)
-    active, reason = await hot.module_on(session, cache, compound_id)
+    active, reason = await hot.module_on(session, compound_id)
     if not active:
         result.outcomes = [Outcome(refused="module_off") for _ in messages]
         REFUSED[(transport, "module_off")] += len(messages)

@@ -1,6 +1,7 @@
 """The ingestion hot path: a known device costs two statements; what the process caches (devices, rules, the module
 state) follows changes made elsewhere — a rotation or retirement at the next message, a rule at the next message, the
-module within its 5 s bound; and the gateway route judges each device's message on its own."""
+module at the next message once a clearing reaches the process's shared module cache and within its 5 s bound where
+none does; and the gateway route judges each device's message on its own."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ import datetime as dt
 import json
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
+from core.authz.models import PolicyChange
+from core.caches import CHANGE_OP
 from core.clock import advance, now
+from core.context import module_cache
 from core.db import Scope
 from core.security import encrypt_pii
 from core.testing.statements import recording
 from plugins.smart_property.models import Alarm, Device, Reading, Refusal, Rule
 from plugins.smart_property.services import hot
-from plugins.smart_property.services.ingest import sign
+from plugins.smart_property.services.ingest import Message, ingest, sign
+from tenants.models import ModuleEnablement
 from tests.plugins.smart_property.support import base, body_of, epoch, one, post_telemetry, register
 from tests.plugins.smart_property.test_query_counts import NOISE
 
@@ -92,7 +97,28 @@ async def test_a_rule_added_after_the_rules_were_cached_fires_at_the_next_messag
     assert r.status_code == 202 and r.json()["alarms_opened"] == 0
 
 
-async def test_the_module_state_is_kept_at_most_five_seconds(client, as_user, city):
+async def _switch_elsewhere(db, compound_id, enabled: bool) -> None:
+    """The district's switch written by another process without the ``clear`` row an ORM write appends (raw SQL, a
+    restore), so no poll ever clears this process's module states: only the hot path's bound makes it take effect, as
+    in a process that runs no poller (the MQTT consumer of ``redprop worker --mqtt``)."""
+    table = ModuleEnablement.__table__
+    async with db.transaction(Scope.of([compound_id])) as session:
+        done = await (await session.connection()).execute(
+            update(table).where(table.c.compound_id == compound_id, table.c.module == hot.MODULE).values(enabled=enabled)
+        )
+        assert done.rowcount == 1
+
+
+async def _consumed(db, compound_id, device_id, secret) -> str | None:
+    """One message through the MQTT consumer's path (``ingest`` on its own database handle, no request, no poller):
+    its refusal, if any."""
+    ts, body = epoch(), _readings(2, metric="kw")
+    async with db.transaction(Scope.of([compound_id])) as session:
+        result = await ingest(session, compound_id, [Message(device_id, body, str(ts), sign(secret, ts, body))], "mqtt")
+    return result.outcomes[0].refused
+
+
+async def test_a_module_switched_off_stops_telemetry_within_five_seconds_without_a_poll(app, client, as_user, city, db):
     a3 = city.compounds["A3"]  # the basic plan: smart_property only where the district enables it
     district, ent = await as_user("district-2-admin"), await as_user("ent-a-admin")
     switch = f"/api/v1/compounds/{a3}/modules/smart_property"
@@ -100,16 +126,46 @@ async def test_the_module_state_is_kept_at_most_five_seconds(client, as_user, ci
     made = await register(client, ent, a3, kind="power_meter")
     device_id, secret = made["device"]["id"], made["secret"]
     assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
+    assert await _consumed(db, a3, device_id, secret) is None
 
-    assert (await client.put(switch, json={"enabled": False}, headers=district)).status_code == 200
+    await _switch_elsewhere(db, a3, enabled=False)
     advance(hot.MODULE_TTL - dt.timedelta(seconds=1))  # still within the bound: the state kept is used
     assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
-    advance(dt.timedelta(seconds=1))
+    assert await _consumed(db, a3, device_id, secret) is None
+    advance(dt.timedelta(seconds=1))  # the bound reached: read afresh, by either path
     r = await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))
     assert r.status_code == 403 and r.json()["reason"] == "module_off"
+    assert await _consumed(db, a3, device_id, secret) == "module_off"
     # a gateway's whole request is refused as every gated route is, before its body is read
     r = await client.post(f"{base(a3)}/gateway/telemetry", content=b"{}")
     assert r.status_code == 403 and r.json()["type"].endswith("/module-disabled"), r.text
+
+
+async def test_telemetry_reads_the_module_state_from_the_process_cache_the_core_clears(app, client, as_user, city, db):
+    a3 = city.compounds["A3"]
+    district, ent = await as_user("district-2-admin"), await as_user("ent-a-admin")
+    switch = f"/api/v1/compounds/{a3}/modules/smart_property"
+    assert (await client.put(switch, json={"enabled": True}, headers=district)).status_code == 200
+    made = await register(client, ent, a3, kind="power_meter")
+    device_id, secret = made["device"]["id"], made["secret"]
+    assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
+    with recording(app, ignore=NOISE) as seen:  # the module state kept by the process: no module statement
+        assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
+    assert not [s for s in seen if any(t in s for t in ("module_enablements", "subscriptions", "plans"))], seen
+
+    # switched off in this process: the write clears the process's module states at commit, the next message is refused
+    assert (await client.put(switch, json={"enabled": False}, headers=district)).status_code == 200
+    r = await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))
+    assert r.status_code == 403 and r.json()["reason"] == "module_off"
+    # switched on by another process: its clear row, applied at this process's poll, clears them (clock unmoved)
+    await _switch_elsewhere(db, a3, enabled=True)
+    async with db.transaction(Scope.everything("test")) as session:
+        await (await session.connection()).execute(
+            insert(PolicyChange.__table__).values(op=CHANGE_OP, ptype="", v0=module_cache.name, v1="", v2="", v3="")
+        )
+    async with db.session(Scope.everything("policy poll")) as session:
+        await app.state.policy.poll(session)
+    assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
 
 
 async def test_a_gateway_batch_refuses_the_bad_message_and_stores_the_others(client, as_user, city, db):
