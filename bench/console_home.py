@@ -78,7 +78,7 @@ async def main() -> None:
     logging.disable(logging.INFO)
     from litestar.testing import AsyncTestClient
 
-    from core.app import create_app, load_plugins
+    from core.app import create_app, freeze_startup_heap, load_plugins
     from core.settings import load_settings
     from core.testing.statements import recording
     from tenants.generate import CITY_PASSWORD
@@ -95,6 +95,7 @@ async def main() -> None:
         }
     )
     app = create_app(settings, load_plugins(settings))
+    freeze_startup_heap()  # as redprop serve does
     users = args.user or ["enterprise-001-admin", "district-01-admin"]
     print(f"{'user':<22} {'page':<44} {'p50 ms':>8} {'p95 ms':>8} {'stmts':>6}")
     async with AsyncTestClient(app=app, timeout=300) as client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pathlib
 from collections.abc import Callable
@@ -164,3 +165,17 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     )
     document(app)
     return app
+
+
+def freeze_startup_heap() -> None:
+    """Move what a built application keeps for its whole life (modules, routes, plugins: about 420,000 objects) out of
+    the garbage collector's sight, once, before it serves (``gc.freeze``).
+
+    A full collection walks every tracked object: with the start-up heap in it (480,000 objects, the city-scale policy
+    included) one took 360 ms, a stall of every request in flight, and it comes round as request garbage accumulates;
+    with the start-up heap frozen, 19 ms (bench/README.md). Called after a ``collect`` (nothing already garbage is kept) and before the start-up hook
+    loads the policy, so the enforcer a reconcile replaces each minute is still collected. Only the server and the demo
+    call it (``redprop serve``); a test process building many applications does not.
+    """
+    gc.collect()
+    gc.freeze()

@@ -232,6 +232,9 @@ def _run_uvicorn(app, settings, host: str, port: int) -> None:
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     logging.getLogger("uvicorn.access").addFilter(AccessLine())  # after the Config applied uvicorn's logging setup
+    from core.app import freeze_startup_heap
+
+    freeze_startup_heap()
     uvicorn.Server(config).run()
 
 

@@ -40,6 +40,7 @@ def test_a_logged_request_carries_no_address_and_no_query():
 def test_serve_hands_the_setting_to_uvicorn(monkeypatch):
     seen = []
     monkeypatch.setattr(uvicorn.Server, "run", lambda self: seen.append(self.config.access_log))
+    monkeypatch.setattr("core.app.freeze_startup_heap", lambda: None)  # tests/core/test_heap.py; not in the test process
     for value in ("0", "1"):
         cli._run_uvicorn(object(), load_settings({**PRODUCTION, "REDPROP_ACCESS_LOG": value}), "127.0.0.1", 0)
     assert seen == [False, True]
