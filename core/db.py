@@ -181,6 +181,19 @@ def session_scope(session: Session) -> Scope:
     return session.info.get("scope") or Scope.nothing()
 
 
+WITHIN = "within"
+"""Execution option naming the compounds a statement reads (``.execution_options(within=compound_ids)``, or
+:func:`within`): the scope hook narrows the session's reach to them (never widens it) instead of the statement carrying its own
+``compound_id IN (…)``. A figure over hundreds of compounds then has one compound filter, not two: PostgreSQL 15 costs
+two ``= ANY`` arrays on one indexed column as every pair of their elements and falls back to a sequential scan
+(bench/README.md, the staff home)."""
+
+
+def within(statement, compound_ids: Iterable[uuid.UUID]):
+    """``statement`` reading only ``compound_ids`` (of the session's reach): see :data:`WITHIN`."""
+    return statement.execution_options(**{WITHIN: tuple(compound_ids)})
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_orm_statements(state: ORMExecuteState) -> None:
     if state.is_column_load or state.is_relationship_load:
@@ -188,9 +201,13 @@ def _scope_orm_statements(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     scope = session_scope(state.session)
-    if scope.is_all:
+    narrowed = state.execution_options.get(WITHIN)
+    if narrowed is not None:
+        ids = [i for i in dict.fromkeys(narrowed) if scope.allows(i)]  # never wider than the reach
+    elif scope.is_all:
         return
-    ids = list(scope.compound_ids or ())
+    else:
+        ids = list(scope.compound_ids or ())
     state.statement = state.statement.options(
         with_loader_criteria(CompoundScoped, lambda cls: cls.compound_id.in_(ids), include_aliases=True),
         with_loader_criteria(ScopeRoot, lambda cls: cls.id.in_(ids), include_aliases=True),

@@ -1,6 +1,7 @@
 """What is waiting for each person in co_building (``redprop_waiting_items``): staff see work orders by time left and
 those near breach, payments to confirm and bookings to approve; the owners' committee the proposals and votes at
-their step; owners the open votes. Each ``compute`` counts over all the person's compounds in a few statements."""
+their step; owners the open votes. Each ``compute`` counts over all the person's compounds in a few statements, each
+naming its compounds with ``within`` (``core.db.WITHIN``: one compound filter, so an index still serves hundreds)."""
 
 from __future__ import annotations
 
@@ -26,12 +27,22 @@ def _href(compound_ids: list[uuid.UUID], path: str) -> str:
 
 
 async def work_orders_due(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:
-    where = (ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES))
+    where = (ServiceRequest.state.in_(OPEN_STATES),)
     count, urgent = (
-        await session.execute(select(func.count(), func.count().filter(ServiceRequest.completion_due_at < moment + NEAR)).where(*where))
+        await session.execute(
+            select(func.count(), func.count().filter(ServiceRequest.completion_due_at < moment + NEAR))
+            .where(*where)
+            .execution_options(within=compound_ids)
+        )
     ).one()
     rows = (
-        await session.scalars(select(ServiceRequest).where(*where).order_by(ServiceRequest.completion_due_at, ServiceRequest.id).limit(5))
+        await session.scalars(
+            select(ServiceRequest)
+            .where(*where)
+            .execution_options(within=compound_ids)
+            .order_by(ServiceRequest.completion_due_at, ServiceRequest.id)
+            .limit(5)
+        )
     ).all()
     items = [
         {
@@ -46,7 +57,12 @@ async def work_orders_due(session: AsyncSession, user_id: uuid.UUID, compound_id
     late = ServiceRequest.completion_due_at < moment + NEAR
     by_compound = dict(
         (
-            await session.execute(select(ServiceRequest.compound_id, func.count()).where(*where, late).group_by(ServiceRequest.compound_id))
+            await session.execute(
+                select(ServiceRequest.compound_id, func.count())
+                .where(*where, late)
+                .execution_options(within=compound_ids)
+                .group_by(ServiceRequest.compound_id)
+            )
         ).all()
     )
     return {
@@ -59,11 +75,19 @@ async def work_orders_due(session: AsyncSession, user_id: uuid.UUID, compound_id
 
 
 async def payments_to_confirm(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:
-    where = (Payment.compound_id.in_(compound_ids), Payment.status == "pending")
+    where = (Payment.status == "pending",)
     count, urgent = (
-        await session.execute(select(func.count(), func.count().filter(Payment.created_at < moment - dt.timedelta(days=2))).where(*where))
+        await session.execute(
+            select(func.count(), func.count().filter(Payment.created_at < moment - dt.timedelta(days=2)))
+            .where(*where)
+            .execution_options(within=compound_ids)
+        )
     ).one()
-    rows = (await session.scalars(select(Payment).where(*where).order_by(Payment.created_at, Payment.id).limit(5))).all()
+    rows = (
+        await session.scalars(
+            select(Payment).where(*where).execution_options(within=compound_ids).order_by(Payment.created_at, Payment.id).limit(5)
+        )
+    ).all()
     items = [
         {
             "title": f"¥{r.amount_fen // 100}.{r.amount_fen % 100:02d}",
@@ -76,34 +100,48 @@ async def payments_to_confirm(session: AsyncSession, user_id: uuid.UUID, compoun
 
 
 async def bookings_to_approve(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:
-    where = (ServiceBooking.compound_id.in_(compound_ids), ServiceBooking.status == "booked")
-    count = await session.scalar(select(func.count()).where(*where))
+    where = (ServiceBooking.status == "booked",)
+    count = await session.scalar(select(func.count()).where(*where).execution_options(within=compound_ids))
     rows = (
-        await session.scalars(select(ServiceBooking).where(*where).order_by(ServiceBooking.created_at, ServiceBooking.id).limit(5))
+        await session.scalars(
+            select(ServiceBooking)
+            .where(*where)
+            .execution_options(within=compound_ids)
+            .order_by(ServiceBooking.created_at, ServiceBooking.id)
+            .limit(5)
+        )
     ).all()
     items = [{"title": "", "href": f"/console/compounds/{r.compound_id}/co_building/bookings", "when": r.created_at} for r in rows]
     return {"count": int(count or 0), "urgent": 0, "items": items, "href": _href(compound_ids, "/bookings")}
 
 
 async def proposals_to_decide(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:
-    where = (Proposal.compound_id.in_(compound_ids), Proposal.state == "deliberation")
-    count = await session.scalar(select(func.count()).where(*where))
-    rows = (await session.scalars(select(Proposal).where(*where).order_by(Proposal.created_at, Proposal.id).limit(5))).all()
+    where = (Proposal.state == "deliberation",)
+    count = await session.scalar(select(func.count()).where(*where).execution_options(within=compound_ids))
+    rows = (
+        await session.scalars(
+            select(Proposal).where(*where).execution_options(within=compound_ids).order_by(Proposal.created_at, Proposal.id).limit(5)
+        )
+    ).all()
     items = [{"title": r.title, "href": f"/console/compounds/{r.compound_id}/co_building/consultation", "when": r.created_at} for r in rows]
     return {"count": int(count or 0), "urgent": 0, "items": items, "href": _href(compound_ids, "/consultation")}
 
 
 async def votes_at_step(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:
     """Drafts to put to review or open, and open votes (urgent: closing within two days)."""
-    where = (OwnersVote.compound_id.in_(compound_ids), OwnersVote.state.in_(("draft", "open")))
+    where = (OwnersVote.state.in_(("draft", "open")),)
     count, urgent = (
         await session.execute(
-            select(
-                func.count(), func.count().filter((OwnersVote.state == "open") & (OwnersVote.closes_at < moment + dt.timedelta(days=2)))
-            ).where(*where)
+            select(func.count(), func.count().filter((OwnersVote.state == "open") & (OwnersVote.closes_at < moment + dt.timedelta(days=2))))
+            .where(*where)
+            .execution_options(within=compound_ids)
         )
     ).one()
-    rows = (await session.scalars(select(OwnersVote).where(*where).order_by(OwnersVote.closes_at, OwnersVote.id).limit(5))).all()
+    rows = (
+        await session.scalars(
+            select(OwnersVote).where(*where).execution_options(within=compound_ids).order_by(OwnersVote.closes_at, OwnersVote.id).limit(5)
+        )
+    ).all()
     items = [
         {"title": r.title, "href": f"/console/compounds/{r.compound_id}/co_building/votes/{r.id}", "when": r.closes_at, "state": r.state}
         for r in rows
@@ -113,9 +151,13 @@ async def votes_at_step(session: AsyncSession, user_id: uuid.UUID, compound_ids:
 
 async def open_votes_for_owner(session: AsyncSession, user_id: uuid.UUID, compound_ids: list[uuid.UUID], moment: dt.datetime) -> dict:
     """The portal: votes open now in the person's compounds."""
-    where = (OwnersVote.compound_id.in_(compound_ids), OwnersVote.state == "open", OwnersVote.closes_at > moment)
-    count = await session.scalar(select(func.count()).where(*where))
-    rows = (await session.scalars(select(OwnersVote).where(*where).order_by(OwnersVote.closes_at, OwnersVote.id).limit(5))).all()
+    where = (OwnersVote.state == "open", OwnersVote.closes_at > moment)
+    count = await session.scalar(select(func.count()).where(*where).execution_options(within=compound_ids))
+    rows = (
+        await session.scalars(
+            select(OwnersVote).where(*where).execution_options(within=compound_ids).order_by(OwnersVote.closes_at, OwnersVote.id).limit(5)
+        )
+    ).all()
     items = [{"title": r.title, "href": f"/portal/compounds/{r.compound_id}/co_building/votes/{r.id}", "when": r.closes_at} for r in rows]
     return {"count": int(count or 0), "urgent": 0, "items": items, "href": ""}
 

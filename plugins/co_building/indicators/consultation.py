@@ -15,14 +15,14 @@ from plugins.co_building.services.consultation import proposals_handled
 
 async def open_votes(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     n = await session.scalar(
-        select(func.count()).select_from(OwnersVote).where(OwnersVote.compound_id.in_(compound_ids), OwnersVote.state == "open")
+        select(func.count()).select_from(OwnersVote).where(OwnersVote.state == "open").execution_options(within=compound_ids)
     )
     return {"value": n or 0, "unit": "项"}
 
 
 async def proposals_waiting(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     n = await session.scalar(
-        select(func.count()).select_from(Proposal).where(Proposal.compound_id.in_(compound_ids), Proposal.state == "deliberation")
+        select(func.count()).select_from(Proposal).where(Proposal.state == "deliberation").execution_options(within=compound_ids)
     )
     return {"value": n or 0, "unit": "项"}
 
@@ -35,8 +35,9 @@ async def proposals_handled_many(session: AsyncSession, compound_ids: list[uuid.
         (
             await session.execute(
                 select(Proposal.compound_id, func.count())
-                .where(Proposal.compound_id.in_(compound_ids), Proposal.decided_at >= lo, Proposal.decided_at < hi)
+                .where(Proposal.decided_at >= lo, Proposal.decided_at < hi)
                 .group_by(Proposal.compound_id)
+                .execution_options(within=compound_ids)
             )
         ).all()
     )

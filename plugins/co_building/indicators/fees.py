@@ -20,9 +20,9 @@ async def overdue_amount(session: AsyncSession, compound_ids: list[uuid.UUID], t
     """What is owed past due: the owing statuses named (not ``!= 'paid'``), so the index on (compound, status, period)
     reads only the owing bills of each compound, not a year of them."""
     total = await session.scalar(
-        select(func.sum(Bill.amount_fen - Bill.paid_fen)).where(
-            Bill.compound_id.in_(compound_ids), Bill.status.in_(OWING), Bill.due_on < now().date()
-        )
+        select(func.sum(Bill.amount_fen - Bill.paid_fen))
+        .where(Bill.status.in_(OWING), Bill.due_on < now().date())
+        .execution_options(within=compound_ids)  # one compound filter: the status index serves hundreds of compounds
     )
     return {"value": (Decimal(int(total or 0)) / 100).quantize(Decimal("0.01")), "unit": "元"}
 
@@ -30,9 +30,9 @@ async def overdue_amount(session: AsyncSession, compound_ids: list[uuid.UUID], t
 async def collection_this_year(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     row = (
         await session.execute(
-            select(func.sum(Bill.amount_fen), func.sum(Bill.paid_fen)).where(
-                Bill.compound_id.in_(compound_ids), Bill.period >= f"{today.year}-01", Bill.period <= f"{today.year}-12"
-            )
+            select(func.sum(Bill.amount_fen), func.sum(Bill.paid_fen))
+            .where(Bill.period >= f"{today.year}-01", Bill.period <= f"{today.year}-12")
+            .execution_options(within=compound_ids)
         )
     ).first()  # one statement for a district's compounds (the district home), not one per compound
     billed, paid = int(row[0] or 0), int(row[1] or 0)
@@ -45,8 +45,9 @@ async def collection_rate_many(session: AsyncSession, compound_ids: list[uuid.UU
     rows = (
         await session.execute(
             select(Bill.compound_id, func.sum(Bill.amount_fen), func.sum(Bill.paid_fen))
-            .where(Bill.compound_id.in_(compound_ids), Bill.due_on >= start, Bill.due_on < end)
+            .where(Bill.due_on >= start, Bill.due_on < end)
             .group_by(Bill.compound_id)
+            .execution_options(within=compound_ids)
         )
     ).all()
     return {

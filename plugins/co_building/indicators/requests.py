@@ -142,7 +142,8 @@ async def open_requests(session: AsyncSession, compound_ids: list[uuid.UUID], to
     n = await session.scalar(
         select(func.count())
         .select_from(ServiceRequest)
-        .where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.state.in_(OPEN_STATES))
+        .where(ServiceRequest.state.in_(OPEN_STATES))
+        .execution_options(within=compound_ids)  # one compound filter (core.db.WITHIN)
     )
     return {"value": n or 0, "unit": "件"}
 
@@ -151,11 +152,8 @@ async def overdue_requests(session: AsyncSession, compound_ids: list[uuid.UUID],
     n = await session.scalar(
         select(func.count())
         .select_from(ServiceRequest)
-        .where(
-            ServiceRequest.compound_id.in_(compound_ids),
-            ServiceRequest.state.in_(OPEN_STATES),
-            ServiceRequest.response_breached | ServiceRequest.completion_breached,
-        )
+        .where(ServiceRequest.state.in_(OPEN_STATES), ServiceRequest.response_breached | ServiceRequest.completion_breached)
+        .execution_options(within=compound_ids)
     )
     return {"value": n or 0, "unit": "件"}
 
@@ -165,8 +163,9 @@ async def requests_by_kind(session: AsyncSession, compound_ids: list[uuid.UUID],
     rows = (
         await session.execute(
             select(ServiceRequest.kind, func.count())
-            .where(ServiceRequest.compound_id.in_(compound_ids), ServiceRequest.created_at >= since)
+            .where(ServiceRequest.created_at >= since)
             .group_by(ServiceRequest.kind)
+            .execution_options(within=compound_ids)
             .order_by(ServiceRequest.kind)
         )
     ).all()
