@@ -26,7 +26,7 @@ from core.authz.holders import holders
 from core.calendar import WorkCalendar, work_calendar
 from core.clock import now
 from core.context import RequestContext, forbidden
-from core.db import Base, CompoundScoped, ExactDecimal, TenantScoped, Timestamped, UTCDateTime, utcnow
+from core.db import Base, CompoundScoped, ExactDecimal, TenantScoped, Timestamped, UTCDateTime, utcnow, within
 from core.events.services import emit
 from core.ids import uuid7
 from core.inputs import contains, one_of
@@ -105,6 +105,7 @@ DOCS: dict[str, str] = {
     "ExactDecimal": "Column type: a Decimal stored exactly (money, areas, scores; never float).",
     "uuid7": "A time-ordered UUID for new rows.",
     "utcnow": "The current time in UTC as core.clock sees it (column defaults).",
+    "within": "within(statement, compound_ids): the statement reads only these compounds of the reach (one compound filter; use it instead of compound_id IN).",
     "enable_rls": "Migration helper: turn on and force row-level security on a compound-scoped table.",
     "disable_rls": "Migration helper: drop a table's row-level security policy (downgrade).",
     "grant_app_access": "Migration helper: give the application's database role its rights on new tables.",
@@ -252,6 +253,7 @@ __all__ = [
     "to_input",
     "user_ids_by_phone",
     "utcnow",
+    "within",
     "uuid7",
     "work_calendar",
     "workbook",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"
 """Semantic version of the public plugin API (``core.public``): a minor adds names, a major removes or changes one."""
 
 _VERSION = re.compile(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$")
