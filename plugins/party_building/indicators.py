@@ -79,11 +79,11 @@ async def organisation_coverage_many(session: AsyncSession, compound_ids: list[u
                 select(m.OrganisationCoverage.compound_id)
                 .join(m.PartyOrganisation, m.PartyOrganisation.id == m.OrganisationCoverage.organisation_id)
                 .where(
-                    m.OrganisationCoverage.compound_id.in_(compound_ids),
                     m.OrganisationCoverage.building_id.is_(None),
                     m.PartyOrganisation.kind.in_(m.BRANCH_KINDS),
                     m.PartyOrganisation.dissolved_on.is_(None),
                 )
+                .execution_options(within=compound_ids)
             )
         ).all()
     )
@@ -148,12 +148,9 @@ async def action_items_on_time_many(session: AsyncSession, compound_ids: list[uu
     today = {c: moment.astimezone(ZoneInfo(zones.get(c) or default)).date() for c in compound_ids}
     rows = (
         await session.execute(
-            select(m.ActionItem.compound_id, m.ActionItem.status, m.ActionItem.due_on, m.ActionItem.closed_on_time).where(
-                m.ActionItem.compound_id.in_(compound_ids),
-                m.ActionItem.status != "cancelled",
-                m.ActionItem.due_on >= start,
-                m.ActionItem.due_on < end,
-            )
+            select(m.ActionItem.compound_id, m.ActionItem.status, m.ActionItem.due_on, m.ActionItem.closed_on_time)
+            .where(m.ActionItem.status != "cancelled", m.ActionItem.due_on >= start, m.ActionItem.due_on < end)
+            .execution_options(within=compound_ids)
         )
     ).all()
     counted: dict[uuid.UUID, list[int]] = {c: [0, 0] for c in compound_ids}  # [on time, due]
@@ -175,21 +172,21 @@ async def committee_party_share_many(session: AsyncSession, compound_ids: list[u
                 (OwnersCommittee.compound_id == CommitteeMember.compound_id) & (OwnersCommittee.id == CommitteeMember.committee_id),
             )
             .where(
-                CommitteeMember.compound_id.in_(compound_ids),
                 OwnersCommittee.term_start <= day,
                 OwnersCommittee.term_end >= day,
                 CommitteeMember.term_start <= day,
                 CommitteeMember.term_end >= day,
             )
+            .execution_options(within=compound_ids)
         )
     ).all()
     residents: dict[uuid.UUID, set] = {c: set() for c in existing}
     users: dict[uuid.UUID, set] = {c: set() for c in existing}
     for c, resident_id, user_id in (
         await session.execute(
-            select(m.PartyMember.compound_id, m.PartyMember.resident_id, m.PartyMember.user_id).where(
-                m.PartyMember.compound_id.in_(compound_ids), m.PartyMember.left_on.is_(None)
-            )
+            select(m.PartyMember.compound_id, m.PartyMember.resident_id, m.PartyMember.user_id)
+            .where(m.PartyMember.left_on.is_(None))
+            .execution_options(within=compound_ids)
         )
     ).all():
         if resident_id is not None:
@@ -208,7 +205,8 @@ async def study_hours_many(session: AsyncSession, compound_ids: list[uuid.UUID],
         (
             await session.execute(
                 select(m.PartyMember.compound_id, func.count())
-                .where(m.PartyMember.compound_id.in_(compound_ids), m.PartyMember.left_on.is_(None))
+                .where(m.PartyMember.left_on.is_(None))
+                .execution_options(within=compound_ids)
                 .group_by(m.PartyMember.compound_id)
             )
         ).all()
@@ -295,7 +293,7 @@ async def coverage_widget(session: AsyncSession, compound_ids: list[uuid.UUID], 
 
 
 async def _count_items(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date, *, overdue: bool) -> int:
-    stmt = select(func.count()).select_from(m.ActionItem).where(m.ActionItem.compound_id.in_(compound_ids), m.ActionItem.status == "open")
+    stmt = select(func.count()).select_from(m.ActionItem).where(m.ActionItem.status == "open").execution_options(within=compound_ids)
     if overdue:
         stmt = stmt.where(m.ActionItem.due_on < today)
     return int(await session.scalar(stmt) or 0)

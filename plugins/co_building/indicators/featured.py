@@ -26,11 +26,11 @@ async def upcoming_bookings(session: AsyncSession, compound_ids: list[uuid.UUID]
         .select_from(ServiceBooking)
         .join(ServiceSlot, (ServiceSlot.compound_id == ServiceBooking.compound_id) & (ServiceSlot.id == ServiceBooking.slot_id))
         .where(
-            ServiceBooking.compound_id.in_(compound_ids),
             ServiceBooking.status.in_(LIVE_BOOKINGS),
             ServiceSlot.starts_at >= since,
             ServiceSlot.starts_at < since + dt.timedelta(days=WEEK + 1),
         )
+        .execution_options(within=compound_ids)
     )
     return {"value": int(count or 0), "unit": "count"}
 
@@ -41,11 +41,8 @@ async def missed_care_visits(session: AsyncSession, compound_ids: list[uuid.UUID
         await session.scalar(
             select(func.count())
             .select_from(CareVisit)
-            .where(
-                CareVisit.compound_id.in_(compound_ids),
-                CareVisit.status == "missed",
-                CareVisit.due_on >= today - dt.timedelta(days=MISSED_WINDOW_DAYS),
-            )
+            .where(CareVisit.status == "missed", CareVisit.due_on >= today - dt.timedelta(days=MISSED_WINDOW_DAYS))
+            .execution_options(within=compound_ids)
         )
         if compound_ids
         else 0

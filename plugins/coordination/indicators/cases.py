@@ -120,13 +120,13 @@ def _mean_hours(rows) -> Decimal | None:
 
 
 async def open_cases(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
-    count = await session.scalar(select(func.count()).select_from(Case).where(Case.compound_id.in_(compound_ids), Case.state.in_(OPEN)))
+    count = await session.scalar(select(func.count()).select_from(Case).where(Case.state.in_(OPEN)).execution_options(within=compound_ids))
     return {"value": int(count or 0), "unit": "count"}
 
 
 async def escalated_cases(session: AsyncSession, compound_ids: list[uuid.UUID], today: dt.date) -> dict:
     count = await session.scalar(
-        select(func.count()).select_from(Case).where(Case.compound_id.in_(compound_ids), Case.state.in_(OPEN), Case.escalation_level > 0)
+        select(func.count()).select_from(Case).where(Case.state.in_(OPEN), Case.escalation_level > 0).execution_options(within=compound_ids)
     )
     return {"value": int(count or 0), "unit": "count"}
 
@@ -149,7 +149,10 @@ async def open_by_category(session: AsyncSession, compound_ids: list[uuid.UUID],
     rows = dict(
         (
             await session.execute(
-                select(Case.category, func.count()).where(Case.compound_id.in_(compound_ids), Case.state.in_(OPEN)).group_by(Case.category)
+                select(Case.category, func.count())
+                .where(Case.state.in_(OPEN))
+                .execution_options(within=compound_ids)
+                .group_by(Case.category)
             )
         ).all()
     )

@@ -79,9 +79,9 @@ async def response_rate_many(session: AsyncSession, compound_ids: list[uuid.UUID
 async def inspection_score_many(session: AsyncSession, compound_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> dict:
     rows = (
         await session.execute(
-            select(Inspection.compound_id, Inspection.score).where(
-                Inspection.compound_id.in_(compound_ids), Inspection.inspected_on >= start, Inspection.inspected_on < end
-            )
+            select(Inspection.compound_id, Inspection.score)
+            .where(Inspection.inspected_on >= start, Inspection.inspected_on < end)
+            .execution_options(within=compound_ids)
         )
     ).all()
     found: dict[uuid.UUID, list] = {}
@@ -95,7 +95,8 @@ async def rectification_on_time_many(session: AsyncSession, compound_ids: list[u
     rows = (
         await session.execute(
             select(Rectification.compound_id, func.count(), func.count().filter(kept_now))
-            .where(Rectification.compound_id.in_(compound_ids), Rectification.due_at >= _utc(start), Rectification.due_at < _utc(end))
+            .where(Rectification.due_at >= _utc(start), Rectification.due_at < _utc(end))
+            .execution_options(within=compound_ids)
             .group_by(Rectification.compound_id)
         )
     ).all()
@@ -106,12 +107,8 @@ async def work_order_rating_many(session: AsyncSession, compound_ids: list[uuid.
     rows = (
         await session.execute(
             select(RequestFact.compound_id, func.sum(RequestFact.rating), func.count())
-            .where(
-                RequestFact.compound_id.in_(compound_ids),
-                RequestFact.rating.is_not(None),
-                RequestFact.filed_at >= _utc(start),
-                RequestFact.filed_at < _utc(end),
-            )
+            .where(RequestFact.rating.is_not(None), RequestFact.filed_at >= _utc(start), RequestFact.filed_at < _utc(end))
+            .execution_options(within=compound_ids)
             .group_by(RequestFact.compound_id)
         )
     ).all()

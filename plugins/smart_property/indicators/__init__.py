@@ -84,7 +84,8 @@ async def _devices_many(session: AsyncSession, compound_ids: list[uuid.UUID]) ->
     rows = (
         await session.execute(
             select(Device.compound_id, Device.status, func.count())
-            .where(Device.compound_id.in_(compound_ids), Device.active.is_(True))
+            .where(Device.active.is_(True))
+            .execution_options(within=compound_ids)
             .group_by(Device.compound_id, Device.status)
         )
     ).all()
@@ -192,7 +193,8 @@ async def devices_online(session: AsyncSession, compound_ids: list[uuid.UUID], t
         (
             await session.execute(
                 select(Device.status, func.count())
-                .where(Device.compound_id.in_(compound_ids), Device.active.is_(True))
+                .where(Device.active.is_(True))
+                .execution_options(within=compound_ids)
                 .group_by(Device.status)
             )
         ).all()
@@ -205,7 +207,8 @@ async def open_alarms(session: AsyncSession, compound_ids: list[uuid.UUID], toda
         (
             await session.execute(
                 select(Alarm.severity, func.count())
-                .where(Alarm.compound_id.in_(compound_ids), Alarm.state.in_(("open", "acknowledged")))
+                .where(Alarm.state.in_(("open", "acknowledged")))
+                .execution_options(within=compound_ids)
                 .group_by(Alarm.severity)
             )
         ).all()

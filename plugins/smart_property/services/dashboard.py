@@ -65,7 +65,8 @@ class Board:
 async def _devices(session: AsyncSession, compound_ids: list[uuid.UUID], board: Board) -> None:
     rows = await session.execute(
         select(Device.kind, Device.status, func.count())
-        .where(Device.compound_id.in_(compound_ids), Device.active.is_(True))
+        .where(Device.active.is_(True))
+        .execution_options(within=compound_ids)
         .group_by(Device.kind, Device.status)
     )
     kinds: dict[str, list[int]] = {}
@@ -82,7 +83,8 @@ async def severity_counts(session: AsyncSession, compound_ids: list[uuid.UUID]) 
     """Unresolved alarms per severity (one statement)."""
     rows = await session.execute(
         select(Alarm.severity, func.count())
-        .where(Alarm.compound_id.in_(compound_ids), Alarm.state.in_(UNRESOLVED))
+        .where(Alarm.state.in_(UNRESOLVED))
+        .execution_options(within=compound_ids)
         .group_by(Alarm.severity)
     )
     return {sev: n for sev, n in rows}
@@ -120,7 +122,8 @@ async def district_board(session: AsyncSession, compound_ids: list[uuid.UUID]) -
     rows: dict[uuid.UUID, CompoundRow] = {}
     for cid, status, n in await session.execute(
         select(Device.compound_id, Device.status, func.count())
-        .where(Device.compound_id.in_(compound_ids), Device.active.is_(True))
+        .where(Device.active.is_(True))
+        .execution_options(within=compound_ids)
         .group_by(Device.compound_id, Device.status)
     ):
         row = rows.setdefault(cid, CompoundRow(cid, ""))
@@ -128,7 +131,8 @@ async def district_board(session: AsyncSession, compound_ids: list[uuid.UUID]) -
         row.online += n if status == "online" else 0
     for cid, n in await session.execute(
         select(Alarm.compound_id, func.count())
-        .where(Alarm.compound_id.in_(compound_ids), Alarm.state.in_(UNRESOLVED))
+        .where(Alarm.state.in_(UNRESOLVED))
+        .execution_options(within=compound_ids)
         .group_by(Alarm.compound_id)
     ):
         rows.setdefault(cid, CompoundRow(cid, "")).alarms = n
