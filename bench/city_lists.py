@@ -173,6 +173,9 @@ async def main() -> None:
             "REDPROP_CROSS_SCOPE_DATABASE_URL": found["cross"],
             "REDPROP_BROKER_URL": "stub://",
             "REDPROP_ACCESS_LOG": "0",
+            # as redprop serve in production: the jobs run in redprop worker, not beside the requests (with the stub
+            # broker the app would otherwise run the scheduler, whose jobs over 2,000 compounds share this process)
+            "REDPROP_EMBEDDED_WORKER": "0",
         }
     )
     app = create_app(settings, load_plugins(settings))
