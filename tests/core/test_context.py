@@ -121,3 +121,32 @@ async def test_holders_follow_the_role_graph_including_custom_roles(db, city):
         operator_only = await holders(session, "co_building.work_order", "read", a1, tenant_ids=[city.tenants["A"]])
         assert city.users.get("district-1-admin") not in operator_only
         await session.rollback()
+
+
+async def test_a_job_with_pending_runs_only_where_there_may_be_work(db, city):
+    from tenants.access import compounds_with_module
+
+    async with db.session(Scope.everything("test")) as session:
+        active = set(await compounds_with_module(session, "co_building"))
+    a1 = city.compounds["A1"]
+    off = next(c for c in city.compounds.values() if c not in active)
+    asked: list[bool] = []
+
+    async def pending(session):
+        asked.append(session.info["scope"].is_all)  # the look-up is cross-scope: it sees the whole city
+        return [a1, off]  # a compound where the module is off is never run, whatever pending says
+
+    ran: list[uuid.UUID] = []
+
+    async def step(session, compound_id):
+        ran.append(compound_id)
+        return 1
+
+    run = await for_each_active_compound(db, "co_building", step, reason="test job", pending=pending)
+    assert asked == [True] and ran == [a1] and run.total() == 1
+
+    async def nothing(session):
+        return []
+
+    ran.clear()
+    assert (await for_each_active_compound(db, "co_building", step, reason="test job", pending=nothing)).done == 0 and not ran

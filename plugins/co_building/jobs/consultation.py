@@ -12,7 +12,9 @@ async def _close_due_votes(runtime) -> int:
     async def step(session, compound_id) -> int:
         return await services.close_due_votes(session, [compound_id])
 
-    run = await for_each_active_compound(runtime.database(), MODULE, step, reason="co_building: close owners' votes")
+    run = await for_each_active_compound(
+        runtime.database(), MODULE, step, reason="co_building: close owners' votes", pending=services.compounds_with_due_votes
+    )
     return run.total()
 
 

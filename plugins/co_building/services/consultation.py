@@ -633,13 +633,18 @@ async def close_vote(session: AsyncSession, compound_id: uuid.UUID, vote_id: uui
     return vote
 
 
+def _due_votes() -> tuple:
+    return OwnersVote.state == "open", OwnersVote.closes_at <= now()
+
+
+async def compounds_with_due_votes(session: AsyncSession) -> list[uuid.UUID]:
+    """The compounds with an open vote whose closing time has come (the job's one look-up over the city)."""
+    return list((await session.scalars(select(OwnersVote.compound_id).where(*_due_votes()).distinct())).all())
+
+
 async def close_due_votes(session: AsyncSession, compound_ids: list[uuid.UUID]) -> int:
     """The job: close every open vote whose closing time has come."""
-    due = (
-        await session.scalars(
-            select(OwnersVote).where(OwnersVote.state == "open", OwnersVote.closes_at <= now(), OwnersVote.compound_id.in_(compound_ids))
-        )
-    ).all()
+    due = (await session.scalars(select(OwnersVote).where(*_due_votes(), OwnersVote.compound_id.in_(compound_ids)))).all()
     for vote in due:
         await close_vote(session, vote.compound_id, vote.id)
     return len(due)

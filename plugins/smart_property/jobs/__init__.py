@@ -14,7 +14,13 @@ MODULE = "smart_property"
 
 
 async def _detect_offline(runtime) -> int:
-    run = await for_each_active_compound(runtime.database(), MODULE, telemetry.detect_offline, reason="smart_property: offline detection")
+    run = await for_each_active_compound(
+        runtime.database(),
+        MODULE,
+        telemetry.detect_offline,
+        reason="smart_property: offline detection",
+        pending=telemetry.compounds_with_silent_devices,
+    )
     return run.total()
 
 

@@ -17,7 +17,7 @@ from core.context import RequestContext
 from core.ids import uuid7
 from core.pagination import Page, paginate
 from core.problems import Problem
-from plugins.smart_property.models import Device, HourlyReading, Reading, Refusal, TelemetrySettings
+from plugins.smart_property.models import Device, HourlyReading, Reading, Refusal, Rule, TelemetrySettings
 from plugins.smart_property.schemas import devices as s
 from plugins.smart_property.services.alarms import DEFAULT_OFFLINE_MINUTES, Firing, apply_firings, rules_for
 from tenants.models import Compound
@@ -34,6 +34,27 @@ def _hour(moment: dt.datetime) -> dt.datetime:
 
 
 # --------------------------------------------------------------------------- heartbeats
+
+
+async def compounds_with_silent_devices(session: AsyncSession) -> list[uuid.UUID]:
+    """The compounds with an online device silent for at least the shortest offline time any rule of the city names
+    (or the default): a superset of those where :func:`detect_offline` finds a device to mark (the job's one look-up)."""
+    shortest = await session.scalar(select(func.min(Rule.offline_minutes)).where(Rule.kind == "offline", Rule.offline_minutes.is_not(None)))
+    minutes = min(DEFAULT_OFFLINE_MINUTES, shortest or DEFAULT_OFFLINE_MINUTES)
+    return list(
+        (
+            await session.scalars(
+                select(Device.compound_id)
+                .where(
+                    Device.active.is_(True),
+                    Device.status == "online",
+                    Device.last_seen_at.is_not(None),
+                    Device.last_seen_at <= now() - dt.timedelta(minutes=minutes),
+                )
+                .distinct()
+            )
+        ).all()
+    )
 
 
 async def detect_offline(session: AsyncSession, compound_id: uuid.UUID) -> int:
