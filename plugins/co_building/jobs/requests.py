@@ -17,7 +17,9 @@ async def _mark_breaches(runtime) -> int:
         report = await services.mark_breaches(session, [compound_id])
         return report.marked + report.escalated
 
-    run = await for_each_active_compound(runtime.database(), MODULE, step, reason="co_building: work-order time limits")
+    run = await for_each_active_compound(
+        runtime.database(), MODULE, step, reason="co_building: work-order time limits", pending=services.compounds_with_late_orders
+    )
     return run.total()
 
 

@@ -909,18 +909,28 @@ def react(event: dict[str, Any]):
 # --------------------------------------------------------------------------- breaches and escalation
 
 
+def _late_orders(moment: dt.datetime) -> tuple:
+    """Open orders past a limit and not yet escalated to the end: what :func:`mark_breaches` looks at."""
+    return (
+        ServiceRequest.state.in_(OPEN_STATES),
+        ((ServiceRequest.responded_at.is_(None)) & (ServiceRequest.response_due_at <= moment))
+        | (ServiceRequest.completion_due_at <= moment),
+        ServiceRequest.escalation_level < 2,
+    )
+
+
+async def compounds_with_late_orders(session: AsyncSession) -> list[uuid.UUID]:
+    """The compounds where :func:`mark_breaches` has something to look at now (the job's one look-up over the city)."""
+    return list((await session.scalars(select(ServiceRequest.compound_id).where(*_late_orders(now())).distinct())).all())
+
+
 async def mark_breaches(session: AsyncSession, compound_ids: list[uuid.UUID] | None = None) -> s.BreachReport:
     """Mark orders past their limits and escalate (managers first, then the enterprise's administrators).
 
     Idempotent: a breach is marked once, each escalation level is reached once.
     """
     moment = now()
-    stmt = select(ServiceRequest).where(
-        ServiceRequest.state.in_(OPEN_STATES),
-        ((ServiceRequest.responded_at.is_(None)) & (ServiceRequest.response_due_at <= moment))
-        | (ServiceRequest.completion_due_at <= moment),
-        ServiceRequest.escalation_level < 2,
-    )
+    stmt = select(ServiceRequest).where(*_late_orders(moment))
     if compound_ids is not None:
         stmt = stmt.where(ServiceRequest.compound_id.in_(compound_ids))
     marked = escalated = 0
