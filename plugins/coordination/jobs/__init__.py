@@ -12,7 +12,9 @@ async def _check_deadlines(runtime) -> int:
         report = await cases.check_deadlines(session, compound_id)
         return report.breached + report.escalated + report.missed_report_ins
 
-    run = await for_each_active_compound(runtime.database(), cases.MODULE, step, reason="coordination: case time limits")
+    run = await for_each_active_compound(
+        runtime.database(), cases.MODULE, step, reason="coordination: case time limits", pending=cases.compounds_with_deadlines
+    )
     return run.total()
 
 

@@ -709,21 +709,29 @@ async def report_in(ctx: RequestContext, compound_id: uuid.UUID, case_id: uuid.U
 # --------------------------------------------------------------------------- deadlines and escalation
 
 
+def _late_cases(moment: dt.datetime) -> tuple:
+    """Open cases past a time limit: what :func:`check_deadlines` marks and escalates."""
+    return (Case.state.in_(OPEN), ((Case.state.in_(WAITING)) & (Case.response_due_at <= moment)) | (Case.resolution_due_at <= moment))
+
+
+def _due_report_ins(moment: dt.datetime) -> tuple:
+    """Whistle calls whose report-in time has passed unanswered: what :func:`check_deadlines` flags as missed."""
+    return (WhistleCall.reported_at.is_(None), WhistleCall.missed.is_(False), WhistleCall.due_at <= moment)
+
+
+async def compounds_with_deadlines(session: AsyncSession) -> set[uuid.UUID]:
+    """The compounds where :func:`check_deadlines` has something to look at now (the job's look-up over the city)."""
+    moment = now()
+    late = await session.scalars(select(Case.compound_id).where(*_late_cases(moment)).distinct())
+    calls = await session.scalars(select(WhistleCall.compound_id).where(*_due_report_ins(moment)).distinct())
+    return set(late.all()) | set(calls.all())
+
+
 async def check_deadlines(session: AsyncSession, compound_id: uuid.UUID) -> s.DeadlineReport:
     """Mark breached limits, escalate one level per office day of delay (community → street → district, each told
     once), flag missed report-ins. Idempotent: run it as often as you like."""
     moment = now()
-    late = (
-        await session.scalars(
-            select(Case)
-            .where(
-                Case.compound_id == compound_id,
-                Case.state.in_(OPEN),
-                ((Case.state.in_(WAITING)) & (Case.response_due_at <= moment)) | (Case.resolution_due_at <= moment),
-            )
-            .order_by(Case.id)
-        )
-    ).all()
+    late = (await session.scalars(select(Case).where(Case.compound_id == compound_id, *_late_cases(moment)).order_by(Case.id))).all()
     report = s.DeadlineReport(breached=0, escalated=0, missed_report_ins=0)
     zone = await compound_zone(session, compound_id) if late else ""
     cal = work_calendar()
@@ -768,16 +776,7 @@ async def check_deadlines(session: AsyncSession, compound_id: uuid.UUID) -> s.De
                 compound_id=compound_id,
             )
             report.escalated += 1
-    calls = (
-        await session.scalars(
-            select(WhistleCall).where(
-                WhistleCall.compound_id == compound_id,
-                WhistleCall.reported_at.is_(None),
-                WhistleCall.missed.is_(False),
-                WhistleCall.due_at <= moment,
-            )
-        )
-    ).all()
+    calls = (await session.scalars(select(WhistleCall).where(WhistleCall.compound_id == compound_id, *_due_report_ins(moment)))).all()
     if calls:
         cases = {
             c.id: c

@@ -10,13 +10,20 @@ from sqlalchemy import select
 from core import clock
 from core.db import Scope
 from core.notifications.models import Notification
-from plugins.coordination.services.cases import check_deadlines
+from plugins.coordination.services.cases import check_deadlines, compounds_with_deadlines
 from tests.plugins.coordination.conftest import DESK, case_url, department_of, moved, report
 
 
 async def _run(db, compound_id):
+    """The job's step for one compound, checking the job's look-up over the city (``compounds_with_deadlines``) named
+    the compound whenever the step finds something to do: the job only runs the step where the look-up says."""
+    async with db.session(Scope.everything("test")) as session:
+        looked_up = compound_id in await compounds_with_deadlines(session)
     async with db.transaction(Scope.of([compound_id])) as session:
-        return await check_deadlines(session, compound_id)
+        report = await check_deadlines(session, compound_id)
+    if report.breached or report.escalated or report.missed_report_ins:
+        assert looked_up, f"check_deadlines found work the job's look-up did not name: {report}"
+    return report
 
 
 async def _told(db, city, username, kind) -> list[str]:
