@@ -12,12 +12,24 @@ from plugins.quality.services.common import MODULE
 
 
 async def _close_campaigns(runtime) -> int:
-    run = await for_each_active_compound(runtime.database(), MODULE, surveys.close_due, reason="quality: close survey campaigns")
+    run = await for_each_active_compound(
+        runtime.database(),
+        MODULE,
+        surveys.close_due,
+        reason="quality: close survey campaigns",
+        pending=surveys.compounds_with_due_campaigns,
+    )
     return run.total()
 
 
 async def _rectification_overdue(runtime) -> int:
-    run = await for_each_active_compound(runtime.database(), MODULE, field.mark_overdue, reason="quality: overdue rectification")
+    run = await for_each_active_compound(
+        runtime.database(),
+        MODULE,
+        field.mark_overdue,
+        reason="quality: overdue rectification",
+        pending=field.compounds_with_overdue_notices,
+    )
     return run.total()
 
 

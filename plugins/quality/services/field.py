@@ -455,18 +455,18 @@ async def notices_out(session: AsyncSession, rows: list[Rectification]) -> list[
     ]
 
 
+def _newly_overdue() -> tuple:
+    return Rectification.state.in_(UNANSWERED), Rectification.due_at < now(), Rectification.overdue_at.is_(None)
+
+
+async def compounds_with_overdue_notices(session: AsyncSession) -> list[uuid.UUID]:
+    """The compounds with an unanswered notice past its deadline not yet marked (the job's one look-up over the city)."""
+    return list((await session.scalars(select(Rectification.compound_id).where(*_newly_overdue()).distinct())).all())
+
+
 async def mark_overdue(session: AsyncSession, compound_id: uuid.UUID) -> int:
     """The job's step: unanswered notices past their deadline become overdue (once) and escalate to both sides."""
-    late = (
-        await session.scalars(
-            select(Rectification).where(
-                Rectification.compound_id == compound_id,
-                Rectification.state.in_(UNANSWERED),
-                Rectification.due_at < now(),
-                Rectification.overdue_at.is_(None),
-            )
-        )
-    ).all()
+    late = (await session.scalars(select(Rectification).where(Rectification.compound_id == compound_id, *_newly_overdue()))).all()
     if not late:
         return 0
     districts = {n.tenant_id for n in late}

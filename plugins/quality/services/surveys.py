@@ -239,13 +239,18 @@ async def close_campaign(session: AsyncSession, campaign: Campaign) -> None:
     await session.flush()
 
 
+def _due_campaigns() -> tuple:
+    return Campaign.state == "open", Campaign.closes_at <= now()
+
+
+async def compounds_with_due_campaigns(session: AsyncSession) -> list[uuid.UUID]:
+    """The compounds with an open campaign whose time is up (the job's one look-up over the city)."""
+    return list((await session.scalars(select(Campaign.compound_id).where(*_due_campaigns()).distinct())).all())
+
+
 async def close_due(session: AsyncSession, compound_id: uuid.UUID) -> int:
     """The job's step: close the compound's campaigns whose time is up."""
-    due = (
-        await session.scalars(
-            select(Campaign).where(Campaign.compound_id == compound_id, Campaign.state == "open", Campaign.closes_at <= now())
-        )
-    ).all()
+    due = (await session.scalars(select(Campaign).where(Campaign.compound_id == compound_id, *_due_campaigns()))).all()
     for campaign in due:
         await close_campaign(session, campaign)
     return len(due)

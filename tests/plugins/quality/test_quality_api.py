@@ -75,6 +75,22 @@ async def test_one_response_per_household_replaced_until_close(client, as_user, 
     assert row.answers["clean"] == 5  # the late answer wrote nothing
 
 
+async def test_a_campaign_closes_by_itself_when_its_time_is_up(client, as_user, city, db):
+    import types
+
+    from plugins.quality.jobs import close_campaigns_job
+
+    district = await as_user("district-1-admin")
+    cid = await _campaign(client, city, district)
+    runtime = types.SimpleNamespace(database=lambda: db)
+    await close_campaigns_job.fn(runtime)  # the demo's own campaigns first
+    assert await _count(db, Campaign, id=uuid.UUID(cid), state="open") == 1
+    clock.advance(dt.timedelta(days=7, minutes=1))
+    assert await close_campaigns_job.fn(runtime) >= 1  # through the job's one look-up over the city
+    assert await _count(db, Campaign, id=uuid.UUID(cid), state="open") == 0
+    assert await close_campaigns_job.fn(runtime) == 0
+
+
 async def test_anonymous_answers_are_not_linkable_to_a_person(client, as_user, city, db):
     district, resident = await as_user("district-1-admin"), await as_user("resident-a1")
     cid = await _campaign(client, city, district, anonymous=True)
@@ -240,12 +256,15 @@ async def test_rectification_answered_returned_accepted_and_overdue_by_the_clock
     r = await client.post(f"{base}/close", headers=district)
     assert r.status_code == 409 and r.json()["allowed"] == ["respond"]
     # the clock passes the deadline: the job marks it overdue once
-    from plugins.quality.services.field import mark_overdue
+    import types
 
+    from plugins.quality.jobs import rectification_overdue_job
+
+    runtime = types.SimpleNamespace(database=lambda: db)
+    assert await rectification_overdue_job.fn(runtime) == 0
     clock.advance(dt.timedelta(days=10))
-    async with db.transaction(Scope.of([city.compounds["A1"]])) as session:
-        assert await mark_overdue(session, city.compounds["A1"]) == 1
-        assert await mark_overdue(session, city.compounds["A1"]) == 0
+    assert await rectification_overdue_job.fn(runtime) == 1  # through the job's one look-up over the city
+    assert await rectification_overdue_job.fn(runtime) == 0
     district, operator = await as_user("district-1-admin"), await as_user("ent-a-admin")  # the old tokens expired meanwhile
     r = await client.post(f"{base}/items/{item}/answer", json={"answer": "已全部清运"}, headers=operator)
     r = await client.post(f"{base}/items/{item}/verdict", json={"verdict": "accept"}, headers=district)
