@@ -156,7 +156,7 @@ DOCS: dict[str, str] = {
     "notify": "Notify users (inbox, and the channels they enabled).",
     "Job": "An async job declared through redprop_actors.",
     "job": "Decorator publishing an async function (runtime, *args) as a Job.",
-    "for_each_active_compound": "Run step(session, compound_id) in each compound where a module is on, one transaction each.",
+    "for_each_active_compound": "Run step(session, compound_id) in each compound where a module is on, one transaction each; pending= one look-up of those that may have work.",
     "active_compounds": "The compounds where a module is on.",
     "CompoundRun": "What for_each_active_compound reports: compounds done and failed.",
     # pages
