@@ -117,6 +117,29 @@ async def explain(app, client, headers: dict, url: str, found: dict, scope: list
         await db.dispose()
 
 
+def served_app(found: dict[str, str]):
+    """The app as ``redprop serve`` builds it in production, on the city's roles (``urls``): the application role with
+    row-level security, the start-up heap frozen, and no embedded worker (the jobs run in ``redprop worker``; with the
+    stub broker the app would otherwise run the scheduler, whose jobs over 2,000 compounds would share this process)."""
+    from core.app import create_app, freeze_startup_heap, load_plugins
+    from core.settings import load_settings
+
+    settings = load_settings(
+        {
+            **os.environ,
+            "REDPROP_DATABASE_URL": found["app"],
+            "REDPROP_MIGRATE_DATABASE_URL": found["owner"],
+            "REDPROP_CROSS_SCOPE_DATABASE_URL": found["cross"],
+            "REDPROP_BROKER_URL": "stub://",
+            "REDPROP_ACCESS_LOG": "0",
+            "REDPROP_EMBEDDED_WORKER": "0",
+        }
+    )
+    app = create_app(settings, load_plugins(settings))
+    freeze_startup_heap()
+    return app
+
+
 async def profile(client, headers: dict, url: str, requests: int) -> None:
     """Where one list's time goes in Python: cProfile over ``requests`` requests after two warm-up ones."""
     import cProfile
@@ -158,28 +181,12 @@ async def main() -> None:
     logging.disable(logging.INFO)
     from litestar.testing import AsyncTestClient
 
-    from core.app import create_app, freeze_startup_heap, load_plugins
-    from core.settings import load_settings
     from core.testing.routes import compound_lists
     from tenants.generate import CITY_PASSWORD
 
     found = urls(args.pg, args.database)
     who = await accounts(found["owner"])
-    settings = load_settings(
-        {
-            **os.environ,
-            "REDPROP_DATABASE_URL": found["app"],
-            "REDPROP_MIGRATE_DATABASE_URL": found["owner"],
-            "REDPROP_CROSS_SCOPE_DATABASE_URL": found["cross"],
-            "REDPROP_BROKER_URL": "stub://",
-            "REDPROP_ACCESS_LOG": "0",
-            # as redprop serve in production: the jobs run in redprop worker, not beside the requests (with the stub
-            # broker the app would otherwise run the scheduler, whose jobs over 2,000 compounds share this process)
-            "REDPROP_EMBEDDED_WORKER": "0",
-        }
-    )
-    app = create_app(settings, load_plugins(settings))
-    freeze_startup_heap()  # as redprop serve does
+    app = served_app(found)
     lists = compound_lists(app)
     if args.only:
         wanted = set(args.only.split(","))

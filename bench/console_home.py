@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.city_lists import pct, scope_of, urls
+from bench.city_lists import pct, scope_of, served_app, urls
 
 STAFF_PAGES = ("/console", "/console/compounds", "/console/compounds/{compound}", "/console/coordination/cases")
 RESIDENT_PAGES = ("/portal",)
@@ -78,27 +78,11 @@ async def main() -> None:
     logging.disable(logging.INFO)
     from litestar.testing import AsyncTestClient
 
-    from core.app import create_app, freeze_startup_heap, load_plugins
-    from core.settings import load_settings
     from core.testing.statements import recording
     from tenants.generate import CITY_PASSWORD
 
     found = urls(args.pg, args.database)
-    settings = load_settings(
-        {
-            **os.environ,
-            "REDPROP_DATABASE_URL": found["app"],
-            "REDPROP_MIGRATE_DATABASE_URL": found["owner"],
-            "REDPROP_CROSS_SCOPE_DATABASE_URL": found["cross"],
-            "REDPROP_BROKER_URL": "stub://",
-            "REDPROP_ACCESS_LOG": "0",
-            # as redprop serve in production: the jobs run in redprop worker, not beside the requests (with the stub
-            # broker the app would otherwise run the scheduler, whose jobs over 2,000 compounds share this process)
-            "REDPROP_EMBEDDED_WORKER": "0",
-        }
-    )
-    app = create_app(settings, load_plugins(settings))
-    freeze_startup_heap()  # as redprop serve does
+    app = served_app(found)
     users = args.user or ["enterprise-001-admin", "district-01-admin"]
     print(f"{'user':<22} {'page':<44} {'p50 ms':>8} {'p95 ms':>8} {'stmts':>6}")
     async with AsyncTestClient(app=app, timeout=300) as client:
