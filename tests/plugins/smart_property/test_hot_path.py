@@ -118,13 +118,19 @@ async def _consumed(db, compound_id, device_id, secret) -> str | None:
     return result.outcomes[0].refused
 
 
-async def test_a_module_switched_off_stops_telemetry_within_five_seconds_without_a_poll(app, client, as_user, city, db):
-    a3 = city.compounds["A3"]  # the basic plan: smart_property only where the district enables it
+async def _meter_where_enabled(client, as_user, city):
+    """A power meter of A3 (the basic plan: smart_property only where the district enables it), the district having
+    enabled the module: ``(a3, district's headers, switch url, device id, secret)``."""
+    a3 = city.compounds["A3"]
     district, ent = await as_user("district-2-admin"), await as_user("ent-a-admin")
     switch = f"/api/v1/compounds/{a3}/modules/smart_property"
     assert (await client.put(switch, json={"enabled": True}, headers=district)).status_code == 200
     made = await register(client, ent, a3, kind="power_meter")
-    device_id, secret = made["device"]["id"], made["secret"]
+    return a3, district, switch, made["device"]["id"], made["secret"]
+
+
+async def test_a_module_switched_off_stops_telemetry_within_five_seconds_without_a_poll(app, client, as_user, city, db):
+    a3, district, switch, device_id, secret = await _meter_where_enabled(client, as_user, city)
     assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
     assert await _consumed(db, a3, device_id, secret) is None
 
@@ -142,12 +148,7 @@ async def test_a_module_switched_off_stops_telemetry_within_five_seconds_without
 
 
 async def test_telemetry_reads_the_module_state_from_the_process_cache_the_core_clears(app, client, as_user, city, db):
-    a3 = city.compounds["A3"]
-    district, ent = await as_user("district-2-admin"), await as_user("ent-a-admin")
-    switch = f"/api/v1/compounds/{a3}/modules/smart_property"
-    assert (await client.put(switch, json={"enabled": True}, headers=district)).status_code == 200
-    made = await register(client, ent, a3, kind="power_meter")
-    device_id, secret = made["device"]["id"], made["secret"]
+    a3, district, switch, device_id, secret = await _meter_where_enabled(client, as_user, city)
     assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
     with recording(app, ignore=NOISE) as seen:  # the module state kept by the process: no module statement
         assert (await post_telemetry(client, a3, device_id, secret, _readings(2, metric="kw"))).status_code == 202
