@@ -86,6 +86,10 @@ def rules() -> AccessRules:
     return _rules
 
 
+NO_COMPOUND = "compound not found"
+"""The reason a module is off where the compound is unknown (or outside the reader's scope)."""
+
+
 async def module_state(session: AsyncSession, compound_id: uuid.UUID, module: str) -> ModuleState:
     """One module of one compound (pages that show a single switch). In a request's session for the route's compound,
     the request context's states (read once per request, kept by the process: no statement); else one query."""
@@ -95,7 +99,7 @@ async def module_state(session: AsyncSession, compound_id: uuid.UUID, module: st
         if found is not None:
             return found
     states = await rules().module_states(session, [compound_id], [module])
-    return states.get(compound_id, {}).get(module, (False, "compound not found"))
+    return states.get(compound_id, {}).get(module, (False, NO_COMPOUND))
 
 
 def module_disabled(module: str, reason: str) -> Problem:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from core.access import ModuleState, TenantLabel, module_disabled
+from core.access import NO_COMPOUND, ModuleState, TenantLabel, module_disabled
 from core.authz.enforcer import FastEnforcer
 from core.clock import now
 from core.db import Database, Scope
@@ -116,7 +116,7 @@ async def module_states(
 async def module_status(session: AsyncSession, compound_id: uuid.UUID, module: str) -> ModuleState:
     """Whether ``module`` is active for the compound, and why."""
     states = await module_states(session, [compound_id], [module])
-    return states.get(compound_id, {}).get(module, (False, "compound not found"))
+    return states.get(compound_id, {}).get(module, (False, NO_COMPOUND))
 
 
 async def compounds_with_module(session: AsyncSession, module: str) -> list[uuid.UUID]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, Uuid, bindparam, case, func, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import NO_COMPOUND
 from core.clock import now
 from core.context import compound_module_states
 from core.db import UTCDateTime
@@ -110,7 +111,7 @@ def clear() -> None:
 async def module_on(session: AsyncSession, compound_id: uuid.UUID) -> tuple[bool, str]:
     """The module's state for the compound (on, and why), from the process's module cache kept at most :data:`MODULE_TTL`."""
     states = await compound_module_states(session, compound_id, (MODULE,), max_age=MODULE_TTL)
-    return states.get(MODULE, (False, "compound not found"))
+    return states.get(MODULE, (False, NO_COMPOUND))
 
 
 def cached_device(cache: Cache, device_id: uuid.UUID) -> DeviceSnap | None:

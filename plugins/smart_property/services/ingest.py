@@ -25,7 +25,7 @@ import msgspec
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access import module_state
+from core.access import NO_COMPOUND, module_state
 from core.clock import now
 from core.ids import uuid7
 from core.problems import Problem
@@ -124,7 +124,7 @@ async def gateway_refusal(session: AsyncSession, compound_id: uuid.UUID) -> str 
     if active:
         return None
     REFUSED[("http", "module_off")] += 1
-    if reason != "compound not found":
+    if reason != NO_COMPOUND:
         await count_refusals(session, compound_id, collections.Counter({"module_off": 1}), "http")
     return "module_off"
 
@@ -133,7 +133,7 @@ async def count_gateway_malformed(session: AsyncSession, compound_id: uuid.UUID)
     """A gateway body that is no list of messages: one malformed refusal (its devices cannot be told apart)."""
     REFUSED[("http", "malformed")] += 1
     _, reason = await module_state(session, compound_id, MODULE)
-    if reason != "compound not found":
+    if reason != NO_COMPOUND:
         await count_refusals(session, compound_id, collections.Counter({"malformed": 1}), "http")
 
 
@@ -231,7 +231,7 @@ async def signed_device(
         refused, _ = check_signature(message, device, now())
     if refused:
         REFUSED[(transport, refused)] += 1
-        if reason != "compound not found":
+        if reason != NO_COMPOUND:
             await count_refusals(session, compound_id, collections.Counter({refused: 1}), transport)
         return refused, None
     return None, device
@@ -329,7 +329,7 @@ async def ingest(session: AsyncSession, compound_id: uuid.UUID, messages: list[M
     if not active:
         result.outcomes = [Outcome(refused="module_off") for _ in messages]
         REFUSED[(transport, "module_off")] += len(messages)
-        if reason != "compound not found":
+        if reason != NO_COMPOUND:
             await count_refusals(session, compound_id, collections.Counter({"module_off": len(messages)}), transport)
         return result
     ids: list[uuid.UUID | None] = []
